@@ -1,0 +1,48 @@
+# csi: every target creates .venv (if missing) and installs what it needs.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+OUT    ?= out
+
+.PHONY: demo test lint typecheck unit notebooks docs bench clean help
+
+help:
+	@echo "make demo   - fit the CSI model on data/samples and write a report to $(OUT)/"
+	@echo "make test   - lint, type-check, run the full test suite, notebooks and docs"
+	@echo "make bench  - run the benchmarks (docs/benchmarks.md)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# One stamp per set of extras, rebuilt when pyproject.toml changes.
+$(VENV)/.stamp-demo: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[excel]"
+	@touch $@
+
+$(VENV)/.stamp-all: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[all]"
+	@touch $@
+
+demo: $(VENV)/.stamp-demo
+	$(BIN)/csi report data/samples/survey.csv --codebook data/samples/codebook.yaml \
+		--system data/samples/indicator_system.yaml --segment region -o $(OUT)
+
+lint: $(VENV)/.stamp-all
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(VENV)/.stamp-all
+	$(BIN)/mypy
+
+unit: $(VENV)/.stamp-all
+	$(BIN)/pytest -n 2 -q
+
+test: lint typecheck unit
+
+bench: $(VENV)/.stamp-all
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(OUT) build dist src/*.egg-info

@@ -1,0 +1,84 @@
+"""Input checks shared by every public function.
+
+Every public entry point validates its inputs here, at the door, so that bad
+input fails early with one message style: what is wrong and where (column,
+row, value or matrix entry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+class CsiInputError(ValueError):
+    """Bad input: the message names the column, row, value or entry at fault."""
+
+
+def check_frame(data: Any, *, name: str = "data") -> pd.DataFrame:
+    """Return ``data`` if it is a pandas DataFrame, else raise a clear TypeError."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(data).__name__}")
+    if data.columns.duplicated().any():
+        dup = list(data.columns[data.columns.duplicated()])
+        raise CsiInputError(f"{name} has duplicated column names: {dup}")
+    return data
+
+
+def check_columns(
+    data: pd.DataFrame, columns: Iterable[str], *, what: str = "column", name: str = "data"
+) -> None:
+    """Raise if any of ``columns`` is not a column of ``data``."""
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise CsiInputError(
+            f"{what}{'s' if len(missing) > 1 else ''} not found in {name}: "
+            f"{', '.join(map(repr, missing))}"
+        )
+
+
+def check_numeric(data: pd.DataFrame, columns: Sequence[str], *, name: str = "data") -> None:
+    """Raise naming the first column, row and value that is not a number (NaN is allowed)."""
+    for col in columns:
+        s = data[col]
+        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+            continue
+        converted = pd.to_numeric(s, errors="coerce")
+        bad = converted.isna() & s.notna()
+        if bad.any():
+            row = bad.idxmax()
+            raise CsiInputError(
+                f"{name}: column {col!r} has a non-numeric answer {s.loc[row]!r} at row {row!r}"
+            )
+
+
+def check_finite_matrix(m: Any, *, name: str = "matrix", square: bool = False) -> np.ndarray:
+    """Return ``m`` as a float 2-D array; raise naming the first non-finite entry."""
+    arr = np.asarray(m, dtype=float)
+    if arr.ndim != 2:
+        raise CsiInputError(f"{name} must be 2-dimensional, got shape {arr.shape}")
+    if square and arr.shape[0] != arr.shape[1]:
+        raise CsiInputError(f"{name} must be square, got shape {arr.shape}")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i, j = (int(v) for v in np.argwhere(bad)[0])
+        raise CsiInputError(f"{name} entry ({i}, {j}) is not finite: {arr[i, j]!r}")
+    return arr
+
+
+def check_choice(value: Any, allowed: Iterable[Any], *, name: str) -> Any:
+    """Raise if ``value`` is not one of ``allowed``."""
+    options = list(allowed)
+    if value not in options:
+        raise CsiInputError(f"{name} must be one of {options}, got {value!r}")
+    return value
+
+
+def check_rng(seed: Any) -> np.random.Generator:
+    """A NumPy Generator from ``seed`` (None, int, SeedSequence or Generator)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(seed)
