@@ -1,0 +1,523 @@
+"""The survey codebook: what each column of a survey is and how to clean it.
+
+A codebook names, for every questionnaire item, the construct it measures, the
+scale end points, whether it is reverse-coded, the codes that mean "no answer"
+(e.g. ``99`` = don't know) and a label in English and Chinese. It also names the
+respondent id column, the personal columns (names, phone numbers, e-mail) that
+are carried for joins but must never reach a result table or report, the
+segment columns (region, channel, ...) and an optional period column (wave).
+
+YAML layout (every key except ``items`` is optional)::
+
+    id: respondent_id
+    private: [name, phone, email]
+    segments: [region, channel]
+    period: wave
+    scale: {min: 1, max: 10}        # default end points of every item
+    missing: [99]                   # default missing-value codes
+    constructs:                     # optional: labels and order of constructs
+      Satisfaction: {label_en: Satisfaction, label_zh: 顾客满意度}
+    items:
+      SAT1: {construct: Satisfaction, label_en: Overall satisfaction, label_zh: 总体满意度}
+      SAT4: {construct: Satisfaction, reverse: true}
+    extras:                         # rated questions outside the model (e.g. NPS)
+      recommend: {min: 0, max: 10, label_en: Likelihood to recommend}
+
+An item-level ``missing`` list *replaces* the codebook-wide one for that item.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from csi._checks import CsiInputError
+
+
+class CodebookError(CsiInputError):
+    """An inconsistent codebook (the message names the item, construct or key at fault)."""
+
+
+_ITEM_KEYS = {"construct", "min", "max", "reverse", "missing", "label_en", "label_zh", "name"}
+_TOP_KEYS = {
+    "id",
+    "private",
+    "segments",
+    "period",
+    "scale",
+    "missing",
+    "constructs",
+    "items",
+    "extras",
+}
+_LANGS = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    """One column of rated answers: its construct, scale, coding and labels.
+
+    ``min``/``max`` of ``None`` mean an open scale (no range check; continuous data).
+    """
+
+    name: str
+    construct: str | None = None
+    min: float | None = None
+    max: float | None = None
+    reverse: bool = False
+    missing: tuple[float, ...] = ()
+    label_en: str = ""
+    label_zh: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        """The item's label in ``lang`` ("en" or "zh"), falling back to its name."""
+        _check_lang(lang)
+        text = self.label_en if lang == "en" else self.label_zh
+        return text or self.name
+
+    @property
+    def bounded(self) -> bool:
+        """True when both scale end points are set."""
+        return self.min is not None and self.max is not None
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in _LANGS:
+        raise CsiInputError(f"lang must be one of {list(_LANGS)}, got {lang!r}")
+
+
+def _as_names(value: Any, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, Iterable):
+        raise CodebookError(f"codebook key {key!r} must be a column name or a list of names")
+    return tuple(str(v) for v in value)
+
+
+def _as_number(value: Any, what: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise CodebookError(f"{what} must be a number, got {value!r}")
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise CodebookError(f"{what} must be a number, got {value!r}") from None
+    if math.isnan(out):
+        raise CodebookError(f"{what} must be a number, got NaN")
+    return out
+
+
+def _as_codes(value: Any, what: str) -> tuple[float, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, Iterable) or isinstance(value, str):
+        value = [value]
+    codes = tuple(_as_number(v, f"{what} missing code") for v in value)
+    return tuple(c for c in codes if c is not None)
+
+
+def _num_out(x: float | None) -> int | float | None:
+    """A YAML-friendly number: 10.0 -> 10."""
+    if x is None:
+        return None
+    return int(x) if float(x).is_integer() else float(x)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """What each column of a survey is: items, constructs, scales, codes, labels.
+
+    Build it with :meth:`from_yaml` or :meth:`from_dict`; it is checked when built.
+    Item entries hold resolved values (codebook-wide defaults already applied).
+    """
+
+    entries: tuple[ItemInfo, ...]
+    extras: tuple[ItemInfo, ...] = ()
+    id: str | None = None
+    private: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+    period: str | None = None
+    scale: tuple[float | None, float | None] = (None, None)
+    missing_codes: tuple[float, ...] = ()
+    construct_labels: tuple[tuple[str, str, str], ...] = field(default=())
+    """``(construct, label_en, label_zh)`` in construct order."""
+
+    def __post_init__(self) -> None:
+        self._validate()
+
+    # ------------------------------------------------------------------ checks
+    def _validate(self) -> None:
+        if not self.entries:
+            raise CodebookError("codebook has no items")
+        seen: dict[str, str] = {}
+
+        def claim(name: str, role: str) -> None:
+            if name in seen:
+                raise CodebookError(
+                    f"column {name!r} is declared twice in the codebook: as {seen[name]} "
+                    f"and as {role}"
+                )
+            seen[name] = role
+
+        for e in self.entries:
+            claim(e.name, "item")
+        for e in self.extras:
+            claim(e.name, "extra")
+        if self.id is not None:
+            claim(self.id, "id")
+        for c in self.private:
+            claim(c, "private column")
+        for c in self.segments:
+            claim(c, "segment")
+        if self.period is not None:
+            claim(self.period, "period")
+
+        with_construct = [e.name for e in self.entries if e.construct is not None]
+        if with_construct and len(with_construct) < len(self.entries):
+            orphan = next(e.name for e in self.entries if e.construct is None)
+            raise CodebookError(
+                f"item {orphan!r} has no construct while other items have one; give it a "
+                "construct or move it to 'extras'"
+            )
+        for e in (*self.entries, *self.extras):
+            if (e.min is None) != (e.max is None):
+                raise CodebookError(
+                    f"item {e.name!r}: give both scale end points (min and max) or neither"
+                )
+            if e.min is not None and e.max is not None:
+                if e.min >= e.max:
+                    raise CodebookError(
+                        f"item {e.name!r}: scale minimum {_num_out(e.min)} must be below "
+                        f"maximum {_num_out(e.max)}"
+                    )
+                inside = [c for c in e.missing if e.min <= c <= e.max]
+                if inside:
+                    raise CodebookError(
+                        f"item {e.name!r}: missing code {_num_out(inside[0])} lies inside its "
+                        f"scale {_num_out(e.min)}-{_num_out(e.max)}; it could be a real answer"
+                    )
+            elif e.reverse:
+                raise CodebookError(
+                    f"item {e.name!r} is reverse-coded but has no scale end points (min, max)"
+                )
+        labelled = [c for c, _, _ in self.construct_labels]
+        if len(set(labelled)) != len(labelled):
+            raise CodebookError("a construct is declared twice under 'constructs'")
+        used = {e.construct for e in self.entries}
+        empty = [c for c in labelled if c not in used]
+        if empty:
+            raise CodebookError(
+                f"construct {empty[0]!r} has no items (no item names it as its construct)"
+            )
+
+    # ------------------------------------------------------------ construction
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Codebook:
+        """Build from a mapping laid out like the YAML file (see the module docstring)."""
+        if not isinstance(d, Mapping):
+            raise CodebookError(f"a codebook must be a mapping, got {type(d).__name__}")
+        unknown = sorted(set(d) - _TOP_KEYS)
+        if unknown:
+            raise CodebookError(
+                f"unknown codebook key {unknown[0]!r}; known keys: {sorted(_TOP_KEYS)}"
+            )
+        scale = d.get("scale") or {}
+        if isinstance(scale, Sequence) and not isinstance(scale, str) and len(scale) == 2:
+            scale = {"min": scale[0], "max": scale[1]}
+        if not isinstance(scale, Mapping):
+            raise CodebookError("codebook 'scale' must be {min: ..., max: ...} or [min, max]")
+        smin = _as_number(scale.get("min"), "codebook scale min")
+        smax = _as_number(scale.get("max"), "codebook scale max")
+        codes = _as_codes(d.get("missing"), "codebook")
+
+        def entries(key: str) -> tuple[ItemInfo, ...]:
+            raw = d.get(key) or {}
+            if isinstance(raw, Mapping):
+                pairs = [(str(k), v or {}) for k, v in raw.items()]
+            elif isinstance(raw, Sequence) and not isinstance(raw, str):
+                pairs = []
+                for v in raw:
+                    if isinstance(v, str):
+                        pairs.append((v, {}))
+                    elif isinstance(v, Mapping) and "name" in v:
+                        pairs.append((str(v["name"]), v))
+                    else:
+                        raise CodebookError(
+                            f"each entry of {key!r} must be a name or a mapping with 'name'"
+                        )
+            else:
+                raise CodebookError(f"codebook {key!r} must be a mapping or a list")
+            out = []
+            for name, spec in pairs:
+                if not isinstance(spec, Mapping):
+                    raise CodebookError(f"item {name!r}: expected a mapping, got {spec!r}")
+                bad = sorted(set(spec) - _ITEM_KEYS)
+                if bad:
+                    raise CodebookError(
+                        f"item {name!r}: unknown key {bad[0]!r}; known keys: "
+                        f"{sorted(_ITEM_KEYS - {'name'})}"
+                    )
+                construct = spec.get("construct")
+                out.append(
+                    ItemInfo(
+                        name=name,
+                        construct=None if construct is None else str(construct),
+                        min=_as_number(spec["min"], f"item {name!r} min")
+                        if "min" in spec
+                        else smin,
+                        max=_as_number(spec["max"], f"item {name!r} max")
+                        if "max" in spec
+                        else smax,
+                        reverse=bool(spec.get("reverse", False)),
+                        missing=_as_codes(spec["missing"], f"item {name!r}")
+                        if "missing" in spec
+                        else codes,
+                        label_en=str(spec.get("label_en") or ""),
+                        label_zh=str(spec.get("label_zh") or ""),
+                    )
+                )
+            return tuple(out)
+
+        items = entries("items")
+        extras = entries("extras")
+        cons = d.get("constructs") or {}
+        if isinstance(cons, Sequence) and not isinstance(cons, str):
+            cons = {str(c): {} for c in cons}
+        if not isinstance(cons, Mapping):
+            raise CodebookError("codebook 'constructs' must be a mapping or a list of names")
+        labels = []
+        for c, spec in cons.items():
+            spec = spec or {}
+            labels.append(
+                (str(c), str(spec.get("label_en") or ""), str(spec.get("label_zh") or ""))
+            )
+        declared = {c for c, _, _ in labels}
+        for e in items:
+            if e.construct is not None and e.construct not in declared:
+                declared.add(e.construct)
+                labels.append((e.construct, "", ""))
+        for key in ("id", "period"):
+            if d.get(key) is not None and not isinstance(d.get(key), str):
+                raise CodebookError(f"codebook {key!r} must be a single column name")
+        return cls(
+            entries=items,
+            extras=extras,
+            id=d.get("id"),
+            private=_as_names(d.get("private"), "private"),
+            segments=_as_names(d.get("segments"), "segments"),
+            period=d.get("period"),
+            scale=(smin, smax),
+            missing_codes=codes,
+            construct_labels=tuple(labels),
+        )
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Codebook:
+        """Read a codebook from a YAML file (UTF-8)."""
+        import yaml
+
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CodebookError(f"codebook file not found: {p}") from None
+        try:
+            d = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise CodebookError(f"{p}: not valid YAML: {exc}") from None
+        try:
+            return cls.from_dict(d)
+        except CodebookError as exc:
+            raise CodebookError(f"{p}: {exc}") from None
+
+    @classmethod
+    def infer(
+        cls,
+        data: pd.DataFrame,
+        *,
+        id: str | None = None,
+        scale: tuple[float, float] | None = None,
+        missing_codes: Iterable[float] = (),
+    ) -> Codebook:
+        """A minimal codebook: every numeric column except ``id`` is an item without construct."""
+        names = [
+            str(c)
+            for c in data.columns
+            if c != id
+            and pd.api.types.is_numeric_dtype(data[c])
+            and not pd.api.types.is_bool_dtype(data[c])
+        ]
+        if not names:
+            raise CodebookError("no numeric columns to use as items and no codebook given")
+        d: dict[str, Any] = {"items": names, "missing": list(missing_codes)}
+        if id is not None:
+            d["id"] = id
+        if scale is not None:
+            d["scale"] = list(scale)
+        return cls.from_dict(d)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The codebook as a plain mapping (YAML layout); defaults are not repeated per item."""
+        out: dict[str, Any] = {}
+        if self.id is not None:
+            out["id"] = self.id
+        if self.private:
+            out["private"] = list(self.private)
+        if self.segments:
+            out["segments"] = list(self.segments)
+        if self.period is not None:
+            out["period"] = self.period
+        if self.scale != (None, None):
+            out["scale"] = {"min": _num_out(self.scale[0]), "max": _num_out(self.scale[1])}
+        if self.missing_codes:
+            out["missing"] = [_num_out(c) for c in self.missing_codes]
+        if self.construct_labels:
+            out["constructs"] = {
+                c: {k: v for k, v in (("label_en", en), ("label_zh", zh)) if v}
+                for c, en, zh in self.construct_labels
+            }
+
+        def entry(e: ItemInfo) -> dict[str, Any]:
+            x: dict[str, Any] = {}
+            if e.construct is not None:
+                x["construct"] = e.construct
+            if e.min != self.scale[0]:
+                x["min"] = _num_out(e.min)
+            if e.max != self.scale[1]:
+                x["max"] = _num_out(e.max)
+            if e.reverse:
+                x["reverse"] = True
+            if e.missing != self.missing_codes:
+                x["missing"] = [_num_out(c) for c in e.missing]
+            if e.label_en:
+                x["label_en"] = e.label_en
+            if e.label_zh:
+                x["label_zh"] = e.label_zh
+            return x
+
+        out["items"] = {e.name: entry(e) for e in self.entries}
+        if self.extras:
+            out["extras"] = {e.name: entry(e) for e in self.extras}
+        return out
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        """The codebook as YAML text (Chinese kept readable); written to ``path`` if given."""
+        import yaml
+
+        text = yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    # ----------------------------------------------------------------- queries
+    @property
+    def items(self) -> tuple[str, ...]:
+        """Names of the model items, in codebook order."""
+        return tuple(e.name for e in self.entries)
+
+    @property
+    def extra_items(self) -> tuple[str, ...]:
+        """Names of rated questions outside the model (e.g. ``recommend``)."""
+        return tuple(e.name for e in self.extras)
+
+    @property
+    def constructs(self) -> tuple[str, ...]:
+        """Construct names in order (declared order, then order of first use)."""
+        return tuple(c for c, _, _ in self.construct_labels)
+
+    @property
+    def indicators(self) -> dict[str, tuple[str, ...]]:
+        """Construct -> its items, ready for :class:`csi.ModelSpec`."""
+        return {c: self.items_of(c) for c in self.constructs}
+
+    def items_of(self, construct: str) -> tuple[str, ...]:
+        """The items measuring ``construct``; raises for an unknown construct."""
+        if construct not in self.constructs:
+            raise CodebookError(
+                f"unknown construct {construct!r}; the codebook has {list(self.constructs)}"
+            )
+        return tuple(e.name for e in self.entries if e.construct == construct)
+
+    def item(self, name: str) -> ItemInfo:
+        """The entry of item or extra ``name``."""
+        for e in (*self.entries, *self.extras):
+            if e.name == name:
+                return e
+        raise CodebookError(f"{name!r} is not an item of the codebook")
+
+    def label(self, name: str, lang: str = "en") -> str:
+        """Label of an item, extra or construct in ``lang`` ("en" or "zh"); else the name."""
+        _check_lang(lang)
+        for c, en, zh in self.construct_labels:
+            if c == name:
+                return (en if lang == "en" else zh) or c
+        return self.item(name).label(lang)
+
+    @property
+    def known_columns(self) -> tuple[str, ...]:
+        """Every column the codebook declares."""
+        cols = [*self.items, *self.extra_items]
+        if self.id is not None:
+            cols.append(self.id)
+        cols += list(self.private)
+        cols += list(self.segments)
+        if self.period is not None:
+            cols.append(self.period)
+        return tuple(cols)
+
+    def public_columns(self, columns: Iterable[Any], *, keep_id: bool = False) -> list[Any]:
+        """``columns`` without the personal columns (and without the id unless ``keep_id``).
+
+        Use it before anything reaches a result table or report.
+        """
+        banned = set(self.private)
+        if not keep_id and self.id is not None:
+            banned.add(self.id)
+        return [c for c in columns if c not in banned]
+
+    def strip_private(self, frame: pd.DataFrame, *, keep_id: bool = False) -> pd.DataFrame:
+        """A copy of ``frame`` without personal columns (and without the id unless ``keep_id``)."""
+        return frame.loc[:, self.public_columns(frame.columns, keep_id=keep_id)].copy()
+
+    def to_frame(self, lang: str = "en") -> pd.DataFrame:
+        """One row per item and extra: item, construct, min, max, reverse, missing, label."""
+        _check_lang(lang)
+        rows = [
+            {
+                "item": e.name,
+                "construct": e.construct,
+                "min": e.min,
+                "max": e.max,
+                "reverse": e.reverse,
+                "missing": ", ".join(str(_num_out(c)) for c in e.missing),
+                "label": e.label(lang),
+                "kind": kind,
+            }
+            for kind, group in (("item", self.entries), ("extra", self.extras))
+            for e in group
+        ]
+        return pd.DataFrame(rows)
+
+    def summary(self, lang: str = "en") -> str:
+        """A short text table of the items."""
+        head = f"Codebook: {len(self.entries)} items"
+        if self.constructs:
+            head += f" in {len(self.constructs)} constructs"
+        if self.extras:
+            head += f", {len(self.extras)} extra"
+        return head + "\n" + self.to_frame(lang).to_string(index=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"Codebook(items={len(self.entries)}, constructs={list(self.constructs)}, "
+            f"id={self.id!r}, private={list(self.private)}, segments={list(self.segments)}, "
+            f"period={self.period!r})"
+        )

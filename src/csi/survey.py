@@ -1,0 +1,564 @@
+"""Reading and cleaning a survey: :func:`read_survey` -> :class:`Survey`.
+
+Cleaning, item by item, in this order:
+
+1. blank cells stay missing; a non-numeric answer is an error;
+2. declared missing-value codes (e.g. ``99`` = don't know) become NaN;
+3. a value outside the scale that is not a missing code is an error
+   (or, with ``out_of_scale="missing"``, becomes NaN and is counted);
+4. reverse-coded items are recoded ``x' = min + max - x``;
+5. missing answers of the model items are handled by ``missing``:
+   ``"listwise"`` drops respondents with any missing model item,
+   ``"pairwise"`` keeps them (estimators use pairwise-complete covariances),
+   ``"mean"`` replaces a missing answer by the item mean of the observed answers,
+   ``"keep"`` keeps them untouched.
+
+Every recode, missing cell and excluded respondent is counted in the
+:class:`CleaningReport`; nothing is dropped silently and nothing is printed.
+The caller's DataFrame is never modified.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from csi._checks import CsiInputError, check_choice
+from csi.codebook import Codebook, CodebookError, ItemInfo
+
+__all__ = [
+    "MISSING_METHODS",
+    "CleaningReport",
+    "Codebook",
+    "CodebookError",
+    "ItemInfo",
+    "Survey",
+    "SurveyError",
+    "read_survey",
+]
+
+log = logging.getLogger(__name__)
+
+MISSING_METHODS = ("listwise", "pairwise", "mean", "keep")
+
+
+class SurveyError(CsiInputError):
+    """Bad survey data (the message names the file, column, row and value)."""
+
+
+# ---------------------------------------------------------------------------- report
+@dataclass(frozen=True)
+class CleaningReport:
+    """What :func:`read_survey` changed, counted per item and per respondent.
+
+    Attributes
+    ----------
+    items:
+        One row per item: ``item, construct, n_answers`` (numeric answers read),
+        ``blank`` (empty cells), ``set_missing`` (missing codes set to NaN),
+        ``out_of_scale`` (values outside the scale set to NaN), ``recoded``
+        (reverse-coded answers), ``replaced`` (cells filled by mean replacement),
+        ``n_missing`` (missing cells left in the cleaned data).
+    respondents:
+        One row per input respondent: ``row`` (1-based data row), ``id``,
+        ``n_missing`` (missing model items after coding), ``n_replaced``,
+        ``excluded`` and ``reason``.
+    """
+
+    source: str
+    missing: str
+    n_input: int
+    items: pd.DataFrame
+    respondents: pd.DataFrame
+    unknown_columns: tuple[str, ...] = ()
+
+    @property
+    def excluded(self) -> pd.DataFrame:
+        """The excluded respondents: row, id, n_missing, reason."""
+        r = self.respondents
+        return r.loc[r["excluded"], ["row", "id", "n_missing", "reason"]].reset_index(drop=True)
+
+    @property
+    def n_excluded(self) -> int:
+        return int(self.respondents["excluded"].sum())
+
+    @property
+    def n_kept(self) -> int:
+        return self.n_input - self.n_excluded
+
+    @property
+    def n_affected(self) -> int:
+        """Respondents with at least one missing model item (after coding)."""
+        return int((self.respondents["n_missing"] > 0).sum())
+
+    def to_frame(self, what: str = "items") -> pd.DataFrame:
+        """``"items"`` (per item counts), ``"respondents"`` or ``"excluded"`` as a DataFrame."""
+        check_choice(what, ("items", "respondents", "excluded"), name="what")
+        if what == "items":
+            return self.items.copy()
+        if what == "respondents":
+            return self.respondents.copy()
+        return self.excluded
+
+    def summary(self) -> str:
+        """A few lines: respondents read, kept and excluded; cells recoded and set missing."""
+        it = self.items
+        lines = [
+            f"Survey cleaning ({self.source}), missing = {self.missing!r}",
+            f"  respondents read      {self.n_input}",
+            f"  respondents kept      {self.n_kept}",
+            f"  respondents excluded  {self.n_excluded}",
+            f"  with missing answers  {self.n_affected}",
+            f"  missing codes -> NaN  {int(it['set_missing'].sum())}",
+            f"  blank cells           {int(it['blank'].sum())}",
+            f"  out of scale -> NaN   {int(it['out_of_scale'].sum())}",
+            f"  reverse-coded cells   {int(it['recoded'].sum())}",
+            f"  mean-replaced cells   {int(it['replaced'].sum())}",
+        ]
+        if self.unknown_columns:
+            lines.append(f"  columns not in codebook (kept): {', '.join(self.unknown_columns)}")
+        changed = it[(it[["set_missing", "blank", "out_of_scale", "replaced"]].sum(axis=1)) > 0]
+        if len(changed):
+            lines.append("  per item:")
+            cols = ["item", "blank", "set_missing", "out_of_scale", "replaced", "n_missing"]
+            lines += ["    " + s for s in changed[cols].to_string(index=False).splitlines()]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(self.summary()) + "</pre>"
+
+
+# ---------------------------------------------------------------------------- survey
+@dataclass(frozen=True)
+class Survey:
+    """A cleaned survey: data, codebook and the report of what cleaning did.
+
+    ``data`` holds every input column (personal ones too, for joins); items are
+    float with missing codes as NaN and reverse-coded items recoded. Use
+    :meth:`public_data` for anything shown to people.
+    """
+
+    data: pd.DataFrame
+    codebook: Codebook
+    report: CleaningReport
+    missing: str = "listwise"
+    source: str = "data"
+    value_labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
+    """Value labels read from an SPSS file (column -> value -> label)."""
+    variable_labels: Mapping[str, str] = field(default_factory=dict)
+    """Variable labels read from an SPSS file (column -> label)."""
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        """The model items."""
+        return self.codebook.items
+
+    @property
+    def extra_items(self) -> tuple[str, ...]:
+        return self.codebook.extra_items
+
+    @property
+    def constructs(self) -> tuple[str, ...]:
+        return self.codebook.constructs
+
+    @property
+    def indicators(self) -> dict[str, tuple[str, ...]]:
+        """Construct -> items, ready for :class:`csi.ModelSpec`."""
+        return self.codebook.indicators
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """Segment columns present in the data."""
+        return tuple(s for s in self.codebook.segments if s in self.data.columns)
+
+    @property
+    def period(self) -> str | None:
+        p = self.codebook.period
+        return p if p is not None and p in self.data.columns else None
+
+    @property
+    def ids(self) -> pd.Series | None:
+        """The respondent ids (or None when the codebook names no id column)."""
+        return None if self.codebook.id is None else self.data[self.codebook.id]
+
+    @property
+    def n(self) -> int:
+        """Respondents kept."""
+        return len(self.data)
+
+    @property
+    def n_excluded(self) -> int:
+        return self.report.n_excluded
+
+    @property
+    def pairwise(self) -> bool:
+        """True when estimators should use pairwise-complete covariances."""
+        return self.missing == "pairwise"
+
+    def public_data(self) -> pd.DataFrame:
+        """A copy of the data without the id and the personal columns."""
+        return self.codebook.strip_private(self.data, keep_id=False)
+
+    def item_data(self) -> pd.DataFrame:
+        """A copy of the model items only."""
+        return self.data.loc[:, list(self.items)].copy()
+
+    def summary(self) -> str:
+        head = (
+            f"Survey from {self.source}: {self.n} respondents kept, "
+            f"{self.n_excluded} excluded, {len(self.items)} items"
+        )
+        if self.constructs:
+            head += f" in {len(self.constructs)} constructs"
+        return head + "\n" + self.report.summary()
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(self.summary()) + "</pre>"
+
+    def __repr__(self) -> str:
+        return (
+            f"Survey(source={self.source!r}, n={self.n}, excluded={self.n_excluded}, "
+            f"items={len(self.items)}, missing={self.missing!r})"
+        )
+
+
+# ---------------------------------------------------------------------------- reading
+def _load(
+    source: Any, sheet: str | int
+) -> tuple[pd.DataFrame, str, dict[str, dict[Any, str]], dict[str, str], dict[str, list[float]]]:
+    """Read ``source``; return frame, name, value labels, variable labels, SPSS missing codes."""
+    if isinstance(source, pd.DataFrame):
+        return source.copy(), "data", {}, {}, {}
+    if not isinstance(source, (str, Path)):
+        raise TypeError(
+            f"source must be a file path or a pandas DataFrame, got {type(source).__name__}"
+        )
+    path = Path(source)
+    name = str(source)
+    if not path.exists():
+        raise SurveyError(f"survey file not found: {name}")
+    ext = path.suffix.lower()
+    if ext in (".csv", ".txt"):
+        return pd.read_csv(path), name, {}, {}, {}
+    if ext in (".xlsx", ".xlsm"):
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError("reading .xlsx needs openpyxl: pip install 'csi[excel]'") from None
+        return pd.read_excel(path, sheet_name=sheet), name, {}, {}, {}
+    if ext == ".parquet":
+        return pd.read_parquet(path), name, {}, {}, {}
+    if ext in (".sav", ".zsav"):
+        try:
+            import pyreadstat
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError("reading .sav needs pyreadstat: pip install 'csi[spss]'") from None
+        frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
+        value_labels = {str(k): dict(v) for k, v in meta.variable_value_labels.items()}
+        var_labels = {str(k): str(v) for k, v in meta.column_names_to_labels.items() if v}
+        spss_missing: dict[str, list[float]] = {}
+        ranges_by_col: dict[str, Any] = dict(meta.missing_ranges or {})
+        for col, ranges in ranges_by_col.items():
+            codes = [float(r["lo"]) for r in ranges if r["lo"] == r["hi"]]
+            if codes:
+                spss_missing[str(col)] = codes
+        return frame, name, value_labels, var_labels, spss_missing
+    raise SurveyError(
+        f"{name}: unknown file type {ext!r}; read .csv, .xlsx, .sav or .parquet, "
+        "or pass a DataFrame"
+    )
+
+
+def _where(pos: int, ids: pd.Series | None, id_name: str | None) -> str:
+    """'row 5 (respondent_id 'R005')' for 0-based position ``pos``."""
+    text = f"row {pos + 1}"
+    if ids is not None:
+        text += f" ({id_name} {ids.iloc[pos]!r})"
+    return text
+
+
+def _blank(s: pd.Series) -> np.ndarray:
+    blank = s.isna().to_numpy()
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+        stripped = s.astype("string").str.strip()
+        blank = blank | (stripped == "").fillna(True).to_numpy(dtype=bool)
+    return blank
+
+
+def _numeric(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype(float)
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype(float)
+    return pd.to_numeric(s.astype("string").str.strip(), errors="coerce").astype(float)
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def read_survey(
+    source: Any,
+    codebook: Codebook | Mapping[str, Any] | str | Path | None = None,
+    *,
+    missing: str = "listwise",
+    strict: bool = False,
+    out_of_scale: str = "error",
+    constant: str = "error",
+    sheet: str | int = 0,
+    id: str | None = None,
+    scale: tuple[float, float] | None = None,
+    missing_codes: tuple[float, ...] = (),
+) -> Survey:
+    """Read a survey file or DataFrame, check it against the codebook and clean it.
+
+    Parameters
+    ----------
+    source:
+        Path to a ``.csv``, ``.xlsx`` (openpyxl), ``.sav`` (pyreadstat; value labels
+        kept in :attr:`Survey.value_labels`, SPSS discrete missing values honoured) or
+        ``.parquet`` file, or a DataFrame (copied, never modified).
+    codebook:
+        A :class:`Codebook`, a mapping, or a path to a YAML codebook. ``None`` builds a
+        minimal one (:meth:`Codebook.infer`) from ``id``, ``scale`` and ``missing_codes``.
+    missing:
+        ``"listwise"`` (default), ``"pairwise"``, ``"mean"`` or ``"keep"``; see the
+        module docstring. Applies to the model items only.
+    strict:
+        If True, a data column the codebook does not declare is an error; otherwise
+        it is kept and listed in ``report.unknown_columns``.
+    out_of_scale:
+        ``"error"`` (default) or ``"missing"`` (set to NaN and count).
+    constant:
+        What to do with a model item without variance: ``"error"`` (default) or ``"warn"``.
+    sheet:
+        Excel sheet name or number.
+
+    Returns
+    -------
+    Survey
+        ``data``, ``codebook`` and ``report`` (:class:`CleaningReport`).
+    """
+    check_choice(missing, MISSING_METHODS, name="missing")
+    check_choice(out_of_scale, ("error", "missing"), name="out_of_scale")
+    check_choice(constant, ("error", "warn"), name="constant")
+    raw, name, value_labels, var_labels, spss_missing = _load(source, sheet)
+    raw.columns = [str(c) for c in raw.columns]
+    if raw.columns.duplicated().any():
+        dup = list(raw.columns[raw.columns.duplicated()])
+        raise SurveyError(f"{name}: duplicated column names {dup}")
+
+    if codebook is None:
+        cb = Codebook.infer(raw, id=id, scale=scale, missing_codes=missing_codes)
+        if var_labels:
+            cb = Codebook.from_dict(
+                {
+                    **cb.to_dict(),
+                    "items": {
+                        e.name: {
+                            **({"label_en": var_labels[e.name]} if e.name in var_labels else {})
+                        }
+                        for e in cb.entries
+                    },
+                }
+            )
+    elif isinstance(codebook, Codebook):
+        cb = codebook
+    elif isinstance(codebook, Mapping):
+        cb = Codebook.from_dict(codebook)
+    elif isinstance(codebook, (str, Path)):
+        cb = Codebook.from_yaml(codebook)
+    else:
+        raise TypeError(
+            f"codebook must be a Codebook, a mapping or a YAML path, got {type(codebook).__name__}"
+        )
+
+    # -- columns
+    absent = [c for c in cb.items if c not in raw.columns]
+    if absent:
+        raise SurveyError(
+            f"{name}: codebook item{'s' if len(absent) > 1 else ''} "
+            f"{', '.join(map(repr, absent))} not found in the data columns"
+        )
+    declared_other = [
+        c
+        for c in (*cb.extra_items, *cb.private, *cb.segments, cb.period, cb.id)
+        if c is not None and c not in raw.columns
+    ]
+    if declared_other:
+        raise SurveyError(
+            f"{name}: codebook column{'s' if len(declared_other) > 1 else ''} "
+            f"{', '.join(map(repr, declared_other))} not found in the data columns"
+        )
+    unknown = tuple(c for c in raw.columns if c not in cb.known_columns)
+    if unknown and strict:
+        raise SurveyError(
+            f"{name}: column{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(map(repr, unknown))} not in the codebook (strict=True)"
+        )
+
+    # -- respondent ids
+    ids: pd.Series | None = None
+    if cb.id is not None:
+        ids = raw[cb.id]
+        if ids.isna().any():
+            pos = int(np.flatnonzero(ids.isna().to_numpy())[0])
+            raise SurveyError(f"{name}: column {cb.id!r} has no respondent id at row {pos + 1}")
+        dup_rows = ids.duplicated(keep=False).to_numpy()
+        if dup_rows.any():
+            first = int(np.flatnonzero(dup_rows)[0])
+            value = ids.iloc[first]
+            rows = [int(p) + 1 for p in np.flatnonzero((ids == value).to_numpy())]
+            raise SurveyError(
+                f"{name}: column {cb.id!r} has duplicated respondent id {value!r} "
+                f"at rows {', '.join(map(str, rows))}"
+            )
+
+    # -- items
+    data = raw.copy()
+    n = len(raw)
+    item_rows = []
+    for info in (*cb.entries, *cb.extras):
+        clean, counts = _clean_item(raw[info.name], info, spss_missing, name, ids, cb, out_of_scale)
+        data[info.name] = clean
+        item_rows.append({"item": info.name, "construct": info.construct, **counts})
+    items = pd.DataFrame(item_rows)
+
+    # -- missing answers of the model items
+    model = list(cb.items)
+    miss = data[model].isna().to_numpy()
+    n_missing = miss.sum(axis=1)
+    excluded = np.zeros(n, dtype=bool)
+    reason = np.array([""] * n, dtype=object)
+    n_replaced = np.zeros(n, dtype=int)
+    replaced_per_item = dict.fromkeys(cb.items, 0) | dict.fromkeys(cb.extra_items, 0)
+    if missing == "listwise":
+        excluded = n_missing > 0
+        for p in np.flatnonzero(excluded):
+            cols = [model[j] for j in np.flatnonzero(miss[p])]
+            reason[p] = "missing " + ", ".join(cols)
+        if excluded.any():
+            log.info("%s: %d respondents excluded listwise", name, int(excluded.sum()))
+    elif missing == "mean":
+        for j, col in enumerate(model):
+            if miss[:, j].any():
+                mean = data[col].mean()
+                if np.isnan(mean):
+                    raise SurveyError(
+                        f"{name}: column {col!r} has no answers at all; cannot replace by the mean"
+                    )
+                data[col] = data[col].fillna(mean)
+                replaced_per_item[col] = int(miss[:, j].sum())
+        n_replaced = n_missing.copy()
+    items["replaced"] = [replaced_per_item[i] for i in items["item"]]
+    items["n_missing"] = [int(data.loc[~excluded, i].isna().sum()) for i in items["item"]]
+    respondents = pd.DataFrame(
+        {
+            "row": np.arange(1, n + 1),
+            "id": ids.to_numpy() if ids is not None else np.arange(1, n + 1),
+            "n_missing": n_missing.astype(int),
+            "n_replaced": n_replaced.astype(int),
+            "excluded": excluded,
+            "reason": reason,
+        }
+    )
+    data = data.loc[~excluded]
+
+    # -- items without variance (on the data the estimators will see)
+    for col in model:
+        values = data[col].dropna()
+        if values.nunique() <= 1:
+            what = (
+                "has no answers"
+                if values.empty
+                else f"has no variance (every answer is {_fmt(values.iloc[0])})"
+            )
+            msg = f"{name}: item {col!r} {what} among the {len(data)} respondents kept"
+            if constant == "error":
+                raise SurveyError(msg)
+            warnings.warn(msg, stacklevel=2)
+
+    report = CleaningReport(
+        source=name,
+        missing=missing,
+        n_input=n,
+        items=items,
+        respondents=respondents,
+        unknown_columns=unknown,
+    )
+    return Survey(
+        data=data,
+        codebook=cb,
+        report=report,
+        missing=missing,
+        source=name,
+        value_labels=value_labels,
+        variable_labels=var_labels,
+    )
+
+
+def _clean_item(
+    s: pd.Series,
+    info: ItemInfo,
+    spss_missing: Mapping[str, list[float]],
+    name: str,
+    ids: pd.Series | None,
+    cb: Codebook,
+    out_of_scale: str,
+) -> tuple[pd.Series, dict[str, int]]:
+    """Cleaned float column and counts for one item."""
+    col = info.name
+    blank = _blank(s)
+    num = _numeric(s)
+    bad = num.isna().to_numpy() & ~blank
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise SurveyError(
+            f"{name}: column {col!r} has a non-numeric answer {s.iloc[pos]!r} at "
+            f"{_where(pos, ids, cb.id)}"
+        )
+    codes = list(info.missing) + [c for c in spss_missing.get(col, []) if c not in info.missing]
+    is_code = num.isin(codes).to_numpy() if codes else np.zeros(len(num), dtype=bool)
+    values = num.to_numpy()
+    oos = np.zeros(len(num), dtype=bool)
+    if info.bounded:
+        assert info.min is not None and info.max is not None
+        with np.errstate(invalid="ignore"):
+            oos = ~is_code & ~np.isnan(values) & ((values < info.min) | (values > info.max))
+        if oos.any() and out_of_scale == "error":
+            pos = int(np.flatnonzero(oos)[0])
+            declared = ", ".join(_fmt(c) for c in codes) if codes else "none"
+            raise SurveyError(
+                f"{name}: column {col!r} has value {_fmt(values[pos])} at "
+                f"{_where(pos, ids, cb.id)}, outside the scale "
+                f"{_fmt(info.min)}-{_fmt(info.max)} and not a declared missing code "
+                f"(declared: {declared})"
+            )
+    inf = np.isinf(values) & ~oos & ~is_code
+    if inf.any():
+        pos = int(np.flatnonzero(inf)[0])
+        raise SurveyError(
+            f"{name}: column {col!r} has an infinite value at {_where(pos, ids, cb.id)}"
+        )
+    clean = num.mask(is_code | oos)
+    recoded = 0
+    if info.reverse:
+        assert info.min is not None and info.max is not None
+        clean = info.min + info.max - clean
+        recoded = int(clean.notna().sum())
+    counts = {
+        "n_answers": int((~blank).sum()),
+        "blank": int(blank.sum()),
+        "set_missing": int(is_code.sum()),
+        "out_of_scale": int(oos.sum()),
+        "recoded": recoded,
+    }
+    return clean.astype(float), counts
