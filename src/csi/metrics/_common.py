@@ -1,0 +1,153 @@
+"""Helpers shared by the metrics modules: option checks, grouping, suppression, labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from csi._checks import CsiInputError, check_choice, check_columns, check_numeric
+
+LANGS = ("en", "zh")
+
+
+def as_by(by: str | Sequence[str] | None) -> list[str]:
+    """``by`` as a list of column names (empty for no grouping)."""
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    out = list(by)
+    for b in out:
+        if not isinstance(b, str):
+            raise CsiInputError(f"by must be a column name or a list of names, got {b!r}")
+    return out
+
+
+def check_level(level: float) -> float:
+    """Confidence level strictly between 0 and 1."""
+    if not isinstance(level, int | float) or not 0 < float(level) < 1:
+        raise CsiInputError(f"level must be a number between 0 and 1 (e.g. 0.95), got {level!r}")
+    return float(level)
+
+
+def check_min_size(min_size: int) -> int:
+    """Minimum segment size: a non-negative integer."""
+    if isinstance(min_size, bool) or not isinstance(min_size, int | np.integer) or min_size < 0:
+        raise CsiInputError(f"min_size must be a non-negative integer, got {min_size!r}")
+    return int(min_size)
+
+
+def check_lang(lang: str) -> str:
+    return str(check_choice(lang, LANGS, name="lang"))
+
+
+def check_scale(scale: Any, *, name: str = "scale") -> tuple[float, float]:
+    """A rating scale ``(lowest, highest)`` with lowest < highest."""
+    try:
+        lo, hi = (float(v) for v in scale)
+    except (TypeError, ValueError):
+        raise CsiInputError(f"{name} must be a pair (lowest, highest), got {scale!r}") from None
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise CsiInputError(f"{name} must satisfy lowest < highest, got {scale!r}")
+    return lo, hi
+
+
+def z_value(level: float) -> float:
+    """Two-sided standard normal quantile for ``level``."""
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+def to_100(x: Any, scale: tuple[float, float]) -> Any:
+    """Linear rescaling of a rating to 0-100: ``100 * (x - lowest) / (highest - lowest)``."""
+    lo, hi = scale
+    return (x - lo) / (hi - lo) * 100.0
+
+
+def numeric_column(
+    data: pd.DataFrame,
+    column: str,
+    *,
+    scale: tuple[float, float] | None = None,
+    integer: bool = False,
+    name: str = "data",
+) -> pd.Series:
+    """Column as float (NaN = missing); raise naming row and value when out of scale."""
+    check_columns(data, [column], name=name)
+    check_numeric(data, [column], name=name)
+    s = pd.to_numeric(data[column], errors="coerce").astype(float)
+    if np.isinf(s).any():
+        row = s.index[np.isinf(s.to_numpy())][0]
+        raise CsiInputError(f"{name}: column {column!r} has an infinite value at row {row!r}")
+    if scale is not None:
+        lo, hi = scale
+        bad = s.notna() & ((s < lo) | (s > hi))
+        if bad.any():
+            row, val = first_bad(s, bad)
+            raise CsiInputError(
+                f"{name}: column {column!r} has the answer {val:g} at row {row!r}, "
+                f"outside the scale {lo:g}-{hi:g} (recode missing-value codes such as 99 to NaN)"
+            )
+    if integer:
+        bad = s.notna() & (s != np.round(s))
+        if bad.any():
+            row, val = first_bad(s, bad)
+            raise CsiInputError(
+                f"{name}: column {column!r} has a non-integer answer {val:g} "
+                f"at row {row!r}"
+            )
+    return s
+
+
+def first_bad(values: pd.Series, bad: pd.Series) -> tuple[Any, Any]:
+    """Row label and value of the first True entry of ``bad`` (positional, so duplicate
+    index labels are safe)."""
+    pos = int(np.argmax(bad.to_numpy()))
+    return values.index[pos], values.iloc[pos]
+
+
+def iter_groups(data: pd.DataFrame, by: list[str]) -> Iterator[tuple[dict[str, Any], pd.DataFrame]]:
+    """Yield ``({by column: value}, rows)`` per segment; missing segment values form a segment."""
+    if not by:
+        yield {}, data
+        return
+    check_columns(data, by, what="segment column")
+    for key, rows in data.groupby(by, dropna=False, sort=True, observed=True):
+        keys = key if isinstance(key, tuple) else (key,)
+        yield dict(zip(by, keys, strict=True)), rows
+
+
+def suppress(
+    frame: pd.DataFrame, figures: Sequence[str], min_size: int, *, n_column: str = "n"
+) -> pd.DataFrame:
+    """Blank ``figures`` (NaN) where ``n < min_size`` and add the ``suppressed`` flag.
+
+    Rows are kept, never dropped, so a report shows that the segment exists.
+    """
+    out = frame.copy()
+    small = out[n_column].to_numpy() < min_size
+    for col in figures:
+        if pd.api.types.is_integer_dtype(out[col]):
+            out[col] = out[col].astype("Int64")  # counts stay whole numbers; <NA> if blanked
+            out.loc[small, col] = pd.NA
+        else:
+            out[col] = out[col].astype(float)
+            out.loc[small, col] = np.nan
+    out["suppressed"] = small
+    return out
+
+
+def t_interval(values: np.ndarray, level: float) -> tuple[float, float, float, float]:
+    """Mean, standard error and t-based confidence limits of ``values`` (NaN if n < 2)."""
+    n = values.size
+    if n == 0:
+        return (np.nan,) * 4
+    mean = float(values.mean())
+    if n < 2:
+        return mean, np.nan, np.nan, np.nan
+    se = float(values.std(ddof=1) / np.sqrt(n))
+    t = float(stats.t.ppf(0.5 + level / 2, n - 1))
+    return mean, se, mean - t * se, mean + t * se

@@ -1,0 +1,259 @@
+"""Survey scores: Net Promoter Score, CSAT (top-box share), box shares and 0-100 means.
+
+All shares are reported in percent (0-100) and NPS in points (-100 to 100), with
+their confidence limits in the same units. Every table has one row per segment;
+segments with fewer than ``min_size`` valid answers keep their row, with figures
+blanked (NaN) and ``suppressed=True``. Unanswered items (NaN) are counted in
+``n_missing``, never dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from csi._checks import CsiInputError, check_choice, check_frame, check_rng
+from csi.metrics._common import (
+    as_by,
+    check_level,
+    check_min_size,
+    check_scale,
+    iter_groups,
+    numeric_column,
+    suppress,
+    t_interval,
+    to_100,
+    z_value,
+)
+from csi.metrics.intervals import proportion_interval
+
+NPS_SCALE = (0.0, 10.0)
+
+
+def nps_interval(
+    promoters: int,
+    passives: int,
+    detractors: int,
+    *,
+    level: float = 0.95,
+    method: str = "wald",
+    n_boot: int = 2000,
+    seed: Any = None,
+) -> tuple[float, float, float, float]:
+    """NPS in points with standard error and confidence limits, from the three counts.
+
+    ``NPS = 100 (p_P - p_D)``. With the counts trinomial,
+    ``Var(p_P - p_D) = [p_P + p_D - (p_P - p_D)²] / n`` (Rocks 2016, The American
+    Statistician 70(4); the multinomial variance and covariance ``-p_P p_D / n``).
+    ``method="wald"``: ``NPS ± z·SE``, clipped to [-100, 100];
+    ``method="bootstrap"``: percentile interval of ``n_boot`` trinomial resamples
+    drawn with ``seed`` (SE = standard deviation of the resamples).
+    Returns ``(nps, se, lower, upper)``; all NaN when n = 0.
+    """
+    level = check_level(level)
+    check_choice(method, ("wald", "bootstrap"), name="method")
+    counts = np.array([promoters, passives, detractors], dtype=float)
+    if np.any(counts < 0) or np.any(counts != np.round(counts)):
+        raise CsiInputError(f"counts must be non-negative integers, got {counts.tolist()}")
+    n = counts.sum()
+    if n == 0:
+        return (np.nan,) * 4
+    p_pro, p_det = counts[0] / n, counts[2] / n
+    score = p_pro - p_det
+    if method == "wald":
+        se = float(np.sqrt(max(p_pro + p_det - score**2, 0.0) / n))
+        z = z_value(level)
+        lower, upper = max(score - z * se, -1.0), min(score + z * se, 1.0)
+    else:
+        if not isinstance(n_boot, int) or n_boot < 100:
+            raise CsiInputError(f"n_boot must be an integer >= 100, got {n_boot!r}")
+        rng = check_rng(seed)
+        draws = rng.multinomial(int(n), counts / n, size=n_boot)
+        reps = (draws[:, 0] - draws[:, 2]) / n
+        se = float(reps.std(ddof=1))
+        alpha = 1 - level
+        lower, upper = (float(v) for v in np.quantile(reps, [alpha / 2, 1 - alpha / 2]))
+    return 100 * score, 100 * se, 100 * lower, 100 * upper
+
+
+def nps(
+    data: pd.DataFrame,
+    column: str = "recommend",
+    *,
+    by: str | Sequence[str] | None = None,
+    method: str = "wald",
+    level: float = 0.95,
+    n_boot: int = 2000,
+    seed: Any = None,
+    min_size: int = 30,
+) -> pd.DataFrame:
+    """Net Promoter Score per segment (Reichheld 2003) with a confidence interval.
+
+    Answers are 0-10 likelihood to recommend: promoters 9-10, passives 7-8,
+    detractors 0-6. See :func:`nps_interval` for the interval (``method`` "wald"
+    from the trinomial variance, or "bootstrap" with ``seed``).
+
+    Columns: the ``by`` columns, ``n``, ``n_missing``, ``promoters``, ``passives``,
+    ``detractors``, ``pct_promoters``, ``pct_passives``, ``pct_detractors``, ``nps``,
+    ``se``, ``ci_lower``, ``ci_upper``, ``suppressed``.
+    """
+    data = check_frame(data)
+    groups = as_by(by)
+    check_min_size(min_size)
+    check_choice(method, ("wald", "bootstrap"), name="method")
+    values = numeric_column(data, column, scale=NPS_SCALE, integer=True)
+    rng = check_rng(seed)
+    rows = []
+    for keys, sub in iter_groups(data.assign(_v=values.to_numpy()), groups):
+        v = sub["_v"].dropna().to_numpy()
+        pro, det = int((v >= 9).sum()), int((v <= 6).sum())
+        pas = int(v.size - pro - det)
+        score, se, lower, upper = nps_interval(
+            pro, pas, det, level=level, method=method, n_boot=n_boot, seed=rng
+        )
+        n = v.size
+        rows.append(
+            {
+                **keys,
+                "n": n,
+                "n_missing": int(sub["_v"].isna().sum()),
+                "promoters": pro,
+                "passives": pas,
+                "detractors": det,
+                "pct_promoters": _pct(pro, n),
+                "pct_passives": _pct(pas, n),
+                "pct_detractors": _pct(det, n),
+                "nps": score,
+                "se": se,
+                "ci_lower": lower,
+                "ci_upper": upper,
+            }
+        )
+    figures = [
+        "promoters",
+        "passives",
+        "detractors",
+        "pct_promoters",
+        "pct_passives",
+        "pct_detractors",
+        "nps",
+        "se",
+        "ci_lower",
+        "ci_upper",
+    ]
+    return suppress(pd.DataFrame(rows), figures, min_size)
+
+
+def csat(
+    data: pd.DataFrame,
+    column: str,
+    *,
+    scale: tuple[float, float] = (1, 5),
+    top: int = 2,
+    by: str | Sequence[str] | None = None,
+    method: str = "wilson",
+    level: float = 0.95,
+    min_size: int = 30,
+) -> pd.DataFrame:
+    """CSAT: percent of answers in the ``top`` boxes of an integer rating ``scale``.
+
+    With ``scale=(1, 5)`` and ``top=2`` (the default) CSAT is the share answering 4 or 5.
+    The interval is Wilson's (1927) score interval (``method="wilson"``) or
+    Clopper-Pearson's exact interval (``method="exact"``).
+
+    Columns: the ``by`` columns, ``n``, ``n_missing``, ``satisfied``, ``csat``,
+    ``ci_lower``, ``ci_upper``, ``suppressed`` (percent).
+    """
+    data = check_frame(data)
+    groups = as_by(by)
+    check_min_size(min_size)
+    check_choice(method, ("wilson", "exact"), name="method")
+    lo, hi = check_scale(scale)
+    _check_boxes(top, lo, hi, name="top")
+    values = numeric_column(data, column, scale=(lo, hi), integer=True)
+    cut = hi - top + 1
+    rows = []
+    for keys, sub in iter_groups(data.assign(_v=values.to_numpy()), groups):
+        v = sub["_v"].dropna().to_numpy()
+        k = int((v >= cut).sum())
+        lower, upper = proportion_interval(k, v.size, level=level, method=method)
+        rows.append(
+            {
+                **keys,
+                "n": v.size,
+                "n_missing": int(sub["_v"].isna().sum()),
+                "satisfied": k,
+                "csat": 100 * k / v.size if v.size else np.nan,
+                "ci_lower": 100 * lower,
+                "ci_upper": 100 * upper,
+            }
+        )
+    return suppress(pd.DataFrame(rows), ["satisfied", "csat", "ci_lower", "ci_upper"], min_size)
+
+
+def box_scores(
+    data: pd.DataFrame,
+    columns: str | Sequence[str],
+    *,
+    scale: tuple[float, float],
+    top: int = 1,
+    bottom: int = 1,
+    by: str | Sequence[str] | None = None,
+    level: float = 0.95,
+    min_size: int = 30,
+) -> pd.DataFrame:
+    """Top-box and bottom-box shares and the mean rescaled to 0-100, per item and segment.
+
+    ``index = 100 (mean - lowest) / (highest - lowest)`` with a t interval; shares in
+    percent of valid answers (``top`` highest / ``bottom`` lowest categories).
+
+    Columns: the ``by`` columns, ``item``, ``n``, ``n_missing``, ``mean``, ``index``,
+    ``index_lower``, ``index_upper``, ``top_box``, ``bottom_box``, ``suppressed``.
+    """
+    data = check_frame(data)
+    groups = as_by(by)
+    check_min_size(min_size)
+    level = check_level(level)
+    lo, hi = check_scale(scale)
+    _check_boxes(top, lo, hi, name="top")
+    _check_boxes(bottom, lo, hi, name="bottom")
+    items = [columns] if isinstance(columns, str) else list(columns)
+    if not items:
+        raise CsiInputError("columns must name at least one item")
+    rows = []
+    for item in items:
+        values = numeric_column(data, item, scale=(lo, hi), integer=True)
+        for keys, sub in iter_groups(data.assign(_v=values.to_numpy()), groups):
+            v = sub["_v"].dropna().to_numpy()
+            mean, _, m_lo, m_hi = t_interval(v, level)
+            n = v.size
+            rows.append(
+                {
+                    **keys,
+                    "item": item,
+                    "n": n,
+                    "n_missing": int(sub["_v"].isna().sum()),
+                    "mean": mean,
+                    "index": to_100(mean, (lo, hi)),
+                    "index_lower": to_100(m_lo, (lo, hi)),
+                    "index_upper": to_100(m_hi, (lo, hi)),
+                    "top_box": 100 * (v >= hi - top + 1).sum() / n if n else np.nan,
+                    "bottom_box": 100 * (v <= lo + bottom - 1).sum() / n if n else np.nan,
+                }
+            )
+    figures = ["mean", "index", "index_lower", "index_upper", "top_box", "bottom_box"]
+    return suppress(pd.DataFrame(rows), figures, min_size)
+
+
+def _pct(count: int, n: int) -> float:
+    return 100 * count / n if n else np.nan
+
+
+def _check_boxes(k: int, lo: float, hi: float, *, name: str) -> None:
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k <= hi - lo:
+        raise CsiInputError(
+            f"{name} must be an integer from 1 to {int(hi - lo)} (number of boxes), got {k!r}"
+        )
