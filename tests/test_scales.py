@@ -99,7 +99,7 @@ def test_seven_levels_labels_codings_behaviours() -> None:
         "lower",
         "upper",
     ]
-    with pytest.raises(CsiInputError, match="must be 1..7, got 8"):
+    with pytest.raises(CsiInputError, match=r"must be 1\.\.7, got 8"):
         SEVEN_LEVELS[8]
     with pytest.raises(CsiInputError, match="lang must be one of"):
         SEVEN_LEVELS.labels("fr")
@@ -148,7 +148,7 @@ def test_user_cuts_validated_with_clear_messages() -> None:
     cuts = [10, 20, 40, 60, 80, 90]
     assert classify(20, cuts) == 3
     assert classify(95, cuts) == 7
-    with pytest.raises(CsiInputError, match="6 cut points .* got 5"):
+    with pytest.raises(CsiInputError, match=r"6 cut points .* got 5"):
         classify(50, [10, 20, 30, 40, 50])
     with pytest.raises(CsiInputError, match=r"strictly increasing: cut 3 \(15\) <= cut 2 \(20\)"):
         classify(50, [10, 20, 15, 40, 50, 60])

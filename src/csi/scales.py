@@ -65,7 +65,9 @@ class RatingScale:
             if self.points is None:
                 raise CsiInputError("RatingScale needs points or max (e.g. points=10 or max=10)")
             if int(self.points) != self.points or self.points < 2:
-                raise CsiInputError(f"RatingScale points must be an integer >= 2, got {self.points}")
+                raise CsiInputError(
+                    f"RatingScale points must be an integer >= 2, got {self.points}"
+                )
             hi = lo + int(self.points) - 1
         else:
             hi = float(self.max)
@@ -114,10 +116,11 @@ class RatingScale:
         s = pd.to_numeric(values, errors="coerce")
         bad = s.notna() & ((s < self.min) | (s > self.max))
         if bad.any():
-            row = bad.idxmax()
+            pos = int(np.argmax(bad.to_numpy()))
+            row = values.index[pos]
             col = name if name is not None else values.name
             raise CsiInputError(
-                f"column {col!r} has value {float(s.loc[row])!r} at row {row!r} outside the scale "
+                f"column {col!r} has value {float(s.iloc[pos])!r} at row {row!r} outside the scale "
                 f"{self.min:g}-{self.max:g}"
             )
 
@@ -286,7 +289,8 @@ def classify(
     c = validate_cuts(cuts)
     names = np.array(SEVEN_LEVELS.labels(lang), dtype=object)
     if isinstance(score_0_100, pd.DataFrame):
-        return score_0_100.apply(lambda s: classify(s, c, lang=lang, labels=labels))
+        cl = [float(x) for x in c]
+        return score_0_100.apply(lambda s: classify(s, cl, lang=lang, labels=labels))
     if isinstance(score_0_100, pd.Series):
         arr = pd.to_numeric(score_0_100, errors="raise").to_numpy(dtype=float)
         _check_scores(arr)
@@ -339,6 +343,7 @@ def level_distribution(
     s = pd.Series(np.asarray(scores, dtype=float).ravel())
     lv = np.asarray(classify(s.to_numpy(), cuts, lang=lang), dtype=float)
     ok = np.isfinite(lv)
+    w: np.ndarray
     if weights is None:
         w = np.ones(lv.shape)
     else:
