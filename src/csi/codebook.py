@@ -346,8 +346,12 @@ class Codebook:
         id: str | None = None,
         scale: tuple[float, float] | None = None,
         missing_codes: Iterable[float] = (),
+        labels: Mapping[str, str] | None = None,
     ) -> Codebook:
-        """A minimal codebook: every numeric column except ``id`` is an item without construct."""
+        """A minimal codebook: every numeric column except ``id`` is an item without construct.
+
+        ``labels`` (column -> English label, e.g. SPSS variable labels) label the items.
+        """
         names = [
             str(c)
             for c in data.columns
@@ -357,7 +361,11 @@ class Codebook:
         ]
         if not names:
             raise CodebookError("no numeric columns to use as items and no codebook given")
-        d: dict[str, Any] = {"items": names, "missing": list(missing_codes)}
+        labels = labels or {}
+        d: dict[str, Any] = {
+            "items": {c: ({"label_en": labels[c]} if labels.get(c) else {}) for c in names},
+            "missing": list(missing_codes),
+        }
         if id is not None:
             d["id"] = id
         if scale is not None:

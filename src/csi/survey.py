@@ -232,7 +232,7 @@ class Survey:
 
 # ---------------------------------------------------------------------------- reading
 def _load(
-    source: Any, sheet: str | int
+    source: Any, sheet: str | int, text_columns: tuple[str, ...] = ()
 ) -> tuple[pd.DataFrame, str, dict[str, dict[Any, str]], dict[str, str], dict[str, list[float]]]:
     """Read ``source``; return frame, name, value labels, variable labels, SPSS missing codes."""
     if isinstance(source, pd.DataFrame):
@@ -246,14 +246,15 @@ def _load(
     if not path.exists():
         raise SurveyError(f"survey file not found: {name}")
     ext = path.suffix.lower()
+    as_text = dict.fromkeys(text_columns, str)
     if ext in (".csv", ".txt"):
-        return pd.read_csv(path), name, {}, {}, {}
+        return pd.read_csv(path, dtype=as_text), name, {}, {}, {}
     if ext in (".xlsx", ".xlsm"):
         try:
             import openpyxl  # noqa: F401
         except ImportError:  # pragma: no cover - depends on the environment
             raise ImportError("reading .xlsx needs openpyxl: pip install 'csi[excel]'") from None
-        return pd.read_excel(path, sheet_name=sheet), name, {}, {}, {}
+        return pd.read_excel(path, sheet_name=sheet, dtype=as_text), name, {}, {}, {}
     if ext == ".parquet":
         return pd.read_parquet(path), name, {}, {}, {}
     if ext in (".sav", ".zsav"):
@@ -342,6 +343,9 @@ def read_survey(
     sheet:
         Excel sheet name or number.
 
+    The id and personal columns are read as text from CSV and Excel files, so that
+    leading zeros (``007``, phone numbers) are kept.
+
     Returns
     -------
     Survey
@@ -350,26 +354,9 @@ def read_survey(
     check_choice(missing, MISSING_METHODS, name="missing")
     check_choice(out_of_scale, ("error", "missing"), name="out_of_scale")
     check_choice(constant, ("error", "warn"), name="constant")
-    raw, name, value_labels, var_labels, spss_missing = _load(source, sheet)
-    raw.columns = [str(c) for c in raw.columns]
-    if raw.columns.duplicated().any():
-        dup = list(raw.columns[raw.columns.duplicated()])
-        raise SurveyError(f"{name}: duplicated column names {dup}")
-
+    cb: Codebook | None
     if codebook is None:
-        cb = Codebook.infer(raw, id=id, scale=scale, missing_codes=missing_codes)
-        if var_labels:
-            cb = Codebook.from_dict(
-                {
-                    **cb.to_dict(),
-                    "items": {
-                        e.name: {
-                            **({"label_en": var_labels[e.name]} if e.name in var_labels else {})
-                        }
-                        for e in cb.entries
-                    },
-                }
-            )
+        cb = None
     elif isinstance(codebook, Codebook):
         cb = codebook
     elif isinstance(codebook, Mapping):
@@ -380,6 +367,18 @@ def read_survey(
         raise TypeError(
             f"codebook must be a Codebook, a mapping or a YAML path, got {type(codebook).__name__}"
         )
+    # ids and personal columns are read as text from CSV/Excel (keeps leading zeros)
+    text_cols = (*(() if cb is None or cb.id is None else (cb.id,)), *(cb.private if cb else ()))
+    if cb is None and id is not None:
+        text_cols = (id,)
+    raw, name, value_labels, var_labels, spss_missing = _load(source, sheet, text_cols)
+    raw.columns = [str(c) for c in raw.columns]
+    if raw.columns.duplicated().any():
+        dup = list(raw.columns[raw.columns.duplicated()])
+        raise SurveyError(f"{name}: duplicated column names {dup}")
+
+    if cb is None:
+        cb = Codebook.infer(raw, id=id, scale=scale, missing_codes=missing_codes, labels=var_labels)
 
     # -- columns
     absent = [c for c in cb.items if c not in raw.columns]
