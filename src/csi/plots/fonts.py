@@ -1,0 +1,197 @@
+"""Finding a font that can show Chinese labels.
+
+Matplotlib's default font (DejaVu Sans) has no Chinese characters, so Chinese
+construct names would show as empty boxes. The plots look for an installed
+CJK font, in this order:
+
+1. ``CSI_CJK_FONT`` environment variable: a font family name or a font file
+   (``.ttf``, ``.otf``, ``.ttc``);
+2. a font matplotlib already knows: Noto Sans CJK SC, Source Han Sans SC,
+   WenQuanYi Zen Hei / Micro Hei, SimHei, Microsoft YaHei, PingFang SC, ...;
+3. a CJK font file in the system font folders that matplotlib's font cache
+   does not list yet (e.g. installed after the cache was built);
+4. the PyPI package ``noto-cjk-sans-otc`` (Noto Sans CJK, OFL licence).
+
+Fonts found in steps 1 (file), 3 or 4 are registered with matplotlib's font
+manager (``fontManager.addfont``), which is what matplotlib needs to use a font
+file by name; no rcParams are changed. The chosen family is set on the texts
+of each figure the plots draw, so it holds whenever the figure is saved.
+
+When no font is found and a label contains Chinese characters, a
+:class:`MissingCJKFontWarning` says how to install one:
+
+* Debian / Ubuntu: ``apt-get install fonts-noto-cjk``
+* any system, from PyPI: ``pip install noto-cjk-sans-otc``
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import re
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+__all__ = [
+    "CJK_FONT_FAMILIES",
+    "MissingCJKFontWarning",
+    "apply_cjk_font",
+    "find_cjk_font",
+    "has_cjk",
+]
+
+#: Family names tried first, best for Simplified Chinese first.
+CJK_FONT_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Heiti SC",
+    "STHeiti",
+    "Noto Serif CJK SC",
+    "Source Han Serif SC",
+    "AR PL UKai CN",
+    "AR PL UMing CN",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "Noto Sans CJK KR",
+    "Source Han Sans",
+    "Droid Sans Fallback",
+    "Arial Unicode MS",
+)
+
+_NAME_HINT = re.compile(r"CJK|Han Sans|Han Serif|WenQuanYi|Hei\b|YaHei|Droid Sans Fallback", re.I)
+_FILE_HINT = re.compile(r"cjk|wqy|wenquanyi|sourcehan|simhei|msyh|droidsansfallback", re.I)
+_CJK_CHAR = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+INSTALL_HINT = (
+    "Install one and restart Python: on Debian/Ubuntu `apt-get install fonts-noto-cjk`; "
+    "from PyPI `pip install noto-cjk-sans-otc` (Noto Sans CJK, found automatically); "
+    "or set the environment variable CSI_CJK_FONT to a font file (.ttf/.otf/.ttc) "
+    "or to the family name of an installed font."
+)
+
+
+class MissingCJKFontWarning(UserWarning):
+    """No installed font can show the Chinese labels of a plot."""
+
+
+def has_cjk(strings: Iterable[str]) -> bool:
+    """True if any of ``strings`` contains a Chinese, Japanese or Korean character."""
+    return any(_CJK_CHAR.search(s) for s in strings if s)
+
+
+def _known_families() -> list[str]:
+    return [f.name for f in font_manager.fontManager.ttflist]
+
+
+def _pick_family(known: Iterable[str]) -> str | None:
+    """The best CJK family among ``known`` family names (pure; for tests)."""
+    names = list(dict.fromkeys(known))
+    present = set(names)
+    for family in CJK_FONT_FAMILIES:
+        if family in present:
+            return family
+    for family in names:
+        if _NAME_HINT.search(family):
+            return family
+    return None
+
+
+def _register(path: Path) -> str | None:
+    try:
+        font_manager.fontManager.addfont(str(path))
+        return str(font_manager.FontProperties(fname=str(path)).get_name())
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def _from_environment() -> str | None:
+    value = os.environ.get("CSI_CJK_FONT", "").strip()
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if path.is_file():
+        return _register(path)
+    return value if value in set(_known_families()) else None
+
+
+def _from_system_folders() -> str | None:
+    for file in sorted(font_manager.findSystemFonts()):
+        if _FILE_HINT.search(Path(file).name):
+            family = _register(Path(file))
+            if family:
+                return family
+    return None
+
+
+def _from_pypi_package() -> str | None:
+    spec = importlib.util.find_spec("noto_cjk_sans_otc")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        for file in sorted(Path(folder).glob("*.tt[cf]")) + sorted(Path(folder).glob("*.otf")):
+            family = _register(file)
+            if family:
+                return family
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def find_cjk_font() -> str | None:
+    """Family name of an installed font with Chinese characters, or None.
+
+    The search (see the module docstring) runs once per Python session; call
+    ``find_cjk_font.cache_clear()`` after installing a font to search again.
+    """
+    for step in (
+        _from_environment,
+        lambda: _pick_family(_known_families()),
+        _from_system_folders,
+        _from_pypi_package,
+    ):
+        family = step()
+        if family:
+            return family
+    return None
+
+
+def apply_cjk_font(fig: Figure, *, stacklevel: int = 3) -> str | None:
+    """Give every text of ``fig`` a CJK-capable font if any text needs one.
+
+    Sets the font family on the figure's own texts and on its tick labels (now
+    and when they are re-created), leaving rcParams alone. Returns the family
+    used, or None. Warns with :class:`MissingCJKFontWarning` when Chinese text
+    is present but no font for it is installed.
+    """
+    texts = [t for t in fig.findobj(Text) if isinstance(t, Text)]
+    if not has_cjk(t.get_text() for t in texts):
+        return None
+    family = find_cjk_font()
+    if family is None:
+        warnings.warn(
+            "No font with Chinese characters was found, so Chinese labels will show as "
+            "empty boxes. " + INSTALL_HINT,
+            MissingCJKFontWarning,
+            stacklevel=stacklevel,
+        )
+        return None
+    families = [family, "DejaVu Sans"]
+    for t in texts:
+        t.set_fontfamily(families)
+    for ax in fig.findobj(Axes):
+        if isinstance(ax, Axes):
+            ax.tick_params(labelfontfamily=family)
+    return family
