@@ -320,6 +320,8 @@ def test_error_bad_options(cb: Codebook) -> None:
         read_survey(frame(), cb, missing="fiml")
     with pytest.raises(TypeError, match="source must be a file path or a pandas DataFrame"):
         read_survey([1, 2], cb)
+    with pytest.raises(CsiInputError, match="with a codebook, declare them in it"):
+        read_survey(frame(), cb, id="rid")
 
 
 def test_error_mean_replacement_of_empty_item(cb: Codebook) -> None:

@@ -329,7 +329,8 @@ def read_survey(
         ``.parquet`` file, or a DataFrame (copied, never modified).
     codebook:
         A :class:`Codebook`, a mapping, or a path to a YAML codebook. ``None`` builds a
-        minimal one (:meth:`Codebook.infer`) from ``id``, ``scale`` and ``missing_codes``.
+        minimal one (:meth:`Codebook.infer`): every numeric column except ``id`` is an
+        item on the scale ``scale`` (open if None) with the codes ``missing_codes``.
     missing:
         ``"listwise"`` (default), ``"pairwise"``, ``"mean"`` or ``"keep"``; see the
         module docstring. Applies to the model items only.
@@ -354,6 +355,11 @@ def read_survey(
     check_choice(missing, MISSING_METHODS, name="missing")
     check_choice(out_of_scale, ("error", "missing"), name="out_of_scale")
     check_choice(constant, ("error", "warn"), name="constant")
+    if codebook is not None and (id is not None or scale is not None or missing_codes):
+        raise CsiInputError(
+            "id, scale and missing_codes build a codebook when none is given; with a "
+            "codebook, declare them in it"
+        )
     cb: Codebook | None
     if codebook is None:
         cb = None
