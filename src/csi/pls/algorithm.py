@@ -1,0 +1,295 @@
+"""The PLS path modelling algorithm, working on an indicator correlation matrix.
+
+Everything here is plain numpy on arrays, with an optional leading batch axis: a
+stack of ``B`` correlation matrices of shape ``(B, p, p)`` is estimated in one go
+(the bootstrap feeds resampled correlation matrices this way). Names and tables
+are added by :mod:`csi.pls.fit`-level code in :mod:`csi.pls.estimate`.
+
+The algorithm (Wold 1982; Lohmöller 1989, ch. 2; Tenenhaus, Esposito Vinzi, Chatelin
+& Lauro 2005, *Computational Statistics & Data Analysis* 48, 159-205), with
+standardised indicators ``x`` (correlation matrix ``S``) and constructs ``j``:
+
+1. Outer proxies ``Y_j = X_j w_j`` scaled to unit variance (``w_j' S_jj w_j = 1``);
+   initial weights all 1 (as SmartPLS).
+2. Inner weights ``e_ij`` between adjacent constructs (``r_ij = cor(Y_i, Y_j)``):
+
+   * centroid: ``e_ij = sign(r_ij)``;
+   * factorial: ``e_ij = r_ij``;
+   * path: for a predecessor ``i`` of ``j`` (``i -> j``), ``e_ij`` is the coefficient
+     of ``Y_i`` in the least-squares regression of ``Y_j`` on all its predecessors;
+     for a successor ``i`` of ``j`` (``j -> i``), ``e_ij = r_ij``.
+
+   Inner proxies ``Z_j = sum_i e_ij Y_i``. A construct without neighbours uses its
+   own proxy (``Z_j = Y_j``, which gives its first principal component in Mode A).
+3. New outer weights: Mode A (reflective) ``w_j = cov(X_j, Z_j)``; Mode B (formative)
+   ``w_j = S_jj^-1 cov(X_j, Z_j)``; then rescaled to unit-variance proxies. All
+   blocks are updated at once (Lohmöller's variant, as SmartPLS and plspm).
+4. Stop when the largest absolute change of any outer weight between two
+   iterations (the max norm of the change) is below ``tol``.
+
+Signs: every step commutes with flipping the sign of a construct, so after each
+update each construct's weights are flipped, if needed, so that most of its
+loadings are positive (ties broken by the sign of the loading sum). A negative
+Satisfaction -> Complaints path then comes out negative instead of being
+absorbed in a flipped Complaints score.
+
+After convergence, paths are the least-squares regressions of each endogenous
+construct on its predecessors, all from ``R = W' S W`` (construct correlations).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from csi.spec import ModelSpec
+
+#: The inner weighting schemes.
+SCHEMES = ("path", "centroid", "factorial")
+
+
+class PLSConvergenceWarning(UserWarning):
+    """The PLS algorithm stopped at ``max_iter`` before the outer weights converged."""
+
+
+class PLSEstimationError(ArithmeticError):
+    """The PLS algorithm met a singular matrix (collinear indicators or constructs)."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A model in index form: which item belongs to which construct, and the paths.
+
+    ``mask[k, j]`` is 1 when item ``k`` belongs to construct ``j``; ``path[s, t]`` is
+    True for a path ``s -> t``; ``predecessors[j]`` holds the indices of the
+    constructs with a path into ``j``.
+    """
+
+    constructs: tuple[str, ...]
+    items: tuple[str, ...]
+    block: np.ndarray
+    mask: np.ndarray
+    mode_b: np.ndarray
+    path: np.ndarray
+    predecessors: tuple[np.ndarray, ...]
+
+    @classmethod
+    def from_spec(cls, spec: ModelSpec) -> Layout:
+        constructs = spec.constructs
+        items = spec.items
+        pos = {c: j for j, c in enumerate(constructs)}
+        block = np.array([pos[spec.construct_of(i)] for i in items], dtype=np.intp)
+        mask = np.zeros((len(items), len(constructs)))
+        mask[np.arange(len(items)), block] = 1.0
+        path = np.zeros((len(constructs), len(constructs)), dtype=bool)
+        for s, t in spec.paths:
+            path[pos[s], pos[t]] = True
+        return cls(
+            constructs=constructs,
+            items=items,
+            block=block,
+            mask=mask,
+            mode_b=np.array([spec.modes[c] == "B" for c in constructs]),
+            path=path,
+            predecessors=tuple(np.flatnonzero(path[:, j]) for j in range(len(constructs))),
+        )
+
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    @property
+    def n_constructs(self) -> int:
+        return len(self.constructs)
+
+    def block_items(self, j: int) -> np.ndarray:
+        """Indices of the items of construct ``j``."""
+        return np.flatnonzero(self.block == j)
+
+
+@dataclass(frozen=True)
+class WeightFit:
+    """Converged outer weights (per item, giving unit-variance construct proxies).
+
+    Arrays have the batch shape of the input in front: ``weights`` is ``(..., p)``,
+    the others ``(...)``. ``change`` is the max-norm change of the last iteration.
+    """
+
+    weights: np.ndarray
+    iterations: np.ndarray
+    converged: np.ndarray
+    change: np.ndarray
+
+
+@dataclass(frozen=True)
+class InnerFit:
+    """Everything that follows from the weights and the correlation matrix.
+
+    ``construct_corr`` ``(..., J, J)``; ``cross_loadings`` ``(..., p, J)`` (correlation
+    of each item with each construct); ``paths`` ``(..., J, J)`` with ``paths[s, t]``
+    the standardised coefficient of ``s -> t``; ``r2`` ``(..., J)`` (NaN for
+    exogenous constructs).
+    """
+
+    construct_corr: np.ndarray
+    cross_loadings: np.ndarray
+    paths: np.ndarray
+    r2: np.ndarray
+
+
+def _normalise(S: np.ndarray, W: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """Scale each construct's weights to a unit-variance proxy and fix its sign.
+
+    Returns ``(W, S @ W)``; ``(S @ W)[k, j]`` is the correlation of item ``k`` with
+    proxy ``j`` (the loadings and cross-loadings).
+    """
+    SW = S @ W
+    var = np.einsum("bpj,bpj->bj", W, SW)
+    if not np.all(var > 0):
+        b, j = (int(v) for v in np.argwhere(~(var > 0))[0])
+        raise PLSEstimationError(
+            f"construct {layout.constructs[j]!r} got a proxy of zero variance"
+            + (f" (resample {b})" if W.shape[0] > 1 else "")
+            + "; it may have no path to a correlated construct"
+        )
+    own = SW * layout.mask
+    count = np.sign(own).sum(axis=1)
+    total = own.sum(axis=1)
+    sign = np.where(count != 0, np.sign(count), np.where(total < 0, -1.0, 1.0))
+    factor = sign / np.sqrt(var)
+    return W * factor[:, None, :], SW * factor[:, None, :]
+
+
+def _inner_weights(C: np.ndarray, layout: Layout, scheme: str) -> np.ndarray:
+    """Inner weights ``E[..., i, j]``: weight of proxy ``i`` in the inner proxy of ``j``."""
+    adjacent = layout.path | layout.path.T
+    if scheme == "centroid":
+        E = np.sign(C) * adjacent
+    elif scheme == "factorial":
+        E = C * adjacent
+    elif scheme == "path":
+        E = C * layout.path.T  # successors: correlation
+        for j, pred in enumerate(layout.predecessors):
+            if pred.size:
+                try:
+                    E[:, pred, j] = np.linalg.solve(
+                        C[:, pred[:, None], pred[None, :]], C[:, pred, j][..., None]
+                    )[..., 0]
+                except np.linalg.LinAlgError as exc:
+                    raise PLSEstimationError(
+                        f"the predecessors of {layout.constructs[j]!r} are perfectly collinear"
+                    ) from exc
+    else:
+        raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+    isolated = ~adjacent.any(axis=0)
+    if isolated.any():
+        idx = np.flatnonzero(isolated)
+        E[:, idx, idx] = 1.0
+    return E
+
+
+def _mode_b(S: np.ndarray, T: np.ndarray, layout: Layout) -> np.ndarray:
+    """Replace the Mode B blocks of ``T`` (covariances with Z) by regression weights."""
+    for j in np.flatnonzero(layout.mode_b):
+        idx = layout.block_items(j)
+        try:
+            T[:, idx, j] = np.linalg.solve(
+                S[:, idx[:, None], idx[None, :]], T[:, idx, j][..., None]
+            )[..., 0]
+        except np.linalg.LinAlgError as exc:
+            raise PLSEstimationError(
+                f"the indicators of formative construct {layout.constructs[j]!r} "
+                "are perfectly collinear"
+            ) from exc
+    return T
+
+
+def _batched(corr: np.ndarray) -> tuple[np.ndarray, bool]:
+    S = np.asarray(corr, dtype=float)
+    if S.ndim == 2:
+        return S[None], True
+    if S.ndim == 3:
+        return S, False
+    raise ValueError(f"corr must have shape (p, p) or (B, p, p), got {S.shape}")
+
+
+def outer_weights(
+    corr: np.ndarray,
+    layout: Layout,
+    *,
+    scheme: str = "path",
+    tol: float = 1e-7,
+    max_iter: int = 300,
+) -> WeightFit:
+    """Run the PLS iterations on a correlation matrix ``(p, p)`` or a stack ``(B, p, p)``.
+
+    Items must be in ``layout.items`` order. In a stack, each member stops updating
+    once it has converged, so its result equals a fit of that matrix alone.
+    Non-convergence is reported in ``converged`` (no warning here).
+    """
+    S, single = _batched(corr)
+    n_batch = S.shape[0]
+    W = np.broadcast_to(layout.mask, (n_batch, *layout.mask.shape)).copy()
+    W, SW = _normalise(S, W, layout)
+    active = np.ones(n_batch, dtype=bool)
+    iterations = np.zeros(n_batch, dtype=np.intp)
+    change = np.full(n_batch, np.inf)
+    for it in range(1, max_iter + 1):
+        C = np.swapaxes(W, 1, 2) @ SW
+        T = (SW @ _inner_weights(C, layout, scheme)) * layout.mask
+        if layout.mode_b.any():
+            T = _mode_b(S, T, layout)
+        W_new, SW_new = _normalise(S, T, layout)
+        delta = np.abs(W_new - W).max(axis=(1, 2))
+        if active.all():
+            W, SW = W_new, SW_new
+        else:
+            keep = active[:, None, None]
+            W, SW = np.where(keep, W_new, W), np.where(keep, SW_new, SW)
+        iterations[active] = it
+        change[active] = delta[active]
+        active &= ~(delta < tol)
+        if not active.any():
+            break
+    w = W.sum(axis=2)
+    converged = change < tol
+    if single:
+        return WeightFit(w[0], iterations[0], converged[0], change[0])
+    return WeightFit(w, iterations, converged, change)
+
+
+def inner_estimates(corr: np.ndarray, weights: np.ndarray, layout: Layout) -> InnerFit:
+    """Construct correlations, cross-loadings, path coefficients and R² from the weights."""
+    S, single = _batched(corr)
+    W = np.asarray(weights, dtype=float).reshape(S.shape[0], -1)[:, :, None] * layout.mask
+    SW = S @ W
+    C = np.swapaxes(W, 1, 2) @ SW
+    paths, r2 = regress_paths(C, layout)
+    if single:
+        return InnerFit(C[0], SW[0], paths[0], r2[0])
+    return InnerFit(C, SW, paths, r2)
+
+
+def regress_paths(C: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """Standardised path coefficients and R² by least squares on construct correlations.
+
+    ``C`` is ``(B, J, J)``. For each endogenous ``t`` with predecessors ``P``:
+    ``beta = C[P, P]^-1 C[P, t]`` and ``R² = C[t, P] beta``.
+    """
+    n_batch, J = C.shape[0], C.shape[1]
+    paths = np.zeros((n_batch, J, J))
+    r2 = np.full((n_batch, J), np.nan)
+    for t, pred in enumerate(layout.predecessors):
+        if not pred.size:
+            continue
+        rhs = C[:, pred, t]
+        try:
+            beta = np.linalg.solve(C[:, pred[:, None], pred[None, :]], rhs[..., None])[..., 0]
+        except np.linalg.LinAlgError as exc:
+            raise PLSEstimationError(
+                f"the predecessors of {layout.constructs[t]!r} are perfectly collinear"
+            ) from exc
+        paths[:, pred, t] = beta
+        r2[:, t] = np.einsum("bk,bk->b", rhs, beta)
+    return paths, r2

@@ -1,0 +1,157 @@
+"""The ACSI 0-100 index, impacts and the importance-performance map.
+
+Index (Fornell, Johnson, Anderson, Cha & Bryant 1996, *Journal of Marketing* 60(4);
+ACSI methodology report): each item is put on 0-100, ``x' = (x - lo) / (hi - lo) * 100``;
+the PLS outer weights (which give standardised scores) are turned into weights on
+these raw units, ``w_i / sd(x'_i)``, and normalised to sum to 1 within the
+construct, ``u_i``. Then
+
+    index_j = sum_i u_i mean(x'_i)
+
+and a respondent's 0-100 construct score is ``sum_i u_i x'_ri``. With one scale
+for all items this is ``sum_i u_i (mean_i - lo) / (hi - lo) * 100`` with
+``u_i ∝ w_i / sd(x_i)``; with per-item scales each item is first put on 0-100, so
+recoding items to 0-100 (and saying so with ``scale=(0, 100)``) leaves the index
+unchanged. A negative ``u_i`` makes the index a non-convex combination that can
+leave [0, 100]: :class:`NegativeWeightWarning`.
+
+Impacts and importance: the 0-100 construct score is an affine function of the
+standardised PLS score, ``score_j = a_j + c_j Y_j`` with
+``c_j = 1 / sum_i (w_i / sd(x'_i))``, so the total effect between 0-100 scores
+(the unstandardised total effect, i.e. what a regression of the 0-100 scores
+along the structural model gives) is ``T_st * c_t / c_s`` for the standardised
+total effect ``T_st``. ``impact = points * that``: how many index points the target
+gains when the driver's index rises by ``points`` (ACSI reports 5).
+
+Importance-performance map analysis (Ringle & Sarstedt 2016, *Industrial Management
+& Data Systems* 116(9), 1865-1886): for a target construct, each driver's importance
+is its unstandardised total effect on the target's 0-100 score and its performance
+is its index; for an indicator, importance is ``u_i`` times its construct's
+unstandardised total effect and performance is its 0-100 mean.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from csi._checks import CsiInputError
+from csi.pls.algorithm import Layout
+
+#: What ``scale`` may be: (lo, hi) for every item, a mapping item -> (lo, hi), or a
+#: codebook (anything with ``.item(name)`` returning an object with ``min``/``max``).
+ScaleLike = Any
+
+
+class NegativeWeightWarning(UserWarning):
+    """A rescaled outer weight is negative: the index is then not a weighted mean."""
+
+
+def _pair(value: Any, what: str) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise CsiInputError(f"{what} must be a pair (lo, hi), got {value!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)) or not hi > lo:
+        raise CsiInputError(f"{what} must be finite with hi > lo, got ({lo}, {hi})")
+    return lo, hi
+
+
+def normalise_scale(scale: ScaleLike, items: tuple[str, ...]) -> Any:
+    """Check ``scale`` and return it as ``(lo, hi)`` or a dict item -> ``(lo, hi)``.
+
+    Returns ``None`` for ``None``. A codebook is read into a dict (an item without
+    end points in the codebook raises).
+    """
+    if scale is None:
+        return None
+    if hasattr(scale, "item") and callable(scale.item):
+        out: dict[str, tuple[float, float]] = {}
+        for name in items:
+            info = scale.item(name)
+            lo, hi = getattr(info, "min", None), getattr(info, "max", None)
+            if lo is None or hi is None:
+                raise CsiInputError(
+                    f"the codebook gives no scale end points for item {name!r}; pass scale=(lo, hi)"
+                )
+            out[name] = _pair((lo, hi), f"codebook scale of {name!r}")
+        return _collapse(out)
+    if isinstance(scale, Mapping):
+        missing = [i for i in items if i not in scale]
+        if missing:
+            raise CsiInputError(f"scale gives no end points for item(s) {missing}")
+        return _collapse({i: _pair(scale[i], f"scale of {i!r}") for i in items})
+    return _pair(scale, "scale")
+
+
+def _collapse(per_item: dict[str, tuple[float, float]]) -> Any:
+    values = set(per_item.values())
+    return next(iter(values)) if len(values) == 1 else per_item
+
+
+def scale_arrays(scale: Any, items: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-item ``lo`` and ``hi`` arrays from a normalised scale."""
+    if isinstance(scale, dict):
+        lo = np.array([scale[i][0] for i in items])
+        hi = np.array([scale[i][1] for i in items])
+    else:
+        lo = np.full(len(items), float(scale[0]))
+        hi = np.full(len(items), float(scale[1]))
+    return lo, hi
+
+
+def rescaled_weights(
+    weights: np.ndarray,
+    sd: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    layout: Layout,
+    *,
+    warn: bool = True,
+) -> np.ndarray:
+    """``u_i = (w_i / sd(x'_i)) / sum_{k in block} (w_k / sd(x'_k))`` with ``x'`` on 0-100.
+
+    Warns with :class:`NegativeWeightWarning` naming the items with ``u_i < 0``.
+    """
+    raw = weights / (sd * 100.0 / (hi - lo))
+    sums = np.bincount(layout.block, weights=raw, minlength=layout.n_constructs)
+    u = raw / sums[layout.block]
+    if warn and np.any(u < 0):
+        bad = [
+            f"{layout.items[k]} ({layout.constructs[layout.block[k]]})"
+            for k in np.flatnonzero(u < 0)
+        ]
+        warnings.warn(
+            "negative rescaled outer weight(s) for " + ", ".join(bad) + ": the index of "
+            "their construct is not a weighted mean of its items and may leave [0, 100]",
+            NegativeWeightWarning,
+            stacklevel=3,
+        )
+    return u
+
+
+def score_slopes(
+    weights: np.ndarray, sd: np.ndarray, lo: np.ndarray, hi: np.ndarray, layout: Layout
+) -> np.ndarray:
+    """``c_j`` in ``score_j(0-100) = a_j + c_j Y_j``: ``1 / sum_i (w_i / sd(x'_i))``."""
+    raw = weights / (sd * 100.0 / (hi - lo))
+    return 1.0 / np.bincount(layout.block, weights=raw, minlength=layout.n_constructs)
+
+
+def to_100(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Items on 0-100: ``(x - lo) / (hi - lo) * 100`` (broadcast over the last axis)."""
+    return (x - lo) / (hi - lo) * 100.0
+
+
+def construct_index(means100: np.ndarray, u: np.ndarray, layout: Layout) -> np.ndarray:
+    """``index_j = sum_i u_i mean(x'_i)`` for item means already on 0-100 (last axis)."""
+    return (means100 * u) @ layout.mask
+
+
+def unstandardised_effects(total: np.ndarray, slopes: np.ndarray) -> np.ndarray:
+    """Total effects between 0-100 scores: ``T[s, t] * c_t / c_s``."""
+    return total * slopes[None, :] / slopes[:, None]

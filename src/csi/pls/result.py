@@ -1,0 +1,547 @@
+"""The result of a PLS path model fit: tidy tables, the index, impacts and IPMA.
+
+Every table is built once, when the model is fitted; reading an attribute never
+recomputes anything. The index methods need only the stored weights, item
+moments and construct scores (see :mod:`csi.pls.index` for the formulas).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from csi._checks import CsiInputError, check_choice
+from csi.moments import Moments
+from csi.pls import index as _ix
+from csi.pls.algorithm import Layout
+from csi.pls.effects import effect_pairs, indirectly_reachable, reachable
+from csi.spec import ModelSpec
+
+_LABELS = {
+    "en": {
+        "title": "PLS path model",
+        "scheme": "inner weighting scheme",
+        "plsc": "consistent PLS (PLSc)",
+        "yes": "yes",
+        "no": "no",
+        "n": "respondents used",
+        "excluded": "excluded (missing answers)",
+        "iterations": "iterations",
+        "converged": "converged",
+        "not_converged": "NOT converged",
+        "paths": "Path coefficients",
+        "r2": "R²",
+        "outer": "Outer model",
+        "index": "Index (0-100)",
+        "construct": "construct",
+        "indicator": "indicator",
+        "weight": "weight",
+        "loading": "loading",
+        "path": "path",
+        "estimate": "estimate",
+        "r2_adj": "adj. R²",
+    },
+    "zh": {
+        "title": "PLS 路径模型",
+        "scheme": "内部权重方案",
+        "plsc": "一致性 PLS (PLSc)",
+        "yes": "是",
+        "no": "否",
+        "n": "有效样本量",
+        "excluded": "剔除（有缺失回答）",
+        "iterations": "迭代次数",
+        "converged": "已收敛",
+        "not_converged": "未收敛",
+        "paths": "路径系数",
+        "r2": "R²",
+        "outer": "测量模型",
+        "index": "指数 (0-100)",
+        "construct": "潜变量",
+        "indicator": "指标",
+        "weight": "权重",
+        "loading": "载荷",
+        "path": "路径",
+        "estimate": "估计值",
+        "r2_adj": "调整 R²",
+    },
+}
+
+
+@dataclass(frozen=True)
+class PLSArrays:
+    """The estimates in index form (order of ``Layout.items`` / ``Layout.constructs``).
+
+    ``weights``, ``loadings`` ``(p,)``; ``cross_loadings`` ``(p, J)``; ``construct_corr``,
+    ``paths`` (``paths[s, t]`` for ``s -> t``), ``total`` ``(J, J)``; ``r2``, ``rho_a``
+    ``(J,)`` (R² NaN for exogenous constructs). Paths, total effects, R², loadings and
+    construct correlations are the PLSc ones when the fit was consistent.
+    """
+
+    weights: np.ndarray
+    loadings: np.ndarray
+    cross_loadings: np.ndarray
+    construct_corr: np.ndarray
+    paths: np.ndarray
+    total: np.ndarray
+    r2: np.ndarray
+    rho_a: np.ndarray
+
+
+@dataclass(frozen=True, repr=False)
+class PLSResult:
+    """A fitted PLS path model (see :func:`csi.fit_pls`).
+
+    The estimates are stored as arrays (:attr:`arrays`); each table below is built
+    from them the first time it is read and then kept, so reading never recomputes.
+
+    Tables
+    ------
+    path_coefficients (= direct_effects):
+        DataFrame ``source, target, estimate`` (standardised; PLSc if ``consistent``).
+    outer_weights:
+        DataFrame ``construct, indicator, estimate``: weights of the standardised
+        items giving construct scores of unit variance (as SmartPLS reports them).
+    loadings:
+        DataFrame ``construct, indicator, estimate``: correlation of each item with its
+        construct score (PLSc: the consistent loadings ``c w``).
+    cross_loadings:
+        DataFrame indicator x construct: correlation of every item with every score
+        (plain PLS, also when ``consistent``).
+    r2:
+        DataFrame ``construct, r2, r2_adj`` for the endogenous constructs;
+        ``r2_adj = 1 - (1 - R²)(n - 1)/(n - k - 1)`` with ``k`` predictors.
+    total_effects, indirect_effects:
+        DataFrames ``source, target, estimate`` for every pair joined by a route of
+        one or more (total) or two or more (indirect) paths.
+    construct_correlations:
+        Construct x construct correlations of the scores (PLSc: disattenuated).
+    rho_a:
+        Series: Dijkstra-Henseler reliability per construct (1 for single items,
+        NaN for formative constructs).
+    scores:
+        Standardised construct scores (mean 0, variance 1 with ``n - 1``), one row per
+        respondent used, indexed like the input rows; ``None`` when fitted from
+        moments only.
+
+    Other attributes: ``spec``, ``scheme``, ``consistent``, ``tol``, ``max_iter``, ``n``
+    (respondents used), ``n_excluded`` (left out for missing answers), ``iterations``,
+    ``converged``, ``moments`` (the item moments used), ``scale`` (item scale end
+    points given at fit time, used by the index methods), ``layout`` (the model in
+    index form).
+    """
+
+    spec: ModelSpec
+    scheme: str
+    consistent: bool
+    n: int
+    n_excluded: int
+    iterations: int
+    converged: bool
+    tol: float
+    max_iter: int
+    moments: Moments
+    layout: Layout
+    arrays: PLSArrays
+    scale: Any = None
+    score_array: np.ndarray | None = field(default=None, repr=False)
+    rows: pd.Index | None = field(default=None, repr=False)
+    row_positions: np.ndarray | None = field(default=None, repr=False)
+    source_data: pd.DataFrame | None = field(default=None, repr=False)
+
+    # ---------------------------------------------------------------- tables
+    def _owner(self) -> list[str]:
+        return [self.layout.constructs[b] for b in self.layout.block]
+
+    def _effects(self, mask: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+        names = self.layout.constructs
+        pairs = effect_pairs(mask, self.layout)
+        return pd.DataFrame(
+            {
+                "source": [names[s] for s, _ in pairs],
+                "target": [names[t] for _, t in pairs],
+                "estimate": np.array([values[s, t] for s, t in pairs], dtype=float),
+            }
+        )
+
+    @cached_property
+    def path_coefficients(self) -> pd.DataFrame:
+        """``source, target, estimate``: standardised path coefficients."""
+        return self._effects(self.layout.path, self.arrays.paths)
+
+    @cached_property
+    def total_effects(self) -> pd.DataFrame:
+        """``source, target, estimate``: total effects ``(I - B)^-1 - I``."""
+        return self._effects(reachable(self.layout), self.arrays.total)
+
+    @cached_property
+    def indirect_effects(self) -> pd.DataFrame:
+        """``source, target, estimate``: total minus direct effects."""
+        return self._effects(
+            indirectly_reachable(self.layout), self.arrays.total - self.arrays.paths
+        )
+
+    @cached_property
+    def outer_weights(self) -> pd.DataFrame:
+        """``construct, indicator, estimate``: weights giving unit-variance scores."""
+        return pd.DataFrame(
+            {
+                "construct": self._owner(),
+                "indicator": list(self.layout.items),
+                "estimate": self.arrays.weights,
+            }
+        )
+
+    @cached_property
+    def loadings(self) -> pd.DataFrame:
+        """``construct, indicator, estimate``: loadings on the own construct."""
+        return pd.DataFrame(
+            {
+                "construct": self._owner(),
+                "indicator": list(self.layout.items),
+                "estimate": self.arrays.loadings,
+            }
+        )
+
+    @cached_property
+    def cross_loadings(self) -> pd.DataFrame:
+        """Indicator x construct correlations of items with construct scores."""
+        return pd.DataFrame(
+            self.arrays.cross_loadings,
+            index=pd.Index(list(self.layout.items), name="indicator"),
+            columns=pd.Index(list(self.layout.constructs), name="construct"),
+        )
+
+    @cached_property
+    def r2(self) -> pd.DataFrame:
+        """``construct, r2, r2_adj`` for the endogenous constructs."""
+        endo = [t for t, pred in enumerate(self.layout.predecessors) if pred.size]
+        k = np.array([self.layout.predecessors[t].size for t in endo], dtype=float)
+        r2 = self.arrays.r2[endo]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            adj = 1.0 - (1.0 - r2) * (self.n - 1) / (self.n - k - 1)
+        return pd.DataFrame(
+            {"construct": [self.layout.constructs[t] for t in endo], "r2": r2, "r2_adj": adj}
+        )
+
+    @cached_property
+    def construct_correlations(self) -> pd.DataFrame:
+        """Construct x construct correlation matrix of the scores."""
+        names = list(self.layout.constructs)
+        return pd.DataFrame(self.arrays.construct_corr, index=names, columns=names)
+
+    @cached_property
+    def rho_a(self) -> pd.Series:
+        """Dijkstra-Henseler ``rho_A`` per construct (NaN for formative constructs)."""
+        return pd.Series(
+            np.where(self.layout.mode_b, np.nan, self.arrays.rho_a),
+            index=pd.Index(list(self.layout.constructs), name="construct"),
+            name="rho_a",
+        )
+
+    @cached_property
+    def scores(self) -> pd.DataFrame | None:
+        """Standardised construct scores (respondents used x constructs), or None."""
+        if self.score_array is None:
+            return None
+        return pd.DataFrame(self.score_array, index=self.rows, columns=list(self.layout.constructs))
+
+    # ---------------------------------------------------------------- views
+    @property
+    def direct_effects(self) -> pd.DataFrame:
+        """Direct effects: the path coefficients (``source, target, estimate``)."""
+        return self.path_coefficients
+
+    direct = direct_effects
+
+    def to_frame(self) -> pd.DataFrame:
+        """All estimates in one long table: ``parameter, lhs, rhs, estimate``.
+
+        ``parameter`` is ``path`` (lhs = source, rhs = target), ``weight`` or
+        ``loading`` (lhs = construct, rhs = indicator), or ``r2`` (lhs = construct).
+        """
+        parts = [
+            pd.DataFrame(
+                {
+                    "parameter": "path",
+                    "lhs": self.path_coefficients["source"],
+                    "rhs": self.path_coefficients["target"],
+                    "estimate": self.path_coefficients["estimate"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "parameter": "weight",
+                    "lhs": self.outer_weights["construct"],
+                    "rhs": self.outer_weights["indicator"],
+                    "estimate": self.outer_weights["estimate"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "parameter": "loading",
+                    "lhs": self.loadings["construct"],
+                    "rhs": self.loadings["indicator"],
+                    "estimate": self.loadings["estimate"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "parameter": "r2",
+                    "lhs": self.r2["construct"],
+                    "rhs": "",
+                    "estimate": self.r2["r2"],
+                }
+            ),
+        ]
+        return pd.concat(parts, ignore_index=True)
+
+    # ---------------------------------------------------------------- index
+    def _scale(self, scale: Any) -> tuple[np.ndarray, np.ndarray]:
+        items = self.layout.items
+        chosen = _ix.normalise_scale(scale, items) if scale is not None else self.scale
+        if chosen is None:
+            raise CsiInputError(
+                "the index needs the items' scale end points: pass scale=(lo, hi), e.g. "
+                "scale=(1, 10) for 10-point items (or give scale= or a codebook to fit_pls); "
+                "they are not guessed from the data because a wrong guess is silent"
+            )
+        return _ix.scale_arrays(chosen, items)
+
+    def _index_parts(
+        self, scale: Any, *, warn: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        lo, hi = self._scale(scale)
+        means = self.moments.means.to_numpy()
+        sd = self.moments.std.to_numpy()
+        u = _ix.rescaled_weights(self.arrays.weights, sd, lo, hi, self.layout, warn=warn)
+        means100 = _ix.to_100(means, lo, hi)
+        idx = _ix.construct_index(means100, u, self.layout)
+        slopes = _ix.score_slopes(self.arrays.weights, sd, lo, hi, self.layout)
+        return u, means100, idx, slopes, lo
+
+    def rescaled_weights(self, scale: Any = None) -> pd.DataFrame:
+        """``construct, indicator, weight``: the index weights ``u_i`` (sum 1 per construct)."""
+        u = self._index_parts(scale)[0]
+        return pd.DataFrame(
+            {
+                "construct": [self.layout.constructs[b] for b in self.layout.block],
+                "indicator": list(self.layout.items),
+                "weight": u,
+            }
+        )
+
+    def index(self, scale: Any = None) -> pd.Series:
+        """The ACSI 0-100 index per construct: ``sum_i u_i (mean_i - lo)/(hi - lo) * 100``.
+
+        ``u_i`` are the outer weights divided by the items' standard deviations on the
+        0-100 scale and normalised to sum to 1 within the construct (Fornell et al.
+        1996). ``scale``: ``(lo, hi)`` for every item, a dict item -> ``(lo, hi)``,
+        or a codebook; default: the scale given to :func:`csi.fit_pls`.
+        Warns (:class:`NegativeWeightWarning`) when some ``u_i`` is negative.
+        """
+        idx = self._index_parts(scale)[2]
+        return pd.Series(
+            idx, index=pd.Index(self.layout.constructs, name="construct"), name="index"
+        )
+
+    def respondent_index(self, scale: Any = None) -> pd.DataFrame:
+        """Each respondent's 0-100 construct scores, ``sum_i u_i x'_ri`` (rows as ``scores``).
+
+        Equal to ``index_j + c_j * score_j`` with ``c_j = 1 / sum_i (w_i / sd(x'_i))``,
+        so their mean over the respondents used is the index.
+        """
+        if self.scores is None:
+            raise CsiInputError(
+                "respondent scores need the raw data: this model was fitted from moments "
+                "only (fit_pls_moments); use fit_pls on the data"
+            )
+        _, _, idx, slopes, _ = self._index_parts(scale)
+        values = idx + self.scores.to_numpy() * slopes
+        return pd.DataFrame(values, index=self.scores.index, columns=self.scores.columns)
+
+    def index_by(
+        self, segment: Hashable | pd.Series | Sequence[Any], scale: Any = None
+    ) -> pd.DataFrame:
+        """The index per segment: ``segment, construct, n, index``.
+
+        As the ACSI reports segment indices, the full-sample rescaled weights ``u_i``
+        are applied to each segment's item means (the mean of its respondents' 0-100
+        scores), so segments differ only by their answers, not by re-estimated
+        weights. ``segment`` is a column of the data given to :func:`csi.fit_pls`, or
+        values aligned with the input rows (a Series or a sequence as long as the
+        rows used). Respondents with a missing segment form their own group (NaN).
+        """
+        scores100 = self.respondent_index(scale)
+        labels = self._segment_values(segment, scores100.index)
+        name = labels.name if labels.name is not None else "segment"
+        grouped = scores100.groupby(labels, dropna=False, sort=True)
+        means = grouped.mean()
+        counts = grouped.size()
+        out = means.stack(future_stack=True).rename("index").reset_index()
+        out.columns = ["segment", "construct", "index"]
+        out.insert(2, "n", out["segment"].map(counts).astype(int).to_numpy())
+        out.attrs["segment_column"] = name
+        return out
+
+    def _segment_values(self, segment: Any, rows: pd.Index) -> pd.Series:
+        if isinstance(segment, pd.Series):
+            missing = rows.difference(segment.index)
+            if len(missing):
+                raise CsiInputError(
+                    f"segment Series lacks {len(missing)} of the respondents used "
+                    f"(e.g. row {missing[0]!r})"
+                )
+            return segment.loc[rows]
+        if isinstance(segment, Hashable) and not isinstance(segment, tuple):
+            frame = self.source_data
+            if frame is None or segment not in frame.columns:
+                available = (
+                    []
+                    if frame is None
+                    else [c for c in frame.columns if c not in self.layout.items]
+                )
+                raise CsiInputError(
+                    f"segment column {segment!r} not found in the data given to fit_pls "
+                    f"(other columns: {available}); or pass the segment values as a Series"
+                )
+            values = frame[segment].to_numpy()[self.row_positions]
+            return pd.Series(values, index=rows, name=segment)
+        values = list(segment)
+        if len(values) != len(rows):
+            raise CsiInputError(
+                f"segment values: got {len(values)}, expected one per respondent used ({len(rows)})"
+            )
+        return pd.Series(values, index=rows, name="segment")
+
+    def impacts(self, points: float = 5, scale: Any = None) -> pd.DataFrame:
+        """Index points a target gains when a driver's index rises by ``points``.
+
+        ``source, target, total_effect, total_effect_100, impact``: ``total_effect`` is
+        standardised; ``total_effect_100 = total_effect * c_t / c_s`` is the total
+        effect between 0-100 scores (what regressing the 0-100 scores along the
+        structural model gives); ``impact = points * total_effect_100`` (ACSI: 5).
+        """
+        _, _, _, slopes, _ = self._index_parts(scale, warn=False)
+        t100 = _ix.unstandardised_effects(self.arrays.total, slopes)
+        pairs = effect_pairs(reachable(self.layout), self.layout)
+        names = self.layout.constructs
+        return pd.DataFrame(
+            {
+                "source": [names[s] for s, _ in pairs],
+                "target": [names[t] for _, t in pairs],
+                "total_effect": [self.arrays.total[s, t] for s, t in pairs],
+                "total_effect_100": [t100[s, t] for s, t in pairs],
+                "impact": [float(points) * t100[s, t] for s, t in pairs],
+            }
+        )
+
+    def ipma(self, target: str, scale: Any = None) -> pd.DataFrame:
+        """Importance-performance map data for ``target`` (Ringle & Sarstedt 2016).
+
+        ``kind, name, construct, importance, performance``: one row per driver construct
+        (``kind="construct"``: importance = total effect between 0-100 scores,
+        performance = index) and one per indicator of a driver (``kind="indicator"``:
+        importance = ``u_i`` x its construct's importance, performance = 0-100 mean).
+        """
+        names = self.layout.constructs
+        check_choice(target, names, name="target")
+        t = names.index(target)
+        u, means100, idx, slopes, _ = self._index_parts(scale)
+        t100 = _ix.unstandardised_effects(self.arrays.total, slopes)
+        drivers = [s for s in range(len(names)) if reachable(self.layout)[s, t]]
+        if not drivers:
+            raise CsiInputError(f"construct {target!r} has no drivers (no path leads into it)")
+        rows: list[tuple[str, str, str, float, float]] = [
+            ("construct", names[s], names[s], float(t100[s, t]), float(idx[s])) for s in drivers
+        ]
+        for s in drivers:
+            for k in self.layout.block_items(s):
+                rows.append(
+                    (
+                        "indicator",
+                        self.layout.items[k],
+                        names[s],
+                        float(u[k] * t100[s, t]),
+                        float(means100[k]),
+                    )
+                )
+        return pd.DataFrame(
+            rows, columns=["kind", "name", "construct", "importance", "performance"]
+        )
+
+    # -------------------------------------------------------------- display
+    def _header(self, lang: str) -> list[str]:
+        lab = _LABELS[lang]
+        status = (
+            f"{lab['converged']} ({lab['iterations']}: {self.iterations}, tol {self.tol:g})"
+            if self.converged
+            else f"{lab['not_converged']} ({lab['iterations']}: {self.iterations})"
+        )
+        return [
+            lab["title"],
+            f"{lab['scheme']}: {self.scheme}; {lab['plsc']}: "
+            f"{lab['yes'] if self.consistent else lab['no']}",
+            f"{lab['n']}: {self.n}; {lab['excluded']}: {self.n_excluded}",
+            status,
+        ]
+
+    def summary(self, lang: str = "en", digits: int = 3) -> str:
+        """A compact text report: paths with R², outer weights and loadings, index."""
+        check_choice(lang, _LABELS, name="lang")
+        lab = _LABELS[lang]
+        lines = self._header(lang)
+        paths = pd.DataFrame(
+            {
+                lab["path"]: [
+                    f"{s} -> {t}"
+                    for s, t in zip(
+                        self.path_coefficients["source"],
+                        self.path_coefficients["target"],
+                        strict=True,
+                    )
+                ],
+                lab["estimate"]: self.path_coefficients["estimate"].round(digits),
+            }
+        )
+        lines += ["", lab["paths"], paths.to_string(index=False)]
+        if len(self.r2):
+            r2 = pd.DataFrame(
+                {
+                    lab["construct"]: self.r2["construct"],
+                    lab["r2"]: self.r2["r2"].round(digits),
+                    lab["r2_adj"]: self.r2["r2_adj"].round(digits),
+                }
+            )
+            lines += ["", lab["r2"], r2.to_string(index=False)]
+        outer = pd.DataFrame(
+            {
+                lab["construct"]: self.outer_weights["construct"],
+                lab["indicator"]: self.outer_weights["indicator"],
+                lab["weight"]: self.outer_weights["estimate"].round(digits),
+                lab["loading"]: self.loadings["estimate"].round(digits),
+            }
+        )
+        lines += ["", lab["outer"], outer.to_string(index=False)]
+        if self.scale is not None:
+            idx = self.index().round(1 if digits >= 1 else 0)
+            lines += ["", lab["index"], idx.to_string()]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"PLSResult(scheme={self.scheme!r}, n={self.n}, "
+            f"constructs={len(self.layout.constructs)}, "
+            f"paths={len(self.path_coefficients)}, converged={self.converged})"
+        )
+
+    def _repr_html_(self) -> str:
+        head = "<br>".join(html.escape(line) for line in self._header("en"))
+        paths = self.path_coefficients.round(3).to_html(index=False)
+        r2 = self.r2.round(3).to_html(index=False)
+        return f"<div><p>{head}</p><h4>Path coefficients</h4>{paths}<h4>R²</h4>{r2}</div>"
