@@ -106,7 +106,13 @@ def first_bad(values: pd.Series, bad: pd.Series) -> tuple[Any, Any]:
     """Row label and value of the first True entry of ``bad`` (positional, so duplicate
     index labels are safe)."""
     pos = int(np.argmax(bad.to_numpy()))
-    return values.index[pos], values.iloc[pos]
+    value = values.iloc[pos]
+    if isinstance(value, np.generic):
+        value = value.item()  # 2, not np.int64(2), in messages
+    row = values.index[pos]
+    if isinstance(row, np.generic):
+        row = row.item()
+    return row, value
 
 
 def iter_groups(data: pd.DataFrame, by: list[str]) -> Iterator[tuple[dict[str, Any], pd.DataFrame]]:

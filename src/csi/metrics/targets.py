@@ -90,7 +90,7 @@ def target_gaps(
     out["below_target"] = (out["gap"] < 0).to_numpy() & ~sup
     falling = (out["change"] < 0).to_numpy()
     if pvalue is not None:
-        falling &= (pd.to_numeric(out[pvalue], errors="coerce") < alpha).to_numpy()
+        falling = falling & (pd.to_numeric(out[pvalue], errors="coerce") < alpha).to_numpy()
     out["falling"] = falling & ~sup
     return out
 
