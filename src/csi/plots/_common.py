@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backend_bases import RendererBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from csi._checks import CsiInputError, check_choice
@@ -100,9 +100,9 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axe
         return fig, fig.add_subplot()
     if not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-    fig = ax.get_figure(root=True)
-    assert isinstance(fig, Figure)
-    return fig, ax
+    root = ax.get_figure(root=True)
+    assert isinstance(root, Figure)
+    return root, ax
 
 
 def get_renderer(fig: Figure) -> RendererBase:
@@ -110,8 +110,8 @@ def get_renderer(fig: Figure) -> RendererBase:
     canvas = fig.canvas
     getter = getattr(canvas, "get_renderer", None)
     if callable(getter):
-        return getter()  # type: ignore[no-any-return]
-    return fig._get_renderer()  # type: ignore[attr-defined,no-any-return]
+        return getter()
+    return fig._get_renderer()  # type: ignore[attr-defined]
 
 
 def numeric_column(
@@ -145,5 +145,5 @@ def as_series(values: Any, *, name: str) -> pd.Series:
     bad = out.isna() & s.notna()
     if bad.any():
         key = bad.idxmax()
-        raise CsiInputError(f"{name}: value {s.loc[key]!r} for {key!r} is not a number")
+        raise CsiInputError(f"{name}: value {s[bad].iloc[0]!r} for {key!r} is not a number")
     return out.astype(float)

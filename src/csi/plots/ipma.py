@@ -59,8 +59,10 @@ def _outside(box: Bbox, inside: Bbox | None) -> float:
     if inside is None:
         return 0.0
     return (
-        max(0.0, inside.x0 - box.x0) + max(0.0, box.x1 - inside.x1)
-        + max(0.0, inside.y0 - box.y0) + max(0.0, box.y1 - inside.y1)
+        max(0.0, inside.x0 - box.x0)
+        + max(0.0, box.x1 - inside.x1)
+        + max(0.0, inside.y0 - box.y0)
+        + max(0.0, box.y1 - inside.y1)
     )
 
 
@@ -200,8 +202,16 @@ def ipma_plot(
         text("ipma_title", lang, target=target) if target else text("ipma_title_plain", lang)
     )
     labels = [
-        ax.annotate(name, xy=(x, y), xytext=(0.0, 0.0), textcoords="offset points",
-                    fontsize=8, ha="center", va="center", zorder=4)
+        ax.annotate(
+            name,
+            xy=(x, y),
+            xytext=(0.0, 0.0),
+            textcoords="offset points",
+            fontsize=8,
+            ha="center",
+            va="center",
+            zorder=4,
+        )
         for name, x, y in zip(names, imp, perf, strict=True)
     ]
     if own_figure:
@@ -219,8 +229,18 @@ def ipma_plot(
         ox, oy = a.xyann
         reach = np.hypot(box.width, box.height) / 2 * 72.0 / fig.dpi
         if np.hypot(ox, oy) > reach + 12.0:  # far from its point: draw a leader line
-            ax.annotate("", xy=(x, y), xytext=(ox, oy), textcoords="offset points",
-                        arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.6,
-                                    "shrinkA": float(reach) * 0.8, "shrinkB": 3},
-                        zorder=2)
+            ax.annotate(
+                "",
+                xy=(x, y),
+                xytext=(ox, oy),
+                textcoords="offset points",
+                arrowprops={
+                    "arrowstyle": "-",
+                    "color": "#999999",
+                    "lw": 0.6,
+                    "shrinkA": float(reach) * 0.8,
+                    "shrinkB": 3,
+                },
+                zorder=2,
+            )
     return fig

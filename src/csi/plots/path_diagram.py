@@ -144,7 +144,7 @@ def _pvalue_lookup(pvalues: Any, paths: pd.DataFrame) -> dict[tuple[str, str], f
     if isinstance(pvalues, pd.DataFrame):
         check_columns(pvalues, ["source", "target", "pvalue"], name="pvalues")
         p = numeric_column(pvalues, "pvalue", name="pvalues", allow_nan=True)
-        items = zip(zip(pvalues["source"], pvalues["target"], strict=True), p, strict=True)
+        items: Any = zip(zip(pvalues["source"], pvalues["target"], strict=True), p, strict=True)
     elif isinstance(pvalues, pd.Series | Mapping):
         items = pvalues.items()
     else:
@@ -310,10 +310,10 @@ def path_diagram(
     r2_values: dict[str, float] = {}
     if r2 is not None:
         r2_series = r2 if isinstance(r2, pd.Series) else pd.Series(dict(r2))
-        for c, v in r2_series.items():
-            if str(c) not in constructs:
-                raise CsiInputError(f"r2: construct {c!r} is not in the paths")
-            r2_values[str(c)] = float(v)
+        for key, v in r2_series.items():
+            if str(key) not in constructs:
+                raise CsiInputError(f"r2: construct {key!r} is not in the paths")
+            r2_values[str(key)] = float(v)
     p_lookup = _pvalue_lookup(pvalues, paths)
 
     pos = _layout(constructs, pairs)
