@@ -212,8 +212,13 @@ def test_compare_periods_unmatched_counted_and_errors():
     data = _two_waves().drop(index=[0, 1])  # two customers lost their first-wave answer
     with pytest.warns(UserWarning, match="2 customers answered in only one"):
         t = compare_periods(
-            data, "sat", period="wave", current="2026H1", previous="2025H2",
-            id="respondent_id", min_size=10,
+            data,
+            "sat",
+            period="wave",
+            current="2026H1",
+            previous="2025H2",
+            id="respondent_id",
+            min_size=10,
         )
     assert t.iloc[0]["n_unmatched"] == 2 and t.iloc[0]["n_current"] == 38
     dup = pd.concat([_two_waves(), _two_waves().iloc[[45]]])

@@ -28,20 +28,29 @@ def test_groups_by_hand_default_thresholds():
     # 1-10 scale: default threshold 1 + 0.75·9 = 7.75, so 8-10 is "high".
     g = loyalty_groups(_answers(), "sat", "loy", scale=(1, 10))
     en = GROUP_LABELS["en"]
-    expected = [en["loyalist"], en["mercenary"], en["hostage"], en["defector"],
-                en["loyalist"], en["defector"], None, en["mercenary"]]
+    expected = [
+        en["loyalist"],
+        en["mercenary"],
+        en["hostage"],
+        en["defector"],
+        en["loyalist"],
+        en["defector"],
+        None,
+        en["mercenary"],
+    ]
     assert [None if pd.isna(v) else v for v in g] == expected
     zh = loyalty_groups(_answers(), "sat", "loy", scale=(1, 10), lang="zh")
     assert list(zh.iloc[:4]) == ["忠诚者（传道者）", "图利者", "人质", "叛逃者（恐怖分子）"]
 
 
 def test_groups_custom_thresholds_and_errors():
-    g = loyalty_groups(_answers(), "sat", "loy", satisfaction_threshold=7,
-                       loyalty_threshold=7)
+    g = loyalty_groups(_answers(), "sat", "loy", satisfaction_threshold=7, loyalty_threshold=7)
     assert g.iloc[5] == GROUP_LABELS["en"]["loyalist"]  # 7 >= 7 on both
-    with pytest.raises(CsiInputError, match="give scale=.* or satisfaction_threshold="):
+    with pytest.raises(CsiInputError, match=r"give scale=.* or satisfaction_threshold="):
         loyalty_groups(_answers(), "sat", "loy")
-    with pytest.raises(CsiInputError, match=r"'loy' has the answer 9 at row 0, outside the scale 1-5"):
+    with pytest.raises(
+        CsiInputError, match=r"'loy' has the answer 9 at row 0, outside the scale 1-5"
+    ):
         loyalty_groups(_answers(), "sat", "loy", scale=(1, 10), loyalty_scale=(1, 5))
 
 
@@ -121,7 +130,8 @@ def test_small_bins_suppressed_and_bad_options():
     ten = r.bins[r.bins["bin"] == "10"].iloc[0]
     assert ten["suppressed"] and np.isnan(ten["loyalty"]) and ten["n"] == 2
     with pytest.raises(CsiInputError, match="at least 3 distinct answers"):
-        satisfaction_loyalty(pd.DataFrame({"s": [1, 2] * 5, "l": range(1, 11)}), "s", "l",
-                             scale=(1, 10))
+        satisfaction_loyalty(
+            pd.DataFrame({"s": [1, 2] * 5, "l": range(1, 11)}), "s", "l", scale=(1, 10)
+        )
     with pytest.raises(CsiInputError, match="frac must be"):
         satisfaction_loyalty(data, "s", "l", frac=0, **cut)

@@ -26,8 +26,9 @@ def _cases() -> pd.DataFrame:
 
 def test_case_rates_wilson_and_exact_match_published_figures():
     cases = _cases()
-    t = case_rates(cases, {"complaint": "complained", "churn": "churned"},
-                   complement={"retention": "churned"})
+    t = case_rates(
+        cases, {"complaint": "complained", "churn": "churned"}, complement={"retention": "churned"}
+    )
     c = t[t["measure"] == "complaint"].iloc[0]
     assert c["n"] == 263 and c["events"] == 81
     assert c["rate"] == pytest.approx(100 * 81 / 263)
@@ -93,7 +94,10 @@ def test_time_summary_median_and_p90_intervals():
     t = time_summary(cases, "t", by="g", min_size=1)
     med, p90 = t.iloc[0], t.iloc[1]
     assert (med["quantile"], med["estimate"], med["ci_lower"], med["ci_upper"]) == (
-        0.5, 5.5, 2.0, 9.0
+        0.5,
+        5.5,
+        2.0,
+        9.0,
     )
     assert p90["estimate"] == pytest.approx(9.1) and p90["ci_lower"] == 7.0
     assert np.isnan(p90["ci_upper"])
@@ -107,8 +111,9 @@ def test_time_summary_interval_covers_true_median():
     rng = np.random.default_rng(7)
     hits = 0
     for _ in range(300):
-        t = time_summary(pd.DataFrame({"t": rng.exponential(10, 50)}), "t", quantiles=[0.5],
-                         min_size=1).iloc[0]
+        t = time_summary(
+            pd.DataFrame({"t": rng.exponential(10, 50)}), "t", quantiles=[0.5], min_size=1
+        ).iloc[0]
         hits += t["ci_lower"] <= 10 * np.log(2) <= t["ci_upper"]
     assert hits / 300 >= 0.93
 

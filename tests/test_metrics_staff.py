@@ -88,8 +88,9 @@ def test_staff_errors_and_unassigned_ratings():
         res = staff_appraisal(data, "score", "agent", min_ratings=1)
     assert res.n_unassigned == 1
     with pytest.raises(CsiInputError, match=r"answer 12 at row 3, outside the scale 1-10"):
-        staff_appraisal(_three().assign(score=[8, 9, 10, 12] + [5] * 8), "score", "agent",
-                        scale=(1, 10))
+        staff_appraisal(
+            _three().assign(score=[8, 9, 10, 12] + [5] * 8), "score", "agent", scale=(1, 10)
+        )
     two = _three().assign(team=["A"] * 6 + ["B"] * 6)
     with pytest.raises(CsiInputError, match="employee 'E2' appears in more than one team"):
         staff_appraisal(two, "score", "agent", team="team")

@@ -25,8 +25,9 @@ def _scores() -> pd.DataFrame:
 def test_gaps_flags_by_hand():
     scores = _scores()
     before = scores.copy()
-    g = target_gaps(scores, target={"csi": 85, "nps": 40}, indicator="indicator",
-                    previous="previous")
+    g = target_gaps(
+        scores, target={"csi": 85, "nps": 40}, indicator="indicator", previous="previous"
+    )
     pd.testing.assert_frame_equal(scores, before)
     # gap = value - target: 0.6, -10, -7, 5; change = value - previous: 3.2, -5, -2, 5
     assert g["gap"].iloc[:4].tolist() == pytest.approx([0.6, -10.0, -7.0, 5.0])
@@ -67,17 +68,16 @@ def test_target_errors():
 
 
 def test_hot_spots_order_and_reason():
-    g = target_gaps(_scores(), target={"csi": 85, "nps": 40}, indicator="indicator",
-                    previous="previous")
+    g = target_gaps(
+        _scores(), target={"csi": 85, "nps": 40}, indicator="indicator", previous="previous"
+    )
     extra = g.iloc[[3]].assign(region="South", change=-1.0, falling=True, gap=5.0)
     h = hot_spots(pd.concat([g, extra], ignore_index=True))
     # both flags first, larger shortfall first (-10 before -7); then falling only
     assert h["region"].tolist() == ["North", "East", "South"]
     assert h["indicator"].tolist() == ["nps", "csi", "nps"]
     assert h["priority"].tolist() == [1, 2, 3]
-    assert h["reason"].tolist() == [
-        "below target; falling", "below target; falling", "falling"
-    ]
+    assert h["reason"].tolist() == ["below target; falling", "below target; falling", "falling"]
     zh = hot_spots(g, lang="zh", top=1)
     assert len(zh) == 1 and zh["reason"].iloc[0] == "低于目标；下降"
     with pytest.raises(CsiInputError, match="column"):

@@ -96,8 +96,7 @@ def numeric_column(
         if bad.any():
             row, val = first_bad(s, bad)
             raise CsiInputError(
-                f"{name}: column {column!r} has a non-integer answer {val:g} "
-                f"at row {row!r}"
+                f"{name}: column {column!r} has a non-integer answer {val:g} at row {row!r}"
             )
     return s
 

@@ -24,9 +24,7 @@ def _counts(successes: Any, n: Any) -> tuple[np.ndarray, np.ndarray]:
     k = np.asarray(successes, dtype=float)
     m = np.asarray(n, dtype=float)
     if np.any(m < 0) or np.any(k < 0) or np.any(k > m):
-        raise CsiInputError(
-            f"need 0 <= successes <= n, got successes={successes!r}, n={n!r}"
-        )
+        raise CsiInputError(f"need 0 <= successes <= n, got successes={successes!r}, n={n!r}")
     return k, m
 
 

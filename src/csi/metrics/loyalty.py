@@ -111,8 +111,11 @@ class SatisfactionLoyalty:
         zh = lang == "zh"
         lines = [
             "满意度与忠诚度" if zh else "Satisfaction and loyalty",
-            (f"有效样本 {self.n}，缺失 {self.n_missing}" if zh
-             else f"n = {self.n}, missing = {self.n_missing}"),
+            (
+                f"有效样本 {self.n}，缺失 {self.n_missing}"
+                if zh
+                else f"n = {self.n}, missing = {self.n_missing}"
+            ),
             ("满意度分组   样本   忠诚度均值" if zh else "bin            n   mean loyalty"),
         ]
         for _, r in self.bins.iterrows():
@@ -150,7 +153,12 @@ def loyalty_groups(
     data = check_frame(data)
     lang = check_lang(lang)
     sat, loy, t_sat, t_loy = _prepare(
-        data, satisfaction, loyalty, scale, loyalty_scale, satisfaction_threshold,
+        data,
+        satisfaction,
+        loyalty,
+        scale,
+        loyalty_scale,
+        satisfaction_threshold,
         loyalty_threshold,
     )
     codes = _codes(sat.to_numpy(), loy.to_numpy(), t_sat, t_loy)
@@ -184,7 +192,12 @@ def loyalty_group_shares(
     check_min_size(min_size)
     groups = as_by(by)
     sat, loy, t_sat, t_loy = _prepare(
-        data, satisfaction, loyalty, scale, loyalty_scale, satisfaction_threshold,
+        data,
+        satisfaction,
+        loyalty,
+        scale,
+        loyalty_scale,
+        satisfaction_threshold,
         loyalty_threshold,
     )
     codes = _codes(sat.to_numpy(), loy.to_numpy(), t_sat, t_loy)
@@ -229,7 +242,12 @@ def satisfaction_loyalty(
     if not isinstance(grid, int) or grid < 5:
         raise CsiInputError(f"grid must be an integer >= 5, got {grid!r}")
     sat, loy, t_sat, t_loy = _prepare(
-        data, satisfaction, loyalty, scale, loyalty_scale, satisfaction_threshold,
+        data,
+        satisfaction,
+        loyalty,
+        scale,
+        loyalty_scale,
+        satisfaction_threshold,
         loyalty_threshold,
     )
     ok = (sat.notna() & loy.notna()).to_numpy()
@@ -320,9 +338,7 @@ def _shares(
     return suppress(pd.DataFrame(rows), ["count", "share", "ci_lower", "ci_upper"], min_size)
 
 
-def _bins(
-    x: np.ndarray, y: np.ndarray, bins: Any, level: float, min_size: int
-) -> pd.DataFrame:
+def _bins(x: np.ndarray, y: np.ndarray, bins: Any, level: float, min_size: int) -> pd.DataFrame:
     values = np.unique(x)
     if bins is None and values.size <= 15:
         labels = pd.Series(x).map(lambda v: f"{v:g}")

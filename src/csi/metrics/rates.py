@@ -136,8 +136,10 @@ def service_level(
             if unanswered == "late":
                 n, k, n_missing = t.size, int((t[~missing] <= lim).sum()), 0
             else:
-                n, k, n_missing = int((~missing).sum()), int((t[~missing] <= lim).sum()), int(
-                    missing.sum()
+                n, k, n_missing = (
+                    int((~missing).sum()),
+                    int((t[~missing] <= lim).sum()),
+                    int(missing.sum()),
                 )
             lower, upper = proportion_interval(k, n, level=level, method=method)
             rows.append(
@@ -242,9 +244,7 @@ def _times(cases: pd.DataFrame, column: str, unit: str) -> pd.Series:
     neg = t < 0
     if neg.any():
         row, val = first_bad(s, neg)
-        raise CsiInputError(
-            f"cases: column {column!r} has a negative time {val!r} at row {row!r}"
-        )
+        raise CsiInputError(f"cases: column {column!r} has a negative time {val!r} at row {row!r}")
     return t
 
 

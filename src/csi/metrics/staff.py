@@ -179,8 +179,13 @@ def staff_appraisal(
         g["reliability"] = 1 - b
         parts.append(g)
         team_rows.append(
-            {"team": t, "employees": len(g), "ratings": int(g["n"].sum()), "team_mean": mu,
-             "tau2": tau2}
+            {
+                "team": t,
+                "employees": len(g),
+                "ratings": int(g["n"].sum()),
+                "team_mean": mu,
+                "tau2": tau2,
+            }
         )
     tab = pd.concat(parts, ignore_index=True)
     z = z_value(level)
@@ -191,8 +196,18 @@ def staff_appraisal(
     figures = ["mean", "shrunk", "se", "ci_lower", "ci_upper", "reliability"]
     tab.loc[tab["suppressed"], figures] = np.nan
     tab = tab.rename(columns={_TEAM: "team"})
-    cols = ["team", "employee", "n", *figures[:5], "reliability", "rank", "rank_lower",
-            "rank_upper", "ranked_among", "suppressed"]
+    cols = [
+        "team",
+        "employee",
+        "n",
+        *figures[:5],
+        "reliability",
+        "rank",
+        "rank_lower",
+        "rank_upper",
+        "ranked_among",
+        "suppressed",
+    ]
     table = tab[cols] if team else tab[cols[1:]]
     return StaffAppraisal(
         table=table.reset_index(drop=True),

@@ -118,9 +118,7 @@ def hot_spots(gaps: pd.DataFrame, *, top: int | None = None, lang: str = "en") -
     if top is not None:
         hot = hot.head(top)
     hot["reason"] = [
-        words["sep"].join(
-            w for w, flag in ((words["below"], b), (words["falling"], f)) if flag
-        )
+        words["sep"].join(w for w, flag in ((words["below"], b), (words["falling"], f)) if flag)
         for b, f in zip(hot["below_target"], hot["falling"], strict=True)
     ]
     hot.insert(0, "priority", np.arange(1, len(hot) + 1))
