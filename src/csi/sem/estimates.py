@@ -1,0 +1,164 @@
+"""The lavaan-like parameter table, standardized solutions and R².
+
+Standardization follows lavaan (``standardizedSolution``):
+
+* ``std_lv``: latent variables scaled to unit (model-implied) variance;
+* ``std_all``: latent and observed variables scaled to unit variance. Loadings and paths
+  ``b * sd(x) / sd(y)``; variances ``v / var(y)`` (total implied variance);
+  covariances between two residuals ``c / sqrt(v_a v_b)`` with the residual variances
+  (i.e. the residual correlation).
+
+R² of an endogenous variable is ``1 - residual variance / implied variance``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from csi.sem.structure import BETA, LAMBDA, PSI, THETA, Structure
+
+#: Columns of the parameter table (stable API).
+ESTIMATE_COLUMNS = [
+    "lhs",
+    "op",
+    "rhs",
+    "label",
+    "estimate",
+    "se",
+    "z",
+    "pvalue",
+    "ci_lower",
+    "ci_upper",
+    "std_lv",
+    "std_all",
+]
+
+
+def variances(st: Structure, x: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
+    """Implied total variances and residual (``~~`` diagonal) variances of every variable."""
+    sigma, _m, c = st.implied(x)
+    psi = st.model.matrices[PSI]
+    theta = st.model.matrices[THETA]
+    cov_inner = c @ psi @ c.T
+    total = {v: float(cov_inner[k, k]) for k, v in enumerate(st.inner)}
+    total.update({v: float(sigma[k, k]) for k, v in enumerate(st.obs)})
+    resid = {v: float(psi[k, k]) for k, v in enumerate(st.inner)}
+    for k, v in enumerate(st.obs):
+        if v not in resid:
+            resid[v] = float(theta[k, k])
+    return total, resid
+
+
+def parameter_table(
+    st: Structure,
+    x: np.ndarray,
+    vcov: np.ndarray | None,
+    *,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """One row per parameter (free and fixed), in lavaan's order."""
+    total, resid = variances(st, x)
+    latents = set(st.sm.latents)
+    se_all = np.sqrt(np.clip(np.diag(vcov), 0, None)) if vcov is not None else None
+    zq = stats.norm.ppf(0.5 + level / 2)
+    order = _order_keys(st)
+    rows = []
+    for e in st.entries:
+        est = float(x[e.free]) if e.free >= 0 else e.value
+        se = float(se_all[e.free]) if (e.free >= 0 and se_all is not None) else 0.0
+        if e.free >= 0 and se_all is not None and se > 0:
+            z = est / se
+            p = float(2 * stats.norm.sf(abs(z)))
+        else:
+            z = p = np.nan
+        if e.free >= 0 and se_all is None:
+            se = np.nan
+        lo, hi = est - zq * se, est + zq * se
+        std_lv, std_all = _standardize(e.lhs, e.op, e.rhs, est, total, resid, latents)
+        rows.append(
+            (
+                order.get((e.lhs, e.op, e.rhs), 10**6),
+                (e.lhs, e.op, e.rhs, e.label, est, se, z, p, lo, hi, std_lv, std_all),
+            )
+        )
+    rows.sort(key=lambda r: r[0])
+    return pd.DataFrame([r[1] for r in rows], columns=ESTIMATE_COLUMNS)
+
+
+def _order_keys(st: Structure) -> dict[tuple[str, str, str], int]:
+    """lavaan's table order: user statements, then error variances, latent (co)variances."""
+    keys: dict[tuple[str, str, str], int] = {}
+    for t in st.sm.all_terms:
+        keys.setdefault((t.lhs, t.op, t.rhs), len(keys))
+    base = len(keys)
+    obs_order = [v for v in st.sm.observed]
+    lat_order = list(st.sm.latents)
+    for k, v in enumerate(obs_order):
+        keys.setdefault((v, "~~", v), base + k)
+    base += len(obs_order)
+    for k, v in enumerate(lat_order):
+        keys.setdefault((v, "~~", v), base + k)
+    base += len(lat_order)
+    every = lat_order + obs_order
+    n = len(every)
+    for i, a in enumerate(every):
+        for j in range(i + 1, n):
+            keys.setdefault((a, "~~", every[j]), base + i * n + j)
+    return keys
+
+
+def _standardize(
+    lhs: str,
+    op: str,
+    rhs: str,
+    est: float,
+    total: dict[str, float],
+    resid: dict[str, float],
+    latents: set[str],
+) -> tuple[float, float]:
+    def sd(v: str) -> float:
+        return float(np.sqrt(total[v])) if total.get(v, 0.0) > 0 else np.nan
+
+    def sd_lv(v: str) -> float:
+        return sd(v) if v in latents else 1.0
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if op == "=~":
+            return est * sd(lhs) / sd_lv(rhs), est * sd(lhs) / sd(rhs)
+        if op == "~":
+            return est * sd_lv(rhs) / sd_lv(lhs), est * sd(rhs) / sd(lhs)
+        if lhs == rhs:
+            std_all = est / total[lhs] if total.get(lhs, 0.0) > 0 else np.nan
+            return (std_all if lhs in latents else est), std_all
+        ra, rb = resid.get(lhs, np.nan), resid.get(rhs, np.nan)
+        std_all = est / np.sqrt(ra * rb) if ra > 0 and rb > 0 else np.nan
+        if lhs in latents and rhs in latents:
+            return std_all, std_all
+        if lhs in latents:
+            return est / np.sqrt(ra), std_all
+        if rhs in latents:
+            return est / np.sqrt(rb), std_all
+        return est, std_all
+
+
+def r_squared(st: Structure, x: np.ndarray) -> pd.Series:
+    """R² of every endogenous variable: indicators and dependent constructs."""
+    total, resid = variances(st, x)
+    mats = st.model.matrices
+    out: dict[str, float] = {}
+    inner_set = set(st.inner)
+    lam = mats[LAMBDA]
+    for k, v in enumerate(st.obs):
+        if v in inner_set:
+            continue
+        if np.any(lam[k] != 0) and total[v] > 0:
+            out[v] = 1.0 - resid[v] / total[v]
+    beta = mats[BETA]
+    for k, v in enumerate(st.inner):
+        if np.any(beta[k] != 0) and total[v] > 0:
+            out[v] = 1.0 - resid[v] / total[v]
+    order = list(st.sm.observed) + list(st.sm.latents)
+    ordered = sorted(out, key=lambda v: order.index(v) if v in order else len(order))
+    return pd.Series({v: out[v] for v in ordered}, name="r2", dtype=float)

@@ -1,0 +1,554 @@
+"""``fit_sem``: covariance-based SEM with semopy as the optimiser and lavaan's numbers.
+
+Pipeline: model text -> :mod:`csi.sem.syntax` (lavaan defaults, safe aliases) ->
+semopy ``Model`` per group (fitted by semopy's SLSQP from the moments) -> Fisher scoring
+to full precision and across-group constraints (:mod:`csi.sem.engine`) -> standard errors
+from the expected information -> fit indices, parameter table, R², effects and
+diagnostics computed by csi (:mod:`csi.sem.fitindices`, :mod:`csi.sem.estimates`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, stats
+
+from csi import diagnostics as dg
+from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_numeric
+from csi.moments import Moments
+from csi.sem.effects import effects_table
+from csi.sem.engine import Engine, GroupMap, GroupStats
+from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared, variances
+from csi.sem.fitindices import fit_indices
+from csi.sem.groups import build_maps, check_group_equal, start_values
+from csi.sem.result import SEMResult
+from csi.sem.structure import Structure
+from csi.sem.syntax import SemModel, build_model
+from csi.spec import ModelSpec
+
+_log = logging.getLogger(__name__)
+
+ESTIMATORS = ("ML", "GLS", "ULS", "MLM", "DWLS")
+_SEMOPY_OBJ = {"ML": "MLW", "MLM": "MLW", "GLS": "GLS", "ULS": "ULS"}
+
+
+@dataclass
+class _GroupData:
+    label: Any
+    n: int
+    cov: np.ndarray  # divisor n, in the model's observed order (sm.observed)
+    mean: np.ndarray
+    raw: np.ndarray | None  # complete rows (listwise) or all rows (fiml)
+
+
+@dataclass
+class FitState:
+    """What a result keeps for later computations (modification indices)."""
+
+    sm: SemModel
+    engine: Engine
+    theta: np.ndarray
+    estimator: str
+    groups: list[_GroupData]
+
+
+def fit_sem(
+    data: pd.DataFrame | Moments,
+    model: ModelSpec | str,
+    *,
+    estimator: str = "ML",
+    missing: str = "listwise",
+    group: str | None = None,
+    group_equal: Sequence[str] = (),
+    ordered: Sequence[str] | bool | None = None,
+    single_item_reliability: float | Mapping[str, float] | None = None,
+    level: float = 0.95,
+    lang: str = "en",
+    max_iter: int = 200,
+) -> SEMResult:
+    """Fit a covariance-based structural equation model.
+
+    Parameters
+    ----------
+    data:
+        Respondents x items DataFrame, or :class:`csi.moments.Moments` (sufficient
+        statistics; ML, GLS and ULS only).
+    model:
+        A :class:`csi.ModelSpec` or lavaan text (``=~``, ``~``, ``~~``, ``1*x``, ``a*x``).
+    estimator:
+        ``"ML"`` (default), ``"GLS"``, ``"ULS"``, ``"MLM"`` (ML with Satorra-Bentler scaled
+        chi-square and robust standard errors) or ``"DWLS"`` (ordinal items, polychoric
+        correlations; see ``ordered``).
+    missing:
+        ``"listwise"`` (default; excluded respondents are counted in ``n_excluded`` and
+        reported in ``diagnostics``) or ``"fiml"`` (full-information ML, estimator ML).
+    group, group_equal:
+        Column defining groups for a multi-group fit, and the parameters held equal
+        across groups (lavaan's ``group.equal``: ``loadings``, ``intercepts``, ``means``,
+        ``residuals``, ``residual_covariances``, ``lv_variances``, ``lv_covariances``,
+        ``regressions``). Labels (``a*x``) are shared by all groups.
+    ordered:
+        Items to treat as ordinal (``True`` = all); requires ``estimator="DWLS"``.
+    single_item_reliability:
+        For constructs with a single item: ``None`` (default) fixes the item's error
+        variance to 0, so the construct equals the item (lavaan's ``auto.fix.single``);
+        a reliability ``r`` (one value, or item -> value) fixes it to ``(1 - r) var(item)``.
+    level:
+        Confidence level of the parameter intervals (default 0.95).
+    lang:
+        ``"en"`` or ``"zh"`` for diagnostics and the summary.
+
+    Notes
+    -----
+    ML follows lavaan's defaults: ``S`` with divisor N, ``chisq = N F_ML``, standard
+    errors from the expected information. Reference: Rosseel (2012), lavaan, *J. Stat.
+    Softw.* 48(2); Bollen (1989), *Structural Equations with Latent Variables*.
+    """
+    estimator = str(check_choice(str(estimator).upper(), ESTIMATORS, name="estimator"))
+    missing = str(check_choice(missing, ("listwise", "fiml"), name="missing"))
+    check_choice(lang, ("en", "zh"), name="lang")
+    if not 0 < level < 1:
+        raise CsiInputError(f"level must be between 0 and 1, got {level!r}")
+    group_equal = check_group_equal(group_equal)
+    if group_equal and group is None:
+        raise CsiInputError("group_equal needs a group column (group=...)")
+    if isinstance(data, Moments):
+        if estimator not in ("ML", "GLS", "ULS"):
+            raise CsiInputError(
+                f"estimator {estimator!r} needs the raw responses; sufficient statistics "
+                "(Moments) support ML, GLS and ULS"
+            )
+        if missing != "listwise" or group is not None or ordered:
+            raise CsiInputError(
+                "Moments input supports neither missing='fiml', group= nor ordered=; "
+                "pass the DataFrame"
+            )
+    if ordered and estimator != "DWLS":
+        raise CsiInputError("ordered items need estimator='DWLS'")
+    if estimator == "DWLS":
+        from csi.sem.ordinal import fit_ordinal
+
+        return fit_ordinal(
+            data, model, ordered=ordered, group=group, level=level, lang=lang, max_iter=max_iter
+        )
+    if missing == "fiml" and estimator != "ML":
+        raise CsiInputError("missing='fiml' needs estimator='ML'")
+    if missing == "fiml" and group is not None:
+        raise CsiInputError("missing='fiml' is available for single-group fits only")
+
+    columns = set(data.items) if isinstance(data, Moments) else None
+    if not isinstance(data, Moments):
+        check_frame(data)
+        columns = {str(c) for c in data.columns}
+    sm = build_model(model, columns=columns)
+    groups, n_excluded = _group_data(data, sm, group, missing)
+    if single_item_reliability is not None:
+        sm = _apply_reliability(model, sm, groups, columns, single_item_reliability)
+    if missing == "fiml":
+        from csi.sem.fiml import fit_fiml
+
+        return fit_fiml(sm, groups[0], n_excluded, level=level, lang=lang, max_iter=max_iter)
+    return _fit_moments(
+        sm,
+        groups,
+        n_excluded,
+        estimator=estimator,
+        group_equal=group_equal,
+        multigroup=group is not None,
+        level=level,
+        lang=lang,
+        max_iter=max_iter,
+    )
+
+
+# ------------------------------------------------------------------ data
+def _group_data(
+    data: pd.DataFrame | Moments, sm: SemModel, group: str | None, missing: str
+) -> tuple[list[_GroupData], int]:
+    items = list(sm.observed)
+    if isinstance(data, Moments):
+        n = int(data.n)
+        cov = data.cov.loc[items, items].to_numpy(dtype=float) * (n - 1) / n
+        mean = data.means[items].to_numpy(dtype=float)
+        _check_cov(cov, items, "the covariance matrix in the Moments")
+        return [_GroupData(None, n, cov, mean, None)], int(data.n_excluded)
+    cols = items + ([group] if group is not None else [])
+    check_columns(data, cols, what="item")
+    check_numeric(data, items)
+    block = data[items]
+    if not all(pd.api.types.is_numeric_dtype(block[c]) for c in items):
+        block = block.apply(pd.to_numeric, errors="coerce")
+    x = block.to_numpy(dtype=float)
+    bad = ~np.isfinite(x) & ~np.isnan(x)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise CsiInputError(
+            f"item {items[c]!r} has a non-finite answer {x[r, c]!r} at row {data.index[r]!r}"
+        )
+    complete = ~np.isnan(x).any(axis=1)
+    if group is None:
+        labels: list[Any] = [None]
+        member = [np.ones(len(x), dtype=bool)]
+        n_excluded = 0
+    else:
+        gcol = data[group]
+        has_group = gcol.notna().to_numpy()
+        labels = list(pd.unique(gcol[has_group]))
+        try:
+            labels = sorted(labels)
+        except TypeError:
+            pass
+        if len(labels) < 2:
+            raise CsiInputError(f"group column {group!r} has fewer than 2 groups: {labels}")
+        gv = gcol.to_numpy()
+        member = [has_group & (gv == lab) for lab in labels]
+        n_excluded = int((~has_group).sum())
+    out = []
+    for lab, mem in zip(labels, member, strict=True):
+        keep = mem & complete if missing == "listwise" else mem
+        if missing == "listwise":
+            n_excluded += int((mem & ~complete).sum())
+        rows = x[keep]
+        if missing == "fiml":
+            empty = np.isnan(rows).all(axis=1)
+            n_excluded += int(empty.sum())
+            rows = rows[~empty]
+        n = len(rows)
+        where = "" if lab is None else f" in group {lab!r}"
+        if n < 2:
+            raise CsiInputError(f"only {n} respondent(s) with complete answers{where}")
+        if missing == "fiml":
+            mean = np.nanmean(rows, axis=0)
+            cov = pd.DataFrame(rows).cov().to_numpy() * (n - 1) / n
+            cov = _near_pd(cov)
+        else:
+            mean = rows.mean(axis=0)
+            centred = rows - mean
+            cov = centred.T @ centred / n
+            _check_cov(cov, items, f"the items{where}")
+        out.append(_GroupData(lab, n, cov, mean, rows))
+    return out, n_excluded
+
+
+def _near_pd(cov: np.ndarray) -> np.ndarray:
+    w, v = np.linalg.eigh(cov)
+    if w.min() > 1e-8 * max(w.max(), 1.0):
+        return cov
+    w = np.maximum(w, 1e-6 * max(w.max(), 1.0))
+    return (v * w) @ v.T
+
+
+def _check_cov(cov: np.ndarray, items: list[str], what: str) -> None:
+    var = np.diag(cov)
+    const = [items[k] for k in np.flatnonzero(~(var > 0))]
+    if const:
+        raise CsiInputError(f"item(s) {const} have no variance in {what}")
+    smallest = float(np.linalg.eigvalsh(cov).min())
+    if smallest <= 1e-12 * float(var.max()):
+        raise CsiInputError(
+            f"the covariance matrix of {what} is not positive definite (smallest "
+            f"eigenvalue {smallest:.3g}): some item is a linear combination of others, "
+            "or there are fewer respondents than items"
+        )
+
+
+def _apply_reliability(
+    model: ModelSpec | str,
+    sm: SemModel,
+    groups: list[_GroupData],
+    columns: set[str] | None,
+    reliability: float | Mapping[str, float],
+) -> SemModel:
+    items = list(sm.observed)
+    single = [sm.indicators(lat)[0] for lat in sm.single_item_latents()]
+    rel = (
+        dict(reliability)
+        if isinstance(reliability, Mapping)
+        else dict.fromkeys(single, float(reliability))
+    )
+    errors = {}
+    for item, r in rel.items():
+        if item not in single:
+            raise CsiInputError(f"single_item_reliability: {item!r} is not a single-item construct")
+        if not 0 < r <= 1:
+            raise CsiInputError(f"single_item_reliability of {item!r} must be in (0, 1], got {r}")
+        n = sum(g.n for g in groups)
+        var = sum(g.n * g.cov[items.index(item), items.index(item)] for g in groups) / n
+        errors[item] = (1.0 - r) * var
+    return build_model(model, columns=columns, single_item_error=errors)
+
+
+# -------------------------------------------------------------- estimation
+def _fit_moments(
+    sm: SemModel,
+    groups: list[_GroupData],
+    n_excluded: int,
+    *,
+    estimator: str,
+    group_equal: Sequence[str],
+    multigroup: bool,
+    level: float,
+    lang: str,
+    max_iter: int,
+) -> SEMResult:
+    structs = [Structure(sm) for _ in groups]
+    perm = [list(sm.observed).index(v) for v in structs[0].obs]
+    stats_ = [GroupStats(g.n, g.cov[np.ix_(perm, perm)], g.mean[perm]) for g in groups]
+    core = "ML" if estimator == "MLM" else estimator
+    group_x = []
+    ok_all = True
+    for st, gs in zip(structs, stats_, strict=True):
+        x, ok = st.semopy_fit(gs.cov, gs.n, _SEMOPY_OBJ[estimator])
+        if not np.all(np.isfinite(x)):
+            x = st.prepare(gs.cov, gs.n)
+        group_x.append(x)
+        ok_all &= ok
+    maps, names = build_maps(structs, meanstructure=multigroup, group_equal=group_equal)
+    n_par = len(names)
+    engine = Engine(structs, stats_, maps, n_par, meanstructure=multigroup)
+    theta0 = start_values(structs, maps, n_par, group_x, [s.mean for s in stats_])
+    theta, converged, iters = engine.fisher_scoring(theta0, core, max_iter=max_iter)
+    if not converged and ok_all and not multigroup:
+        _log.info("Fisher scoring did not converge; keeping semopy's solution")
+    diags: list[dg.Diagnostic] = []
+    n_total = engine.n_total
+    # covariance matrix of the estimates
+    _, hess = engine.gradient_information(theta, core)
+    vcov, singular = _invert_information(hess * n_total / 2.0)
+    if singular:
+        diags += dg.not_identified(
+            ", ".join(names[k] for k in singular[:5]) or "some parameter", lang=lang
+        )
+    robust: dict[str, float] = {}
+    if estimator == "ULS":
+        from csi.sem.robust import uls_vcov
+
+        vcov = uls_vcov(engine, theta)
+    if estimator == "MLM":
+        from csi.sem.robust import satorra_bentler
+
+        raw = [g.raw[:, perm] for g in groups if g.raw is not None]
+        vcov, robust = satorra_bentler(engine, theta, raw)
+    # fit
+    f = engine.objective(theta, core)
+    chisq = n_total * f
+    p = structs[0].p
+    moments_per_group = p * (p + 1) // 2 + (p if multigroup else 0)
+    df = len(groups) * moments_per_group - n_par
+    sigmas, mus = [], []
+    for g in range(len(groups)):
+        s = engine.state(theta, g, derivatives=False)
+        sigmas.append(s.sigma)
+        mus.append(s.mu)
+    fit = fit_indices(
+        chisq=chisq,
+        df=df,
+        npar=n_par,
+        covs=[s.cov for s in stats_],
+        sigmas=sigmas,
+        ns=[s.n for s in stats_],
+        means=[s.mean for s in stats_] if multigroup else None,
+        mus=mus if multigroup else None,
+        likelihood=core == "ML",
+    )
+    if robust:
+        if "chisq_scaled" in robust and df > 0:
+            robust["pvalue_scaled"] = float(stats.chi2.sf(robust["chisq_scaled"], df))
+        fit = pd.concat([fit, pd.Series(robust, dtype=float)])
+        fit.name = "value"
+    state = FitState(sm, engine, theta, estimator, groups)
+    return _assemble(
+        state,
+        structs,
+        maps,
+        theta,
+        vcov,
+        names,
+        fit,
+        diags,
+        n_excluded=n_excluded,
+        converged=converged,
+        iterations=iters,
+        multigroup=multigroup,
+        level=level,
+        lang=lang,
+    )
+
+
+def _invert_information(info: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Inverse of the information matrix; indices of (near-)null directions if singular."""
+    if info.size == 0:
+        return info.copy(), []
+    w, v = np.linalg.eigh((info + info.T) / 2)
+    tol = max(w.max(), 1.0) * 1e-10
+    if w.min() > tol:
+        return linalg.inv(info), []
+    null = v[:, w <= tol]
+    involved = [int(k) for k in np.flatnonzero(np.abs(null).max(axis=1) > 1e-3)]
+    return np.linalg.pinv(info), involved
+
+
+def _assemble(
+    state: FitState,
+    structs: list[Structure],
+    maps: list[GroupMap],
+    theta: np.ndarray,
+    vcov: np.ndarray,
+    names: list[str],
+    fit: pd.Series,
+    diags: list[dg.Diagnostic],
+    *,
+    n_excluded: int,
+    converged: bool,
+    iterations: int,
+    multigroup: bool,
+    level: float,
+    lang: str,
+    estimator: str | None = None,
+) -> SEMResult:
+    """Parameter tables, R², effects, matrices and diagnostics of a fitted model."""
+    groups = state.groups
+    tables, r2s, effs, implied, resid = [], {}, [], {}, {}
+    engine = state.engine
+    for g, (st, mp) in enumerate(zip(structs, maps, strict=True)):
+        x = theta[mp.cov_idx]
+        v_loc = vcov[np.ix_(mp.cov_idx, mp.cov_idx)]
+        tab = parameter_table(st, x, v_loc, level=level)
+        if engine.meanstructure:
+            tab = pd.concat([tab, _mean_rows(st, mp, theta, vcov, level)], ignore_index=True)
+        eff = effects_table(st, x, v_loc, level=level)
+        r2 = r_squared(st, x)
+        s = engine.state(theta, g, derivatives=False)
+        order = list(state.sm.observed)
+        perm = [st.obs.index(v) for v in order]
+        sig = s.sigma[np.ix_(perm, perm)]
+        implied[groups[g].label] = pd.DataFrame(sig, index=order, columns=order)
+        cov = groups[g].cov
+        sd_s, sd_m = np.sqrt(np.diag(cov)), np.sqrt(np.diag(sig))
+        rc = cov / np.outer(sd_s, sd_s) - sig / np.outer(sd_m, sd_m)
+        resid[groups[g].label] = pd.DataFrame(rc, index=order, columns=order)
+        r2s[groups[g].label] = r2
+        label = groups[g].label
+        if multigroup:
+            tab.insert(0, "group", label)
+            eff.insert(0, "group", label)
+        tables.append(tab)
+        effs.append(eff)
+        where = "" if not multigroup else f" (group {label})"
+        diags += _improper(st, x, tab, r2, where, lang)
+    diags = dg.collect(
+        dg.not_converged(converged, iterations=iterations, lang=lang),
+        diags,
+        dg.respondents_excluded(n_excluded, lang=lang),
+    )
+    estimates = pd.concat(tables, ignore_index=True)
+    effects = pd.concat(effs, ignore_index=True)
+    vc = pd.DataFrame(vcov, index=names, columns=names)
+    if multigroup:
+        r2_out: pd.Series | pd.DataFrame = pd.DataFrame(r2s)
+        implied_out: Any = implied
+        resid_out: Any = resid
+        labels: tuple[Any, ...] | None = tuple(g.label for g in groups)
+    else:
+        r2_out = r2s[None]
+        implied_out, resid_out, labels = implied[None], resid[None], None
+    return SEMResult(
+        estimates=estimates,
+        fit_indices=fit,
+        r2=r2_out,
+        effects=effects,
+        implied_cov=implied_out,
+        residual_corr=resid_out,
+        diagnostics=diags,
+        n=engine.n_total,
+        n_excluded=n_excluded,
+        estimator=estimator or state.estimator,
+        converged=converged,
+        iterations=iterations,
+        groups=labels,
+        vcov=vc,
+        lang=lang,
+        _state=state,
+    )
+
+
+def _mean_rows(
+    st: Structure, mp: GroupMap, theta: np.ndarray, vcov: np.ndarray, level: float
+) -> pd.DataFrame:
+    """Intercept (``item ~1``) and latent-mean (``construct ~1``) rows."""
+    zq = stats.norm.ppf(0.5 + level / 2)
+    rows = []
+    assert mp.nu_idx is not None and mp.alpha_idx is not None
+    entries = [(v, int(i)) for v, i in zip(st.obs, mp.nu_idx, strict=True)]
+    entries += [(st.inner[k], int(i)) for k, i in zip(st.latent_idx, mp.alpha_idx, strict=True)]
+    total, _ = variances(st, theta[mp.cov_idx])
+    latents = set(st.sm.latents)
+    for var, idx in entries:
+        if idx >= 0:
+            est = float(theta[idx])
+            se = float(np.sqrt(max(vcov[idx, idx], 0.0)))
+            z = est / se if se > 0 else np.nan
+            p = float(2 * stats.norm.sf(abs(z))) if se > 0 else np.nan
+        else:
+            est, se, z, p = 0.0, 0.0, np.nan, np.nan
+        sd = np.sqrt(total[var]) if total.get(var, 0) > 0 else np.nan
+        std_all = est / sd
+        std_lv = std_all if var in latents else est
+        rows.append(
+            (var, "~1", "", None, est, se, z, p, est - zq * se, est + zq * se, std_lv, std_all)
+        )
+    return pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+
+
+def _improper(
+    st: Structure,
+    x: np.ndarray,
+    tab: pd.DataFrame,
+    r2: pd.Series,
+    where: str,
+    lang: str,
+) -> list[dg.Diagnostic]:
+    var_rows = tab[(tab["op"] == "~~") & (tab["lhs"] == tab["rhs"])]
+    negative = dg.negative_variances(
+        {f"{a}{where}": float(v) for a, v in zip(var_rows.lhs, var_rows.estimate, strict=True)},
+        lang=lang,
+    )
+    load = tab[tab["op"] == "=~"]
+    above = dg.standardized_loadings_above_one(
+        {
+            f"{a} -> {b}{where}": float(v)
+            for a, b, v in zip(load.lhs, load.rhs, load.std_all, strict=True)
+        },
+        lang=lang,
+    )
+    r2d = dg.r2_out_of_range({f"{k}{where}": v for k, v in r2.items()}, lang=lang)
+    st.model.update_matrices(x)
+    _sigma, _m, c = st.implied(x)
+    psi = st.model.matrices[2]
+    lat = st.latent_idx
+    cov_lat = (c @ psi @ c.T)[np.ix_(lat, lat)]
+    names = [st.inner[k] for k in lat]
+    corr = {}
+    sd = np.sqrt(np.clip(np.diag(cov_lat), 1e-300, None))
+    for i in range(len(lat)):
+        for j in range(i + 1, len(lat)):
+            corr[f"{names[i]} ~~ {names[j]}{where}"] = cov_lat[i, j] / (sd[i] * sd[j])
+    pd_lat = (
+        dg.not_positive_definite(
+            cov_lat, name=f"latent covariance matrix{where}", tol=-1e-10, lang=lang
+        )
+        if len(lat)
+        else []
+    )
+    return [
+        *negative,
+        *above,
+        *r2d,
+        *dg.correlations_above_one(corr, lang=lang),
+        *pd_lat,
+    ]

@@ -1,0 +1,225 @@
+"""Global fit indices from sample and model-implied moments, with lavaan's conventions.
+
+All indices follow lavaan 0.6 (Rosseel 2012) for ML with ``likelihood="normal"``:
+
+* ``chisq = N F_ML`` (N, not N - 1); ``pvalue`` upper tail of chi2(df);
+* baseline: independence model (variances and means free), ``chisq_b = sum_g n_g
+  (sum_j log s_jj - log|S_g|)``, ``df_b = G p (p - 1) / 2``;
+* ``cfi = 1 - max(chisq - df, 0) / max(chisq_b - df_b, chisq - df, 0)`` (Bentler 1990);
+  ``tli = (chisq_b/df_b - chisq/df) / (chisq_b/df_b - 1)``; ``nfi = 1 - chisq/chisq_b``;
+* ``rmsea = sqrt(G) sqrt(max(chisq - df, 0) / (N df))`` with the 90% interval from the
+  non-central chi-square and ``rmsea_pvalue = P(chi2 >= chisq | ncp = N df 0.05^2 / G)``
+  (Steiger 1990; Browne & Cudeck 1993);
+* ``srmr`` Bentler's: residuals of the covariances (and means, with a mean structure)
+  divided by the sample standard deviations, root mean square over the ``p(p+1)/2`` (+ p)
+  elements; groups weighted by ``n_g / N``;
+* ``gfi = 1 - tr[(Sigma^-1 S - I)^2] / tr[(Sigma^-1 S)^2]`` (Joreskog & Sorbom), groups
+  weighted by ``n_g / N``; ``agfi = 1 - (G p* / df)(1 - gfi)``;
+* ``loglik = -1/2 sum_g n_g [p log(2 pi) + log|Sigma_g| + tr(S_g Sigma_g^-1) + d'Sigma^-1 d]``,
+  ``aic = -2 loglik + 2 npar``, ``bic = -2 loglik + npar log N``,
+  ``bic_adjusted = -2 loglik + npar log((N + 2) / 24)`` (Sclove 1987).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+#: Names and order of the fit-index Series (stable API).
+FIT_NAMES = (
+    "npar",
+    "n",
+    "chisq",
+    "df",
+    "pvalue",
+    "baseline_chisq",
+    "baseline_df",
+    "cfi",
+    "tli",
+    "nfi",
+    "gfi",
+    "agfi",
+    "rmsea",
+    "rmsea_ci_lower",
+    "rmsea_ci_upper",
+    "rmsea_pvalue",
+    "srmr",
+    "loglik",
+    "unrestricted_loglik",
+    "aic",
+    "bic",
+    "bic_adjusted",
+)
+
+
+def baseline_chisq(covs: Sequence[np.ndarray], ns: Sequence[int]) -> float:
+    """Chi-square of the independence model: ``sum_g n_g (sum log s_jj - log|S_g|)``."""
+    total = 0.0
+    for cov, n in zip(covs, ns, strict=True):
+        total += n * (float(np.sum(np.log(np.diag(cov)))) - float(np.linalg.slogdet(cov)[1]))
+    return total
+
+
+def rmsea_interval(
+    chisq: float, df: float, n: int, groups: int = 1, level: float = 0.90
+) -> tuple[float, float, float, float]:
+    """RMSEA, its confidence interval and the test of close fit (RMSEA <= 0.05)."""
+    if df <= 0:
+        return 0.0, 0.0, 0.0, np.nan
+    scale = np.sqrt(groups)
+
+    def rm(ncp: float) -> float:
+        return float(scale * np.sqrt(max(ncp, 0.0) / (n * df)))
+
+    point = rm(chisq - df)
+    upper_q, lower_q = (1 + level) / 2, (1 - level) / 2
+
+    def solve(q: float) -> float:
+        # ncp with P(X <= chisq | ncp) = q; 0 when even ncp = 0 gives less than q
+        def f(lam: float) -> float:
+            return float(stats.ncx2.cdf(chisq, df, lam)) - q
+
+        if stats.chi2.cdf(chisq, df) < q:
+            return 0.0
+        hi = max(chisq, 1.0)
+        while f(hi) > 0:
+            hi *= 2.0
+        return float(optimize.brentq(f, 0.0, hi, xtol=1e-12, rtol=1e-12))
+
+    lo = rm(solve(upper_q))
+    up = rm(solve(lower_q))
+    pclose = float(stats.ncx2.sf(chisq, df, n * df * 0.05**2 / groups))
+    return point, lo, up, pclose
+
+
+def srmr_bentler(
+    covs: Sequence[np.ndarray],
+    sigmas: Sequence[np.ndarray],
+    ns: Sequence[int],
+    means: Sequence[np.ndarray] | None = None,
+    mus: Sequence[np.ndarray | None] | None = None,
+) -> float:
+    """Bentler's SRMR, residuals scaled by the sample standard deviations (lavaan's srmr)."""
+    total_n = float(sum(ns))
+    out = 0.0
+    for g, (cov, sigma, n) in enumerate(zip(covs, sigmas, ns, strict=True)):
+        sd = np.sqrt(np.diag(cov))
+        resid = (cov - sigma) / np.outer(sd, sd)
+        rows, cols = np.tril_indices(len(sd))
+        squares = list(resid[rows, cols] ** 2)
+        mu = None if mus is None else mus[g]
+        if mu is not None and means is not None:
+            squares.extend(((means[g] - mu) / sd) ** 2)
+        out += n / total_n * float(np.sqrt(np.mean(squares)))
+    return out
+
+
+def gfi(
+    covs: Sequence[np.ndarray],
+    sigmas: Sequence[np.ndarray],
+    ns: Sequence[int],
+) -> float:
+    """Joreskog-Sorbom GFI for ML, groups weighted by size."""
+    total_n = float(sum(ns))
+    out = 0.0
+    for cov, sigma, n in zip(covs, sigmas, ns, strict=True):
+        a = np.linalg.solve(sigma, cov)
+        num = a - np.eye(len(a))
+        out += n / total_n * (1.0 - float(np.sum(num * num.T)) / float(np.sum(a * a.T)))
+    return out
+
+
+def loglik(
+    covs: Sequence[np.ndarray],
+    sigmas: Sequence[np.ndarray],
+    ns: Sequence[int],
+    means: Sequence[np.ndarray] | None = None,
+    mus: Sequence[np.ndarray | None] | None = None,
+) -> tuple[float, float]:
+    """Normal log-likelihood of the model and of the saturated (unrestricted) model."""
+    ll = ll0 = 0.0
+    for g, (cov, sigma, n) in enumerate(zip(covs, sigmas, ns, strict=True)):
+        p = cov.shape[0]
+        inv = np.linalg.inv(sigma)
+        quad = float(np.sum(cov * inv))
+        mu = None if mus is None else mus[g]
+        if mu is not None and means is not None:
+            d = means[g] - mu
+            quad += float(d @ inv @ d)
+        ll += -0.5 * n * (p * np.log(2 * np.pi) + np.linalg.slogdet(sigma)[1] + quad)
+        ll0 += -0.5 * n * (p * np.log(2 * np.pi) + np.linalg.slogdet(cov)[1] + p)
+    return float(ll), float(ll0)
+
+
+def fit_indices(
+    *,
+    chisq: float,
+    df: int,
+    npar: int,
+    covs: Sequence[np.ndarray],
+    sigmas: Sequence[np.ndarray],
+    ns: Sequence[int],
+    means: Sequence[np.ndarray] | None = None,
+    mus: Sequence[np.ndarray | None] | None = None,
+    likelihood: bool = True,
+) -> pd.Series:
+    """All fit indices as a Series (see the module docstring for the formulas).
+
+    ``likelihood=False`` (GLS, ULS, DWLS) leaves the likelihood-based entries (loglik,
+    AIC, BIC) as NaN: those estimators do not maximise it.
+    """
+    n = int(sum(ns))
+    groups = len(ns)
+    p = covs[0].shape[0]
+    b_chisq = baseline_chisq(covs, ns)
+    b_df = groups * p * (p - 1) // 2
+    pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
+    d = max(chisq - df, 0.0)
+    db = max(b_chisq - b_df, 0.0)
+    denom = max(d, db)
+    cfi = 1.0 - d / denom if denom > 0 else 1.0
+    if df > 0 and b_df > 0:
+        tli = (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0)
+    else:
+        tli = 1.0
+    nfi = 1.0 - chisq / b_chisq if b_chisq > 0 else np.nan
+    rmsea, lo, up, pclose = rmsea_interval(chisq, df, n, groups)
+    g = gfi(covs, sigmas, ns)
+    nel = groups * (p * (p + 1) // 2 + (p if mus is not None and mus[0] is not None else 0))
+    agfi = 1.0 - nel / df * (1.0 - g) if df > 0 else np.nan
+    srmr = srmr_bentler(covs, sigmas, ns, means, mus)
+    if likelihood:
+        ll, ll0 = loglik(covs, sigmas, ns, means, mus)
+        aic = -2 * ll + 2 * npar
+        bic = -2 * ll + npar * np.log(n)
+        bic2 = -2 * ll + npar * np.log((n + 2) / 24)
+    else:
+        ll = ll0 = aic = bic = bic2 = np.nan
+    values = {
+        "npar": npar,
+        "n": n,
+        "chisq": chisq,
+        "df": df,
+        "pvalue": pvalue,
+        "baseline_chisq": b_chisq,
+        "baseline_df": b_df,
+        "cfi": cfi,
+        "tli": tli,
+        "nfi": nfi,
+        "gfi": g,
+        "agfi": agfi,
+        "rmsea": rmsea,
+        "rmsea_ci_lower": lo,
+        "rmsea_ci_upper": up,
+        "rmsea_pvalue": pclose,
+        "srmr": srmr,
+        "loglik": ll,
+        "unrestricted_loglik": ll0,
+        "aic": aic,
+        "bic": bic,
+        "bic_adjusted": bic2,
+    }
+    return pd.Series([float(values[k]) for k in FIT_NAMES], index=list(FIT_NAMES), name="value")

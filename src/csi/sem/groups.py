@@ -1,0 +1,135 @@
+"""Parameter sharing across groups: lavaan's ``group.equal`` and the invariance ladder.
+
+Every group gets its own semopy model (same syntax); csi owns the global parameter
+vector and decides which group parameters share an entry, which is how cross-group
+equality constraints (missing in semopy) are imposed. Mean structure (Sorbom 1974):
+``mu_g = nu_g + Lambda_g C_g alpha_g``; with equal intercepts the latent means of
+groups 2..G are free and group 1's are fixed to 0 (lavaan's convention).
+
+Ladder (Meredith 1993; Vandenberg & Lance 2000): configural (same pattern), metric
+(+ equal loadings), scalar (+ equal intercepts), strict (+ equal error variances).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from csi._checks import CsiInputError
+from csi.sem.engine import GroupMap
+from csi.sem.structure import PSI, THETA, Structure
+
+#: What each ``group_equal`` keyword constrains (lavaan's names, with underscores).
+EQUAL_KINDS = (
+    "loadings",
+    "intercepts",
+    "means",
+    "residuals",
+    "residual_covariances",
+    "lv_variances",
+    "lv_covariances",
+    "regressions",
+)
+
+#: group_equal of each rung of the invariance ladder.
+LADDER: dict[str, tuple[str, ...]] = {
+    "configural": (),
+    "metric": ("loadings",),
+    "scalar": ("loadings", "intercepts"),
+    "strict": ("loadings", "intercepts", "residuals"),
+}
+
+
+def _kind(st: Structure, name: str) -> str:
+    e = next(e for e in st.entries if e.name == name)
+    if e.op == "=~":
+        return "loadings"
+    if e.op == "~":
+        return "regressions"
+    if e.matrix == THETA:
+        return "residuals" if e.lhs == e.rhs else "residual_covariances"
+    if e.matrix == PSI:
+        latent = e.lhs in st.sm.latents and e.rhs in st.sm.latents
+        if e.lhs == e.rhs:
+            return "lv_variances" if latent else "residuals"
+        return "lv_covariances" if latent else "residual_covariances"
+    return "other"  # pragma: no cover
+
+
+def check_group_equal(group_equal: Sequence[str]) -> tuple[str, ...]:
+    out = []
+    for kind in group_equal:
+        k = str(kind).replace(".", "_")
+        if k not in EQUAL_KINDS:
+            raise CsiInputError(f"group_equal: unknown kind {kind!r}; choose from {EQUAL_KINDS}")
+        out.append(k)
+    return tuple(out)
+
+
+def build_maps(
+    structs: list[Structure],
+    *,
+    meanstructure: bool,
+    group_equal: Sequence[str] = (),
+) -> tuple[list[GroupMap], list[str]]:
+    """Global index maps for each group and a readable key per global parameter."""
+    equal = set(check_group_equal(group_equal))
+    keys: dict[tuple, int] = {}
+    names: list[str] = []
+
+    def index(key: tuple, readable: str) -> int:
+        if key not in keys:
+            keys[key] = len(keys)
+            names.append(readable)
+        return keys[key]
+
+    maps: list[GroupMap] = []
+    for g, st in enumerate(structs):
+        cov_idx = []
+        for name in st.free_names:
+            labelled = not name.startswith("_")
+            shared = labelled or _kind(st, name) in equal
+            key = ("p", name) if shared else ("p", g, name)
+            cov_idx.append(index(key, name if shared else f"{name}.g{g + 1}"))
+        nu_idx = alpha_idx = None
+        if meanstructure:
+            nu_idx = np.array(
+                [
+                    index(("nu", j) if "intercepts" in equal else ("nu", g, j), f"nu.{v}.g{g + 1}")
+                    for j, v in enumerate(st.obs)
+                ],
+                dtype=int,
+            )
+            free_alpha = "intercepts" in equal and "means" not in equal and g > 0
+            alpha_idx = np.array(
+                [
+                    index(("alpha", g, k), f"alpha.{k}.g{g + 1}") if free_alpha else -1
+                    for k in range(len(st.latent_idx))
+                ],
+                dtype=int,
+            )
+        maps.append(GroupMap(np.array(cov_idx, dtype=int), nu_idx, alpha_idx))
+    return maps, names
+
+
+def start_values(
+    structs: list[Structure],
+    maps: list[GroupMap],
+    n_par: int,
+    group_x: list[np.ndarray],
+    group_means: list[np.ndarray],
+) -> np.ndarray:
+    """Average of the per-group starting values for shared parameters."""
+    total = np.zeros(n_par)
+    count = np.zeros(n_par)
+    for st, mp, x, mean in zip(structs, maps, group_x, group_means, strict=True):
+        del st
+        np.add.at(total, mp.cov_idx, x)
+        np.add.at(count, mp.cov_idx, 1.0)
+        if mp.nu_idx is not None:
+            np.add.at(total, mp.nu_idx, mean)
+            np.add.at(count, mp.nu_idx, 1.0)
+    with np.errstate(invalid="ignore"):
+        out = np.where(count > 0, total / np.maximum(count, 1), 0.0)
+    return out

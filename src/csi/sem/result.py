@@ -1,0 +1,193 @@
+"""The result of a covariance-based SEM fit."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from csi.diagnostics import Diagnostic
+
+_FIT_LABELS = {
+    "en": {
+        "chisq": "Chi-square",
+        "df": "Degrees of freedom",
+        "pvalue": "P-value (chi-square)",
+        "cfi": "CFI",
+        "tli": "TLI",
+        "rmsea": "RMSEA",
+        "rmsea_ci": "RMSEA 90% CI",
+        "srmr": "SRMR",
+        "loglik": "Log-likelihood",
+        "aic": "AIC",
+        "bic": "BIC",
+        "title": "Covariance-based SEM",
+        "n": "Respondents used",
+        "excluded": "Respondents excluded (missing answers)",
+        "estimator": "Estimator",
+        "params": "Parameter estimates",
+        "diagnostics": "Diagnostics",
+        "groups": "Groups",
+    },
+    "zh": {
+        "chisq": "卡方",
+        "df": "自由度",
+        "pvalue": "P 值（卡方）",
+        "cfi": "CFI",
+        "tli": "TLI",
+        "rmsea": "RMSEA",
+        "rmsea_ci": "RMSEA 90% 置信区间",
+        "srmr": "SRMR",
+        "loglik": "对数似然",
+        "aic": "AIC",
+        "bic": "BIC",
+        "title": "协方差结构方程模型",
+        "n": "有效样本量",
+        "excluded": "因缺失而排除的受访者",
+        "estimator": "估计方法",
+        "params": "参数估计",
+        "diagnostics": "诊断",
+        "groups": "分组",
+    },
+}
+
+
+@dataclass(frozen=True)
+class SEMResult:
+    """Estimates, fit indices and diagnostics of a covariance-based SEM.
+
+    Attributes
+    ----------
+    estimates:
+        Parameter table (lavaan's ``parameterEstimates`` + ``standardizedSolution``):
+        ``lhs, op, rhs, label, estimate, se, z, pvalue, ci_lower, ci_upper, std_lv,
+        std_all`` (+ ``group`` first in multi-group fits). Fixed parameters have ``se`` 0.
+    fit_indices:
+        Series with ``npar, n, chisq, df, pvalue, baseline_chisq, baseline_df, cfi, tli,
+        nfi, gfi, agfi, rmsea, rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue, srmr,
+        loglik, unrestricted_loglik, aic, bic, bic_adjusted`` (+ robust entries for MLM).
+    r2:
+        R² of endogenous variables (Series; DataFrame variable x group for several groups).
+    effects:
+        Direct, indirect and total effects with delta-method standard errors.
+    implied_cov, residual_corr:
+        Model-implied covariance matrix and residual correlations (sample minus implied
+        correlations, lavaan's ``cor.bollen``); dicts by group for several groups.
+    diagnostics:
+        Improper solutions, non-convergence, excluded respondents (list of Diagnostic).
+    """
+
+    estimates: pd.DataFrame
+    fit_indices: pd.Series
+    r2: pd.Series | pd.DataFrame
+    effects: pd.DataFrame
+    implied_cov: pd.DataFrame | dict[Any, pd.DataFrame]
+    residual_corr: pd.DataFrame | dict[Any, pd.DataFrame]
+    diagnostics: list[Diagnostic]
+    n: int
+    n_excluded: int
+    estimator: str
+    converged: bool
+    iterations: int
+    groups: tuple[Any, ...] | None = None
+    vcov: pd.DataFrame | None = None
+    lang: str = "en"
+    _state: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def implied_corr(self) -> pd.DataFrame | dict[Any, pd.DataFrame]:
+        """Model-implied correlation matrix (dict by group for several groups)."""
+
+        def corr(m: pd.DataFrame) -> pd.DataFrame:
+            sd = np.sqrt(np.diag(m.to_numpy()))
+            return pd.DataFrame(m.to_numpy() / np.outer(sd, sd), index=m.index, columns=m.columns)
+
+        if isinstance(self.implied_cov, dict):
+            return {g: corr(m) for g, m in self.implied_cov.items()}
+        return corr(self.implied_cov)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The parameter table (a copy)."""
+        return self.estimates.copy()
+
+    def modification_indices(self, *, minimum: float = 0.0) -> pd.DataFrame:
+        """Score tests for fixed-to-zero parameters (see :mod:`csi.sem.modindices`)."""
+        from csi.sem.modindices import modification_indices
+
+        if self._state is None:
+            raise RuntimeError("this result does not carry the fitted model")
+        return modification_indices(self, minimum=minimum)
+
+    # ---------------------------------------------------------------- display
+    def _fit_lines(self) -> list[tuple[str, str]]:
+        t = _FIT_LABELS.get(self.lang, _FIT_LABELS["en"])
+        f = self.fit_indices
+        lines = [
+            (t["estimator"], self.estimator),
+            (t["n"], f"{self.n}"),
+            (t["excluded"], f"{self.n_excluded}"),
+        ]
+        if self.groups is not None:
+            lines.append((t["groups"], ", ".join(map(str, self.groups))))
+        lines += [
+            (t["chisq"], f"{f['chisq']:.3f}"),
+            (t["df"], f"{f['df']:.0f}"),
+            (t["pvalue"], f"{f['pvalue']:.4f}"),
+            (t["cfi"], f"{f['cfi']:.3f}"),
+            (t["tli"], f"{f['tli']:.3f}"),
+            (
+                t["rmsea"],
+                f"{f['rmsea']:.3f}",
+            ),
+            (t["rmsea_ci"], f"[{f['rmsea_ci_lower']:.3f}, {f['rmsea_ci_upper']:.3f}]"),
+            (t["srmr"], f"{f['srmr']:.3f}"),
+        ]
+        if np.isfinite(f["loglik"]):
+            lines += [
+                (t["loglik"], f"{f['loglik']:.3f}"),
+                (t["aic"], f"{f['aic']:.3f}"),
+                (t["bic"], f"{f['bic']:.3f}"),
+            ]
+        return lines
+
+    def summary(self) -> str:
+        """A compact text report: fit, parameter table and diagnostics."""
+        t = _FIT_LABELS.get(self.lang, _FIT_LABELS["en"])
+        lines = [t["title"], "=" * len(t["title"])]
+        width = max(len(k) for k, _ in self._fit_lines())
+        lines += [f"{k:<{width}}  {v}" for k, v in self._fit_lines()]
+        lines += ["", t["params"]]
+        cols = [c for c in ("group", "lhs", "op", "rhs") if c in self.estimates.columns]
+        cols += ["estimate", "se", "z", "pvalue", "std_all"]
+        lines.append(self.estimates[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        if self.diagnostics:
+            lines += ["", t["diagnostics"]]
+            lines += [f"- {d}" for d in self.diagnostics]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        t = _FIT_LABELS.get(self.lang, _FIT_LABELS["en"])
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+            for k, v in self._fit_lines()
+        )
+        diag = ""
+        if self.diagnostics:
+            items = "".join(f"<li>{html.escape(str(d))}</li>" for d in self.diagnostics)
+            diag = f"<h4>{html.escape(t['diagnostics'])}</h4><ul>{items}</ul>"
+        table = self.estimates.to_html(index=False, float_format=lambda v: f"{v:.3f}")
+        return (
+            f"<h3>{html.escape(t['title'])}</h3><table>{rows}</table>"
+            f"<h4>{html.escape(t['params'])}</h4>{table}{diag}"
+        )
+
+    def __repr__(self) -> str:
+        f = self.fit_indices
+        return (
+            f"SEMResult(estimator={self.estimator!r}, n={self.n}, chisq={f['chisq']:.3f}, "
+            f"df={f['df']:.0f}, cfi={f['cfi']:.3f}, rmsea={f['rmsea']:.3f}, "
+            f"diagnostics={len(self.diagnostics)})"
+        )

@@ -1,0 +1,189 @@
+"""csi's view of a semopy model: parameter locations, implied moments and derivatives.
+
+semopy builds the LISREL-like matrices (Beta, Lambda, Psi, Theta) from the model text
+and computes the implied covariance ``Sigma = Lambda C Psi C' Lambda' + Theta`` with
+``C = (I - Beta)^-1`` and its derivatives with respect to the free parameters. csi reads
+those, labels every matrix entry with lavaan's ``lhs op rhs`` and adds what semopy lacks:
+a mean structure ``mu = nu + Lambda C alpha`` (observed intercepts ``nu``, latent means
+``alpha``) for multi-group and FIML fits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import semopy
+
+from csi.sem.syntax import Aliases, SemModel, to_semopy
+
+_log = logging.getLogger(__name__)
+
+#: semopy's matrix order in ``Model.matrices``.
+BETA, LAMBDA, PSI, THETA = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class ParamEntry:
+    """One entry of a model matrix that is a parameter (free or fixed)."""
+
+    name: str  # semopy parameter name
+    free: int  # index into the semopy free-parameter vector, -1 if fixed
+    matrix: int
+    row: int
+    col: int
+    lhs: str
+    op: str
+    rhs: str
+    label: str | None
+    value: float  # the fixed value for fixed entries
+
+
+class Structure:
+    """A semopy ``Model`` for one group plus csi's bookkeeping.
+
+    ``obs`` are the observed variables in semopy's order, ``inner`` the variables of the
+    Beta/Psi block (latents first, then observed variables that take part in regressions).
+    """
+
+    def __init__(self, sm: SemModel) -> None:
+        desc, aliases = to_semopy(sm)
+        self.sm = sm
+        self.aliases: Aliases = aliases
+        self.model = semopy.Model(desc)
+        # lavaan leaves variances unbounded (improper solutions are reported, not hidden);
+        # semopy's lower bound 0 is kept only for its own first pass
+        names = aliases.to_name
+        self.obs_alias: list[str] = list(self.model.vars["observed"])
+        self.obs = [names[a] for a in self.obs_alias]
+        self.inner = [names[a] for a in self.model.vars["inner"]]
+        self.latent_idx = np.array(
+            [k for k, v in enumerate(self.inner) if v in set(sm.latents)], dtype=int
+        )
+        self.p = len(self.obs)
+        self.entries = self._entries()
+        self.free_names = [n for n, prm in self.model.parameters.items() if prm.active]
+        self.k = len(self.free_names)
+        self._prepared = False
+
+    # ------------------------------------------------------------- labelling
+    def _entries(self) -> list[ParamEntry]:
+        names = self.aliases.to_name
+        measurement = {(t.lhs, t.rhs) for t in self.sm.all_terms if t.op == "=~"}
+        cov_user = {(t.lhs, t.rhs) for t in self.sm.all_terms if t.op == "~~"}
+        order = list(self.sm.latents) + list(self.sm.observed)
+        rows_cols = self.model.names
+        out: list[ParamEntry] = []
+        free = 0
+        for pname, prm in self.model.parameters.items():
+            idx = free if prm.active else -1
+            label = names.get(pname) if not pname.startswith("_") else None
+            for loc in prm.locations:
+                mx = next(k for k, m in enumerate(self.model.matrices) if m is loc.matrix)
+                i, j = loc.indices
+                r = names[rows_cols[mx][0][i]]
+                c = names[rows_cols[mx][1][j]]
+                if mx in (BETA, LAMBDA):
+                    lhs, op, rhs = (c, "=~", r) if (c, r) in measurement else (r, "~", c)
+                else:
+                    op = "~~"
+                    if (r, c) in cov_user:
+                        lhs, rhs = r, c
+                    elif (c, r) in cov_user:
+                        lhs, rhs = c, r
+                    else:
+                        lhs, rhs = sorted((r, c), key=order.index)
+                value = float(prm.start) if (not prm.active and prm.start is not None) else 0.0
+                out.append(ParamEntry(pname, idx, mx, i, j, lhs, op, rhs, label, value))
+            if prm.active:
+                free += 1
+        return out
+
+    # ------------------------------------------------------------- fitting
+    def set_starts(self, cov: np.ndarray) -> None:
+        """lavaan-like starting values from the covariance matrix alone.
+
+        Loadings: slope of the item on its construct's marker item ``s_jm / s_mm`` (what
+        semopy computes from raw data, here from the moments so a fit can start from
+        sufficient statistics); everything else keeps semopy's defaults (latent variances
+        0.05, error variances half the item variance, paths 0).
+        """
+        obs = {v: k for k, v in enumerate(self.obs)}
+        markers: dict[str, str] = {}
+        for t in self.sm.terms:
+            if t.op == "=~" and t.fixed is not None and t.lhs not in markers:
+                markers[t.lhs] = t.rhs
+        for e in self.entries:
+            prm = self.model.parameters[e.name]
+            if not prm.active or e.op != "=~" or prm.start is not None:
+                continue
+            m = markers.get(e.lhs)
+            if m in obs and e.rhs in obs and cov[obs[m], obs[m]] > 0:
+                prm.start = float(cov[obs[e.rhs], obs[m]] / cov[obs[m], obs[m]])
+            else:
+                prm.start = 1.0
+
+    def semopy_fit(self, cov: np.ndarray, n: int, obj: str = "MLW") -> tuple[np.ndarray, bool]:
+        """Fit with semopy's own optimiser from the covariance matrix; returns (x, success)."""
+        self.set_starts(cov)
+        frame = pd.DataFrame(cov, index=self.obs_alias, columns=self.obs_alias)
+        res = self.model.fit(cov=frame, obj=obj, n_samples=n, clean_slate=True)
+        self._prepared = True
+        return np.asarray(res.x, dtype=float), bool(res.success)
+
+    def prepare(self, cov: np.ndarray, n: int) -> np.ndarray:
+        """Load moments without optimising (for multi-group and FIML); returns the starts."""
+        self.set_starts(cov)
+        frame = pd.DataFrame(cov, index=self.obs_alias, columns=self.obs_alias)
+        self.model.load(cov=frame, n_samples=n, clean_slate=True)
+        self._prepared = True
+        return np.asarray(self.model.param_vals, dtype=float).copy()
+
+    # ----------------------------------------------------- implied moments
+    def implied(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(Sigma, M, C)`` at parameters ``x``: ``M = Lambda C``, ``C = (I - Beta)^-1``."""
+        self.model.update_matrices(x)
+        sigma, (m, c) = self.model.calc_sigma()
+        return sigma, m, c
+
+    def dsigma(self, m: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Derivatives of Sigma, shape ``(k, p, p)`` (after :meth:`implied`)."""
+        grads = self.model.calc_sigma_grad(m, c)
+        if not grads:
+            return np.zeros((0, self.p, self.p))
+        return np.asarray(grads, dtype=float)
+
+    def dmean(self, m: np.ndarray, c: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+        """Derivatives of ``Lambda C alpha`` w.r.t. the semopy parameters, ``(k, p)``."""
+        out = np.zeros((self.k, self.p))
+        if not np.any(alpha):
+            return out
+        ca = c @ alpha
+        for i, dmx in enumerate(self.model.mx_diffs):
+            if dmx[LAMBDA] is not None:
+                out[i] += dmx[LAMBDA] @ ca
+            if dmx[BETA] is not None:
+                out[i] += m @ (dmx[BETA] @ ca)
+        return out
+
+    def matrices(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Copies of Beta, Lambda, Psi, Theta at ``x``."""
+        self.model.update_matrices(x)
+        mats = self.model.matrices
+        return {
+            "beta": mats[BETA].copy(),
+            "lambda": mats[LAMBDA].copy(),
+            "psi": mats[PSI].copy(),
+            "theta": mats[THETA].copy(),
+        }
+
+    def bounds_hit(self, x: np.ndarray) -> list[str]:
+        """semopy variance parameters sitting on its lower bound 0."""
+        out = []
+        for name, val in zip(self.free_names, x, strict=True):
+            lo = self.model.parameters[name].bound[0]
+            if lo is not None and abs(val - lo) < 1e-10:
+                out.append(name)
+        return out
