@@ -141,6 +141,14 @@ def test_compare_segments_against_rest_matches_welch():
     )
 
 
+def test_compare_segments_with_duplicated_index_labels():
+    data = _survey()
+    dup = data.set_axis([0] * len(data))  # every row labelled 0
+    a = compare_segments(data, "sat", by="region")
+    b = compare_segments(dup, "sat", by="region")
+    pd.testing.assert_frame_equal(a, b)
+
+
 def test_compare_segments_reference_and_nps():
     data = _survey()
     t = compare_segments(data, "recommend", by="region", reference="North", measure="nps")

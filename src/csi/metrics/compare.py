@@ -157,7 +157,7 @@ def compare_segments(
     level, min_size = check_level(level), check_min_size(min_size)
     check_choice(correction, CORRECTIONS, name="correction")
     values = _measure_values(data, column, measure, scale)
-    frame = data.assign(_v=values.to_numpy())
+    frame = data.assign(_v=values.to_numpy(), _pos=np.arange(len(data)))
     segments = list(iter_groups(frame, groups))
     ref_rows: pd.DataFrame | None = None
     ref_label = "rest"
@@ -174,7 +174,10 @@ def compare_segments(
     for keys, sub in segments:
         if ref_rows is not None and sub is ref_rows:
             continue
-        other = ref_rows if ref_rows is not None else frame.drop(index=sub.index)
+        if ref_rows is not None:
+            other = ref_rows
+        else:  # the rest, by position (safe with duplicated index labels)
+            other = frame[~frame["_pos"].isin(sub["_pos"]).to_numpy()]
         a, b = sub["_v"].dropna().to_numpy(), other["_v"].dropna().to_numpy()
         res = _difference(measure, a, b, paired=False, level=level)
         rows.append(
