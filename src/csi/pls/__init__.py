@@ -27,7 +27,7 @@ from csi.pls.algorithm import (
     inner_estimates,
     outer_weights,
 )
-from csi.pls.consistent import PLScWarning, consistent_estimates, rho_a
+from csi.pls.consistent import PLScWarning, consistent_estimates
 from csi.pls.effects import total_effects
 from csi.pls.index import NegativeWeightWarning
 from csi.pls.result import PLSArrays, PLSResult
@@ -102,10 +102,11 @@ def fit_pls(
         _check_n(n, len(X) - n, spec)
         means = used.mean(axis=0)
         cov = np.cov(used, rowvar=False).reshape(len(items), len(items))
+        labels = pd.Index(items)
         moments = Moments(
             n=n,
-            means=pd.Series(means, index=items),
-            cov=pd.DataFrame(cov, index=items, columns=items),
+            means=pd.Series(means, index=labels),
+            cov=pd.DataFrame(cov, index=labels, columns=labels),
             missing="listwise",
             n_excluded=len(X) - n,
         )
@@ -182,8 +183,9 @@ def fit_pls_moments(
 # ------------------------------------------------------------------ helpers
 def _item_matrix(data: pd.DataFrame, items: list[str]) -> np.ndarray:
     """The items as a float matrix (NaN for missing); raise naming a bad value."""
-    pos = data.columns.get_indexer(items)
-    kinds = [getattr(t, "kind", "O") for t in data.dtypes.to_numpy()]
+    where = {c: k for k, c in enumerate(data.columns.tolist())}
+    pos = [where[i] for i in items]
+    kinds = [getattr(t, "kind", "O") for t in data.dtypes.tolist()]
     text = [items[j] for j, k in enumerate(pos) if kinds[k] not in "biuf"]
     if text:
         check_numeric(data, text)
@@ -290,10 +292,10 @@ def _fit(
             stacklevel=3,
         )
     w = wf.weights
-    rho = rho_a(S, w, layout)
+    rho = None
     if consistent:
         cf = consistent_estimates(S, w, inner.construct_corr, layout)
-        paths, r2, ccorr, own = cf.paths, cf.r2, cf.construct_corr, cf.loadings
+        paths, r2, ccorr, own, rho = cf.paths, cf.r2, cf.construct_corr, cf.loadings, cf.rho_a
     else:
         paths, r2, ccorr = inner.paths, inner.r2, inner.construct_corr
         own = inner.cross_loadings[np.arange(len(items)), layout.block]
@@ -323,7 +325,8 @@ def _fit(
             paths=paths,
             total=total_effects(paths),
             r2=r2,
-            rho_a=rho,
+            corr=S,
+            consistent_rho_a=rho,
         ),
         scale=scale,
         score_array=score_array,

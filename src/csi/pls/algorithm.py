@@ -2,8 +2,8 @@
 
 Everything here is plain numpy on arrays, with an optional leading batch axis: a
 stack of ``B`` correlation matrices of shape ``(B, p, p)`` is estimated in one go
-(the bootstrap feeds resampled correlation matrices this way). Names and tables
-are added by :mod:`csi.pls.fit`-level code in :mod:`csi.pls.estimate`.
+(the bootstrap feeds resampled correlation matrices this way). Names, checks and
+tables are added by :func:`csi.pls.fit_pls` and :class:`csi.pls.result.PLSResult`.
 
 The algorithm (Wold 1982; Lohmöller 1989, ch. 2; Tenenhaus, Esposito Vinzi, Chatelin
 & Lauro 2005, *Computational Statistics & Data Analysis* 48, 159-205), with
@@ -63,7 +63,8 @@ class Layout:
 
     ``mask[k, j]`` is 1 when item ``k`` belongs to construct ``j``; ``path[s, t]`` is
     True for a path ``s -> t``; ``predecessors[j]`` holds the indices of the
-    constructs with a path into ``j``.
+    constructs with a path into ``j``; ``targets`` are the endogenous constructs and
+    ``pred_mask[k, i]`` is True when ``i`` is a predecessor of ``targets[k]``.
     """
 
     constructs: tuple[str, ...]
@@ -73,18 +74,24 @@ class Layout:
     mode_b: np.ndarray
     path: np.ndarray
     predecessors: tuple[np.ndarray, ...]
+    adjacent: np.ndarray
+    isolated: np.ndarray
+    targets: np.ndarray
+    pred_mask: np.ndarray
 
     @classmethod
     def from_spec(cls, spec: ModelSpec) -> Layout:
         constructs = spec.constructs
         items = spec.items
         pos = {c: j for j, c in enumerate(constructs)}
-        block = np.array([pos[spec.construct_of(i)] for i in items], dtype=np.intp)
+        block = np.repeat(np.arange(len(constructs)), [len(spec.indicators[c]) for c in constructs])
         mask = np.zeros((len(items), len(constructs)))
         mask[np.arange(len(items)), block] = 1.0
         path = np.zeros((len(constructs), len(constructs)), dtype=bool)
         for s, t in spec.paths:
             path[pos[s], pos[t]] = True
+        adjacent = path | path.T
+        targets = np.flatnonzero(path.any(axis=0))
         return cls(
             constructs=constructs,
             items=items,
@@ -92,7 +99,11 @@ class Layout:
             mask=mask,
             mode_b=np.array([spec.modes[c] == "B" for c in constructs]),
             path=path,
-            predecessors=tuple(np.flatnonzero(path[:, j]) for j in range(len(constructs))),
+            predecessors=tuple(np.flatnonzero(col) for col in path.T),
+            adjacent=adjacent,
+            isolated=np.flatnonzero(~adjacent.any(axis=0)),
+            targets=targets,
+            pred_mask=path[:, targets].T.copy(),
         )
 
     @property
@@ -139,7 +150,7 @@ class InnerFit:
 
 
 def _normalise(S: np.ndarray, W: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
-    """Scale each construct's weights to a unit-variance proxy and fix its sign.
+    """Scale each construct's weights to a unit-variance proxy and fix its sign (in place).
 
     Returns ``(W, S @ W)``; ``(S @ W)[k, j]`` is the correlation of item ``k`` with
     proxy ``j`` (the loadings and cross-loadings).
@@ -153,46 +164,64 @@ def _normalise(S: np.ndarray, W: np.ndarray, layout: Layout) -> tuple[np.ndarray
             + (f" (resample {b})" if W.shape[0] > 1 else "")
             + "; it may have no path to a correlated construct"
         )
-    own = SW * layout.mask
-    count = np.sign(own).sum(axis=1)
-    total = own.sum(axis=1)
-    sign = np.where(count != 0, np.sign(count), np.where(total < 0, -1.0, 1.0))
-    factor = sign / np.sqrt(var)
-    return W * factor[:, None, :], SW * factor[:, None, :]
+    sign = np.sign(np.einsum("bpj,pj->bj", np.sign(SW), layout.mask))
+    if not sign.all():  # as many negative as positive loadings: sign of their sum
+        total = np.einsum("bpj,pj->bj", SW, layout.mask)
+        sign = np.where(sign != 0, sign, np.where(total < 0, -1.0, 1.0))
+    factor = (sign / np.sqrt(var))[:, None, :]
+    W *= factor
+    SW *= factor
+    return W, SW
 
 
 def _inner_weights(C: np.ndarray, layout: Layout, scheme: str) -> np.ndarray:
     """Inner weights ``E[..., i, j]``: weight of proxy ``i`` in the inner proxy of ``j``."""
-    adjacent = layout.path | layout.path.T
     if scheme == "centroid":
-        E = np.sign(C) * adjacent
+        E = np.sign(C) * layout.adjacent
     elif scheme == "factorial":
-        E = C * adjacent
+        E = C * layout.adjacent
     elif scheme == "path":
         E = C * layout.path.T  # successors: correlation
-        for j, pred in enumerate(layout.predecessors):
-            if pred.size:
-                try:
-                    E[:, pred, j] = np.linalg.solve(
-                        C[:, pred[:, None], pred[None, :]], C[:, pred, j][..., None]
-                    )[..., 0]
-                except np.linalg.LinAlgError as exc:
-                    raise PLSEstimationError(
-                        f"the predecessors of {layout.constructs[j]!r} are perfectly collinear"
-                    ) from exc
+        if layout.targets.size:
+            E[:, :, layout.targets] += np.swapaxes(_regressions(C, layout), 1, 2)
     else:
         raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
-    isolated = ~adjacent.any(axis=0)
-    if isolated.any():
-        idx = np.flatnonzero(isolated)
-        E[:, idx, idx] = 1.0
+    if layout.isolated.size:
+        E[:, layout.isolated, layout.isolated] = 1.0
     return E
+
+
+def _regressions(C: np.ndarray, layout: Layout) -> np.ndarray:
+    """Regression weights of each endogenous construct on its predecessors, ``(B, T, J)``.
+
+    All targets are solved in one batched call: target ``k``'s system is
+    ``C[P, P] beta = C[P, t]`` padded with the identity outside its predecessors ``P``
+    (so ``beta`` is 0 there).
+    """
+    pm = layout.pred_mask  # (T, J)
+    both = pm[:, :, None] & pm[:, None, :]
+    A = np.where(both, C[:, None, :, :], 0.0)
+    idx = np.arange(C.shape[-1])
+    A[:, :, idx, idx] = np.where(pm, np.einsum("bii->bi", C)[:, None, :], 1.0)
+    rhs = np.swapaxes(C[:, :, layout.targets], 1, 2) * pm  # (B, T, J)
+    try:
+        return np.linalg.solve(A, rhs[..., None])[..., 0]
+    except np.linalg.LinAlgError as exc:
+        bad = []
+        for k, t in enumerate(layout.targets):
+            try:
+                np.linalg.solve(A[:, k], rhs[:, k, :, None])
+            except np.linalg.LinAlgError:
+                bad.append(layout.constructs[t])
+        raise PLSEstimationError(
+            f"the predecessors of {', '.join(map(repr, bad))} are perfectly collinear"
+        ) from exc
 
 
 def _mode_b(S: np.ndarray, T: np.ndarray, layout: Layout) -> np.ndarray:
     """Replace the Mode B blocks of ``T`` (covariances with Z) by regression weights."""
     for j in np.flatnonzero(layout.mode_b):
-        idx = layout.block_items(j)
+        idx = layout.block_items(int(j))
         try:
             T[:, idx, j] = np.linalg.solve(
                 S[:, idx[:, None], idx[None, :]], T[:, idx, j][..., None]
@@ -280,16 +309,8 @@ def regress_paths(C: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray
     n_batch, J = C.shape[0], C.shape[1]
     paths = np.zeros((n_batch, J, J))
     r2 = np.full((n_batch, J), np.nan)
-    for t, pred in enumerate(layout.predecessors):
-        if not pred.size:
-            continue
-        rhs = C[:, pred, t]
-        try:
-            beta = np.linalg.solve(C[:, pred[:, None], pred[None, :]], rhs[..., None])[..., 0]
-        except np.linalg.LinAlgError as exc:
-            raise PLSEstimationError(
-                f"the predecessors of {layout.constructs[t]!r} are perfectly collinear"
-            ) from exc
-        paths[:, pred, t] = beta
-        r2[:, t] = np.einsum("bk,bk->b", rhs, beta)
+    if layout.targets.size:
+        beta = _regressions(C, layout)  # (B, T, J)
+        paths[:, :, layout.targets] = np.swapaxes(beta, 1, 2)
+        r2[:, layout.targets] = np.einsum("bkj,bjk->bk", beta, C[:, :, layout.targets])
     return paths, r2

@@ -20,6 +20,7 @@ from csi._checks import CsiInputError, check_choice
 from csi.moments import Moments
 from csi.pls import index as _ix
 from csi.pls.algorithm import Layout
+from csi.pls.consistent import rho_a
 from csi.pls.effects import effect_pairs, indirectly_reachable, reachable
 from csi.spec import ModelSpec
 
@@ -79,8 +80,10 @@ class PLSArrays:
 
     ``weights``, ``loadings`` ``(p,)``; ``cross_loadings`` ``(p, J)``; ``construct_corr``,
     ``paths`` (``paths[s, t]`` for ``s -> t``), ``total`` ``(J, J)``; ``r2``, ``rho_a``
-    ``(J,)`` (R² NaN for exogenous constructs). Paths, total effects, R², loadings and
-    construct correlations are the PLSc ones when the fit was consistent.
+    ``(J,)`` (R² NaN for exogenous constructs); ``corr`` the item correlation matrix
+    ``(p, p)`` the model was estimated from. Paths, total effects, R², loadings and
+    construct correlations are the PLSc ones when the fit was consistent (and then
+    ``consistent_rho_a`` holds the reliabilities used).
     """
 
     weights: np.ndarray
@@ -90,7 +93,8 @@ class PLSArrays:
     paths: np.ndarray
     total: np.ndarray
     r2: np.ndarray
-    rho_a: np.ndarray
+    corr: np.ndarray
+    consistent_rho_a: np.ndarray | None = None
 
 
 @dataclass(frozen=True, repr=False)
@@ -238,8 +242,11 @@ class PLSResult:
     @cached_property
     def rho_a(self) -> pd.Series:
         """Dijkstra-Henseler ``rho_A`` per construct (NaN for formative constructs)."""
+        rho = self.arrays.consistent_rho_a
+        if rho is None:
+            rho = rho_a(self.arrays.corr, self.arrays.weights, self.layout)
         return pd.Series(
-            np.where(self.layout.mode_b, np.nan, self.arrays.rho_a),
+            np.where(self.layout.mode_b, np.nan, rho),
             index=pd.Index(list(self.layout.constructs), name="construct"),
             name="rho_a",
         )
@@ -379,14 +386,20 @@ class PLSResult:
         """
         scores100 = self.respondent_index(scale)
         labels = self._segment_values(segment, scores100.index)
-        name = labels.name if labels.name is not None else "segment"
-        grouped = scores100.groupby(labels, dropna=False, sort=True)
-        means = grouped.mean()
-        counts = grouped.size()
-        out = means.stack(future_stack=True).rename("index").reset_index()
-        out.columns = ["segment", "construct", "index"]
-        out.insert(2, "n", out["segment"].map(counts).astype(int).to_numpy())
-        out.attrs["segment_column"] = name
+        codes, groups = pd.factorize(labels, sort=True, use_na_sentinel=False)
+        n_groups, names = len(groups), list(self.layout.constructs)
+        counts = np.bincount(codes, minlength=n_groups)
+        sums = np.zeros((n_groups, len(names)))
+        np.add.at(sums, codes, scores100.to_numpy())
+        out = pd.DataFrame(
+            {
+                "segment": np.repeat(np.asarray(groups, dtype=object), len(names)),
+                "construct": names * n_groups,
+                "n": np.repeat(counts, len(names)),
+                "index": (sums / counts[:, None]).ravel(),
+            }
+        )
+        out.attrs["segment_column"] = labels.name
         return out
 
     def _segment_values(self, segment: Any, rows: pd.Index) -> pd.Series:
@@ -412,12 +425,12 @@ class PLSResult:
                 )
             values = frame[segment].to_numpy()[self.row_positions]
             return pd.Series(values, index=rows, name=segment)
-        values = list(segment)
-        if len(values) != len(rows):
+        given = list(segment)
+        if len(given) != len(rows):
             raise CsiInputError(
-                f"segment values: got {len(values)}, expected one per respondent used ({len(rows)})"
+                f"segment values: got {len(given)}, expected one per respondent used ({len(rows)})"
             )
-        return pd.Series(values, index=rows, name="segment")
+        return pd.Series(given, index=rows, name="segment")
 
     def impacts(self, points: float = 5, scale: Any = None) -> pd.DataFrame:
         """Index points a target gains when a driver's index rises by ``points``.
