@@ -13,6 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from csi._checks import CsiInputError, check_choice
+from csi.plots.fonts import quiet_missing_glyphs
 
 LANGS = ("en", "zh")
 
@@ -147,3 +148,9 @@ def as_series(values: Any, *, name: str) -> pd.Series:
         key = bad.idxmax()
         raise CsiInputError(f"{name}: value {s[bad].iloc[0]!r} for {key!r} is not a number")
     return out.astype(float)
+
+
+def tight_layout(fig: Figure) -> None:
+    """``fig.tight_layout()`` without a warning per missing glyph."""
+    with quiet_missing_glyphs():
+        fig.tight_layout()

@@ -26,12 +26,13 @@ When no font is found and a label contains Chinese characters, a
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import os
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from matplotlib import font_manager
@@ -166,6 +167,17 @@ def find_cjk_font() -> str | None:
         if family:
             return family
     return None
+
+
+@contextlib.contextmanager
+def quiet_missing_glyphs() -> Iterator[None]:
+    """Silence matplotlib's one-warning-per-glyph while a plot measures its own text.
+
+    Used only after :class:`MissingCJKFontWarning` has said the same thing once.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
+        yield
 
 
 def apply_cjk_font(fig: Figure, *, stacklevel: int = 3) -> str | None:

@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from csi._checks import CsiInputError, check_columns, check_frame
-from csi.plots._common import check_lang, new_axes, numeric_column, text
+from csi.plots._common import check_lang, new_axes, numeric_column, text, tight_layout
 from csi.plots.fonts import apply_cjk_font
 
 __all__ = ["index_plot", "trend_plot"]
@@ -153,7 +153,7 @@ def index_plot(
         )
     apply_cjk_font(fig)
     if own_figure:
-        fig.tight_layout()
+        tight_layout(fig)
     return fig
 
 
@@ -219,5 +219,5 @@ def trend_plot(
         )
     apply_cjk_font(fig)
     if own_figure:
-        fig.tight_layout()
+        tight_layout(fig)
     return fig

@@ -33,7 +33,7 @@ from matplotlib.transforms import Bbox
 
 from csi._checks import CsiInputError, check_columns, check_frame
 from csi.plots._common import check_lang, get_renderer, new_axes, numeric_column, text
-from csi.plots.fonts import apply_cjk_font
+from csi.plots.fonts import apply_cjk_font, quiet_missing_glyphs
 
 __all__ = ["ipma_plot", "label_boxes", "place_labels"]
 
@@ -218,29 +218,30 @@ def ipma_plot(
         fig.subplots_adjust(left=0.11, right=0.97, bottom=0.11, top=0.92)
     apply_cjk_font(fig)
 
-    renderer = get_renderer(fig)
-    half = _POINT_HALF * fig.dpi / 100.0
-    pts = ax.transData.transform(np.column_stack([imp, perf]))
-    point_boxes = [Bbox([[px - half, py - half], [px + half, py + half]]) for px, py in pts]
-    fixed = point_boxes + [t.get_window_extent(renderer) for t in corner_texts]
-    place_labels(labels, fixed, renderer, inside=ax.get_window_extent(renderer))
-    for a, x, y in zip(labels, imp, perf, strict=True):
-        box = Text.get_window_extent(a, renderer)
-        ox, oy = a.xyann
-        reach = np.hypot(box.width, box.height) / 2 * 72.0 / fig.dpi
-        if np.hypot(ox, oy) > reach + 12.0:  # far from its point: draw a leader line
-            ax.annotate(
-                "",
-                xy=(x, y),
-                xytext=(ox, oy),
-                textcoords="offset points",
-                arrowprops={
-                    "arrowstyle": "-",
-                    "color": "#999999",
-                    "lw": 0.6,
-                    "shrinkA": float(reach) * 0.8,
-                    "shrinkB": 3,
-                },
-                zorder=2,
-            )
+    with quiet_missing_glyphs():
+        renderer = get_renderer(fig)
+        half = _POINT_HALF * fig.dpi / 100.0
+        pts = ax.transData.transform(np.column_stack([imp, perf]))
+        point_boxes = [Bbox([[px - half, py - half], [px + half, py + half]]) for px, py in pts]
+        fixed = point_boxes + [t.get_window_extent(renderer) for t in corner_texts]
+        place_labels(labels, fixed, renderer, inside=ax.get_window_extent(renderer))
+        for a, x, y in zip(labels, imp, perf, strict=True):
+            box = Text.get_window_extent(a, renderer)
+            ox, oy = a.xyann
+            reach = np.hypot(box.width, box.height) / 2 * 72.0 / fig.dpi
+            if np.hypot(ox, oy) > reach + 12.0:  # far from its point: draw a leader line
+                ax.annotate(
+                    "",
+                    xy=(x, y),
+                    xytext=(ox, oy),
+                    textcoords="offset points",
+                    arrowprops={
+                        "arrowstyle": "-",
+                        "color": "#999999",
+                        "lw": 0.6,
+                        "shrinkA": float(reach) * 0.8,
+                        "shrinkB": 3,
+                    },
+                    zorder=2,
+                )
     return fig

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from csi._checks import CsiInputError, check_columns, check_frame
-from csi.plots._common import as_series, check_lang, new_axes, numeric_column, text
+from csi.plots._common import as_series, check_lang, new_axes, numeric_column, text, tight_layout
 from csi.plots.fonts import apply_cjk_font
 
 __all__ = ["consistency_plot", "hierarchy_plot", "weights_plot"]
@@ -100,7 +100,7 @@ def weights_plot(
     ax.grid(axis="x", color="#e0e0e0", zorder=0)
     apply_cjk_font(fig)
     if own_figure:
-        fig.tight_layout()
+        tight_layout(fig)
     return fig
 
 
@@ -245,7 +245,7 @@ def hierarchy_plot(
         ax.spines[side].set_visible(False)
     apply_cjk_font(fig)
     if own_figure:
-        fig.tight_layout()
+        tight_layout(fig)
     return fig
 
 
@@ -307,5 +307,5 @@ def consistency_plot(
     ax.legend(fontsize=8, loc="upper right", frameon=False)
     apply_cjk_font(fig)
     if own_figure:
-        fig.tight_layout()
+        tight_layout(fig)
     return fig
