@@ -1,0 +1,835 @@
+"""Indicator systems (指标体系): a weighted hierarchy of survey items, scored 0-100.
+
+The handbooks' procedure: list the factors, survey, build the factor system,
+screen the indicators (drop repeated, near-duplicate and weak ones), weight and
+rank them, and finish the system with the indicators of each level ordered by
+weight. In csi::
+
+    system = IndicatorSystem.from_yaml("data/samples/indicator_system.yaml")
+    system.screen(data)                    # flags with reasons; nothing is dropped
+    fitted = system.fit(data)              # weights of every node
+    fitted.to_frame()                      # hierarchy, local/global weights, ranks
+    scores = fitted.score(data, by="region")  # 0-100 per respondent, segment, overall
+    fitted.fuzzy(data)                     # fuzzy comprehensive evaluation
+
+Hierarchy: the root is the overall index; its children are level-1 indicators
+(一级指标), theirs level 2 (二级), then level 3 (三级), ... Leaves are survey items.
+
+Weights per node (``weights:`` of the node; they weigh the node's children):
+
+* ``equal`` (default), ``given`` (``values: {child: value}``, rescaled to sum 1);
+* ``ahp``: ``judgments`` (``"a vs b: 3"``) or ``matrix``, or ``experts``
+  (``{name: {weight, judgments}}``) aggregated by ``aggregation: aij|aip``;
+  options ``random_index``, ``threshold``, ``ahp_method`` (eigenvector | geometric);
+* ``entropy`` / ``critic`` / ``cv``: from the data, computed on the children's
+  0-100 scores (a leaf's rescaled answers; an inner node's own score), on the
+  respondents complete on those children; options as in
+  :func:`csi.weighting.entropy_weights` (e.g. ``normalisation``, ``zeros``);
+* ``combined``: ``sources`` (a list of the specs above), ``combine``
+  (linear | multiplicative | game), ``alpha``;
+* ``pls``: the PLS outer weights of ``construct`` (pass ``pls_weights`` to ``fit``).
+
+Scoring: each answer is rescaled with its item's end points,
+``(x - min) / (max - min) * 100`` (``100 - that`` for ``reverse: true`` items);
+a node's score is the weighted mean of its children's scores. When a respondent
+lacks some children, the available ones are used with their weights rescaled
+to sum 1 (the respondent is counted in ``n_incomplete``); with none available
+the node score is missing (counted in ``n_unscored`` for the root). Scores are
+read on the seven-level satisfaction scale (:func:`csi.scales.classify`).
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_numeric
+from csi.fuzzy import FuzzyResult, fuzzy_hierarchy, membership_matrix
+from csi.scales import RatingScale, classify, level_distribution, level_label
+from csi.weighting.ahp import AHPResult, GroupAHPResult, ahp_group, ahp_weights
+from csi.weighting.combine import CombinedWeights, combine_weights, weights_from_pls
+from csi.weighting.objective import critic_weights, cv_weights, entropy_weights
+
+__all__ = [
+    "FittedIndicatorSystem",
+    "IndicatorNode",
+    "IndicatorScores",
+    "IndicatorSystem",
+    "screen_indicators",
+]
+
+METHODS = ("equal", "given", "ahp", "entropy", "critic", "cv", "combined", "pls")
+_LEVEL_ZH = {0: "总指标", 1: "一级指标", 2: "二级指标", 3: "三级指标", 4: "四级指标"}
+
+
+def _level_name(depth: int, lang: str) -> str:
+    if lang == "zh":
+        return _LEVEL_ZH.get(depth, f"{depth}级指标")
+    return "overall" if depth == 0 else f"level {depth}"
+
+
+@dataclass(frozen=True)
+class IndicatorNode:
+    """One node: ``id``, bilingual name, ``children`` (empty for a leaf), the survey
+    ``item`` of a leaf, its ``scale`` (min, max) and ``reverse`` flag, and the
+    ``weights`` spec for the children (a dict, see the module notes)."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    children: tuple[IndicatorNode, ...] = ()
+    item: str | None = None
+    scale: tuple[float, float] | None = None
+    reverse: bool = False
+    weights: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def name(self, lang: str = "en") -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    def walk(
+        self, depth: int = 0, parent: str | None = None
+    ) -> Iterator[tuple[IndicatorNode, int, str | None]]:
+        yield self, depth, parent
+        for c in self.children:
+            yield from c.walk(depth + 1, self.id)
+
+
+def _names(d: Mapping[str, Any], fallback: str) -> tuple[str, str]:
+    name = d.get("name", fallback)
+    if isinstance(name, Mapping):
+        zh = str(name.get("zh", name.get("en", fallback)))
+        en = str(name.get("en", name.get("zh", fallback)))
+        return zh, en
+    return str(d.get("name_zh", name)), str(d.get("name_en", name))
+
+
+def _scale(v: Any, where: str) -> tuple[float, float] | None:
+    if v is None:
+        return None
+    if isinstance(v, Mapping):
+        lo, hi = v.get("min"), v.get("max")
+    elif isinstance(v, Sequence) and len(v) == 2:
+        lo, hi = v
+    else:
+        raise CsiInputError(f"{where}: scale must be {{min, max}} or [min, max], got {v!r}")
+    try:
+        sc = RatingScale(min=float(lo), max=float(hi))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise CsiInputError(f"{where}: scale end points must be numbers, got {v!r}") from None
+    assert sc.max is not None
+    return (sc.min, sc.max)
+
+
+def _node(d: Any, where: str) -> IndicatorNode:
+    if isinstance(d, str):
+        d = {"id": d, "item": d}
+    if not isinstance(d, Mapping):
+        raise CsiInputError(f"{where}: a node must be a mapping, got {d!r}")
+    known = {"id", "name", "name_zh", "name_en", "children", "item", "scale", "reverse", "weights"}
+    unknown = sorted(set(d) - known)
+    if unknown:
+        raise CsiInputError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(known)}")
+    node_id = d.get("id", d.get("item"))
+    if node_id is None:
+        raise CsiInputError(f"{where}: node has no id (or item)")
+    node_id = str(node_id)
+    where = f"{where} {node_id!r}"
+    children_raw = d.get("children") or []
+    children = tuple(_node(c, f"{where} > child {k + 1}") for k, c in enumerate(children_raw))
+    item = d.get("item")
+    if children and item is not None:
+        raise CsiInputError(f"{where}: a node with children cannot also be the item {item!r}")
+    if not children:
+        item = str(item if item is not None else node_id)
+    weights = dict(d.get("weights") or {})
+    if weights:
+        if children:
+            _check_spec(weights, where, [c.id for c in children])
+        else:
+            raise CsiInputError(f"{where}: a leaf has no children to weigh (remove 'weights')")
+    zh, en = _names(d, node_id)
+    return IndicatorNode(
+        id=node_id,
+        name_zh=zh,
+        name_en=en,
+        children=children,
+        item=item,
+        scale=_scale(d.get("scale"), where),
+        reverse=bool(d.get("reverse", False)),
+        weights=weights,
+    )
+
+
+def _check_spec(spec: Mapping[str, Any], where: str, children: list[str]) -> None:
+    method = spec.get("method", "equal")
+    if method not in METHODS:
+        raise CsiInputError(
+            f"{where}: weights method must be one of {list(METHODS)}, got {method!r}"
+        )
+    if method == "given":
+        values = spec.get("values")
+        if not isinstance(values, Mapping):
+            raise CsiInputError(f"{where}: 'given' weights need values: {{child: weight}}")
+        if set(map(str, values)) != set(children):
+            raise CsiInputError(
+                f"{where}: given weights name {sorted(map(str, values))} but the children are "
+                f"{sorted(children)}"
+            )
+    if method == "ahp" and not any(k in spec for k in ("judgments", "matrix", "experts")):
+        raise CsiInputError(f"{where}: 'ahp' weights need judgments, matrix or experts")
+    if method == "combined":
+        sources = spec.get("sources")
+        if not isinstance(sources, Sequence) or len(sources) < 2:
+            raise CsiInputError(f"{where}: 'combined' weights need at least 2 sources")
+        for k, s in enumerate(sources):
+            if not isinstance(s, Mapping):
+                raise CsiInputError(f"{where}: combined source {k + 1} must be a mapping")
+            if s.get("method") in ("combined", None):
+                raise CsiInputError(
+                    f"{where}: combined source {k + 1} needs a method (not 'combined')"
+                )
+            _check_spec(s, f"{where} source {k + 1}", children)
+    if method == "pls" and "construct" not in spec:
+        raise CsiInputError(f"{where}: 'pls' weights need the construct name")
+
+
+@dataclass(frozen=True)
+class IndicatorSystem:
+    """A hierarchy of indicators with survey items as leaves (see the module notes)."""
+
+    root: IndicatorNode
+    scale: tuple[float, float] | None = None
+    missing_codes: tuple[float, ...] = ()
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any]) -> IndicatorSystem:
+        """Build from a dict: the root node's keys plus ``scale`` (default item end
+        points) and ``missing`` (answer codes such as 99 treated as missing)."""
+        if not isinstance(spec, Mapping):
+            raise CsiInputError(f"indicator system must be a mapping, got {type(spec).__name__}")
+        body = {k: v for k, v in spec.items() if k not in ("scale", "missing")}
+        body.setdefault("id", "overall")
+        if not body.get("children"):
+            raise CsiInputError("indicator system has no children (level-1 indicators)")
+        root = _node(body, "root")
+        scale = _scale(spec.get("scale"), "indicator system")
+        codes = spec.get("missing") or []
+        if not isinstance(codes, Sequence) or isinstance(codes, str):
+            codes = [codes]
+        system = cls(root=root, scale=scale, missing_codes=tuple(float(c) for c in codes))
+        system._validate()
+        return system
+
+    @classmethod
+    def from_yaml(cls, source: str | Path) -> IndicatorSystem:
+        """Build from a YAML file path (or YAML text containing a newline)."""
+        if isinstance(source, Path) or "\n" not in str(source):
+            path = Path(source)
+            if not path.exists():
+                raise CsiInputError(f"indicator-system file not found: {path}")
+            text = path.read_text(encoding="utf-8")
+        else:
+            text = str(source)
+        try:
+            spec = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise CsiInputError(f"indicator system: invalid YAML: {exc}") from None
+        return cls.from_dict(spec)
+
+    def _validate(self) -> None:
+        seen: dict[str, str] = {}
+        items: dict[str, str] = {}
+        for node, _, parent in self.root.walk():
+            if node.id in seen:
+                raise CsiInputError(
+                    f"node id {node.id!r} is used twice (under {seen[node.id]!r} and {parent!r})"
+                )
+            seen[node.id] = str(parent)
+            if node.is_leaf:
+                assert node.item is not None
+                if node.item in items:
+                    raise CsiInputError(
+                        f"item {node.item!r} appears twice "
+                        f"(leaves {items[node.item]!r} and {node.id!r})"
+                    )
+                items[node.item] = node.id
+                if node.scale is None and self.scale is None:
+                    raise CsiInputError(
+                        f"leaf {node.id!r} has no scale and the system has no default scale"
+                    )
+
+    # ------------------------------------------------------------------ views
+    def nodes(self) -> list[tuple[IndicatorNode, int, str | None]]:
+        """All nodes as (node, depth, parent id), root first (depth 0)."""
+        return list(self.root.walk())
+
+    def node(self, node_id: str) -> IndicatorNode:
+        for n, _, _ in self.root.walk():
+            if n.id == node_id:
+                return n
+        raise CsiInputError(f"no node {node_id!r} in the indicator system")
+
+    @property
+    def leaves(self) -> list[IndicatorNode]:
+        return [n for n, _, _ in self.root.walk() if n.is_leaf]
+
+    @property
+    def items(self) -> list[str]:
+        """Survey items (leaves), in hierarchy order."""
+        return [str(n.item) for n in self.leaves]
+
+    def item_scale(self, node: IndicatorNode) -> RatingScale:
+        sc = node.scale if node.scale is not None else self.scale
+        assert sc is not None
+        return RatingScale(min=sc[0], max=sc[1])
+
+    @property
+    def needs_data(self) -> bool:
+        """True if some node's weights come from the data (entropy, CRITIC, CV, PLS)."""
+
+        def objective(spec: Mapping[str, Any]) -> bool:
+            m = spec.get("method", "equal")
+            if m == "combined":
+                return any(objective(s) for s in spec["sources"])
+            return m in ("entropy", "critic", "cv")
+
+        return any(objective(n.weights) for n, _, _ in self.root.walk() if not n.is_leaf)
+
+    # ------------------------------------------------------------------ data
+    def leaf_scores(self, data: pd.DataFrame) -> pd.DataFrame:
+        """0-100 score of each leaf per respondent (columns = leaf ids).
+
+        Declared missing codes become NaN; any other answer outside the item's scale is
+        an error naming the item, row and value. Never modifies ``data``.
+        """
+        frame = check_frame(data)
+        check_columns(frame, self.items, what="item")
+        check_numeric(frame, self.items)
+        out = {}
+        for leaf in self.leaves:
+            assert leaf.item is not None
+            x = pd.to_numeric(frame[leaf.item]).astype(float)
+            if self.missing_codes:
+                x = x.mask(x.isin(self.missing_codes))
+            sc = self.item_scale(leaf)
+            sc.check(x, name=leaf.item)
+            s = sc.to_100(x)
+            out[leaf.id] = 100.0 - s if leaf.reverse else s
+        return pd.DataFrame(out, index=frame.index)
+
+    def screen(
+        self,
+        data: pd.DataFrame,
+        *,
+        duplicate_threshold: float = 0.9,
+        weak_threshold: float = 0.3,
+        lang: str = "en",
+    ) -> pd.DataFrame:
+        """Screening of the leaves (see :func:`screen_indicators`), on 0-100 scores."""
+        scores = self.leaf_scores(data)
+        scores.columns = self.items
+        return screen_indicators(
+            scores,
+            self.items,
+            duplicate_threshold=duplicate_threshold,
+            weak_threshold=weak_threshold,
+            lang=lang,
+        )
+
+    def fit(
+        self, data: pd.DataFrame | None = None, *, pls_weights: pd.DataFrame | None = None
+    ) -> FittedIndicatorSystem:
+        """Weights of every node (bottom-up, so objective weights of an inner node can use
+        its children's scores). ``data`` is needed for entropy / CRITIC / CV weights;
+        ``pls_weights`` (columns construct, indicator, estimate) for ``pls`` weights."""
+        leaf = self.leaf_scores(data) if data is not None else None
+        local: dict[str, pd.Series] = {}
+        details: dict[str, Any] = {}
+        notes: list[str] = []
+        node_scores: dict[str, pd.Series] = {}
+
+        def visit(node: IndicatorNode) -> None:
+            for c in node.children:
+                if not c.is_leaf:
+                    visit(c)
+            spec = node.weights or {"method": "equal"}
+            child_ids = [c.id for c in node.children]
+            child_scores = None
+            if leaf is not None:
+                child_scores = pd.DataFrame(
+                    {c.id: (leaf[c.id] if c.is_leaf else node_scores[c.id]) for c in node.children}
+                )
+            w, det = _node_weights(node, spec, child_ids, child_scores, pls_weights, notes)
+            local[node.id] = w
+            details[node.id] = det
+            if child_scores is not None:
+                node_scores[node.id] = _weighted_score(child_scores, w)
+
+        visit(self.root)
+        return FittedIndicatorSystem(
+            system=self, local_weights=local, details=details, notes=tuple(notes)
+        )
+
+    def to_frame(self, *, lang: str = "en") -> pd.DataFrame:
+        """Hierarchy with local/global weights and ranks (needs no data unless some
+        node's weights come from the data; then call ``fit(data).to_frame()``)."""
+        if self.needs_data:
+            raise CsiInputError(
+                "some weights come from the data (entropy, CRITIC or CV): use "
+                "system.fit(data).to_frame()"
+            )
+        return self.fit().to_frame(lang=lang)
+
+
+def _weighted_score(child_scores: pd.DataFrame, w: pd.Series) -> pd.Series:
+    s = child_scores[list(w.index)].to_numpy(dtype=float)
+    wv = w.to_numpy(dtype=float)
+    avail = np.isfinite(s)
+    wsum = (avail * wv).sum(axis=1)
+    num = np.where(avail, s, 0.0) @ wv
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(wsum > 0, num / np.where(wsum > 0, wsum, 1.0), np.nan)
+    return pd.Series(out, index=child_scores.index)
+
+
+def _node_weights(
+    node: IndicatorNode,
+    spec: Mapping[str, Any],
+    child_ids: list[str],
+    child_scores: pd.DataFrame | None,
+    pls_weights: pd.DataFrame | None,
+    notes: list[str],
+) -> tuple[pd.Series, Any]:
+    method = spec.get("method", "equal")
+    where = f"node {node.id!r}"
+    if len(child_ids) == 1:
+        return pd.Series([1.0], index=child_ids, name="weight"), None
+    if method == "equal":
+        return pd.Series(1 / len(child_ids), index=child_ids, name="weight"), None
+    if method == "given":
+        values = {str(k): float(v) for k, v in spec["values"].items()}
+        s = pd.Series(values).loc[child_ids]
+        if (~np.isfinite(s) | (s < 0)).any() or s.sum() <= 0:
+            raise CsiInputError(f"{where}: given weights must be >= 0 and not all 0, got {values}")
+        return (s / s.sum()).rename("weight"), None
+    if method == "ahp":
+        opts = {k: spec[k] for k in ("random_index", "threshold") if k in spec}
+        if "ahp_method" in spec:
+            opts["method"] = spec["ahp_method"]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if "experts" in spec:
+                experts = spec["experts"]
+                if not isinstance(experts, Mapping) or not experts:
+                    raise CsiInputError(f"{where}: experts must map names to judgments")
+                mats = {}
+                ew = {}
+                for name, e in experts.items():
+                    if isinstance(e, Mapping):
+                        mats[str(name)] = e.get("judgments", e.get("matrix"))
+                        ew[str(name)] = float(e.get("weight", 1.0))
+                    else:
+                        mats[str(name)] = e
+                        ew[str(name)] = 1.0
+                res: AHPResult | GroupAHPResult = ahp_group(
+                    mats,
+                    expert_weights=ew,
+                    aggregation=spec.get("aggregation", "aij"),
+                    items=child_ids,
+                    **opts,
+                )
+            else:
+                m = spec.get("judgments", spec.get("matrix"))
+                res = ahp_weights(m, items=child_ids, **opts)
+        for wmsg in caught:
+            notes.append(f"{where}: {wmsg.message}")
+        return res.weights.loc[child_ids].rename("weight"), res
+    if method in ("entropy", "critic", "cv"):
+        if child_scores is None:
+            raise CsiInputError(f"{where}: {method} weights come from the data; pass data to fit()")
+        opts = {k: v for k, v in spec.items() if k != "method"}
+        f = {"entropy": entropy_weights, "critic": critic_weights, "cv": cv_weights}[method]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            w = f(child_scores[child_ids], missing="drop", **opts)
+        for wmsg in caught:
+            notes.append(f"{where}: {wmsg.message}")
+        return w.loc[child_ids].rename("weight"), w.attrs
+    if method == "pls":
+        if pls_weights is None:
+            raise CsiInputError(f"{where}: 'pls' weights need fit(..., pls_weights=outer_weights)")
+        w = weights_from_pls(pls_weights, construct=str(spec["construct"]))
+        lookup = {c.id: (c.item if c.is_leaf else c.id) for c in node.children}
+        absent = [c for c, it in lookup.items() if it not in w.index]
+        if absent:
+            raise CsiInputError(
+                f"{where}: no PLS outer weight for {absent} in construct {spec['construct']!r}"
+            )
+        s = pd.Series({c: float(w[it]) for c, it in lookup.items()})
+        return (s / s.sum()).rename("weight"), None
+    # combined
+    parts = {}
+    for k, src in enumerate(spec["sources"]):
+        w, _ = _node_weights(node, src, child_ids, child_scores, pls_weights, notes)
+        parts[f"{src['method']}" if src["method"] not in parts else f"{src['method']}{k + 1}"] = w
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        comb: CombinedWeights = combine_weights(
+            parts, method=spec.get("combine", "linear"), alpha=spec.get("alpha")
+        )
+    for wmsg in caught:
+        notes.append(f"{where}: {wmsg.message}")
+    return comb.weights.loc[child_ids].rename("weight"), comb
+
+
+@dataclass(frozen=True)
+class FittedIndicatorSystem:
+    """An indicator system with the weights of every node: ``local_weights`` (node ->
+    Series over its children), ``details`` (node -> AHP / combination result or
+    objective-weight info), ``notes`` (consistency warnings, dropped rows, ...)."""
+
+    system: IndicatorSystem
+    local_weights: dict[str, pd.Series]
+    details: dict[str, Any]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def global_weights(self) -> pd.Series:
+        """Global weight of each leaf (product of local weights down the path), by item."""
+        f = self.to_frame()
+        leaves = f[f["item"].notna()]
+        return pd.Series(
+            leaves["global_weight"].to_numpy(), index=leaves["item"].to_numpy(), name="weight"
+        )
+
+    @property
+    def consistency_ratio(self) -> float:
+        """Hierarchy CR over the AHP nodes: ``sum g_p CI_p / sum g_p RI_p`` (Saaty 1980)."""
+        g = self.to_frame().set_index("node")["global_weight"]
+        num = den = 0.0
+        for node_id, det in self.details.items():
+            r = det.aggregate if isinstance(det, GroupAHPResult) else det
+            if isinstance(r, AHPResult):
+                gp = 1.0 if node_id == self.system.root.id else float(g[node_id])
+                num += gp * r.ci
+                den += gp * r.ri
+        return num / den if den > 0 else 0.0
+
+    def to_frame(self, *, lang: str = "en") -> pd.DataFrame:
+        """One row per node below the root: node, name, parent, depth, level,
+        item, method, local_weight, global_weight, rank_in_parent, rank_in_level.
+        Rows follow the hierarchy with siblings ordered by weight (the handbooks'
+        finished system)."""
+        check_choice(lang, ["en", "zh"], name="lang")
+        rows: list[dict[str, Any]] = []
+
+        def visit(node: IndicatorNode, depth: int, g: float) -> None:
+            if node.is_leaf:
+                return
+            w = self.local_weights[node.id]
+            ranks = w.rank(ascending=False, method="min").astype(int)
+            method = (node.weights or {}).get("method", "equal")
+            order = sorted(node.children, key=lambda c: -float(w[c.id]))
+            for c in order:
+                lw = float(w[c.id])
+                rows.append(
+                    {
+                        "node": c.id,
+                        "name": c.name(lang),
+                        "parent": node.id,
+                        "depth": depth + 1,
+                        "level": _level_name(depth + 1, lang),
+                        "item": c.item if c.is_leaf else None,
+                        "method": method,
+                        "local_weight": lw,
+                        "global_weight": g * lw,
+                        "rank_in_parent": int(ranks[c.id]),
+                    }
+                )
+                visit(c, depth + 1, g * lw)
+
+        visit(self.system.root, 0, 1.0)
+        frame = pd.DataFrame(rows)
+        frame["rank_in_level"] = (
+            frame.groupby("depth")["global_weight"].rank(ascending=False, method="min").astype(int)
+        )
+        return frame
+
+    def ranking(self, depth: int, *, lang: str = "en") -> pd.DataFrame:
+        """Indicators of one level ordered by global weight (the handbooks' step 5)."""
+        f = self.to_frame(lang=lang)
+        if depth not in set(f["depth"]):
+            raise CsiInputError(
+                f"the system has no level {depth}; levels are {sorted(set(f['depth']))}"
+            )
+        return (
+            f[f["depth"] == depth]
+            .sort_values("rank_in_level", kind="stable")
+            .reset_index(drop=True)
+        )
+
+    # ------------------------------------------------------------------ scoring
+    def respondent_scores(self, data: pd.DataFrame) -> pd.DataFrame:
+        """0-100 score of every node (columns: node ids, root included) per respondent."""
+        leaf = self.system.leaf_scores(data)
+        out: dict[str, pd.Series] = {}
+
+        def visit(node: IndicatorNode) -> pd.Series:
+            if node.is_leaf:
+                out[node.id] = leaf[node.id]
+                return leaf[node.id]
+            cs = pd.DataFrame({c.id: visit(c) for c in node.children})
+            s = _weighted_score(cs, self.local_weights[node.id])
+            out[node.id] = s
+            return s
+
+        visit(self.system.root)
+        ids = [n.id for n, _, _ in self.system.root.walk()]
+        return pd.DataFrame({k: out[k] for k in ids}, index=leaf.index)
+
+    def score(
+        self,
+        data: pd.DataFrame,
+        *,
+        by: str | Sequence[str] | None = None,
+        cuts: Sequence[float] | str | None = None,
+        lang: str = "en",
+    ) -> IndicatorScores:
+        """Scores per respondent, per segment (``by``) and overall, read on the seven levels."""
+        check_choice(lang, ["en", "zh"], name="lang")
+        frame = check_frame(data)
+        by_cols = [by] if isinstance(by, str) else list(by or [])
+        check_columns(frame, by_cols, what="segment column")
+        resp = self.respondent_scores(frame)
+        leaf_ids = [n.id for n in self.system.leaves]
+        n_incomplete = int(resp[leaf_ids].isna().any(axis=1).sum())
+        root = self.system.root.id
+        n_unscored = int(resp[root].isna().sum())
+        meta = {n.id: (n, d) for n, d, _ in self.system.root.walk()}
+
+        def table(sub: pd.DataFrame) -> pd.DataFrame:
+            rows = []
+            for node_id in resp.columns:
+                n, d = meta[node_id]
+                col = sub[node_id]
+                mean = float(col.mean()) if col.notna().any() else np.nan
+                lv = classify(mean, cuts) if np.isfinite(mean) else None
+                rows.append(
+                    {
+                        "node": node_id,
+                        "name": n.name(lang),
+                        "depth": d,
+                        "score": mean,
+                        "level": lv,
+                        "label": level_label(lv, lang) if lv is not None else None,
+                        "n": int(col.notna().sum()),
+                    }
+                )
+            return pd.DataFrame(rows)
+
+        overall = table(resp)
+        segments = None
+        if by_cols:
+            parts = []
+            keys = frame[by_cols]
+            for key, sub in keys.groupby(by_cols, sort=True, dropna=False):
+                t = table(resp.loc[sub.index])
+                key_t = key if isinstance(key, tuple) else (key,)
+                for c, v in zip(by_cols, key_t, strict=True):
+                    t.insert(0, str(c), cast(Any, v))
+                parts.append(t)
+            segments = pd.concat(parts, ignore_index=True)[[*by_cols, *overall.columns]]
+        dist = level_distribution(resp[root], cuts, lang=lang)
+        levels = classify(resp[root], cuts)
+        resp_out = resp.copy()
+        resp_out["level"] = levels
+        resp_out["label"] = classify(resp[root], cuts, lang=lang, labels=True)
+        return IndicatorScores(
+            respondents=resp_out,
+            overall=overall,
+            segments=segments,
+            distribution=dist,
+            root=root,
+            n_respondents=len(resp),
+            n_incomplete=n_incomplete,
+            n_unscored=n_unscored,
+            lang=lang,
+        )
+
+    def fuzzy(
+        self,
+        data: pd.DataFrame,
+        *,
+        operator: str = "M(·,⊕)",
+        method: str = "distribution",
+        cuts: Sequence[float] | str | None = None,
+        ambiguity: float = 0.05,
+        lang: str = "en",
+    ) -> dict[str, FuzzyResult]:
+        """Fuzzy comprehensive evaluation through the hierarchy (node -> result; the root
+        is ``system.root.id``). The membership of each leaf comes from the distribution of
+        its answers over the seven levels (or triangular functions, ``method``)."""
+        leaf = self.system.leaf_scores(data)
+        memb = membership_matrix(
+            leaf, list(leaf.columns), scales=(0.0, 100.0), method=method, cuts=cuts, lang=lang
+        )
+        return fuzzy_hierarchy(
+            self.local_weights,
+            memb,
+            root=self.system.root.id,
+            operator=operator,
+            ambiguity=ambiguity,
+            lang=lang,
+        )
+
+    def summary(self, *, lang: str = "en") -> str:
+        f = self.to_frame(lang=lang)
+        lines = [f"Indicator system '{self.system.root.name(lang)}'", "-" * 60]
+        for r in f.to_dict("records"):
+            lines.append(
+                f"{'  ' * (int(r['depth']) - 1)}{r['name']} [{r['node']}]  local "
+                f"{float(r['local_weight']):.4f}  global {float(r['global_weight']):.4f}"
+            )
+        if any(isinstance(d, AHPResult | GroupAHPResult) for d in self.details.values()):
+            lines.append(f"hierarchy CR (AHP nodes): {self.consistency_ratio:.4f}")
+        lines += [f"note: {t}" for t in self.notes]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(self.summary()) + "</pre>"
+
+
+@dataclass(frozen=True)
+class IndicatorScores:
+    """Scores of an indicator system.
+
+    ``respondents``: one row per respondent, one 0-100 column per node (root
+    included) plus ``level`` and ``label`` of the overall score. ``overall``: node,
+    name, depth, score (mean), level, label, n. ``segments``: the same per segment
+    (None without ``by``). ``distribution``: respondents over the seven levels
+    (overall score). ``n_incomplete``: respondents scored from part of their items;
+    ``n_unscored``: respondents with no overall score (no valid answer).
+    """
+
+    respondents: pd.DataFrame
+    overall: pd.DataFrame
+    segments: pd.DataFrame | None
+    distribution: pd.DataFrame
+    root: str
+    n_respondents: int
+    n_incomplete: int
+    n_unscored: int
+    lang: str = "en"
+
+    @property
+    def index(self) -> float:
+        """The overall 0-100 score (mean over respondents)."""
+        return float(self.overall.loc[self.overall["node"] == self.root, "score"].iloc[0])
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.overall.copy()
+
+    def summary(self) -> str:
+        o = self.overall
+        lines = [f"Indicator scores (n = {self.n_respondents})", "-" * 50]
+        for r in o.to_dict("records"):
+            lines.append(
+                f"{'  ' * int(r['depth'])}{r['name']}: {float(r['score']):.1f}  ({r['label']})"
+            )
+        lines.append(
+            f"incomplete respondents: {self.n_incomplete}; without a score: {self.n_unscored}"
+        )
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(self.summary()) + "</pre>"
+
+
+def screen_indicators(
+    data: pd.DataFrame,
+    items: Sequence[str],
+    *,
+    duplicate_threshold: float = 0.9,
+    weak_threshold: float = 0.3,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Flag near-duplicate and weak items, with reasons; nothing is dropped.
+
+    * near-duplicate: Pearson correlation of two items ``>= duplicate_threshold``
+      (pairwise complete answers): one of them adds little (handbooks: drop repeated or
+      similar indicators);
+    * weak: corrected item-total correlation (item vs the sum of the *other* items,
+      respondents complete on all items) ``< weak_threshold``: the item hardly moves with
+      the rest of the system.
+
+    Returns columns ``item, check, value, threshold, other, reason`` (one row per
+    finding; empty if none). Constant items are reported as weak (no variance).
+    """
+    frame = check_frame(data)
+    items = [str(i) for i in items]
+    check_columns(frame, items, what="item")
+    check_numeric(frame, items)
+    check_choice(lang, ["en", "zh"], name="lang")
+    for name, t in (
+        ("duplicate_threshold", duplicate_threshold),
+        ("weak_threshold", weak_threshold),
+    ):
+        if not -1 <= t <= 1:
+            raise CsiInputError(f"{name} must lie in [-1, 1], got {t!r}")
+    x = frame[items].apply(pd.to_numeric).astype(float)
+    rows: list[tuple[Any, ...]] = []
+    const = [c for c in items if x[c].nunique(dropna=True) <= 1]
+    corr = x.corr()
+    for a_pos, a in enumerate(items):
+        for b in items[a_pos + 1 :]:
+            r = corr.loc[a, b]
+            if np.isfinite(r) and r >= duplicate_threshold:
+                reason = (
+                    f"{a} 与 {b} 相关系数 {r:.2f} ≥ {duplicate_threshold:g}，"
+                    "内容可能重复，考虑删除其一"
+                    if lang == "zh"
+                    else f"{a} and {b} correlate {r:.2f} >= {duplicate_threshold:g}: "
+                    "near-duplicate, consider keeping one"
+                )
+                rows.append((a, "near_duplicate", float(r), duplicate_threshold, b, reason))
+    complete = x.dropna()
+    total = complete.sum(axis=1)
+    for c in items:
+        if c in const:
+            reason = (
+                "无变异（所有回答相同）"
+                if lang == "zh"
+                else "no variance (every answer is the same)"
+            )
+            rows.append((c, "weak", np.nan, weak_threshold, None, reason))
+            continue
+        rest = total - complete[c]
+        r = (
+            float(np.corrcoef(complete[c], rest)[0, 1])
+            if len(complete) > 2 and rest.std() > 0
+            else np.nan
+        )
+        if np.isfinite(r) and r < weak_threshold:
+            reason = (
+                f"{c} 的校正项目-总分相关 {r:.2f} < {weak_threshold:g}，与其他指标关联弱"
+                if lang == "zh"
+                else f"corrected item-total correlation {r:.2f} < {weak_threshold:g}: {c} hardly "
+                "moves with the other items"
+            )
+            rows.append((c, "weak", r, weak_threshold, None, reason))
+    out = pd.DataFrame(rows, columns=["item", "check", "value", "threshold", "other", "reason"])
+    out.attrs["n_complete"] = len(complete)
+    return out
