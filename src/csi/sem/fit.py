@@ -198,11 +198,7 @@ def _group_data(
     else:
         gcol = data[group]
         has_group = gcol.notna().to_numpy()
-        labels = list(pd.unique(gcol[has_group]))
-        try:
-            labels = sorted(labels)
-        except TypeError:
-            pass
+        labels = list(pd.unique(gcol[has_group]))  # order of appearance, as lavaan
         if len(labels) < 2:
             raise CsiInputError(f"group column {group!r} has fewer than 2 groups: {labels}")
         gv = gcol.to_numpy()
