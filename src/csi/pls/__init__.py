@@ -24,6 +24,7 @@ from csi.pls.algorithm import (
     Layout,
     PLSConvergenceWarning,
     PLSEstimationError,
+    check_formative_blocks,
     inner_estimates,
     outer_weights,
 )
@@ -199,7 +200,8 @@ def _item_matrix(data: pd.DataFrame, items: list[str]) -> np.ndarray:
     if np.isinf(X).any():
         r, c = (int(v) for v in np.argwhere(np.isinf(X))[0])
         raise CsiInputError(
-            f"data: column {items[c]!r} has an infinite value {X[r, c]!r} at row {data.index[r]!r}"
+            f"data: column {items[c]!r} has an infinite value {float(X[r, c])!r} "
+            f"at row {data.index[r]!r}"
         )
     return X
 
@@ -279,6 +281,7 @@ def _fit(
     items = layout.items
     S, sd = _correlation(moments, items)
     try:
+        check_formative_blocks(S, layout)
         wf = outer_weights(S, layout, scheme=scheme, tol=tol, max_iter=int(max_iter))
         inner = inner_estimates(S, wf.weights, layout)
     except PLSEstimationError as exc:

@@ -234,6 +234,23 @@ def _mode_b(S: np.ndarray, T: np.ndarray, layout: Layout) -> np.ndarray:
     return T
 
 
+def check_formative_blocks(corr: np.ndarray, layout: Layout, *, rcond: float = 1e-10) -> None:
+    """Raise if the items of a Mode B construct are (nearly) perfectly collinear.
+
+    The smallest eigenvalue of the block's correlation matrix must exceed ``rcond``
+    times its largest; otherwise the regression weights are not identified.
+    """
+    S, _ = _batched(corr)
+    for j in np.flatnonzero(layout.mode_b):
+        idx = layout.block_items(int(j))
+        vals = np.linalg.eigvalsh(S[:, idx[:, None], idx[None, :]])
+        if np.any(vals[:, 0] <= rcond * vals[:, -1]):
+            raise PLSEstimationError(
+                f"the indicators of formative construct {layout.constructs[j]!r} are "
+                "perfectly collinear (one is a linear combination of the others); drop one"
+            )
+
+
 def _batched(corr: np.ndarray) -> tuple[np.ndarray, bool]:
     S = np.asarray(corr, dtype=float)
     if S.ndim == 2:
