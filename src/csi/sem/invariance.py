@@ -70,10 +70,13 @@ class InvarianceResult:
         differences (Cheung & Rensvold 2002).
         """
         level = str(self.table["model"].iloc[0])
-        for row in self.table.iloc[1:].itertuples():
-            if row.pvalue_diff < alpha and row.cfi_diff < delta_cfi:
+        t = self.table
+        for model, p, dcfi in zip(
+            t["model"].iloc[1:], t["pvalue_diff"].iloc[1:], t["cfi_diff"].iloc[1:], strict=True
+        ):
+            if float(p) < alpha and float(dcfi) < delta_cfi:
                 break
-            level = str(row.model)
+            level = str(model)
         return level
 
     def summary(self) -> str:
