@@ -292,7 +292,7 @@ def classify(
         cl = [float(x) for x in c]
         return score_0_100.apply(lambda s: classify(s, cl, lang=lang, labels=labels))
     if isinstance(score_0_100, pd.Series):
-        arr = pd.to_numeric(score_0_100, errors="raise").to_numpy(dtype=float)
+        arr = pd.to_numeric(score_0_100, errors="raise").to_numpy(dtype=float, na_value=np.nan)
         _check_scores(arr)
         lv = _levels_array(arr, c)
         if labels:
