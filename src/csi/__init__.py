@@ -1,10 +1,94 @@
 """csi: customer satisfaction index modelling.
 
-The public API is re-exported here; see the documentation for each function.
+Survey in (:func:`read_survey`), CSI model fitted by PLS path modelling
+(:func:`fit_pls`) or covariance-based SEM (:func:`fit_sem`), 0-100 indices,
+impacts and importance-performance maps out; indicator systems weighted by AHP,
+entropy, CRITIC or a combination; results read on the seven-level satisfaction scale.
+
+This module only re-exports the public API; see each function's documentation.
 """
 
+from csi import datasets, metrics, scales, weighting
 from csi._checks import CsiInputError
+from csi.codebook import Codebook, CodebookError, ItemInfo
+from csi.datasets import SimulatedSurvey, load_sample, simulate_csi
+from csi.fuzzy import FuzzyResult, fuzzy_evaluation, fuzzy_hierarchy, membership_matrix
+from csi.indicators import (
+    FittedIndicatorSystem,
+    IndicatorScores,
+    IndicatorSystem,
+    screen_indicators,
+)
+from csi.metrics import csat, nps
+from csi.moments import Moments, moments_from_frame
+from csi.scales import (
+    SEVEN_LEVELS,
+    RatingScale,
+    SevenLevelScale,
+    classify,
+    level_distribution,
+    level_label,
+)
+from csi.spec import ModelSpec, ModelSpecError
+from csi.survey import CleaningReport, Survey, SurveyError, read_survey
+from csi.weighting import (
+    AHPResult,
+    ahp_group,
+    ahp_hierarchy,
+    ahp_weights,
+    combine_weights,
+    comparison_matrix,
+    critic_weights,
+    cv_weights,
+    entropy_weights,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["CsiInputError", "__version__"]
+__all__ = [
+    "SEVEN_LEVELS",
+    "AHPResult",
+    "CleaningReport",
+    "Codebook",
+    "CodebookError",
+    "CsiInputError",
+    "FittedIndicatorSystem",
+    "FuzzyResult",
+    "IndicatorScores",
+    "IndicatorSystem",
+    "ItemInfo",
+    "ModelSpec",
+    "ModelSpecError",
+    "Moments",
+    "RatingScale",
+    "SevenLevelScale",
+    "SimulatedSurvey",
+    "Survey",
+    "SurveyError",
+    "__version__",
+    "ahp_group",
+    "ahp_hierarchy",
+    "ahp_weights",
+    "classify",
+    "combine_weights",
+    "comparison_matrix",
+    "critic_weights",
+    "csat",
+    "cv_weights",
+    "datasets",
+    "entropy_weights",
+    "fuzzy_evaluation",
+    "fuzzy_hierarchy",
+    "level_distribution",
+    "level_label",
+    "load_sample",
+    "membership_matrix",
+    "metrics",
+    "moments_from_frame",
+    "nps",
+    "read_survey",
+    "scales",
+    "screen_indicators",
+    "simulate_csi",
+    "weighting",
+]
