@@ -659,3 +659,97 @@ def test_plots_never_register_with_pyplot() -> None:
     index_plot(INDEX, by="segment")
     weights_plot(pd.Series({"a": 1.0}))
     assert plt.get_fignums() == before
+
+
+# ----------------------------------------------------------------------------- shapes of peers
+
+
+def test_path_diagram_takes_r2_frame_and_sem_std_all() -> None:
+    r2 = pd.DataFrame({"construct": ["Sat", "Loy"], "r2": [0.4, 0.49], "r2_adj": [0.39, 0.48]})
+    paths = pd.DataFrame({"source": ["Qual", "Sat"], "target": ["Sat", "Loy"], "estimate": [1, 2]})
+    assert {"R² = 0.40", "R² = 0.49"} <= set(_texts(path_diagram(paths, r2=r2)))
+    est = pd.DataFrame(
+        {
+            "lhs": ["Sat", "Loy", "Sat"],
+            "op": ["~", "~", "=~"],
+            "rhs": ["Qual", "Sat", "SAT1"],
+            "estimate": [1.7, 0.9, 1.0],
+            "pvalue": [0.0001, 0.02, np.nan],
+            "std_all": [0.55, 0.31, 0.8],
+        }
+    )
+    # SEM R² also lists observed indicators (SAT1): ignored, not an error
+    res = SimpleNamespace(estimates=est, r2=pd.Series({"Sat": 0.3, "Loy": 0.1, "SAT1": 0.64}))
+    texts = _texts(path_diagram(res))
+    assert "0.55***" in texts and "0.31*" in texts  # standardised, not 1.70 / 0.90
+    assert "R² = 0.64" not in texts
+    multi = est.assign(group=["a", "b", "a"])
+    with pytest.raises(CsiInputError, match="several groups"):
+        path_diagram(SimpleNamespace(estimates=multi, r2=None))
+
+
+def test_ipma_plot_takes_kind_and_name_columns() -> None:
+    frame = pd.DataFrame(
+        {
+            "kind": ["construct", "construct", "indicator", "indicator", "indicator"],
+            "name": ["Quality", "Value", "QUAL1", "QUAL2", "VAL1"],
+            "construct": ["Quality", "Value", "Quality", "Quality", "Value"],
+            "importance": [0.6, 0.3, 0.2, 0.25, 0.15],
+            "performance": [70, 65, 72, 68, 60],
+        }
+    )
+    labels = [a.get_text() for a in _label_annotations(ipma_plot(frame))]
+    assert labels == ["Quality", "Value"]
+    labels = [a.get_text() for a in _label_annotations(ipma_plot(frame, kind="indicator"))]
+    assert labels == ["QUAL1", "QUAL2", "VAL1"]
+    assert len(_label_annotations(ipma_plot(frame, kind=None))) == 5
+
+
+def test_hierarchy_plot_takes_depth_names_and_an_implicit_root() -> None:
+    # shape of IndicatorSystem.to_frame(): level is a name, depth the number, parent of the
+    # top level is the root id (not a row), name is what the reader sees
+    frame = pd.DataFrame(
+        {
+            "node": ["product", "QUAL1", "QUAL2", "price", "VAL1"],
+            "name": ["Product", "Reliability", "Design", "Price", "Price for quality"],
+            "parent": ["csi", "product", "product", "csi", "price"],
+            "depth": [1, 2, 2, 1, 2],
+            "level": ["level 1", "level 2", "level 2", "level 1", "level 2"],
+            "local_weight": [0.7, 0.6, 0.4, 0.3, 1.0],
+            "global_weight": [0.7, 0.42, 0.28, 0.3, 0.3],
+        }
+    )
+    system = SimpleNamespace(to_frame=lambda lang="en": frame)
+    fig = hierarchy_plot(system)
+    boxes = {p.get_label(): p for p in fig.axes[0].patches if isinstance(p, Rectangle)}
+    assert boxes["VAL1"].get_width() == pytest.approx(0.3)
+    assert boxes["product"].get_x() == 0.0 and boxes["price"].get_x() == pytest.approx(0.7)
+    assert any(t.startswith("Price for quality") for t in _texts(fig))
+
+
+def test_plots_of_a_real_pls_fit() -> None:
+    pls = pytest.importorskip("csi.pls")
+    from pathlib import Path
+
+    from csi.spec import ModelSpec
+
+    survey = Path(__file__).resolve().parents[1] / "data" / "samples" / "survey.csv"
+    if not survey.exists():
+        pytest.skip("sample survey not built")
+    items = {
+        "expectation": ["EXP1", "EXP2", "EXP3"],
+        "quality": ["QUAL1", "QUAL2", "QUAL3", "QUAL4", "QUAL5"],
+        "value": ["VAL1", "VAL2"],
+        "satisfaction": ["SAT1", "SAT2", "SAT3"],
+        "complaints": ["COMP1"],
+        "loyalty": ["LOY1", "LOY2", "LOY3"],
+    }
+    cols = [i for v in items.values() for i in v]
+    data = pd.read_csv(survey, usecols=cols).replace(99, np.nan).dropna().iloc[:800]
+    res = pls.fit_pls(data, ModelSpec.acsi(indicators=items))
+    fig = path_diagram(res)
+    assert len(_ellipses(fig)) == 6 and len(_arrows(fig)) == 9
+    r2 = res.r2.set_index("construct")["r2"]
+    assert f"R² = {r2['Satisfaction']:.2f}" in _texts(fig)
+    ip = res.ipma("Satisfaction", scale=(1, 10))
+    assert len(_label_annotations(ipma_plot(ip, target="Satisfaction"))) == 3

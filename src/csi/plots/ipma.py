@@ -124,18 +124,29 @@ def ipma_plot(
     ipma_frame: pd.DataFrame,
     *,
     target: str | None = None,
+    kind: str | None = "construct",
     lang: str = "en",
     ax: Axes | None = None,
 ) -> Figure:
     """Importance-performance map with quadrants at the mean importance and performance.
 
-    ``ipma_frame`` has columns ``driver, importance, performance`` (one row per
-    driver; an optional ``target`` column is filtered to ``target``).
+    ``ipma_frame`` has columns ``driver, importance, performance``, one row per
+    driver. Also accepted: ``name`` instead of ``driver``, an optional ``target``
+    column (filtered to ``target``) and an optional ``kind`` column (as from
+    ``PLSResult.ipma``: ``"construct"`` or ``"indicator"`` rows), filtered to
+    ``kind`` (default ``"construct"``; ``None`` keeps every row).
     ``target`` names the target construct in the title and axis label.
     """
     lang = check_lang(lang)
     frame = check_frame(ipma_frame, name="ipma_frame")
+    if "driver" not in frame.columns and "name" in frame.columns:
+        frame = frame.rename(columns={"name": "driver"})
     check_columns(frame, ["driver", "importance", "performance"], name="ipma_frame")
+    if kind is not None and "kind" in frame.columns:
+        kinds = list(dict.fromkeys(frame["kind"]))
+        if kind not in kinds:
+            raise CsiInputError(f"kind {kind!r} not found in ipma_frame (has {kinds})")
+        frame = frame[frame["kind"] == kind]
     if "target" in frame.columns:
         targets = list(dict.fromkeys(frame["target"]))
         if target is None:

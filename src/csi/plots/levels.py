@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.transforms import ScaledTranslation
 
 from csi._checks import CsiInputError, check_columns, check_frame
 from csi.plots._common import check_lang, new_axes, numeric_column, text, tight_layout
@@ -78,7 +79,7 @@ def level_distribution_plot(
 
     labels = SEVEN_LEVELS.labels(lang)
     own_figure = ax is None
-    fig, ax = new_axes(ax, (8.0, 1.2 + 0.55 * len(groups)))
+    fig, ax = new_axes(ax, (8.0, 1.6 + 0.55 * len(groups)))
     y = np.arange(len(groups))[::-1].astype(float)  # first group on top
     for g_i in range(len(groups)):
         row = table[g_i]
@@ -159,7 +160,9 @@ def level_distribution_plot(
         handles=handles,
         ncol=7,
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.35 if len(groups) < 3 else -0.2),
+        bbox_to_anchor=(0.5, 0.0),
+        # a fixed distance below the axes (clear of the axis label) whatever its height
+        bbox_transform=ax.transAxes + ScaledTranslation(0.0, -0.5, fig.dpi_scale_trans),
         fontsize=7,
         frameon=False,
         handlelength=1.2,

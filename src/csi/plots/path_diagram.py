@@ -116,12 +116,19 @@ def _paths_from_result(obj: Any) -> tuple[pd.DataFrame, Any, list[str] | None]:
         return obj.path_coefficients, r2, order
     est = getattr(obj, "estimates", None)
     if isinstance(est, pd.DataFrame) and {"lhs", "op", "rhs", "estimate"} <= set(est.columns):
+        if "group" in est.columns and est["group"].nunique() > 1:
+            raise CsiInputError(
+                "the SEM result has several groups: draw one group at a time, e.g. pass "
+                "its '~' rows as a DataFrame source, target, estimate, pvalue"
+            )
         rows = est[est["op"] == "~"]
+        # standardised coefficients (std_all) when the table has them, as usual in diagrams
+        column = "std_all" if "std_all" in rows.columns else "estimate"
         frame = pd.DataFrame(
             {
                 "source": rows["rhs"].to_numpy(),
                 "target": rows["lhs"].to_numpy(),
-                "estimate": rows["estimate"].to_numpy(),
+                "estimate": rows[column].to_numpy(),
             }
         )
         if "pvalue" in rows.columns:
@@ -131,6 +138,23 @@ def _paths_from_result(obj: Any) -> tuple[pd.DataFrame, Any, list[str] | None]:
         "path_diagram needs a DataFrame with columns source, target, estimate, or a result "
         f"with .path_coefficients; got {type(obj).__name__}"
     )
+
+
+def _r2_series(r2: Any) -> pd.Series:
+    """R² as a Series construct -> value, from a Series, mapping or ``construct, r2`` frame."""
+    if isinstance(r2, pd.Series):
+        return r2
+    if isinstance(r2, pd.DataFrame):
+        if {"construct", "r2"} <= set(r2.columns):
+            return pd.Series(r2["r2"].to_numpy(), index=r2["construct"].to_numpy())
+        if r2.shape[1] == 1:
+            return r2.iloc[:, 0]
+        raise CsiInputError(
+            "r2 frame needs columns 'construct' and 'r2' (or a single column of values)"
+        )
+    if isinstance(r2, Mapping):
+        return pd.Series(dict(r2))
+    raise TypeError(f"r2 must be a Series, mapping or DataFrame, got {type(r2).__name__}")
 
 
 def _pvalue_lookup(pvalues: Any, paths: pd.DataFrame) -> dict[tuple[str, str], float]:
@@ -269,9 +293,12 @@ def path_diagram(
     result_or_paths
         A DataFrame with columns ``source, target, estimate`` (optional
         ``pvalue``), or a fitted result with ``.path_coefficients`` (and ``.r2``,
-        ``.spec``), or a SEM result with ``.estimates`` (lavaan-style ``~`` rows).
+        ``.spec``), or a SEM result with ``.estimates`` (lavaan-style ``~`` rows;
+        ``std_all`` is drawn when present, with the ``pvalue`` column for stars).
     r2
-        Series construct -> R² (default: ``result.r2``); shown in endogenous constructs.
+        Series construct -> R² or a frame ``construct, r2`` (default: ``result.r2``);
+        shown in endogenous constructs. With a result object, R² of names that are
+        not constructs (e.g. indicators in a SEM result) are ignored.
     pvalues
         Optional p-values: a DataFrame ``source, target, pvalue`` or a Series
         indexed by ``(source, target)``; they add significance stars.
@@ -286,6 +313,7 @@ def path_diagram(
     """
     lang = check_lang(lang)
     order: list[str] | None = None
+    strict_r2 = r2 is not None  # an r2 the caller passed must match the paths
     if isinstance(result_or_paths, pd.DataFrame):
         paths = result_or_paths
     else:
@@ -309,10 +337,11 @@ def path_diagram(
                 constructs.append(c)
     r2_values: dict[str, float] = {}
     if r2 is not None:
-        r2_series = r2 if isinstance(r2, pd.Series) else pd.Series(dict(r2))
-        for key, v in r2_series.items():
+        for key, v in _r2_series(r2).items():
             if str(key) not in constructs:
-                raise CsiInputError(f"r2: construct {key!r} is not in the paths")
+                if strict_r2:
+                    raise CsiInputError(f"r2: construct {key!r} is not in the paths")
+                continue  # e.g. a SEM result's R² of observed indicators
             r2_values[str(key)] = float(v)
     p_lookup = _pvalue_lookup(pvalues, paths)
 

@@ -108,15 +108,23 @@ def _missing(value: Any) -> bool:
     return value is None or value == "" or bool(pd.isna(value))
 
 
-def _hierarchy_frame(frame: Any) -> pd.DataFrame:
+def _hierarchy_frame(frame: Any, lang: str) -> pd.DataFrame:
     if not isinstance(frame, pd.DataFrame) and hasattr(frame, "to_frame"):
-        frame = frame.to_frame()
+        try:
+            frame = frame.to_frame(lang=lang)
+        except TypeError:
+            frame = frame.to_frame()
     data = check_frame(frame, name="frame")
-    check_columns(data, ["level", "node", "parent", "local_weight"], name="frame")
+    # a numeric 'depth' column (as in IndicatorSystem.to_frame) wins over a level *name*
+    level_col = "depth" if "depth" in data.columns else "level"
+    check_columns(data, [level_col, "node", "parent", "local_weight"], name="frame")
     out = pd.DataFrame(
         {
-            "level": numeric_column(data, "level", name="frame").astype(int),
+            "level": numeric_column(data, level_col, name="frame").astype(int),
             "node": data["node"].astype(str).to_numpy(),
+            "label": (data["name"] if "name" in data.columns else data["node"])
+            .astype(str)
+            .to_numpy(),
             "parent": pd.Series(
                 [None if _missing(p) else str(p) for p in data["parent"]], dtype=object
             ),
@@ -138,6 +146,16 @@ def _hierarchy_frame(frame: Any) -> pd.DataFrame:
                 f"frame: {col} of node {out['node'].iloc[i]!r} is negative ({out[col].iloc[i]!r})"
             )
     nodes = dict(zip(out["node"], out["level"], strict=True))
+    # top-level nodes may name a root that is not a row of the frame (e.g. the goal)
+    top = int(out["level"].min()) if len(out) else 0
+    outside = {
+        p
+        for p, lv in zip(out["parent"], out["level"], strict=True)
+        if p is not None and p not in nodes and lv == top
+    }
+    if len(outside) == 1:
+        root = outside.pop()
+        out["parent"] = pd.Series([None if p == root else p for p in out["parent"]], dtype=object)
     for node, parent, lv in zip(out["node"], out["parent"], out["level"], strict=True):
         if parent is None:
             continue
@@ -170,13 +188,16 @@ def hierarchy_plot(
     """Icicle view of an indicator system: one row per level, box width = global weight.
 
     ``frame`` has columns ``level, node, parent, local_weight`` and optionally
-    ``global_weight`` (computed as local x parent's global where missing); top
-    nodes have an empty ``parent``. Children sit under their parent, ordered
-    by weight, largest first. An object with ``to_frame()`` giving these
-    columns is accepted too.
+    ``global_weight`` (computed as local x parent's global where missing) and
+    ``name`` (shown instead of ``node``). Top nodes have an empty ``parent`` or
+    all name the same root that is not a row. A numeric ``depth`` column is
+    used as the level when present (``level`` may then be a level name).
+    Children sit under their parent, ordered by weight, largest first. An
+    indicator system with ``to_frame()`` (e.g. a fitted ``IndicatorSystem``)
+    is accepted too.
     """
     lang = check_lang(lang)
-    data = _hierarchy_frame(frame)
+    data = _hierarchy_frame(frame, lang)
     if data.empty:
         raise CsiInputError("frame is empty: there is no indicator to plot")
     levels = sorted(data["level"].unique())
@@ -217,15 +238,16 @@ def hierarchy_plot(
         ax.add_patch(
             Rectangle((x, y), w, 0.9, facecolor=color, edgecolor="white", linewidth=1.2, label=node)
         )
+        shown = data["label"].iloc[i]
         label = (
-            f"{node}\n{text('local', lang)} {data['local_weight'].iloc[i]:.{decimals}f}\n"
+            f"{shown}\n{text('local', lang)} {data['local_weight'].iloc[i]:.{decimals}f}\n"
             f"{text('global', lang)} {data['global_weight'].iloc[i]:.{decimals}f}"
         )
         narrow = w / total < 0.09
         ax.text(
             x + w / 2,
             y + 0.45,
-            label if not narrow else f"{node} {data['global_weight'].iloc[i]:.{decimals}f}",
+            label if not narrow else f"{shown} {data['global_weight'].iloc[i]:.{decimals}f}",
             ha="center",
             va="center",
             fontsize=7 if not narrow else 6,
