@@ -1,0 +1,123 @@
+"""The report as data: ordered sections of tables, figures and text.
+
+A :class:`Report` holds results already laid out for reading (localised headers,
+rounded only when written); the writers (:mod:`csi.report.html`,
+:mod:`csi.report.excel`) turn it into files without computing anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from csi.report.privacy import PrivacyGuard
+
+
+@dataclass(frozen=True)
+class Text:
+    """A paragraph of plain text (``note=True`` renders it as a remark)."""
+
+    text: str
+    note: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: ``key`` is stable (English, used for the Excel sheet), ``title`` is shown.
+
+    ``frame`` has display headers already; ``digits`` is the number of decimals
+    used in HTML (Excel keeps full precision).
+    """
+
+    key: str
+    title: str
+    frame: pd.DataFrame
+    digits: int = 3
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure as PNG bytes, embedded in the HTML as a data URI."""
+
+    key: str
+    title: str
+    png: bytes = field(repr=False)
+    note: str = ""
+
+
+Block = Text | Table | Figure
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled part of the report; ``available=False`` marks a placeholder section."""
+
+    key: str
+    title: str
+    blocks: tuple[Block, ...] = ()
+    available: bool = True
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Table))
+
+    @property
+    def figures(self) -> tuple[Figure, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Figure))
+
+
+@dataclass(frozen=True)
+class Report:
+    """A whole report: title, language and ordered sections.
+
+    ``guard`` knows the private columns and their values; the writers run it on
+    every table and text before anything is written (see :mod:`csi.report.privacy`).
+    """
+
+    title: str
+    lang: str
+    sections: tuple[Section, ...]
+    subtitle: str = ""
+    guard: PrivacyGuard | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(t for s in self.sections for t in s.tables)
+
+    @property
+    def figures(self) -> tuple[Figure, ...]:
+        return tuple(f for s in self.sections for f in s.figures)
+
+    def section(self, key: str) -> Section:
+        """The section with ``key`` (KeyError naming the keys otherwise)."""
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise KeyError(f"no section {key!r}; sections: {[s.key for s in self.sections]}")
+
+    def table(self, key: str) -> Table:
+        """The table with ``key``."""
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(f"no table {key!r}; tables: {[t.key for t in self.tables]}")
+
+    def summary(self) -> str:
+        """One line per section with its tables and figures."""
+        lines = [self.title]
+        for s in self.sections:
+            mark = "" if s.available else " (not available)"
+            lines.append(f"- {s.title}{mark}")
+            lines += [f"    table  {t.key}: {t.title} ({len(t.frame)} rows)" for t in s.tables]
+            lines += [f"    figure {f.key}: {f.title}" for f in s.figures]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"Report(lang={self.lang!r}, sections={len(self.sections)}, "
+            f"tables={len(self.tables)}, figures={len(self.figures)})"
+        )

@@ -1,0 +1,250 @@
+"""The privacy guard: no private column name or value ever reaches a report.
+
+The codebook names the respondent id and the personal columns (names, phone
+numbers, e-mail). :class:`PrivacyGuard` remembers those column names and every
+value they hold, and is applied centrally:
+
+* :meth:`PrivacyGuard.clean_report` runs before any writer lays out a report: it
+  drops every table column named like a private column and replaces every cell
+  (and any text) holding a private value by ``[redacted]``, warning with
+  :class:`PrivacyWarning` when it had to (that means a table carried personal
+  data, which the report builder should never let happen);
+* :meth:`PrivacyGuard.assert_clean` is the last check on the finished document
+  text (HTML without its embedded images): it raises :class:`PrivacyError` if
+  a private value is still found, and then nothing is written.
+
+Values are compared as stripped, case-folded text; numbers also by their integer
+form (a phone number read as a number). Short values (fewer than
+``MIN_SUBSTRING`` characters) are matched only as whole cells or text blocks, so
+that a two-letter name does not flag every word that contains it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from csi._checks import CsiInputError
+
+if TYPE_CHECKING:
+    from csi.report.document import Block, Report
+    from csi.survey import Survey
+
+REDACTED = "[redacted]"
+MIN_SUBSTRING = 5
+
+
+class PrivacyError(CsiInputError):
+    """A private value would have been written to a report."""
+
+
+class PrivacyWarning(UserWarning):
+    """The guard removed a private column or value from a report table."""
+
+
+def _key(value: Any) -> str | None:
+    """The comparison form of a cell value (None for missing values)."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer() and abs(value) < 1e18:
+            return str(int(value))
+        return None  # a non-integer number is never an id, phone or name
+    if isinstance(value, bool):
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    text = str(value).strip().casefold()
+    return text or None
+
+
+@dataclass(frozen=True)
+class PrivacyGuard:
+    """Private column names and values, and the checks that keep them out of reports."""
+
+    columns: frozenset[str]
+    values: frozenset[str] = field(repr=False)
+
+    @classmethod
+    def from_survey(cls, survey: Survey) -> PrivacyGuard:
+        """The id and personal columns of ``survey``'s codebook, with all their values."""
+        cb = survey.codebook
+        cols = [*cb.private, *([cb.id] if cb.id is not None else [])]
+        values: set[str] = set()
+        for c in cols:
+            if c in survey.data.columns:
+                values.update(k for k in map(_key, survey.data[c].tolist()) if k)
+        # ids of excluded respondents are in the cleaning report
+        if cb.id is not None:
+            values.update(k for k in map(_key, survey.report.respondents["id"].tolist()) if k)
+        return cls(columns=frozenset(str(c) for c in cols), values=frozenset(values))
+
+    @classmethod
+    def of(cls, columns: Iterable[str], values: Iterable[Any] = ()) -> PrivacyGuard:
+        """A guard from column names and values given directly."""
+        keys = {k for k in map(_key, values) if k}
+        return cls(columns=frozenset(map(str, columns)), values=frozenset(keys))
+
+    # ------------------------------------------------------------------ checks
+    def _long(self) -> list[str]:
+        return [v for v in self.values if len(v) >= MIN_SUBSTRING]
+
+    def find(self, text: str) -> list[str]:
+        """Private values found in ``text`` (whole text, or substrings of long values)."""
+        if not self.values or not text:
+            return []
+        folded = text.casefold()
+        hits = [folded.strip()] if folded.strip() in self.values else []
+        if len(folded) >= MIN_SUBSTRING:
+            grams = {folded[i : i + MIN_SUBSTRING] for i in range(len(folded) - MIN_SUBSTRING + 1)}
+            hits += [v for v in self._long() if v[:MIN_SUBSTRING] in grams and v in folded]
+        return hits
+
+    def clean_text(self, text: str) -> tuple[str, int]:
+        """``text`` with private values replaced by ``[redacted]``; and how many were found."""
+        hits = self.find(text)
+        if not hits:
+            return text, 0
+        out = text
+        for v in sorted(set(hits), key=len, reverse=True):
+            out = re.sub(re.escape(v), REDACTED, out, flags=re.IGNORECASE)
+        return out, len(hits)
+
+    def clean_frame(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+        """``frame`` without private columns and with private cells redacted; and a count."""
+        found = 0
+        drop = [c for c in frame.columns if str(c) in self.columns]
+        out = frame.drop(columns=drop) if drop else frame
+        found += len(drop)
+        if out.index.name is not None and str(out.index.name) in self.columns:
+            out = out.reset_index(drop=True)
+            found += 1
+        if not self.values:
+            return out, found
+        copied = False
+        for j, col in enumerate(out.columns):
+            s = out.iloc[:, j]
+            if pd.api.types.is_float_dtype(s) and not s.dropna().map(float.is_integer).any():
+                continue
+            keys = s.map(_key)
+            bad = keys.isin(self.values).to_numpy()
+            if bad.any():
+                if not copied:
+                    out, copied = out.copy(), True
+                col_values = out.iloc[:, j].astype(object)
+                col_values[bad] = REDACTED
+                out[col] = col_values
+                found += int(bad.sum())
+        index_keys = pd.Series(out.index.map(_key))
+        if index_keys.isin(self.values).any():
+            out = out.reset_index(drop=True)
+            found += 1
+        return out, found
+
+    def clean_report(self, report: Report) -> Report:
+        """``report`` with every table and text cleaned; warns if anything was removed."""
+        from csi.report.document import Figure, Section, Table, Text
+
+        total = 0
+
+        def text(s: str) -> str:
+            nonlocal total
+            out, k = self.clean_text(s)
+            total += k
+            return out
+
+        sections = []
+        for sec in report.sections:
+            blocks: list[Block] = []
+            for b in sec.blocks:
+                if isinstance(b, Table):
+                    frame, k = self.clean_frame(b.frame)
+                    total += k
+                    blocks.append(
+                        Table(b.key, text(b.title), frame, digits=b.digits, note=text(b.note))
+                    )
+                elif isinstance(b, Figure):
+                    blocks.append(replace(b, title=text(b.title), note=text(b.note)))
+                elif isinstance(b, Text):
+                    blocks.append(Text(text(b.text), note=b.note))
+            sections.append(Section(sec.key, text(sec.title), tuple(blocks), sec.available))
+        if total:
+            warnings.warn(
+                f"the privacy guard removed {total} private column(s) or value(s) from the "
+                "report tables",
+                PrivacyWarning,
+                stacklevel=2,
+            )
+        return replace(
+            report,
+            title=text(report.title),
+            subtitle=text(report.subtitle),
+            sections=tuple(sections),
+        )
+
+    def assert_clean(self, document: str, *, what: str = "report") -> None:
+        """Raise :class:`PrivacyError` if ``document`` contains a private value."""
+        hits = self.find(document)
+        if hits:
+            raise PrivacyError(
+                f"the {what} would contain {len(set(hits))} value(s) of a private column "
+                f"({', '.join(sorted(self.columns))}); nothing was written"
+            )
+
+
+def check_not_private(column: str | None, guard: PrivacyGuard, *, what: str) -> None:
+    """Raise if ``column`` (e.g. a segment) is a private column."""
+    if column is not None and column in guard.columns:
+        raise CsiInputError(
+            f"{what} {column!r} is a private column (codebook id/private); it cannot appear "
+            "in a report"
+        )
+
+
+def mark_suppressed(
+    frame: pd.DataFrame,
+    *,
+    min_size: int,
+    lang: str,
+    figures: Iterable[str],
+    n_column: str = "n",
+    flag: str | None = None,
+) -> pd.DataFrame:
+    """Blank ``figures`` of segments below ``min_size`` and mark them in a ``note`` column.
+
+    Rows are kept, never dropped. If ``flag`` names a boolean column already saying
+    which rows were suppressed (as :mod:`csi.metrics` tables do), it is used (and
+    removed) instead of comparing ``n`` with ``min_size``.
+    """
+    from csi.report.labels import text
+
+    out = frame.copy()
+    if flag is not None and flag in out.columns:
+        small = out[flag].fillna(False).astype(bool).to_numpy()
+        out = out.drop(columns=[flag])
+    else:
+        small = (pd.to_numeric(out[n_column], errors="coerce") < min_size).to_numpy()
+    for col in figures:
+        if col in out.columns:
+            out[col] = out[col].astype(object) if out[col].dtype == object else out[col]
+            if pd.api.types.is_integer_dtype(out[col]):
+                out[col] = out[col].astype("Int64")
+                out.loc[small, col] = pd.NA
+            elif pd.api.types.is_numeric_dtype(out[col]):
+                out[col] = out[col].astype(float)
+                out.loc[small, col] = float("nan")
+            else:
+                out.loc[small, col] = None
+    out["note"] = [text("suppressed", lang, min_size=min_size) if s else "" for s in small]
+    return out
