@@ -753,3 +753,15 @@ def test_plots_of_a_real_pls_fit() -> None:
     assert f"R² = {r2['Satisfaction']:.2f}" in _texts(fig)
     ip = res.ipma("Satisfaction", scale=(1, 10))
     assert len(_label_annotations(ipma_plot(ip, target="Satisfaction"))) == 3
+
+
+def test_cjk_font_from_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    font_file = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    monkeypatch.setenv("CSI_CJK_FONT", str(font_file))
+    assert fonts._from_environment() == "DejaVu Sans"
+    monkeypatch.setenv("CSI_CJK_FONT", "No Such Font Family")
+    assert fonts._from_environment() is None
+    monkeypatch.delenv("CSI_CJK_FONT")
+    assert fonts._from_environment() is None
