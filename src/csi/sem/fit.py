@@ -24,7 +24,7 @@ from csi.moments import Moments
 from csi.sem.effects import effects_table
 from csi.sem.engine import Engine, GroupMap, GroupStats
 from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared, variances
-from csi.sem.fitindices import fit_indices
+from csi.sem.fitindices import fit_indices, gls_baseline_chisq
 from csi.sem.groups import build_maps, check_group_equal, start_values
 from csi.sem.result import SEMResult
 from csi.sem.structure import Structure
@@ -128,6 +128,8 @@ def fit_sem(
                 "Moments input supports neither missing='fiml', group= nor ordered=; "
                 "pass the DataFrame"
             )
+    if group is not None and estimator in ("GLS", "ULS"):
+        raise CsiInputError("multi-group fits support estimator 'ML' and 'MLM'")
     if ordered and estimator != "DWLS":
         raise CsiInputError("ordered items need estimator='DWLS'")
     if estimator == "DWLS":
@@ -332,7 +334,8 @@ def _fit_moments(
         vcov, robust = satorra_bentler(engine, theta, raw)
     # fit
     f = engine.objective(theta, core)
-    chisq = n_total * f
+    # ULS's discrepancy is not chi-square distributed: no chi-square-based indices
+    chisq = n_total * f if core != "ULS" else np.nan
     p = structs[0].p
     moments_per_group = p * (p + 1) // 2 + (p if multigroup else 0)
     df = len(groups) * moments_per_group - n_par
@@ -351,6 +354,11 @@ def _fit_moments(
         means=[s.mean for s in stats_] if multigroup else None,
         mus=mus if multigroup else None,
         likelihood=core == "ML",
+        baseline=(
+            gls_baseline_chisq([s.cov for s in stats_], [s.n for s in stats_])
+            if core == "GLS"
+            else None
+        ),
     )
     if robust:
         if "chisq_scaled" in robust and df > 0:

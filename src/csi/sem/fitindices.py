@@ -63,6 +63,20 @@ def baseline_chisq(covs: Sequence[np.ndarray], ns: Sequence[int]) -> float:
     return total
 
 
+def gls_baseline_chisq(covs: Sequence[np.ndarray], ns: Sequence[int]) -> float:
+    """GLS independence model: minimise ``1/2 tr[(I - S^-1 D)^2]`` over diagonal ``D``.
+
+    The minimiser solves ``(V o V) d = diag(V)`` with ``V = S^-1`` (``o`` elementwise).
+    """
+    total = 0.0
+    for cov, n in zip(covs, ns, strict=True):
+        v = np.linalg.inv(cov)
+        d = np.linalg.solve(v * v, np.diag(v))
+        a = np.eye(len(v)) - v * d[None, :]
+        total += n * 0.5 * float(np.sum(a * a.T))
+    return total
+
+
 def rmsea_interval(
     chisq: float, df: float, n: int, groups: int = 1, level: float = 0.90
 ) -> tuple[float, float, float, float]:
@@ -165,16 +179,19 @@ def fit_indices(
     means: Sequence[np.ndarray] | None = None,
     mus: Sequence[np.ndarray | None] | None = None,
     likelihood: bool = True,
+    baseline: float | None = None,
 ) -> pd.Series:
     """All fit indices as a Series (see the module docstring for the formulas).
 
     ``likelihood=False`` (GLS, ULS, DWLS) leaves the likelihood-based entries (loglik,
-    AIC, BIC) as NaN: those estimators do not maximise it.
+    AIC, BIC) as NaN: those estimators do not maximise it. ``baseline`` overrides the ML
+    independence-model chi-square (e.g. the GLS one). A NaN ``chisq`` (ULS, whose
+    discrepancy is not chi-square distributed) makes every chi-square-based index NaN.
     """
     n = int(sum(ns))
     groups = len(ns)
     p = covs[0].shape[0]
-    b_chisq = baseline_chisq(covs, ns)
+    b_chisq = baseline_chisq(covs, ns) if baseline is None else float(baseline)
     b_df = groups * p * (p - 1) // 2
     pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
     d = max(chisq - df, 0.0)
@@ -186,7 +203,9 @@ def fit_indices(
     else:
         tli = 1.0
     nfi = 1.0 - chisq / b_chisq if b_chisq > 0 else np.nan
-    rmsea, lo, up, pclose = rmsea_interval(chisq, df, n, groups)
+    rmsea, lo, up, pclose = (
+        rmsea_interval(chisq, df, n, groups) if np.isfinite(chisq) else (np.nan,) * 4
+    )
     g = gfi(covs, sigmas, ns)
     nel = groups * (p * (p + 1) // 2 + (p if mus is not None and mus[0] is not None else 0))
     agfi = 1.0 - nel / df * (1.0 - g) if df > 0 else np.nan
@@ -198,6 +217,8 @@ def fit_indices(
         bic2 = -2 * ll + npar * np.log((n + 2) / 24)
     else:
         ll = ll0 = aic = bic = bic2 = np.nan
+    if not np.isfinite(chisq):
+        pvalue = cfi = tli = nfi = rmsea = lo = up = pclose = np.nan
     values = {
         "npar": npar,
         "n": n,

@@ -1,0 +1,172 @@
+"""Robust ML (Satorra-Bentler) and the sandwich covariance of ULS estimates.
+
+With ``s`` the sample moments (means with a mean structure, and ``vech S``), ``Delta``
+the Jacobian of the implied moments, ``W`` the normal-theory weight
+(``Sigma^-1`` for means, ``1/2 D'(Sigma^-1 x Sigma^-1) D`` for covariances) and ``Gamma``
+the asymptotic covariance of ``sqrt(N) s`` estimated from fourth-order moments
+(Browne 1984, *Br. J. Math. Stat. Psychol.* 37, 62-83):
+
+* robust covariance of the ML estimates ``A^-1 B A^-1 / N`` with ``A = Delta' W Delta``,
+  ``B = Delta' W Gamma W Delta``;
+* Satorra-Bentler (1994) scaling factor ``c = tr(U Gamma) / df`` with
+  ``U = W - W Delta A^-1 Delta' W``, scaled statistic ``chisq / c``;
+* ULS: ``(Delta'Delta)^-1 Delta' Gamma_NT Delta (Delta'Delta)^-1 / N`` with the normal-theory
+  ``Gamma_NT = 2 D+ (Sigma x Sigma) D+'`` (lavaan's standard ULS errors).
+
+Groups are stacked with weights ``n_g / N`` (the weight) and ``N / n_g`` (Gamma).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from csi.sem.engine import Engine, vech_indices
+
+
+def duplication_weight(sigma_inv: np.ndarray) -> np.ndarray:
+    """``1/2 D' (A x A) D`` for symmetric ``A`` (lavaan's column-wise vech order)."""
+    r, c = vech_indices(len(sigma_inv))
+    a = sigma_inv
+    # element (ij, kl) of D'(A x A)D / 2 = (a_ik a_jl + a_il a_jk) / 2 * mult
+    w = a[np.ix_(r, r)] * a[np.ix_(c, c)] + a[np.ix_(r, c)] * a[np.ix_(c, r)]
+    mult = np.where(r == c, 1.0, 2.0)
+    return 0.5 * w * np.outer(mult, mult) / 2.0
+
+
+def gamma_normal(sigma: np.ndarray) -> np.ndarray:
+    """Normal-theory ``Gamma_NT``: ``cov(s_ij, s_kl) = s_ik s_jl + s_il s_jk``."""
+    r, c = vech_indices(len(sigma))
+    return sigma[np.ix_(r, r)] * sigma[np.ix_(c, c)] + sigma[np.ix_(r, c)] * sigma[np.ix_(c, r)]
+
+
+def gamma_adf(raw: np.ndarray, *, meanstructure: bool = False, chunk: int = 50_000) -> np.ndarray:
+    """Distribution-free ``Gamma``: covariance (divisor N) of ``(y_i, vech(d_i d_i'))``.
+
+    ``d_i = y_i - mean``; computed in chunks of rows so memory stays bounded.
+    """
+    n, p = raw.shape
+    mean = raw.mean(axis=0)
+    r, c = vech_indices(p)
+    k = len(r) + (p if meanstructure else 0)
+    acc = np.zeros((k, k))
+    tot = np.zeros(k)
+    for start in range(0, n, chunk):
+        d = raw[start : start + chunk] - mean
+        z = d[:, r] * d[:, c]
+        if meanstructure:
+            z = np.hstack([d, z])
+        acc += z.T @ z
+        tot += z.sum(axis=0)
+    m = tot / n
+    return acc / n - np.outer(m, m)
+
+
+def _blocks(engine: Engine, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    """Per group: Delta (moments x K), W, and the weight n_g / N."""
+    out = []
+    for g in range(len(engine.structs)):
+        s = engine.state(theta, g)
+        r, c = vech_indices(s.sigma.shape[0])
+        delta_local = s.dsig[:, r, c].T
+        sigma_inv = np.linalg.inv(s.sigma)
+        w = duplication_weight(sigma_inv)
+        if s.dmu is not None:
+            delta_local = np.vstack([s.dmu.T, delta_local])
+            p = len(sigma_inv)
+            big = np.zeros((p + len(w), p + len(w)))
+            big[:p, :p] = sigma_inv
+            big[p:, p:] = w
+            w = big
+        delta = np.zeros((delta_local.shape[0], engine.n_par))
+        np.add.at(delta.T, s.idx, delta_local.T)
+        out.append((delta, w, engine.stats[g].n / engine.n_total))
+    return out
+
+
+def satorra_bentler(
+    engine: Engine, theta: np.ndarray, raw: list[np.ndarray]
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Robust covariance of the estimates and the Satorra-Bentler scaled statistic."""
+    n = engine.n_total
+    blocks = _blocks(engine, theta)
+    gammas = [gamma_adf(x, meanstructure=engine.meanstructure) for x in raw]
+    a = sum(wt * d.T @ w @ d for d, w, wt in blocks)
+    b = sum(wt * d.T @ w @ gm @ w @ d for (d, w, wt), gm in zip(blocks, gammas, strict=True))
+    a_inv = np.linalg.pinv(a)
+    vcov = a_inv @ b @ a_inv / n
+    # tr(U Gamma) over the stacked groups = sum_g tr(W_g Gamma_g) - tr(A^-1 B)
+    trace = sum(float(np.sum(w * gm.T)) for (_, w, _), gm in zip(blocks, gammas, strict=True))
+    trace -= float(np.sum(a_inv * b.T))
+    p = engine.structs[0].p
+    per_group = p * (p + 1) // 2 + (p if engine.meanstructure else 0)
+    df = len(blocks) * per_group - engine.n_par
+    chisq = n * engine.objective(theta, "ML")
+    out: dict[str, float] = {}
+    if df > 0:
+        c = trace / df
+        out["scaling_factor"] = c
+        out["chisq_scaled"] = chisq / c
+        # baseline (independence) model: variances (and means) free in every group
+        tb = 0.0
+        for g, gm in enumerate(gammas):
+            cov = engine.stats[g].cov
+            tb += _baseline_trace(cov, gm, engine.meanstructure)
+        b_df = len(blocks) * p * (p - 1) // 2
+        cb = tb / b_df
+        b_chisq = sum(
+            s.n * (float(np.sum(np.log(np.diag(s.cov)))) - s.logdet) for s in engine.stats
+        )
+        out["baseline_chisq_scaled"] = b_chisq / cb
+        out["baseline_scaling_factor"] = cb
+        t, tb_s = chisq / c, b_chisq / cb
+        d_, db_ = max(t - df, 0.0), max(tb_s - b_df, 0.0)
+        out["cfi_scaled"] = 1.0 - d_ / max(d_, db_) if max(d_, db_) > 0 else 1.0
+        out["tli_scaled"] = (tb_s / b_df - t / df) / (tb_s / b_df - 1.0)
+        groups = len(blocks)
+        out["rmsea_scaled"] = float(np.sqrt(groups) * np.sqrt(max(t - df, 0.0) / (n * df)))
+    return vcov, out
+
+
+def _baseline_trace(cov: np.ndarray, gamma: np.ndarray, meanstructure: bool) -> float:
+    """``tr(U Gamma)`` of the independence model of one group (df contribution p(p-1)/2)."""
+    p = len(cov)
+    sigma_b = np.diag(np.diag(cov))
+    w = duplication_weight(np.linalg.inv(sigma_b))
+    r, c = vech_indices(p)
+    delta = np.zeros((len(r), p))
+    for j in range(p):
+        delta[(r == j) & (c == j), j] = 1.0
+    if meanstructure:
+        w_full = np.zeros((p + len(w), p + len(w)))
+        w_full[:p, :p] = np.linalg.inv(sigma_b)
+        w_full[p:, p:] = w
+        d_full = np.zeros((p + len(r), 2 * p))
+        d_full[:p, :p] = np.eye(p)
+        d_full[p:, p:] = delta
+        w, delta = w_full, d_full
+    a = delta.T @ w @ delta
+    u = w - w @ delta @ np.linalg.solve(a, delta.T @ w)
+    return float(np.sum(u * gamma.T))
+
+
+def uls_vcov(engine: Engine, theta: np.ndarray) -> np.ndarray:
+    """Normal-theory sandwich covariance of ULS estimates (single or stacked groups)."""
+    n = engine.n_total
+    a = np.zeros((engine.n_par, engine.n_par))
+    b = np.zeros_like(a)
+    for g in range(len(engine.structs)):
+        s = engine.state(theta, g)
+        r, c = vech_indices(s.sigma.shape[0])
+        d = np.zeros((len(r), engine.n_par))
+        np.add.at(d.T, s.idx, s.dsig[:, r, c])
+        wt = engine.stats[g].n / n
+        a += wt * d.T @ d
+        b += wt * d.T @ gamma_normal(s.sigma) @ d
+    a_inv = np.linalg.pinv(a)
+    return a_inv @ b @ a_inv / n
+
+
+def robust_table(vcov: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """The robust covariance matrix labelled by parameter."""
+    return pd.DataFrame(vcov, index=names, columns=names)
