@@ -303,6 +303,18 @@ def test_missing_answers_are_counted_and_scores_aligned(
     assert holes.loc["r3", "A1"] != holes.loc["r3", "A1"]  # caller's frame untouched (NaN)
 
 
+def test_pairwise_missing(small: tuple[pd.DataFrame, ModelSpec]) -> None:
+    data, spec = small
+    holes = data.copy()
+    holes.loc[:9, "A1"] = np.nan
+    res = fit_pls(holes, spec, missing="pairwise")
+    ref = moments_from_frame(holes, list(spec.items), missing="pairwise")
+    assert res.n == ref.n == len(data) - 10
+    b = fit_pls_moments(ref, spec)
+    pd.testing.assert_frame_equal(res.outer_weights, b.outer_weights)
+    assert len(res.scores) == len(data) - 10  # scores only for complete respondents
+
+
 def test_caller_frame_not_modified(small: tuple[pd.DataFrame, ModelSpec]) -> None:
     data, spec = small
     before = data.copy()

@@ -64,8 +64,9 @@ def fit_pls(
     Parameters
     ----------
     data:
-        Respondents x items (pandas DataFrame; other columns are ignored, and kept
-        only for :meth:`PLSResult.index_by`). Never modified.
+        Respondents x items (pandas DataFrame). Other columns are ignored by the
+        fit; :meth:`PLSResult.index_by` reads segment columns from this frame. Never
+        modified.
     spec:
         A :class:`csi.ModelSpec` or lavaan model text.
     scheme:
@@ -80,7 +81,9 @@ def fit_pls(
         corrected loadings, construct correlations, paths, R² and effects.
     scale:
         Item scale end points for the index: ``(lo, hi)`` for every item, a dict
-        item -> ``(lo, hi)``, or a codebook. Data outside the scale is an error.
+        item -> ``(lo, hi)``, or a :class:`csi.Codebook` (its item end points).
+        Answers outside the scale are an error. Without it, the index methods ask
+        for ``scale=``: end points are never guessed from the data.
     missing:
         ``"listwise"`` (default: respondents with any missing item are left out and
         counted in ``n_excluded``) or ``"pairwise"`` (moments from every available
@@ -114,8 +117,8 @@ def fit_pls(
     else:
         moments = moments_from_frame(data, items, missing="pairwise")
     norm_scale = _ix.normalise_scale(scale, spec.items)
-    if norm_scale is not None and used.shape[0]:
-        _check_range(used, norm_scale, spec.items)
+    if norm_scale is not None:
+        _check_range(X, norm_scale, spec.items)
     positions = np.flatnonzero(complete)
     return _fit(
         moments,
@@ -221,14 +224,15 @@ def _check_n(n: int, excluded: int, spec: ModelSpec) -> None:
         )
 
 
-def _check_range(used: np.ndarray, scale: Any, items: tuple[str, ...]) -> None:
+def _check_range(X: np.ndarray, scale: Any, items: tuple[str, ...]) -> None:
+    """Raise naming the first item with an answer outside its scale (NaN ignored)."""
     lo, hi = _ix.scale_arrays(scale, items)
-    mins, maxs = used.min(axis=0), used.max(axis=0)
-    bad = np.flatnonzero((mins < lo) | (maxs > hi))
-    if bad.size:
-        k = int(bad[0])
+    outside = (X < lo) | (X > hi)  # NaN compares False
+    if outside.any():
+        k = int(np.flatnonzero(outside.any(axis=0))[0])
+        col = X[:, k][~np.isnan(X[:, k])]
         raise CsiInputError(
-            f"item {items[k]!r} has answers from {mins[k]:g} to {maxs[k]:g}, outside its "
+            f"item {items[k]!r} has answers from {col.min():g} to {col.max():g}, outside its "
             f"scale ({lo[k]:g}, {hi[k]:g}); check scale= (or recode missing-value codes "
             "such as 99 to NaN first)"
         )

@@ -129,7 +129,7 @@ def rescaled_weights(
             "negative rescaled outer weight(s) for " + ", ".join(bad) + ": the index of "
             "their construct is not a weighted mean of its items and may leave [0, 100]",
             NegativeWeightWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return u
 
