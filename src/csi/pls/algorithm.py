@@ -64,7 +64,9 @@ class Layout:
     ``mask[k, j]`` is 1 when item ``k`` belongs to construct ``j``; ``path[s, t]`` is
     True for a path ``s -> t``; ``predecessors[j]`` holds the indices of the
     constructs with a path into ``j``; ``targets`` are the endogenous constructs and
-    ``pred_mask[k, i]`` is True when ``i`` is a predecessor of ``targets[k]``.
+    ``pred_mask[k, i]`` is True when ``i`` is a predecessor of ``targets[k]``;
+    ``pred_pairs[k]`` marks the predecessor block of the correlation matrix and
+    ``pred_padding[k]`` is 1 on the diagonal outside it (see :func:`_regressions`).
     """
 
     constructs: tuple[str, ...]
@@ -78,6 +80,8 @@ class Layout:
     isolated: np.ndarray
     targets: np.ndarray
     pred_mask: np.ndarray
+    pred_pairs: np.ndarray
+    pred_padding: np.ndarray
 
     @classmethod
     def from_spec(cls, spec: ModelSpec) -> Layout:
@@ -92,6 +96,11 @@ class Layout:
             path[pos[s], pos[t]] = True
         adjacent = path | path.T
         targets = np.flatnonzero(path.any(axis=0))
+        pred_mask = path[:, targets].T.copy()
+        pred_pairs = pred_mask[:, :, None] & pred_mask[:, None, :]
+        pred_padding = np.zeros(pred_pairs.shape)
+        free = np.arange(len(constructs))
+        pred_padding[:, free, free] = ~pred_mask
         return cls(
             constructs=constructs,
             items=items,
@@ -103,7 +112,9 @@ class Layout:
             adjacent=adjacent,
             isolated=np.flatnonzero(~adjacent.any(axis=0)),
             targets=targets,
-            pred_mask=path[:, targets].T.copy(),
+            pred_mask=pred_mask,
+            pred_pairs=pred_pairs,
+            pred_padding=pred_padding,
         )
 
     @property
@@ -199,10 +210,7 @@ def _regressions(C: np.ndarray, layout: Layout) -> np.ndarray:
     (so ``beta`` is 0 there).
     """
     pm = layout.pred_mask  # (T, J)
-    both = pm[:, :, None] & pm[:, None, :]
-    A = np.where(both, C[:, None, :, :], 0.0)
-    idx = np.arange(C.shape[-1])
-    A[:, :, idx, idx] = np.where(pm, np.einsum("bii->bi", C)[:, None, :], 1.0)
+    A = np.where(layout.pred_pairs, C[:, None, :, :], layout.pred_padding)
     rhs = np.swapaxes(C[:, :, layout.targets], 1, 2) * pm  # (B, T, J)
     try:
         return np.linalg.solve(A, rhs[..., None])[..., 0]
