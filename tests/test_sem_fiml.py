@@ -1,0 +1,112 @@
+"""Full-information ML with missing answers.
+
+Checks: (1) without missing answers FIML is ordinary ML (same estimates, chisq and
+loglik); (2) the saturated EM estimates equal Anderson's (1957) closed form for a
+bivariate sample with monotone missingness; (3) with answers missing at random
+(depending on an observed item) FIML recovers the population values that listwise
+deletion misses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csi._checks import CsiInputError
+from csi.sem import fit_sem
+from csi.sem.fiml import em_saturated, patterns
+
+TWO = "A =~ x1 + x2 + x3\nB =~ x4 + x5 + x6"
+LAMBDA = np.array([[0.8, 0], [0.7, 0], [0.6, 0], [0, 0.8], [0, 0.7], [0, 0.6]])
+
+
+def _data(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    f = rng.normal(size=(n, 2)) @ np.linalg.cholesky([[1, 0.4], [0.4, 1]]).T
+    x = 2.0 + f @ LAMBDA.T + rng.normal(size=(n, 6)) * np.sqrt(1 - (LAMBDA**2).sum(1))
+    return pd.DataFrame(x, columns=[f"x{k}" for k in range(1, 7)])
+
+
+def _mar(data: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """x3 and x6 go missing mostly when x1 is high (MAR on x1); x2 completely at random."""
+    rng = np.random.default_rng(seed)
+    out = data.copy()
+    p = 1 / (1 + np.exp(-2 * (data["x1"] - 2)))
+    out.loc[rng.random(len(out)) < 0.6 * p, "x3"] = np.nan
+    out.loc[rng.random(len(out)) < 0.5 * p, "x6"] = np.nan
+    out.loc[rng.random(len(out)) < 0.1, "x2"] = np.nan
+    return out
+
+
+def test_fiml_without_missing_answers_is_ml():
+    data = _data(1_000, seed=1)
+    ml = fit_sem(data, TWO)
+    fiml = fit_sem(data, TWO, missing="fiml")
+    k = len(ml.estimates)
+    np.testing.assert_allclose(
+        fiml.estimates["estimate"].to_numpy()[:k], ml.estimates["estimate"], rtol=1e-6, atol=1e-9
+    )
+    for key in ("chisq", "df", "loglik", "cfi", "rmsea"):
+        assert fiml.fit_indices[key] == pytest.approx(ml.fit_indices[key], rel=1e-6, abs=1e-9)
+    # FIML also estimates the six item means (lavaan counts them in npar too)
+    assert fiml.fit_indices["npar"] == ml.fit_indices["npar"] + 6
+    assert fiml.fit_indices["aic"] == pytest.approx(ml.fit_indices["aic"] + 12, rel=1e-9)
+    # observed-information SEs agree with expected-information SEs to O(1/sqrt(n))
+    free = ml.estimates["se"] > 0
+    ratio = fiml.estimates["se"].to_numpy()[:k][free] / ml.estimates["se"][free]
+    assert ratio.between(0.97, 1.03).all()
+    means = fiml.estimates[fiml.estimates.op == "~1"].set_index("lhs")["estimate"]
+    np.testing.assert_allclose(means[[f"x{k}" for k in range(1, 7)]], data.mean(), rtol=1e-6)
+
+
+def test_em_matches_anderson_closed_form():
+    """Bivariate normal, y2 missing for some rows: mu2 = ybar2_cc + b (mu1_all - ybar1_cc)."""
+    rng = np.random.default_rng(2)
+    n = 400
+    y1 = rng.normal(size=n)
+    y2 = 0.6 * y1 + 0.8 * rng.normal(size=n)
+    y2[y1 > 0.5] = np.nan
+    x = np.column_stack([y1, y2])
+    mu, sigma, ok = em_saturated(patterns(x), 2)
+    cc = ~np.isnan(y2)
+    b = np.cov(y1[cc], y2[cc], bias=True)[0, 1] / np.var(y1[cc])
+    resid = np.var(y2[cc]) - b**2 * np.var(y1[cc])
+    mu1, var1 = y1.mean(), y1.var()
+    assert ok
+    assert mu[0] == pytest.approx(mu1, rel=1e-8)
+    assert mu[1] == pytest.approx(y2[cc].mean() + b * (mu1 - y1[cc].mean()), rel=1e-7)
+    assert sigma[0, 1] == pytest.approx(b * var1, rel=1e-7)
+    assert sigma[1, 1] == pytest.approx(resid + b**2 * var1, rel=1e-7)
+
+
+def test_fiml_recovers_population_under_mar():
+    """n = 5,000: SE of a standardized loading is about 0.01, so 0.04 is ~3-4 SE."""
+    data = _mar(_data(5_000, seed=3), seed=4)
+    fiml = fit_sem(data, TWO, missing="fiml")
+    lw = fit_sem(data, TWO)
+    assert fiml.n == 5_000 and fiml.n_excluded == 0
+    assert lw.n_excluded > 2_000
+    est = fiml.estimates
+    loads = est[est.op == "=~"]["std_all"].to_numpy()
+    np.testing.assert_allclose(loads, LAMBDA.sum(1), atol=0.04)
+    corr = est[(est.lhs == "A") & (est.rhs == "B")]["std_all"].iloc[0]
+    assert corr == pytest.approx(0.4, abs=0.04)
+    means = est[est.op == "~1"].set_index("lhs")
+    for item in ("x1", "x3", "x6"):  # within 3 SE of the population mean 2
+        row = means.loc[item]
+        assert abs(row["estimate"] - 2.0) < 3 * row["se"], item
+    # listwise deletion selects low-x1 respondents: x1's loading is visibly attenuated
+    lw_x1 = lw.estimates[(lw.estimates.op == "=~") & (lw.estimates.rhs == "x1")]["std_all"]
+    assert abs(float(lw_x1.iloc[0]) - 0.8) > 0.04
+    assert fiml.fit_indices["pvalue"] > 0.001  # correct model
+
+
+def test_fiml_checks_and_counts():
+    data = _mar(_data(300, seed=5), seed=6)
+    data.loc[0, :] = np.nan  # answered nothing: cannot contribute, counted as excluded
+    res = fit_sem(data, TWO, missing="fiml")
+    assert res.n == 299 and res.n_excluded == 1
+    assert res.estimator == "ML (FIML)"
+    with pytest.raises(CsiInputError, match="needs estimator='ML'"):
+        fit_sem(data, TWO, missing="fiml", estimator="GLS")
