@@ -117,7 +117,7 @@ def _ci_frame(value: Any) -> pd.DataFrame | None:
 def fit_sem(data: pd.DataFrame, spec: Any) -> Any:
     """``csi.sem.fit_sem(data, spec)``, or :class:`Unavailable` when CB-SEM is not installed."""
     try:
-        from csi.sem import fit_sem as _fit_sem  # type: ignore[attr-defined]
+        from csi.sem import fit_sem as _fit_sem
     except ImportError:
         raise Unavailable("no_sem") from None
     return _fit_sem(data, spec)
@@ -133,7 +133,7 @@ def load_system(system: Any) -> Any:
     if not path.exists():
         raise Unavailable("system_missing")
     try:
-        from csi.indicators import IndicatorSystem  # type: ignore[import-not-found]
+        from csi.indicators import IndicatorSystem
     except ImportError:
         raise Unavailable("no_system_module") from None
     return IndicatorSystem.from_yaml(path)

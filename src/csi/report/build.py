@@ -10,6 +10,7 @@ never prints: progress goes to the optional ``progress`` callback.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -189,7 +190,8 @@ def run_analysis(
         progress=say,
     )
     if bootstrap:
-        say(f"bootstrap ({bootstrap} resamples)")
+        if callable(getattr(result, "bootstrap", None)):
+            say(f"bootstrap ({bootstrap} resamples)")
         try:
             ctx.boot = adapters.bootstrap(result, n=bootstrap, seed=seed)
         except Unavailable as exc:
@@ -209,6 +211,8 @@ def run_analysis(
         "fuzzy": fuzzy_section,
         "metrics": metrics_section,
     }
+    if figures and lang == "zh":
+        _check_cjk_font(ctx)
     sections = []
     for key in SECTIONS:
         say(f"section: {text(key, 'en').lower()}")
@@ -223,6 +227,16 @@ def run_analysis(
         guard=guard,
     )
     return guard.clean_report(report)
+
+
+def _check_cjk_font(ctx: Context) -> None:
+    """Warn once (and note in the report) when figures cannot show Chinese labels."""
+    from csi.plots.fonts import MissingCJKFontWarning, find_cjk_font
+
+    if find_cjk_font() is None:
+        msg = text("no_cjk_font", "en")
+        warnings.warn(msg, MissingCJKFontWarning, stacklevel=3)
+        ctx.notes.append(text("no_cjk_font", ctx.lang))
 
 
 def guard_public(survey: Any) -> list[str]:

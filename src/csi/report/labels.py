@@ -53,6 +53,28 @@ TEXT: dict[str, dict[str, str]] = {
         "t_bootstrap": "Bootstrap ({n} resamples): {what}",
         "t_system_weights": "Indicator weights",
         "t_system_scores": "Indicator-system scores",
+        "t_system_segment": "Indicator-system scores per segment ({segment})",
+        "t_system_levels": "Respondents per satisfaction level ({name})",
+        "t_fuzzy_system": "Fuzzy evaluation through the indicator system (memberships in %)",
+        "t_fuzzy_membership": "Membership matrix R of the {name} items (%)",
+        "t_fuzzy_result": "Evaluation B = A ∘ R of {name} ({operator})",
+        "system_cr": (
+            "Consistency ratio of the AHP hierarchy: CR = {cr:.3f} (acceptable below 0.10)."
+        ),
+        "system_incomplete": (
+            "{incomplete} respondents were scored from part of their items; {unscored} have "
+            "no score."
+        ),
+        "fuzzy_note": (
+            "Memberships: share of answers in each of the seven levels; B = A ∘ R with the "
+            "weighted-average operator M(·,⊕); read by maximum membership and by level score."
+        ),
+        "ambiguous": "ambiguous",
+        "no_cjk_font": (
+            "No font with Chinese characters is installed, so Chinese labels in the figures "
+            "show as boxes: install one (Debian: apt install fonts-noto-cjk) or set "
+            "CSI_CJK_FONT to a font file."
+        ),
         "f_path": "Path diagram",
         "f_index": "Index per construct",
         "f_index_segment": "Index per segment",
@@ -168,6 +190,18 @@ TEXT: dict[str, dict[str, str]] = {
         "t_bootstrap": "自助法（{n} 次重抽样）：{what}",
         "t_system_weights": "指标权重",
         "t_system_scores": "指标体系得分",
+        "t_system_segment": "各细分群体的指标体系得分（{segment}）",
+        "t_system_levels": "各满意度等级的样本分布（{name}）",
+        "t_fuzzy_system": "基于指标体系的模糊综合评价（隶属度，%）",
+        "t_fuzzy_membership": "{name}各题目的隶属度矩阵 R（%）",
+        "t_fuzzy_result": "{name}的评价向量 B = A ∘ R（{operator}）",
+        "system_cr": "层次分析法总排序一致性比率 CR = {cr:.3f}（小于 0.10 可接受）。",
+        "system_incomplete": "{incomplete} 位受访者仅根据部分题目计分；{unscored} 位没有得分。",
+        "fuzzy_note": "隶属度：回答落入七个等级的比例；B = A ∘ R，采用加权平均型算子 M(·,⊕)；"
+        "按最大隶属度原则和等级得分解读。",
+        "ambiguous": "不明确",
+        "no_cjk_font": "未安装中文字体，图中的中文会显示为方框：请安装中文字体"
+        "（Debian：apt install fonts-noto-cjk）或将 CSI_CJK_FONT 设为字体文件。",
         "f_path": "路径图",
         "f_index": "各潜变量指数",
         "f_index_segment": "各细分群体指数",
@@ -189,12 +223,18 @@ TEXT: dict[str, dict[str, str]] = {
         "no_segment": "未指定细分变量（--segment）",
         "figure_failed": "未能绘图（{error}）",
         "no_scores": "本次拟合没有个体得分",
-        "intervals_bootstrap": "指数的置信区间由自助法得到（{n} 次重抽样，种子 {seed}，置信水平 {level:.0%}）。",
+        "intervals_bootstrap": (
+            "指数的置信区间由自助法得到（{n} 次重抽样，种子 {seed}，置信水平 {level:.0%}）。"
+        ),
         "intervals_missing": "指数的置信区间需要自助法，本结果暂不可用（{reason}）。",
-        "suppression_note": "样本量少于 {min_size} 的细分群体不予显示：保留该行并加以标注，数值留空。",
+        "suppression_note": (
+            "样本量少于 {min_size} 的细分群体不予显示：保留该行并加以标注，数值留空。"
+        ),
         "suppressed": "不予显示，n < {min_size}",
-        "index_note": "指数 = 潜变量各题目得分换算到 0-100 后的加权平均，权重为归一化的 PLS 外部权重"
-        "（Fornell 等，1996）。",
+        "index_note": (
+            "指数 = 潜变量各题目得分换算到 0-100 后的加权平均，"
+            "权重为归一化的 PLS 外部权重（Fornell 等，1996）。"
+        ),
         "segment_index_note": "细分群体指数使用全样本的权重。",
         "ipma_note": "重要性 = 对{target}的总效应（驱动因素每提高 1 分时指数的增加值）；表现 = "
         "驱动因素的指数。重要性高于平均、表现低于平均的因素排在最前。",
@@ -292,6 +332,12 @@ HEADERS: dict[str, dict[str, str]] = {
         "rank": "rank",
         "score": "score",
         "period": "period",
+        "depth": "depth",
+        "method": "method",
+        "max_membership": "maximum membership",
+        "level_score": "level score",
+        "score_label": "level of the score",
+        "membership": "membership",
     },
     "zh": {
         "measure": "项目",
@@ -359,6 +405,12 @@ HEADERS: dict[str, dict[str, str]] = {
         "rank": "排序",
         "score": "得分",
         "period": "时期",
+        "depth": "层级",
+        "method": "赋权方法",
+        "max_membership": "最大隶属度",
+        "level_score": "等级得分",
+        "score_label": "得分对应等级",
+        "membership": "隶属度",
     },
 }
 

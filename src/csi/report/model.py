@@ -62,22 +62,22 @@ def construct_roles(
                 )
             out[c] = role
             continue
-        found = None
+        found: str | None = None
         for name in (c, en, zh):
             if name and _norm(name) in aliases:
                 found = aliases[_norm(name)]
                 break
         out[c] = found
     seen: dict[str, str] = {}
-    for c, role in out.items():
-        if role is None:
+    for c, matched in out.items():
+        if matched is None:
             continue
-        if role in seen:
+        if matched in seen:
             raise CsiInputError(
-                f"constructs {seen[role]!r} and {c!r} both map to the role {role!r}; "
+                f"constructs {seen[matched]!r} and {c!r} both map to the role {matched!r}; "
                 "give --role CONSTRUCT=ROLE to choose"
             )
-        seen[role] = c
+        seen[matched] = c
     return out
 
 
@@ -118,10 +118,9 @@ def spec_from_codebook(
             f"{model.upper()} model; use --model ecsi or a lavaan model file"
         )
     indicators = {r: codebook.items_of(c) for r, c in by_role.items()}
-    names = {r: c for r, c in by_role.items()}
     if model == "ecsi":
-        return ModelSpec.ecsi(indicators, names=names)
-    return ModelSpec.acsi(indicators, names=names)
+        return ModelSpec.ecsi(indicators, names=by_role)
+    return ModelSpec.acsi(indicators, names=by_role)
 
 
 def load_model(

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError
@@ -137,8 +138,9 @@ class PrivacyGuard:
             s = out.iloc[:, j]
             if pd.api.types.is_float_dtype(s) and not s.dropna().map(float.is_integer).any():
                 continue
-            keys = s.map(_key)
-            bad = keys.isin(self.values).to_numpy()
+            bad = np.fromiter(
+                (_key(v) in self.values for v in s.tolist()), dtype=bool, count=len(s)
+            )
             if bad.any():
                 if not copied:
                     out, copied = out.copy(), True
@@ -146,8 +148,7 @@ class PrivacyGuard:
                 col_values[bad] = REDACTED
                 out[col] = col_values
                 found += int(bad.sum())
-        index_keys = pd.Series(out.index.map(_key))
-        if index_keys.isin(self.values).any():
+        if any(_key(v) in self.values for v in out.index.tolist()):
             out = out.reset_index(drop=True)
             found += 1
         return out, found

@@ -53,6 +53,7 @@ class Context:
     progress: Callable[[str], None]
     boot: Any = None
     boot_reason: str = ""
+    fitted_system: Any = None
     notes: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------ helpers
@@ -224,7 +225,7 @@ def quality_section(ctx: Context) -> Section:
 # ---------------------------------------------------------------------------- paths
 def paths_section(ctx: Context) -> Section:
     res = ctx.result
-    blocks: list[Block] = []
+    blocks: list[Block] = [Text(n, note=True) for n in ctx.notes]
     if ctx.figures:
         from csi.plots import path_diagram
 
@@ -370,13 +371,17 @@ def index_section(ctx: Context) -> Section:
             big[col] = big["segment"].astype(str)
             from csi.plots import index_plot
 
+            shown = big.loc[:, [col, "construct", "index"]]
+            shown["construct"] = shown["construct"].map(ctx.name)
+
+            def draw(shown: pd.DataFrame = shown, col: str = col) -> Any:
+                return index_plot(shown, by=col, lang=ctx.lang)
+
             blocks.append(
                 ctx.figure(
                     "index_segment",
                     ctx.t("f_index_segment"),
-                    lambda big=big, col=col: index_plot(
-                        big.loc[:, [col, "construct", "index"]], by=col, lang=ctx.lang
-                    ),
+                    draw,
                     note=ctx.t("suppression_note", min_size=ctx.min_size),
                 )
             )
@@ -458,39 +463,94 @@ def impacts_section(ctx: Context) -> Section:
 
 # ---------------------------------------------------------------------------- system
 def system_section(ctx: Context) -> Section:
-    ctx.progress("scoring the indicator system")
+    ctx.progress("weighting and scoring the indicator system")
     try:
         system = adapters.load_system(ctx.system)
     except Unavailable as exc:
         return ctx.unavailable("system", str(exc), path=ctx.system)
-    blocks: list[Block] = []
-    try:
-        weights = adapters.call_first(system, ("to_frame", "weights_frame"))
-        blocks.append(ctx.table("system_weights", ctx.t("t_system_weights"), weights))
-        if ctx.figures:
-            from csi.plots import hierarchy_plot
+    data = ctx.survey.public_data()
+    fitted = system.fit(data, pls_weights=ctx.result.outer_weights)
+    ctx.fitted_system = fitted
+    frame = fitted.to_frame(lang=ctx.lang)
+    names = dict(zip(frame["node"], frame["name"], strict=True))
+    names[system.root.id] = system.root.name(ctx.lang)
+    weights = pd.DataFrame(
+        {
+            "rank": frame["rank_in_level"].to_numpy(),
+            "level": frame["level"].to_numpy(),
+            "name": frame["name"].to_numpy(),
+            "parent": [names.get(p, p) for p in frame["parent"]],
+            "item": frame["item"].fillna("").to_numpy(),
+            "method": frame["method"].to_numpy(),
+            "local_weight": frame["local_weight"].to_numpy(),
+            "global_weight": frame["global_weight"].to_numpy(),
+        }
+    )
+    weights = weights.rename(columns={"name": "indicator"})
+    blocks: list[Block] = [
+        ctx.table("system_weights", ctx.t("t_system_weights"), weights, digits=4)
+    ]
+    has_ahp = any("ahp" in str(m) or "combined" in str(m) for m in frame["method"])
+    if has_ahp:
+        blocks.append(Text(ctx.t("system_cr", cr=fitted.consistency_ratio)))
+    blocks += [Text(n, note=True) for n in fitted.notes]
+    if ctx.figures:
+        from csi.plots import hierarchy_plot, weights_plot
 
-            blocks.append(
-                ctx.figure(
-                    "hierarchy", ctx.t("f_hierarchy"), lambda: hierarchy_plot(system, lang=ctx.lang)
-                )
+        leaves = frame[frame["item"].notna()]
+        global_w = pd.Series(leaves["global_weight"].to_numpy(), index=leaves["name"].to_numpy())
+        blocks.append(
+            ctx.figure(
+                "hierarchy", ctx.t("f_hierarchy"), lambda: hierarchy_plot(fitted, lang=ctx.lang)
             )
-        data = ctx.survey.public_data()
-        scores = adapters.call_first(system, ("score_table", "scores", "score"), data)
-        if isinstance(scores, pd.DataFrame):
-            blocks.append(
-                ctx.table(
-                    "system_scores",
-                    ctx.t("t_system_scores"),
-                    scores.head(0) if len(scores) > 200 else scores,
-                )
+        )
+        blocks.append(
+            ctx.figure("weights", ctx.t("f_weights"), lambda: weights_plot(global_w, lang=ctx.lang))
+        )
+    scores = fitted.score(data, by=ctx.segment, lang=ctx.lang)
+    overall = scores.overall.loc[:, ["name", "depth", "score", "level", "label", "n"]]
+    overall = overall.rename(columns={"name": "indicator"})
+    blocks.append(ctx.table("system_scores", ctx.t("t_system_scores"), overall, digits=1))
+    if scores.n_incomplete or scores.n_unscored:
+        blocks.append(
+            Text(
+                ctx.t(
+                    "system_incomplete", incomplete=scores.n_incomplete, unscored=scores.n_unscored
+                ),
+                note=True,
             )
-    except Unavailable as exc:
-        blocks.append(Text(ctx.t("not_available", reason=str(exc)), note=True))
-    except Exception as exc:
-        log.warning("indicator system section failed: %s", exc)
-        blocks.append(Text(ctx.t("not_available", reason=_one_line(exc)), note=True))
-    return Section("system", ctx.t("system"), tuple(blocks), available=bool(blocks))
+        )
+    if scores.segments is not None and ctx.segment is not None:
+        seg = scores.segments
+        top = seg[seg["depth"] <= 1]
+        order = list(dict.fromkeys(top["node"]))
+        wide = top.pivot(index=ctx.segment, columns="node", values="score").loc[:, order]
+        wide.columns = [names.get(c, c) for c in wide.columns]
+        root_rows = seg[seg["node"] == system.root.id].set_index(ctx.segment)
+        wide.insert(0, "n", root_rows["n"].reindex(wide.index).to_numpy())
+        wide["label"] = root_rows["label"].reindex(wide.index).to_numpy()
+        wide = wide.reset_index().rename(columns={ctx.segment: "segment"})
+        wide["segment"] = wide["segment"].astype(str)
+        figures = [c for c in wide.columns if c not in ("segment", "n")]
+        wide = mark_suppressed(wide, min_size=ctx.min_size, lang=ctx.lang, figures=figures)
+        blocks.append(
+            ctx.table(
+                "system_segment",
+                ctx.t("t_system_segment", segment=ctx.segment),
+                wide,
+                digits=1,
+                note=ctx.t("suppression_note", min_size=ctx.min_size),
+            )
+        )
+    blocks.append(
+        ctx.table(
+            "system_levels",
+            ctx.t("t_system_levels", name=names[system.root.id]),
+            _level_share_table(scores.distribution, ctx),
+            digits=1,
+        )
+    )
+    return Section("system", ctx.t("system"), tuple(blocks))
 
 
 # ---------------------------------------------------------------------------- levels
@@ -569,11 +629,35 @@ def _segment_labels(ctx: Context, rows: pd.Index) -> pd.Series:
 
 
 # ---------------------------------------------------------------------------- fuzzy
+def _fuzzy_row(name: str, ev: Any, ctx: Context) -> dict[str, Any]:
+    row: dict[str, Any] = {"indicator": name}
+    row.update({str(k): 100 * float(v) for k, v in ev.membership.items()})
+    row["max_membership"] = ev.label + (f" ({ctx.t('ambiguous')})" if ev.ambiguous else "")
+    row["level_score"] = ev.score
+    row["score_label"] = ev.score_label
+    return row
+
+
 def fuzzy_section(ctx: Context) -> Section:
     if not ctx.fuzzy:
         return ctx.unavailable("fuzzy", "no_fuzzy")
     from csi.fuzzy import fuzzy_evaluation, membership_matrix
 
+    blocks: list[Block] = [Text(ctx.t("fuzzy_note"))]
+    fitted = ctx.fitted_system
+    if fitted is not None:
+        results = fitted.fuzzy(ctx.survey.public_data(), lang=ctx.lang)
+        frame = fitted.to_frame(lang=ctx.lang)
+        names = dict(zip(frame["node"], frame["name"], strict=True))
+        root = fitted.system.root
+        names[root.id] = root.name(ctx.lang)
+        order = [root.id] + [n for n in frame["node"] if n in results]
+        rows = [_fuzzy_row(names[n], results[n], ctx) for n in dict.fromkeys(order)]
+        blocks.append(
+            ctx.table("fuzzy_system", ctx.t("t_fuzzy_system"), pd.DataFrame(rows), digits=1)
+        )
+        notes = [t for r in results.values() for t in r.notes]
+        blocks += [Text(t, note=True) for t in dict.fromkeys(notes)]
     cb = ctx.survey.codebook
     items = list(ctx.spec.indicators[ctx.target])
     weights = ctx.result.rescaled_weights()
@@ -581,25 +665,22 @@ def fuzzy_section(ctx: Context) -> Section:
     scales = {i: (cb.item(i).min, cb.item(i).max) for i in items}
     membership = membership_matrix(ctx.survey.data, items, scales=scales, lang=ctx.lang)
     ev = fuzzy_evaluation(w, membership, lang=ctx.lang)
-    mem = membership.copy()
-    mem.insert(0, "weight", w.to_numpy())
-    mem = mem.reset_index()
+    mem = membership.mul(100).reset_index()
     mem.insert(1, "label", [ctx.item_label(i) for i in mem["indicator"]])
-    result = ev.to_frame().drop(columns=["raw"]).rename(columns={"membership": "share"})
+    mem.insert(2, "weight", w.to_numpy())
     name = ctx.name(ctx.target)
-    reading = [
-        f"{name}: {ev.label} (max. membership{' — ambiguous' if ev.ambiguous else ''}); "
-        f"level score {ev.score:.1f} -> {ev.score_label}"
-        if ctx.lang == "en"
-        else f"{name}：按最大隶属度为 {ev.label}{'（不明确）' if ev.ambiguous else ''}；"
-        f"等级得分 {ev.score:.1f}，对应 {ev.score_label}",
-        *ev.notes,
-    ]
-    blocks: list[Block] = [
-        ctx.table("fuzzy_membership", f"{ctx.t('fuzzy')}: R ({name})", mem),
-        ctx.table("fuzzy_result", f"{ctx.t('fuzzy')}: B = A ∘ R ({ev.operator})", result),
-        *[Text(line) for line in reading],
-    ]
+    blocks.append(
+        ctx.table("fuzzy_membership", ctx.t("t_fuzzy_membership", name=name), mem, digits=1)
+    )
+    blocks.append(
+        ctx.table(
+            "fuzzy_result",
+            ctx.t("t_fuzzy_result", name=name, operator=ev.operator),
+            pd.DataFrame([_fuzzy_row(name, ev, ctx)]),
+            digits=1,
+        )
+    )
+    blocks += [Text(t, note=True) for t in ev.notes]
     return Section("fuzzy", ctx.t("fuzzy"), tuple(blocks))
 
 

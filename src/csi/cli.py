@@ -1,0 +1,428 @@
+"""The ``csi`` command line: a report from a survey file, and a few smaller jobs.
+
+Exit codes
+----------
+0  success
+1  unexpected error (a bug: run again with ``--debug`` and report the traceback)
+2  bad input or usage: a file that cannot be read, a value outside a scale, an
+   unknown column, a wrong option (the message names what is wrong)
+
+Errors are printed as one line on stderr (``csi: error: ...``); ``--debug``
+shows the full traceback. Progress of long steps goes to stderr (``-q`` hides it);
+results go to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INPUT = 2
+
+EPILOG_MAIN = """\
+examples:
+  csi report survey.csv --codebook codebook.yaml --segment region -o out
+  csi report survey.csv --codebook codebook.yaml --system indicator_system.yaml \\
+      --lang zh -o out
+  csi fit survey.csv --codebook codebook.yaml --model ecsi
+  csi validate survey.csv --codebook codebook.yaml
+  csi ahp --judgment "service vs price: 3" --judgment "product vs price: 2" \\
+      --judgment "product vs service: 1"
+  csi ahp matrix.csv
+  csi weights scores.csv --method critic
+
+exit codes: 0 success; 1 unexpected error (use --debug); 2 bad input or usage.
+"""
+
+EPILOG_REPORT = """\
+examples:
+  csi report data/samples/survey.csv --codebook data/samples/codebook.yaml \\
+      --system data/samples/indicator_system.yaml --segment region -o out
+  csi report survey.xlsx --codebook codebook.yaml --model model.lav --lang zh -o out
+
+--model: acsi, ecsi, or a lavaan model file ("Quality =~ Q1 + Q2", "Satisfaction ~ Quality").
+  With a preset, the codebook's constructs are matched to the CSI roles by name or label
+  (Expectation, Quality, Value, Satisfaction, Complaints, Loyalty, Image, or the Chinese
+  names 预期质量, 感知质量, 感知价值, 顾客满意度, 顾客抱怨, 顾客忠诚, 品牌形象); otherwise
+  give --role CONSTRUCT=ROLE (roles: expectation, quality, value, satisfaction,
+  complaints, loyalty, image). Default: ecsi if an image construct exists, else acsi.
+
+Writes OUTDIR/report.html (self-contained) and OUTDIR/report.xlsx (one sheet per table).
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the one-line error style and exit code 2 for usage errors."""
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"csi: error: {message}\n")
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``csi`` command."""
+    from csi import __version__
+
+    p = _Parser(
+        prog="csi",
+        description="Customer satisfaction index (CSI) modelling from the command line.",
+        epilog=EPILOG_MAIN,
+        formatter_class=_formatter,
+    )
+    p.add_argument("--version", action="version", version=f"csi {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks for every error")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    def survey_args(q: argparse.ArgumentParser) -> None:
+        q.add_argument("survey", help="survey file (.csv, .xlsx, .sav, .parquet)")
+        q.add_argument("--codebook", required=True, help="codebook YAML file")
+        q.add_argument(
+            "--missing",
+            default="listwise",
+            choices=["listwise", "pairwise", "mean", "keep"],
+            help="missing answers of model items (default: listwise)",
+        )
+
+    def model_args(q: argparse.ArgumentParser) -> None:
+        q.add_argument(
+            "--model", default=None, help="acsi, ecsi or a lavaan model file (default: auto)"
+        )
+        q.add_argument(
+            "--role",
+            action="append",
+            default=[],
+            metavar="CONSTRUCT=ROLE",
+            help="map a codebook construct to a CSI role (repeatable)",
+        )
+        q.add_argument("--lang", default="en", choices=["en", "zh"], help="labels (default: en)")
+        q.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+
+    r = sub.add_parser(
+        "report",
+        help="fit the model and write the HTML and Excel report",
+        description="Fit the CSI model to a survey and write report.html and report.xlsx.",
+        epilog=EPILOG_REPORT,
+        formatter_class=_formatter,
+    )
+    survey_args(r)
+    model_args(r)
+    r.add_argument("--system", help="indicator-system YAML file")
+    r.add_argument("--segment", help="segment column (e.g. region)")
+    r.add_argument(
+        "--min-segment-size",
+        type=int,
+        default=30,
+        metavar="N",
+        help="suppress segments with fewer respondents (default: 30)",
+    )
+    r.add_argument("--recommend", default="recommend", help="0-10 column for NPS")
+    r.add_argument(
+        "--csat",
+        default=None,
+        help="rating column for CSAT (default: first item of the satisfaction construct)",
+    )
+    r.add_argument(
+        "--bootstrap",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="bootstrap resamples for intervals, 0 = none (default: 1000)",
+    )
+    r.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    r.add_argument(
+        "--fuzzy",
+        action="store_true",
+        help="fuzzy evaluation of the satisfaction construct (on with --system)",
+    )
+    r.add_argument("--no-figures", action="store_true", help="leave the figures out")
+    r.add_argument("--format", default="html,xlsx", help="html, xlsx or both (default)")
+    r.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output folder")
+
+    f = sub.add_parser(
+        "fit",
+        help="fit the PLS path model and print its summary",
+        description="Fit the PLS path model and print paths, R², weights and the index.",
+        epilog="example:\n  csi fit survey.csv --codebook codebook.yaml --model acsi --lang zh\n",
+        formatter_class=_formatter,
+    )
+    survey_args(f)
+    model_args(f)
+    f.add_argument("--scheme", default="path", choices=["path", "centroid", "factorial"])
+
+    a = sub.add_parser(
+        "ahp",
+        help="AHP weights and consistency of a comparison matrix",
+        description="AHP priorities, lambda_max, CI and CR from a matrix or judgments.",
+        epilog=(
+            "examples:\n  csi ahp matrix.csv            (square CSV, first column = row names)\n"
+            '  csi ahp --judgment "service vs price: 3" --judgment "product vs price: 2"\n'
+            "  csi ahp --judgments judgments.txt  (one 'a vs b: value' per line)\n"
+        ),
+        formatter_class=_formatter,
+    )
+    a.add_argument("matrix", nargs="?", help="CSV file with the comparison matrix")
+    a.add_argument("-j", "--judgment", action="append", default=[], help="'a vs b: value'")
+    a.add_argument("--judgments", help="text file with one judgment per line")
+    a.add_argument("--method", default="eigenvector", choices=["eigenvector", "geometric"])
+    a.add_argument("--threshold", type=float, default=0.1, help="largest acceptable CR")
+
+    w = sub.add_parser(
+        "weights",
+        help="entropy, CRITIC or CV weights of the columns of a CSV file",
+        description="Objective weights of the numeric columns of a CSV file.",
+        epilog="examples:\n  csi weights scores.csv --method entropy\n"
+        "  csi weights scores.csv --method critic --columns QUAL1,QUAL2,QUAL3 --cost QUAL3\n",
+        formatter_class=_formatter,
+    )
+    w.add_argument("data", help="CSV file (rows = respondents or alternatives)")
+    w.add_argument("--method", default="entropy", choices=["entropy", "critic", "cv"])
+    w.add_argument("--columns", help="comma-separated columns (default: all numeric)")
+    w.add_argument("--cost", help="comma-separated cost columns (lower is better)")
+    w.add_argument(
+        "--missing",
+        default="error",
+        choices=["error", "drop"],
+        help="rows with missing values: error (default) or drop",
+    )
+
+    v = sub.add_parser(
+        "validate",
+        help="check a survey against its codebook and print the cleaning summary",
+        description="Read and clean a survey; exit 0 if it is usable, 2 with the first problem.",
+        epilog="example:\n  csi validate survey.csv --codebook codebook.yaml\n",
+        formatter_class=_formatter,
+    )
+    survey_args(v)
+    return p
+
+
+# ---------------------------------------------------------------------------- commands
+def _roles(pairs: Sequence[str]) -> dict[str, str]:
+    from csi._checks import CsiInputError
+
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise CsiInputError(f"--role expects CONSTRUCT=ROLE, got {pair!r}")
+        c, role = pair.split("=", 1)
+        out[c.strip()] = role.strip()
+    return out
+
+
+def _read(args: argparse.Namespace) -> Any:
+    from csi.survey import read_survey
+
+    return read_survey(args.survey, args.codebook, missing=args.missing)
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from csi._checks import CsiInputError
+    from csi.report import make_report
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    if args.min_segment_size < 1:
+        raise CsiInputError(f"--min-segment-size must be at least 1, got {args.min_segment_size}")
+    say = _progress(err, args.quiet)
+    say(f"reading {args.survey}")
+    survey = _read(args)
+    say(f"{survey.n} respondents kept, {survey.n_excluded} excluded")
+    if args.system is not None and not Path(args.system).exists():
+        say(f"indicator system {args.system} not found: that section is marked not available")
+    paths = make_report(
+        survey,
+        args.output,
+        formats=formats,
+        progress=say,
+        model=args.model,
+        system=args.system,
+        segment=args.segment,
+        lang=args.lang,
+        min_segment_size=args.min_segment_size,
+        recommend=args.recommend,
+        csat=args.csat,
+        bootstrap=args.bootstrap,
+        seed=args.seed,
+        fuzzy=True if args.fuzzy else None,
+        figures=not args.no_figures,
+        roles=_roles(args.role),
+    )
+    for kind, path in paths.items():
+        print(f"{kind} report written to {path}", file=out)
+    return EXIT_OK
+
+
+def cmd_fit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from csi.pls import fit_pls
+    from csi.report import load_model
+
+    say = _progress(err, args.quiet)
+    say(f"reading {args.survey}")
+    survey = _read(args)
+    spec = load_model(args.model, survey.codebook, roles=_roles(args.role))
+    say(f"fitting the PLS path model on {survey.n} respondents")
+    result = fit_pls(survey.public_data(), spec, scheme=args.scheme, scale=survey.codebook)
+    print(result.summary(lang=args.lang), file=out)
+    return EXIT_OK
+
+
+def cmd_ahp(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import pandas as pd
+
+    from csi._checks import CsiInputError
+    from csi.weighting import ahp_weights
+
+    judgments = list(args.judgment)
+    if args.judgments:
+        lines = Path(args.judgments).read_text(encoding="utf-8").splitlines()
+        judgments += [x.strip() for x in lines if x.strip() and not x.lstrip().startswith("#")]
+    if args.matrix and judgments:
+        raise CsiInputError("give either a matrix file or judgments, not both")
+    if args.matrix:
+        matrix: Any = pd.read_csv(args.matrix, index_col=0)
+        matrix.index = matrix.index.astype(str)
+        matrix.columns = matrix.columns.astype(str)
+    elif judgments:
+        matrix = judgments
+    else:
+        raise CsiInputError("give a matrix CSV file or at least one --judgment 'a vs b: value'")
+    res = ahp_weights(matrix, method=args.method, threshold=args.threshold)
+    print(res.summary(), file=out)
+    return EXIT_OK
+
+
+def cmd_weights(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import pandas as pd
+
+    from csi._checks import CsiInputError
+    from csi.weighting.objective import critic_weights, cv_weights, entropy_weights
+
+    data = pd.read_csv(args.data)
+    columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
+    if columns is None:
+        columns = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])]
+    directions = {c.strip(): -1 for c in args.cost.split(",")} if args.cost else None
+    if args.method == "cv":
+        if directions:
+            raise CsiInputError("--cost does not apply to CV weights (they have no direction)")
+        weights = cv_weights(data, columns=columns, missing=args.missing)
+    else:
+        fn = entropy_weights if args.method == "entropy" else critic_weights
+        weights = fn(data, columns=columns, directions=directions, missing=args.missing)
+    table = pd.DataFrame({"column": weights.index, "weight": weights.to_numpy()})
+    table = table.sort_values("weight", ascending=False, kind="stable")
+    print(f"{args.method} weights ({len(data)} rows)", file=out)
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.4f}"), file=out)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    survey = _read(args)
+    print(survey.summary(), file=out)
+    print(f"OK: {survey.n} respondents usable, {survey.n_excluded} excluded", file=out)
+    return EXIT_OK
+
+
+COMMANDS = {
+    "report": cmd_report,
+    "fit": cmd_fit,
+    "ahp": cmd_ahp,
+    "weights": cmd_weights,
+    "validate": cmd_validate,
+}
+
+
+def _progress(err: TextIO, quiet: bool) -> Any:
+    def say(message: str) -> None:
+        if not quiet:
+            print(f"csi: {message}", file=err, flush=True)
+
+    return say
+
+
+def _input_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean bad input (exit 2, one line), not a bug."""
+    import yaml
+
+    from csi._checks import CsiInputError
+
+    errors: list[type[BaseException]] = [CsiInputError, OSError, yaml.YAMLError, UnicodeError]
+    try:
+        import pandas as pd
+
+        errors += [pd.errors.ParserError, pd.errors.EmptyDataError]
+    except AttributeError:  # pragma: no cover
+        pass
+    return tuple(errors)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        text = f"file not found: {exc.filename}"
+    elif isinstance(exc, OSError) and exc.filename and exc.strerror:
+        text = f"{exc.strerror}: {exc.filename}"
+    return text or type(exc).__name__
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Run the ``csi`` command; returns the exit code (see the module docstring)."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:  # --help, --version (0) and usage errors (2)
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_INPUT
+    logging.basicConfig(level=logging.WARNING, format="csi: %(message)s", stream=err)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            try:
+                return COMMANDS[args.command](args, out, err)
+            finally:
+                seen = set()
+                for w in caught:
+                    msg = " ".join(str(w.message).split())
+                    if msg not in seen:
+                        seen.add(msg)
+                        print(f"csi: warning: {msg}", file=err)
+    except KeyboardInterrupt:
+        print("csi: interrupted; nothing half-written was left behind", file=err)
+        return 130
+    except _input_errors() as exc:
+        if args.debug:
+            traceback.print_exc(file=err)
+        print(f"csi: error: {_one_line(exc)}", file=err)
+        return EXIT_INPUT
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc(file=err)
+            print(f"csi: unexpected error: {_one_line(exc)}", file=err)
+        else:
+            print(
+                f"csi: unexpected error: {type(exc).__name__}: {_one_line(exc)} "
+                "(run with --debug for the traceback)",
+                file=err,
+            )
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
