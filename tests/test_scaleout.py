@@ -74,3 +74,101 @@ def test_merge_with_an_empty_part_keeps_the_other():
     empty = _partial_moments(pd.DataFrame({"x": [np.nan]}), ["x"])
     n, mean, _, excluded = _merge(empty, part)
     assert n == 3 and mean[0] == pytest.approx(7 / 3) and excluded == 1
+
+
+# ------------------------------------------------------ the CSI model through Dask
+@pytest.fixture(scope="module")
+def sample_frame():
+    from csi.datasets import simulate_csi
+
+    sim = simulate_csi(4000, seed=11, missing_rate=0.01)
+    from csi.survey import read_survey
+
+    return read_survey(sim.data, sim.codebook, missing="keep").data, sim.codebook
+
+
+def _acsi(codebook):
+    from csi.spec import ModelSpec
+
+    roles = {
+        "expectation": "Expectation",
+        "quality": "Quality",
+        "value": "Value",
+        "satisfaction": "Satisfaction",
+        "complaints": "Complaints",
+        "loyalty": "Loyalty",
+    }
+    return ModelSpec.acsi(indicators={r: codebook.items_of(c) for r, c in roles.items()})
+
+
+def test_fit_pls_on_a_parquet_survey_through_a_local_cluster(sample_frame, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from csi.pls import fit_pls
+    from csi.scaleout import index_by_dask, score_to_parquet
+
+    frame, codebook = sample_frame
+    spec = _acsi(codebook)
+    dd.from_pandas(frame, npartitions=6).to_parquet(tmp_path / "survey")
+    want = fit_pls(frame, spec, scale=(1, 10))
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        table = dd.read_parquet(tmp_path / "survey")
+        got = fit_pls(table, spec, scale=(1, 10), client=client)
+        by_region = index_by_dask(got, table, "region", client=client)
+        score_to_parquet(got, table, str(tmp_path / "scores"), keep=["region"], client=client)
+    assert got.n == want.n and got.n_excluded == want.n_excluded > 0
+    for name in ("path_coefficients", "outer_weights", "loadings", "total_effects"):
+        np.testing.assert_allclose(
+            getattr(got, name)["estimate"], getattr(want, name)["estimate"], atol=1e-6
+        )
+    np.testing.assert_allclose(got.index(), want.index(), atol=1e-6)
+    assert got.scores is None
+    # segment indices: Dask's one pass equals the in-memory index_by
+    ref = want.index_by("region")
+    merged = by_region.merge(ref, on=["segment", "construct"], suffixes=("", "_ref"))
+    assert len(merged) == len(ref) == 4 * 6
+    np.testing.assert_allclose(merged["index"], merged["index_ref"], atol=1e-6)
+    assert (merged["n"] == merged["n_ref"]).all()
+    # respondent scores written lazily: their mean over complete respondents is the index
+    scores = pd.read_parquet(tmp_path / "scores")
+    assert len(scores) == len(frame)
+    complete = scores.dropna(subset=list(spec.constructs))
+    assert len(complete) == want.n
+    np.testing.assert_allclose(complete[list(spec.constructs)].mean(), want.index(), atol=1e-6)
+    np.testing.assert_allclose(
+        complete[list(spec.constructs)].to_numpy(),
+        want.respondent_index().to_numpy(),
+        atol=1e-6,
+    )
+
+
+def test_dask_levels_agree_with_classify(sample_frame):
+    from csi.pls import fit_pls
+    from csi.scaleout import score_dask
+    from csi.scales import classify
+
+    frame, codebook = sample_frame
+    spec = _acsi(codebook)
+    res = fit_pls(frame, spec, scale=(1, 10))
+    scores = score_dask(res, dd.from_pandas(frame, npartitions=3)).compute()
+    sat = scores["Satisfaction"].dropna()
+    levels = classify(sat)
+    got = scores.loc[sat.index, "Satisfaction_level"].astype(int)
+    want = pd.Series(np.asarray(getattr(levels, "level", levels)), index=sat.index).astype(int)
+    assert (got == want).all()
+
+
+def test_dask_errors_name_the_column(sample_frame):
+    from csi.pls import fit_pls
+    from csi.scaleout import index_by_dask
+
+    frame, codebook = sample_frame
+    spec = _acsi(codebook)
+    res = fit_pls(frame, spec, scale=(1, 10))
+    table = dd.from_pandas(frame.drop(columns=["VAL2"]), npartitions=2)
+    with pytest.raises(Exception, match="VAL2"):
+        fit_pls(table, spec, scale=(1, 10))
+    with pytest.raises(Exception, match="segment column 'zone'"):
+        index_by_dask(res, dd.from_pandas(frame, npartitions=2), "zone")

@@ -138,3 +138,123 @@ def moments_from_parquet(
     return moments_from_dask(
         dd.read_parquet(path, columns=list(items)), items, client=client, progress=progress
     )
+
+
+# --------------------------------------------------------------------- scoring
+def _respondent_scores(
+    frame: pd.DataFrame,
+    items: Sequence[str],
+    owner: Sequence[str],
+    constructs: Sequence[str],
+    u: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    keep: Sequence[str],
+    cuts: np.ndarray | None,
+) -> pd.DataFrame:
+    """0-100 construct scores ``sum_i u_i (x_i - lo_i) / (hi_i - lo_i) * 100`` of one partition."""
+    x = frame[list(items)].apply(pd.to_numeric, errors="raise").to_numpy(dtype=float)
+    x100 = (x - lo) / (hi - lo) * 100.0
+    out = frame[list(keep)].copy()
+    owner_arr = np.asarray(owner)
+    for construct in constructs:
+        cols = owner_arr == construct
+        out[construct] = x100[:, cols] @ u[cols]
+        if cuts is not None:
+            score = out[construct].to_numpy()
+            level = (np.searchsorted(cuts, score, side="right") + 1).astype(float)
+            level[np.isnan(score)] = np.nan
+            out[f"{construct}_level"] = pd.array(level, dtype="Int64")
+    return out
+
+
+def _scoring_parts(result: Any, scale: Any) -> tuple[list[str], list[str], np.ndarray, Any]:
+    weights = result.rescaled_weights(scale)
+    items = weights["indicator"].astype(str).tolist()
+    owner = weights["construct"].astype(str).tolist()
+    lo, hi = result._scale(scale)
+    return items, owner, weights["weight"].to_numpy(dtype=float), (lo, hi)
+
+
+def score_dask(
+    result: Any,
+    data: Any,
+    *,
+    scale: Any = None,
+    keep: Sequence[str] = (),
+    levels: bool = True,
+) -> Any:
+    """Lazy per-respondent 0-100 construct scores (and seven-level classes) on a Dask table.
+
+    Each respondent's score on a construct is ``sum_i u_i x'_i`` with ``x'_i`` the answer
+    rescaled to 0-100 and ``u_i`` the index weights of the fitted model
+    (``result.rescaled_weights``), so the mean score is the construct's index. A missing
+    answer gives a missing score. ``keep`` names columns carried along (e.g. a segment
+    or a join key); ``levels`` adds ``<construct>_level`` (1..7, default cut points of
+    :func:`csi.classify`). Returns a Dask DataFrame; nothing is computed until asked.
+    """
+    from csi.scales import DEFAULT_CUTS
+
+    items, owner, u, (lo, hi) = _scoring_parts(result, scale)
+    missing = [c for c in [*items, *keep] if c not in data.columns]
+    if missing:
+        raise CsiInputError(f"column(s) not found in the Dask table: {missing}")
+    constructs = list(dict.fromkeys(owner))
+    cuts = np.asarray(DEFAULT_CUTS, dtype=float) if levels else None
+    meta = _respondent_scores(data._meta, items, owner, constructs, u, lo, hi, list(keep), cuts)
+    return data.map_partitions(
+        _respondent_scores, items, owner, constructs, u, lo, hi, list(keep), cuts, meta=meta
+    )
+
+
+def score_to_parquet(
+    result: Any,
+    data: Any,
+    path: str,
+    *,
+    scale: Any = None,
+    keep: Sequence[str] = (),
+    levels: bool = True,
+    client: Any = None,
+) -> str:
+    """Write the per-respondent scores of :func:`score_dask` to a Parquet dataset at ``path``.
+
+    Each partition is written by its own task, so the table never has to fit in memory.
+    Returns ``path``.
+    """
+    scores = score_dask(result, data, scale=scale, keep=keep, levels=levels)
+    if client is not None:
+        client.compute(scores.to_parquet(path, compute=False)).result()
+    else:
+        scores.to_parquet(path)
+    return path
+
+
+def index_by_dask(
+    result: Any, data: Any, segment: str, *, scale: Any = None, client: Any = None
+) -> pd.DataFrame:
+    """The index per segment on a Dask table: ``segment, construct, n, index``.
+
+    As :meth:`csi.pls.PLSResult.index_by`: the full-sample index weights applied to the
+    segment's item means over its complete respondents (one pass, grouped sums).
+    """
+    items, owner, u, (lo, hi) = _scoring_parts(result, scale)
+    if segment not in data.columns:
+        raise CsiInputError(f"segment column {segment!r} not found in the Dask table")
+    block = data[[segment, *items]].dropna(subset=items)
+    grouped = block.groupby(segment)
+    sums, counts = grouped[items].sum(), grouped[items[0]].count()
+    if client is not None:
+        sums, counts = client.compute([sums, counts], sync=True)
+    else:
+        import dask
+
+        sums, counts = dask.compute(sums, counts)
+    rows = []
+    for seg in sorted(sums.index, key=str):
+        n = int(counts.loc[seg])
+        means100 = (sums.loc[seg].to_numpy(dtype=float) / n - lo) / (hi - lo) * 100.0
+        for construct in dict.fromkeys(owner):
+            cols = np.asarray(owner) == construct
+            rows.append((seg, construct, n, float(means100[cols] @ u[cols])))
+    return pd.DataFrame(rows, columns=["segment", "construct", "n", "index"])

@@ -32,6 +32,7 @@ from csi.pls.consistent import PLScWarning, consistent_estimates
 from csi.pls.effects import total_effects
 from csi.pls.index import NegativeWeightWarning
 from csi.pls.result import PLSArrays, PLSResult
+from csi.scaleout import is_dask_frame, moments_from_dask
 from csi.spec import ModelSpec, as_spec
 
 __all__ = [
@@ -58,13 +59,16 @@ def fit_pls(
     consistent: bool = False,
     scale: Any = None,
     missing: str = "listwise",
+    client: Any = None,
+    progress: bool = False,
 ) -> PLSResult:
     """Fit a PLS path model (Lohmöller/Wold algorithm) to survey data.
 
     Parameters
     ----------
     data:
-        Respondents x items (pandas DataFrame). Other columns are ignored by the
+        Respondents x items: a pandas DataFrame, a Dask DataFrame, or a
+        :class:`csi.Moments` (sufficient statistics). Other columns are ignored by the
         fit; :meth:`PLSResult.index_by` reads segment columns from this frame. Never
         modified.
     spec:
@@ -89,11 +93,40 @@ def fit_pls(
         counted in ``n_excluded``) or ``"pairwise"`` (moments from every available
         pair; scores only for complete respondents).
 
+    client, progress:
+        For a Dask DataFrame only: the ``dask.distributed.Client`` to compute on
+        (default: the current scheduler) and whether to show Dask's progress bar.
+        A Dask table is reduced to its moments in one pass (:mod:`csi.scaleout`);
+        ``scores`` is then ``None`` (see :func:`csi.scaleout.score_to_parquet`).
+
     Returns
     -------
     PLSResult
     """
     spec = as_spec(spec)
+    if isinstance(data, Moments):
+        return fit_pls_moments(
+            data,
+            spec,
+            scheme=scheme,
+            tol=tol,
+            max_iter=max_iter,
+            consistent=consistent,
+            scale=scale,
+        )
+    if is_dask_frame(data):
+        if missing != "listwise":
+            raise CsiInputError("a Dask table is read listwise; pass missing='listwise'")
+        moments = moments_from_dask(data, spec.items, client=client, progress=progress)
+        return fit_pls_moments(
+            moments,
+            spec,
+            scheme=scheme,
+            tol=tol,
+            max_iter=max_iter,
+            consistent=consistent,
+            scale=scale,
+        )
     check_choice(missing, ("listwise", "pairwise"), name="missing")
     check_frame(data)
     spec.check_data(data.columns)
