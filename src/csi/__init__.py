@@ -21,6 +21,21 @@ from csi.indicators import (
 )
 from csi.metrics import csat, nps
 from csi.moments import Moments, moments_from_frame
+from csi.pls import (
+    NegativeWeightWarning,
+    PLSConvergenceWarning,
+    PLScWarning,
+    PLSResult,
+    fit_pls,
+    fit_pls_moments,
+)
+from csi.scaleout import (
+    index_by_dask,
+    moments_from_dask,
+    moments_from_parquet,
+    score_dask,
+    score_to_parquet,
+)
 from csi.scales import (
     SEVEN_LEVELS,
     RatingScale,
@@ -60,6 +75,10 @@ __all__ = [
     "ModelSpec",
     "ModelSpecError",
     "Moments",
+    "NegativeWeightWarning",
+    "PLSConvergenceWarning",
+    "PLSResult",
+    "PLScWarning",
     "RatingScale",
     "SevenLevelScale",
     "SimulatedSurvey",
@@ -77,17 +96,24 @@ __all__ = [
     "cv_weights",
     "datasets",
     "entropy_weights",
+    "fit_pls",
+    "fit_pls_moments",
     "fuzzy_evaluation",
     "fuzzy_hierarchy",
+    "index_by_dask",
     "level_distribution",
     "level_label",
     "load_sample",
     "membership_matrix",
     "metrics",
+    "moments_from_dask",
     "moments_from_frame",
+    "moments_from_parquet",
     "nps",
     "read_survey",
     "scales",
+    "score_dask",
+    "score_to_parquet",
     "screen_indicators",
     "simulate_csi",
     "weighting",
