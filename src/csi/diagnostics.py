@@ -223,3 +223,329 @@ def collect(*groups: Iterable[Diagnostic]) -> list[Diagnostic]:
             if d not in out:
                 out.append(d)
     return out
+
+
+# ------------------------------------------------------------------------------------
+# Measurement and structural quality (csi.quality): shared by PLS and CB-SEM results.
+_TEXT.update(
+    {
+        "dominant_item": {
+            "en": (
+                "{name} rests on a single item: {item} carries {share:.0%} of the weight of "
+                "the construct score (loadings: {loadings}).",
+                "The other items add little, so the construct and its index are in effect "
+                "{item} alone. Check the other items for wording, reverse coding or "
+                "missing-value codes; improve or drop them, or report {name} as a "
+                "single-item measure.",
+            ),
+            "zh": (
+                "{name} 实际上只依赖一个题项："
+                "{item} 占该构念得分权重的 {share:.0%}（载荷：{loadings}）。",
+                "其他题项贡献很小，该构念及其指数实际上只反映 {item}。请检查其他题项的措辞、"
+                "反向计分或缺失值编码；改进或删除这些题项，或将 {name} 作为单题项测量报告。",
+            ),
+        },
+        "collinear_constructs": {
+            "en": (
+                "{first} and {second} are nearly collinear (correlation {value:.3f}, "
+                "above {threshold:g}): respondents hardly tell them apart.",
+                "Their separate effects are unstable and may even get the wrong sign. "
+                "Check the HTMT ratio; consider merging the two constructs, keeping only one "
+                "of them as a predictor, or rewording the items so that they ask about "
+                "different things.",
+            ),
+            "zh": (
+                "{first} 与 {second} 近似共线（相关系数 {value:.3f}，"
+                "超过 {threshold:g}）：受访者几乎无法区分二者。",
+                "二者各自的影响不稳定，甚至可能符号相反。请查看 HTMT；考虑合并这两个构念、"
+                "只保留其中一个作为预测变量，或修改题项措辞使其询问不同的内容。",
+            ),
+        },
+        "inner_collinearity": {
+            "en": (
+                "The predictors of {target} are collinear: {source} has VIF {value:.2f} "
+                "(above {threshold:g}).",
+                "The path coefficients into {target} are unstable. Consider merging highly "
+                "correlated predictors into one construct, dropping one of them, or a "
+                "second-order construct.",
+            ),
+            "zh": (
+                "{target} 的预测变量存在共线性："
+                "{source} 的 VIF 为 {value:.2f}（超过 {threshold:g}）。",
+                "指向 {target} 的路径系数不稳定。"
+                "可考虑合并高度相关的预测构念、删除其一，或使用二阶构念。",
+            ),
+        },
+        "formative_collinearity": {
+            "en": (
+                "The items of formative construct {name} are collinear: {item} has VIF "
+                "{value:.2f} (above {threshold:g}).",
+                "Its weights are unstable and may have the wrong sign. Drop or merge "
+                "redundant items, or model the construct as reflective if the items are "
+                "interchangeable.",
+            ),
+            "zh": (
+                "形成性构念 {name} 的题项存在共线性："
+                "{item} 的 VIF 为 {value:.2f}（超过 {threshold:g}）。",
+                "其权重不稳定，符号可能错误。删除或合并冗余题项；若题项可互换，可改为反映性构念。",
+            ),
+        },
+        "low_reliability": {
+            "en": (
+                "The reliability of {name} is low: {statistic} "
+                "= {value:.3f} (below {threshold:g}).",
+                "Its items do not measure it consistently. Look for items with low loadings "
+                "or low item-total correlations (reverse-coded or ambiguous questions) and "
+                "revise or drop them.",
+            ),
+            "zh": (
+                "{name} 的信度偏低：{statistic} = {value:.3f}（低于 {threshold:g}）。",
+                "其题项测量不一致。"
+                "请找出载荷或题总相关较低的题项（反向或含义模糊的问题），修改或删除。",
+            ),
+        },
+        "redundant_items": {
+            "en": (
+                "The reliability of {name} is very high: {statistic} = {value:.3f} (above "
+                "{threshold:g}).",
+                "Its items may be near repetitions of one question, which inflates the "
+                "reliability and burdens respondents; consider dropping repeated items.",
+            ),
+            "zh": (
+                "{name} 的信度过高：{statistic} = {value:.3f}（高于 {threshold:g}）。",
+                "其题项可能几乎是同一问题的重复，会虚高信度并加重受访者负担；考虑删除重复题项。",
+            ),
+        },
+        "low_ave": {
+            "en": (
+                "{name} explains less than half of its items' variance: AVE = {value:.3f} "
+                "(below {threshold:g}).",
+                "On average its items carry more error than construct; drop or revise the "
+                "items with the lowest loadings.",
+            ),
+            "zh": (
+                "{name} 解释的题项方差不足一半：AVE = {value:.3f}（低于 {threshold:g}）。",
+                "其题项平均而言误差多于构念信息；删除或修改载荷最低的题项。",
+            ),
+        },
+        "low_loading": {
+            "en": (
+                "Item {item} of {name} has a low loading ({value:.3f}, below {threshold:g}).",
+                "It shares little with the other items of {name}. Check its wording and "
+                "coding; drop it if that raises the construct's reliability or AVE and the "
+                "content is still covered.",
+            ),
+            "zh": (
+                "{name} 的题项 {item} 载荷偏低（{value:.3f}，低于 {threshold:g}）。",
+                "该题项与 {name} 的其他题项共同部分较少。请检查措辞和编码；"
+                "若删除后信度或 AVE 提高且内容仍被覆盖，可删除。",
+            ),
+        },
+        "discriminant_validity": {
+            "en": (
+                "{first} and {second} are not clearly distinct: {statistic} = {value:.3f} "
+                "(above {threshold:g}).",
+                "Their items correlate nearly as strongly across the two constructs as "
+                "within each. Check whether they measure the same thing; merge them, or "
+                "reword items that belong to both.",
+            ),
+            "zh": (
+                "{first} 与 {second} 区分效度不足："
+                "{statistic} = {value:.3f}（高于 {threshold:g}）。",
+                "两构念题项之间的相关几乎与各自内部的相关一样强。"
+                "请检查二者是否测量同一内容；可合并，或修改同时属于二者的题项。",
+            ),
+        },
+    }
+)
+
+
+def dominant_items(
+    weights: Mapping[str, Mapping[str, float]],
+    *,
+    loadings: Mapping[str, Mapping[str, float]] | None = None,
+    share: float = 0.75,
+    lang: str = "en",
+) -> list[Diagnostic]:
+    """Multi-item constructs whose score rests on one item.
+
+    ``weights``: construct -> {item: weight of the item in the construct score} (PLS
+    outer weights, or factor-score weights for CB-SEM). Flags a construct when one
+    item's share ``|w_k| / sum |w|`` exceeds ``share``.
+    """
+    out = []
+    for name, w in weights.items():
+        if len(w) < 2:
+            continue
+        absw = {k: abs(float(v)) for k, v in w.items()}
+        total = sum(absw.values())
+        if not np.isfinite(total) or total <= 0:
+            continue
+        item = max(absw, key=lambda k: absw[k])
+        top = absw[item] / total
+        if top > share:
+            lo = loadings.get(name, {}) if loadings else {}
+            shown = ", ".join(f"{k} {float(v):.2f}" for k, v in lo.items()) or "n/a"
+            out.append(
+                _make(
+                    "dominant_item",
+                    "warning",
+                    lang,
+                    name=name,
+                    item=item,
+                    share=top,
+                    loadings=shown,
+                )
+            )
+    return out
+
+
+def collinear_constructs(
+    correlations: Mapping[tuple[str, str], float],
+    *,
+    threshold: float = 0.9,
+    lang: str = "en",
+) -> list[Diagnostic]:
+    """Pairs of constructs whose correlation exceeds ``threshold`` in absolute value.
+
+    Correlations beyond ±1 are left to :func:`correlations_above_one`.
+    """
+    return [
+        _make(
+            "collinear_constructs",
+            "warning",
+            lang,
+            first=a,
+            second=b,
+            value=float(r),
+            threshold=threshold,
+        )
+        for (a, b), r in correlations.items()
+        if np.isfinite(r) and threshold < abs(r) <= 1 + 1e-8
+    ]
+
+
+def inner_collinearity(
+    vifs: Mapping[tuple[str, str], float], *, threshold: float = 5.0, lang: str = "en"
+) -> list[Diagnostic]:
+    """Predictors (``(source, target)`` -> VIF) whose VIF exceeds ``threshold``."""
+    return [
+        _make(
+            "inner_collinearity",
+            "warning",
+            lang,
+            source=s,
+            target=t,
+            value=float(v),
+            threshold=threshold,
+        )
+        for (s, t), v in vifs.items()
+        if np.isfinite(v) and v > threshold
+    ]
+
+
+def formative_collinearity(
+    vifs: Mapping[tuple[str, str], float], *, threshold: float = 5.0, lang: str = "en"
+) -> list[Diagnostic]:
+    """Items of formative constructs (``(construct, item)`` -> VIF) above ``threshold``."""
+    return [
+        _make(
+            "formative_collinearity",
+            "warning",
+            lang,
+            name=c,
+            item=i,
+            value=float(v),
+            threshold=threshold,
+        )
+        for (c, i), v in vifs.items()
+        if np.isfinite(v) and v > threshold
+    ]
+
+
+def low_reliability(
+    values: Mapping[str, float],
+    *,
+    statistic: str,
+    threshold: float = 0.7,
+    maximum: float | None = None,
+    lang: str = "en",
+) -> list[Diagnostic]:
+    """Constructs whose ``statistic`` (e.g. ``"rho_C"``) is below ``threshold``.
+
+    With ``maximum``, values above it are reported as redundant items.
+    """
+    out = [
+        _make(
+            "low_reliability",
+            "warning",
+            lang,
+            name=n,
+            statistic=statistic,
+            value=float(v),
+            threshold=threshold,
+        )
+        for n, v in values.items()
+        if np.isfinite(v) and v < threshold
+    ]
+    if maximum is not None:
+        out += [
+            _make(
+                "redundant_items",
+                "info",
+                lang,
+                name=n,
+                statistic=statistic,
+                value=float(v),
+                threshold=maximum,
+            )
+            for n, v in values.items()
+            if np.isfinite(v) and v > maximum
+        ]
+    return out
+
+
+def low_ave(
+    values: Mapping[str, float], *, threshold: float = 0.5, lang: str = "en"
+) -> list[Diagnostic]:
+    """Constructs whose average variance extracted is below ``threshold``."""
+    return [
+        _make("low_ave", "warning", lang, name=n, value=float(v), threshold=threshold)
+        for n, v in values.items()
+        if np.isfinite(v) and v < threshold
+    ]
+
+
+def low_loadings(
+    loadings: Mapping[tuple[str, str], float], *, threshold: float = 0.708, lang: str = "en"
+) -> list[Diagnostic]:
+    """Reflective items (``(construct, item)`` -> loading) loading below ``threshold``."""
+    return [
+        _make("low_loading", "info", lang, name=c, item=i, value=float(v), threshold=threshold)
+        for (c, i), v in loadings.items()
+        if np.isfinite(v) and v < threshold
+    ]
+
+
+def poor_discriminant_validity(
+    values: Mapping[tuple[str, str], float],
+    *,
+    statistic: str = "HTMT",
+    threshold: float = 0.85,
+    lang: str = "en",
+) -> list[Diagnostic]:
+    """Construct pairs whose HTMT (or another ratio) exceeds ``threshold``."""
+    return [
+        _make(
+            "discriminant_validity",
+            "warning",
+            lang,
+            first=a,
+            second=b,
+            statistic=statistic,
+            value=float(v),
+            threshold=threshold,
+        )
+        for (a, b), v in values.items()
+        if np.isfinite(v) and v > threshold
+    ]
