@@ -360,6 +360,13 @@ _TEXT.update(
 )
 
 
+def _make_both(code: str, severity: str, lang: str, **fmt: object) -> Diagnostic:
+    """Like ``_make`` but the advice may name the construct or item too."""
+    texts = _TEXT[code]
+    msg, advice = texts.get(lang, texts["en"])
+    return Diagnostic(code, severity, msg.format(**fmt), advice.format(**fmt))
+
+
 def dominant_items(
     weights: Mapping[str, Mapping[str, float]],
     *,
@@ -387,7 +394,7 @@ def dominant_items(
             lo = loadings.get(name, {}) if loadings else {}
             shown = ", ".join(f"{k} {float(v):.2f}" for k, v in lo.items()) or "n/a"
             out.append(
-                _make(
+                _make_both(
                     "dominant_item",
                     "warning",
                     lang,
@@ -411,7 +418,7 @@ def collinear_constructs(
     Correlations beyond ±1 are left to :func:`correlations_above_one`.
     """
     return [
-        _make(
+        _make_both(
             "collinear_constructs",
             "warning",
             lang,
@@ -430,7 +437,7 @@ def inner_collinearity(
 ) -> list[Diagnostic]:
     """Predictors (``(source, target)`` -> VIF) whose VIF exceeds ``threshold``."""
     return [
-        _make(
+        _make_both(
             "inner_collinearity",
             "warning",
             lang,
@@ -449,7 +456,7 @@ def formative_collinearity(
 ) -> list[Diagnostic]:
     """Items of formative constructs (``(construct, item)`` -> VIF) above ``threshold``."""
     return [
-        _make(
+        _make_both(
             "formative_collinearity",
             "warning",
             lang,
@@ -476,7 +483,7 @@ def low_reliability(
     With ``maximum``, values above it are reported as redundant items.
     """
     out = [
-        _make(
+        _make_both(
             "low_reliability",
             "warning",
             lang,
@@ -490,7 +497,7 @@ def low_reliability(
     ]
     if maximum is not None:
         out += [
-            _make(
+            _make_both(
                 "redundant_items",
                 "info",
                 lang,
@@ -510,7 +517,7 @@ def low_ave(
 ) -> list[Diagnostic]:
     """Constructs whose average variance extracted is below ``threshold``."""
     return [
-        _make("low_ave", "warning", lang, name=n, value=float(v), threshold=threshold)
+        _make_both("low_ave", "warning", lang, name=n, value=float(v), threshold=threshold)
         for n, v in values.items()
         if np.isfinite(v) and v < threshold
     ]
@@ -521,7 +528,7 @@ def low_loadings(
 ) -> list[Diagnostic]:
     """Reflective items (``(construct, item)`` -> loading) loading below ``threshold``."""
     return [
-        _make("low_loading", "info", lang, name=c, item=i, value=float(v), threshold=threshold)
+        _make_both("low_loading", "info", lang, name=c, item=i, value=float(v), threshold=threshold)
         for (c, i), v in loadings.items()
         if np.isfinite(v) and v < threshold
     ]
@@ -536,7 +543,7 @@ def poor_discriminant_validity(
 ) -> list[Diagnostic]:
     """Construct pairs whose HTMT (or another ratio) exceeds ``threshold``."""
     return [
-        _make(
+        _make_both(
             "discriminant_validity",
             "warning",
             lang,
