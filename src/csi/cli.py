@@ -149,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fuzzy evaluation of the satisfaction construct (on with --system)",
     )
     r.add_argument("--no-figures", action="store_true", help="leave the figures out")
+    r.add_argument("--no-sem", action="store_true", help="skip the CB-SEM fit indices")
     r.add_argument("--format", default="html,xlsx", help="html, xlsx or both (default)")
     r.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output folder")
 
@@ -258,6 +259,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         seed=args.seed,
         fuzzy=True if args.fuzzy else None,
         figures=not args.no_figures,
+        sem=not args.no_sem,
         roles=_roles(args.role),
     )
     for kind, path in paths.items():

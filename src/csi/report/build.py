@@ -89,6 +89,7 @@ def run_analysis(
     bootstrap: int = 1000,
     seed: int = 1,
     fuzzy: bool | None = None,
+    sem: bool = True,
     figures: bool = True,
     roles: Mapping[str, str] | None = None,
     title: str | None = None,
@@ -124,6 +125,8 @@ def run_analysis(
     fuzzy:
         Fuzzy comprehensive evaluation of the target construct (default: only when an
         indicator system is given).
+    sem:
+        Also fit the model by covariance-based SEM (``csi.sem.fit_sem``) for its fit indices.
     figures:
         Draw the figures (``csi.plots``).
     progress:
@@ -180,6 +183,7 @@ def run_analysis(
         target=target,
         scheme=scheme,
         figures=figures,
+        sem=sem,
         recommend=recommend,
         csat_column=csat_column,
         csat_top=csat_top,

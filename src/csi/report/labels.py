@@ -70,6 +70,7 @@ TEXT: dict[str, dict[str, str]] = {
             "weighted-average operator M(·,⊕); read by maximum membership and by level score."
         ),
         "ambiguous": "ambiguous",
+        "sem_off": "CB-SEM was not requested",
         "no_cjk_font": (
             "No font with Chinese characters is installed, so Chinese labels in the figures "
             "show as boxes: install one (Debian: apt install fonts-noto-cjk) or set "
@@ -200,6 +201,7 @@ TEXT: dict[str, dict[str, str]] = {
         "fuzzy_note": "隶属度：回答落入七个等级的比例；B = A ∘ R，采用加权平均型算子 M(·,⊕)；"
         "按最大隶属度原则和等级得分解读。",
         "ambiguous": "不明确",
+        "sem_off": "未要求协方差结构方程模型",
         "no_cjk_font": "未安装中文字体，图中的中文会显示为方框：请安装中文字体"
         "（Debian：apt install fonts-noto-cjk）或将 CSI_CJK_FONT 设为字体文件。",
         "f_path": "路径图",

@@ -43,6 +43,7 @@ class Context:
     target: str
     scheme: str
     figures: bool
+    sem: bool
     recommend: str | None
     csat_column: str | None
     csat_top: int
@@ -253,7 +254,10 @@ def paths_section(ctx: Context) -> Section:
                     frame,
                 )
             )
-    blocks += sem_blocks(ctx)
+    if ctx.sem:
+        blocks += sem_blocks(ctx)
+    else:
+        blocks.append(Text(ctx.t("not_available", reason=ctx.t("sem_off")), note=True))
     return Section("paths", ctx.t("paths"), tuple(blocks))
 
 

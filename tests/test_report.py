@@ -1,0 +1,513 @@
+"""The report: valid self-contained HTML, Excel sheets, privacy, suppression, atomic writes."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import warnings
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csi._checks import CsiInputError
+from csi.codebook import Codebook
+from csi.pls.result import PLSResult
+from csi.report import (
+    SECTIONS,
+    PrivacyError,
+    PrivacyGuard,
+    PrivacyWarning,
+    Report,
+    Section,
+    Table,
+    Text,
+    construct_roles,
+    render_html,
+    run_analysis,
+    spec_from_codebook,
+    write_excel,
+    write_html,
+    write_report,
+)
+from csi.report.atomic import write_atomic
+from csi.report.excel import sheet_name, sheet_names
+from csi.report.labels import TEXT
+from csi.survey import read_survey
+
+ROOT = Path(__file__).resolve().parents[1]
+SURVEY = ROOT / "data" / "samples" / "survey.csv"
+CODEBOOK = ROOT / "data" / "samples" / "codebook.yaml"
+SYSTEM = ROOT / "data" / "samples" / "indicator_system.yaml"
+PRIVATE = ["respondent_id", "name", "phone", "email"]
+VOID = {"meta", "img", "br", "hr", "link", "input", "col", "area", "base", "source", "wbr"}
+
+
+# ---------------------------------------------------------------------------- helpers
+class StrictHTML(HTMLParser):
+    """Collects tags, checks that every non-void element is closed in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.h2: list[str] = []
+        self.h3: list[str] = []
+        self.imgs: list[str] = []
+        self.links: list[str] = []
+        self.tags: set[str] = set()
+        self._heading: str | None = None
+        self._text: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        a = dict(attrs)
+        if tag == "img":
+            self.imgs.append(a.get("src") or "")
+        for key in ("href", "src"):
+            if a.get(key):
+                self.links.append(a[key] or "")
+        if tag not in VOID:
+            self.stack.append(tag)
+        if tag in ("h2", "h3"):
+            self._heading, self._text = tag, []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+            return
+        self.stack.pop()
+        if tag == self._heading:
+            (self.h2 if tag == "h2" else self.h3).append("".join(self._text).strip())
+            self._heading = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._heading:
+            self._text.append(data)
+
+
+def parse(doc: str) -> StrictHTML:
+    p = StrictHTML()
+    p.feed(doc)
+    p.close()
+    return p
+
+
+def private_values() -> set[str]:
+    raw = pd.read_csv(SURVEY, dtype=str)
+    return {v for c in PRIVATE for v in raw[c].dropna()}
+
+
+# ---------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def survey():
+    return read_survey(SURVEY, CODEBOOK)
+
+
+@pytest.fixture(scope="module")
+def report_en(survey):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return run_analysis(survey, "acsi", system=SYSTEM, segment="region", bootstrap=0)
+
+
+@pytest.fixture(scope="module")
+def written_en(report_en, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report_en")
+    return write_report(report_en, out)
+
+
+@pytest.fixture(scope="module")
+def report_zh(survey):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return run_analysis(
+            survey, system=SYSTEM, segment="region", lang="zh", bootstrap=0, figures=False
+        )
+
+
+# ---------------------------------------------------------------------------- HTML
+def test_html_is_valid_and_has_every_section(written_en):
+    doc = written_en["html"].read_text(encoding="utf-8")
+    assert doc.startswith("<!DOCTYPE html>")
+    p = parse(doc)
+    assert p.errors == []
+    assert p.stack == []  # every element closed
+    assert {"html", "head", "body", "title", "style", "table"} <= p.tags
+    contents = TEXT["en"]["contents"]
+    assert p.h2 == [contents] + [TEXT["en"][k] for k in SECTIONS]
+
+
+def test_html_is_self_contained_with_embedded_png_figures(written_en):
+    doc = written_en["html"].read_text(encoding="utf-8")
+    p = parse(doc)
+    # path diagram, index, index by segment, IPMA, hierarchy, weights, seven levels
+    assert len(p.imgs) == 7
+    for src in p.imgs:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert all(not link.startswith(("http:", "https:", "//")) for link in p.links)
+    assert "<script" not in doc and "<link" not in doc and "@import" not in doc
+    assert [link for link in p.links if not link.startswith(("data:", "#"))] == []
+
+
+def test_html_contains_no_private_column_or_value(written_en, report_en):
+    doc = written_en["html"].read_text(encoding="utf-8")
+    visible = " ".join(parse(re.sub(r"data:image/png;base64,[^\"]+", "", doc)).text)
+    values = private_values()
+    assert len(values) > 9_000  # 3,000 ids, phones and e-mails, and the (repeating) names
+    leaked = [v for v in values if v in visible]
+    assert leaked == []
+    headers = re.findall(r"<th>([^<]*)</th>", doc)
+    assert not set(PRIVATE) & set(headers)
+    # the cleaning report holds the ids of the excluded respondents: none is shown
+    excluded = list(report_en.guard and survey_ids_excluded())
+    assert len(excluded) == 264 and not any(i in visible for i in excluded)
+
+
+def survey_ids_excluded() -> list[str]:
+    return [str(i) for i in read_survey(SURVEY, CODEBOOK).report.excluded["id"]]
+
+
+def test_html_shows_figures_tables_and_the_index(report_en, survey):
+    index = report_en.table("index").frame
+    assert list(index.columns) == ["construct", "index"]
+    assert index["index"].between(0, 100).all()
+    assert list(index["construct"]) == list(survey.codebook.constructs)
+    assert report_en.section("quality").available is False  # no quality() yet: marked
+    doc = render_html(report_en)
+    assert "Not available" in doc
+
+
+# ---------------------------------------------------------------------------- Excel
+def test_excel_opens_with_expected_sheets(written_en, report_en):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.load_workbook(written_en["xlsx"], read_only=True)
+    expected = ["Contents"] + [t.key for t in report_en.tables]
+    assert wb.sheetnames == expected
+    for key in (
+        "respondents",
+        "path_coefficients",
+        "r2",
+        "index",
+        "index_segment",
+        "impacts",
+        "priorities",
+        "system_weights",
+        "levels",
+        "nps",
+        "csat_segment",
+    ):
+        assert key in wb.sheetnames
+    assert all(len(n) <= 31 and not re.search(r"[\[\]:*?/\\]", n) for n in wb.sheetnames)
+    back = pd.read_excel(written_en["xlsx"], sheet_name="index")
+    np.testing.assert_allclose(back["index"], report_en.table("index").frame["index"])
+    values = {v.casefold() for v in private_values()}
+    cells = {
+        str(c).strip().casefold()
+        for ws in wb.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    }
+    assert not (cells & values)
+    assert not (cells & set(PRIVATE))
+    wb.close()
+
+
+def test_sheet_names_are_valid_and_unique():
+    taken: set[str] = set()
+    names = [
+        sheet_name(k, taken) for k in ["a/b:c*?[x]", "x" * 40, "x" * 40, "Contents", "contents"]
+    ]
+    assert names[0] == "a_b_c___x_"
+    assert names[1] == "x" * 31 and names[2] == "x" * 29 + "_2"
+    assert names[4] == "contents_2"  # Excel sheet names are case-insensitive
+    assert all(len(n) <= 31 for n in names)
+
+
+# ---------------------------------------------------------------------------- Chinese
+def test_chinese_report_has_chinese_titles_and_headers(report_zh, tmp_path):
+    doc = render_html(report_zh)
+    p = parse(doc)
+    assert p.errors == [] and p.stack == []
+    assert p.h2 == ["目录"] + [TEXT["zh"][k] for k in SECTIONS]
+    for title in ("数据概况", "路径模型与拟合", "满意度指数", "七级满意度解读", "模糊综合评价"):
+        assert title in p.h2
+    assert '<html lang="zh-CN">' in doc
+    assert list(report_zh.table("index").frame.columns) == ["潜变量", "指数"]
+    assert "顾客满意度" in set(report_zh.table("index").frame["潜变量"])
+    levels = report_zh.table("levels").frame
+    assert list(levels["标签"]) == [
+        "很不满意",
+        "不满意",
+        "不太满意",
+        "一般",
+        "较满意",
+        "满意",
+        "很满意",
+    ]
+    path = write_excel(report_zh, tmp_path / "zh.xlsx")
+    assert pd.ExcelFile(path).sheet_names[0] == "目录"
+
+
+# ---------------------------------------------------------------------------- suppression
+@pytest.fixture(scope="module")
+def small_west(survey):
+    """The sample with only 12 respondents from West (below the default 30)."""
+    raw = pd.read_csv(SURVEY, dtype={c: str for c in PRIVATE})
+    west = raw.index[raw["region"] == "West"]
+    data = raw.drop(index=west[12:]).reset_index(drop=True)
+    small = read_survey(data, CODEBOOK)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return small, run_analysis(
+            small, system=SYSTEM, segment="region", bootstrap=0, figures=False, sem=False
+        )
+
+
+def test_small_segments_are_suppressed_and_marked_in_every_segment_table(small_west):
+    small, report = small_west
+    n_west = int((small.data["region"] == "West").sum())
+    assert 0 < n_west < 30
+    per_segment = [
+        "sizes_region",
+        "index_segment",
+        "levels_segment",
+        "system_segment",
+        "nps_segment",
+        "csat_segment",
+    ]
+    for key in per_segment:
+        frame = report.table(key).frame
+        rows = frame[frame["segment"] == "West"]
+        assert len(rows) == 1, key  # kept, not dropped
+        assert rows["note"].iloc[0] == "suppressed, n < 30", key
+        counts = ["segment", "n", "note", "missing"]  # sizes stay visible
+        figures = rows.drop(columns=counts, errors="ignore").iloc[0]
+        assert figures.isna().all(), key  # figures blanked (sizes_region has none)
+        others = frame[frame["segment"] != "West"]
+        assert (others["note"] == "").all(), key
+        assert others.drop(columns=counts, errors="ignore").notna().all().all(), key
+    doc = render_html(report)
+    assert doc.count('<tr class="suppressed">') == len(per_segment)
+
+
+def test_min_segment_size_is_settable(survey):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = run_analysis(
+            survey, segment="region", min_segment_size=700, bootstrap=0, figures=False, sem=False
+        )
+    frame = report.table("index_segment").frame
+    marked = set(frame.loc[frame["note"] != "", "segment"])
+    assert marked == {"South", "West"}  # 672 and 516 respondents
+    assert set(frame.loc[frame["note"] == "", "segment"]) == {"East", "North"}
+    assert (frame.loc[frame["note"] != "", "note"] == "suppressed, n < 700").all()
+
+
+# ---------------------------------------------------------------------------- privacy guard
+def test_guard_drops_private_columns_and_redacts_values():
+    guard = PrivacyGuard.of(["name", "phone"], ["Zhang Xin", "10038163981", "Li"])
+    frame = pd.DataFrame(
+        {
+            "name": ["Zhang Xin"],
+            "segment": ["zhang xin "],
+            "x": [10038163981.0],
+            "who": ["Li"],
+            "y": [0.5],
+        }
+    )
+    out, found = guard.clean_frame(frame)
+    assert "name" not in out.columns
+    assert out["segment"].iloc[0] == "[redacted]"
+    assert out["x"].iloc[0] == "[redacted]"  # a phone number read as a number
+    assert out["who"].iloc[0] == "[redacted]"  # short values match whole cells
+    assert out["y"].iloc[0] == 0.5
+    assert found == 4
+    assert frame["name"].iloc[0] == "Zhang Xin"  # caller's frame untouched
+    assert guard.find("Oliver and Linda") == []  # "Li" is too short to match inside words
+    assert guard.find("call Zhang Xin today") == ["zhang xin"]
+    with pytest.raises(PrivacyError, match="private column"):
+        guard.assert_clean("<p>phone 10038163981</p>")
+
+
+def test_guard_is_applied_before_writing(tmp_path, survey):
+    guard = PrivacyGuard.from_survey(survey)
+    leak = survey.data["email"].iloc[0]
+    bad = Table("leak", "Leak", pd.DataFrame({"email": [leak], "who": [leak], "n": [1]}))
+    note = Text(f"contact {survey.data['name'].iloc[5]} for details")
+    report = Report("t", "en", (Section("s", "S", (bad, note)),), guard=guard)
+    with pytest.warns(PrivacyWarning, match="removed"):
+        html_path = write_html(report, tmp_path / "r.html")
+    doc = html_path.read_text(encoding="utf-8")
+    assert leak not in doc and survey.data["name"].iloc[5] not in doc
+    assert "[redacted]" in doc and ">email<" not in doc
+    with pytest.warns(PrivacyWarning):
+        xlsx = write_excel(report, tmp_path / "r.xlsx")
+    back = pd.read_excel(xlsx, sheet_name="leak")
+    assert list(back.columns) == ["who", "n"] and back["who"].iloc[0] == "[redacted]"
+
+
+def test_private_segment_is_refused(survey):
+    with pytest.raises(CsiInputError, match="'phone' is a private column"):
+        run_analysis(survey, segment="phone", figures=False)
+    with pytest.raises(CsiInputError, match="segment column 'nowhere' not found"):
+        run_analysis(survey, segment="nowhere", figures=False)
+
+
+# ---------------------------------------------------------------------------- atomic writes
+def test_failed_write_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "report.html"
+
+    def half(tmp: Path) -> None:
+        tmp.write_text("<html><body>half", encoding="utf-8")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_atomic(target, half)
+    assert list(tmp_path.iterdir()) == []
+    target.write_text("old report", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        write_atomic(target, half)
+    assert target.read_text(encoding="utf-8") == "old report"  # previous file intact
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_exception_inside_excel_writer_leaves_no_file(tmp_path, report_zh, monkeypatch):
+    openpyxl = pytest.importorskip("openpyxl")
+
+    def broken_save(self, filename):
+        Path(filename).write_bytes(b"PK\x03\x04 partial")
+        raise OSError("interrupted")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    with pytest.raises(OSError, match="interrupted"):
+        write_report(report_zh, tmp_path / "out", formats=["xlsx"])
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_written_files_get_the_mode_of_a_normal_file(written_en):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for path in written_en.values():
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
+
+
+# ---------------------------------------------------------------------------- optional parts
+def test_quality_and_bootstrap_sections_appear_when_the_result_offers_them(survey, monkeypatch):
+    class Quality:
+        @property
+        def reliability(self) -> pd.DataFrame:
+            return pd.DataFrame({"construct": ["Quality"], "alpha": [0.9]})
+
+    class Boot:
+        def index_intervals(self) -> pd.DataFrame:
+            return pd.DataFrame(
+                {
+                    "construct": ["Quality", "Value"],
+                    "ci_lower": [60.0, 61.0],
+                    "ci_upper": [70.0, 71.0],
+                }
+            )
+
+    calls = {}
+
+    def bootstrap(self, n, seed):
+        calls["args"] = (n, seed)
+        return Boot()
+
+    monkeypatch.setattr(PLSResult, "quality", lambda self: Quality(), raising=False)
+    monkeypatch.setattr(PLSResult, "bootstrap", bootstrap, raising=False)
+    report = run_analysis(survey, bootstrap=200, seed=7, figures=False, sem=False)
+    assert calls["args"] == (200, 7)
+    assert report.section("quality").available
+    rel = report.table("quality_reliability").frame
+    assert list(rel.columns) == ["construct", "alpha"] and rel["alpha"].iloc[0] == 0.9
+    index = report.table("index").frame.set_index("construct")
+    assert index.loc["Quality", "lower limit"] == 60.0
+    assert np.isnan(index.loc["Loyalty", "lower limit"])  # not in the bootstrap table
+
+
+def test_missing_indicator_system_is_marked_not_available(survey, tmp_path):
+    report = run_analysis(
+        survey, system=tmp_path / "absent.yaml", bootstrap=0, figures=False, sem=False
+    )
+    section = report.section("system")
+    assert not section.available
+    assert "indicator-system file not found" in section.blocks[0].text
+
+
+def test_metrics_need_their_column(survey):
+    report = run_analysis(survey, recommend="nps_question", bootstrap=0, figures=False, sem=False)
+    texts = [b.text for b in report.section("metrics").blocks if isinstance(b, Text)]
+    assert texts == ["Not available: the survey has no column 'nps_question'"]
+    csat = report.table("csat").frame
+    assert csat["CSAT (%)"].iloc[0] == pytest.approx(
+        100 * (survey.data["SAT1"] >= 9).mean()
+    )  # top-2 boxes of the 10-point SAT1
+
+
+# ---------------------------------------------------------------------------- model mapping
+def test_codebook_constructs_map_to_acsi_roles(survey):
+    spec = spec_from_codebook(survey.codebook, "acsi")
+    assert spec.constructs == survey.codebook.constructs
+    assert ("Satisfaction", "Complaints") in spec.paths
+    assert ("Expectation", "Quality") in spec.paths
+    assert len(spec.paths) == 9
+
+
+def _codebook(constructs: dict[str, dict]) -> Codebook:
+    items = {}
+    for k, c in enumerate(constructs):
+        for j in range(2):
+            items[f"I{k}{j}"] = {"construct": c}
+    return Codebook.from_dict({"scale": [1, 10], "constructs": constructs, "items": items})
+
+
+def test_chinese_names_labels_and_explicit_roles_map():
+    cb = _codebook(
+        {
+            "预期质量": {},
+            "PQ": {"label_en": "Quality"},
+            "价值": {"label_zh": "感知价值"},
+            "CSI": {},
+            "LOY": {},
+        }
+    )
+    roles = construct_roles(cb, {"CSI": "satisfaction", "LOY": "Loyalty"})
+    assert roles == {
+        "预期质量": "expectation",
+        "PQ": "quality",
+        "价值": "value",
+        "CSI": "satisfaction",
+        "LOY": "loyalty",
+    }
+    spec = spec_from_codebook(cb, roles={"CSI": "satisfaction", "LOY": "loyalty"})
+    assert ("CSI", "LOY") in spec.paths and len(spec.paths) == 7  # no complaints
+    with pytest.raises(CsiInputError, match="construct 'CSI' matches no CSI role"):
+        spec_from_codebook(cb, roles={"LOY": "loyalty"})
+    with pytest.raises(CsiInputError, match="unknown role 'delight'"):
+        construct_roles(cb, {"CSI": "delight"})
+
+
+def test_image_construct_selects_ecsi():
+    cb = _codebook(
+        {n: {} for n in ("Image", "Expectation", "Quality", "Value", "Satisfaction", "Loyalty")}
+    )
+    spec = spec_from_codebook(cb)
+    assert ("Image", "Loyalty") in spec.paths
+    with pytest.raises(CsiInputError, match="not part of the ACSI model"):
+        spec_from_codebook(cb, "acsi")
+
+
+def test_sheet_names_match_the_tables(report_zh):
+    names = sheet_names(report_zh)
+    assert names[0] == "目录" and names[1:] == [t.key for t in report_zh.tables]
