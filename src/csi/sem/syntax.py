@@ -148,6 +148,7 @@ def build_model(
     *,
     columns: set[str] | None = None,
     single_item_error: Mapping[str, float] | None = None,
+    fix_single: bool = True,
 ) -> SemModel:
     """Parse ``model`` and apply lavaan's identification defaults.
 
@@ -155,7 +156,8 @@ def build_model(
     * single-item constructs: the loading is 1 and the item's error variance is fixed to
       ``single_item_error[item]`` (default 0, lavaan's ``auto.fix.single``: the construct
       *is* the item). Callers that trust a reliability ``r`` pass ``(1 - r) * var(item)``.
-      A user's own ``item ~~ item`` statement is left alone.
+      A user's own ``item ~~ item`` statement is left alone. ``fix_single=False`` skips
+      this (ordinal items, whose error variances are derived from the unit scale).
     """
     if isinstance(model, ModelSpec):
         formative = [c for c, m in model.modes.items() if m == "B"]
@@ -189,7 +191,7 @@ def build_model(
     sm = SemModel(tuple(terms), tuple(latents), tuple(observed))
     auto: list[Term] = []
     user_var = {t.lhs for t in terms if t.op == "~~" and t.lhs == t.rhs}
-    for lat in sm.single_item_latents():
+    for lat in sm.single_item_latents() if fix_single else ():
         item = sm.indicators(lat)[0]
         if item not in user_var:
             value = float((single_item_error or {}).get(item, 0.0))

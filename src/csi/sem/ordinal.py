@@ -1,0 +1,326 @@
+"""DWLS estimation for ordinal items (lavaan's WLSMV point estimates and robust SEs).
+
+Sample statistics: thresholds and polychoric correlations (:mod:`csi.sem.polychoric`).
+The model reproduces the polychoric matrix with ``Sigma* = Lambda C Psi C' Lambda' +
+Theta`` whose diagonal is 1 (lavaan's "delta" parameterization): the item error
+variances are not free but ``theta_jj = 1 - (Lambda C Psi C' Lambda')_jj``. Thresholds
+are saturated (free, one per cut), so they equal the sample thresholds and only the
+correlations enter the fit function::
+
+    F_DWLS = sum_{i<j} (r_ij - sigma_ij(theta))^2 / gamma_ij
+
+with ``gamma_ij`` the asymptotic variance of ``sqrt(N) r_ij`` (Muthen, du Toit & Spisic
+1997). Robust covariance ``A^-1 Delta' W Gamma W Delta A^-1 / N`` (``A = Delta' W Delta``);
+``chisq = N F_DWLS`` and its mean-and-variance adjusted version (scaled and shifted,
+Asparouhov & Muthen 2010), as lavaan reports for WLSMV. Single-item constructs are not
+fixed to their item here; their item's error variance is derived like the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, stats
+
+from csi import diagnostics as dg
+from csi._checks import CsiInputError, check_columns, check_frame
+from csi.sem.effects import effects_table
+from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared
+from csi.sem.fitindices import FIT_NAMES, rmsea_interval
+from csi.sem.polychoric import OrdinalStats, ordinal_stats
+from csi.sem.result import SEMResult
+from csi.sem.structure import THETA, Structure
+from csi.sem.syntax import build_model
+from csi.spec import ModelSpec
+
+
+def fit_ordinal(
+    data: Any,
+    model: ModelSpec | str,
+    *,
+    ordered: Sequence[str] | bool | None,
+    group: str | None,
+    level: float,
+    lang: str,
+    max_iter: int,
+) -> SEMResult:
+    """DWLS fit of ``model`` with every item treated as ordinal (see module docstring)."""
+    if group is not None:
+        raise CsiInputError("estimator='DWLS' is available for single-group fits only")
+    check_frame(data)
+    sm = build_model(model, columns={str(c) for c in data.columns}, fix_single=False)
+    items = list(sm.observed)
+    if ordered is not None and ordered is not True:
+        listed = [str(v) for v in ordered]  # type: ignore[union-attr]
+        check_columns(data, listed, what="ordered item")
+        rest = [v for v in items if v not in listed]
+        if rest:
+            raise CsiInputError(
+                f"estimator='DWLS' needs every model item to be ordinal; not listed in "
+                f"ordered: {rest} (mixing continuous and ordinal items is not supported)"
+            )
+    check_columns(data, items, what="item")
+    block = data[items]
+    complete = block.notna().all(axis=1).to_numpy()
+    n_excluded = int((~complete).sum())
+    codes = np.empty((int(complete.sum()), len(items)), dtype=int)
+    for j, item in enumerate(items):
+        col = block[item][complete]
+        values = pd.to_numeric(col, errors="coerce")
+        if values.isna().any():
+            row = values.isna().idxmax()
+            raise CsiInputError(f"ordinal item {item!r} has a non-numeric answer at row {row!r}")
+        levels, inverse = np.unique(values.to_numpy(dtype=float), return_inverse=True)
+        if len(levels) < 2:
+            raise CsiInputError(f"ordinal item {item!r} has a single answer category")
+        if len(levels) > 20:
+            raise CsiInputError(
+                f"item {item!r} has {len(levels)} distinct answers; treat it as continuous"
+            )
+        if not np.allclose(levels, np.round(levels)):
+            raise CsiInputError(f"ordinal item {item!r} has non-integer answers")
+        codes[:, j] = inverse.ravel()
+    st_ = ordinal_stats(codes)
+    st = Structure(sm)
+    perm = [items.index(v) for v in st.obs]
+    return _dwls(sm, st, st_, perm, n_excluded, level=level, lang=lang, max_iter=max_iter)
+
+
+def _dwls(
+    sm: Any,
+    st: Structure,
+    os_: OrdinalStats,
+    perm: list[int],
+    n_excluded: int,
+    *,
+    level: float,
+    lang: str,
+    max_iter: int,
+) -> SEMResult:
+    n, p = os_.n, st.p
+    corr = os_.corr[np.ix_(perm, perm)]
+    rho_rows = [k for k, lab in enumerate(os_.labels) if lab[0] == "rho"]
+    # map each model pair (i < j in structure order) to its row in Gamma
+    where = {(lab[1], lab[2]): k for k, lab in enumerate(os_.labels) if lab[0] == "rho"}
+    iu, ju = np.triu_indices(p, 1)
+    idx = []
+    for a, b in zip(iu, ju, strict=True):
+        oa, ob = perm[a], perm[b]
+        idx.append(where[(min(oa, ob), max(oa, ob))])
+    idx_arr = np.array(idx, dtype=int)
+    gamma = os_.gamma[np.ix_(idx_arr, idx_arr)]
+    w = 1.0 / np.diag(gamma)
+    r = corr[iu, ju]
+    del rho_rows
+    # free parameters: everything but the ordinal items' error variances (derived)
+    derived = [k for k, name in enumerate(st.free_names) if _theta_diag(st, name) is not None]
+    keep = np.array([k for k in range(st.k) if k not in derived], dtype=int)
+    x0, _ok = st.semopy_fit(_near_pd(corr), n, "MLW")
+
+    def full(xk: np.ndarray) -> np.ndarray:
+        x = x0.copy()
+        x[keep] = xk
+        sigma, _m, _c = st.implied(x)
+        for k in derived:
+            j = _theta_diag(st, st.free_names[k])
+            assert j is not None
+            x[k] += 1.0 - sigma[j, j]
+        return x
+
+    def resid_jac(xk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x = full(xk)
+        sigma, m, c = st.implied(x)
+        ds = st.dsigma(m, c)
+        return r - sigma[iu, ju], ds[keep][:, iu, ju].T
+
+    xk = x0[keep].copy()
+    res, jac = resid_jac(xk)
+    f = float(res @ (w * res))
+    converged, it = False, 0
+    while it < max_iter:
+        it += 1
+        a = jac.T @ (w[:, None] * jac)
+        g = jac.T @ (w * res)
+        try:
+            step = linalg.solve(a, g, assume_a="sym")
+        except (linalg.LinAlgError, ValueError):
+            step = np.linalg.lstsq(a, g, rcond=None)[0]
+        t = 1.0
+        while True:
+            new = xk + t * step
+            try:
+                res_n, jac_n = resid_jac(new)
+                f_n = float(res_n @ (w * res_n))
+            except np.linalg.LinAlgError:
+                f_n = np.inf
+            if np.isfinite(f_n) and f_n <= f + 1e-15:
+                break
+            t /= 2
+            if t < 1e-8:
+                break
+        if t < 1e-8:
+            converged = bool(np.max(np.abs(g)) < 1e-8)
+            break
+        size = float(np.max(np.abs(t * step) / np.maximum(1.0, np.abs(new))))
+        xk, res, jac, f = new, res_n, jac_n, f_n
+        if size < 1e-10:
+            converged = True
+            break
+    x = full(xk)
+    # robust covariance of the free parameters
+    a = jac.T @ (w[:, None] * jac)
+    a_inv = np.linalg.pinv(a)
+    b = jac.T @ (w[:, None] * gamma * w[None, :]) @ jac
+    v_keep = a_inv @ b @ a_inv / n
+    # derived error variances: theta_jj = 1 - (model part)_jj, delta method
+    sigma, m, c = st.implied(x)
+    ds = st.dsigma(m, c)
+    jd = np.zeros((st.k, len(keep)))
+    jd[keep, np.arange(len(keep))] = 1.0
+    for k in derived:
+        j = _theta_diag(st, st.free_names[k])
+        assert j is not None
+        jd[k] = -ds[keep, j, j]
+    vcov = jd @ v_keep @ jd.T
+    tab = parameter_table(st, x, vcov, level=level)
+    tab = pd.concat([tab, _threshold_rows(os_, sm, level)], ignore_index=True)
+    r2 = r_squared(st, x)
+    eff = effects_table(st, x, vcov, level=level)
+    # fit: chisq = N F, scaled-shifted; baseline: all correlations zero
+    df = len(r) - len(keep)
+    chisq = n * f
+    u = np.diag(w) - (w[:, None] * jac) @ a_inv @ (jac.T * w[None, :])
+    ug = u @ gamma
+    tr1, tr2 = float(np.trace(ug)), float(np.sum(ug * ug.T))
+    n_tau = sum(1 for lab in os_.labels if lab[0] == "tau")
+    # npar counts the thresholds too (lavaan); they are saturated, so df is unaffected
+    fit = _fit_series(chisq, df, len(keep) + n_tau, n, r, sigma[iu, ju], w, gamma, tr1, tr2, p)
+    diags = dg.collect(
+        dg.not_converged(converged, iterations=it, lang=lang),
+        dg.negative_variances(
+            {f"{v} (error)": float(1 - r2.get(v, 0.0)) for v in st.obs if v in r2}, lang=lang
+        ),
+        dg.standardized_loadings_above_one(
+            {
+                f"{a_} -> {b_}": float(v)
+                for a_, b_, v in zip(
+                    tab[tab.op == "=~"].lhs,
+                    tab[tab.op == "=~"].rhs,
+                    tab[tab.op == "=~"].std_all,
+                    strict=True,
+                )
+            },
+            lang=lang,
+        ),
+        dg.respondents_excluded(n_excluded, lang=lang),
+    )
+    order = list(sm.observed)
+    back = [st.obs.index(v) for v in order]
+    implied = pd.DataFrame(sigma[np.ix_(back, back)], index=order, columns=order)
+    sample = os_.corr
+    resid = pd.DataFrame(sample - sigma[np.ix_(back, back)], index=order, columns=order)
+    names = list(st.free_names)
+    return SEMResult(
+        estimates=tab,
+        fit_indices=fit,
+        r2=r2,
+        effects=eff,
+        implied_cov=implied,
+        residual_corr=resid,
+        diagnostics=diags,
+        n=n,
+        n_excluded=n_excluded,
+        estimator="DWLS",
+        converged=converged,
+        iterations=it,
+        vcov=pd.DataFrame(vcov, index=names, columns=names),
+        lang=lang,
+    )
+
+
+def _theta_diag(st: Structure, name: str) -> int | None:
+    for e in st.entries:
+        if e.name == name and e.matrix == THETA and e.row == e.col:
+            return e.row
+    return None
+
+
+def _near_pd(m: np.ndarray) -> np.ndarray:
+    w, v = np.linalg.eigh(m)
+    if w.min() > 1e-6:
+        return m
+    w = np.maximum(w, 1e-3)
+    out = (v * w) @ v.T
+    d = np.sqrt(np.diag(out))
+    return out / np.outer(d, d)
+
+
+def _threshold_rows(os_: OrdinalStats, sm: Any, level: float) -> pd.DataFrame:
+    items = list(sm.observed)
+    zq = stats.norm.ppf(0.5 + level / 2)
+    rows = []
+    for k, lab in enumerate(os_.labels):
+        if lab[0] != "tau":
+            continue
+        item, cut = items[lab[1]], lab[2]
+        est = float(os_.thresholds[lab[1]][cut])
+        se = float(np.sqrt(os_.gamma[k, k] / os_.n))
+        z = est / se
+        pv = float(2 * stats.norm.sf(abs(z)))
+        lo, hi = est - zq * se, est + zq * se
+        rows.append((item, "|", f"t{cut}", None, est, se, z, pv, lo, hi, est, est))
+    return pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+
+
+def _fit_series(
+    chisq: float,
+    df: int,
+    npar: int,
+    n: int,
+    r: np.ndarray,
+    sig: np.ndarray,
+    w: np.ndarray,
+    gamma: np.ndarray,
+    tr1: float,
+    tr2: float,
+    p: int,
+) -> pd.Series:
+    values = dict.fromkeys(FIT_NAMES, np.nan)
+    b_chisq = n * float(r @ (w * r))
+    b_df = len(r)
+    d, db = max(chisq - df, 0.0), max(b_chisq - b_df, 0.0)
+    rmsea, lo, up, pclose = rmsea_interval(chisq, df, n) if df > 0 else (0.0,) * 4
+    values.update(
+        npar=npar,
+        n=n,
+        chisq=chisq,
+        df=df,
+        pvalue=float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
+        baseline_chisq=b_chisq,
+        baseline_df=b_df,
+        cfi=1.0 - d / max(d, db) if max(d, db) > 0 else 1.0,
+        tli=(b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0) if df > 0 else 1.0,
+        nfi=1.0 - chisq / b_chisq,
+        rmsea=rmsea,
+        rmsea_ci_lower=lo,
+        rmsea_ci_upper=up,
+        rmsea_pvalue=pclose,
+        # Bentler's SRMR on the correlation scale: the unit diagonal fits exactly
+        srmr=float(np.sqrt(np.sum((r - sig) ** 2) / (len(r) + p))),
+    )
+    out = pd.Series(values, dtype=float, name="value")
+    if df > 0 and tr2 > 0:
+        a = np.sqrt(df / tr2)
+        shift = df - np.sqrt(df * tr1**2 / tr2)
+        scaled = a * chisq + shift
+        extra = {
+            "scaling_factor": tr1 / df,
+            "chisq_scaled": scaled,
+            "pvalue_scaled": float(stats.chi2.sf(scaled, df)),
+        }
+        out = pd.concat([out, pd.Series(extra, dtype=float)])
+        out.name = "value"
+    return out
