@@ -1,0 +1,228 @@
+"""The csi command line: help with examples, exit codes, one-line errors, the commands."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from csi import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SURVEY = str(ROOT / "data" / "samples" / "survey.csv")
+CODEBOOK = str(ROOT / "data" / "samples" / "codebook.yaml")
+SYSTEM = str(ROOT / "data" / "samples" / "indicator_system.yaml")
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def one_error_line(err: str) -> str:
+    """The single error line (progress and warnings aside); no traceback."""
+    lines = err.strip().splitlines()
+    errors = [x for x in lines if x.startswith(("csi: error:", "csi: unexpected error:"))]
+    assert len(errors) == 1 and lines[-1] == errors[0], err
+    assert "Traceback" not in err
+    return errors[0]
+
+
+# ---------------------------------------------------------------------------- help, usage
+def test_help_shows_examples_and_exit_codes(capsys):
+    assert cli.main(["--help"]) == 0
+    text = capsys.readouterr().out
+    assert "examples:" in text and "csi report survey.csv --codebook" in text
+    assert "exit codes: 0 success; 1 unexpected error" in text
+    for command in ("report", "fit", "ahp", "weights", "validate"):
+        assert command in text
+
+
+def test_report_help_documents_the_model_mapping(capsys):
+    assert cli.main(["report", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "--min-segment-size N" in text and "--segment" in text and "--lang" in text
+    assert "csi report data/samples/survey.csv" in text
+    assert "--role CONSTRUCT=ROLE" in text and "顾客满意度" in text
+
+
+def test_usage_errors_exit_2(capsys):
+    assert cli.main([]) == 2
+    assert "csi: error:" in capsys.readouterr().err
+    assert cli.main(["report", SURVEY]) == 2  # --codebook and -o missing
+    assert "required" in capsys.readouterr().err
+    assert cli.main(["fit", SURVEY, "--codebook", CODEBOOK, "--lang", "fr"]) == 2
+    assert "invalid choice: 'fr'" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- bad input
+def test_missing_survey_file_is_one_line(tmp_path):
+    code, out, err = run("validate", str(tmp_path / "nope.csv"), "--codebook", CODEBOOK)
+    assert code == 2 and out == ""
+    assert one_error_line(err) == f"csi: error: survey file not found: {tmp_path / 'nope.csv'}"
+
+
+def test_missing_codebook_is_one_line(tmp_path):
+    code, _, err = run("validate", SURVEY, "--codebook", str(tmp_path / "cb.yaml"))
+    assert code == 2
+    line = one_error_line(err)
+    assert line.startswith("csi: error:") and "cb.yaml" in line
+
+
+def test_value_outside_the_scale_names_column_and_row(tmp_path):
+    raw = pd.read_csv(SURVEY, dtype=str)
+    raw.loc[4, "QUAL2"] = "11"
+    bad = tmp_path / "bad.csv"
+    raw.to_csv(bad, index=False)
+    code, _, err = run("validate", str(bad), "--codebook", CODEBOOK)
+    assert code == 2
+    line = one_error_line(err)
+    assert "'QUAL2'" in line and "value 11" in line and "row 5" in line
+    assert "R00005" in line  # the error names the respondent, on the terminal only
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    code, _, err = run("--debug", "validate", str(tmp_path / "nope.csv"), "--codebook", CODEBOOK)
+    assert code == 2
+    assert "Traceback (most recent call last)" in err
+    assert err.strip().endswith("survey file not found: " + str(tmp_path / "nope.csv"))
+
+
+def test_unexpected_errors_exit_1_without_traceback(monkeypatch):
+    def boom(args, out, err):
+        raise RuntimeError("something broke")
+
+    monkeypatch.setitem(cli.COMMANDS, "validate", boom)
+    code, _, err = run("validate", SURVEY, "--codebook", CODEBOOK)
+    assert code == 1
+    assert one_error_line(err) == (
+        "csi: unexpected error: RuntimeError: something broke (run with --debug for the traceback)"
+    )
+
+
+def test_unknown_segment_and_model_file_are_input_errors(tmp_path):
+    out_dir = str(tmp_path / "out")
+    code, _, err = run(
+        "report", SURVEY, "--codebook", CODEBOOK, "--segment", "town", "-o", out_dir, "-q"
+    )
+    assert code == 2
+    assert "segment column 'town' not found" in one_error_line(err)
+    code, _, err = run("fit", SURVEY, "--codebook", CODEBOOK, "--model", "nope.lav")
+    assert code == 2
+    assert one_error_line(err) == (
+        "csi: error: model file not found: nope.lav (or use --model acsi / ecsi)"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------------- commands
+def test_validate_prints_the_cleaning_summary():
+    code, out, err = run("validate", SURVEY, "--codebook", CODEBOOK)
+    assert code == 0 and err == ""
+    assert "respondents read      3000" in out
+    assert out.strip().endswith("OK: 2736 respondents usable, 264 excluded")
+
+
+def test_fit_prints_the_model(tmp_path):
+    code, out, err = run("fit", SURVEY, "--codebook", CODEBOOK, "--model", "acsi")
+    assert code == 0
+    assert "Path coefficients" in out and "Satisfaction -> Loyalty" in out
+    assert "csi: fitting the PLS path model on 2736 respondents" in err
+    lav = tmp_path / "m.lav"
+    lav.write_text(
+        "Quality =~ QUAL1 + QUAL2 + QUAL3\nSatisfaction =~ SAT1 + SAT2 + SAT3\n"
+        "Satisfaction ~ Quality\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("fit", SURVEY, "--codebook", CODEBOOK, "--model", str(lav), "-q")
+    assert code == 0 and "Quality -> Satisfaction" in out
+
+
+def test_ahp_from_judgments_and_from_a_matrix(tmp_path):
+    code, out, _ = run(
+        "ahp", "-j", "service vs price: 3", "-j", "product vs price: 6", "-j",
+        "product vs service: 2",
+    )  # fmt: skip
+    assert code == 0
+    # perfectly consistent (6 = 2 x 3): weights 6:3:1 -> 0.6, 0.3, 0.1 and CR 0
+    assert "product     0.6000" in out and "service     0.3000" in out
+    assert "price       0.1000" in out and "CR          0.0000" in out
+    matrix = pd.DataFrame(
+        [[1, 2, 6], [0.5, 1, 3], [1 / 6, 1 / 3, 1]],
+        index=["product", "service", "price"],
+        columns=["product", "service", "price"],
+    )
+    path = tmp_path / "m.csv"
+    matrix.to_csv(path)
+    code, out2, _ = run("ahp", str(path))
+    assert code == 0 and "product     0.6000" in out2 and "CR          0.0000" in out2
+    code, _, err = run("ahp")
+    assert code == 2 and "give a matrix CSV file" in one_error_line(err)
+    code, _, err = run("ahp", "-j", "service price 3")
+    assert code == 2 and "expected the form 'service vs price: 3'" in one_error_line(err)
+
+
+def test_weights_entropy_and_bad_column(tmp_path):
+    data = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [2.0, 2.0, 2.0, 3.0]})
+    path = tmp_path / "d.csv"
+    data.to_csv(path, index=False)
+    code, out, _ = run("weights", str(path), "--method", "critic")
+    assert code == 0 and out.startswith("critic weights (4 rows)")
+    code, _, err = run("weights", str(path), "--columns", "a,zz")
+    assert code == 2 and "'zz'" in one_error_line(err)
+    code, _, err = run("weights", str(path), "--method", "cv", "--cost", "a")
+    assert code == 2 and "--cost does not apply" in one_error_line(err)
+
+
+def test_report_writes_both_files_and_says_where(tmp_path):
+    out_dir = tmp_path / "out"
+    code, out, err = run(
+        "report", SURVEY, "--codebook", CODEBOOK, "--system", SYSTEM, "--segment", "region",
+        "--lang", "zh", "--bootstrap", "0", "--no-figures", "--no-sem", "-o", str(out_dir),
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.splitlines() == [
+        f"html report written to {out_dir / 'report.html'}",
+        f"xlsx report written to {out_dir / 'report.xlsx'}",
+    ]
+    assert "csi: reading" in err and "csi: writing the report" in err  # progress on stderr
+    doc = (out_dir / "report.html").read_text(encoding="utf-8")
+    assert "满意度指数" in doc and "指标体系：权重与得分" in doc
+    assert sorted(p.name for p in out_dir.iterdir()) == ["report.html", "report.xlsx"]
+
+
+def test_report_without_the_system_file_still_works(tmp_path):
+    code, _, err = run(
+        "report", SURVEY, "--codebook", CODEBOOK, "--system", str(tmp_path / "none.yaml"),
+        "--bootstrap", "0", "--no-figures", "--no-sem", "--format", "html", "-o", str(tmp_path),
+    )  # fmt: skip
+    assert code == 0
+    assert "none.yaml not found: that section is marked not available" in err
+    assert "indicator-system file not found" in (tmp_path / "report.html").read_text("utf-8")
+
+
+def test_installed_console_script_runs():
+    script = Path(sys.executable).with_name("csi")
+    if not script.exists():
+        pytest.skip(f"console script not installed next to {sys.executable}")
+    done = subprocess.run(
+        [str(script), "validate", SURVEY, "--codebook", CODEBOOK],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "OK: 2736 respondents usable" in done.stdout
+    bad = subprocess.run(
+        [str(script), "validate", "missing.csv", "--codebook", CODEBOOK],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "csi: error: survey file not found: missing.csv"
