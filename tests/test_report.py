@@ -511,3 +511,12 @@ def test_image_construct_selects_ecsi():
 def test_sheet_names_match_the_tables(report_zh):
     names = sheet_names(report_zh)
     assert names[0] == "目录" and names[1:] == [t.key for t in report_zh.tables]
+
+
+def test_unusable_metric_column_is_noted_not_fatal(survey):
+    # "wave" holds text (2025H2, 2026H1): NPS cannot use it
+    report = run_analysis(survey, recommend="wave", bootstrap=0, figures=False, sem=False)
+    section = report.section("metrics")
+    assert not section.available
+    assert section.blocks[0].text.startswith("Not available: CsiInputError")
+    assert report.section("index").available  # the rest of the report is there

@@ -690,6 +690,17 @@ def fuzzy_section(ctx: Context) -> Section:
 
 # ---------------------------------------------------------------------------- metrics
 def metrics_section(ctx: Context) -> Section:
+    """NPS and CSAT; a column the metrics cannot use is noted, never fatal to the report."""
+    from csi._checks import CsiInputError
+
+    try:
+        return _metrics_section(ctx)
+    except CsiInputError as exc:
+        log.warning("service metrics left out: %s", exc)
+        return ctx.unavailable("metrics", _one_line(exc))
+
+
+def _metrics_section(ctx: Context) -> Section:
     from csi.metrics import csat, nps
 
     data = ctx.survey.public_data()
