@@ -4,7 +4,7 @@ With ``B`` the matrix of structural paths (row = target, column = source), the t
 effects are ``T = (I - B)^-1 - I`` and the indirect effects ``T - B`` (Bollen 1987,
 *Sociological Methodology* 17, 37-69). Standard errors by the delta method
 ``se = sqrt(diag(J V J'))`` with ``J`` the Jacobian of the effects with respect to the
-free parameters (central differences) and ``V`` their covariance matrix (Sobel 1986).
+free parameters (``d(I - B)^-1 = C dB C``) and ``V`` their covariance matrix (Sobel 1986).
 Standardized effects scale by ``sd(source) / sd(target)`` (implied standard deviations).
 """
 
@@ -50,14 +50,19 @@ def effects_table(
         return pd.DataFrame(columns=EFFECT_COLUMNS)
     cov = None
     if vcov is not None and len(x):
-        jac = np.zeros((eff.size, len(x)))
-        for i in range(len(x)):
-            h = 1e-6 * max(1.0, abs(x[i]))
-            up, dn = x.copy(), x.copy()
-            up[i] += h
-            dn[i] -= h
-            jac[:, i] = (_effects(st, up) - _effects(st, dn)).ravel() / (2 * h)
-        cov = np.einsum("ij,jk,ik->i", jac, vcov, jac)
+        # analytic Jacobian: d(I - B)^-1 = C dB C, only path parameters move the effects
+        c = eff[2] + np.eye(m)
+        jac = np.zeros((3, m, m, len(x)))
+        for i, dmx in enumerate(st.model.mx_diffs):
+            db = dmx[BETA]
+            if db is None:
+                continue
+            dt = c @ db @ c
+            jac[0, :, :, i] = db
+            jac[1, :, :, i] = dt - db
+            jac[2, :, :, i] = dt
+        flat = jac.reshape(eff.size, len(x))
+        cov = np.einsum("ij,jk,ik->i", flat, vcov, flat)
     # structural zeros stay exact zeros (no rounding residue from the inverse)
     direct = (eff[0] != 0).astype(float)
     reach = np.zeros_like(direct)
@@ -89,8 +94,8 @@ def effects_table(
             for k, kind in enumerate(kinds):
                 est = float(eff[k, t, s])
                 if cov is not None:
-                    flat = np.ravel_multi_index((k, t, s), eff.shape)
-                    se = float(np.sqrt(max(cov[flat], 0.0)))
+                    pos = int(np.ravel_multi_index((k, t, s), eff.shape))
+                    se = float(np.sqrt(max(cov[pos], 0.0)))
                 else:
                     se = np.nan
                 z = est / se if se > 0 else np.nan

@@ -218,7 +218,7 @@ class Engine:
         estimator: str = "ML",
         *,
         max_iter: int = 200,
-        tol: float = 1e-10,
+        tol: float = 1e-7,
     ) -> tuple[np.ndarray, bool, int]:
         """Minimise the discrepancy by Fisher scoring with step halving.
 

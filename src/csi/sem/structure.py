@@ -129,7 +129,10 @@ class Structure:
         """Fit with semopy's own optimiser from the covariance matrix; returns (x, success)."""
         self.set_starts(cov)
         frame = pd.DataFrame(cov, index=self.obs_alias, columns=self.obs_alias)
-        res = self.model.fit(cov=frame, obj=obj, n_samples=n, clean_slate=True)
+        # a loose tolerance: csi's Fisher scoring finishes the job in a few cheap steps
+        res = self.model.fit(
+            cov=frame, obj=obj, n_samples=n, clean_slate=True, options={"ftol": 1e-4}
+        )
         self._prepared = True
         return np.asarray(res.x, dtype=float), bool(res.success)
 
