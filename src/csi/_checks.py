@@ -49,9 +49,10 @@ def check_numeric(data: pd.DataFrame, columns: Sequence[str], *, name: str = "da
         converted = pd.to_numeric(s, errors="coerce")
         bad = converted.isna() & s.notna()
         if bad.any():
-            row = bad.idxmax()
+            pos = int(np.argmax(bad.to_numpy()))
             raise CsiInputError(
-                f"{name}: column {col!r} has a non-numeric answer {s.loc[row]!r} at row {row!r}"
+                f"{name}: column {col!r} has a non-numeric answer {s.iloc[pos]!r} "
+                f"at row {s.index[pos]!r}"
             )
 
 
