@@ -60,13 +60,15 @@ def parameter_table(
 ) -> pd.DataFrame:
     """One row per parameter (free and fixed), in lavaan's order."""
     total, resid = variances(st, x)
+    mats = st.model.matrices
     latents = set(st.sm.latents)
     se_all = np.sqrt(np.clip(np.diag(vcov), 0, None)) if vcov is not None else None
     zq = stats.norm.ppf(0.5 + level / 2)
     order = _order_keys(st)
     rows = []
     for e in st.entries:
-        est = float(x[e.free]) if e.free >= 0 else e.value
+        # fixed entries are read from the matrices (fixed.x values come from the data)
+        est = float(x[e.free]) if e.free >= 0 else float(mats[e.matrix][e.row, e.col])
         se = float(se_all[e.free]) if (e.free >= 0 and se_all is not None) else 0.0
         if e.free >= 0 and se_all is not None and se > 0:
             z = est / se

@@ -338,7 +338,7 @@ def _fit_moments(
     chisq = n_total * f if core != "ULS" else np.nan
     p = structs[0].p
     moments_per_group = p * (p + 1) // 2 + (p if multigroup else 0)
-    df = len(groups) * moments_per_group - n_par
+    df = len(groups) * moments_per_group - n_par - sum(st.n_fixed_x for st in structs)
     sigmas, mus = [], []
     for g in range(len(groups)):
         s = engine.state(theta, g, derivatives=False)
@@ -357,8 +357,9 @@ def _fit_moments(
         baseline=(
             gls_baseline_chisq([s.cov for s in stats_], [s.n for s in stats_])
             if core == "GLS"
-            else None
+            else _baseline_fixed_x(structs, stats_)
         ),
+        fixed_x=structs[0].n_fixed_x,
     )
     if robust:
         if "chisq_scaled" in robust and df > 0:
@@ -382,6 +383,24 @@ def _fit_moments(
         level=level,
         lang=lang,
     )
+
+
+def _baseline_fixed_x(structs: list[Structure], stats_: list[GroupStats]) -> float | None:
+    """ML baseline when exogenous observed variables keep their sample covariances.
+
+    lavaan's independence model with ``fixed.x``: the x block stays at ``S_xx``, every
+    other variable is uncorrelated, ``chisq_b = sum_g n_g (log|S_xx| + sum log s_jj -
+    log|S|)``; ``None`` (the plain independence model) without exogenous observed items.
+    """
+    if not structs[0].fixed_x_vars:
+        return None
+    total = 0.0
+    for st, gs in zip(structs, stats_, strict=True):
+        xs = [st.obs.index(v) for v in st.fixed_x_vars]
+        rest = [k for k in range(st.p) if k not in xs]
+        logdet_x = float(np.linalg.slogdet(gs.cov[np.ix_(xs, xs)])[1])
+        total += gs.n * (logdet_x + float(np.sum(np.log(np.diag(gs.cov)[rest]))) - gs.logdet)
+    return total
 
 
 def _invert_information(info: np.ndarray) -> tuple[np.ndarray, list[int]]:

@@ -180,6 +180,7 @@ def fit_indices(
     mus: Sequence[np.ndarray | None] | None = None,
     likelihood: bool = True,
     baseline: float | None = None,
+    fixed_x: int = 0,
 ) -> pd.Series:
     """All fit indices as a Series (see the module docstring for the formulas).
 
@@ -187,12 +188,15 @@ def fit_indices(
     AIC, BIC) as NaN: those estimators do not maximise it. ``baseline`` overrides the ML
     independence-model chi-square (e.g. the GLS one). A NaN ``chisq`` (ULS, whose
     discrepancy is not chi-square distributed) makes every chi-square-based index NaN.
+    ``fixed_x`` is the number of exogenous observed (co)variances per group held at their
+    sample values (lavaan's ``fixed.x``): they leave the baseline df and the AGFI count.
     """
     n = int(sum(ns))
     groups = len(ns)
     p = covs[0].shape[0]
     b_chisq = baseline_chisq(covs, ns) if baseline is None else float(baseline)
-    b_df = groups * p * (p - 1) // 2
+    nx = round((float(np.sqrt(8 * fixed_x + 1)) - 1) / 2)  # fixed_x = nx (nx + 1) / 2
+    b_df = groups * (p * (p - 1) // 2 - nx * (nx - 1) // 2)
     pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
     d = max(chisq - df, 0.0)
     db = max(b_chisq - b_df, 0.0)
@@ -207,7 +211,9 @@ def fit_indices(
         rmsea_interval(chisq, df, n, groups) if np.isfinite(chisq) else (np.nan,) * 4
     )
     g = gfi(covs, sigmas, ns)
-    nel = groups * (p * (p + 1) // 2 + (p if mus is not None and mus[0] is not None else 0))
+    nel = groups * (
+        p * (p + 1) // 2 - fixed_x + (p if mus is not None and mus[0] is not None else 0)
+    )
     agfi = 1.0 - nel / df * (1.0 - g) if df > 0 else np.nan
     srmr = srmr_bentler(covs, sigmas, ns, means, mus)
     if likelihood:

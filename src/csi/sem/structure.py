@@ -39,6 +39,7 @@ class ParamEntry:
     rhs: str
     label: str | None
     value: float  # the fixed value for fixed entries
+    fixed_x: bool = False  # exogenous observed (co)variance fixed at its sample value
 
 
 class Structure:
@@ -65,6 +66,12 @@ class Structure:
         self.p = len(self.obs)
         self.entries = self._entries()
         self.free_names = [n for n, prm in self.model.parameters.items() if prm.active]
+        # semopy fixes (co)variances of exogenous observed variables at their sample values,
+        # like lavaan's fixed.x = TRUE; those moments are saturated and leave the df alone
+        self.n_fixed_x = sum(1 for e in self.entries if e.fixed_x)
+        self.fixed_x_vars = sorted(
+            {e.lhs for e in self.entries if e.fixed_x} | {e.rhs for e in self.entries if e.fixed_x}
+        )
         self.k = len(self.free_names)
         self._prepared = False
 
@@ -96,7 +103,8 @@ class Structure:
                     else:
                         lhs, rhs = sorted((r, c), key=order.index)
                 value = float(prm.start) if (not prm.active and prm.start is not None) else 0.0
-                out.append(ParamEntry(pname, idx, mx, i, j, lhs, op, rhs, label, value))
+                fixed_x = not prm.active and prm.start is None
+                out.append(ParamEntry(pname, idx, mx, i, j, lhs, op, rhs, label, value, fixed_x))
             if prm.active:
                 free += 1
         return out
