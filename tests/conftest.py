@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-VALIDATION = Path(__file__).resolve().parents[2] / "shared" / "validation"
+HERE = Path(__file__).resolve()
+
+
+def _find_validation() -> Path:
+    """``$CSI_VALIDATION_DIR``, else the first ``shared/validation`` beside an ancestor folder."""
+    if os.environ.get("CSI_VALIDATION_DIR"):
+        return Path(os.environ["CSI_VALIDATION_DIR"])
+    for parent in HERE.parents:
+        candidate = parent / "shared" / "validation"
+        if (candidate / "README.md").exists():
+            return candidate
+    return HERE.parents[2] / "shared" / "validation"
+
+
+VALIDATION = _find_validation()
 
 
 @pytest.fixture(scope="session")
@@ -15,6 +30,6 @@ def validation_dir() -> Path:
     if not (VALIDATION / "README.md").exists():
         pytest.skip(
             f"reference results not found at {VALIDATION} (they live beside the repository "
-            "in shared/validation; a plain clone does not have them)"
+            "in shared/validation, or set CSI_VALIDATION_DIR; a plain clone does not have them)"
         )
     return VALIDATION
