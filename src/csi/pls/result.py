@@ -488,6 +488,35 @@ class PLSResult:
             rows, columns=["kind", "name", "construct", "importance", "performance"]
         )
 
+    # ------------------------------------------------------------ inference
+    def bootstrap(self, n: int = 5000, **options: Any) -> Any:
+        """Bootstrap standard errors, p-values and intervals: see :func:`csi.pls.bootstrap.bootstrap`.
+
+        ``res.bootstrap(n=5000, seed=1, level=0.95, ci="percentile", workers=1,
+        progress=None, keep_draws=False, batch_size=None, segment=None, scale=None)``
+        returns a :class:`csi.pls.bootstrap.BootstrapResult`.
+        """
+        from csi.pls.bootstrap import bootstrap
+
+        return bootstrap(self, n, **options)
+
+    def compare_groups(self, group: Any, **options: Any) -> Any:
+        """Multi-group comparison on this model's data and settings (:func:`csi.pls.mga.compare_groups`)."""
+        from csi.pls.mga import compare_groups
+
+        if self.source_data is None:
+            raise CsiInputError(
+                "group comparison needs the raw data: this model was fitted from moments "
+                "only (fit_pls_moments); use fit_pls on the data"
+            )
+        options.setdefault("scheme", self.scheme)
+        options.setdefault("consistent", self.consistent)
+        options.setdefault("tol", self.tol)
+        options.setdefault("max_iter", self.max_iter)
+        if self.scale is not None:
+            options.setdefault("scale", self.scale)
+        return compare_groups(self.source_data, self.spec, group, **options)
+
     # -------------------------------------------------------------- display
     def _header(self, lang: str) -> list[str]:
         lab = _LABELS[lang]
