@@ -1,0 +1,423 @@
+"""PLS on many weighted copies of one data set at once (bootstrap, jackknife, permutations).
+
+A resample of the ``N`` respondents is described by a row of counts ``c`` (how often
+each respondent is drawn; 0/1 for a subgroup or a permutation). With the items
+standardised once on the full sample, ``z = (x - mean) / sd``, the resample's moments
+are weighted sums (Efron & Tibshirani 1993, ch. 6, "resampling vector")::
+
+    m_c   = c' Z / sum(c)                        (item means, z units)
+    M_c   = sum_i c_i z_i z_i' / sum(c)          (cross-products)
+    cov_c = M_c - m_c m_c'                       (covariance, divisor sum(c))
+
+and its correlation matrix is ``cov_c`` scaled to unit diagonal. For a stack of
+``B`` count rows ``C`` (``B x N``) the means are one matrix product ``C Z`` and the
+cross-products one product ``C P`` with ``P`` the ``N x p(p+1)/2`` matrix of
+products ``z_ik z_il`` (``k <= l``), built once (or in row chunks for large ``N``).
+The PLS iterations then run on the whole stack of correlation matrices with
+batched linear algebra (:func:`csi.pls.algorithm.outer_weights`), each member
+stopping on its own convergence.
+
+Failures are recorded per member, never dropped silently: ``degenerate`` (an item
+is constant in the resample, or a subgroup is empty), ``not converged`` (the
+iterations hit ``max_iter``) and ``estimation error`` (a singular system: a proxy
+of zero variance, collinear predecessors or formative items). A failed member's
+correlation matrix is replaced by the full-sample one so that the rest of the
+stack runs; its values are marked invalid.
+
+Sign correction (the rule used by :meth:`PLSResult.bootstrap`): after
+convergence, each construct's resample weights are compared with the full-sample
+weights; when their inner product over the construct's items is negative, the
+construct's weights are flipped (``w -> -w``) before paths, loadings and effects
+are computed. Every PLS step commutes with such a flip, so this only picks the
+orientation of the resample's construct that matches the full-sample construct
+(construct-level sign change, Tenenhaus et al. 2005, sec. 2.6; Henseler, Ringle &
+Sinkovics 2009).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import numpy as np
+
+from csi.pls.algorithm import (
+    Layout,
+    PLSEstimationError,
+    _inner_weights,
+    _mode_b,
+    _normalise,
+    inner_estimates,
+)
+from csi.pls.consistent import PLScWarning, consistent_estimates
+from csi.pls.effects import total_effects
+
+_R = TypeVar("_R")
+
+#: Failure reasons, in code order (code 0 = success).
+REASONS = ("ok", "degenerate", "not converged", "estimation error")
+OK, DEGENERATE, NOT_CONVERGED, ESTIMATION_ERROR = range(4)
+
+#: Elements of the ``N x p(p+1)/2`` product matrix kept in memory at once.
+_PRODUCT_BLOCK = 4_000_000
+#: Variance (in units of the full-sample variance) below which an item counts as constant.
+_CONSTANT = 1e-10
+
+
+@dataclass(frozen=True)
+class StackFit:
+    """PLS estimates for a stack of ``B`` weighted copies of the data.
+
+    ``status`` ``(B,)`` holds a code from :data:`REASONS`; ``detail`` a message per
+    failed member. Arrays are ``(B, ...)`` in layout order: ``corr`` item
+    correlations, ``weights``, ``loadings`` ``(B, p)``, ``cross_loadings``
+    ``(B, p, J)``, ``construct_corr``, ``paths``, ``total`` ``(B, J, J)``, ``r2``
+    ``(B, J)``; ``means`` and ``sd`` the items' means and standard deviations on the
+    raw answer scale (divisor ``sum(c)``); ``cov_z`` the item covariances in
+    full-sample z units; ``weight_total`` ``sum(c)``; ``flips`` ``(B, J)`` True where
+    a construct's sign was corrected; ``inadmissible`` ``(B,)`` PLSc reliability
+    above 1 or correlation beyond ±1 (kept, only counted); ``counts`` the count rows.
+    """
+
+    layout: Layout
+    status: np.ndarray
+    detail: dict[int, str]
+    corr: np.ndarray
+    cov_z: np.ndarray
+    weights: np.ndarray
+    loadings: np.ndarray
+    cross_loadings: np.ndarray
+    construct_corr: np.ndarray
+    paths: np.ndarray
+    total: np.ndarray
+    r2: np.ndarray
+    means: np.ndarray
+    sd: np.ndarray
+    weight_total: np.ndarray
+    flips: np.ndarray
+    inadmissible: np.ndarray
+    n_rows: int = 0
+    counts: np.ndarray | None = None
+
+    @property
+    def valid(self) -> np.ndarray:
+        """``(B,)`` True for members that were estimated without failure."""
+        return self.status == OK
+
+
+@dataclass
+class Engine:
+    """The data and model prepared once for fitting many count vectors.
+
+    ``raw`` is the complete-case item matrix ``(N, p)`` in layout order;
+    ``reference`` the full-sample weights used for sign correction.
+    """
+
+    layout: Layout
+    raw: np.ndarray
+    scheme: str
+    tol: float
+    max_iter: int
+    consistent: bool
+    reference: np.ndarray
+    mu: np.ndarray = field(init=False)
+    sd: np.ndarray = field(init=False)
+    z: np.ndarray = field(init=False)
+    _tri: tuple[np.ndarray, np.ndarray] = field(init=False)
+    _products: np.ndarray | None = field(init=False, default=None)
+    _fallback_corr: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        raw = np.asarray(self.raw, dtype=float)
+        self.raw = raw
+        self.mu = raw.mean(axis=0)
+        sd = raw.std(axis=0)
+        self.sd = np.where(sd > 0, sd, 1.0)
+        self.z = (raw - self.mu) / self.sd
+        p = raw.shape[1]
+        self._tri = np.triu_indices(p)
+        if raw.shape[0] * self._tri[0].size <= _PRODUCT_BLOCK:
+            self._products = self._product_rows(slice(None))
+        corr = np.corrcoef(raw, rowvar=False).reshape(p, p)
+        self._fallback_corr = np.where(np.isfinite(corr), corr, np.eye(p))
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.raw.shape[0])
+
+    def _product_rows(self, rows: slice) -> np.ndarray:
+        zr = self.z[rows]
+        i, j = self._tri
+        return zr[:, i] * zr[:, j]
+
+    # ------------------------------------------------------------ moments
+    def moments(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Weighted means ``(B, p)``, covariances ``(B, p, p)`` (z units) and ``sum(c)``."""
+        C = np.asarray(counts, dtype=float)
+        total = C.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            inv = 1.0 / total
+        means = (C @ self.z) * inv[:, None]
+        if self._products is not None:
+            cross = C @ self._products
+        else:
+            t = self._tri[0].size
+            step = max(1, _PRODUCT_BLOCK // t)
+            cross = np.zeros((C.shape[0], t))
+            for start in range(0, self.n_rows, step):
+                rows = slice(start, start + step)
+                cross += C[:, rows] @ self._product_rows(rows)
+        cross *= inv[:, None]
+        p = self.z.shape[1]
+        M = np.empty((C.shape[0], p, p))
+        i, j = self._tri
+        M[:, i, j] = cross
+        M[:, j, i] = cross
+        cov = M - means[:, :, None] * means[:, None, :]
+        return means, cov, total
+
+    # ---------------------------------------------------------------- fit
+    def fit(self, counts: np.ndarray) -> StackFit:
+        """PLS estimates for each row of ``counts`` ``(B, N)`` (see :class:`StackFit`)."""
+        layout = self.layout
+        means_z, cov, total = self.moments(counts)
+        n_batch, p = means_z.shape
+        status = np.zeros(n_batch, dtype=np.int8)
+        detail: dict[int, str] = {}
+        var = np.einsum("bii->bi", cov)
+        const = ~(var > _CONSTANT) | ~np.isfinite(var)
+        for b in np.flatnonzero(const.any(axis=1) | ~(total > 0)):
+            status[b] = DEGENERATE
+            if not total[b] > 0:
+                detail[int(b)] = "no respondents"
+            else:
+                names = [layout.items[k] for k in np.flatnonzero(const[b])]
+                detail[int(b)] = "constant item(s) in the resample: " + ", ".join(names)
+        sdz = np.sqrt(np.where(const, 1.0, var))
+        S = cov / sdz[:, :, None] / sdz[:, None, :]
+        idx = np.arange(p)
+        S[:, idx, idx] = 1.0
+        bad = status != OK
+        if bad.any():
+            S[bad] = self._fallback_corr
+        weights = self._weights(S, status, detail)
+        # sign correction against the full-sample weights
+        dots = np.einsum("bp,p,pj->bj", weights, self.reference, layout.mask)
+        flips = dots < 0
+        weights = weights * np.where(flips[:, layout.block], -1.0, 1.0)
+        flips &= (status == OK)[:, None]
+        inner = inner_estimates(S, weights, layout)
+        paths, r2, ccorr = inner.paths, inner.r2, inner.construct_corr
+        loadings = inner.cross_loadings[:, np.arange(p), layout.block]
+        inadmissible = np.zeros(n_batch, dtype=bool)
+        if self.consistent:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", PLScWarning)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    cf = consistent_estimates(S, weights, ccorr, layout)
+            paths, r2, ccorr, loadings = cf.paths, cf.r2, cf.construct_corr, cf.loadings
+            off = ~np.eye(layout.n_constructs, dtype=bool)
+            inadmissible = (cf.rho_a > 1).any(axis=1) | (np.abs(ccorr[:, off]) > 1 + 1e-12).any(
+                axis=1
+            )
+        try:
+            total_eff = total_effects(paths)
+        except np.linalg.LinAlgError:  # pragma: no cover - acyclic models cannot be singular
+            total_eff = np.full_like(paths, np.nan)
+        sd_raw = self.sd * np.sqrt(np.where(const, 0.0, var))
+        means_raw = self.mu + self.sd * means_z
+        return StackFit(
+            layout=layout,
+            status=status,
+            detail=detail,
+            corr=S,
+            cov_z=cov,
+            weights=weights,
+            loadings=loadings,
+            cross_loadings=inner.cross_loadings,
+            construct_corr=ccorr,
+            paths=paths,
+            total=total_eff,
+            r2=r2,
+            means=means_raw,
+            sd=sd_raw,
+            weight_total=total,
+            flips=flips,
+            inadmissible=inadmissible & (status == OK),
+            n_rows=self.n_rows,
+            counts=np.asarray(counts, dtype=float),
+        )
+
+    def _weights(self, S: np.ndarray, status: np.ndarray, detail: dict[int, str]) -> np.ndarray:
+        """Outer weights of the stack; members that raise are found one by one and replaced."""
+        layout = self.layout
+        try:
+            wf = self._iterate(S)
+            inner_estimates(S, wf.weights, layout)  # raises on collinear predecessors
+        except PLSEstimationError:
+            for b in range(S.shape[0]):
+                if status[b] != OK:
+                    continue
+                try:
+                    one = self._iterate(S[b : b + 1])
+                    inner_estimates(S[b], one.weights[0], layout)
+                except PLSEstimationError as exc:
+                    status[b] = ESTIMATION_ERROR
+                    detail[b] = str(exc)
+                    S[b] = self._fallback_corr
+            wf = self._iterate(S)
+        late = ~np.asarray(wf.converged) & (status == OK)
+        for m in np.flatnonzero(late):
+            status[m] = NOT_CONVERGED
+            detail[int(m)] = (
+                f"no convergence in {int(wf.iterations[m])} iterations "
+                f"(last change {float(wf.change[m]):.2e})"
+            )
+        return np.asarray(wf.weights, dtype=float)
+
+    def _iterate(self, S: np.ndarray) -> _Weights:
+        return iterate_weights(
+            S, self.layout, scheme=self.scheme, tol=self.tol, max_iter=self.max_iter
+        )
+
+
+@dataclass(frozen=True)
+class _Weights:
+    weights: np.ndarray
+    iterations: np.ndarray
+    converged: np.ndarray
+    change: np.ndarray
+
+
+def _solve_spd(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve ``A x = b`` for stacks of small symmetric positive definite systems.
+
+    Gaussian elimination without pivoting (stable for SPD matrices), vectorised over
+    the leading axes: much faster than one LAPACK call per tiny system. A singular
+    system gives non-finite values.
+    """
+    k = A.shape[-1]
+    if k == 1:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return b / A[..., 0, :]
+    A = A.copy()
+    x = b.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(k - 1):
+            f = A[..., i + 1 :, i] / A[..., i, i, None]
+            A[..., i + 1 :, i:] -= f[..., :, None] * A[..., i, None, i:]
+            x[..., i + 1 :] -= f * x[..., i, None]
+        for i in range(k - 1, -1, -1):
+            acc = x[..., i]
+            if i < k - 1:
+                acc = acc - np.einsum("...j,...j->...", A[..., i, i + 1 :], x[..., i + 1 :])
+            x[..., i] = acc / A[..., i, i]
+    return x
+
+
+class _PathScheme:
+    """Path-scheme inner weights with the predecessor regressions grouped by size."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        groups: dict[int, list[tuple[int, np.ndarray]]] = {}
+        for t in layout.targets:
+            pred = layout.predecessors[int(t)]
+            groups.setdefault(pred.size, []).append((int(t), pred))
+        self.groups = [
+            (np.array([t for t, _ in g])[:, None], np.stack([p for _, p in g]))
+            for g in groups.values()
+        ]
+
+    def __call__(self, C: np.ndarray) -> np.ndarray:
+        E = C * self.layout.path.T  # successors: correlation
+        for tg, pr in self.groups:
+            A = C[:, pr[:, :, None], pr[:, None, :]]
+            beta = _solve_spd(A, C[:, pr, tg])
+            if not np.isfinite(beta).all():
+                raise PLSEstimationError("the predecessors of a construct are perfectly collinear")
+            E[:, pr, tg] += beta
+        if self.layout.isolated.size:
+            E[:, self.layout.isolated, self.layout.isolated] = 1.0
+        return E
+
+
+def iterate_weights(
+    S: np.ndarray, layout: Layout, *, scheme: str, tol: float, max_iter: int
+) -> _Weights:
+    """The PLS iterations of :func:`csi.pls.algorithm.outer_weights` on a stack ``(B, p, p)``.
+
+    Same steps, start (all weights 1), sign rule and stop rule, so each member's
+    weights equal a separate fit of its matrix; faster for large stacks because the
+    path-scheme regressions use :func:`_solve_spd` and members leave the stack once
+    they have converged.
+    """
+    n_batch = S.shape[0]
+    path = _PathScheme(layout) if scheme == "path" else None
+    W = np.broadcast_to(layout.mask, (n_batch, *layout.mask.shape)).copy()
+    W, SW = _normalise(S, W, layout)
+    final = W.copy()
+    iterations = np.zeros(n_batch, dtype=np.intp)
+    change = np.full(n_batch, np.inf)
+    live = np.arange(n_batch)
+    S_live = S
+    for it in range(1, max_iter + 1):
+        C = np.swapaxes(W, 1, 2) @ SW
+        E = path(C) if path is not None else _inner_weights(C, layout, scheme)
+        T = (SW @ E) * layout.mask
+        if layout.mode_b.any():
+            T = _mode_b(S_live, T, layout)
+        W_new, SW_new = _normalise(S_live, T, layout)
+        delta = np.abs(W_new - W).max(axis=(1, 2))
+        iterations[live] = it
+        change[live] = delta
+        W, SW = W_new, SW_new
+        done = delta < tol
+        if done.any():
+            final[live[done]] = W[done]
+            keep = ~done
+            live = live[keep]
+            if not live.size:
+                break
+            S_live, W, SW = S_live[keep], W[keep], SW[keep]
+    if live.size:
+        final[live] = W
+    return _Weights(final.sum(axis=2), iterations, change < tol, change)
+
+
+def bootstrap_counts(indices: np.ndarray, n_rows: int) -> np.ndarray:
+    """Counts ``(B, N)`` (how often each row is drawn) from resample row indices ``(B, N)``."""
+    n_batch = indices.shape[0]
+    flat = (indices + np.arange(n_batch)[:, None] * n_rows).ravel()
+    return np.bincount(flat, minlength=n_batch * n_rows).reshape(n_batch, n_rows).astype(float)
+
+
+def run_ordered(
+    work: Callable[[Any], _R],
+    jobs: Iterable[Any],
+    *,
+    workers: int,
+    on_result: Callable[[_R], None],
+) -> None:
+    """Apply ``work`` to each job with up to ``workers`` threads; results in job order.
+
+    Jobs are produced by the iterator in the calling thread (so any random draws
+    happen there, in order) and at most ``2 * workers`` are in flight, which bounds
+    memory. NumPy releases the GIL in the matrix products and batched solves, so
+    threads run the heavy parts in parallel.
+    """
+    if workers <= 1:
+        for job in jobs:
+            on_result(work(job))
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: list[Future[_R]] = []
+        for job in jobs:
+            pending.append(pool.submit(work, job))
+            while len(pending) > 2 * workers:
+                on_result(pending.pop(0).result())
+        for fut in pending:
+            on_result(fut.result())

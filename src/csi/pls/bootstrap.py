@@ -1,0 +1,793 @@
+"""Case-resampling bootstrap of a PLS path model, vectorised across resamples.
+
+``PLSResult.bootstrap(n=5000, seed=1)`` draws ``n`` resamples of the respondents
+(with replacement, each of size ``N``), re-estimates the model on each, and reports
+for every statistic (paths, outer weights, loadings, total, indirect and specific
+indirect effects, R², the 0-100 index per construct and segment, index
+differences between segments, and any registered statistic such as HTMT; see
+:mod:`csi.pls.statistics`):
+
+* ``estimate``: the full-sample value; ``boot_mean``: mean of the valid draws;
+* ``se``: their standard deviation (divisor ``B - 1``);
+* ``t = estimate / se`` and the two-sided ``pvalue = 2 P(T_{N-1} > |t|)`` from
+  Student's t with ``N - 1`` degrees of freedom (``N`` respondents), as SmartPLS;
+  NaN for the index (a test of "index = 0" means nothing) and when ``se = 0``;
+* ``ci_lower``, ``ci_upper``: percentile (default), BCa or studentized interval
+  (:mod:`csi.pls.intervals`). Studentized intervals need a per-resample standard
+  error, which is cheap only for the paths (the OLS standard error of the
+  regression of the construct scores, weights held fixed) and the overall index
+  (the standard error of a weighted mean of the items, weights held fixed); the
+  other rows then get percentile intervals and the ``interval`` column says so.
+  BCa takes its acceleration from a jackknife: leave-one-out for up to
+  :data:`JACKKNIFE_MAX` respondents, otherwise a delete-a-group jackknife with
+  :data:`JACKKNIFE_MAX` groups (respondent ``i`` in group ``i mod G``).
+
+Reproducibility: all resample indices come, in order, from one
+``numpy.random.default_rng(seed)`` stream (resample ``r`` is row ``r`` of
+:func:`resample_indices`), drawn in the calling thread; so the same seed gives the
+same result whatever ``workers`` and ``batch_size`` are. Without a seed, fresh
+entropy is drawn and stored on the result (``seed``) so the run can be repeated.
+
+Sign handling: each construct of each resample is oriented like the full-sample
+construct (flipped when the inner product of its resample and full-sample weights
+is negative; see :mod:`csi.pls.batched`). The number of flips per construct is
+reported (``sign_flips``).
+
+Failures (degenerate resamples with a constant item, non-convergence, singular
+systems) are counted in ``n_failed``, listed with their reason in ``failures``
+and left out of the summaries; more than 1% failed raises a
+:class:`BootstrapFailureWarning`.
+
+Speed and memory: resamples are processed in batches (:mod:`csi.pls.batched`): the
+resampled correlation matrices of a batch come from two matrix products of the
+count matrix with the standardised data, and the PLS iterations run on the whole
+stack at once. Standard errors come from running sums; for the quantiles the draws
+are kept in a float32 buffer of ``n x K`` values (``K`` statistics; ECSI on mobi has
+K = 132, so 10,000 resamples take 5.3 MB), plus per batch ``batch_size x N`` counts.
+``keep_draws=True`` keeps that buffer on the result (:attr:`BootstrapResult.draws`).
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+import warnings
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _stats
+
+from csi._checks import CsiInputError, check_choice, check_rng
+from csi.pls import intervals as _iv
+from csi.pls.batched import REASONS, Engine, StackFit, bootstrap_counts, run_ordered
+from csi.pls.statistics import (
+    LABEL_COLUMNS,
+    Context,
+    ResampleStatistic,
+    builtin_statistics,
+    registered_statistics,
+)
+
+if TYPE_CHECKING:
+    from csi.pls.result import PLSResult
+
+__all__ = [
+    "JACKKNIFE_MAX",
+    "TABLE_COLUMNS",
+    "BootstrapFailureWarning",
+    "BootstrapResult",
+    "bootstrap",
+    "resample_indices",
+]
+
+#: Columns of :attr:`BootstrapResult.table`, in order.
+TABLE_COLUMNS = (
+    *LABEL_COLUMNS,
+    "estimate",
+    "boot_mean",
+    "se",
+    "t",
+    "pvalue",
+    "ci_lower",
+    "ci_upper",
+    "interval",
+)
+#: Largest number of jackknife fits for the BCa acceleration.
+JACKKNIFE_MAX = 1000
+#: Share of failed resamples above which a warning is given.
+FAILURE_WARN_SHARE = 0.01
+
+
+class BootstrapFailureWarning(UserWarning):
+    """More than 1% of the bootstrap resamples failed (see ``BootstrapResult.failures``)."""
+
+
+_LABELS: dict[str, dict[str, Any]] = {
+    "en": {
+        "title": "PLS bootstrap",
+        "resamples": "resamples",
+        "failed": "failed",
+        "respondents": "respondents",
+        "seed": "seed",
+        "interval": "interval",
+        "flips": "sign corrections",
+        "parameter": "parameter",
+        "estimate": "estimate",
+        "se": "SE",
+        "t": "t",
+        "p": "p",
+        "ci": "CI",
+        "kinds": {
+            "path": "Path coefficients",
+            "outer_weight": "Outer weights",
+            "loading": "Loadings",
+            "total_effect": "Total effects",
+            "indirect_effect": "Indirect effects",
+            "specific_indirect_effect": "Specific indirect effects",
+            "r2": "R²",
+            "index": "Index (0-100)",
+            "index_difference": "Index differences between segments",
+        },
+    },
+    "zh": {
+        "title": "PLS 自助法 (bootstrap)",
+        "resamples": "重抽样次数",
+        "failed": "失败",
+        "respondents": "样本量",
+        "seed": "随机种子",
+        "interval": "置信区间",
+        "flips": "符号校正",
+        "parameter": "参数",
+        "estimate": "估计值",
+        "se": "标准误",
+        "t": "t 值",
+        "p": "p 值",
+        "ci": "置信区间",
+        "kinds": {
+            "path": "路径系数",
+            "outer_weight": "外部权重",
+            "loading": "载荷",
+            "total_effect": "总效应",
+            "indirect_effect": "间接效应",
+            "specific_indirect_effect": "特定间接效应",
+            "r2": "R²",
+            "index": "指数 (0-100)",
+            "index_difference": "细分群体指数差异",
+        },
+    },
+}
+
+
+@dataclass(frozen=True, repr=False)
+class BootstrapResult:
+    """Bootstrap inference for a PLS model (see :func:`bootstrap`).
+
+    Attributes
+    ----------
+    table:
+        One row per statistic, columns :data:`TABLE_COLUMNS`: ``kind`` and the label
+        columns ``source, target`` (paths, effects), ``construct, indicator``
+        (weights, loadings), ``construct`` (R², index), ``segment`` (segment index;
+        ``"a - b"`` for an index difference), ``route`` (specific indirect effects,
+        e.g. ``"Image -> Expectation -> Satisfaction"``); unused labels are ``""``.
+        Then ``estimate, boot_mean, se, t, pvalue, ci_lower, ci_upper`` and
+        ``interval`` (the interval method used for the row).
+    n_resamples:
+        Resamples drawn; ``n_failed`` of them failed (listed in ``failures`` with
+        columns ``resample, reason, detail``) and are left out of every summary.
+    sign_flips:
+        Per construct, in how many resamples its sign was corrected.
+    n_inadmissible:
+        PLSc only: resamples with a reliability above 1 or a construct correlation
+        beyond ±1 (kept, as in the full-sample fit).
+    level, ci, seed, n_respondents, scheme, consistent:
+        The settings used (``seed`` is the entropy drawn when none was given).
+    draws:
+        With ``keep_draws=True``: resamples x statistics (float32; column ``k`` is
+        row ``k`` of ``table``; failed resamples are NaN rows); else ``None``.
+    """
+
+    table: pd.DataFrame
+    n_resamples: int
+    n_failed: int
+    failures: pd.DataFrame
+    sign_flips: pd.Series
+    n_inadmissible: int
+    level: float
+    ci: str
+    seed: Any
+    n_respondents: int
+    scheme: str
+    consistent: bool
+    draws: pd.DataFrame | None = None
+    pivots: np.ndarray | None = field(default=None, repr=False)
+    se_hat: np.ndarray | None = field(default=None, repr=False)
+    acceleration: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def n_valid(self) -> int:
+        """Resamples used in the summaries (``n_resamples - n_failed``)."""
+        return self.n_resamples - self.n_failed
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy long table (a copy of :attr:`table`)."""
+        return self.table.copy()
+
+    def select(self, kind: str) -> pd.DataFrame:
+        """The rows of one kind (e.g. ``"path"``), without the unused label columns."""
+        check_choice(kind, list(dict.fromkeys(self.table["kind"])), name="kind")
+        rows = self.table[self.table["kind"] == kind].reset_index(drop=True)
+        unused = [c for c in LABEL_COLUMNS[1:] if (rows[c] == "").all()]
+        return rows.drop(columns=["kind", *unused])
+
+    def intervals(self, *, level: float | None = None, ci: str | None = None) -> pd.DataFrame:
+        """Recompute the table's intervals at another ``level`` or method (needs kept draws).
+
+        BCa needs the jackknife acceleration, computed only when the bootstrap was run
+        with ``ci="bca"``.
+        """
+        if self.draws is None:
+            raise CsiInputError("intervals() needs the draws: run bootstrap(..., keep_draws=True)")
+        level = self.level if level is None else _check_level(level)
+        method = self.ci if ci is None else check_choice(ci, _iv.METHODS, name="ci")
+        if method == "bca" and self.acceleration is None:
+            raise CsiInputError("BCa intervals need the jackknife: run bootstrap(..., ci='bca')")
+        draws = self.draws.to_numpy()
+        valid = ~np.isnan(draws).all(axis=1)
+        lower, upper, used = _intervals(
+            draws[valid],
+            None if self.pivots is None else self.pivots[valid],
+            self.table["estimate"].to_numpy(dtype=float),
+            self.se_hat,
+            self.acceleration,
+            method,
+            level,
+        )
+        out = self.table.copy()
+        out["ci_lower"], out["ci_upper"], out["interval"] = lower, upper, used
+        return out
+
+    # -------------------------------------------------------------- display
+    def _header(self, lang: str) -> list[str]:
+        lab = _LABELS[lang]
+        flips = int(self.sign_flips.sum())
+        return [
+            f"{lab['title']}: {lab['resamples']} {self.n_resamples}, {lab['failed']} "
+            f"{self.n_failed}; {lab['respondents']} {self.n_respondents}; "
+            f"{lab['seed']} {self.seed}",
+            f"{lab['interval']}: {self.ci}, {self.level:.0%}; {lab['flips']}: {flips}",
+        ]
+
+    def summary(self, lang: str = "en", digits: int = 3, kinds: Sequence[str] | None = None) -> str:
+        """A text table per kind: parameter, estimate, SE, t, p and the interval."""
+        check_choice(lang, _LABELS, name="lang")
+        lab = _LABELS[lang]
+        lines = self._header(lang)
+        present = list(dict.fromkeys(self.table["kind"]))
+        for kind in kinds if kinds is not None else present:
+            check_choice(kind, present, name="kind")
+            rows = self.table[self.table["kind"] == kind]
+            frame = pd.DataFrame(
+                {
+                    lab["parameter"]: [_describe(r) for r in rows.itertuples(index=False)],
+                    lab["estimate"]: rows["estimate"].round(digits),
+                    lab["se"]: rows["se"].round(digits),
+                    lab["t"]: rows["t"].round(2),
+                    lab["p"]: rows["pvalue"].round(digits),
+                    lab["ci"]: [
+                        f"[{lo:.{digits}f}, {hi:.{digits}f}]"
+                        for lo, hi in zip(rows["ci_lower"], rows["ci_upper"], strict=True)
+                    ],
+                }
+            )
+            title = lab["kinds"].get(kind, kind)
+            lines += ["", title, frame.to_string(index=False)]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"BootstrapResult(n_resamples={self.n_resamples}, n_failed={self.n_failed}, "
+            f"ci={self.ci!r}, level={self.level}, statistics={len(self.table)})"
+        )
+
+    def _repr_html_(self) -> str:
+        head = "<br>".join(html.escape(line) for line in self._header("en"))
+        parts = [f"<div><p>{head}</p>"]
+        for kind in dict.fromkeys(self.table["kind"]):
+            rows = self.select(kind).round(3)
+            parts.append(
+                f"<h4>{html.escape(_LABELS['en']['kinds'].get(kind, kind))}</h4>"
+                + rows.to_html(index=False)
+            )
+        return "".join(parts) + "</div>"
+
+
+def _describe(row: Any) -> str:
+    if row.route:
+        return str(row.route)
+    if row.source:
+        return f"{row.source} -> {row.target}"
+    if row.indicator:
+        return f"{row.construct} -> {row.indicator}"
+    if row.segment:
+        return f"{row.construct} [{row.segment}]"
+    return str(row.construct)
+
+
+def _check_level(level: Any) -> float:
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
+        raise CsiInputError(f"level must be a number between 0 and 1, e.g. 0.95; got {level!r}")
+    return float(level)
+
+
+def _check_count(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise CsiInputError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def resample_indices(n_rows: int, n: int, seed: Any) -> np.ndarray:
+    """The row indices ``(n, n_rows)`` of the resamples :func:`bootstrap` draws for ``seed``.
+
+    Row ``r`` lists the (0-based) positions, among the respondents used by the fit,
+    of the ``n_rows`` respondents in resample ``r``:
+    ``numpy.random.default_rng(seed).integers(0, n_rows, size=(n, n_rows))``.
+    """
+    return check_rng(seed).integers(0, n_rows, size=(n, n_rows))
+
+
+# ---------------------------------------------------------------- the run
+@dataclass(frozen=True)
+class _Plan:
+    """The statistics of a run: their labels, full-sample values and SE formulas."""
+
+    stats: tuple[ResampleStatistic, ...]
+    labels: pd.DataFrame
+    estimate: np.ndarray
+    test_zero: np.ndarray
+    pivot_cols: np.ndarray  # positions of the columns with a cheap SE
+    se_hat: np.ndarray  # (K,) full-sample SE for those columns (NaN elsewhere)
+
+
+def evaluate(fit: StackFit, ctx: Context, stats: Sequence[ResampleStatistic]) -> np.ndarray:
+    """All statistics of a stack of fits, ``(B, K)``."""
+    return np.concatenate([np.asarray(s.compute(fit, ctx), dtype=float) for s in stats], axis=1)
+
+
+def _pivot_se(fit: StackFit, ctx: Context, stats: Sequence[ResampleStatistic]) -> np.ndarray:
+    parts = []
+    for s in stats:
+        if s.se is not None:
+            parts.append(np.asarray(s.se(fit, ctx), dtype=float))
+    return np.concatenate(parts, axis=1) if parts else np.zeros((fit.paths.shape[0], 0))
+
+
+def make_plan(engine: Engine, ctx: Context, stats: Sequence[ResampleStatistic]) -> _Plan:
+    """Labels and full-sample values of ``stats`` (the fit of all respondents once each)."""
+    full = engine.fit(np.ones((1, engine.n_rows)))
+    if not full.valid[0]:
+        raise CsiInputError(
+            "the full-sample model could not be re-estimated from the data: "
+            + full.detail.get(0, REASONS[int(full.status[0])])
+        )
+    rows: list[dict[str, str]] = []
+    test_zero: list[bool] = []
+    pivot_cols: list[int] = []
+    for s in stats:
+        labels = s.labels(ctx)
+        start = len(rows)
+        rows += [{"kind": s.kind, **{k: str(v) for k, v in lab.items()}} for lab in labels]
+        test_zero += [s.test_zero] * len(labels)
+        if s.se is not None:
+            pivot_cols += list(range(start, len(rows)))
+    labels_frame = pd.DataFrame(rows, columns=list(LABEL_COLUMNS)).fillna("")
+    estimate = evaluate(full, ctx, stats)[0]
+    if estimate.size != len(labels_frame):
+        raise ValueError(
+            f"the statistics gave {estimate.size} values for {len(labels_frame)} labels"
+        )
+    se_hat = np.full(estimate.size, np.nan)
+    cols = np.array(pivot_cols, dtype=np.intp)
+    se_hat[cols] = _pivot_se(full, ctx, stats)[0]
+    return _Plan(tuple(stats), labels_frame, estimate, np.array(test_zero), cols, se_hat)
+
+
+@dataclass
+class _Batch:
+    start: int
+    values: np.ndarray
+    pivots: np.ndarray
+    status: np.ndarray
+    detail: dict[int, str]
+    flips: np.ndarray
+    inadmissible: int
+
+
+def _run_batch(engine: Engine, ctx: Context, plan: _Plan, start: int, counts: np.ndarray) -> _Batch:
+    fit = engine.fit(counts)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        values = evaluate(fit, ctx, plan.stats)
+        if plan.pivot_cols.size:
+            se = _pivot_se(fit, ctx, plan.stats)
+            piv = (values[:, plan.pivot_cols] - plan.estimate[plan.pivot_cols]) / se
+            piv[~np.isfinite(piv)] = np.nan
+        else:
+            piv = np.zeros((values.shape[0], 0))
+    bad = ~fit.valid
+    values[bad] = np.nan
+    piv[bad] = np.nan
+    return _Batch(
+        start,
+        values,
+        piv,
+        fit.status.copy(),
+        dict(fit.detail),
+        fit.flips.sum(axis=0),
+        int(fit.inadmissible.sum()),
+    )
+
+
+def _progress_bar(progress: Any, total: int, desc: str) -> Any:
+    """A tqdm bar (auto: only on a terminal or in a notebook), or None."""
+    if progress is None:
+        progress = _interactive()
+    if not progress:
+        return None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, desc=desc, unit="resample")
+    return progress  # a tqdm-like object supplied by the caller
+
+
+def _interactive() -> bool:
+    try:
+        if sys.stderr is not None and sys.stderr.isatty():
+            return True
+    except (AttributeError, ValueError):
+        pass
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def default_batch_size(n_rows: int) -> int:
+    """Resamples per batch: up to 500, fewer for large samples (``batch x N <= 4e6``)."""
+    return int(max(8, min(500, 4_000_000 // max(n_rows, 1))))
+
+
+def run_batches(
+    engine: Engine,
+    ctx: Context,
+    plan: _Plan,
+    batches: Iterator[tuple[int, np.ndarray]],
+    *,
+    workers: int,
+    on_batch: Callable[[_Batch], None],
+) -> None:
+    """Fit every ``(start, counts)`` batch, in order, with up to ``workers`` threads."""
+    run_ordered(
+        lambda job: _run_batch(engine, ctx, plan, job[0], job[1]),
+        batches,
+        workers=workers,
+        on_result=on_batch,
+    )
+
+
+def _intervals(
+    draws: np.ndarray,
+    pivots: np.ndarray | None,
+    estimate: np.ndarray,
+    se_hat: np.ndarray | None,
+    accel: np.ndarray | None,
+    method: str,
+    level: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lower, upper = _iv.percentile(draws, level)
+    used = np.full(estimate.size, "percentile", dtype=object)
+    if method == "bca":
+        assert accel is not None
+        lower, upper = _iv.bca(draws, estimate, accel, level)
+        used[:] = "bca"
+    elif method == "studentized" and pivots is not None and se_hat is not None:
+        cols = np.flatnonzero(np.isfinite(se_hat))
+        if cols.size:
+            lo_t, hi_t = _iv.studentized(pivots[:, cols], estimate[cols], se_hat[cols], level)
+            lower[cols], upper[cols] = lo_t, hi_t
+            used[cols] = "studentized"
+    return lower, upper, used
+
+
+def _jackknife(
+    engine: Engine, ctx: Context, plan: _Plan, *, batch_size: int, workers: int
+) -> np.ndarray:
+    """Jackknife values ``(G, K)``: leave-one-out, or delete-a-group for large samples."""
+    n_rows = engine.n_rows
+    groups = min(n_rows, JACKKNIFE_MAX)
+    member = np.arange(n_rows) % groups
+    out = np.empty((groups, plan.estimate.size))
+
+    def batches() -> Iterator[tuple[int, np.ndarray]]:
+        for start in range(0, groups, batch_size):
+            g = np.arange(start, min(groups, start + batch_size))
+            yield start, (member[None, :] != g[:, None]).astype(float)
+
+    def keep(batch: _Batch) -> None:
+        out[batch.start : batch.start + batch.values.shape[0]] = batch.values
+
+    run_batches(engine, ctx, plan, batches(), workers=workers, on_batch=keep)
+    return out
+
+
+def raw_items(result: PLSResult) -> np.ndarray:
+    """The complete-case item matrix the result was fitted on, in layout order."""
+    if result.source_data is None or result.row_positions is None:
+        raise CsiInputError(
+            "resampling needs the raw data: this model was fitted from moments only "
+            "(fit_pls_moments); use fit_pls on the data"
+        )
+    if result.moments.missing != "listwise":
+        raise CsiInputError(
+            "resampling is implemented for listwise-complete data: fit with "
+            "missing='listwise' (the default)"
+        )
+    items = list(result.layout.items)
+    block = result.source_data.iloc[result.row_positions][items]
+    if not all(getattr(t, "kind", "O") in "biuf" for t in block.dtypes.tolist()):
+        block = block.apply(pd.to_numeric, errors="coerce")
+    X = block.to_numpy(dtype=float, na_value=np.nan)
+    if np.isnan(X).any():
+        raise CsiInputError(
+            "the data given to fit_pls changed after the fit (missing answers among the "
+            "respondents used); refit the model"
+        )
+    return X
+
+
+def make_engine(result: PLSResult, raw: np.ndarray | None = None) -> Engine:
+    """An :class:`Engine` for ``result``'s data and settings (checked against the fit)."""
+    engine = Engine(
+        layout=result.layout,
+        raw=raw_items(result) if raw is None else raw,
+        scheme=result.scheme,
+        tol=result.tol,
+        max_iter=result.max_iter,
+        consistent=result.consistent,
+        reference=np.asarray(result.arrays.weights, dtype=float),
+    )
+    return engine
+
+
+def segment_context(result: PLSResult, engine: Engine, scale: Any, segment: Any) -> Context:
+    """The statistics context: scale end points and segment codes (if any)."""
+    lo = hi = None
+    if scale is not None or result.scale is not None:
+        lo, hi = result._scale(scale)
+    if segment is None:
+        return Context(result.layout, engine, lo, hi)
+    if lo is None:
+        raise CsiInputError("segment indices need the items' scale end points: pass scale=(lo, hi)")
+    if result.rows is None:  # pragma: no cover - raw_items already refused this
+        raise CsiInputError("segments need the raw data")
+    labels = result._segment_values(segment, result.rows)
+    codes, names = pd.factorize(labels, sort=True, use_na_sentinel=False)
+    if len(names) < 2:
+        raise CsiInputError(
+            f"segment {getattr(labels, 'name', segment)!r} has only one value among the "
+            "respondents used; segment comparisons need at least two"
+        )
+    seg_names = tuple(str(g) for g in names)
+    return Context(
+        result.layout,
+        engine,
+        lo,
+        hi,
+        segment_codes=np.asarray(codes),
+        segment_names=seg_names,
+        segment_pairs=tuple(combinations(range(len(seg_names)), 2)),
+    )
+
+
+def bootstrap(
+    result: PLSResult,
+    n: int = 5000,
+    *,
+    seed: Any = None,
+    level: float = 0.95,
+    ci: str = "percentile",
+    workers: int = 1,
+    progress: Any = None,
+    keep_draws: bool = False,
+    batch_size: int | None = None,
+    segment: Hashable | pd.Series | Sequence[Any] | None = None,
+    scale: Any = None,
+    statistics: Sequence[ResampleStatistic] = (),
+) -> BootstrapResult:
+    """Bootstrap a fitted PLS model (case resampling; see the module docstring).
+
+    Parameters
+    ----------
+    result:
+        A :class:`PLSResult` from :func:`csi.fit_pls` (raw data, listwise).
+    n:
+        Number of resamples (default 5,000).
+    seed:
+        Seed for :func:`numpy.random.default_rng`; the same seed gives the same
+        result for any ``workers`` and ``batch_size``.
+    level:
+        Confidence level of the intervals (default 0.95).
+    ci:
+        ``"percentile"`` (default), ``"bca"`` (bias-corrected and accelerated; adds a
+        jackknife) or ``"studentized"`` (bootstrap-t for paths and the overall index,
+        percentile for the rest).
+    workers:
+        Threads working on batches in parallel (default 1).
+    progress:
+        ``True``/``False`` to show a tqdm progress bar or not; ``None`` (default) shows
+        it only on a terminal or in a notebook.
+    keep_draws:
+        Keep every draw on the result (``draws``; float32) so that :meth:`intervals`
+        can recompute intervals at another level.
+    batch_size:
+        Resamples fitted together (default: up to 500, fewer for large samples).
+    segment:
+        A segment column of the data given to ``fit_pls`` (or values per respondent
+        used): adds each segment's index and the index differences between every
+        pair of segments (needs the scale).
+    scale:
+        Item scale end points for the index (default: those given to ``fit_pls``;
+        without any, no index rows).
+    statistics:
+        Extra :class:`csi.pls.statistics.ResampleStatistic` objects for this run
+        (registered statistics are always included).
+
+    Returns
+    -------
+    BootstrapResult
+    """
+    n = _check_count(n, "n", 2)
+    level = _check_level(level)
+    check_choice(ci, _iv.METHODS, name="ci")
+    workers = _check_count(workers, "workers", 1)
+    if batch_size is not None:
+        batch_size = _check_count(batch_size, "batch_size", 1)
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+    rng = check_rng(seed)
+    engine = make_engine(result)
+    ctx = segment_context(result, engine, scale, segment)
+    stats = (*builtin_statistics(ctx), *registered_statistics(), *statistics)
+    plan = make_plan(engine, ctx, stats)
+    _check_reproduces(plan, result)
+    n_rows = engine.n_rows
+    size = default_batch_size(n_rows) if batch_size is None else batch_size
+    K = plan.estimate.size
+    buffer = np.empty((n, K), dtype=np.float32)
+    piv_buffer = np.empty((n, plan.pivot_cols.size), dtype=np.float32)
+    status = np.zeros(n, dtype=np.int8)
+    details: dict[int, str] = {}
+    flips = np.zeros(result.layout.n_constructs, dtype=np.int64)
+    sums = np.zeros(K)
+    squares = np.zeros(K)
+    counts_valid = np.zeros(K)
+    inadmissible = 0
+    bar = _progress_bar(progress, n, "bootstrap")
+
+    def batches() -> Iterator[tuple[int, np.ndarray]]:
+        for start in range(0, n, size):
+            b = min(size, n - start)
+            yield start, bootstrap_counts(rng.integers(0, n_rows, size=(b, n_rows)), n_rows)
+
+    def keep(batch: _Batch) -> None:
+        nonlocal inadmissible
+        stop = batch.start + batch.values.shape[0]
+        buffer[batch.start : stop] = batch.values
+        piv_buffer[batch.start : stop] = batch.pivots
+        status[batch.start : stop] = batch.status
+        details.update({batch.start + k: v for k, v in batch.detail.items()})
+        flips[:] += batch.flips
+        inadmissible += batch.inadmissible
+        dev = batch.values - plan.estimate
+        sums[:] += np.nansum(dev, axis=0)
+        squares[:] += np.nansum(dev**2, axis=0)
+        counts_valid[:] += np.sum(~np.isnan(dev), axis=0)
+        if bar is not None:
+            bar.update(batch.values.shape[0])
+
+    try:
+        run_batches(engine, ctx, plan, batches(), workers=workers, on_batch=keep)
+    finally:
+        if bar is not None and progress is not False and hasattr(bar, "close"):
+            bar.close()
+    failed = np.flatnonzero(status != 0)
+    n_valid = n - failed.size
+    if n_valid < 2:
+        raise CsiInputError(
+            f"only {n_valid} of {n} resamples could be estimated; first failure: "
+            f"{details.get(int(failed[0]), REASONS[int(status[failed[0]])])}"
+        )
+    if failed.size > FAILURE_WARN_SHARE * n:
+        reasons = pd.Series([REASONS[int(status[k])] for k in failed]).value_counts()
+        warnings.warn(
+            f"{failed.size} of {n} bootstrap resamples ({failed.size / n:.1%}) failed and are "
+            f"left out ({', '.join(f'{r}: {c}' for r, c in reasons.items())}); "
+            "see BootstrapResult.failures",
+            BootstrapFailureWarning,
+            stacklevel=3,
+        )
+    accel = None
+    if ci == "bca":
+        jack = _jackknife(engine, ctx, plan, batch_size=size, workers=workers)
+        accel = _iv.acceleration(jack)
+    valid = status == 0
+    draws = buffer[valid]
+    pivots = piv_buffer[valid]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_dev = sums / counts_valid
+        var = (squares - counts_valid * mean_dev**2) / (counts_valid - 1)
+        se = np.sqrt(np.maximum(var, 0.0))
+        t = np.where(plan.test_zero & (se > 0), plan.estimate / se, np.nan)
+    pvalue = 2.0 * _stats.t.sf(np.abs(t), df=n_rows - 1)
+    piv_full = np.full((pivots.shape[0], K), np.nan, dtype=np.float32)
+    piv_full[:, plan.pivot_cols] = pivots
+    lower, upper, used = _intervals(draws, piv_full, plan.estimate, plan.se_hat, accel, ci, level)
+    table = plan.labels.copy()
+    table["estimate"] = plan.estimate
+    table["boot_mean"] = plan.estimate + mean_dev
+    table["se"] = se
+    table["t"] = t
+    table["pvalue"] = pvalue
+    table["ci_lower"] = lower
+    table["ci_upper"] = upper
+    table["interval"] = pd.array(used, dtype="str") if len(used) else used
+    failures = pd.DataFrame(
+        {
+            "resample": failed,
+            "reason": [REASONS[int(status[k])] for k in failed],
+            "detail": [details.get(int(k), "") for k in failed],
+        }
+    )
+    kept = None
+    if keep_draws:
+        buffer[~valid] = np.nan
+        kept = pd.DataFrame(buffer, index=pd.RangeIndex(n, name="resample"))
+    return BootstrapResult(
+        table=table[list(TABLE_COLUMNS)],
+        n_resamples=n,
+        n_failed=int(failed.size),
+        failures=failures,
+        sign_flips=pd.Series(
+            flips,
+            index=pd.Index(list(result.layout.constructs), name="construct"),
+            name="sign_flips",
+        ),
+        n_inadmissible=inadmissible,
+        level=level,
+        ci=ci,
+        seed=seed if not isinstance(seed, np.random.Generator) else None,
+        n_respondents=n_rows,
+        scheme=result.scheme,
+        consistent=result.consistent,
+        draws=kept,
+        pivots=piv_full if keep_draws else None,
+        se_hat=plan.se_hat,
+        acceleration=accel,
+    )
+
+
+def _check_reproduces(plan: _Plan, result: PLSResult) -> None:
+    """The re-estimated full-sample paths must equal the fit's (else the data changed)."""
+    layout = result.layout
+    est = plan.labels["kind"].to_numpy() == "path"
+    mine = plan.estimate[est]
+    theirs = result.path_coefficients["estimate"].to_numpy(dtype=float)
+    tol = max(1e-6, 100 * result.tol)
+    if mine.size != theirs.size or not np.allclose(mine, theirs, atol=tol):
+        raise CsiInputError(
+            "re-estimating the model from the data gives other paths than the fit "
+            f"({layout.n_constructs} constructs): the data given to fit_pls changed "
+            "after the fit; refit the model"
+        )
