@@ -266,6 +266,15 @@ class PLSResult:
 
     direct = direct_effects
 
+    def quality(self, **options: Any) -> Any:
+        """Reliability, validity, R², f², VIF and diagnostics: a :class:`csi.quality.QualityReport`.
+
+        Options (``thresholds``, ``f2``, ``lang``) as :func:`csi.quality.pls_quality`.
+        """
+        from csi.quality.pls import pls_quality
+
+        return pls_quality(self, **options)
+
     def to_frame(self) -> pd.DataFrame:
         """All estimates in one long table: ``parameter, lhs, rhs, estimate``.
 
