@@ -1,0 +1,272 @@
+"""``QualityReport``: the reliability, validity and structural tables of one fitted model."""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from csi._checks import check_choice
+from csi.diagnostics import Diagnostic
+from csi.quality.thresholds import Thresholds
+
+_LABELS = {
+    "en": {
+        "title": "Measurement and structural quality",
+        "estimator": "estimator",
+        "pls": "PLS path modelling",
+        "plsc": "consistent PLS (PLSc)",
+        "sem": "covariance-based SEM",
+        "n": "respondents used",
+        "reliability": "Reliability and convergent validity",
+        "htmt": "HTMT (heterotrait-monotrait ratio)",
+        "fl": "Fornell-Larcker (diagonal: sqrt(AVE))",
+        "structural": "Structural model: R²",
+        "f2": "Effect sizes f² and inner VIF",
+        "outer_vif": "Formative indicators: VIF",
+        "diagnostics": "Diagnostics",
+        "none": "no problems found",
+        "flag": "* below / above the threshold",
+        "thresholds": "thresholds",
+    },
+    "zh": {
+        "title": "测量模型与结构模型质量",
+        "estimator": "估计方法",
+        "pls": "PLS 路径模型",
+        "plsc": "一致性 PLS (PLSc)",
+        "sem": "协方差结构方程模型",
+        "n": "有效样本量",
+        "reliability": "信度与聚合效度",
+        "htmt": "HTMT（异质-单质比）",
+        "fl": "Fornell-Larcker 准则（对角线：AVE 平方根）",
+        "structural": "结构模型：R²",
+        "f2": "效应量 f² 与内部 VIF",
+        "outer_vif": "形成性指标：VIF",
+        "diagnostics": "诊断",
+        "none": "未发现问题",
+        "flag": "* 未达到阈值",
+        "thresholds": "阈值",
+    },
+}
+
+_COLUMNS = {
+    "zh": {
+        "construct": "构念",
+        "mode": "模式",
+        "n_items": "题项数",
+        "alpha": "alpha",
+        "rho_a": "rho_A",
+        "rho_c": "rho_C",
+        "ave": "AVE",
+        "r2": "R²",
+        "r2_adj": "调整 R²",
+        "source": "源构念",
+        "target": "目标构念",
+        "f2": "f²",
+        "effect": "效应",
+        "vif": "VIF",
+        "indicator": "指标",
+    }
+}
+
+_EFFECT_ZH = {"none": "无", "small": "小", "medium": "中", "large": "大", "": ""}
+
+
+@dataclass(frozen=True, repr=False)
+class QualityReport:
+    """Reliability, validity and structural-model quality of a PLS or CB-SEM fit.
+
+    Tables (DataFrames, lower-case columns)
+    ----------------------------------------
+    reliability:
+        ``construct, mode, n_items, alpha, rho_a, rho_c, ave`` plus ``*_ok`` flags
+        (``<NA>`` where a statistic does not apply, e.g. formative constructs). For
+        CB-SEM ``rho_c`` is omega from the standardized loadings and ``rho_a`` is NaN.
+    loadings:
+        ``construct, indicator, loading, weight, ok`` (``ok``: loading >= threshold).
+    htmt, htmt2:
+        Construct x construct HTMT / HTMT2 (NaN diagonal); ``htmt_pairs`` long form
+        ``construct_1, construct_2, htmt, htmt2, ok``.
+    fornell_larcker:
+        Construct correlations with ``sqrt(AVE)`` on the diagonal;
+        ``fornell_larcker_check`` per construct.
+    cross_loadings, cross_loading_check:
+        Item x construct correlations (CB-SEM: model-implied) and the per-item check.
+    r2:
+        ``construct, r2, r2_adj``.
+    f2:
+        ``source, target, r2_included, r2_excluded, f2, effect``.
+    inner_vif, outer_vif:
+        ``source, target, vif, ok`` and ``construct, indicator, mode, vif, ok`` (outer
+        VIF is flagged for formative constructs only).
+    diagnostics:
+        Plain-language findings (:class:`csi.diagnostics.Diagnostic`).
+    """
+
+    estimator: str
+    n: int
+    reliability: pd.DataFrame
+    loadings: pd.DataFrame
+    htmt: pd.DataFrame
+    htmt2: pd.DataFrame
+    htmt_pairs: pd.DataFrame
+    fornell_larcker: pd.DataFrame
+    fornell_larcker_check: pd.DataFrame
+    cross_loadings: pd.DataFrame
+    cross_loading_check: pd.DataFrame
+    r2: pd.DataFrame
+    f2: pd.DataFrame
+    inner_vif: pd.DataFrame
+    outer_vif: pd.DataFrame
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    lang: str = "en"
+
+    # ---------------------------------------------------------------- views
+    @property
+    def ok(self) -> bool:
+        """True when no diagnostic of severity ``warning`` or ``error`` was raised."""
+        return not any(d.severity in ("warning", "error") for d in self.diagnostics)
+
+    def diagnostics_frame(self) -> pd.DataFrame:
+        """``code, severity, message, advice``: one row per diagnostic."""
+        return pd.DataFrame(
+            [(d.code, d.severity, d.message, d.advice) for d in self.diagnostics],
+            columns=["code", "severity", "message", "advice"],
+        )
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name (for a report or an Excel workbook)."""
+        return {
+            "reliability": self.reliability,
+            "loadings": self.loadings,
+            "htmt": self.htmt,
+            "htmt2": self.htmt2,
+            "htmt_pairs": self.htmt_pairs,
+            "fornell_larcker": self.fornell_larcker,
+            "fornell_larcker_check": self.fornell_larcker_check,
+            "cross_loadings": self.cross_loadings,
+            "cross_loading_check": self.cross_loading_check,
+            "r2": self.r2,
+            "f2": self.f2,
+            "inner_vif": self.inner_vif,
+            "outer_vif": self.outer_vif,
+            "diagnostics": self.diagnostics_frame(),
+        }
+
+    # ---------------------------------------------------------------- text
+    def _rename(self, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+        return frame.rename(columns=_COLUMNS.get(lang, {}))
+
+    def summary(self, *, lang: str | None = None, digits: int = 3) -> str:
+        """Compact text tables: reliability, HTMT, Fornell-Larcker, R², f², VIF, diagnostics.
+
+        Values failing their threshold are marked with ``*``.
+        """
+        lang = self.lang if lang is None else lang
+        check_choice(lang, ("en", "zh"), name="lang")
+        lab = _LABELS[lang]
+        th = self.thresholds
+
+        def fmt(v: float, bad: bool = False) -> str:
+            if v is None or (isinstance(v, float) and not np.isfinite(v)):
+                return "."
+            return f"{v:.{digits}f}" + ("*" if bad else " ")
+
+        width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in lab["title"])
+        lines = [lab["title"], "=" * width]
+        lines.append(f"{lab['estimator']}: {lab.get(self.estimator, self.estimator)}")
+        lines.append(f"{lab['n']}: {self.n}")
+        rel = self.reliability
+        table = pd.DataFrame(
+            {
+                "construct": rel["construct"],
+                "mode": rel["mode"],
+                "n_items": rel["n_items"],
+                "alpha": [fmt(v, v < th.alpha) for v in rel["alpha"]],
+                "rho_a": [fmt(v, v < th.rho_a) for v in rel["rho_a"]],
+                "rho_c": [fmt(v, v < th.rho_c) for v in rel["rho_c"]],
+                "ave": [fmt(v, v < th.ave) for v in rel["ave"]],
+            }
+        )
+        if self.estimator == "sem":
+            table = table.drop(columns="rho_a").rename(columns={"rho_c": "omega"})
+        lines += ["", lab["reliability"], self._rename(table, lang).to_string(index=False)]
+
+        names = list(self.htmt.index)
+        ht = pd.DataFrame("", index=names, columns=names[:-1])
+        fl = pd.DataFrame("", index=names, columns=names)
+        flv = self.fornell_larcker.to_numpy()
+        for i, a in enumerate(names):
+            for j, b in enumerate(names):
+                if j < i:
+                    v = float(self.htmt.iloc[i, j])
+                    ht.loc[a, b] = fmt(v, v > th.htmt)
+                if j <= i:
+                    bad = j < i and abs(flv[i, j]) >= min(flv[i, i], flv[j, j])
+                    fl.loc[a, b] = fmt(float(flv[i, j]), bool(bad))
+        if len(names) > 1:
+            lines += ["", lab["htmt"], ht.to_string()]
+        lines += ["", lab["fl"], fl.to_string()]
+
+        if len(self.r2):
+            r2 = self.r2.assign(
+                r2=[fmt(v) for v in self.r2["r2"]], r2_adj=[fmt(v) for v in self.r2["r2_adj"]]
+            )
+            lines += ["", lab["structural"], self._rename(r2, lang).to_string(index=False)]
+        if len(self.f2):
+            f2 = self.f2[["source", "target", "f2", "effect"]].merge(
+                self.inner_vif[["source", "target", "vif"]], on=["source", "target"], how="left"
+            )
+            f2 = f2.assign(
+                f2=[fmt(v) for v in f2["f2"]],
+                vif=[fmt(v, v > th.inner_vif) for v in f2["vif"]],
+            )
+            if lang == "zh":
+                f2["effect"] = [_EFFECT_ZH.get(e, e) for e in f2["effect"]]
+            lines += ["", lab["f2"], self._rename(f2, lang).to_string(index=False)]
+        formative = self.outer_vif[self.outer_vif["mode"] == "B"]
+        if len(formative):
+            ov = formative.assign(vif=[fmt(v, v > th.outer_vif) for v in formative["vif"]])
+            ov = ov[["construct", "indicator", "vif"]]
+            lines += ["", lab["outer_vif"], self._rename(ov, lang).to_string(index=False)]
+        lines += ["", lab["flag"]]
+        lines += ["", lab["diagnostics"]]
+        if self.diagnostics:
+            seen: set[str] = set()
+            for d in self.diagnostics:  # the advice once per kind of finding
+                text = f"- [{d.severity}] {d.message}"
+                if d.code not in seen:
+                    text += f" {d.advice}"
+                    seen.add(d.code)
+                lines.append(text)
+        else:
+            lines.append(lab["none"])
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        n_warn = sum(d.severity in ("warning", "error") for d in self.diagnostics)
+        return (
+            f"QualityReport(estimator={self.estimator!r}, n={self.n}, "
+            f"constructs={len(self.reliability)}, problems={n_warn})"
+        )
+
+    def _repr_html_(self) -> str:
+        lab = _LABELS.get(self.lang, _LABELS["en"])
+        rel = self.reliability[["construct", "mode", "n_items", "alpha", "rho_a", "rho_c", "ave"]]
+        parts = [
+            f"<h3>{html.escape(lab['title'])}</h3>",
+            f"<h4>{html.escape(lab['reliability'])}</h4>",
+            rel.round(3).to_html(index=False, na_rep="."),
+            f"<h4>{html.escape(lab['htmt'])}</h4>",
+            self.htmt.round(3).to_html(na_rep="."),
+            f"<h4>{html.escape(lab['fl'])}</h4>",
+            self.fornell_larcker.round(3).to_html(na_rep="."),
+        ]
+        if self.diagnostics:
+            items = "".join(f"<li>{html.escape(str(d))}</li>" for d in self.diagnostics)
+            parts.append(f"<h4>{html.escape(lab['diagnostics'])}</h4><ul>{items}</ul>")
+        return "<div>" + "".join(parts) + "</div>"
