@@ -113,6 +113,15 @@ class SEMResult:
         """The parameter table (a copy)."""
         return self.estimates.copy()
 
+    def quality(self, **options: Any) -> Any:
+        """Reliability (omega, AVE), HTMT, Fornell-Larcker, R², f², VIF and diagnostics.
+
+        Options (``thresholds``, ``group``, ``lang``) as :func:`csi.quality.sem.sem_quality`.
+        """
+        from csi.quality.sem import sem_quality
+
+        return sem_quality(self, **options)
+
     def modification_indices(self, *, minimum: float = 0.0) -> pd.DataFrame:
         """Score tests for fixed-to-zero parameters (see :mod:`csi.sem.modindices`)."""
         from csi.sem.modindices import modification_indices
