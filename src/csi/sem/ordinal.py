@@ -12,12 +12,14 @@ correlations enter the fit function::
 with ``gamma_ij`` the asymptotic variance of ``sqrt(N) r_ij`` (Muthen, du Toit & Spisic
 1997). Robust covariance ``A^-1 Delta' W Gamma W Delta A^-1 / N`` (``A = Delta' W Delta``);
 ``chisq = N F_DWLS`` and its mean-and-variance adjusted version (scaled and shifted,
-Asparouhov & Muthen 2010), as lavaan reports for WLSMV. Single-item constructs are not
-fixed to their item here; their item's error variance is derived like the others.
+Asparouhov & Muthen 2010), as lavaan reports for WLSMV. A single-item construct keeps
+its item's error variance at 0 and gets a derived (residual) variance instead, so the
+construct is the item's latent response on the unit scale.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,7 +34,7 @@ from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared
 from csi.sem.fitindices import FIT_NAMES, rmsea_interval
 from csi.sem.polychoric import OrdinalStats, ordinal_stats
 from csi.sem.result import SEMResult
-from csi.sem.structure import THETA, Structure
+from csi.sem.structure import PSI, THETA, Structure
 from csi.sem.syntax import build_model
 from csi.spec import ModelSpec
 
@@ -51,7 +53,7 @@ def fit_ordinal(
     if group is not None:
         raise CsiInputError("estimator='DWLS' is available for single-group fits only")
     check_frame(data)
-    sm = build_model(model, columns={str(c) for c in data.columns}, fix_single=False)
+    sm = build_model(model, columns={str(c) for c in data.columns})
     items = list(sm.observed)
     if ordered is not None and ordered is not True:
         listed = [str(v) for v in ordered]  # type: ignore[union-attr]
@@ -115,44 +117,52 @@ def _dwls(
     w = 1.0 / np.diag(gamma)
     r = corr[iu, ju]
     del rho_rows
-    # free parameters: everything but the ordinal items' error variances (derived)
-    derived = [k for k, name in enumerate(st.free_names) if _theta_diag(st, name) is not None]
-    keep = np.array([k for k in range(st.k) if k not in derived], dtype=int)
+    # Derived parameters keep the unit diagonal of Sigma*: the error variance of each item
+    # of a multi-item construct, and the (residual) variance of each single-item construct
+    # (its item's error variance stays fixed at 0, so construct and item share one scale).
+    derived = _derived(st, sm)
+    dset = {k for k, _ in derived}
+    keep = np.array([k for k in range(st.k) if k not in dset], dtype=int)
     x0, _ok = st.semopy_fit(_near_pd(corr), n, "MLW")
 
     def full(xk: np.ndarray) -> np.ndarray:
         x = x0.copy()
         x[keep] = xk
-        sigma, _m, _c = st.implied(x)
-        for k in derived:
-            j = _theta_diag(st, st.free_names[k])
-            assert j is not None
+        for k, j in derived:  # single-item construct variances first, then error variances
+            sigma, _m, _c = st.implied(x)
             x[k] += 1.0 - sigma[j, j]
         return x
 
-    def resid_jac(xk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def jac_full(x: np.ndarray, ds: np.ndarray) -> np.ndarray:
+        """d x / d x_keep through the derived parameters (chain rule, in order)."""
+        jf = np.zeros((st.k, len(keep)))
+        jf[keep, np.arange(len(keep))] = 1.0
+        for k, j in derived:
+            others = [m_ for m_ in range(st.k) if m_ != k]
+            jf[k] = -(ds[others, j, j] @ jf[others]) / ds[k, j, j]
+        return jf
+
+    def resid_jac(xk: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         x = full(xk)
         sigma, m, c = st.implied(x)
         ds = st.dsigma(m, c)
-        return r - sigma[iu, ju], ds[keep][:, iu, ju].T
+        jf = jac_full(x, ds)
+        return r - sigma[iu, ju], ds[:, iu, ju].T @ jf, jf
 
     xk = x0[keep].copy()
-    res, jac = resid_jac(xk)
+    res, jac, jf = resid_jac(xk)
     f = float(res @ (w * res))
     converged, it = False, 0
     while it < max_iter:
         it += 1
         a = jac.T @ (w[:, None] * jac)
         g = jac.T @ (w * res)
-        try:
-            step = linalg.solve(a, g, assume_a="sym")
-        except (linalg.LinAlgError, ValueError):
-            step = np.linalg.lstsq(a, g, rcond=None)[0]
+        step = _solve(a, g)
         t = 1.0
         while True:
             new = xk + t * step
             try:
-                res_n, jac_n = resid_jac(new)
+                res_n, jac_n, jf_n = resid_jac(new)
                 f_n = float(res_n @ (w * res_n))
             except np.linalg.LinAlgError:
                 f_n = np.inf
@@ -165,26 +175,18 @@ def _dwls(
             converged = bool(np.max(np.abs(g)) < 1e-8)
             break
         size = float(np.max(np.abs(t * step) / np.maximum(1.0, np.abs(new))))
-        xk, res, jac, f = new, res_n, jac_n, f_n
-        if size < 1e-10:
+        xk, res, jac, jf, f = new, res_n, jac_n, jf_n, f_n
+        if size < 1e-9:
             converged = True
             break
     x = full(xk)
-    # robust covariance of the free parameters
+    # robust covariance of the free parameters, then of the derived ones (delta method)
     a = jac.T @ (w[:, None] * jac)
     a_inv = np.linalg.pinv(a)
     b = jac.T @ (w[:, None] * gamma * w[None, :]) @ jac
     v_keep = a_inv @ b @ a_inv / n
-    # derived error variances: theta_jj = 1 - (model part)_jj, delta method
-    sigma, m, c = st.implied(x)
-    ds = st.dsigma(m, c)
-    jd = np.zeros((st.k, len(keep)))
-    jd[keep, np.arange(len(keep))] = 1.0
-    for k in derived:
-        j = _theta_diag(st, st.free_names[k])
-        assert j is not None
-        jd[k] = -ds[keep, j, j]
-    vcov = jd @ v_keep @ jd.T
+    vcov = jf @ v_keep @ jf.T
+    sigma, _m, _c = st.implied(x)
     tab = parameter_table(st, x, vcov, level=level)
     tab = pd.concat([tab, _threshold_rows(os_, sm, level)], ignore_index=True)
     r2 = r_squared(st, x)
@@ -239,6 +241,51 @@ def _dwls(
         vcov=pd.DataFrame(vcov, index=names, columns=names),
         lang=lang,
     )
+
+
+def _solve(a: np.ndarray, g: np.ndarray) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", linalg.LinAlgWarning)
+        try:
+            return linalg.solve(a, g, assume_a="sym")
+        except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
+            return np.linalg.lstsq(a, g, rcond=None)[0]
+
+
+def _derived(st: Structure, sm: Any) -> list[tuple[int, int]]:
+    """(free-parameter index, item row) of each derived variance, in evaluation order."""
+    single = {lat: sm.indicators(lat)[0] for lat in sm.single_item_latents()}
+    order = list(sm.latents)
+    psi: list[tuple[int, int, int]] = []
+    theta: list[tuple[int, int]] = []
+    for k, name in enumerate(st.free_names):
+        j = _theta_diag(st, name)
+        if j is not None:
+            theta.append((k, j))
+            continue
+        e = next(e for e in st.entries if e.name == name)
+        if e.op == "~~" and e.lhs == e.rhs and e.lhs in single and e.matrix == PSI:
+            psi.append((order.index(e.lhs), k, st.obs.index(single[e.lhs])))
+    # upstream constructs first (their variance feeds the downstream ones)
+    topo = _topological(sm)
+    psi.sort(key=lambda t: topo.index(order[t[0]]))
+    return [(k, j) for _, k, j in psi] + theta
+
+
+def _topological(sm: Any) -> list[str]:
+    preds: dict[str, set[str]] = {lat: set() for lat in sm.latents}
+    for t in sm.terms:
+        if t.op == "~" and t.lhs in preds and t.rhs in preds:
+            preds[t.lhs].add(t.rhs)
+    out: list[str] = []
+    while len(out) < len(preds):
+        for lat in sm.latents:
+            if lat not in out and preds[lat] <= set(out):
+                out.append(lat)
+                break
+        else:  # a cycle: keep the given order for the rest
+            out += [lat for lat in sm.latents if lat not in out]
+    return out
 
 
 def _theta_diag(st: Structure, name: str) -> int | None:
