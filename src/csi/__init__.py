@@ -6,12 +6,15 @@ impacts and importance-performance maps out; indicator systems weighted by AHP,
 entropy, CRITIC or a combination; results read on the seven-level satisfaction scale.
 
 This module only re-exports the public API; see each function's documentation.
+Plots and reports live in the submodules :mod:`csi.plots` and :mod:`csi.report`
+(imported on use, so that ``import csi`` does not load matplotlib).
 """
 
 from csi import datasets, metrics, scales, weighting
 from csi._checks import CsiInputError
 from csi.codebook import Codebook, CodebookError, ItemInfo
 from csi.datasets import SimulatedSurvey, load_sample, simulate_csi
+from csi.diagnostics import Diagnostic
 from csi.fuzzy import FuzzyResult, fuzzy_evaluation, fuzzy_hierarchy, membership_matrix
 from csi.indicators import (
     FittedIndicatorSystem,
@@ -44,6 +47,7 @@ from csi.scales import (
     level_distribution,
     level_label,
 )
+from csi.sem import InvarianceResult, SEMResult, fit_sem, invariance
 from csi.spec import ModelSpec, ModelSpecError
 from csi.survey import CleaningReport, Survey, SurveyError, read_survey
 from csi.weighting import (
@@ -67,10 +71,12 @@ __all__ = [
     "Codebook",
     "CodebookError",
     "CsiInputError",
+    "Diagnostic",
     "FittedIndicatorSystem",
     "FuzzyResult",
     "IndicatorScores",
     "IndicatorSystem",
+    "InvarianceResult",
     "ItemInfo",
     "ModelSpec",
     "ModelSpecError",
@@ -80,6 +86,7 @@ __all__ = [
     "PLSResult",
     "PLScWarning",
     "RatingScale",
+    "SEMResult",
     "SevenLevelScale",
     "SimulatedSurvey",
     "Survey",
@@ -98,9 +105,11 @@ __all__ = [
     "entropy_weights",
     "fit_pls",
     "fit_pls_moments",
+    "fit_sem",
     "fuzzy_evaluation",
     "fuzzy_hierarchy",
     "index_by_dask",
+    "invariance",
     "level_distribution",
     "level_label",
     "load_sample",
