@@ -172,3 +172,22 @@ def test_dask_errors_name_the_column(sample_frame):
         fit_pls(table, spec, scale=(1, 10))
     with pytest.raises(Exception, match="segment column 'zone'"):
         index_by_dask(res, dd.from_pandas(frame, npartitions=2), "zone")
+
+
+def test_fit_sem_on_a_dask_table_matches_pandas(sample_frame):
+    from csi.sem import fit_sem
+
+    frame, codebook = sample_frame
+    spec = _acsi(codebook)
+    want = fit_sem(frame, spec)
+    got = fit_sem(dd.from_pandas(frame, npartitions=4), spec)
+    assert got.n == want.n and got.n_excluded == want.n_excluded
+    np.testing.assert_allclose(
+        got.estimates["estimate"], want.estimates["estimate"], rtol=1e-4, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        got.fit_indices[["chisq", "cfi", "rmsea", "srmr"]],
+        want.fit_indices[["chisq", "cfi", "rmsea", "srmr"]],
+        rtol=1e-4,
+        atol=1e-8,
+    )

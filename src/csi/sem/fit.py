@@ -21,6 +21,7 @@ from scipy import linalg, stats
 from csi import diagnostics as dg
 from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_numeric
 from csi.moments import Moments
+from csi.scaleout import is_dask_frame, moments_from_dask
 from csi.sem.effects import effects_table
 from csi.sem.engine import Engine, GroupMap, GroupStats
 from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared, variances
@@ -70,14 +71,17 @@ def fit_sem(
     level: float = 0.95,
     lang: str = "en",
     max_iter: int = 200,
+    client: Any = None,
 ) -> SEMResult:
     """Fit a covariance-based structural equation model.
 
     Parameters
     ----------
     data:
-        Respondents x items DataFrame, or :class:`csi.moments.Moments` (sufficient
-        statistics; ML, GLS and ULS only).
+        Respondents x items DataFrame, :class:`csi.moments.Moments` (sufficient
+        statistics; ML, GLS and ULS only), or a Dask DataFrame (reduced to its
+        moments in one pass by :func:`csi.scaleout.moments_from_dask`, listwise;
+        ``client`` is the optional ``dask.distributed.Client`` to compute on).
     model:
         A :class:`csi.ModelSpec` or lavaan text (``=~``, ``~``, ``~~``, ``1*x``, ``a*x``).
     estimator:
@@ -117,6 +121,10 @@ def fit_sem(
     group_equal = check_group_equal(group_equal)
     if group_equal and group is None:
         raise CsiInputError("group_equal needs a group column (group=...)")
+    if is_dask_frame(data):
+        # a Dask table is reduced to the moments of the model's items in one pass
+        observed = build_model(model, columns={str(c) for c in data.columns}).observed
+        data = moments_from_dask(data, list(observed), client=client)
     if isinstance(data, Moments):
         if estimator not in ("ML", "GLS", "ULS"):
             raise CsiInputError(
