@@ -59,7 +59,7 @@ class FitState:
 
 
 def fit_sem(
-    data: pd.DataFrame | Moments,
+    data: pd.DataFrame | Moments | Any,
     model: ModelSpec | str,
     *,
     estimator: str = "ML",
