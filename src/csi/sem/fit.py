@@ -59,7 +59,7 @@ class FitState:
 
 
 def fit_sem(
-    data: pd.DataFrame | Moments | Any,
+    data: pd.DataFrame | Moments,
     model: ModelSpec | str,
     *,
     estimator: str = "ML",
@@ -123,8 +123,9 @@ def fit_sem(
         raise CsiInputError("group_equal needs a group column (group=...)")
     if is_dask_frame(data):
         # a Dask table is reduced to the moments of the model's items in one pass
-        observed = build_model(model, columns={str(c) for c in data.columns}).observed
-        data = moments_from_dask(data, list(observed), client=client)
+        table: Any = data
+        observed = build_model(model, columns={str(c) for c in table.columns}).observed
+        data = moments_from_dask(table, list(observed), client=client)
     if isinstance(data, Moments):
         if estimator not in ("ML", "GLS", "ULS"):
             raise CsiInputError(
