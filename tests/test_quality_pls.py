@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from csi.pls import fit_pls
-from csi.quality import Thresholds, htmt, pls_quality
+from csi.quality import Thresholds, htmt
 from csi.spec import ModelSpec
 
 
@@ -159,7 +159,7 @@ def test_vif_and_f2_match_textbook(mobi, ecsi, fit, report) -> None:
             else:
                 assert ivif[(s, t)] == pytest.approx(1.0)
     ovif = report.outer_vif.set_index("indicator")["vif"]
-    for c, items in ecsi.indicators.items():
+    for items in ecsi.indicators.values():
         items = list(items)
         for i in items:
             rest = [j for j in items if j != i]
