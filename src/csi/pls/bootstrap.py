@@ -41,10 +41,17 @@ and left out of the summaries; more than 1% failed raises a
 Speed and memory: resamples are processed in batches (:mod:`csi.pls.batched`): the
 resampled correlation matrices of a batch come from two matrix products of the
 count matrix with the standardised data, and the PLS iterations run on the whole
-stack at once. Standard errors come from running sums; for the quantiles the draws
-are kept in a float32 buffer of ``n x K`` values (``K`` statistics; ECSI on mobi has
-K = 132, so 10,000 resamples take 5.3 MB), plus per batch ``batch_size x N`` counts.
-``keep_draws=True`` keeps that buffer on the result (:attr:`BootstrapResult.draws`).
+stack at once. Each batch is reduced at once to the deviations ``theta* - theta`` of
+its K statistics, stored in a float32 buffer of ``n x K`` values (4 bytes each:
+ECSI on mobi with the index has K = 158, so 10,000 resamples take 6.3 MB; float32
+keeps 7 significant digits of the deviation, far below the Monte Carlo error). The
+mean, standard error and quantiles are computed from that buffer at the end, in
+one pass with float64 accumulation, so they do not depend on the batching.
+Working memory per batch is about ``batch_size x (N + 3 p²)`` floats (the counts
+and the stacked correlation matrices). ``keep_draws=True`` keeps the buffer on the
+result (:attr:`BootstrapResult.draws`); otherwise it is dropped. A standard error
+below ``1e-10 x max(1, |estimate|)`` (a value fixed by construction, such as the
+weight of a single item) is reported as 0.
 """
 
 from __future__ import annotations
@@ -187,8 +194,8 @@ class BootstrapResult:
     level, ci, seed, n_respondents, scheme, consistent:
         The settings used (``seed`` is the entropy drawn when none was given).
     draws:
-        With ``keep_draws=True``: resamples x statistics (float32; column ``k`` is
-        row ``k`` of ``table``; failed resamples are NaN rows); else ``None``.
+        With ``keep_draws=True``: resamples x statistics (column ``k`` is row ``k`` of
+        ``table``; failed resamples are NaN rows); else ``None``.
     """
 
     table: pd.DataFrame
@@ -203,10 +210,21 @@ class BootstrapResult:
     n_respondents: int
     scheme: str
     consistent: bool
-    draws: pd.DataFrame | None = None
+    deviations: np.ndarray | None = field(default=None, repr=False)
     pivots: np.ndarray | None = field(default=None, repr=False)
     se_hat: np.ndarray | None = field(default=None, repr=False)
     acceleration: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def draws(self) -> pd.DataFrame | None:
+        """Every draw (``keep_draws=True``): estimate + stored float32 deviation."""
+        if self.deviations is None:
+            return None
+        est = self.table["estimate"].to_numpy(dtype=float)
+        return pd.DataFrame(
+            self.deviations.astype(float) + est,
+            index=pd.RangeIndex(len(self.deviations), name="resample"),
+        )
 
     @property
     def n_valid(self) -> int:
@@ -230,16 +248,16 @@ class BootstrapResult:
         BCa needs the jackknife acceleration, computed only when the bootstrap was run
         with ``ci="bca"``.
         """
-        if self.draws is None:
+        if self.deviations is None:
             raise CsiInputError("intervals() needs the draws: run bootstrap(..., keep_draws=True)")
         level = self.level if level is None else _check_level(level)
         method = self.ci if ci is None else check_choice(ci, _iv.METHODS, name="ci")
         if method == "bca" and self.acceleration is None:
             raise CsiInputError("BCa intervals need the jackknife: run bootstrap(..., ci='bca')")
-        draws = self.draws.to_numpy()
-        valid = ~np.isnan(draws).all(axis=1)
+        dev = self.deviations
+        valid = ~np.isnan(dev).all(axis=1)
         lower, upper, used = _intervals(
-            draws[valid],
+            dev[valid],
             None if self.pivots is None else self.pivots[valid],
             self.table["estimate"].to_numpy(dtype=float),
             self.se_hat,
@@ -384,7 +402,7 @@ def make_plan(engine: Engine, ctx: Context, stats: Sequence[ResampleStatistic]) 
         test_zero += [s.test_zero] * len(labels)
         if s.se is not None:
             pivot_cols += list(range(start, len(rows)))
-    labels_frame = pd.DataFrame(rows, columns=list(LABEL_COLUMNS)).fillna("")
+    labels_frame = pd.DataFrame({c: [r.get(c, "") for r in rows] for c in LABEL_COLUMNS})
     estimate = evaluate(full, ctx, stats)[0]
     if estimate.size != len(labels_frame):
         raise ValueError(
@@ -478,7 +496,7 @@ def run_batches(
 
 
 def _intervals(
-    draws: np.ndarray,
+    dev: np.ndarray,
     pivots: np.ndarray | None,
     estimate: np.ndarray,
     se_hat: np.ndarray | None,
@@ -486,13 +504,15 @@ def _intervals(
     method: str,
     level: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    lower, upper = _iv.percentile(draws, level)
+    """Intervals from the deviations ``dev = theta* - theta`` (valid draws only)."""
+    lower, upper = _iv.percentile(dev, level)
     used = np.full(estimate.size, "percentile", dtype=object)
     if method == "bca":
         assert accel is not None
-        lower, upper = _iv.bca(draws, estimate, accel, level)
+        lower, upper = _iv.bca(dev, np.zeros(estimate.size), accel, level)
         used[:] = "bca"
-    elif method == "studentized" and pivots is not None and se_hat is not None:
+    lower, upper = lower + estimate, upper + estimate
+    if method == "studentized" and pivots is not None and se_hat is not None:
         cols = np.flatnonzero(np.isfinite(se_hat))
         if cols.size:
             lo_t, hi_t = _iv.studentized(pivots[:, cols], estimate[cols], se_hat[cols], level)
@@ -670,9 +690,6 @@ def bootstrap(
     status = np.zeros(n, dtype=np.int8)
     details: dict[int, str] = {}
     flips = np.zeros(result.layout.n_constructs, dtype=np.int64)
-    sums = np.zeros(K)
-    squares = np.zeros(K)
-    counts_valid = np.zeros(K)
     inadmissible = 0
     bar = _progress_bar(progress, n, "bootstrap")
 
@@ -684,16 +701,12 @@ def bootstrap(
     def keep(batch: _Batch) -> None:
         nonlocal inadmissible
         stop = batch.start + batch.values.shape[0]
-        buffer[batch.start : stop] = batch.values
+        buffer[batch.start : stop] = batch.values - plan.estimate
         piv_buffer[batch.start : stop] = batch.pivots
         status[batch.start : stop] = batch.status
         details.update({batch.start + k: v for k, v in batch.detail.items()})
         flips[:] += batch.flips
         inadmissible += batch.inadmissible
-        dev = batch.values - plan.estimate
-        sums[:] += np.nansum(dev, axis=0)
-        squares[:] += np.nansum(dev**2, axis=0)
-        counts_valid[:] += np.sum(~np.isnan(dev), axis=0)
         if bar is not None:
             bar.update(batch.values.shape[0])
 
@@ -723,17 +736,16 @@ def bootstrap(
         jack = _jackknife(engine, ctx, plan, batch_size=size, workers=workers)
         accel = _iv.acceleration(jack)
     valid = status == 0
-    draws = buffer[valid]
+    dev = buffer[valid]
     pivots = piv_buffer[valid]
+    mean_dev, se = _mean_sd(dev)
+    se = np.where(se <= 1e-10 * np.maximum(1.0, np.abs(plan.estimate)), 0.0, se)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_dev = sums / counts_valid
-        var = (squares - counts_valid * mean_dev**2) / (counts_valid - 1)
-        se = np.sqrt(np.maximum(var, 0.0))
         t = np.where(plan.test_zero & (se > 0), plan.estimate / se, np.nan)
     pvalue = 2.0 * _stats.t.sf(np.abs(t), df=n_rows - 1)
     piv_full = np.full((pivots.shape[0], K), np.nan, dtype=np.float32)
     piv_full[:, plan.pivot_cols] = pivots
-    lower, upper, used = _intervals(draws, piv_full, plan.estimate, plan.se_hat, accel, ci, level)
+    lower, upper, used = _intervals(dev, piv_full, plan.estimate, plan.se_hat, accel, ci, level)
     table = plan.labels.copy()
     table["estimate"] = plan.estimate
     table["boot_mean"] = plan.estimate + mean_dev
@@ -750,10 +762,8 @@ def bootstrap(
             "detail": [details.get(int(k), "") for k in failed],
         }
     )
-    kept = None
     if keep_draws:
         buffer[~valid] = np.nan
-        kept = pd.DataFrame(buffer, index=pd.RangeIndex(n, name="resample"))
     return BootstrapResult(
         table=table[list(TABLE_COLUMNS)],
         n_resamples=n,
@@ -771,11 +781,27 @@ def bootstrap(
         n_respondents=n_rows,
         scheme=result.scheme,
         consistent=result.consistent,
-        draws=kept,
+        deviations=buffer if keep_draws else None,
         pivots=piv_full if keep_draws else None,
         se_hat=plan.se_hat,
         acceleration=accel,
     )
+
+
+def _mean_sd(dev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column means and SDs (divisor count - 1) of float32 deviations, NaN ignored,
+    accumulated in float64 over column blocks (bounded temporary memory)."""
+    K = dev.shape[1]
+    mean = np.full(K, np.nan)
+    sd = np.full(K, np.nan)
+    step = max(1, 2_000_000 // max(dev.shape[0], 1))
+    for a in range(0, K, step):
+        block = dev[:, a : a + step].astype(float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean[a : a + step] = np.nanmean(block, axis=0)
+            sd[a : a + step] = np.nanstd(block, axis=0, ddof=1)
+    return mean, sd
 
 
 def _check_reproduces(plan: _Plan, result: PLSResult) -> None:
