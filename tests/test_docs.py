@@ -105,3 +105,19 @@ def test_yaml_examples_are_valid() -> None:
                 continue
             checked += 1
     assert checked >= 1
+
+
+def test_ahp_random_index_table_matches_code() -> None:
+    """The RI table printed in docs/methods/ahp.md is the one the code uses."""
+    from csi.weighting import RANDOM_INDEX_TABLES
+
+    text = (DOCS / "methods" / "ahp.md").read_text(encoding="utf-8")
+    header = re.search(r"^\| n \|(.*)\|$", text, re.M)
+    assert header is not None
+    sizes = [int(x) for x in header.group(1).split("|")]
+    rows = re.findall(r'^\| `"(\w+)"`[^|]*\|(.*)\|$', text, re.M)
+    assert {name for name, _ in rows} == set(RANDOM_INDEX_TABLES)
+    for name, cells in rows:
+        table = RANDOM_INDEX_TABLES[name][0]
+        for n, cell in zip(sizes, cells.split("|"), strict=True):
+            assert float(cell) == pytest.approx(table[n], abs=1e-12), (name, n)
