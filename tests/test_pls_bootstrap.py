@@ -420,7 +420,7 @@ def test_non_converged_resamples_are_failures(survey: tuple[pd.DataFrame, ModelS
     data, spec = survey
     with pytest.warns(PLSConvergenceWarning):
         res = fit_pls(data, spec, max_iter=2, tol=1e-12)
-    with pytest.raises(CsiInputError, match="could not be re-estimated.*no convergence"):
+    with pytest.raises(CsiInputError, match=r"could not be re-estimated.*no convergence"):
         bootstrap(res, 10, seed=1)
     res = fit_pls(data, spec, max_iter=4, tol=1e-6)  # the full sample needs exactly 4
     with warnings.catch_warnings():

@@ -19,6 +19,12 @@ the model in each group separately and tests, for every statistic of
   standard error and percentile interval of the difference come from the paired
   differences of the independent draws, ``theta*_a,i - theta*_b,i``.
 
+Reproducibility: permutation ``r`` is row ``r`` of
+``default_rng(seed).permuted(labels, axis=1)`` applied to the 0/1 group labels of the
+pooled respondents (tiled ``n`` times); bootstrap draws of group a and b come from the
+two generators ``default_rng(seed).spawn(2)``. Results do not depend on ``workers``
+or ``batch_size``.
+
 Respondents with a missing group or a missing answer are left out and counted
 (``n_excluded``). Signs: every re-estimated construct is oriented like the pooled
 full-sample construct (:mod:`csi.pls.batched`). Indices use each group's own
@@ -327,6 +333,8 @@ def compare_groups(
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     rng = check_rng(seed)
+    # bootstrap: each group draws from its own child stream, so batching cannot interleave them
+    rng_a, rng_b = rng.spawn(2) if method == "bootstrap" else (rng, rng)
     size = max(1, default_batch_size(N) // 2) if batch_size is None else batch_size
     K = diff.size
     draws_a = np.empty((n, K), dtype=np.float32)
@@ -344,8 +352,8 @@ def compare_groups(
             else:
                 ca = np.zeros((m, N))
                 cb = np.zeros((m, N))
-                ca[:, rows_a] = bootstrap_counts(rng.integers(0, n_a, size=(m, n_a)), n_a)
-                cb[:, rows_b] = bootstrap_counts(rng.integers(0, n_b, size=(m, n_b)), n_b)
+                ca[:, rows_a] = bootstrap_counts(rng_a.integers(0, n_a, size=(m, n_a)), n_a)
+                cb[:, rows_b] = bootstrap_counts(rng_b.integers(0, n_b, size=(m, n_b)), n_b)
                 yield start, ca, cb
 
     def work(job: tuple[int, np.ndarray, np.ndarray]) -> tuple[int, Any, Any]:
