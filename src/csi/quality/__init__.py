@@ -11,6 +11,7 @@ screening for indicator systems: :func:`screen_items`.
 from __future__ import annotations
 
 from csi.quality.pls import f_squared_rerun, pls_quality
+from csi.quality.predict import PredictionResult, blindfolding, pls_predict
 from csi.quality.reliability import (
     alpha_from_matrix,
     average_variance_extracted,
@@ -18,15 +19,20 @@ from csi.quality.reliability import (
     cronbach_alpha,
 )
 from csi.quality.report import QualityReport
+from csi.quality.screening import ItemScreening, screen_items
+from csi.quality.sem import sem_quality
 from csi.quality.structural import f_squared_fixed, inner_vif, outer_vif
 from csi.quality.thresholds import Thresholds
 from csi.quality.validity import fornell_larcker, htmt, htmt_frame
 
 __all__ = [
+    "ItemScreening",
+    "PredictionResult",
     "QualityReport",
     "Thresholds",
     "alpha_from_matrix",
     "average_variance_extracted",
+    "blindfolding",
     "composite_reliability",
     "cronbach_alpha",
     "f_squared_fixed",
@@ -36,5 +42,8 @@ __all__ = [
     "htmt_frame",
     "inner_vif",
     "outer_vif",
+    "pls_predict",
     "pls_quality",
+    "screen_items",
+    "sem_quality",
 ]

@@ -199,11 +199,12 @@ class QualityReport:
         names = list(self.htmt.index)
         ht = pd.DataFrame("", index=names, columns=names[:-1])
         fl = pd.DataFrame("", index=names, columns=names)
-        flv = self.fornell_larcker.to_numpy()
+        flv = self.fornell_larcker.to_numpy(dtype=float)
+        hv = self.htmt.to_numpy(dtype=float)
         for i, a in enumerate(names):
             for j, b in enumerate(names):
                 if j < i:
-                    v = float(self.htmt.iloc[i, j])
+                    v = float(hv[i, j])
                     ht.loc[a, b] = fmt(v, v > th.htmt)
                 if j <= i:
                     bad = j < i and abs(flv[i, j]) >= min(flv[i, i], flv[j, j])

@@ -118,8 +118,8 @@ def sem_quality(
     resid = _pick(result.residual_corr, group, "the residual correlations")
     sample = (resid + implied).loc[items, items].to_numpy(dtype=float)
     load = est[est["op"] == "=~"]
-    lam = pd.Series(load["std_all"].to_numpy(dtype=float), index=load["rhs"].astype(str))
-    lam = lam.loc[items].to_numpy()
+    by_item = pd.Series(load["std_all"].to_numpy(dtype=float), index=load["rhs"].astype(str))
+    lam = by_item.loc[items].to_numpy(dtype=float)
     with np.errstate(divide="ignore"):
         weights = lam / np.clip(1.0 - lam**2, 1e-12, None)
     Phi = latent_correlations(est, spec.constructs)

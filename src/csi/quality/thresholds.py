@@ -45,6 +45,9 @@ class Thresholds:
         this share (0.75) of the absolute weights of the construct score.
     near_duplicate:
         Two items correlating above this (0.9) are near duplicates (screening).
+    item_total:
+        Minimum corrected item-total correlation (0.3; Nunnally & Bernstein 1994,
+        *Psychometric Theory*, 3rd ed.) in item screening.
     f2_small, f2_medium, f2_large:
         Cohen's (1988) effect-size labels for f² (0.02, 0.15, 0.35).
     """
@@ -61,6 +64,7 @@ class Thresholds:
     construct_correlation: float = 0.9
     dominant_share: float = 0.75
     near_duplicate: float = 0.9
+    item_total: float = 0.3
     f2_small: float = 0.02
     f2_medium: float = 0.15
     f2_large: float = 0.35
@@ -72,7 +76,8 @@ class Thresholds:
                 raise CsiInputError(f"threshold {f.name} must be a number, got {value!r}")
             if value <= 0:
                 raise CsiInputError(f"threshold {f.name} must be positive, got {value!r}")
-        for name in ("alpha", "rho_a", "rho_c", "rho_c_max", "ave", "loading", "dominant_share"):
+        bounded = ("alpha", "rho_a", "rho_c", "rho_c_max", "ave", "loading", "dominant_share")
+        for name in (*bounded, "near_duplicate", "item_total", "construct_correlation"):
             if getattr(self, name) > 1:
                 raise CsiInputError(
                     f"threshold {name} must be at most 1, got {getattr(self, name)!r}"

@@ -151,13 +151,16 @@ def cross_loading_check(cross: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
     loading, max_cross_loading, on_construct, ok``.
     """
     rows = []
+    values = cross.to_numpy(dtype=float)
+    row_of = {str(i): k for k, i in enumerate(cross.index)}
+    col_of = {str(c): k for k, c in enumerate(cross.columns)}
     for c in spec.constructs:
         others = [o for o in spec.constructs if o != c]
         for item in spec.indicators[c]:
-            own = float(cross.loc[item, c])
+            own = float(values[row_of[item], col_of[c]])
             if others:
-                vals = cross.loc[item, others].abs()
-                on = str(vals.idxmax())
+                vals = np.abs(values[row_of[item], [col_of[o] for o in others]])
+                on = others[int(vals.argmax())]
                 top = float(vals.max())
             else:
                 on, top = "", float("nan")
