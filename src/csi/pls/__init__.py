@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 
 def fit_pls(
-    data: pd.DataFrame,
+    data: pd.DataFrame | Moments | Any,
     spec: ModelSpec | str,
     *,
     scheme: str = "path",
@@ -104,22 +104,13 @@ def fit_pls(
     PLSResult
     """
     spec = as_spec(spec)
-    if isinstance(data, Moments):
-        return fit_pls_moments(
-            data,
-            spec,
-            scheme=scheme,
-            tol=tol,
-            max_iter=max_iter,
-            consistent=consistent,
-            scale=scale,
-        )
     if is_dask_frame(data):
         if missing != "listwise":
             raise CsiInputError("a Dask table is read listwise; pass missing='listwise'")
-        moments = moments_from_dask(data, spec.items, client=client, progress=progress)
+        data = moments_from_dask(data, spec.items, client=client, progress=progress)
+    if isinstance(data, Moments):
         return fit_pls_moments(
-            moments,
+            data,
             spec,
             scheme=scheme,
             tol=tol,
