@@ -128,6 +128,20 @@ def test_estimates_are_the_full_sample_fit(survey: tuple[pd.DataFrame, ModelSpec
     assert float(row["estimate"].iloc[0]) == pytest.approx(expected, abs=1e-9)
 
 
+def test_htmt_rows_equal_the_quality_module(survey: tuple[pd.DataFrame, ModelSpec]) -> None:
+    from csi.quality.validity import htmt
+
+    data, spec = survey
+    boot = bootstrap(fit_pls(data, spec), 40, seed=2)
+    rows = boot.select("htmt")
+    full = htmt(data[list(spec.items)].corr().to_numpy(), spec)
+    names = list(spec.constructs)
+    assert len(rows) == len(names) * (len(names) - 1) // 2
+    for r in rows.itertuples():
+        assert r.estimate == pytest.approx(full[names.index(r.source), names.index(r.target)])
+        assert r.se > 0 and np.isnan(r.pvalue) and r.ci_lower <= r.estimate <= r.ci_upper
+
+
 def test_specific_indirect_effects_sum_to_the_indirect_effect(
     survey: tuple[pd.DataFrame, ModelSpec],
 ) -> None:
@@ -174,6 +188,7 @@ def _seminr_se(boot_model: object, spec: ModelSpec) -> dict[tuple[str, str, str]
         ("total_effect", boot_model.total_paths_descriptives),  # type: ignore[attr-defined]
         ("outer_weight", boot_model.weights_descriptives),  # type: ignore[attr-defined]
         ("loading", boot_model.loadings_descriptives),  # type: ignore[attr-defined]
+        ("htmt", boot_model.htmt_descriptives),  # type: ignore[attr-defined]
     ):
         frame = pd.DataFrame(desc.values, index=list(desc.rows), columns=list(desc.cols))
         for col in frame.columns:
@@ -181,14 +196,15 @@ def _seminr_se(boot_model: object, spec: ModelSpec) -> dict[tuple[str, str, str]
                 continue
             target = col[: -len(" Boot SD")]
             for row in frame.index:
-                out[(kind, str(row), target)] = float(frame.loc[row, col])
+                if np.isfinite(frame.loc[row, col]):
+                    out[(kind, str(row), target)] = float(frame.loc[row, col])
     return out
 
 
 def _csi_se(boot: BootstrapResult) -> dict[tuple[str, str, str], float]:
     out = {}
     for r in boot.table.itertuples():
-        if r.kind in ("path", "total_effect"):
+        if r.kind in ("path", "total_effect", "htmt"):
             out[(r.kind, r.source, r.target)] = r.se
         elif r.kind in ("outer_weight", "loading"):
             out[(r.kind, r.indicator, r.construct)] = r.se
@@ -210,7 +226,8 @@ def test_standard_errors_equal_seminr_on_the_same_resamples(
     theirs = _seminr_se(ref, ecsi)
     mine = _csi_se(boot)
     keys = [k for k in mine if k in theirs]
-    assert len(keys) >= 12 + 24 + 24  # paths, weights, loadings (and total effects)
+    assert len(keys) >= 12 + 24 + 24 + 21  # paths, weights, loadings, HTMT (and total effects)
+    assert sum(k[0] == "htmt" for k in keys) == 21
     for k in keys:
         assert mine[k] == pytest.approx(theirs[k], rel=1e-6, abs=1e-9), k
 
@@ -474,6 +491,7 @@ def test_tables_summary_html(survey: tuple[pd.DataFrame, ModelSpec]) -> None:
         "r2",
         "index",
         "index_difference",
+        "htmt",
     }
     assert list(boot.select("path").columns[:2]) == ["source", "target"]
     text = boot.summary()
@@ -486,7 +504,7 @@ def test_tables_summary_html(survey: tuple[pd.DataFrame, ModelSpec]) -> None:
     with pytest.raises(CsiInputError, match="keep_draws"):
         boot.intervals(level=0.9)
     with pytest.raises(CsiInputError, match="kind"):
-        boot.select("htmt")
+        boot.select("f_squared")
 
 
 def test_progress_bar_receives_every_resample(survey: tuple[pd.DataFrame, ModelSpec]) -> None:

@@ -4,7 +4,7 @@
 (with replacement, each of size ``N``), re-estimates the model on each, and reports
 for every statistic (paths, outer weights, loadings, total, indirect and specific
 indirect effects, R², the 0-100 index per construct and segment, index
-differences between segments, and any registered statistic such as HTMT; see
+differences between segments, HTMT, and any registered statistic; see
 :mod:`csi.pls.statistics`):
 
 * ``estimate``: the full-sample value; ``boot_mean``: mean of the valid draws;
@@ -138,6 +138,7 @@ _LABELS: dict[str, dict[str, Any]] = {
             "r2": "R²",
             "index": "Index (0-100)",
             "index_difference": "Index differences between segments",
+            "htmt": "HTMT",
         },
     },
     "zh": {
@@ -164,6 +165,7 @@ _LABELS: dict[str, dict[str, Any]] = {
             "r2": "R²",
             "index": "指数 (0-100)",
             "index_difference": "细分群体指数差异",
+            "htmt": "HTMT (异质-单质比)",
         },
     },
 }
@@ -587,7 +589,7 @@ def segment_context(result: PLSResult, engine: Engine, scale: Any, segment: Any)
     if scale is not None or result.scale is not None:
         lo, hi = result._scale(scale)
     if segment is None:
-        return Context(result.layout, engine, lo, hi)
+        return Context(result.layout, engine, lo, hi, spec=result.spec)
     if lo is None:
         raise CsiInputError("segment indices need the items' scale end points: pass scale=(lo, hi)")
     if result.rows is None:  # pragma: no cover - raw_items already refused this
@@ -608,6 +610,7 @@ def segment_context(result: PLSResult, engine: Engine, scale: Any, segment: Any)
         segment_codes=np.asarray(codes),
         segment_names=seg_names,
         segment_pairs=tuple(combinations(range(len(seg_names)), 2)),
+        spec=result.spec,
     )
 
 

@@ -316,7 +316,7 @@ def compare_groups(
     norm = _ix.normalise_scale(scale, spec.items)
     if norm is not None:
         lo, hi = _ix.scale_arrays(norm, spec.items)
-    ctx = Context(pooled.layout, engine, lo, hi)
+    ctx = Context(pooled.layout, engine, lo, hi, spec=spec)
     stats = (*builtin_statistics(ctx), *registered_statistics(), *statistics)
     plan = make_plan(engine, ctx, stats)
     N = engine.n_rows

@@ -23,7 +23,11 @@ target; indirect = total - direct), ``specific_indirect_effect`` (source,
 target, route: the product of the paths along one chain of two or more paths),
 ``r2`` (construct), ``index`` (construct; segment for a segment's index) and
 ``index_difference`` (construct; segment ``"a - b"``) when the items' scale is
-known.
+known, and ``htmt`` (source, target: every pair of constructs in model order; the
+heterotrait-monotrait ratio of :func:`csi.quality.validity.htmt` on the resample's
+item correlations; t and p are NaN since "HTMT = 0" is no hypothesis of interest:
+read the upper interval bound against 0.85 or 0.90, Henseler, Ringle & Sarstedt
+2015).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import numpy as np
 from csi.pls.algorithm import Layout
 from csi.pls.batched import Engine, StackFit
 from csi.pls.effects import effect_pairs, indirectly_reachable, reachable
+from csi.spec import ModelSpec
 
 #: Label columns of the bootstrap table, in order.
 LABEL_COLUMNS = ("kind", "source", "target", "construct", "indicator", "segment", "route")
@@ -58,6 +63,7 @@ class Context:
     segment_codes: np.ndarray | None = None
     segment_names: tuple[str, ...] = ()
     segment_pairs: tuple[tuple[int, int], ...] = field(default=())
+    spec: ModelSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +216,19 @@ def _specific(fit: StackFit, ctx: Context) -> np.ndarray:
     return out
 
 
+def _htmt_pairs(layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(layout.n_constructs, 1)
+
+
+def _htmt(fit: StackFit, ctx: Context) -> np.ndarray:
+    from csi.quality.validity import htmt  # lazy: csi.quality imports csi.pls
+
+    assert ctx.spec is not None
+    i, j = _htmt_pairs(ctx.layout)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return htmt(fit.corr, ctx.spec)[:, i, j]
+
+
 def _endogenous(layout: Layout) -> list[int]:
     return [t for t, pred in enumerate(layout.predecessors) if pred.size]
 
@@ -269,6 +288,18 @@ def builtin_statistics(ctx: Context) -> tuple[ResampleStatistic, ...]:
             lambda f, c: f.r2[:, _endogenous(c.layout)],
         ),
     ]
+    if ctx.spec is not None and tuple(ctx.spec.items) == L.items:
+        stats.append(
+            ResampleStatistic(
+                "htmt",
+                lambda c: [
+                    {"source": names[a], "target": names[b]}
+                    for a, b in zip(*_htmt_pairs(c.layout), strict=True)
+                ],
+                _htmt,
+                test_zero=False,
+            )
+        )
     if ctx.lo is not None:
         stats.append(
             ResampleStatistic(
@@ -318,5 +349,6 @@ _BUILTIN_KINDS = frozenset(
         "r2",
         "index",
         "index_difference",
+        "htmt",
     }
 )
