@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -52,9 +53,11 @@ PAGES = [p for p in _pages() if _blocks(p.read_text(encoding="utf-8"))]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
-def test_page_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_page_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     matplotlib.use("Agg")
     monkeypatch.chdir(ROOT)
+    # examples write to tempfile.mkdtemp(): keep that inside pytest's temporary folder
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     namespace: dict[str, object] = {"__name__": "__docs__"}
     for line, code in _blocks(page.read_text(encoding="utf-8")):
         try:
