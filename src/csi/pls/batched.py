@@ -61,8 +61,9 @@ _R = TypeVar("_R")
 REASONS = ("ok", "degenerate", "not converged", "estimation error")
 OK, DEGENERATE, NOT_CONVERGED, ESTIMATION_ERROR = range(4)
 
-#: Elements of the ``N x p(p+1)/2`` product matrix kept in memory at once.
-_PRODUCT_BLOCK = 4_000_000
+#: Elements of the ``N x p(p+1)/2`` product matrix kept in memory at once (64 MB):
+#: up to this size it is built once per engine, beyond it in row chunks per batch.
+_PRODUCT_BLOCK = 8_000_000
 #: Variance (in units of the full-sample variance) below which an item counts as constant.
 _CONSTANT = 1e-10
 
@@ -149,9 +150,9 @@ class Engine:
         return int(self.raw.shape[0])
 
     def _product_rows(self, rows: slice) -> np.ndarray:
-        zr = self.z[rows]
+        zt = np.ascontiguousarray(self.z[rows].T)  # gather whole rows, not strided columns
         i, j = self._tri
-        return zr[:, i] * zr[:, j]
+        return (zt[i] * zt[j]).T
 
     # ------------------------------------------------------------ moments
     def moments(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
