@@ -25,7 +25,9 @@ differences between segments, HTMT, and any registered statistic; see
 Reproducibility: all resample indices come, in order, from one
 ``numpy.random.default_rng(seed)`` stream (resample ``r`` is row ``r`` of
 :func:`resample_indices`), drawn in the calling thread; so the same seed gives the
-same result whatever ``workers`` and ``batch_size`` are. Without a seed, fresh
+same result whatever ``workers`` and ``batch_size`` are. (The seminr Python port's
+default resampler draws the same resamples for the same integer seed, which makes
+run-for-run comparisons possible.) Without a seed, fresh
 entropy is drawn and stored on the result (``seed``) so the run can be repeated.
 
 Sign handling: each construct of each resample is oriented like the full-sample
@@ -43,7 +45,7 @@ resampled correlation matrices of a batch come from two matrix products of the
 count matrix with the standardised data, and the PLS iterations run on the whole
 stack at once. Each batch is reduced at once to the deviations ``theta* - theta`` of
 its K statistics, stored in a float32 buffer of ``n x K`` values (4 bytes each:
-ECSI on mobi with the index has K = 158, so 10,000 resamples take 6.3 MB; float32
+ECSI on mobi has K = 151, so 10,000 resamples take 5.8 MB; float32
 keeps 7 significant digits of the deviation, far below the Monte Carlo error). The
 mean, standard error and quantiles are computed from that buffer at the end, in
 one pass with float64 accumulation, so they do not depend on the batching.
@@ -122,6 +124,7 @@ _LABELS: dict[str, dict[str, Any]] = {
         "seed": "seed",
         "interval": "interval",
         "flips": "sign corrections",
+        "inadmissible": "PLSc resamples with an inadmissible solution (kept)",
         "parameter": "parameter",
         "estimate": "estimate",
         "se": "SE",
@@ -149,6 +152,7 @@ _LABELS: dict[str, dict[str, Any]] = {
         "seed": "随机种子",
         "interval": "置信区间",
         "flips": "符号校正",
+        "inadmissible": "PLSc 不可接受解的重抽样（保留）",
         "parameter": "参数",
         "estimate": "估计值",
         "se": "标准误",
@@ -275,12 +279,15 @@ class BootstrapResult:
     def _header(self, lang: str) -> list[str]:
         lab = _LABELS[lang]
         flips = int(self.sign_flips.sum())
-        return [
+        lines = [
             f"{lab['title']}: {lab['resamples']} {self.n_resamples}, {lab['failed']} "
             f"{self.n_failed}; {lab['respondents']} {self.n_respondents}; "
             f"{lab['seed']} {self.seed}",
             f"{lab['interval']}: {self.ci}, {self.level:.0%}; {lab['flips']}: {flips}",
         ]
+        if self.n_inadmissible:
+            lines.append(f"{lab['inadmissible']}: {self.n_inadmissible}")
+        return lines
 
     def summary(self, lang: str = "en", digits: int = 3, kinds: Sequence[str] | None = None) -> str:
         """A text table per kind: parameter, estimate, SE, t, p and the interval."""
