@@ -507,8 +507,15 @@ def test_tables_summary_html(survey: tuple[pd.DataFrame, ModelSpec]) -> None:
         boot.select("f_squared")
 
 
-def test_progress_bar_receives_every_resample(survey: tuple[pd.DataFrame, ModelSpec]) -> None:
+def test_progress_bar_receives_every_resample(
+    survey: tuple[pd.DataFrame, ModelSpec], capsys: pytest.CaptureFixture[str]
+) -> None:
     data, spec = survey
+    res = fit_pls(data, spec)
+    bootstrap(res, 10, seed=1)  # auto: stderr is not a terminal under pytest -> no bar
+    assert "resample" not in capsys.readouterr().err
+    bootstrap(res, 10, seed=1, progress=True)
+    assert "10/10" in capsys.readouterr().err
 
     class Bar:
         total = 0
@@ -517,7 +524,7 @@ def test_progress_bar_receives_every_resample(survey: tuple[pd.DataFrame, ModelS
             self.total += k
 
     bar = Bar()
-    bootstrap(fit_pls(data, spec), 23, seed=1, batch_size=5, progress=bar)
+    bootstrap(res, 23, seed=1, batch_size=5, progress=bar)
     assert bar.total == 23
 
 

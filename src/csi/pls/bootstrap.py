@@ -723,7 +723,7 @@ def bootstrap(
     try:
         run_batches(engine, ctx, plan, batches(), workers=workers, on_batch=keep)
     finally:
-        if bar is not None and progress is not False and hasattr(bar, "close"):
+        if bar is not None and bar is not progress:  # close only the bars made here
             bar.close()
     failed = np.flatnonzero(status != 0)
     n_valid = n - failed.size

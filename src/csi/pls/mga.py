@@ -385,7 +385,7 @@ def compare_groups(
     try:
         run_ordered(work, jobs(), workers=workers, on_result=keep)
     finally:
-        if bar is not None and progress is not False and hasattr(bar, "close"):
+        if bar is not None and bar is not progress:  # close only the bars made here
             bar.close()
     valid = status == 0
     failed = np.flatnonzero(~valid)
