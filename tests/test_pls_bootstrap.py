@@ -429,6 +429,12 @@ def test_degenerate_resamples_are_counted_reported_and_warned() -> None:
     assert boot.n_valid == 200 - missing_last.size
     assert boot.draws is not None
     assert boot.draws.iloc[missing_last].isna().all(axis=None)
+    # intervals recomputed from the kept draws skip the failed resamples
+    again = boot.intervals(ci="studentized")
+    assert (again["interval"] == "studentized").sum() == 1  # the one path
+    pd.testing.assert_frame_equal(
+        boot.intervals().drop(columns="interval"), boot.table.drop(columns="interval")
+    )
     valid = boot.draws.drop(index=missing_last).to_numpy(dtype=float)
     np.testing.assert_allclose(boot.table["se"], valid.std(axis=0, ddof=1), rtol=1e-5, atol=1e-7)
 

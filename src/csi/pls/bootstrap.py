@@ -218,6 +218,7 @@ class BootstrapResult:
     consistent: bool
     deviations: np.ndarray | None = field(default=None, repr=False)
     pivots: np.ndarray | None = field(default=None, repr=False)
+    pivot_cols: np.ndarray | None = field(default=None, repr=False)
     se_hat: np.ndarray | None = field(default=None, repr=False)
     acceleration: np.ndarray | None = field(default=None, repr=False)
 
@@ -265,6 +266,7 @@ class BootstrapResult:
         lower, upper, used = _intervals(
             dev[valid],
             None if self.pivots is None else self.pivots[valid],
+            self.pivot_cols,
             self.table["estimate"].to_numpy(dtype=float),
             self.se_hat,
             self.acceleration,
@@ -507,13 +509,18 @@ def run_batches(
 def _intervals(
     dev: np.ndarray,
     pivots: np.ndarray | None,
+    pivot_cols: np.ndarray | None,
     estimate: np.ndarray,
     se_hat: np.ndarray | None,
     accel: np.ndarray | None,
     method: str,
     level: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Intervals from the deviations ``dev = theta* - theta`` (valid draws only)."""
+    """Intervals from the deviations ``dev = theta* - theta`` (valid draws only).
+
+    ``pivots`` ``(B, len(pivot_cols))`` are the studentized pivots of the statistics
+    at ``pivot_cols`` (those with a cheap standard error).
+    """
     lower, upper = _iv.percentile(dev, level)
     used = np.full(estimate.size, "percentile", dtype=object)
     if method == "bca":
@@ -521,10 +528,12 @@ def _intervals(
         lower, upper = _iv.bca(dev, np.zeros(estimate.size), accel, level)
         used[:] = "bca"
     lower, upper = lower + estimate, upper + estimate
-    if method == "studentized" and pivots is not None and se_hat is not None:
-        cols = np.flatnonzero(np.isfinite(se_hat))
+    if method == "studentized" and pivots is not None and pivot_cols is not None:
+        assert se_hat is not None
+        ok = np.isfinite(se_hat[pivot_cols])
+        cols = pivot_cols[ok]
         if cols.size:
-            lo_t, hi_t = _iv.studentized(pivots[:, cols], estimate[cols], se_hat[cols], level)
+            lo_t, hi_t = _iv.studentized(pivots[:, ok], estimate[cols], se_hat[cols], level)
             lower[cols], upper[cols] = lo_t, hi_t
             used[cols] = "studentized"
     return lower, upper, used
@@ -753,9 +762,9 @@ def bootstrap(
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.where(plan.test_zero & (se > 0), plan.estimate / se, np.nan)
     pvalue = 2.0 * _stats.t.sf(np.abs(t), df=n_rows - 1)
-    piv_full = np.full((pivots.shape[0], K), np.nan, dtype=np.float32)
-    piv_full[:, plan.pivot_cols] = pivots
-    lower, upper, used = _intervals(dev, piv_full, plan.estimate, plan.se_hat, accel, ci, level)
+    lower, upper, used = _intervals(
+        dev, pivots, plan.pivot_cols, plan.estimate, plan.se_hat, accel, ci, level
+    )
     table = plan.labels.copy()
     table["estimate"] = plan.estimate
     table["boot_mean"] = plan.estimate + mean_dev
@@ -774,6 +783,7 @@ def bootstrap(
     )
     if keep_draws:
         buffer[~valid] = np.nan
+        piv_buffer[~valid] = np.nan
     return BootstrapResult(
         table=table[list(TABLE_COLUMNS)],
         n_resamples=n,
@@ -792,7 +802,8 @@ def bootstrap(
         scheme=result.scheme,
         consistent=result.consistent,
         deviations=buffer if keep_draws else None,
-        pivots=piv_full if keep_draws else None,
+        pivots=piv_buffer if keep_draws else None,
+        pivot_cols=plan.pivot_cols,
         se_hat=plan.se_hat,
         acceleration=accel,
     )
