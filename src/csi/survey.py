@@ -344,13 +344,15 @@ def read_survey(
     sheet:
         Excel sheet name or number.
 
-    The id and personal columns are read as text from CSV and Excel files, so that
-    leading zeros (``007``, phone numbers) are kept.
-
     Returns
     -------
     Survey
         ``data``, ``codebook`` and ``report`` (:class:`CleaningReport`).
+
+    Notes
+    -----
+    The id and personal columns are read as text from CSV and Excel files, so that
+    leading zeros (``007``, phone numbers) are kept.
     """
     check_choice(missing, MISSING_METHODS, name="missing")
     check_choice(out_of_scale, ("error", "missing"), name="out_of_scale")
