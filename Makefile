@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 OUT    ?= out
 
-.PHONY: demo test lint typecheck unit notebooks docs bench clean help
+.PHONY: demo test lint typecheck unit slow notebooks docs bench clean help
 
 help:
 	@echo "make demo   - fit the CSI model on data/samples and write a report to $(OUT)/"
 	@echo "make test   - lint, type-check, run the full test suite, notebooks and docs"
 	@echo "make bench  - run the benchmarks (docs/benchmarks.md)"
+	@echo "make slow   - run the long simulation studies (coverage, recovery)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +38,19 @@ typecheck: $(VENV)/.stamp-all
 	$(BIN)/mypy
 
 unit: $(VENV)/.stamp-all
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 -q -m "not slow"
 
-test: lint typecheck unit
+# long simulation studies (interval coverage, recovery at large n): not in every CI run
+slow: $(VENV)/.stamp-all
+	$(BIN)/pytest -n 2 -q -m slow
+
+notebooks: $(VENV)/.stamp-all
+	$(BIN)/pytest -q --nbmake notebooks
+
+docs: $(VENV)/.stamp-all
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -q -d $(VENV)/site
+
+test: lint typecheck unit notebooks docs
 
 bench: $(VENV)/.stamp-all
 	$(PY) benchmarks/run.py
