@@ -37,8 +37,9 @@ lint: $(VENV)/.stamp-all
 typecheck: $(VENV)/.stamp-all
 	$(BIN)/mypy
 
+# the test suite and the notebooks (nbmake) in one pytest run
 unit: $(VENV)/.stamp-all
-	$(BIN)/pytest -n 2 -q -m "not slow"
+	$(BIN)/pytest -n 2 -q -m "not slow" --nbmake tests notebooks
 
 # long simulation studies (interval coverage, recovery at large n): not in every CI run
 slow: $(VENV)/.stamp-all
@@ -50,7 +51,7 @@ notebooks: $(VENV)/.stamp-all
 docs: $(VENV)/.stamp-all
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -q -d $(VENV)/site
 
-test: lint typecheck unit notebooks docs
+test: lint typecheck docs unit
 
 bench: $(VENV)/.stamp-all
 	$(PY) benchmarks/run.py
