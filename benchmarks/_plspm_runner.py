@@ -56,12 +56,12 @@ def main(data_path: str, model_path: str) -> None:
             processes=1,
         ).bootstrap()
         boot = time.perf_counter() - start
-    import plspm
+    from importlib.metadata import version
 
     out = {
         "fit": statistics.median(times),
         "boot": boot,
-        "plspm": getattr(plspm, "__version__", "?"),
+        "plspm": version("plspm"),
         "pandas": pd.__version__,
         "numpy": np.__version__,
         "paths": None if paths is None else paths.to_dict(),

@@ -45,7 +45,7 @@ resampled correlation matrices of a batch come from two matrix products of the
 count matrix with the standardised data, and the PLS iterations run on the whole
 stack at once. Each batch is reduced at once to the deviations ``theta* - theta`` of
 its K statistics, stored in a float32 buffer of ``n x K`` values (4 bytes each:
-ECSI on mobi has K = 151, so 10,000 resamples take 5.8 MB; float32
+ECSI on mobi has K = 172, so 10,000 resamples take 6.6 MB; float32
 keeps 7 significant digits of the deviation, far below the Monte Carlo error). The
 mean, standard error and quantiles are computed from that buffer at the end, in
 one pass with float64 accumulation, so they do not depend on the batching.
