@@ -499,7 +499,7 @@ class PLSResult:
 
     # ------------------------------------------------------------ inference
     def bootstrap(self, n: int = 5000, **options: Any) -> Any:
-        """Bootstrap standard errors, p-values and intervals: see :func:`csi.pls.bootstrap.bootstrap`.
+        """Bootstrap SEs, p-values and intervals (:func:`csi.pls.bootstrap.bootstrap`).
 
         ``res.bootstrap(n=5000, seed=1, level=0.95, ci="percentile", workers=1,
         progress=None, keep_draws=False, batch_size=None, segment=None, scale=None)``
@@ -510,7 +510,7 @@ class PLSResult:
         return bootstrap(self, n, **options)
 
     def compare_groups(self, group: Any, **options: Any) -> Any:
-        """Multi-group comparison on this model's data and settings (:func:`csi.pls.mga.compare_groups`)."""
+        """Multi-group comparison with these settings (:func:`csi.pls.mga.compare_groups`)."""
         from csi.pls.mga import compare_groups
 
         if self.source_data is None:
