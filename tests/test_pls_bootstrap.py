@@ -17,7 +17,6 @@ from csi.datasets import simulate_csi
 from csi.moments import Moments, moments_from_frame
 from csi.pls import PLSConvergenceWarning, fit_pls, fit_pls_moments
 from csi.pls import intervals as iv
-from csi.pls import statistics as pls_stats
 from csi.pls.batched import Engine, _solve_spd
 from csi.pls.bootstrap import (
     TABLE_COLUMNS,
@@ -455,29 +454,31 @@ def test_non_converged_resamples_are_failures(survey: tuple[pd.DataFrame, ModelS
 
 
 # ------------------------------------------------------- hook, display, progress
-def test_registered_statistic_is_computed_per_resample(
-    survey: tuple[pd.DataFrame, ModelSpec], monkeypatch: pytest.MonkeyPatch
+def test_extra_statistic_is_computed_per_resample(
+    survey: tuple[pd.DataFrame, ModelSpec],
 ) -> None:
-    """The HTMT hook: a statistic of the resample's item correlation matrix."""
+    """The hook: a statistic of the resample's item correlation matrix, for one run."""
     data, spec = survey
-    monkeypatch.setattr(pls_stats, "_REGISTRY", {})
-    pls_stats.register_statistic(
-        ResampleStatistic(
-            kind="item_correlation",
-            labels=lambda ctx: [{"source": "QUAL1", "target": "QUAL2"}],
-            compute=lambda fit, ctx: fit.corr[:, 3:4, 4],
-        )
+    extra = ResampleStatistic(
+        kind="item_correlation",
+        labels=lambda ctx: [{"source": "QUAL1", "target": "QUAL2"}],
+        compute=lambda fit, ctx: fit.corr[:, 3:4, 4],
     )
-    with pytest.raises(ValueError, match="already registered"):
-        pls_stats.register_statistic(
-            ResampleStatistic("path", lambda c: [], lambda f, c: np.zeros((1, 0)))
-        )
     res = fit_pls(data, spec)
+    with pytest.raises(ValueError, match="already computed"):
+        bootstrap(
+            res,
+            10,
+            seed=1,
+            statistics=[ResampleStatistic("path", lambda c: [], lambda f, c: np.zeros((1, 0)))],
+        )
     assert res.layout.items[3:5] == ("QUAL1", "QUAL2")
-    boot = bootstrap(res, 100, seed=1)
+    boot = bootstrap(res, 100, seed=1, statistics=[extra])
     row = boot.table[boot.table["kind"] == "item_correlation"].iloc[0]
     assert row["estimate"] == pytest.approx(data["QUAL1"].corr(data["QUAL2"]), abs=1e-12)
     assert 0 < row["se"] < 0.2
+    # nothing is left behind for the next run
+    assert "item_correlation" not in set(bootstrap(res, 10, seed=1).table["kind"])
 
 
 def test_tables_summary_html(survey: tuple[pd.DataFrame, ModelSpec]) -> None:

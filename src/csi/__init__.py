@@ -25,10 +25,13 @@ from csi.indicators import (
 from csi.metrics import csat, nps
 from csi.moments import Moments, moments_from_frame
 from csi.pls import (
+    BootstrapResult,
+    GroupComparison,
     NegativeWeightWarning,
     PLSConvergenceWarning,
     PLScWarning,
     PLSResult,
+    compare_groups,
     fit_pls,
     fit_pls_moments,
 )
@@ -77,6 +80,7 @@ __version__ = "0.1.0"
 __all__ = [
     "SEVEN_LEVELS",
     "AHPResult",
+    "BootstrapResult",
     "CleaningReport",
     "Codebook",
     "CodebookError",
@@ -84,6 +88,7 @@ __all__ = [
     "Diagnostic",
     "FittedIndicatorSystem",
     "FuzzyResult",
+    "GroupComparison",
     "IndicatorScores",
     "IndicatorSystem",
     "InvarianceResult",
@@ -112,6 +117,7 @@ __all__ = [
     "blindfolding",
     "classify",
     "combine_weights",
+    "compare_groups",
     "comparison_matrix",
     "critic_weights",
     "csat",

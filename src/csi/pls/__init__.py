@@ -28,22 +28,31 @@ from csi.pls.algorithm import (
     inner_estimates,
     outer_weights,
 )
+from csi.pls.bootstrap import BootstrapFailureWarning, BootstrapResult, resample_indices
 from csi.pls.consistent import PLScWarning, consistent_estimates
 from csi.pls.effects import total_effects
 from csi.pls.index import NegativeWeightWarning
+from csi.pls.mga import GroupComparison, compare_groups
 from csi.pls.result import PLSArrays, PLSResult
+from csi.pls.statistics import ResampleStatistic
 from csi.scaleout import is_dask_frame, moments_from_dask
 from csi.spec import ModelSpec, as_spec
 
 __all__ = [
     "SCHEMES",
+    "BootstrapFailureWarning",
+    "BootstrapResult",
+    "GroupComparison",
     "NegativeWeightWarning",
     "PLSConvergenceWarning",
     "PLSEstimationError",
     "PLSResult",
     "PLScWarning",
+    "ResampleStatistic",
+    "compare_groups",
     "fit_pls",
     "fit_pls_moments",
+    "resample_indices",
 ]
 
 logger = logging.getLogger(__name__)

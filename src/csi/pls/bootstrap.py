@@ -78,7 +78,7 @@ from csi.pls.statistics import (
     Context,
     ResampleStatistic,
     builtin_statistics,
-    registered_statistics,
+    check_extra_statistics,
 )
 
 if TYPE_CHECKING:
@@ -681,7 +681,7 @@ def bootstrap(
         without any, no index rows).
     statistics:
         Extra :class:`csi.pls.statistics.ResampleStatistic` objects for this run
-        (registered statistics are always included).
+        (a kind may not repeat a built-in one).
 
     Returns
     -------
@@ -698,7 +698,7 @@ def bootstrap(
     rng = check_rng(seed)
     engine = make_engine(result)
     ctx = segment_context(result, engine, scale, segment)
-    stats = (*builtin_statistics(ctx), *registered_statistics(), *statistics)
+    stats = (*builtin_statistics(ctx), *check_extra_statistics(statistics))
     plan = make_plan(engine, ctx, stats)
     _check_reproduces(plan, result)
     n_rows = engine.n_rows

@@ -63,7 +63,7 @@ from csi.pls.statistics import (
     Context,
     ResampleStatistic,
     builtin_statistics,
-    registered_statistics,
+    check_extra_statistics,
 )
 from csi.spec import ModelSpec, as_spec
 
@@ -317,7 +317,7 @@ def compare_groups(
     if norm is not None:
         lo, hi = _ix.scale_arrays(norm, spec.items)
     ctx = Context(pooled.layout, engine, lo, hi, spec=spec)
-    stats = (*builtin_statistics(ctx), *registered_statistics(), *statistics)
+    stats = (*builtin_statistics(ctx), *check_extra_statistics(statistics))
     plan = make_plan(engine, ctx, stats)
     N = engine.n_rows
     base = is_a.astype(float)[None, :]

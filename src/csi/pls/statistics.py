@@ -3,16 +3,16 @@
 Each :class:`ResampleStatistic` turns a stack of resample fits
 (:class:`csi.pls.batched.StackFit`) into a ``(B, k)`` array, with one label row per
 column. The bootstrap (:mod:`csi.pls.bootstrap`) and the group comparison
-(:mod:`csi.pls.mga`) evaluate the built-in statistics below plus every statistic
-registered with :func:`register_statistic`; this is the hook for statistics that
-live in other modules (e.g. HTMT from the quality module, which needs only the
-resample's item correlation matrix ``fit.corr``)::
+(:mod:`csi.pls.mga`) evaluate the built-in statistics below plus any passed for one run as
+``statistics=`` (there is no global registry); this is the hook for statistics
+that live elsewhere, e.g. one of the resample's item correlation matrix ``fit.corr``::
 
-    register_statistic(ResampleStatistic(
-        kind="htmt",
-        labels=lambda ctx: [{"source": a, "target": b} for a, b in pairs],
-        compute=lambda fit, ctx: htmt_from_corr(fit.corr, ctx.layout),
-    ))
+    extra = ResampleStatistic(
+        kind="item_correlation",
+        labels=lambda ctx: [{"source": "QUAL1", "target": "QUAL2"}],
+        compute=lambda fit, ctx: fit.corr[:, 3:4, 4],
+    )
+    result.bootstrap(n=2000, seed=1, statistics=[extra])
 
 Label keys are the table's label columns :data:`LABEL_COLUMNS` (missing keys are
 empty strings).
@@ -33,7 +33,7 @@ read the upper interval bound against 0.85 or 0.90, Henseler, Ringle & Sarstedt
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,21 +84,17 @@ class ResampleStatistic:
     test_zero: bool = True
 
 
-_REGISTRY: dict[str, ResampleStatistic] = {}
-
-
-def register_statistic(stat: ResampleStatistic, *, replace: bool = False) -> None:
-    """Add ``stat`` to the statistics every bootstrap computes (keyed by its kind)."""
-    if not isinstance(stat, ResampleStatistic):
-        raise TypeError(f"expected a ResampleStatistic, got {type(stat).__name__}")
-    if stat.kind in _BUILTIN_KINDS or (stat.kind in _REGISTRY and not replace):
-        raise ValueError(f"a statistic of kind {stat.kind!r} is already registered")
-    _REGISTRY[stat.kind] = stat
-
-
-def registered_statistics() -> tuple[ResampleStatistic, ...]:
-    """The statistics added with :func:`register_statistic`."""
-    return tuple(_REGISTRY.values())
+def check_extra_statistics(extra: Sequence[ResampleStatistic]) -> tuple[ResampleStatistic, ...]:
+    """Validate statistics passed for one run: the right type, and no kind given twice
+    or clashing with a built-in kind."""
+    seen: set[str] = set()
+    for stat in extra:
+        if not isinstance(stat, ResampleStatistic):
+            raise TypeError(f"expected a ResampleStatistic, got {type(stat).__name__}")
+        if stat.kind in _BUILTIN_KINDS or stat.kind in seen:
+            raise ValueError(f"a statistic of kind {stat.kind!r} is already computed")
+        seen.add(stat.kind)
+    return tuple(extra)
 
 
 # ------------------------------------------------------------------ helpers
