@@ -36,6 +36,9 @@ _log = logging.getLogger(__name__)
 
 ESTIMATORS = ("ML", "GLS", "ULS", "MLM", "DWLS")
 _SEMOPY_OBJ = {"ML": "MLW", "MLM": "MLW", "GLS": "GLS", "ULS": "ULS"}
+#: SLSQP iterations of semopy before Fisher scoring takes over, and the Fisher scoring
+#: iterations allowed from there before falling back to a fully converged SLSQP start.
+_QUICK_SLSQP, _QUICK_FISHER = 10, 100
 
 
 @dataclass
@@ -307,19 +310,27 @@ def _fit_moments(
     perm = [list(sm.observed).index(v) for v in structs[0].obs]
     stats_ = [GroupStats(g.n, g.cov[np.ix_(perm, perm)], g.mean[perm]) for g in groups]
     core = "ML" if estimator == "MLM" else estimator
-    group_x = []
-    ok_all = True
-    for st, gs in zip(structs, stats_, strict=True):
-        x, ok = st.semopy_fit(gs.cov, gs.n, _SEMOPY_OBJ[estimator])
-        if not np.all(np.isfinite(x)):
-            x = st.prepare(gs.cov, gs.n)
-        group_x.append(x)
-        ok_all &= ok
     maps, names = build_maps(structs, meanstructure=multigroup, group_equal=group_equal)
     n_par = len(names)
     engine = Engine(structs, stats_, maps, n_par, meanstructure=multigroup)
-    theta0 = start_values(structs, maps, n_par, group_x, [s.mean for s in stats_])
-    theta, converged, iters = engine.fisher_scoring(theta0, core, max_iter=max_iter)
+
+    def solve(slsqp_iter: int | None, fisher_iter: int) -> tuple[np.ndarray, bool, int, bool]:
+        group_x = []
+        ok_all = True
+        for st, gs in zip(structs, stats_, strict=True):
+            x, ok = st.semopy_fit(gs.cov, gs.n, _SEMOPY_OBJ[estimator], maxiter=slsqp_iter)
+            if not np.all(np.isfinite(x)):
+                x = st.prepare(gs.cov, gs.n)
+            group_x.append(x)
+            ok_all &= ok
+        theta0 = start_values(structs, maps, n_par, group_x, [s.mean for s in stats_])
+        return (*engine.fisher_scoring(theta0, core, max_iter=fisher_iter), ok_all)
+
+    # a few SLSQP steps bring semopy's starting values near the solution and Fisher
+    # scoring finishes; should that fail, semopy's SLSQP runs to its own convergence first
+    theta, converged, iters, ok_all = solve(_QUICK_SLSQP, min(max_iter, _QUICK_FISHER))
+    if not converged:
+        theta, converged, iters, ok_all = solve(None, max_iter)
     if not converged and ok_all and not multigroup:
         _log.info("Fisher scoring did not converge; keeping semopy's solution")
     diags: list[dg.Diagnostic] = []

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import semopy
+from scipy import optimize
 
 from csi.sem.syntax import Aliases, SemModel, to_semopy
 
@@ -115,8 +116,10 @@ class Structure:
 
         Loadings: slope of the item on its construct's marker item ``s_jm / s_mm`` (what
         semopy computes from raw data, here from the moments so a fit can start from
-        sufficient statistics); everything else keeps semopy's defaults (latent variances
-        0.05, error variances half the item variance, paths 0).
+        sufficient statistics); latent (residual) variances ``0.05 s_mm``, semopy's 0.05 in
+        the marker item's units, so that the starts follow a rescaling of the items;
+        everything else keeps semopy's defaults (error variances half the item variance,
+        paths 0).
         """
         obs = {v: k for k, v in enumerate(self.obs)}
         markers: dict[str, str] = {}
@@ -132,11 +135,45 @@ class Structure:
                 prm.start = float(cov[obs[e.rhs], obs[m]] / cov[obs[m], obs[m]])
             else:
                 prm.start = 1.0
+        latents = set(self.sm.latents)
+        for e in self.entries:
+            prm = self.model.parameters[e.name]
+            if not prm.active or e.op != "~~" or e.lhs != e.rhs or e.lhs not in latents:
+                continue
+            m = markers.get(e.lhs)
+            if prm.start is None and m in obs and cov[obs[m], obs[m]] > 0:
+                prm.start = 0.05 * float(cov[obs[m], obs[m]])
 
-    def semopy_fit(self, cov: np.ndarray, n: int, obj: str = "MLW") -> tuple[np.ndarray, bool]:
-        """Fit with semopy's own optimiser from the covariance matrix; returns (x, success)."""
+    def semopy_fit(
+        self, cov: np.ndarray, n: int, obj: str = "MLW", *, maxiter: int | None = None
+    ) -> tuple[np.ndarray, bool]:
+        """Fit with semopy's own optimiser from the covariance matrix; returns (x, success).
+
+        ``maxiter`` caps semopy's SLSQP at a few iterations: enough to move the starting
+        values into the basin of the solution, which Fisher scoring then reaches in a
+        few steps (success is then whether SLSQP itself had converged).
+        """
         self.set_starts(cov)
         frame = pd.DataFrame(cov, index=self.obs_alias, columns=self.obs_alias)
+        if maxiter is not None:
+            # semopy's objective and gradient under scipy's SLSQP, called directly: semopy's
+            # Model.fit would log a warning on the root logger when SLSQP stops at maxiter
+            self.model.load(cov=frame, n_samples=n, clean_slate=True)
+            self._prepared = True
+            fun, grad = self.model.get_objective(obj)
+            out = optimize.minimize(
+                fun,
+                np.asarray(self.model.param_vals, dtype=float),
+                jac=grad,
+                bounds=self.model.get_bounds(),
+                constraints=self.model.constraints,
+                method="SLSQP",
+                options={"maxiter": maxiter, "ftol": 1e-4},
+            )
+            x = np.asarray(out.x, dtype=float)
+            self.model.param_vals = x
+            self.model.update_matrices(x)
+            return x, bool(out.success)
         # a loose tolerance: csi's Fisher scoring finishes the job in a few cheap steps
         res = self.model.fit(
             cov=frame, obj=obj, n_samples=n, clean_slate=True, options={"ftol": 1e-4}
