@@ -11,7 +11,7 @@ import html
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,10 @@ from csi.pls.algorithm import Layout
 from csi.pls.consistent import rho_a
 from csi.pls.effects import effect_pairs, indirectly_reachable, reachable
 from csi.spec import ModelSpec
+
+if TYPE_CHECKING:
+    from csi.pls.bootstrap import BootstrapResult
+    from csi.pls.mga import GroupComparison
 
 _LABELS = {
     "en": {
@@ -498,18 +502,40 @@ class PLSResult:
         )
 
     # ------------------------------------------------------------ inference
-    def bootstrap(self, n: int = 5000, **options: Any) -> Any:
-        """Bootstrap SEs, p-values and intervals (:func:`csi.pls.bootstrap.bootstrap`).
-
-        ``res.bootstrap(n=5000, seed=1, level=0.95, ci="percentile", workers=1,
-        progress=None, keep_draws=False, batch_size=None, segment=None, scale=None)``
-        returns a :class:`csi.pls.bootstrap.BootstrapResult`.
-        """
+    def bootstrap(
+        self,
+        n: int = 5000,
+        *,
+        seed: Any = None,
+        level: float = 0.95,
+        ci: str = "percentile",
+        workers: int = 1,
+        progress: Any = None,
+        keep_draws: bool = False,
+        batch_size: int | None = None,
+        segment: Hashable | pd.Series | Sequence[Any] | None = None,
+        scale: Any = None,
+        statistics: Sequence[Any] = (),
+    ) -> BootstrapResult:
+        """Bootstrap SEs, p-values and intervals: see :func:`csi.pls.bootstrap.bootstrap`."""
         from csi.pls.bootstrap import bootstrap
 
-        return bootstrap(self, n, **options)
+        return bootstrap(
+            self,
+            n,
+            seed=seed,
+            level=level,
+            ci=ci,
+            workers=workers,
+            progress=progress,
+            keep_draws=keep_draws,
+            batch_size=batch_size,
+            segment=segment,
+            scale=scale,
+            statistics=statistics,
+        )
 
-    def compare_groups(self, group: Any, **options: Any) -> Any:
+    def compare_groups(self, group: Any, **options: Any) -> GroupComparison:
         """Multi-group comparison with these settings (:func:`csi.pls.mga.compare_groups`)."""
         from csi.pls.mga import compare_groups
 
