@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from csi.sem.estimates import variances
 from csi.sem.structure import BETA, Structure
@@ -99,7 +99,7 @@ def effects_table(
                 else:
                     se = np.nan
                 z = est / se if se > 0 else np.nan
-                p = float(2 * stats.norm.sf(abs(z))) if se > 0 else np.nan
+                p = float(2 * special.ndtr(-abs(z))) if se > 0 else np.nan
                 rows.append(
                     (
                         (order.get(tgt, 0), order.get(src, 0), k),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from csi.sem.structure import BETA, LAMBDA, PSI, THETA, Structure
 
@@ -72,7 +72,7 @@ def parameter_table(
         se = float(se_all[e.free]) if (e.free >= 0 and se_all is not None) else 0.0
         if e.free >= 0 and se_all is not None and se > 0:
             z = est / se
-            p = float(2 * stats.norm.sf(abs(z)))
+            p = float(2 * special.ndtr(-abs(z)))
         else:
             z = p = np.nan
         if e.free >= 0 and se_all is None:

@@ -556,16 +556,22 @@ def _improper(
     where: str,
     lang: str,
 ) -> list[dg.Diagnostic]:
-    var_rows = tab[(tab["op"] == "~~") & (tab["lhs"] == tab["rhs"])]
+    # plain arrays: element-wise comparisons of pandas string columns are slow
+    lhs, op, rhs = (tab[c].to_numpy(dtype=object) for c in ("lhs", "op", "rhs"))
+    est, std_all = tab["estimate"].to_numpy(dtype=float), tab["std_all"].to_numpy(dtype=float)
     negative = dg.negative_variances(
-        {f"{a}{where}": float(v) for a, v in zip(var_rows.lhs, var_rows.estimate, strict=True)},
+        {
+            f"{lhs[k]}{where}": float(est[k])
+            for k in range(len(tab))
+            if op[k] == "~~" and lhs[k] == rhs[k]
+        },
         lang=lang,
     )
-    load = tab[tab["op"] == "=~"]
     above = dg.standardized_loadings_above_one(
         {
-            f"{a} -> {b}{where}": float(v)
-            for a, b, v in zip(load.lhs, load.rhs, load.std_all, strict=True)
+            f"{lhs[k]} -> {rhs[k]}{where}": float(std_all[k])
+            for k in range(len(tab))
+            if op[k] == "=~"
         },
         lang=lang,
     )
