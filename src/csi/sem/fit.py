@@ -198,7 +198,7 @@ def _group_data(
     if not all(pd.api.types.is_numeric_dtype(block[c]) for c in items):
         block = block.apply(pd.to_numeric, errors="coerce")
     x = block.to_numpy(dtype=float)
-    bad = ~np.isfinite(x) & ~np.isnan(x)
+    bad = np.isinf(x)
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise CsiInputError(
@@ -223,7 +223,7 @@ def _group_data(
         keep = mem & complete if missing == "listwise" else mem
         if missing == "listwise":
             n_excluded += int((mem & ~complete).sum())
-        rows = x[keep]
+        rows = x if keep.all() else x[keep]  # read-only from here: no copy needed
         if missing == "fiml":
             empty = np.isnan(rows).all(axis=1)
             n_excluded += int(empty.sum())
@@ -468,13 +468,14 @@ def _assemble(
         r2 = r_squared(st, x)
         s = engine.state(theta, g, derivatives=False)
         order = list(state.sm.observed)
+        labels_ix = pd.Index(order)  # built once, shallow copies below
         perm = [st.obs.index(v) for v in order]
         sig = s.sigma[np.ix_(perm, perm)]
-        implied[groups[g].label] = pd.DataFrame(sig, index=order, columns=order)
+        implied[groups[g].label] = pd.DataFrame(sig, index=labels_ix, columns=labels_ix.copy())
         cov = groups[g].cov
         sd_s, sd_m = np.sqrt(np.diag(cov)), np.sqrt(np.diag(sig))
         rc = cov / np.outer(sd_s, sd_s) - sig / np.outer(sd_m, sd_m)
-        resid[groups[g].label] = pd.DataFrame(rc, index=order, columns=order)
+        resid[groups[g].label] = pd.DataFrame(rc, index=labels_ix.copy(), columns=labels_ix.copy())
         r2s[groups[g].label] = r2
         label = groups[g].label
         if multigroup:
@@ -491,7 +492,8 @@ def _assemble(
     )
     estimates = pd.concat(tables, ignore_index=True)
     effects = pd.concat(effs, ignore_index=True)
-    vc = pd.DataFrame(vcov, index=names, columns=names)
+    names_ix = pd.Index(names)
+    vc = pd.DataFrame(vcov, index=names_ix, columns=names_ix.copy())
     if multigroup:
         r2_out: pd.Series | pd.DataFrame = pd.DataFrame(r2s)
         implied_out: Any = implied

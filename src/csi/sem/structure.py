@@ -197,11 +197,44 @@ class Structure:
         return sigma, m, c
 
     def dsigma(self, m: np.ndarray, c: np.ndarray) -> np.ndarray:
-        """Derivatives of Sigma, shape ``(k, p, p)`` (after :meth:`implied`)."""
-        grads = self.model.calc_sigma_grad(m, c)
-        if not grads:
+        """Derivatives of Sigma, shape ``(k, p, p)`` (after :meth:`implied`).
+
+        semopy's ``calc_sigma_grad`` term by term, batched over the parameters:
+        ``dSigma_i = M (dB_i P + P' dB_i' + dPsi_i) M' + dL_i D + D' dL_i' + dTheta_i``
+        with ``M = Lambda C``, ``P = C Psi``, ``D = P M'``.
+        """
+        if not self.model.mx_diffs:
             return np.zeros((0, self.p, self.p))
-        return np.asarray(grads, dtype=float)
+        db, dl, dp, dt = self._diff_stacks()
+        psi = self.model.matrices[PSI]
+        pm = c @ psi
+        d = pm @ m.T
+        a = db @ pm
+        inner = a + a.transpose(0, 2, 1) + dp
+        out = m @ inner @ m.T
+        t = dl @ d
+        out += t + t.transpose(0, 2, 1)
+        out += dt
+        return out
+
+    def _diff_stacks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """semopy's per-parameter matrix derivatives as dense stacks (Beta, Lambda, Psi,
+        Theta), rebuilt whenever semopy rebuilds its list."""
+        diffs = self.model.mx_diffs
+        cached = getattr(self, "_stacks", None)
+        if cached is not None and cached[0] is diffs:
+            return cached[1]
+        mats = self.model.matrices
+        stacks = []
+        for which in (BETA, LAMBDA, PSI, THETA):
+            stack = np.zeros((len(diffs), *mats[which].shape))
+            for i, dm in enumerate(diffs):
+                if dm[which] is not None:
+                    stack[i] = dm[which]
+            stacks.append(stack)
+        out = (stacks[0], stacks[1], stacks[2], stacks[3])
+        self._stacks = (diffs, out)
+        return out
 
     def dmean(self, m: np.ndarray, c: np.ndarray, alpha: np.ndarray) -> np.ndarray:
         """Derivatives of ``Lambda C alpha`` w.r.t. the semopy parameters, ``(k, p)``."""
