@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ class Moments:
     missing: str = "listwise"
     n_excluded: int = 0
 
-    @property
+    @cached_property
     def items(self) -> tuple[str, ...]:
         """Item names, in order."""
         return tuple(str(c) for c in self.cov.columns)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +101,25 @@ class ModelSpec:
     modes: Mapping[str, str] = field(default_factory=dict)
     covariances: tuple[tuple[str, str], ...] = ()
 
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:
+        # the mappings are never changed after construction, so a spec can key a cache
+        return hash(self._key)
+
+    @cached_property
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            tuple(self.indicators.items()),
+            self.paths,
+            tuple(self.modes.items()),
+            self.covariances,
+        )
+
+    @cached_property
+    def _predecessors(self) -> dict[str, tuple[str, ...]]:
+        sources: dict[str, set[str]] = {c: set() for c in self.indicators}
+        for s, t in self.paths:
+            sources[t].add(s)
+        return {t: tuple(c for c in self.indicators if c in src) for t, src in sources.items()}
 
     def __post_init__(self) -> None:
         ind = {str(c): tuple(str(i) for i in items) for c, items in self.indicators.items()}
@@ -229,8 +248,7 @@ class ModelSpec:
     def predecessors(self, construct: str) -> tuple[str, ...]:
         """Constructs with a path into ``construct``, in construct order."""
         self._check_construct(construct)
-        sources = {s for s, t in self.paths if t == construct}
-        return tuple(c for c in self.constructs if c in sources)
+        return self._predecessors[construct]
 
     def successors(self, construct: str) -> tuple[str, ...]:
         """Constructs that ``construct`` has a path into, in construct order."""
@@ -267,7 +285,7 @@ class ModelSpec:
 
     def check_data(self, columns: Iterable[str], *, name: str = "data") -> None:
         """Raise naming every indicator of the model that is not among ``columns``."""
-        present = set(columns)
+        present = set(columns.tolist() if isinstance(columns, pd.Index) else columns)
         missing = [
             (i, c) for c, items in self.indicators.items() for i in items if i not in present
         ]

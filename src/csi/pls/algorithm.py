@@ -39,6 +39,7 @@ construct on its predecessors, all from ``R = W' S W`` (construct correlations).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,6 +86,11 @@ class Layout:
 
     @classmethod
     def from_spec(cls, spec: ModelSpec) -> Layout:
+        """The layout of ``spec`` (cached per spec: specs are immutable, arrays read-only)."""
+        return _layout_of(spec)
+
+    @classmethod
+    def _build(cls, spec: ModelSpec) -> Layout:
         constructs = spec.constructs
         items = spec.items
         pos = {c: j for j, c in enumerate(constructs)}
@@ -101,7 +107,7 @@ class Layout:
         pred_padding = np.zeros(pred_pairs.shape)
         free = np.arange(len(constructs))
         pred_padding[:, free, free] = ~pred_mask
-        return cls(
+        layout = cls(
             constructs=constructs,
             items=items,
             block=block,
@@ -116,6 +122,10 @@ class Layout:
             pred_pairs=pred_pairs,
             pred_padding=pred_padding,
         )
+        for value in vars(layout).values():
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+        return layout
 
     @property
     def n_items(self) -> int:
@@ -158,6 +168,11 @@ class InnerFit:
     cross_loadings: np.ndarray
     paths: np.ndarray
     r2: np.ndarray
+
+
+@functools.lru_cache(maxsize=64)
+def _layout_of(spec: ModelSpec) -> Layout:
+    return Layout._build(spec)
 
 
 def _normalise(S: np.ndarray, W: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
