@@ -140,3 +140,12 @@ def test_topological_order_respects_paths_whatever_the_construct_order(roles):
     assert sorted(order) == sorted(spec.constructs)
     for s, t in spec.paths:
         assert order.index(s) < order.index(t)
+
+
+def test_equal_specs_hash_equal_and_can_key_a_cache():
+    a = ModelSpec.acsi(indicators=ACSI_ITEMS)
+    b = ModelSpec.from_lavaan(a.to_lavaan())
+    assert a == b and hash(a) == hash(b)
+    assert {a: "fitted"}[b] == "fitted"
+    c = ModelSpec.acsi(indicators={**ACSI_ITEMS, "value": ["VAL1"]})
+    assert c != a
