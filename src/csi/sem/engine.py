@@ -1,9 +1,10 @@
 """Discrepancy functions, Fisher scoring and information matrices for one or more groups.
 
-semopy's optimiser (SLSQP) gives the first solution; csi then finishes it with Fisher
-scoring (Gauss-Newton with the expected information), which converges to lavaan's
-solution to many digits (SLSQP stops about 1e-3 away, which is the golden tolerance) and
-carries the cross-group equality constraints semopy does not have.
+semopy's optimiser (SLSQP, a few steps) gives the first approximation; csi then finishes
+it with Fisher scoring (Gauss-Newton with the expected information), which converges to
+lavaan's solution to many digits (SLSQP run to its own end stops about 1e-3 away, which
+is the golden tolerance) and carries the cross-group equality constraints semopy does
+not have.
 
 Discrepancies (per group, ``S`` the covariance with divisor N, Browne 1984; Bollen 1989):
 

@@ -1,10 +1,11 @@
 """``fit_sem``: covariance-based SEM with semopy as the optimiser and lavaan's numbers.
 
 Pipeline: model text -> :mod:`csi.sem.syntax` (lavaan defaults, safe aliases) ->
-semopy ``Model`` per group (fitted by semopy's SLSQP from the moments) -> Fisher scoring
-to full precision and across-group constraints (:mod:`csi.sem.engine`) -> standard errors
-from the expected information -> fit indices, parameter table, R², effects and
-diagnostics computed by csi (:mod:`csi.sem.fitindices`, :mod:`csi.sem.estimates`).
+semopy ``Model`` per group (ten steps of semopy's SLSQP from the moments; SLSQP to its
+own convergence if what follows fails) -> Fisher scoring to full precision and
+across-group constraints (:mod:`csi.sem.engine`) -> standard errors from the expected
+information -> fit indices, parameter table, R², effects and diagnostics computed by csi
+(:mod:`csi.sem.fitindices`, :mod:`csi.sem.estimates`).
 """
 
 from __future__ import annotations
