@@ -176,6 +176,21 @@ def _scoring_parts(result: Any, scale: Any) -> tuple[list[str], list[str], np.nd
     return items, owner, weights["weight"].to_numpy(dtype=float), (lo, hi)
 
 
+def _system_scores(
+    frame: pd.DataFrame, fitted: Any, keep: Sequence[str], cuts: np.ndarray | None
+) -> pd.DataFrame:
+    """Every node's 0-100 score of one partition (and the root's seven-level class)."""
+    scores = fitted.respondent_scores(frame)
+    out = pd.concat([frame[list(keep)], scores], axis=1)
+    if cuts is not None:
+        root = fitted.system.root.id
+        score = scores[root].to_numpy(dtype=float)
+        level = (np.searchsorted(cuts, score, side="right") + 1).astype(float)
+        level[np.isnan(score)] = np.nan
+        out[f"{root}_level"] = pd.array(level, dtype="Int64")
+    return out
+
+
 def score_dask(
     result: Any,
     data: Any,
@@ -184,23 +199,34 @@ def score_dask(
     keep: Sequence[str] = (),
     levels: bool = True,
 ) -> Any:
-    """Lazy per-respondent 0-100 construct scores (and seven-level classes) on a Dask table.
+    """Lazy per-respondent 0-100 scores (and seven-level classes) on a Dask table.
 
-    Each respondent's score on a construct is ``sum_i u_i x'_i`` with ``x'_i`` the answer
-    rescaled to 0-100 and ``u_i`` the index weights of the fitted model
-    (``result.rescaled_weights``), so the mean score is the construct's index. A missing
+    ``result`` is a fitted PLS model or a fitted indicator system
+    (:meth:`csi.IndicatorSystem.fit`). For a PLS model each respondent's score on a
+    construct is ``sum_i u_i x'_i`` with ``x'_i`` the answer rescaled to 0-100 and
+    ``u_i`` the index weights of the fitted model (``result.rescaled_weights``), so the
+    mean score is the construct's index; for an indicator system, every node's weighted
+    0-100 score (``respondent_scores``), with the weights fixed at fit time. A missing
     answer gives a missing score. ``keep`` names columns carried along (e.g. a segment
-    or a join key); ``levels`` adds ``<construct>_level`` (1..7, default cut points of
-    :func:`csi.classify`). Returns a Dask DataFrame; nothing is computed until asked.
+    or a join key); ``levels`` adds ``<construct>_level`` (or the root's) with the
+    seven-level class (1..7, default cut points of :func:`csi.classify`). Returns a Dask
+    DataFrame; nothing is computed until asked.
     """
+    from csi.indicators import FittedIndicatorSystem
     from csi.scales import DEFAULT_CUTS
 
+    cuts = np.asarray(DEFAULT_CUTS, dtype=float) if levels else None
+    if isinstance(result, FittedIndicatorSystem):
+        missing = [c for c in [*result.system.items, *keep] if c not in data.columns]
+        if missing:
+            raise CsiInputError(f"column(s) not found in the Dask table: {missing}")
+        meta = _system_scores(data._meta, result, list(keep), cuts)
+        return data.map_partitions(_system_scores, result, list(keep), cuts, meta=meta)
     items, owner, u, (lo, hi) = _scoring_parts(result, scale)
     missing = [c for c in [*items, *keep] if c not in data.columns]
     if missing:
         raise CsiInputError(f"column(s) not found in the Dask table: {missing}")
     constructs = list(dict.fromkeys(owner))
-    cuts = np.asarray(DEFAULT_CUTS, dtype=float) if levels else None
     meta = _respondent_scores(data._meta, items, owner, constructs, u, lo, hi, list(keep), cuts)
     return data.map_partitions(
         _respondent_scores, items, owner, constructs, u, lo, hi, list(keep), cuts, meta=meta
