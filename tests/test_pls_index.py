@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from csi._checks import CsiInputError
 from csi.codebook import Codebook
 from csi.pls import NegativeWeightWarning, PLSResult, fit_pls
+from csi.pls.index import QUADRANTS, ipma_priorities
 from csi.spec import ModelSpec
 
 
@@ -223,6 +224,67 @@ def test_ipma_errors(fitted: PLSResult) -> None:
         fitted.ipma("Image")
     with pytest.raises(CsiInputError, match="target must be one of"):
         fitted.ipma("Happiness")
+
+
+def test_ipma_priorities_by_hand() -> None:
+    # constructs: mean importance 0.3, mean performance 64; B sits exactly on the mean
+    # importance (counts as high). Indicators are ranked separately, from 1.
+    frame = pd.DataFrame(
+        {
+            "kind": ["indicator", "indicator", *["construct"] * 5],
+            "name": ["i1", "i2", "A", "B", "C", "D", "E"],
+            "importance": [0.1, 0.3, 0.5, 0.3, 0.1, 0.2, 0.4],
+            "performance": [90.0, 10.0, 60.0, 80.0, 50.0, 75.0, 55.0],
+        }
+    )
+    before = frame.copy()
+    out = ipma_priorities(frame)
+    pd.testing.assert_frame_equal(frame, before)  # caller's frame untouched
+    assert list(out["name"]) == ["i2", "i1", "A", "E", "B", "C", "D"]
+    assert list(out["priority"]) == [1, 2, 1, 2, 3, 4, 5]
+    assert list(out["quadrant"]) == [
+        "high_importance_low_performance",
+        "low_importance_high_performance",
+        "high_importance_low_performance",
+        "high_importance_low_performance",
+        "high_importance_high_performance",
+        "low_importance_low_performance",
+        "low_importance_high_performance",
+    ]
+    assert tuple(dict.fromkeys(out["quadrant"][2:])) == QUADRANTS
+
+
+def test_ipma_priorities_errors() -> None:
+    with pytest.raises(CsiInputError, match="'performance'"):
+        ipma_priorities(pd.DataFrame({"kind": ["construct"], "importance": [0.1]}))
+    bad = pd.DataFrame(
+        {"kind": ["construct"] * 2, "importance": [0.1, np.nan], "performance": [50.0, 60.0]}
+    )
+    with pytest.raises(CsiInputError, match="row 1 has a missing importance"):
+        ipma_priorities(bad)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    values=st.lists(
+        st.tuples(st.floats(0.01, 1.0), st.floats(0.0, 100.0)), min_size=2, max_size=12
+    ),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_ipma_priorities_do_not_depend_on_row_order(
+    values: list[tuple[float, float]], seed: int
+) -> None:
+    frame = pd.DataFrame(values, columns=["importance", "performance"])
+    frame.insert(0, "kind", "construct")
+    frame.insert(1, "name", [f"d{i}" for i in range(len(frame))])
+    assume(not frame.duplicated(["importance", "performance"]).any())
+    shuffled = frame.sample(frac=1.0, random_state=seed)
+    a, b = ipma_priorities(frame), ipma_priorities(shuffled)
+    assert list(a["name"]) == list(b["name"])
+    assert sorted(a["priority"]) == list(range(1, len(frame) + 1))
+    # a driver with high importance and low performance is never ranked after one without
+    first = a["quadrant"] == QUADRANTS[0]
+    assert list(np.flatnonzero(first)) == list(range(int(first.sum())))
 
 
 # --------------------------------------------------------------- properties

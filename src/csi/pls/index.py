@@ -28,6 +28,9 @@ Importance-performance map analysis (Ringle & Sarstedt 2016, *Industrial Managem
 is its unstandardised total effect on the target's 0-100 score and its performance
 is its index; for an indicator, importance is ``u_i`` times its construct's
 unstandardised total effect and performance is its 0-100 mean.
+:func:`ipma_priorities` sorts the drivers into the map's four quadrants, split at the
+mean importance and mean performance (Ringle & Sarstedt 2016, Fig. 2; Martilla &
+James 1977, *Journal of Marketing* 41(1)), and ranks them for improvement.
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from csi._checks import CsiInputError
+from csi._checks import CsiInputError, check_columns, check_frame, check_numeric
 from csi.pls.algorithm import Layout
 
 #: What ``scale`` may be: (lo, hi) for every item, a mapping item -> (lo, hi), or a
@@ -155,3 +159,49 @@ def construct_index(means100: np.ndarray, u: np.ndarray, layout: Layout) -> np.n
 def unstandardised_effects(total: np.ndarray, slopes: np.ndarray) -> np.ndarray:
     """Total effects between 0-100 scores: ``T[s, t] * c_t / c_s``."""
     return total * slopes[None, :] / slopes[:, None]
+
+
+#: Quadrants of the importance-performance map, in the order they are ranked.
+QUADRANTS = (
+    "high_importance_low_performance",
+    "high_importance_high_performance",
+    "low_importance_low_performance",
+    "low_importance_high_performance",
+)
+
+
+def ipma_priorities(ipma: pd.DataFrame) -> pd.DataFrame:
+    """Quadrant and improvement priority of each driver of an importance-performance map.
+
+    ``ipma`` has columns ``kind, importance, performance`` (as :meth:`PLSResult.ipma`).
+    Within each ``kind`` (constructs and indicators separately), a driver has high
+    importance when ``importance >= mean(importance)`` of its kind, and high
+    performance when ``performance >= mean(performance)``: the cross-hairs of the map
+    at the means. Drivers are ranked for improvement by quadrant, in the order of
+    :data:`QUADRANTS` (high importance with low performance first), then by
+    decreasing importance (ties: lower performance first). Returns a copy, sorted by ``kind`` (in order of first
+    appearance) and ``priority``, with columns ``quadrant`` and ``priority``
+    (1, 2, ... within each kind) added.
+    """
+    frame = check_frame(ipma, name="ipma")
+    check_columns(frame, ["kind", "importance", "performance"], name="ipma")
+    check_numeric(frame, ["importance", "performance"], name="ipma")
+    parts = []
+    for _, part in frame.groupby("kind", sort=False):
+        imp = pd.to_numeric(part["importance"]).to_numpy(dtype=float)
+        perf = pd.to_numeric(part["performance"]).to_numpy(dtype=float)
+        bad = ~np.isfinite(imp) | ~np.isfinite(perf)
+        if bad.any():
+            row = part.index[int(np.flatnonzero(bad)[0])]
+            raise CsiInputError(f"ipma: row {row!r} has a missing importance or performance")
+        high_imp = imp >= imp.mean()
+        high_perf = perf >= perf.mean()
+        code = np.where(high_imp, np.where(high_perf, 1, 0), np.where(high_perf, 3, 2))
+        order = np.lexsort((perf, -imp, code))
+        out = part.iloc[order].copy()
+        out["quadrant"] = [QUADRANTS[c] for c in code[order]]
+        out["priority"] = np.arange(1, len(out) + 1)
+        parts.append(out)
+    if not parts:
+        return frame.assign(quadrant=pd.Series(dtype=object), priority=pd.Series(dtype=int))
+    return pd.concat(parts).reset_index(drop=True)
