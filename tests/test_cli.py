@@ -196,6 +196,20 @@ def test_report_writes_both_files_and_says_where(tmp_path):
     assert sorted(p.name for p in out_dir.iterdir()) == ["report.html", "report.xlsx"]
 
 
+def test_report_bootstrap_is_reproducible_and_quiet_off_a_terminal(tmp_path):
+    args = ["report", SURVEY, "--codebook", CODEBOOK, "--segment", "region", "--bootstrap", "200",
+            "--no-figures", "--no-sem", "--format", "html"]  # fmt: skip
+    code, _, err = run(*args, "-o", str(tmp_path / "a"))
+    assert code == 0, err
+    assert "csi: bootstrap (200 resamples by region)" in err
+    assert "resample/s" not in err and "%|" not in err  # no progress bar when not a terminal
+    code, _, err = run(*args, "-q", "-o", str(tmp_path / "b"))
+    assert code == 0 and err == ""
+    first = (tmp_path / "a" / "report.html").read_text("utf-8")
+    assert "200 resamples of the respondents, seed 1" in first
+    assert first == (tmp_path / "b" / "report.html").read_text("utf-8")  # same seed, same report
+
+
 def test_report_without_the_system_file_still_works(tmp_path):
     code, _, err = run(
         "report", SURVEY, "--codebook", CODEBOOK, "--system", str(tmp_path / "none.yaml"),

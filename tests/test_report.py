@@ -18,6 +18,7 @@ from csi.codebook import Codebook
 from csi.pls.result import PLSResult
 from csi.report import (
     SECTIONS,
+    Bullets,
     PrivacyError,
     PrivacyGuard,
     PrivacyWarning,
@@ -115,7 +116,7 @@ def survey():
 def report_en(survey):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return run_analysis(survey, "acsi", system=SYSTEM, segment="region", bootstrap=0)
+        return run_analysis(survey, "acsi", system=SYSTEM, segment="region")  # 1000 resamples
 
 
 @pytest.fixture(scope="module")
@@ -178,12 +179,111 @@ def survey_ids_excluded() -> list[str]:
 
 def test_html_shows_figures_tables_and_the_index(report_en, survey):
     index = report_en.table("index").frame
-    assert list(index.columns) == ["construct", "index"]
+    assert list(index.columns) == ["construct", "index", "std. error", "lower limit", "upper limit"]
     assert index["index"].between(0, 100).all()
     assert list(index["construct"]) == list(survey.codebook.constructs)
-    assert report_en.section("quality").available is False  # no quality() yet: marked
+    # bootstrap intervals around every construct's index, a fraction of a point wide here
+    lo, hi = index["lower limit"], index["upper limit"]
+    assert ((lo <= index["index"]) & (index["index"] <= hi)).all()
+    assert ((hi - lo).between(0.5, 5)).all()
     doc = render_html(report_en)
-    assert "Not available" in doc
+    assert "Not available" not in doc  # every section has its content
+    assert "1000 resamples of the respondents, seed 1 (fixed, so the report is reproducible" in doc
+
+
+def _standardised_alpha(items: pd.DataFrame) -> float:
+    """Cronbach's alpha of the standardised items (as SmartPLS and csi report it):
+    alpha = k / (k - 1) * (1 - k / variance of the sum of the z-scores) (Cronbach 1951)."""
+    k = items.shape[1]
+    z = (items - items.mean()) / items.std(ddof=1)
+    return k / (k - 1) * (1 - k / z.sum(axis=1).var(ddof=1))
+
+
+def test_quality_section_has_reliability_validity_and_diagnostics(report_en, survey):
+    section = report_en.section("quality")
+    assert section.available
+    rel = report_en.table("reliability").frame.set_index("construct")
+    assert list(rel.index) == list(survey.codebook.constructs)
+    stats = rel[["Cronbach's alpha", "rho_C", "AVE"]]
+    assert np.isfinite(stats.to_numpy(dtype=float)).all()
+    assert (stats.to_numpy(dtype=float) > 0.5).all()  # a clean simulated survey
+    quality_items = survey.data[list(survey.codebook.items_of("Quality"))].dropna()
+    assert rel.loc["Quality", "Cronbach's alpha"] == pytest.approx(
+        _standardised_alpha(quality_items), abs=1e-9
+    )
+    assert rel.loc["Complaints", "check"] == "single item: reliability not assessed"
+    assert (rel.drop(index="Complaints")["check"] == "meets every threshold").all()
+    # Fornell-Larcker: lower triangle with sqrt(AVE) on the diagonal
+    fl = report_en.table("fornell_larcker").frame.set_index("construct")
+    assert np.diag(fl.to_numpy(dtype=float)) == pytest.approx(np.sqrt(rel["AVE"].to_numpy()))
+    assert np.isnan(fl.loc["Expectation", "Loyalty"]) and np.isfinite(fl.loc["Loyalty", "Value"])
+    # HTMT for every pair of constructs, with its bootstrap upper limit above the estimate
+    htmt = report_en.table("htmt").frame
+    assert len(htmt) == 15
+    assert (htmt["upper limit (95% bootstrap)"] > htmt["HTMT"]).all()
+    assert (htmt["meets the threshold"] == "yes").all()
+    f2 = report_en.table("f2_vif").frame
+    assert len(f2) == 9 and set(f2["effect size"]) <= {"none", "small", "medium", "large"}
+    assert (f2["VIF"] >= 1).all()
+    # plain-language diagnostics, each with its advice: CB-SEM flags two low loadings
+    lists = [b for b in section.blocks if isinstance(b, Bullets)]
+    assert len(lists) == 1 and lists[0].title == "Diagnostics (covariance-based SEM)"
+    assert [("EXP3" in i, "LOY2" in i) for i in lists[0].items] == [(True, False), (False, True)]
+    assert all("Check its wording" in i for i in lists[0].items)
+    doc = render_html(report_en)
+    assert doc.count("<li>[note] Item ") == 2
+
+
+def test_paths_carry_bootstrap_inference_and_stars(report_en):
+    paths = report_en.table("path_coefficients").frame
+    assert list(paths.columns) == [
+        "from", "to", "estimate", "std. error", "t", "p", "lower limit", "upper limit",
+        "significance",
+    ]  # fmt: skip
+    assert (
+        (paths["lower limit"] < paths["estimate"]) & (paths["estimate"] < paths["upper limit"])
+    ).all()
+    assert (paths["std. error"] > 0).all()
+    # every path of the simulated model is strong: p < 0.001, interval away from 0
+    assert (paths["p"] < 0.001).all() and (paths["significance"] == "***").all()
+    neg = paths[(paths["from"] == "Satisfaction") & (paths["to"] == "Complaints")]
+    assert neg["upper limit"].iloc[0] < 0
+
+
+def test_priorities_come_from_the_library(report_en, survey):
+    from csi.pls import fit_pls
+    from csi.pls.index import ipma_priorities
+    from csi.report import load_model
+
+    spec = load_model("acsi", survey.codebook)
+    res = fit_pls(survey.public_data(), spec, scale=survey.codebook)
+    expected = ipma_priorities(res.ipma("Satisfaction"))
+    table = report_en.table("priorities").frame
+    assert list(table["driver"]) == list(expected["name"])
+    assert list(table["priority"]) == list(expected["priority"])
+    quadrants = {
+        "high_importance_low_performance": "high importance, low performance",
+        "high_importance_high_performance": "high importance, high performance",
+        "low_importance_low_performance": "low importance, low performance",
+        "low_importance_high_performance": "low importance, high performance",
+    }
+    assert list(table["quadrant"]) == [quadrants[q] for q in expected["quadrant"]]
+
+
+def test_fuzzy_reading_leads_with_the_level_score(report_en):
+    result = report_en.table("fuzzy_result").frame
+    assert list(result.columns[:4]) == [
+        "indicator", "level score", "level of the score", "maximum membership",
+    ]  # fmt: skip
+    texts = [b.text for b in report_en.section("fuzzy").blocks if isinstance(b, Text)]
+    assert any(
+        "Read the level score first" in t and "tends to pick the top level" in t for t in texts
+    )
+    # Satisfaction: "very satisfied" barely ahead of "neutral" by maximum membership
+    row = result.iloc[0]
+    assert row["maximum membership"] == "very satisfied (ambiguous)"
+    assert row["level of the score"] == "somewhat satisfied"
+    assert any(t.startswith("Satisfaction: maximum membership is ambiguous") for t in texts)
 
 
 # ---------------------------------------------------------------------------- Excel
@@ -256,6 +356,19 @@ def test_chinese_report_has_chinese_titles_and_headers(report_zh, tmp_path):
     ]
     path = write_excel(report_zh, tmp_path / "zh.xlsx")
     assert pd.ExcelFile(path).sheet_names[0] == "目录"
+    reasons = report_zh.table("exclusion_reasons").frame["原因"]
+    assert reasons.str.startswith("缺失回答：").all()
+    fit = report_zh.table("sem_fit").frame.set_index("指标")["数值"]
+    assert "比较拟合指数 CFI" in fit.index and "近似误差均方根 RMSEA" in fit.index
+    assert not any(name.isascii() for name in fit.index)
+    assert "自助法次数为 0（已关闭）" in doc  # bootstrap=0: said so, not hidden
+    rel = report_zh.table("reliability").frame
+    assert list(rel["检验"])[4] == "单题项：不评估信度"
+    lists = [b for b in report_zh.section("quality").blocks if isinstance(b, Bullets)]
+    assert lists and all(
+        "Expectation" not in i for i in lists[0].items
+    )  # construct names shown in Chinese
+    assert "预期质量" in lists[0].items[0]
 
 
 # ---------------------------------------------------------------------------- suppression
@@ -269,7 +382,7 @@ def small_west(survey):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return small, run_analysis(
-            small, system=SYSTEM, segment="region", bootstrap=0, figures=False, sem=False
+            small, system=SYSTEM, segment="region", bootstrap=200, figures=False, sem=False
         )
 
 
@@ -296,8 +409,29 @@ def test_small_segments_are_suppressed_and_marked_in_every_segment_table(small_w
         others = frame[frame["segment"] != "West"]
         assert (others["note"] == "").all(), key
         assert others.drop(columns=counts, errors="ignore").notna().all().all(), key
+    # the index with its bootstrap interval: one row per segment and construct
+    ci = report.table("index_segment_ci").frame
+    west = ci["segment"] == "West"
+    assert west.sum() == 6 and (ci.loc[west, "note"] == "suppressed, n < 30").all()
+    assert ci.loc[west, ["index", "lower limit", "upper limit"]].isna().all().all()
+    assert (ci.loc[west, "n"] == n_west).all()  # the size stays visible
+    big = ci[~west]
+    assert (big["note"] == "").all()
+    assert ((big["lower limit"] <= big["index"]) & (big["index"] <= big["upper limit"])).all()
+    # differences between segments: every comparison with West blanked and marked
+    diff = report.table("index_differences").frame
+    with_west = diff["comparison"].str.contains("West")
+    assert with_west.sum() == 3 * 6  # West against East, North, South for 6 constructs
+    assert (diff.loc[with_west, "note"] == "suppressed, n < 30").all()
+    figures = ["difference", "std. error", "p", "lower limit", "upper limit"]
+    assert diff.loc[with_west, figures].isna().all().all()
+    assert (
+        diff.loc[~with_west, figures].notna().all().all()
+        and (diff.loc[~with_west, "note"] == "").all()
+    )
     doc = render_html(report)
-    assert doc.count('<tr class="suppressed">') == len(per_segment)
+    marked = len(per_segment) + int(west.sum()) + int(with_west.sum())
+    assert doc.count('<tr class="suppressed">') == marked
 
 
 def test_min_segment_size_is_settable(survey):
@@ -402,38 +536,55 @@ def test_written_files_get_the_mode_of_a_normal_file(written_en):
 
 
 # ---------------------------------------------------------------------------- optional parts
-def test_quality_and_bootstrap_sections_appear_when_the_result_offers_them(survey, monkeypatch):
-    class Quality:
-        @property
-        def reliability(self) -> pd.DataFrame:
-            return pd.DataFrame({"construct": ["Quality"], "alpha": [0.9]})
+def test_result_without_quality_or_bootstrap_is_marked_not_available(survey, monkeypatch):
+    # e.g. an estimator that offers neither: the report says so instead of failing
+    monkeypatch.delattr(PLSResult, "quality")
+    monkeypatch.delattr(PLSResult, "bootstrap")
+    report = run_analysis(survey, segment="region", figures=False, sem=False)
+    quality = report.section("quality")
+    assert not quality.available
+    assert quality.blocks[0].text == ("Not available: the fitted result has no quality() method")
+    assert list(report.table("index").frame.columns) == ["construct", "index"]
+    assert list(report.table("path_coefficients").frame.columns) == ["from", "to", "estimate"]
+    texts = [b.text for b in report.section("index").blocks if isinstance(b, Text)]
+    assert (
+        "Standard errors, p-values and intervals are not available (the fitted result has no "
+        "bootstrap() method)." in texts
+    )
+    assert "index_segment_ci" not in [t.key for t in report.tables]
+    assert report.section("index").available  # the rest of the section is there
 
-    class Boot:
-        def index_intervals(self) -> pd.DataFrame:
-            return pd.DataFrame(
-                {
-                    "construct": ["Quality", "Value"],
-                    "ci_lower": [60.0, 61.0],
-                    "ci_upper": [70.0, 71.0],
-                }
-            )
 
-    calls = {}
+def test_bootstrap_off_keeps_the_htmt_without_upper_limits(survey):
+    report = run_analysis(survey, bootstrap=0, figures=False, sem=False)
+    htmt = report.table("htmt")
+    assert list(htmt.frame.columns) == ["construct 1", "construct 2", "HTMT", "meets the threshold"]
+    assert "not available (bootstrap = 0 (turned off))" in htmt.note
 
-    def bootstrap(self, n, seed):
-        calls["args"] = (n, seed)
-        return Boot()
 
-    monkeypatch.setattr(PLSResult, "quality", lambda self: Quality(), raising=False)
-    monkeypatch.setattr(PLSResult, "bootstrap", bootstrap, raising=False)
-    report = run_analysis(survey, bootstrap=200, seed=7, figures=False, sem=False)
-    assert calls["args"] == (200, 7)
-    assert report.section("quality").available
-    rel = report.table("quality_reliability").frame
-    assert list(rel.columns) == ["construct", "alpha"] and rel["alpha"].iloc[0] == 0.9
-    index = report.table("index").frame.set_index("construct")
-    assert index.loc["Quality", "lower limit"] == 60.0
-    assert np.isnan(index.loc["Loyalty", "lower limit"])  # not in the bootstrap table
+def test_thresholds_are_settable_and_flagged_with_diagnostics(survey):
+    report = run_analysis(survey, thresholds={"ave": 0.8}, bootstrap=0, figures=False, sem=False)
+    rel = report.table("reliability").frame.set_index("construct")
+    below = rel.index[rel["AVE"] < 0.8]
+    assert set(below) == {"Expectation", "Quality", "Loyalty"}  # AVE 0.69, 0.68, 0.75
+    assert (rel.loc[below, "check"] == "AVE below 0.80").all()
+    lists = [b for b in report.section("quality").blocks if isinstance(b, Bullets)]
+    assert lists[0].title == "Diagnostics (PLS path modelling)"
+    assert sum("AVE" in i for i in lists[0].items) == 3
+    with pytest.raises(CsiInputError, match="unknown threshold"):
+        run_analysis(survey, thresholds={"nope": 1.0}, bootstrap=0, figures=False, sem=False)
+    with pytest.raises(CsiInputError, match="at least 2 resamples"):
+        run_analysis(survey, bootstrap=1, figures=False, sem=False)
+
+
+def test_segment_with_one_value_keeps_the_overall_intervals(survey):
+    raw = pd.read_csv(SURVEY, dtype={c: str for c in PRIVATE})
+    one = read_survey(raw[raw["region"] == "North"].reset_index(drop=True), CODEBOOK)
+    report = run_analysis(one, segment="region", bootstrap=100, figures=False, sem=False)
+    index = report.table("index").frame
+    assert index["lower limit"].notna().all()
+    texts = [b.text for b in report.section("index").blocks if isinstance(b, Text)]
+    assert any(t.startswith("Segment intervals are not available") for t in texts)
 
 
 def test_missing_indicator_system_is_marked_not_available(survey, tmp_path):

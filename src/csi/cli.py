@@ -57,6 +57,7 @@ examples:
   complaints, loyalty, image). Default: ecsi if an image construct exists, else acsi.
 
 Writes OUTDIR/report.html (self-contained) and OUTDIR/report.xlsx (one sheet per table).
+The bootstrap shows a progress bar on a terminal (none with -q or when output is redirected).
 """
 
 
@@ -140,9 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=1000,
         metavar="N",
-        help="bootstrap resamples for intervals, 0 = none (default: 1000)",
+        help="bootstrap resamples for SEs, p-values and intervals (paths, HTMT, index per "
+        "construct and segment), 0 = none (default: 1000)",
     )
-    r.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    r.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="bootstrap seed (default: 1, fixed so that the report is reproducible)",
+    )
     r.add_argument(
         "--fuzzy",
         action="store_true",
@@ -257,6 +264,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         csat=args.csat,
         bootstrap=args.bootstrap,
         seed=args.seed,
+        bootstrap_progress=False if args.quiet else None,
         fuzzy=True if args.fuzzy else None,
         figures=not args.no_figures,
         sem=not args.no_sem,

@@ -179,9 +179,9 @@ def ipma_priorities(ipma: pd.DataFrame) -> pd.DataFrame:
     performance when ``performance >= mean(performance)``: the cross-hairs of the map
     at the means. Drivers are ranked for improvement by quadrant, in the order of
     :data:`QUADRANTS` (high importance with low performance first), then by
-    decreasing importance (ties: lower performance first). Returns a copy, sorted by ``kind`` (in order of first
-    appearance) and ``priority``, with columns ``quadrant`` and ``priority``
-    (1, 2, ... within each kind) added.
+    decreasing importance (ties: lower performance first). Returns a copy, sorted by
+    ``kind`` (in order of first appearance) and ``priority``, with columns
+    ``quadrant`` and ``priority`` (1, 2, ... within each kind) added.
     """
     frame = check_frame(ipma, name="ipma")
     check_columns(frame, ["kind", "importance", "performance"], name="ipma")

@@ -24,7 +24,7 @@ from typing import Any
 
 from csi._checks import CsiInputError
 from csi.report.build import SECTIONS, find_target, run_analysis
-from csi.report.document import Figure, Report, Section, Table, Text
+from csi.report.document import Bullets, Figure, Report, Section, Table, Text
 from csi.report.excel import write_excel
 from csi.report.html import render_html, write_html
 from csi.report.model import construct_roles, load_model, spec_from_codebook
@@ -32,6 +32,7 @@ from csi.report.privacy import PrivacyError, PrivacyGuard, PrivacyWarning
 
 __all__ = [
     "SECTIONS",
+    "Bullets",
     "Figure",
     "PrivacyError",
     "PrivacyGuard",

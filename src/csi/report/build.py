@@ -30,6 +30,7 @@ from csi.report.sections import (
     levels_section,
     metrics_section,
     model_section,
+    one_line,
     paths_section,
     quality_section,
     summary_section,
@@ -88,6 +89,8 @@ def run_analysis(
     csat_top: int = 2,
     bootstrap: int = 1000,
     seed: int = 1,
+    bootstrap_progress: bool | None = False,
+    thresholds: Any = None,
     fuzzy: bool | None = None,
     sem: bool = True,
     figures: bool = True,
@@ -120,8 +123,16 @@ def run_analysis(
         skipped with a note if absent), and the rating used for CSAT (default: the
         first item of the target construct) with its number of top boxes (default 2).
     bootstrap, seed:
-        Resamples for the confidence intervals (0 = none) when the PLS result offers
-        ``bootstrap()``.
+        Bootstrap resamples (default 1000; 0 = none) for the standard errors, p-values
+        and 95% percentile intervals of the paths, the HTMT and the index per construct
+        and per segment (one run of :meth:`csi.pls.PLSResult.bootstrap` with
+        ``segment=``), and its seed (default 1: fixed, so the report is reproducible).
+    bootstrap_progress:
+        Progress bar of the bootstrap: ``False`` (default), ``True``, or ``None`` for
+        a bar only on a terminal.
+    thresholds:
+        Rules of thumb of the reliability and validity section
+        (:class:`csi.quality.Thresholds` or a dict of changes, e.g. ``{"htmt": 0.9}``).
     fuzzy:
         Fuzzy comprehensive evaluation of the target construct (default: only when an
         indicator system is given).
@@ -146,6 +157,12 @@ def run_analysis(
         raise CsiInputError(f"min_segment_size must be at least 1, got {min_segment_size}")
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
         raise CsiInputError(f"bootstrap must be a whole number >= 0, got {bootstrap!r}")
+    if bootstrap == 1:
+        raise CsiInputError("bootstrap must be 0 (no bootstrap) or at least 2 resamples, got 1")
+    if thresholds is not None:
+        from csi.quality.thresholds import as_thresholds
+
+        thresholds = as_thresholds(thresholds)
     say = progress or _quiet
     guard = PrivacyGuard.from_survey(survey)
     check_not_private(segment, guard, what="segment column")
@@ -189,19 +206,17 @@ def run_analysis(
         csat_top=csat_top,
         n_boot=bootstrap,
         seed=seed,
+        thresholds=thresholds,
         fuzzy=bool(fuzzy) if fuzzy is not None else system is not None,
         system=system,
         progress=say,
     )
     if bootstrap:
-        if callable(getattr(result, "bootstrap", None)):
-            say(f"bootstrap ({bootstrap} resamples)")
-        try:
-            ctx.boot = adapters.bootstrap(result, n=bootstrap, seed=seed)
-        except Unavailable as exc:
-            ctx.boot_reason = text(str(exc), lang)
+        _run_bootstrap(ctx, bootstrap_progress)
     else:
-        ctx.boot_reason = "bootstrap = 0"
+        ctx.boot_reason = text("bootstrap_off", lang)
+    if sem:
+        _run_sem(ctx)
 
     builders: dict[str, Callable[[Context], Section]] = {
         "summary": summary_section,
@@ -231,6 +246,53 @@ def run_analysis(
         guard=guard,
     )
     return guard.clean_report(report)
+
+
+def _run_bootstrap(ctx: Context, progress: bool | None) -> None:
+    """One bootstrap run (by segment when one is given) onto ``ctx.boot``, or the reason."""
+    say = ctx.progress
+    if callable(getattr(ctx.result, "bootstrap", None)):
+        by = f" by {ctx.segment}" if ctx.segment else ""
+        say(f"bootstrap ({ctx.n_boot} resamples{by})")
+    try:
+        ctx.boot = adapters.bootstrap(
+            ctx.result, n=ctx.n_boot, seed=ctx.seed, segment=ctx.segment, progress=progress
+        )
+        return
+    except Unavailable as exc:
+        ctx.boot_reason = text(str(exc), ctx.lang)
+        return
+    except CsiInputError as exc:
+        if ctx.segment is None:
+            log.warning("bootstrap failed: %s", exc)
+            ctx.boot_reason = text("bootstrap_error", ctx.lang, error=one_line(exc))
+            return
+        # e.g. a segment with one value only: keep the overall intervals
+        log.warning("bootstrap by %s failed: %s", ctx.segment, exc)
+        ctx.notes_index.append(
+            text("bootstrap_no_segment", ctx.lang, segment=ctx.segment, error=one_line(exc))
+        )
+    try:
+        ctx.boot = adapters.bootstrap(
+            ctx.result, n=ctx.n_boot, seed=ctx.seed, segment=None, progress=progress
+        )
+    except CsiInputError as exc:
+        log.warning("bootstrap failed: %s", exc)
+        ctx.boot_reason = text("bootstrap_error", ctx.lang, error=one_line(exc))
+
+
+def _run_sem(ctx: Context) -> None:
+    """The CB-SEM fit onto ``ctx.sem_result``, or the reason it is not there."""
+    ctx.progress("fitting the covariance-based SEM")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ctx.sem_result = adapters.fit_sem(ctx.survey.data, ctx.spec)
+    except Unavailable as exc:
+        ctx.sem_reason = text(str(exc), ctx.lang)
+    except Exception as exc:  # CB-SEM may fail where PLS works (e.g. a singular matrix)
+        log.warning("CB-SEM fit failed: %s", exc)
+        ctx.sem_reason = text("sem_failed", ctx.lang, error=one_line(exc))
 
 
 def _check_cjk_font(ctx: Context) -> None:

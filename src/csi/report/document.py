@@ -25,6 +25,14 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Bullets:
+    """A list of short findings (e.g. diagnostics with their advice), under a heading."""
+
+    title: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Table:
     """A table: ``key`` is stable (English, used for the Excel sheet), ``title`` is shown.
 
@@ -49,7 +57,7 @@ class Figure:
     note: str = ""
 
 
-Block = Text | Table | Figure
+Block = Text | Bullets | Table | Figure
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from csi.report.atomic import write_atomic
-from csi.report.document import Figure, Report, Table, Text
+from csi.report.document import Bullets, Figure, Report, Table, Text
 from csi.report.labels import text
 
 CSS = """
@@ -36,6 +36,7 @@ p.unavailable{color:#8a5a00}
 figure{margin:1em 0}
 figure img{max-width:100%;height:auto}
 figcaption{font-size:.9em;color:#444}
+ul{margin:.3em 0 1em}
 nav ol{columns:2}
 .subtitle{color:#666}
 """
@@ -120,6 +121,9 @@ def render_html(report: Report) -> str:
                 body.append(table_html(b))
             elif isinstance(b, Figure):
                 body.append(figure_html(b))
+            elif isinstance(b, Bullets):
+                items = "".join(f"<li>{html.escape(i)}</li>" for i in b.items)
+                body.append(f"<h3>{html.escape(b.title)}</h3><ul>{items}</ul>")
             elif isinstance(b, Text):
                 cls = ' class="note"' if b.note else ""
                 if not s.available:

@@ -67,7 +67,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "fuzzy_note": (
             "Memberships: share of answers in each of the seven levels; B = A ∘ R with the "
-            "weighted-average operator M(·,⊕); read by maximum membership and by level score."
+            "weighted-average operator M(·,⊕); read by the level score and by maximum membership."
         ),
         "ambiguous": "ambiguous",
         "sem_off": "CB-SEM was not requested",
@@ -85,8 +85,8 @@ TEXT: dict[str, dict[str, str]] = {
         "f_hierarchy": "Indicator hierarchy",
         # phrases
         "not_available": "Not available: {reason}",
-        "no_quality": "the fitted result has no quality() method yet",
-        "no_bootstrap": "the fitted result has no bootstrap() method yet",
+        "no_quality": "the fitted result has no quality() method",
+        "no_bootstrap": "the fitted result has no bootstrap() method",
         "no_sem": "covariance-based SEM (csi.sem.fit_sem) is not installed",
         "sem_failed": "the CB-SEM fit failed ({error})",
         "no_system": "no indicator system given (--system)",
@@ -98,14 +98,6 @@ TEXT: dict[str, dict[str, str]] = {
         "no_segment": "no segment column given (--segment)",
         "figure_failed": "figure not drawn ({error})",
         "no_scores": "respondent scores are not available for this fit",
-        "intervals_bootstrap": (
-            "Confidence intervals of the indices come from the bootstrap ({n} resamples, "
-            "seed {seed}, level {level:.0%})."
-        ),
-        "intervals_missing": (
-            "Confidence intervals of the indices need the bootstrap, which is not available "
-            "for this result ({reason})."
-        ),
         "suppression_note": (
             "Segments with fewer than {min_size} respondents are suppressed: their rows are "
             "kept and marked, their figures are left blank."
@@ -138,6 +130,99 @@ TEXT: dict[str, dict[str, str]] = {
         "quad_lo_hi": "low importance, high performance",
         "kind_construct": "construct",
         "kind_indicator": "indicator",
+        # reliability and validity
+        "t_reliability": "Reliability and convergent validity",
+        "t_fornell_larcker": "Fornell-Larcker criterion (diagonal: square root of AVE)",
+        "t_fornell_larcker_check": "Fornell-Larcker check per construct",
+        "t_htmt": "Discriminant validity: HTMT",
+        "t_f2_vif": "Effect sizes f² and collinearity of the predictors (inner VIF)",
+        "t_outer_vif": "Collinearity of formative indicators (VIF)",
+        "t_sem_reliability": "CB-SEM: composite reliability (omega) and AVE",
+        "quality_intro": (
+            "Quality of the measurement and structural model ({estimator}, n = {n}). "
+            "Rules of thumb: alpha, rho_A and rho_C at least {rel:.2f} (rho_C above {rel_max:.2f} "
+            "suggests redundant items), AVE at least {ave:.2f}, loadings at least {loading:.3f}, "
+            "HTMT below {htmt:.2f}, VIF below {vif:g} (Hair et al. 2017; Henseler et al. 2015)."
+        ),
+        "quality_pls": "PLS path modelling",
+        "quality_sem": "covariance-based SEM",
+        "reliability_note": "The check column lists the statistics that miss their threshold.",
+        "check_ok": "meets every threshold",
+        "check_single": "single item: reliability not assessed",
+        "check_low": "{stat} below {value:.2f}",
+        "check_range": "{stat} outside {lo:.2f}-{hi:.2f}",
+        "htmt_note": (
+            "HTMT below {htmt:.2f} supports discriminant validity; so does an upper limit of "
+            "the 95% bootstrap interval below 1 (Henseler et al. 2015)."
+        ),
+        "htmt_no_boot": "Bootstrap upper limits of the HTMT are not available ({reason}).",
+        "f2_note": "f²: 0.02 small, 0.15 medium, 0.35 large effect (Cohen 1988).",
+        "diagnostics": "Diagnostics ({estimator})",
+        "diagnostics_none": "Diagnostics ({estimator}): no problems found.",
+        "quality_failed": "the quality report could not be computed ({error})",
+        "yes": "yes",
+        "no": "no",
+        "sev_info": "note",
+        "sev_warning": "warning",
+        "sev_error": "error",
+        "effect_none": "none",
+        "effect_small": "small",
+        "effect_medium": "medium",
+        "effect_large": "large",
+        # bootstrap
+        "bootstrap_note": (
+            "Standard errors, p-values and {level:.0%} percentile intervals come from the "
+            "bootstrap: {n} resamples of the respondents, seed {seed} (fixed, so the report "
+            "is reproducible: the same data and seed give the same figures){failed}."
+        ),
+        "bootstrap_failed": "; {k} resamples failed and were left out",
+        "bootstrap_none": "Standard errors, p-values and intervals are not available ({reason}).",
+        "bootstrap_off": "bootstrap = 0 (turned off)",
+        "bootstrap_error": "the bootstrap failed ({error})",
+        "bootstrap_no_segment": (
+            "Segment intervals are not available: the bootstrap by {segment} failed ({error})."
+        ),
+        "stars_note": "*** p < 0.001, ** p < 0.01, * p < 0.05 (two-sided, bootstrap).",
+        "t_total_effects": "Total effects (standardised) with bootstrap intervals",
+        "t_index_segment_ci": "Index per segment ({segment}) with {level:.0%} intervals",
+        "t_index_differences": "Index differences between segments ({segment})",
+        "differences_note": (
+            "Difference = index of the first segment minus the second; an interval that "
+            "excludes 0 marks a difference beyond sampling noise. Comparisons involving a "
+            "suppressed segment are blanked."
+        ),
+        # fuzzy
+        "fuzzy_reading": (
+            "Read the level score first: the weighted mean of the level anchors (0, 16.7, "
+            "..., 100) over the memberships, itself placed on the seven levels. Maximum "
+            "membership is shown for reference: on skewed 10-point data it tends to pick the "
+            "top level, because answers 9 and 10 both fall in 'very satisfied'."
+        ),
+        "fuzzy_ambiguous": (
+            "{name}: maximum membership is ambiguous ({a} {pa:.1%}, {b} {pb:.1%}: closer than "
+            "{gap:g} percentage points); read the level score."
+        ),
+        # CB-SEM fit indices
+        "fit_chisq": "chi-square",
+        "fit_df": "degrees of freedom",
+        "fit_pvalue": "p-value of the chi-square test",
+        "fit_cfi": "CFI (comparative fit index)",
+        "fit_tli": "TLI (Tucker-Lewis index)",
+        "fit_rmsea": "RMSEA (root mean square error of approximation)",
+        "fit_rmsea_ci_lower": "RMSEA, lower limit of the 90% interval",
+        "fit_rmsea_ci_upper": "RMSEA, upper limit of the 90% interval",
+        "fit_srmr": "SRMR (standardised root mean square residual)",
+        "fit_aic": "AIC (Akaike information criterion)",
+        "fit_bic": "BIC (Bayesian information criterion)",
+        "fit_n": "respondents used",
+        "sem_fit_note": "Good fit: CFI and TLI at least 0.95, RMSEA at most 0.06, SRMR at most "
+        "0.08 (Hu & Bentler 1999).",
+        # exclusion reasons and missing-answer handling
+        "reason_missing": "missing answer(s): {items}",
+        "missing_listwise": "listwise (respondents with a missing model item are excluded)",
+        "missing_pairwise": "pairwise",
+        "missing_mean": "mean replacement",
+        "missing_keep": "kept as missing",
         # respondent summary rows
         "r_read": "respondents read",
         "r_kept": "respondents kept after cleaning",
@@ -181,7 +266,7 @@ TEXT: dict[str, dict[str, str]] = {
         "t_index_segment": "各细分群体指数（{segment}）",
         "t_index_period": "各期指数（{segment}）",
         "t_impacts": "影响效应：驱动因素提高 {points} 分时指数的增加值",
-        "t_ipma": "改进优先级（{target} 的重要性-表现分析）",
+        "t_ipma": "改进优先级（{target}的重要性-表现分析）",
         "t_levels": "各满意度等级的样本分布（{construct}）",
         "t_levels_segment": "各细分群体的满意度等级（{segment}）",
         "t_nps": "净推荐值 NPS（{column}）",
@@ -199,7 +284,7 @@ TEXT: dict[str, dict[str, str]] = {
         "system_cr": "层次分析法总排序一致性比率 CR = {cr:.3f}（小于 0.10 可接受）。",
         "system_incomplete": "{incomplete} 位受访者仅根据部分题目计分；{unscored} 位没有得分。",
         "fuzzy_note": "隶属度：回答落入七个等级的比例；B = A ∘ R，采用加权平均型算子 M(·,⊕)；"
-        "按最大隶属度原则和等级得分解读。",
+        "按等级得分和最大隶属度原则解读。",
         "ambiguous": "不明确",
         "sem_off": "未要求协方差结构方程模型",
         "no_cjk_font": "未安装中文字体，图中的中文会显示为方框：请安装中文字体"
@@ -212,8 +297,8 @@ TEXT: dict[str, dict[str, str]] = {
         "f_weights": "指标权重",
         "f_hierarchy": "指标层次结构",
         "not_available": "暂无：{reason}",
-        "no_quality": "拟合结果尚无 quality() 方法",
-        "no_bootstrap": "拟合结果尚无 bootstrap() 方法",
+        "no_quality": "拟合结果没有 quality() 方法",
+        "no_bootstrap": "拟合结果没有 bootstrap() 方法",
         "no_sem": "未安装协方差结构方程模型（csi.sem.fit_sem）",
         "sem_failed": "协方差结构方程模型拟合失败（{error}）",
         "no_system": "未提供指标体系（--system）",
@@ -225,10 +310,6 @@ TEXT: dict[str, dict[str, str]] = {
         "no_segment": "未指定细分变量（--segment）",
         "figure_failed": "未能绘图（{error}）",
         "no_scores": "本次拟合没有个体得分",
-        "intervals_bootstrap": (
-            "指数的置信区间由自助法得到（{n} 次重抽样，种子 {seed}，置信水平 {level:.0%}）。"
-        ),
-        "intervals_missing": "指数的置信区间需要自助法，本结果暂不可用（{reason}）。",
         "suppression_note": (
             "样本量少于 {min_size} 的细分群体不予显示：保留该行并加以标注，数值留空。"
         ),
@@ -251,6 +332,89 @@ TEXT: dict[str, dict[str, str]] = {
         "quad_lo_hi": "重要性低、表现高",
         "kind_construct": "潜变量",
         "kind_indicator": "指标",
+        "t_reliability": "信度与聚合效度",
+        "t_fornell_larcker": "Fornell-Larcker 准则（对角线：AVE 的平方根）",
+        "t_fornell_larcker_check": "各潜变量的 Fornell-Larcker 检验",
+        "t_htmt": "区分效度：HTMT",
+        "t_f2_vif": "效应量 f² 与预测变量共线性（内部 VIF）",
+        "t_outer_vif": "形成性指标的共线性（VIF）",
+        "t_sem_reliability": "协方差结构方程模型：组合信度（omega）与 AVE",
+        "quality_intro": (
+            "测量模型与结构模型的质量（{estimator}，n = {n}）。经验标准：alpha、rho_A 与 rho_C "
+            "不低于 {rel:.2f}（rho_C 高于 {rel_max:.2f} 提示题项重复），AVE 不低于 {ave:.2f}，"
+            "载荷不低于 {loading:.3f}，HTMT 低于 {htmt:.2f}，VIF 低于 {vif:g}"
+            "（Hair 等，2017；Henseler 等，2015）。"
+        ),
+        "quality_pls": "PLS 路径模型",
+        "quality_sem": "协方差结构方程模型",
+        "reliability_note": "“检验”列列出未达到阈值的统计量。",
+        "check_ok": "全部达标",
+        "check_single": "单题项：不评估信度",
+        "check_low": "{stat} 低于 {value:.2f}",
+        "check_range": "{stat} 不在 {lo:.2f}-{hi:.2f} 之间",
+        "htmt_note": (
+            "HTMT 低于 {htmt:.2f}，或其 95% 自助法置信区间上限低于 1，支持区分效度"
+            "（Henseler 等，2015）。"
+        ),
+        "htmt_no_boot": "HTMT 的自助法置信上限不可用（{reason}）。",
+        "f2_note": "f²：0.02 为小效应，0.15 为中等效应，0.35 为大效应（Cohen，1988）。",
+        "diagnostics": "诊断（{estimator}）",
+        "diagnostics_none": "诊断（{estimator}）：未发现问题。",
+        "quality_failed": "无法计算质量报告（{error}）",
+        "yes": "是",
+        "no": "否",
+        "sev_info": "提示",
+        "sev_warning": "警告",
+        "sev_error": "错误",
+        "effect_none": "无",
+        "effect_small": "小",
+        "effect_medium": "中",
+        "effect_large": "大",
+        "bootstrap_note": (
+            "标准误、p 值与 {level:.0%} 百分位置信区间来自自助法：对受访者重抽样 {n} 次，"
+            "随机种子 {seed}（固定种子，报告可重现：相同数据与种子得到相同结果）{failed}。"
+        ),
+        "bootstrap_failed": "；{k} 次重抽样失败，未计入",
+        "bootstrap_none": "标准误、p 值与置信区间不可用（{reason}）。",
+        "bootstrap_off": "自助法次数为 0（已关闭）",
+        "bootstrap_error": "自助法失败（{error}）",
+        "bootstrap_no_segment": "细分群体的置信区间不可用：按 {segment} 的自助法失败（{error}）。",
+        "stars_note": "*** p < 0.001，** p < 0.01，* p < 0.05（双侧，自助法）。",
+        "t_total_effects": "总效应（标准化）及自助法置信区间",
+        "t_index_segment_ci": "各细分群体指数（{segment}）及 {level:.0%} 置信区间",
+        "t_index_differences": "细分群体之间的指数差异（{segment}）",
+        "differences_note": (
+            "差异 = 前一群体的指数减去后一群体的指数；置信区间不含 0 表示差异超出抽样误差。"
+            "涉及不予显示群体的比较留空。"
+        ),
+        "fuzzy_reading": (
+            "请首先看等级得分：以隶属度为权重对各等级锚点（0、16.7、……、100）加权平均，"
+            "再对应到七个等级。最大隶属度仅供参考：在偏态的 10 分制数据上它往往落在最高等级，"
+            "因为 9 分和 10 分都归入“很满意”。"
+        ),
+        "fuzzy_ambiguous": (
+            "{name}：最大隶属度不明确（{a} {pa:.1%}，{b} {pb:.1%}，相差不到 {gap:g} 个百分点）；"
+            "请以等级得分为准。"
+        ),
+        "fit_chisq": "卡方值 χ²",
+        "fit_df": "自由度",
+        "fit_pvalue": "卡方检验 p 值",
+        "fit_cfi": "比较拟合指数 CFI",
+        "fit_tli": "Tucker-Lewis 指数 TLI",
+        "fit_rmsea": "近似误差均方根 RMSEA",
+        "fit_rmsea_ci_lower": "RMSEA 90% 置信区间下限",
+        "fit_rmsea_ci_upper": "RMSEA 90% 置信区间上限",
+        "fit_srmr": "标准化残差均方根 SRMR",
+        "fit_aic": "赤池信息准则 AIC",
+        "fit_bic": "贝叶斯信息准则 BIC",
+        "fit_n": "有效样本量",
+        "sem_fit_note": "拟合良好的标准：CFI 与 TLI 不低于 0.95，RMSEA 不高于 0.06，"
+        "SRMR 不高于 0.08（Hu 与 Bentler，1999）。",
+        "reason_missing": "缺失回答：{items}",
+        "missing_listwise": "成列删除（模型题项有缺失的受访者被剔除）",
+        "missing_pairwise": "成对删除",
+        "missing_mean": "均值替补",
+        "missing_keep": "保留缺失",
         "r_read": "读入样本",
         "r_kept": "清洗后保留样本",
         "r_excluded": "剔除样本",
@@ -340,6 +504,29 @@ HEADERS: dict[str, dict[str, str]] = {
         "level_score": "level score",
         "score_label": "level of the score",
         "membership": "membership",
+        "driver": "driver",
+        "n_items": "items",
+        "alpha": "Cronbach's alpha",
+        "rho_a": "rho_A",
+        "rho_c": "rho_C",
+        "omega": "omega",
+        "ave": "AVE",
+        "check": "check",
+        "sqrt_ave": "√AVE",
+        "max_correlation": "largest correlation",
+        "with_construct": "with",
+        "ok": "meets the threshold",
+        "construct_1": "construct 1",
+        "construct_2": "construct 2",
+        "htmt": "HTMT",
+        "htmt_upper": "upper limit (95% bootstrap)",
+        "f2": "f²",
+        "effect": "effect size",
+        "vif": "VIF",
+        "t": "t",
+        "stars": "significance",
+        "difference": "difference",
+        "comparison": "comparison",
     },
     "zh": {
         "measure": "项目",
@@ -413,6 +600,29 @@ HEADERS: dict[str, dict[str, str]] = {
         "level_score": "等级得分",
         "score_label": "得分对应等级",
         "membership": "隶属度",
+        "driver": "驱动因素",
+        "n_items": "题项数",
+        "alpha": "Cronbach's alpha",
+        "rho_a": "rho_A",
+        "rho_c": "rho_C",
+        "omega": "omega",
+        "ave": "AVE",
+        "check": "检验",
+        "sqrt_ave": "AVE 平方根",
+        "max_correlation": "最大相关系数",
+        "with_construct": "对应潜变量",
+        "ok": "达标",
+        "construct_1": "潜变量 1",
+        "construct_2": "潜变量 2",
+        "htmt": "HTMT",
+        "htmt_upper": "上限（95% 自助法）",
+        "f2": "f²",
+        "effect": "效应大小",
+        "vif": "VIF",
+        "t": "t",
+        "stars": "显著性",
+        "difference": "差异",
+        "comparison": "比较",
     },
 }
 
@@ -432,3 +642,16 @@ def header(column: object, lang: str = "en") -> str:
     """The display header of a tidy column name (unknown names are shown as they are)."""
     name = str(column)
     return HEADERS[lang].get(name, name)
+
+
+def reason_text(reason: str, lang: str = "en") -> str:
+    """An exclusion reason of the survey's cleaning report (``"missing A, B"``) in ``lang``."""
+    if reason.startswith("missing "):
+        return text("reason_missing", lang, items=reason[len("missing ") :])
+    return reason
+
+
+def missing_text(method: str, lang: str = "en") -> str:
+    """The missing-answer handling (``listwise``, ``pairwise``, ``mean``, ``keep``) in ``lang``."""
+    key = f"missing_{method}"
+    return text(key, lang) if key in TEXT["en"] else method

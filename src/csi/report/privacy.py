@@ -155,7 +155,7 @@ class PrivacyGuard:
 
     def clean_report(self, report: Report) -> Report:
         """``report`` with every table and text cleaned; warns if anything was removed."""
-        from csi.report.document import Figure, Section, Table, Text
+        from csi.report.document import Bullets, Figure, Section, Table, Text
 
         total = 0
 
@@ -179,6 +179,8 @@ class PrivacyGuard:
                     blocks.append(replace(b, title=text(b.title), note=text(b.note)))
                 elif isinstance(b, Text):
                     blocks.append(Text(text(b.text), note=b.note))
+                elif isinstance(b, Bullets):
+                    blocks.append(Bullets(text(b.title), tuple(text(i) for i in b.items)))
             sections.append(Section(sec.key, text(sec.title), tuple(blocks), sec.available))
         if total:
             warnings.warn(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,8 +23,8 @@ import pandas as pd
 
 from csi.report import adapters
 from csi.report.adapters import Unavailable
-from csi.report.document import Block, Figure, Section, Table, Text
-from csi.report.labels import header, text
+from csi.report.document import Block, Bullets, Figure, Section, Table, Text
+from csi.report.labels import header, missing_text, reason_text, text
 from csi.report.privacy import mark_suppressed
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,14 @@ class Context:
     fuzzy: bool
     system: Any
     progress: Callable[[str], None]
+    thresholds: Any = None
     boot: Any = None
     boot_reason: str = ""
+    sem_result: Any = None
+    sem_reason: str = ""
     fitted_system: Any = None
     notes: list[str] = field(default_factory=list)
+    notes_index: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------ helpers
     def t(self, key: str, **fmt: Any) -> str:
@@ -67,6 +72,43 @@ class Context:
         if construct in cb.constructs:
             return str(cb.label(construct, self.lang))
         return construct
+
+    def rename_constructs(self, message: str) -> str:
+        """``message`` with construct names (whole words) shown by their display names."""
+        shown = {c: self.name(c) for c in self.spec.constructs}
+        for c in sorted(shown, key=len, reverse=True):
+            if shown[c] != c:
+                message = re.sub(rf"(?<!\w){re.escape(c)}(?!\w)", shown[c], message)
+        return message
+
+    def names(self, values: Any) -> list[str]:
+        """Display names of a column of construct names."""
+        return [self.name(str(c)) for c in values]
+
+    def yes_no(self, values: Any) -> list[str]:
+        """``yes`` / ``no`` (``""`` where missing) for a column of flags."""
+        out = []
+        for v in values:
+            missing = v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+            out.append("" if missing else self.t("yes" if bool(v) else "no"))
+        return out
+
+    def boot_rows(self, kind: str) -> pd.DataFrame | None:
+        """Rows of one kind of the bootstrap table (None without a bootstrap)."""
+        return None if self.boot is None else adapters.bootstrap_rows(self.boot, kind)
+
+    def boot_note(self) -> Text:
+        """Where the standard errors and intervals come from (or why they are missing)."""
+        if self.boot is None:
+            reason = self.boot_reason or self.t("no_bootstrap")
+            return Text(self.t("bootstrap_none", reason=reason), note=True)
+        k = int(getattr(self.boot, "n_failed", 0))
+        failed = self.t("bootstrap_failed", k=k) if k else ""
+        level = float(getattr(self.boot, "level", 0.95))
+        n = int(getattr(self.boot, "n_resamples", self.n_boot))
+        return Text(
+            self.t("bootstrap_note", n=n, seed=self.seed, level=level, failed=failed), note=True
+        )
 
     def item_label(self, item: str) -> str:
         try:
@@ -97,7 +139,7 @@ class Context:
                 fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
         except Exception as exc:  # a figure must never cost the report
             log.warning("figure %s not drawn: %s", key, exc)
-            return Text(self.t("figure_failed", error=_one_line(exc)), note=True)
+            return Text(self.t("figure_failed", error=one_line(exc)), note=True)
         return Figure(key, title, buf.getvalue(), note=note)
 
 
@@ -107,7 +149,8 @@ def _reason_keys() -> set[str]:
     return set(TEXT["en"])
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
+    """An exception as one line: ``Type: first line of the message``."""
     msg = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {msg[0]}" if msg else type(exc).__name__
 
@@ -127,7 +170,7 @@ def summary_section(ctx: Context) -> Section:
         ("r_oos", int(items["out_of_scale"].sum())),
         ("r_recoded", int(items["recoded"].sum())),
         ("r_replaced", int(items["replaced"].sum())),
-        ("r_missing_method", rep.missing),
+        ("r_missing_method", missing_text(str(rep.missing), ctx.lang)),
         ("r_used", res.n),
     ]
     frame = pd.DataFrame({"measure": [ctx.t(k) for k, _ in rows], "value": [v for _, v in rows]})
@@ -136,8 +179,7 @@ def summary_section(ctx: Context) -> Section:
     excluded = rep.excluded
     if len(excluded):
         reasons = excluded["reason"].astype(str).value_counts(sort=True)
-        if ctx.lang == "zh":
-            reasons.index = [r.replace("missing ", "缺失 ") for r in reasons.index]
+        reasons.index = [reason_text(r, ctx.lang) for r in reasons.index]
         blocks.append(
             ctx.table(
                 "exclusion_reasons",
@@ -204,56 +246,222 @@ def model_section(ctx: Context) -> Section:
 
 # ---------------------------------------------------------------------------- quality
 def quality_section(ctx: Context) -> Section:
+    """Reliability and validity from ``result.quality()`` (and the CB-SEM fit's, if any)."""
+    options: dict[str, Any] = {"lang": ctx.lang}
+    if ctx.thresholds is not None:
+        options["thresholds"] = ctx.thresholds
     try:
-        q = adapters.quality(ctx.result)
+        q = adapters.quality(ctx.result, **options)
     except Unavailable as exc:
         return ctx.unavailable("quality", str(exc))
-    blocks: list[Block] = []
-    for name, frame in adapters.frames_of(q):
-        shown = frame.copy()
-        for col in ("construct", "source", "target"):
-            if col in shown.columns:
-                shown[col] = shown[col].map(lambda c: ctx.name(str(c)))
-        blocks.append(ctx.table(f"quality_{name}", name.replace("_", " "), shown))
-    summary = getattr(q, "summary", None)
-    if not blocks and callable(summary):
-        blocks.append(Text(str(summary())))
-    if not blocks:
-        return ctx.unavailable("quality", "no_quality")
+    except Exception as exc:  # e.g. a model the quality checks cannot handle
+        log.warning("quality report failed: %s", exc)
+        return ctx.unavailable("quality", ctx.t("quality_failed", error=one_line(exc)))
+    th = q.thresholds
+    blocks: list[Block] = [
+        Text(
+            ctx.t(
+                "quality_intro",
+                estimator=ctx.t("quality_pls"),
+                n=q.n,
+                rel=th.rho_c,
+                rel_max=th.rho_c_max,
+                ave=th.ave,
+                loading=th.loading,
+                htmt=th.htmt,
+                vif=th.inner_vif,
+            )
+        ),
+        ctx.table(
+            "reliability",
+            ctx.t("t_reliability"),
+            _reliability_frame(q, ctx),
+            note=ctx.t("reliability_note"),
+        ),
+    ]
+    blocks += _validity_blocks(q, ctx)
+    blocks += _structural_blocks(q, ctx)
+    blocks.append(_diagnostics_block(q, ctx, ctx.t("quality_pls")))
+    if ctx.sem_result is not None:
+        blocks += _sem_quality_blocks(ctx, options)
     return Section("quality", ctx.t("quality"), tuple(blocks))
 
 
+_RELIABILITY = (("alpha", "alpha"), ("rho_a", "rho_A"), ("rho_c", "rho_C"), ("ave", "AVE"))
+
+
+def _reliability_frame(q: Any, ctx: Context, *, omega: bool = False) -> pd.DataFrame:
+    """``construct, mode, n_items, alpha, rho_a, rho_c, ave, check``: the library's flags
+    (``*_ok``) named with their thresholds."""
+    rel = q.reliability
+    th = q.thresholds
+    limits = {"alpha": th.alpha, "rho_a": th.rho_a, "rho_c": th.rho_c, "ave": th.ave}
+    checks = []
+    for row in rel.itertuples(index=False):
+        if int(row.n_items) == 1:
+            checks.append(ctx.t("check_single"))
+            continue
+        failed = []
+        for col, shown in _RELIABILITY:
+            ok = getattr(row, f"{col}_ok", None)
+            if ok is None or ok is pd.NA or bool(ok):
+                continue
+            name = "omega" if omega and col == "rho_c" else shown
+            if col == "rho_c":
+                failed.append(ctx.t("check_range", stat=name, lo=th.rho_c, hi=th.rho_c_max))
+            else:
+                failed.append(ctx.t("check_low", stat=name, value=limits[col]))
+        checks.append("; ".join(failed) if failed else ctx.t("check_ok"))
+    frame = rel.loc[:, ["construct", "mode", "n_items", "alpha", "rho_a", "rho_c", "ave"]].copy()
+    frame["construct"] = ctx.names(frame["construct"])
+    frame["check"] = checks
+    if omega:
+        frame = frame.drop(columns="rho_a").rename(columns={"rho_c": "omega"})
+    return frame
+
+
+def _validity_blocks(q: Any, ctx: Context) -> list[Block]:
+    """Fornell-Larcker (lower triangle and the check) and HTMT with bootstrap upper limits."""
+    fl = q.fornell_larcker
+    lower = np.tril(np.ones(fl.shape, dtype=bool))
+    matrix = fl.where(lower)
+    matrix.columns = ctx.names(matrix.columns)
+    matrix.insert(0, "construct", ctx.names(fl.index))
+    check = q.fornell_larcker_check.copy()
+    check["construct"] = ctx.names(check["construct"])
+    check["with_construct"] = ctx.names(check["with_construct"])
+    check["ok"] = ctx.yes_no(check["ok"])
+    blocks: list[Block] = [
+        ctx.table("fornell_larcker", ctx.t("t_fornell_larcker"), matrix),
+        ctx.table("fornell_larcker_check", ctx.t("t_fornell_larcker_check"), check),
+    ]
+    pairs = q.htmt_pairs.loc[:, ["construct_1", "construct_2", "htmt", "ok"]].copy()
+    boot = ctx.boot_rows("htmt")
+    note = ctx.t("htmt_note", htmt=q.thresholds.htmt)
+    if boot is not None:
+        upper = boot.rename(
+            columns={"source": "construct_1", "target": "construct_2", "ci_upper": "htmt_upper"}
+        )
+        pairs = pairs.merge(
+            upper.loc[:, ["construct_1", "construct_2", "htmt_upper"]],
+            on=["construct_1", "construct_2"],
+            how="left",
+        )
+        pairs = pairs.loc[:, ["construct_1", "construct_2", "htmt", "htmt_upper", "ok"]]
+    else:
+        note += " " + ctx.t("htmt_no_boot", reason=ctx.boot_reason or ctx.t("no_bootstrap"))
+    pairs["construct_1"] = ctx.names(pairs["construct_1"])
+    pairs["construct_2"] = ctx.names(pairs["construct_2"])
+    pairs["ok"] = ctx.yes_no(pairs["ok"])
+    blocks.append(ctx.table("htmt", ctx.t("t_htmt"), pairs, note=note))
+    return blocks
+
+
+def _structural_blocks(q: Any, ctx: Context) -> list[Block]:
+    """f² with its effect-size label next to the inner VIF; VIF of formative indicators."""
+    blocks: list[Block] = []
+    if len(q.f2):
+        f2 = q.f2.loc[:, ["source", "target", "f2", "effect"]].merge(
+            q.inner_vif.loc[:, ["source", "target", "vif", "ok"]],
+            on=["source", "target"],
+            how="left",
+        )
+        f2["source"] = ctx.names(f2["source"])
+        f2["target"] = ctx.names(f2["target"])
+        f2["effect"] = [ctx.t(f"effect_{e}") if e else "" for e in f2["effect"]]
+        f2["ok"] = ctx.yes_no(f2["ok"])
+        blocks.append(ctx.table("f2_vif", ctx.t("t_f2_vif"), f2, note=ctx.t("f2_note")))
+    formative = q.outer_vif[q.outer_vif["mode"] == "B"]
+    if len(formative):
+        ov = formative.loc[:, ["construct", "indicator", "vif", "ok"]].copy()
+        ov["construct"] = ctx.names(ov["construct"])
+        ov["ok"] = ctx.yes_no(ov["ok"])
+        blocks.append(ctx.table("outer_vif", ctx.t("t_outer_vif"), ov))
+    return blocks
+
+
+def _diagnostics_block(q: Any, ctx: Context, estimator: str) -> Block:
+    """The library's plain-language findings, each with its advice, as a list."""
+    if not q.diagnostics:
+        return Text(ctx.t("diagnostics_none", estimator=estimator))
+    sep = "" if ctx.lang == "zh" else " "
+    items = tuple(
+        ctx.rename_constructs(f"[{ctx.t('sev_' + d.severity)}] {d.message}{sep}{d.advice}")
+        for d in q.diagnostics
+    )
+    return Bullets(ctx.t("diagnostics", estimator=estimator), items)
+
+
+def _sem_quality_blocks(ctx: Context, options: dict[str, Any]) -> list[Block]:
+    try:
+        q = adapters.quality(ctx.sem_result, **options)
+    except Exception as exc:  # the PLS part of the section stands on its own
+        log.warning("CB-SEM quality report failed: %s", exc)
+        reason = ctx.t("quality_failed", error=one_line(exc))
+        return [Text(ctx.t("not_available", reason=reason), note=True)]
+    return [
+        ctx.table(
+            "sem_reliability",
+            ctx.t("t_sem_reliability"),
+            _reliability_frame(q, ctx, omega=True),
+            note=ctx.t("reliability_note"),
+        ),
+        _diagnostics_block(q, ctx, ctx.t("quality_sem")),
+    ]
+
+
 # ---------------------------------------------------------------------------- paths
+def _with_bootstrap(
+    frame: pd.DataFrame, boot: pd.DataFrame | None, keys: list[str]
+) -> pd.DataFrame:
+    """``frame`` with the bootstrap ``se, t, pvalue, ci_lower, ci_upper`` of its rows."""
+    if boot is None:
+        return frame
+    cols = ["se", "t", "pvalue", "ci_lower", "ci_upper"]
+    return frame.merge(boot.loc[:, [*keys, *cols]], on=keys, how="left")
+
+
 def paths_section(ctx: Context) -> Section:
     res = ctx.result
     blocks: list[Block] = [Text(n, note=True) for n in ctx.notes]
+    boot_paths = ctx.boot_rows("path")
     if ctx.figures:
         from csi.plots import path_diagram
 
+        pvalues = None if boot_paths is None else boot_paths.loc[:, ["source", "target", "pvalue"]]
         blocks.append(
-            ctx.figure("path_diagram", ctx.t("f_path"), lambda: path_diagram(res, lang=ctx.lang))
+            ctx.figure(
+                "path_diagram",
+                ctx.t("f_path"),
+                lambda: path_diagram(res, pvalues=pvalues, lang=ctx.lang),
+                note=ctx.t("stars_note") if pvalues is not None else "",
+            )
         )
-    paths = res.path_coefficients.copy()
-    paths["source"] = paths["source"].map(ctx.name)
-    paths["target"] = paths["target"].map(ctx.name)
-    blocks.append(ctx.table("path_coefficients", ctx.t("t_paths"), paths))
+    paths = _with_bootstrap(res.path_coefficients.copy(), boot_paths, ["source", "target"])
+    if boot_paths is not None:
+        from csi.plots import significance_stars
+
+        paths["stars"] = [significance_stars(p) for p in paths["pvalue"]]
+    paths["source"] = ctx.names(paths["source"])
+    paths["target"] = ctx.names(paths["target"])
+    note = ctx.t("stars_note") if boot_paths is not None else ""
+    blocks.append(ctx.table("path_coefficients", ctx.t("t_paths"), paths, note=note))
+    blocks.append(ctx.boot_note())
     r2 = res.r2.copy()
-    r2["construct"] = r2["construct"].map(ctx.name)
+    r2["construct"] = ctx.names(r2["construct"])
     blocks.append(ctx.table("r2", ctx.t("t_r2"), r2))
     outer = res.outer_weights.rename(columns={"estimate": "weight"})
     outer["loading"] = res.loadings["estimate"].to_numpy()
     outer.insert(2, "label", [ctx.item_label(i) for i in outer["indicator"]])
-    outer["construct"] = outer["construct"].map(ctx.name)
+    outer["construct"] = ctx.names(outer["construct"])
     blocks.append(ctx.table("outer_model", ctx.t("t_outer"), outer))
-    if ctx.boot is not None:
-        for name, frame in adapters.frames_of(ctx.boot):
-            blocks.append(
-                ctx.table(
-                    f"bootstrap_{name}",
-                    ctx.t("t_bootstrap", n=ctx.n_boot, what=name.replace("_", " ")),
-                    frame,
-                )
-            )
+    total = ctx.boot_rows("total_effect")
+    if total is not None:
+        cols = ["source", "target", "estimate", "se", "pvalue", "ci_lower", "ci_upper"]
+        total = total.loc[:, cols].copy()
+        total["source"] = ctx.names(total["source"])
+        total["target"] = ctx.names(total["target"])
+        blocks.append(ctx.table("total_effects", ctx.t("t_total_effects"), total))
     if ctx.sem:
         blocks += sem_blocks(ctx)
     else:
@@ -261,52 +469,46 @@ def paths_section(ctx: Context) -> Section:
     return Section("paths", ctx.t("paths"), tuple(blocks))
 
 
+SEM_FIT = (
+    "chisq",
+    "df",
+    "pvalue",
+    "cfi",
+    "tli",
+    "rmsea",
+    "rmsea_ci_lower",
+    "rmsea_ci_upper",
+    "srmr",
+    "aic",
+    "bic",
+    "n",
+)
+
+
 def sem_blocks(ctx: Context) -> list[Block]:
-    ctx.progress("fitting the covariance-based SEM")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sem = adapters.fit_sem(ctx.survey.data, ctx.spec)
-    except Unavailable as exc:
-        return [Text(ctx.t("not_available", reason=ctx.t(str(exc))), note=True)]
-    except Exception as exc:  # CB-SEM may fail where PLS works (e.g. a singular matrix)
-        log.warning("CB-SEM fit failed: %s", exc)
-        return [
-            Text(
-                ctx.t("not_available", reason=ctx.t("sem_failed", error=_one_line(exc))),
-                note=True,
-            )
-        ]
+    """CB-SEM fit indices (named in the report language) and structural paths."""
+    sem = ctx.sem_result
+    if sem is None:
+        reason = ctx.sem_reason or ctx.t("no_sem")
+        return [Text(ctx.t("not_available", reason=reason), note=True)]
     fit = sem.fit_indices
-    keep = [
-        k
-        for k in (
-            "chisq",
-            "df",
-            "pvalue",
-            "cfi",
-            "tli",
-            "rmsea",
-            "rmsea_ci_lower",
-            "rmsea_ci_upper",
-            "srmr",
-            "aic",
-            "bic",
-            "n",
-        )
-        if k in fit.index
-    ]
-    fit_frame = pd.DataFrame({"statistic": keep, "value": fit.loc[keep].to_numpy(dtype=float)})
+    keep = [k for k in SEM_FIT if k in fit.index]
+    fit_frame = pd.DataFrame(
+        {
+            "statistic": [ctx.t(f"fit_{k}") for k in keep],
+            "value": fit.loc[keep].to_numpy(dtype=float),
+        }
+    )
     est = sem.estimates
     rows = est[est["op"] == "~"]
     cols = [
         c for c in ("lhs", "op", "rhs", "estimate", "se", "z", "pvalue", "std_all") if c in rows
     ]
     structural = rows.loc[:, cols].copy()
-    structural["lhs"] = structural["lhs"].map(ctx.name)
-    structural["rhs"] = structural["rhs"].map(ctx.name)
+    structural["lhs"] = ctx.names(structural["lhs"])
+    structural["rhs"] = ctx.names(structural["rhs"])
     return [
-        ctx.table("sem_fit", ctx.t("t_sem_fit"), fit_frame),
+        ctx.table("sem_fit", ctx.t("t_sem_fit"), fit_frame, note=ctx.t("sem_fit_note")),
         ctx.table("sem_paths", ctx.t("t_sem_paths"), structural),
     ]
 
@@ -326,22 +528,23 @@ def _wide_by_segment(long: pd.DataFrame, ctx: Context, value: str = "index") -> 
 
 
 def index_section(ctx: Context) -> Section:
+    """Index per construct, segment and period, with bootstrap intervals where available."""
     res = ctx.result
     idx = res.index()
     frame = pd.DataFrame({"construct": list(idx.index), "index": idx.to_numpy()})
-    intervals = adapters.index_intervals(ctx.boot) if ctx.boot is not None else None
-    if intervals is not None:
-        frame = frame.merge(intervals, on="construct", how="left")
-        ci_note = ctx.t("intervals_bootstrap", n=ctx.n_boot, seed=ctx.seed, level=0.95)
-    else:
-        reason = ctx.boot_reason or ctx.t("no_bootstrap")
-        ci_note = ctx.t("intervals_missing", reason=reason)
-    plot_frame = frame.copy()
-    frame["construct"] = frame["construct"].map(ctx.name)
+    boot = ctx.boot_rows("index")
+    if boot is not None:
+        overall = boot[boot["segment"].astype(str) == ""]
+        frame = frame.merge(
+            overall.loc[:, ["construct", "se", "ci_lower", "ci_upper"]], on="construct", how="left"
+        )
+    plot_frame = frame.drop(columns="se", errors="ignore")
+    frame["construct"] = ctx.names(frame["construct"])
     blocks: list[Block] = [
         ctx.table("index", ctx.t("t_index"), frame, digits=1, note=ctx.t("index_note")),
-        Text(ci_note, note=True),
+        ctx.boot_note(),
     ]
+    blocks += [Text(n, note=True) for n in ctx.notes_index]
     if ctx.figures:
         from csi.plots import index_plot
 
@@ -358,81 +561,133 @@ def index_section(ctx: Context) -> Section:
         if col is None:
             continue
         long = res.index_by(col)
-        wide = _wide_by_segment(long, ctx)
+        long["segment"] = long["segment"].astype(str)
         blocks.append(
             ctx.table(
-                f"{key}",
+                key,
                 ctx.t(title, segment=col),
-                wide,
+                _wide_by_segment(long, ctx),
                 digits=1,
                 note=ctx.t("segment_index_note")
                 + " "
                 + ctx.t("suppression_note", min_size=ctx.min_size),
             )
         )
-        if ctx.figures and col == ctx.segment:
-            big = long[long["n"] >= ctx.min_size].copy()
-            big[col] = big["segment"].astype(str)
-            from csi.plots import index_plot
-
-            shown = big.loc[:, [col, "construct", "index"]]
-            shown["construct"] = shown["construct"].map(ctx.name)
-
-            def draw(shown: pd.DataFrame = shown, col: str = col) -> Any:
-                return index_plot(shown, by=col, lang=ctx.lang)
-
-            blocks.append(
-                ctx.figure(
-                    "index_segment",
-                    ctx.t("f_index_segment"),
-                    draw,
-                    note=ctx.t("suppression_note", min_size=ctx.min_size),
-                )
+        if col != ctx.segment:
+            continue
+        segment_boot = None if boot is None else boot[boot["segment"].astype(str) != ""]
+        if segment_boot is not None and len(segment_boot):
+            long = long.merge(
+                segment_boot.loc[:, ["segment", "construct", "ci_lower", "ci_upper"]],
+                on=["segment", "construct"],
+                how="left",
             )
+            blocks += _segment_interval_blocks(long, col, ctx)
+        if ctx.figures:
+            blocks.append(_segment_figure(long, col, ctx))
     if ctx.segment is None:
         blocks.append(Text(ctx.t("not_available", reason=ctx.t("no_segment")), note=True))
     return Section("index", ctx.t("index"), tuple(blocks))
 
 
+def _segment_interval_blocks(long: pd.DataFrame, col: str, ctx: Context) -> list[Block]:
+    """The segment indices with their intervals, and the differences between segments."""
+    level = float(getattr(ctx.boot, "level", 0.95))
+    ci = long.loc[:, ["segment", "n", "construct", "index", "ci_lower", "ci_upper"]].copy()
+    ci["construct"] = ctx.names(ci["construct"])
+    ci = mark_suppressed(
+        ci, min_size=ctx.min_size, lang=ctx.lang, figures=["index", "ci_lower", "ci_upper"]
+    )
+    blocks: list[Block] = [
+        ctx.table(
+            "index_segment_ci",
+            ctx.t("t_index_segment_ci", segment=col, level=level),
+            ci,
+            digits=1,
+            note=ctx.t("suppression_note", min_size=ctx.min_size),
+        )
+    ]
+    diff = ctx.boot_rows("index_difference")
+    if diff is None:
+        return blocks
+    sizes = long.groupby("segment", sort=False)["n"].first()
+    small = {str(s) for s, n in sizes.items() if n < ctx.min_size}
+    names = [str(s) for s in sizes.index]
+    hidden = {f"{a} - {b}" for a in names for b in names if a != b and (a in small or b in small)}
+    cols = ["construct", "segment", "estimate", "se", "pvalue", "ci_lower", "ci_upper"]
+    table = diff.loc[:, cols].rename(columns={"segment": "comparison", "estimate": "difference"})
+    table["construct"] = ctx.names(table["construct"])
+    table["suppressed"] = table["comparison"].astype(str).isin(hidden)
+    table = mark_suppressed(
+        table,
+        min_size=ctx.min_size,
+        lang=ctx.lang,
+        figures=["difference", "se", "pvalue", "ci_lower", "ci_upper"],
+        flag="suppressed",
+    )
+    blocks.append(
+        ctx.table(
+            "index_differences",
+            ctx.t("t_index_differences", segment=col),
+            table,
+            digits=2,
+            note=ctx.t("differences_note"),
+        )
+    )
+    return blocks
+
+
+def _segment_figure(long: pd.DataFrame, col: str, ctx: Context) -> Block:
+    """Bars of the index per segment (suppressed segments left out), with intervals."""
+    from csi.plots import index_plot
+
+    big = long[long["n"] >= ctx.min_size]
+    keep = [c for c in ("segment", "construct", "index", "ci_lower", "ci_upper") if c in big]
+    shown = big.loc[:, keep].rename(columns={"segment": col})
+    shown["construct"] = ctx.names(shown["construct"])
+
+    def draw() -> Any:
+        return index_plot(shown, by=col, lang=ctx.lang)
+
+    return ctx.figure(
+        "index_segment",
+        ctx.t("f_index_segment"),
+        draw,
+        note=ctx.t("suppression_note", min_size=ctx.min_size),
+    )
+
+
 # ---------------------------------------------------------------------------- impacts
-QUADRANTS = ("quad_hi_lo", "quad_hi_hi", "quad_lo_lo", "quad_lo_hi")
+QUADRANT_TEXT = {
+    "high_importance_low_performance": "quad_hi_lo",
+    "high_importance_high_performance": "quad_hi_hi",
+    "low_importance_low_performance": "quad_lo_lo",
+    "low_importance_high_performance": "quad_lo_hi",
+}
 
 
 def impacts_section(ctx: Context) -> Section:
+    from csi.pls.index import ipma_priorities
+
     res = ctx.result
     impacts = res.impacts(points=5)
-    impacts["source"] = impacts["source"].map(ctx.name)
-    impacts["target"] = impacts["target"].map(ctx.name)
+    impacts["source"] = ctx.names(impacts["source"])
+    impacts["target"] = ctx.names(impacts["target"])
     blocks: list[Block] = [ctx.table("impacts", ctx.t("t_impacts", points=5), impacts)]
     ipma = res.ipma(ctx.target)
-    ordered = []
-    for kind, part in ipma.groupby("kind", sort=False):
-        part = part.copy()
-        hi_imp = part["importance"] >= part["importance"].mean()
-        hi_perf = part["performance"] >= part["performance"].mean()
-        quad = np.select(
-            [hi_imp & ~hi_perf, hi_imp & hi_perf, ~hi_imp & ~hi_perf], [0, 1, 2], default=3
-        )
-        part["_q"] = quad
-        part = part.sort_values(["_q", "importance"], ascending=[True, False], kind="stable")
-        part["priority"] = np.arange(1, len(part) + 1)
-        part["quadrant"] = [ctx.t(QUADRANTS[q]) for q in part["_q"]]
-        part["kind"] = ctx.t(f"kind_{kind}")
-        ordered.append(part.drop(columns="_q"))
-    table = pd.concat(ordered, ignore_index=True)
+    table = ipma_priorities(ipma)
+    table["quadrant"] = [ctx.t(QUADRANT_TEXT[q]) for q in table["quadrant"]]
+    is_item = (table["kind"] == "indicator").to_numpy()
     table.insert(
         2,
         "label",
-        [
-            ctx.item_label(n) if k == ctx.t("kind_indicator") else ""
-            for k, n in zip(table["kind"], table["name"], strict=True)
-        ],
+        [ctx.item_label(n) if item else "" for item, n in zip(is_item, table["name"], strict=True)],
     )
     table["name"] = [
-        ctx.name(n) if k == ctx.t("kind_construct") else n
-        for k, n in zip(table["kind"], table["name"], strict=True)
+        n if item else ctx.name(n) for item, n in zip(is_item, table["name"], strict=True)
     ]
-    table["construct"] = table["construct"].map(ctx.name)
+    table["kind"] = [ctx.t(f"kind_{k}") for k in table["kind"]]
+    table["construct"] = ctx.names(table["construct"])
     table = table.rename(columns={"name": "driver"})
     cols = ["priority", "kind", "driver", "label", "construct", "importance", "performance"]
     table = table.loc[:, [*cols, "quadrant"]]
@@ -573,13 +828,29 @@ def _level_share_table(dist: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     )
 
 
+#: Scores this close outside 0-100 are rounding error (``index + c * score`` for a
+#: respondent at the scale's end), not real out-of-range values.
+ROUNDING = 1e-9
+
+
+def _snap_rounding(scores: pd.Series) -> pd.Series:
+    """Scores within :data:`ROUNDING` outside 0-100 put on the bound (others untouched,
+    so that a truly out-of-range score still fails the seven-level reading)."""
+    values = scores.to_numpy(dtype=float)
+    near = ((values > 100) & (values <= 100 + ROUNDING)) | ((values < 0) & (values >= -ROUNDING))
+    if not near.any():
+        return scores
+    snapped = np.where(near, np.clip(values, 0, 100), values)
+    return pd.Series(snapped, index=scores.index, name=scores.name)
+
+
 def levels_section(ctx: Context) -> Section:
     from csi.scales import level_distribution
 
     res = ctx.result
     if res.scores is None:
         return ctx.unavailable("levels", "no_scores")
-    scores = res.respondent_index()[ctx.target]
+    scores = _snap_rounding(res.respondent_index()[ctx.target])
     dist = level_distribution(scores, lang=ctx.lang)
     name = ctx.name(ctx.target)
     blocks: list[Block] = [
@@ -634,12 +905,39 @@ def _segment_labels(ctx: Context, rows: pd.Index) -> pd.Series:
 
 # ---------------------------------------------------------------------------- fuzzy
 def _fuzzy_row(name: str, ev: Any, ctx: Context) -> dict[str, Any]:
-    row: dict[str, Any] = {"indicator": name}
-    row.update({str(k): 100 * float(v) for k, v in ev.membership.items()})
-    row["max_membership"] = ev.label + (f" ({ctx.t('ambiguous')})" if ev.ambiguous else "")
-    row["level_score"] = ev.score
+    """Level score (read first), its level, maximum membership (flagged when ambiguous)
+    and the memberships in %."""
+    row: dict[str, Any] = {"indicator": name, "level_score": ev.score}
     row["score_label"] = ev.score_label
+    flag = ctx.t("ambiguous")
+    flag = (f"（{flag}）" if ctx.lang == "zh" else f" ({flag})") if ev.ambiguous else ""
+    row["max_membership"] = ev.label + flag
+    row.update({str(k): 100 * float(v) for k, v in ev.membership.items()})
     return row
+
+
+def _ambiguity_notes(results: list[tuple[str, Any]], ctx: Context) -> list[Block]:
+    """The library's ambiguity flag of maximum membership, named and in the report language."""
+    notes: list[Block] = []
+    for name, ev in results:
+        if not ev.ambiguous:
+            continue
+        top = ev.membership.sort_values(ascending=False, kind="stable")
+        notes.append(
+            Text(
+                ctx.t(
+                    "fuzzy_ambiguous",
+                    name=name,
+                    a=top.index[0],
+                    pa=float(top.iloc[0]),
+                    b=top.index[1],
+                    pb=float(top.iloc[1]),
+                    gap=100 * ev.ambiguity,
+                ),
+                note=True,
+            )
+        )
+    return notes
 
 
 def fuzzy_section(ctx: Context) -> Section:
@@ -647,7 +945,7 @@ def fuzzy_section(ctx: Context) -> Section:
         return ctx.unavailable("fuzzy", "no_fuzzy")
     from csi.fuzzy import fuzzy_evaluation, membership_matrix
 
-    blocks: list[Block] = [Text(ctx.t("fuzzy_note"))]
+    blocks: list[Block] = [Text(ctx.t("fuzzy_note")), Text(ctx.t("fuzzy_reading"))]
     fitted = ctx.fitted_system
     if fitted is not None:
         results = fitted.fuzzy(ctx.survey.public_data(), lang=ctx.lang)
@@ -656,12 +954,12 @@ def fuzzy_section(ctx: Context) -> Section:
         root = fitted.system.root
         names[root.id] = root.name(ctx.lang)
         order = [root.id] + [n for n in frame["node"] if n in results]
-        rows = [_fuzzy_row(names[n], results[n], ctx) for n in dict.fromkeys(order)]
+        shown = [(names[n], results[n]) for n in dict.fromkeys(order)]
+        rows = [_fuzzy_row(name, ev, ctx) for name, ev in shown]
         blocks.append(
             ctx.table("fuzzy_system", ctx.t("t_fuzzy_system"), pd.DataFrame(rows), digits=1)
         )
-        notes = [t for r in results.values() for t in r.notes]
-        blocks += [Text(t, note=True) for t in dict.fromkeys(notes)]
+        blocks += _ambiguity_notes(shown, ctx)
     cb = ctx.survey.codebook
     items = list(ctx.spec.indicators[ctx.target])
     weights = ctx.result.rescaled_weights()
@@ -684,7 +982,7 @@ def fuzzy_section(ctx: Context) -> Section:
             digits=1,
         )
     )
-    blocks += [Text(t, note=True) for t in ev.notes]
+    blocks += _ambiguity_notes([(name, ev)], ctx)
     return Section("fuzzy", ctx.t("fuzzy"), tuple(blocks))
 
 
@@ -697,7 +995,7 @@ def metrics_section(ctx: Context) -> Section:
         return _metrics_section(ctx)
     except CsiInputError as exc:
         log.warning("service metrics left out: %s", exc)
-        return ctx.unavailable("metrics", _one_line(exc))
+        return ctx.unavailable("metrics", one_line(exc))
 
 
 def _metrics_section(ctx: Context) -> Section:
