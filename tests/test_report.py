@@ -361,6 +361,9 @@ def test_chinese_report_has_chinese_titles_and_headers(report_zh, tmp_path):
     fit = report_zh.table("sem_fit").frame.set_index("指标")["数值"]
     assert "比较拟合指数 CFI" in fit.index and "近似误差均方根 RMSEA" in fit.index
     assert not any(name.isascii() for name in fit.index)
+    methods = set(report_zh.table("system_weights").frame["赋权方法"])
+    assert {"层次分析法", "熵权法", "组合赋权"} <= methods
+    assert not any(m.isascii() for m in methods)
     assert "自助法次数为 0（已关闭）" in doc  # bootstrap=0: said so, not hidden
     rel = report_zh.table("reliability").frame
     assert list(rel["检验"])[4] == "单题项：不评估信度"

@@ -401,6 +401,8 @@ def main(
     except SystemExit as exc:  # --help, --version (0) and usage errors (2)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_INPUT
     logging.basicConfig(level=logging.WARNING, format="csi: %(message)s", stream=err)
+    # matplotlib's font fallback chatter ("findfont: ...") is not the user's business
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("default")

@@ -223,6 +223,14 @@ TEXT: dict[str, dict[str, str]] = {
         "missing_pairwise": "pairwise",
         "missing_mean": "mean replacement",
         "missing_keep": "kept as missing",
+        "method_equal": "equal",
+        "method_given": "given",
+        "method_ahp": "AHP",
+        "method_entropy": "entropy",
+        "method_critic": "CRITIC",
+        "method_cv": "coefficient of variation",
+        "method_combined": "combined",
+        "method_pls": "PLS weights",
         # respondent summary rows
         "r_read": "respondents read",
         "r_kept": "respondents kept after cleaning",
@@ -415,6 +423,14 @@ TEXT: dict[str, dict[str, str]] = {
         "missing_pairwise": "成对删除",
         "missing_mean": "均值替补",
         "missing_keep": "保留缺失",
+        "method_equal": "等权",
+        "method_given": "给定权重",
+        "method_ahp": "层次分析法",
+        "method_entropy": "熵权法",
+        "method_critic": "CRITIC 法",
+        "method_cv": "变异系数法",
+        "method_combined": "组合赋权",
+        "method_pls": "PLS 权重",
         "r_read": "读入样本",
         "r_kept": "清洗后保留样本",
         "r_excluded": "剔除样本",
@@ -446,6 +462,7 @@ HEADERS: dict[str, dict[str, str]] = {
         "target": "to",
         "estimate": "estimate",
         "weight": "weight",
+        "weight_pct": "weight (%)",
         "loading": "loading",
         "r2": "R²",
         "r2_adj": "adjusted R²",
@@ -542,6 +559,7 @@ HEADERS: dict[str, dict[str, str]] = {
         "target": "终点",
         "estimate": "估计值",
         "weight": "权重",
+        "weight_pct": "权重（%）",
         "loading": "载荷",
         "r2": "R²",
         "r2_adj": "调整 R²",
@@ -654,4 +672,10 @@ def reason_text(reason: str, lang: str = "en") -> str:
 def missing_text(method: str, lang: str = "en") -> str:
     """The missing-answer handling (``listwise``, ``pairwise``, ``mean``, ``keep``) in ``lang``."""
     key = f"missing_{method}"
+    return text(key, lang) if key in TEXT["en"] else method
+
+
+def method_text(method: str, lang: str = "en") -> str:
+    """A weighting method of an indicator system (``ahp``, ``entropy``, ...) in ``lang``."""
+    key = f"method_{method}"
     return text(key, lang) if key in TEXT["en"] else method

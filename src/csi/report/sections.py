@@ -24,7 +24,7 @@ import pandas as pd
 from csi.report import adapters
 from csi.report.adapters import Unavailable
 from csi.report.document import Block, Bullets, Figure, Section, Table, Text
-from csi.report.labels import header, missing_text, reason_text, text
+from csi.report.labels import header, method_text, missing_text, reason_text, text
 from csi.report.privacy import mark_suppressed
 
 log = logging.getLogger(__name__)
@@ -740,7 +740,7 @@ def system_section(ctx: Context) -> Section:
             "name": frame["name"].to_numpy(),
             "parent": [names.get(p, p) for p in frame["parent"]],
             "item": frame["item"].fillna("").to_numpy(),
-            "method": frame["method"].to_numpy(),
+            "method": [method_text(str(m), ctx.lang) for m in frame["method"]],
             "local_weight": frame["local_weight"].to_numpy(),
             "global_weight": frame["global_weight"].to_numpy(),
         }
@@ -969,7 +969,7 @@ def fuzzy_section(ctx: Context) -> Section:
     ev = fuzzy_evaluation(w, membership, lang=ctx.lang)
     mem = membership.mul(100).reset_index()
     mem.insert(1, "label", [ctx.item_label(i) for i in mem["indicator"]])
-    mem.insert(2, "weight", w.to_numpy())
+    mem.insert(2, "weight_pct", 100 * w.to_numpy())
     name = ctx.name(ctx.target)
     blocks.append(
         ctx.table("fuzzy_membership", ctx.t("t_fuzzy_membership", name=name), mem, digits=1)
