@@ -316,3 +316,33 @@ def test_indices_stay_in_0_100(seed: int, k: int, n: int) -> None:
             assume(False)
     assert ((idx >= 0) & (idx <= 100)).all()
     assert ((per.to_numpy() >= -1e-9) & (per.to_numpy() <= 100 + 1e-9)).all()
+
+
+def test_respondent_scores_at_the_scale_ends_are_exactly_0_and_100():
+    """All-top and all-bottom answers give 100 and 0, not 100.00000000000001."""
+    from csi.datasets import simulate_csi
+    from csi.spec import ModelSpec
+
+    sim = simulate_csi(300, seed=4)
+    items = {
+        "expectation": ["EXP1", "EXP2", "EXP3"],
+        "quality": ["QUAL1", "QUAL2", "QUAL3", "QUAL4", "QUAL5"],
+        "value": ["VAL1", "VAL2"],
+        "satisfaction": ["SAT1", "SAT2", "SAT3"],
+        "complaints": ["COMP1"],
+        "loyalty": ["LOY1", "LOY2", "LOY3"],
+    }
+    spec = ModelSpec.acsi(indicators=items)
+    data = sim.data.copy()
+    data.loc[data.index[:40], list(spec.items)] = 10
+    data.loc[data.index[40:80], list(spec.items)] = 1
+    scores = csi_fit(data, spec).respondent_index()
+    assert (scores.iloc[:40] == 100.0).all().all()
+    assert (scores.iloc[40:80] == 0.0).all().all()
+    assert scores.to_numpy().min() >= 0 and scores.to_numpy().max() <= 100
+
+
+def csi_fit(data, spec):
+    from csi.pls import fit_pls
+
+    return fit_pls(data, spec, scale=(1, 10))

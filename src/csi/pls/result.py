@@ -383,6 +383,11 @@ class PLSResult:
             )
         _, _, idx, slopes, _ = self._index_parts(scale)
         values = idx + self.scores.to_numpy() * slopes
+        # a respondent at the scale's end gets 0 or 100 up to rounding of the line above:
+        # put values within 1e-9 of a bound on it (a real out-of-range score, possible
+        # only with a negative weight, is left as it is)
+        values = np.where(np.abs(values) <= 1e-9, 0.0, values)
+        values = np.where(np.abs(values - 100.0) <= 1e-9, 100.0, values)
         return pd.DataFrame(values, index=self.scores.index, columns=self.scores.columns)
 
     def index_by(

@@ -828,29 +828,13 @@ def _level_share_table(dist: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     )
 
 
-#: Scores this close outside 0-100 are rounding error (``index + c * score`` for a
-#: respondent at the scale's end), not real out-of-range values.
-ROUNDING = 1e-9
-
-
-def _snap_rounding(scores: pd.Series) -> pd.Series:
-    """Scores within :data:`ROUNDING` outside 0-100 put on the bound (others untouched,
-    so that a truly out-of-range score still fails the seven-level reading)."""
-    values = scores.to_numpy(dtype=float)
-    near = ((values > 100) & (values <= 100 + ROUNDING)) | ((values < 0) & (values >= -ROUNDING))
-    if not near.any():
-        return scores
-    snapped = np.where(near, np.clip(values, 0, 100), values)
-    return pd.Series(snapped, index=scores.index, name=scores.name)
-
-
 def levels_section(ctx: Context) -> Section:
     from csi.scales import level_distribution
 
     res = ctx.result
     if res.scores is None:
         return ctx.unavailable("levels", "no_scores")
-    scores = _snap_rounding(res.respondent_index()[ctx.target])
+    scores = res.respondent_index()[ctx.target]
     dist = level_distribution(scores, lang=ctx.lang)
     name = ctx.name(ctx.target)
     blocks: list[Block] = [
