@@ -34,6 +34,7 @@ from csi.pls import (
     compare_groups,
     fit_pls,
     fit_pls_moments,
+    ipma_priorities,
 )
 from csi.quality import (
     ItemScreening,
@@ -132,6 +133,7 @@ __all__ = [
     "htmt",
     "index_by_dask",
     "invariance",
+    "ipma_priorities",
     "level_distribution",
     "level_label",
     "load_sample",

@@ -31,7 +31,7 @@ from csi.pls.algorithm import (
 from csi.pls.bootstrap import BootstrapFailureWarning, BootstrapResult, resample_indices
 from csi.pls.consistent import PLScWarning, consistent_estimates
 from csi.pls.effects import total_effects
-from csi.pls.index import NegativeWeightWarning
+from csi.pls.index import QUADRANTS, NegativeWeightWarning, ipma_priorities
 from csi.pls.mga import GroupComparison, compare_groups
 from csi.pls.result import PLSArrays, PLSResult
 from csi.pls.statistics import ResampleStatistic
@@ -39,6 +39,7 @@ from csi.scaleout import is_dask_frame, moments_from_dask
 from csi.spec import ModelSpec, as_spec
 
 __all__ = [
+    "QUADRANTS",
     "SCHEMES",
     "BootstrapFailureWarning",
     "BootstrapResult",
@@ -52,6 +53,7 @@ __all__ = [
     "compare_groups",
     "fit_pls",
     "fit_pls_moments",
+    "ipma_priorities",
     "resample_indices",
 ]
 
