@@ -37,6 +37,7 @@ __all__ = [
     "SevenLevelScale",
     "classify",
     "level_distribution",
+    "level_groups",
     "level_label",
     "validate_cuts",
 ]
@@ -364,4 +365,62 @@ def level_distribution(
         }
     )
     out.attrs["n_missing"] = int((~ok).sum())
+    return out
+
+
+#: The seven levels read in three groups: dissatisfied (levels 1-3), neutral (4) and
+#: satisfied (5-7), the split the handbooks use for "share of satisfied customers".
+LEVEL_GROUPS: dict[str, tuple[int, ...]] = {
+    "dissatisfied": (1, 2, 3),
+    "neutral": (4,),
+    "satisfied": (5, 6, 7),
+}
+_GROUP_LABELS = {
+    "en": {
+        "dissatisfied": "dissatisfied (levels 1-3)",
+        "neutral": "neutral (level 4)",
+        "satisfied": "satisfied (levels 5-7)",
+    },
+    "zh": {
+        "dissatisfied": "不满意（1-3级）",
+        "neutral": "一般（4级）",
+        "satisfied": "满意（5-7级）",
+    },
+}
+
+
+def level_groups(
+    scores: Any,
+    cuts: Sequence[float] | str | None = None,
+    *,
+    lang: str = "en",
+    weights: Any = None,
+) -> pd.DataFrame:
+    """Shares of 0-100 scores read as dissatisfied, neutral and satisfied.
+
+    The seven levels (:func:`level_distribution`) are summed in the groups of
+    :data:`LEVEL_GROUPS`: ``share_g = sum_{k in g} count_k / sum_k count_k``.
+    Returns one row per group (dissatisfied, neutral, satisfied) with columns
+    ``group, label, levels`` (e.g. ``"5-7"``), ``count`` and ``share`` (0-1; the three
+    shares sum to 1). Missing scores are left out; their number is in
+    ``frame.attrs["n_missing"]``.
+    """
+    check_choice(lang, LANGS, name="lang")
+    dist = level_distribution(scores, cuts, lang=lang, weights=weights)
+    counts = dist.set_index("level")["count"]
+    total = counts.sum()
+    rows = []
+    for group, levels in LEVEL_GROUPS.items():
+        count = counts.loc[list(levels)].sum()
+        rows.append(
+            {
+                "group": group,
+                "label": _GROUP_LABELS[lang][group],
+                "levels": f"{levels[0]}-{levels[-1]}" if len(levels) > 1 else str(levels[0]),
+                "count": count,
+                "share": float(count / total) if total > 0 else 0.0,
+            }
+        )
+    out = pd.DataFrame(rows)
+    out.attrs["n_missing"] = dist.attrs["n_missing"]
     return out
