@@ -9,11 +9,12 @@
 
 or :func:`make_report` for both steps. :func:`run_analysis` calls the library
 and collects its results into a :class:`Report` (ordered sections of tables,
-figures and text); :func:`write_html` and :func:`write_excel` only lay it out,
-atomically (temporary file, then rename). Private columns (codebook ``id`` and
-``private``) never reach either file (:mod:`csi.report.privacy`), and segments
-smaller than ``min_segment_size`` are suppressed and marked in every
-per-segment table.
+figures and text; the first section, "At a glance", gives the headline figures and
+findings, and an appendix holds the technical tables); :func:`write_html` and
+:func:`write_excel` only lay it out, atomically (temporary file, then rename).
+Private columns (codebook ``id`` and ``private``) never reach either file
+(:mod:`csi.report.privacy`), and segments smaller than ``min_segment_size`` are
+suppressed and marked in every per-segment table (and never named in the summary).
 """
 
 from __future__ import annotations
@@ -24,7 +25,16 @@ from typing import Any
 
 from csi._checks import CsiInputError
 from csi.report.build import SECTIONS, find_target, run_analysis
-from csi.report.document import Bullets, Figure, Report, Section, Table, Text
+from csi.report.document import (
+    Bullets,
+    Figure,
+    KeyFigure,
+    KeyFigures,
+    Report,
+    Section,
+    Table,
+    Text,
+)
 from csi.report.excel import write_excel
 from csi.report.html import render_html, write_html
 from csi.report.model import construct_roles, load_model, spec_from_codebook
@@ -34,6 +44,8 @@ __all__ = [
     "SECTIONS",
     "Bullets",
     "Figure",
+    "KeyFigure",
+    "KeyFigures",
     "PrivacyError",
     "PrivacyGuard",
     "PrivacyWarning",

@@ -19,11 +19,13 @@ from csi._checks import CsiInputError
 from csi.report import adapters
 from csi.report.adapters import Unavailable
 from csi.report.document import Report, Section
+from csi.report.glance import glance_section
 from csi.report.labels import check_lang, text
 from csi.report.model import _aliases, _norm, load_model
 from csi.report.privacy import PrivacyGuard, check_not_private
 from csi.report.sections import (
     Context,
+    appendix_section,
     fuzzy_section,
     impacts_section,
     index_section,
@@ -40,19 +42,26 @@ from csi.spec import ModelSpec
 
 log = logging.getLogger(__name__)
 
-#: Section keys, in report order.
+#: Section keys, in report order: the summary a manager reads first, the results, how
+#: they were obtained (model, reliability and validity, path model), and an appendix
+#: with the technical tables.
 SECTIONS = (
+    "glance",
     "summary",
+    "index",
+    "impacts",
+    "levels",
+    "metrics",
+    "system",
+    "fuzzy",
     "model",
     "quality",
     "paths",
-    "index",
-    "impacts",
-    "system",
-    "levels",
-    "fuzzy",
-    "metrics",
+    "appendix",
 )
+#: The order the sections are built in: the summary reads the others' results, and the
+#: appendix collects the tables they move there.
+BUILD_ORDER = (*[k for k in SECTIONS if k not in ("glance", "appendix")], "glance", "appendix")
 
 
 def _quiet(_: str) -> None:
@@ -219,6 +228,7 @@ def run_analysis(
         _run_sem(ctx)
 
     builders: dict[str, Callable[[Context], Section]] = {
+        "glance": glance_section,
         "summary": summary_section,
         "model": model_section,
         "quality": quality_section,
@@ -229,13 +239,15 @@ def run_analysis(
         "levels": levels_section,
         "fuzzy": fuzzy_section,
         "metrics": metrics_section,
+        "appendix": appendix_section,
     }
     if figures and lang == "zh":
         _check_cjk_font(ctx)
-    sections = []
-    for key in SECTIONS:
+    built: dict[str, Section] = {}
+    for key in BUILD_ORDER:
         say(f"section: {text(key, 'en').lower()}")
-        sections.append(builders[key](ctx))
+        built[key] = builders[key](ctx)
+    sections = [built[key] for key in SECTIONS]
     from csi import __version__
 
     report = Report(

@@ -26,10 +26,35 @@ class Text:
 
 @dataclass(frozen=True)
 class Bullets:
-    """A list of short findings (e.g. diagnostics with their advice), under a heading."""
+    """A list of short findings (e.g. diagnostics with their advice), under a heading.
+
+    ``title`` may be empty (no heading); ``ordered=True`` numbers the items.
+    """
 
     title: str
     items: tuple[str, ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One headline figure: ``label``, the ``value`` as shown (e.g. ``"78.4"``), a short
+    ``detail`` (e.g. its interval) and the unrounded ``number`` for the workbook;
+    ``muted=True`` shows the value greyed (e.g. a change that is not significant)."""
+
+    label: str
+    value: str
+    detail: str = ""
+    number: float | None = None
+    muted: bool = False
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """A row of headline figures (HTML: figure cards; Excel: the summary sheet)."""
+
+    key: str
+    figures: tuple[KeyFigure, ...]
 
 
 @dataclass(frozen=True)
@@ -57,7 +82,7 @@ class Figure:
     note: str = ""
 
 
-Block = Text | Bullets | Table | Figure
+Block = Text | Bullets | KeyFigures | Table | Figure
 
 
 @dataclass(frozen=True)
@@ -76,6 +101,11 @@ class Section:
     @property
     def figures(self) -> tuple[Figure, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Figure))
+
+    @property
+    def key_figures(self) -> tuple[KeyFigure, ...]:
+        """The headline figures of every :class:`KeyFigures` block, in order."""
+        return tuple(f for b in self.blocks if isinstance(b, KeyFigures) for f in b.figures)
 
 
 @dataclass(frozen=True)

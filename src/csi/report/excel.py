@@ -1,8 +1,10 @@
 """Lay out a :class:`Report` as an Excel workbook (openpyxl): one sheet per table.
 
 The first sheet (``Contents`` / ``目录``) lists every sheet with its section and
-title; each table sheet holds just the table (header in row 1), so it reads back
-with ``pandas.read_excel(path, sheet_name=...)``. Figures are in the HTML report.
+title; next comes the summary (``At a glance`` / ``概览``: the headline figures and
+findings, one per row); each table sheet holds just the table (header in row 1), so
+it reads back with ``pandas.read_excel(path, sheet_name=...)``. Figures are in the
+HTML report.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from csi.report.atomic import write_atomic
-from csi.report.document import Report
+from csi.report.document import Bullets, KeyFigures, Report, Section, Text
 from csi.report.labels import header, text
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -52,12 +54,48 @@ def _value(v: Any) -> Any:
     return str(v)
 
 
+def summary_sections(report: Report) -> list[Section]:
+    """Sections with headline figures: each gets a sheet right after the contents."""
+    return [s for s in report.sections if any(isinstance(b, KeyFigures) for b in s.blocks)]
+
+
 def sheet_names(report: Report) -> list[str]:
-    """The sheet names :func:`write_excel` will use, in order (contents sheet first)."""
+    """The sheet names :func:`write_excel` will use, in order: contents, summary sheets
+    (named by their section title), then one per table."""
     taken: set[str] = set()
     names = [sheet_name(text("contents", report.lang), taken)]
+    names += [sheet_name(s.title, taken) for s in summary_sections(report)]
     names += [sheet_name(t.key, taken) for t in report.tables]
     return names
+
+
+def _summary_sheet(ws: Any, section: Section, lang: str, bold: Any, big: Any) -> None:
+    """Headline figures (label, value, detail) then the findings, one per row."""
+    ws.append([section.title])
+    ws["A1"].font = big
+    for b in section.blocks:
+        if isinstance(b, KeyFigures):
+            ws.append([])
+            ws.append([text("x_figure", lang), text("x_value", lang), text("x_detail", lang)])
+            for cell in ws[ws.max_row]:
+                cell.font = bold
+            for f in b.figures:
+                ws.append([f.label, f.number if f.number is not None else f.value, f.detail])
+                if f.number is not None:
+                    ws.cell(ws.max_row, 2).number_format = "0.0"
+        elif isinstance(b, Bullets):
+            ws.append([])
+            if b.title:
+                ws.append([b.title])
+                ws.cell(ws.max_row, 1).font = bold
+            for k, item in enumerate(b.items, start=1):
+                ws.append([f"{k}. {item}" if b.ordered else f"• {item}"])
+        elif isinstance(b, Text):
+            ws.append([])
+            ws.append([b.text])
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["B"].width = 14
+    ws.column_dimensions["C"].width = 60
 
 
 def write_excel(report: Report, path: str | Path) -> Path:
@@ -91,8 +129,13 @@ def write_excel(report: Report, path: str | Path) -> Path:
     )
     for cell in contents[contents.max_row]:
         cell.font = bold
-    k = 1
+    summaries = summary_sections(report)
+    for name, section in zip(names[1:], summaries, strict=False):
+        contents.append([name, section.title, section.title])
+    k = 1 + len(summaries)
     for section in report.sections:
+        if any(section is other for other in summaries):
+            continue
         if not section.tables:
             note = text("not_available", lang, reason="—") if not section.available else ""
             contents.append(["", section.title, note])
@@ -104,7 +147,9 @@ def write_excel(report: Report, path: str | Path) -> Path:
     contents.column_dimensions["B"].width = 36
     contents.column_dimensions["C"].width = 70
 
-    for name, table in zip(names[1:], report.tables, strict=True):
+    for name, section in zip(names[1:], summaries, strict=False):
+        _summary_sheet(wb.create_sheet(name), section, lang, bold, Font(bold=True, size=14))
+    for name, table in zip(names[1 + len(summaries) :], report.tables, strict=True):
         ws = wb.create_sheet(name)
         frame = table.frame
         ws.append([str(c) for c in frame.columns])

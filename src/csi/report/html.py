@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from csi.report.atomic import write_atomic
-from csi.report.document import Bullets, Figure, Report, Table, Text
+from csi.report.document import Bullets, Figure, KeyFigures, Report, Table, Text
 from csi.report.labels import text
 
 CSS = """
@@ -36,9 +36,19 @@ p.unavailable{color:#8a5a00}
 figure{margin:1em 0}
 figure img{max-width:100%;height:auto}
 figcaption{font-size:.9em;color:#444}
-ul{margin:.3em 0 1em}
+ul,ol{margin:.3em 0 1em}
+li{margin:.15em 0}
 nav ol{columns:2}
 .subtitle{color:#666}
+.cards{display:flex;flex-wrap:wrap;gap:.8em;margin:1em 0 1.2em}
+.card{flex:1 1 200px;max-width:260px;border:1px solid #c9d6ea;border-top:4px solid #2b5797;
+ border-radius:6px;padding:.6em .9em;background:#f7f9fc}
+.card .label{font-size:.85em;color:#444}
+.card .value{font-size:2em;font-weight:bold;color:#2b5797;line-height:1.25;
+ font-variant-numeric:tabular-nums}
+.card .value.muted{color:#888}
+.card .detail{font-size:.8em;color:#555}
+#s-glance p,#s-glance li{font-size:1.02em}
 """
 
 _DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
@@ -100,6 +110,27 @@ def figure_html(fig: Figure) -> str:
     )
 
 
+def cards_html(block: KeyFigures) -> str:
+    """Headline figures as a row of cards (plain HTML and the inline style sheet)."""
+    cards = []
+    for f in block.figures:
+        detail = f'<div class="detail">{html.escape(f.detail)}</div>' if f.detail else ""
+        value_cls = "value muted" if f.muted else "value"
+        cards.append(
+            f'<div class="card"><div class="label">{html.escape(f.label)}</div>'
+            f'<div class="{value_cls}">{html.escape(f.value)}</div>{detail}</div>'
+        )
+    return f'<div class="cards" id="k-{html.escape(block.key)}">{"".join(cards)}</div>'
+
+
+def bullets_html(block: Bullets) -> str:
+    """A list (numbered when ``ordered``) under its heading, if it has one."""
+    items = "".join(f"<li>{html.escape(i)}</li>" for i in block.items)
+    tag = "ol" if block.ordered else "ul"
+    head = f"<h3>{html.escape(block.title)}</h3>" if block.title else ""
+    return f"{head}<{tag}>{items}</{tag}>"
+
+
 def render_html(report: Report) -> str:
     """The report as an HTML document (string); runs the privacy guard first."""
     if report.guard is not None:
@@ -122,8 +153,9 @@ def render_html(report: Report) -> str:
             elif isinstance(b, Figure):
                 body.append(figure_html(b))
             elif isinstance(b, Bullets):
-                items = "".join(f"<li>{html.escape(i)}</li>" for i in b.items)
-                body.append(f"<h3>{html.escape(b.title)}</h3><ul>{items}</ul>")
+                body.append(bullets_html(b))
+            elif isinstance(b, KeyFigures):
+                body.append(cards_html(b))
             elif isinstance(b, Text):
                 cls = ' class="note"' if b.note else ""
                 if not s.available:

@@ -155,7 +155,14 @@ class PrivacyGuard:
 
     def clean_report(self, report: Report) -> Report:
         """``report`` with every table and text cleaned; warns if anything was removed."""
-        from csi.report.document import Bullets, Figure, Section, Table, Text
+        from csi.report.document import (
+            Bullets,
+            Figure,
+            KeyFigures,
+            Section,
+            Table,
+            Text,
+        )
 
         total = 0
 
@@ -180,7 +187,16 @@ class PrivacyGuard:
                 elif isinstance(b, Text):
                     blocks.append(Text(text(b.text), note=b.note))
                 elif isinstance(b, Bullets):
-                    blocks.append(Bullets(text(b.title), tuple(text(i) for i in b.items)))
+                    items = tuple(text(i) for i in b.items)
+                    blocks.append(Bullets(text(b.title), items, ordered=b.ordered))
+                elif isinstance(b, KeyFigures):
+                    figures = tuple(
+                        replace(f, label=text(f.label), value=text(f.value), detail=text(f.detail))
+                        for f in b.figures
+                    )
+                    blocks.append(KeyFigures(b.key, figures))
+                else:  # a new kind of block must be cleaned here, never passed through
+                    raise TypeError(f"the privacy guard cannot clean a {type(b).__name__}")
             sections.append(Section(sec.key, text(sec.title), tuple(blocks), sec.available))
         if total:
             warnings.warn(

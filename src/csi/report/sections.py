@@ -61,6 +61,40 @@ class Context:
     fitted_system: Any = None
     notes: list[str] = field(default_factory=list)
     notes_index: list[str] = field(default_factory=list)
+    appendix: dict[str, list[Block]] = field(default_factory=dict)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------ shared results
+    def to_appendix(self, key: str, *blocks: Block) -> None:
+        """Put ``blocks`` in the appendix under ``key`` (ordered by :data:`APPENDIX`)."""
+        self.appendix.setdefault(key, []).extend(blocks)
+
+    def quality(self, which: str = "pls") -> Any:
+        """``quality()`` of the PLS (``"pls"``) or CB-SEM (``"sem"``; None when not fitted)
+        result, computed once: the section and the summary read the same report. A
+        failure is raised again on every call."""
+        key = f"quality_{which}"
+        if key not in self._cache:
+            result = self.result if which == "pls" else self.sem_result
+            options: dict[str, Any] = {"lang": self.lang}
+            if self.thresholds is not None:
+                options["thresholds"] = self.thresholds
+            try:
+                self._cache[key] = None if result is None else adapters.quality(result, **options)
+            except Exception as exc:
+                self._cache[key] = exc
+        value = self._cache[key]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    def priorities(self) -> pd.DataFrame:
+        """``ipma_priorities(result.ipma(target))``, computed once (a copy each call)."""
+        if "priorities" not in self._cache:
+            from csi.pls.index import ipma_priorities
+
+            self._cache["priorities"] = ipma_priorities(self.result.ipma(self.target))
+        return self._cache["priorities"].copy()
 
     # ------------------------------------------------------------ helpers
     def t(self, key: str, **fmt: Any) -> str:
@@ -178,15 +212,21 @@ def summary_section(ctx: Context) -> Section:
     blocks: list[Block] = [ctx.table("respondents", ctx.t("t_respondents"), frame, digits=0)]
     excluded = rep.excluded
     if len(excluded):
-        reasons = excluded["reason"].astype(str).value_counts(sort=True)
+        raw = excluded["reason"].astype(str)
+        reasons = raw.value_counts(sort=True)
+        n_missing = int(raw.str.startswith("missing ").sum())
+        share = 100 * rep.n_excluded / rep.n_input if rep.n_input else 0.0
+        key = "excluded_missing" if n_missing == rep.n_excluded else "excluded_line"
+        blocks.append(Text(ctx.t(key, n=rep.n_excluded, pct=share, k=len(reasons))))
         reasons.index = [reason_text(r, ctx.lang) for r in reasons.index]
-        blocks.append(
+        ctx.to_appendix(
+            "exclusion_reasons",
             ctx.table(
                 "exclusion_reasons",
                 ctx.t("t_reasons"),
                 pd.DataFrame({"reason": reasons.index, "count": reasons.to_numpy()}),
                 digits=0,
-            )
+            ),
         )
     else:
         blocks.append(Text(ctx.t("excluded_none")))
@@ -195,7 +235,9 @@ def summary_section(ctx: Context) -> Section:
     item_frame = items.loc[:, [c for c in cols if c in items.columns]].copy()
     item_frame.insert(1, "label", [ctx.item_label(i) for i in item_frame["item"]])
     item_frame["construct"] = [ctx.name(c) if c else "" for c in item_frame["construct"].fillna("")]
-    blocks.append(ctx.table("cleaning_items", ctx.t("t_items"), item_frame, digits=0))
+    ctx.to_appendix(
+        "cleaning_items", ctx.table("cleaning_items", ctx.t("t_items"), item_frame, digits=0)
+    )
     for col in (ctx.segment, ctx.period):
         if col is None:
             continue
@@ -233,13 +275,16 @@ def model_section(ctx: Context) -> Section:
             "target": [ctx.name(t) for _, t in spec.paths],
         }
     )
+    ctx.to_appendix(
+        "measurement_model", ctx.table("measurement_model", ctx.t("t_measurement"), frame)
+    )
     return Section(
         "model",
         ctx.t("model"),
         (
             Text(note),
-            ctx.table("measurement_model", ctx.t("t_measurement"), frame),
             ctx.table("structural_paths", ctx.t("t_structural"), paths),
+            Text(ctx.t("model_appendix"), note=True),
         ),
     )
 
@@ -247,11 +292,8 @@ def model_section(ctx: Context) -> Section:
 # ---------------------------------------------------------------------------- quality
 def quality_section(ctx: Context) -> Section:
     """Reliability and validity from ``result.quality()`` (and the CB-SEM fit's, if any)."""
-    options: dict[str, Any] = {"lang": ctx.lang}
-    if ctx.thresholds is not None:
-        options["thresholds"] = ctx.thresholds
     try:
-        q = adapters.quality(ctx.result, **options)
+        q = ctx.quality("pls")
     except Unavailable as exc:
         return ctx.unavailable("quality", str(exc))
     except Exception as exc:  # e.g. a model the quality checks cannot handle
@@ -283,7 +325,7 @@ def quality_section(ctx: Context) -> Section:
     blocks += _structural_blocks(q, ctx)
     blocks.append(_diagnostics_block(q, ctx, ctx.t("quality_pls")))
     if ctx.sem_result is not None:
-        blocks += _sem_quality_blocks(ctx, options)
+        blocks += _sem_quality_blocks(ctx)
     return Section("quality", ctx.t("quality"), tuple(blocks))
 
 
@@ -392,9 +434,9 @@ def _diagnostics_block(q: Any, ctx: Context, estimator: str) -> Block:
     return Bullets(ctx.t("diagnostics", estimator=estimator), items)
 
 
-def _sem_quality_blocks(ctx: Context, options: dict[str, Any]) -> list[Block]:
+def _sem_quality_blocks(ctx: Context) -> list[Block]:
     try:
-        q = adapters.quality(ctx.sem_result, **options)
+        q = ctx.quality("sem")
     except Exception as exc:  # the PLS part of the section stands on its own
         log.warning("CB-SEM quality report failed: %s", exc)
         reason = ctx.t("quality_failed", error=one_line(exc))
@@ -454,18 +496,25 @@ def paths_section(ctx: Context) -> Section:
     outer["loading"] = res.loadings["estimate"].to_numpy()
     outer.insert(2, "label", [ctx.item_label(i) for i in outer["indicator"]])
     outer["construct"] = ctx.names(outer["construct"])
-    blocks.append(ctx.table("outer_model", ctx.t("t_outer"), outer))
+    ctx.to_appendix("outer_model", ctx.table("outer_model", ctx.t("t_outer"), outer))
     total = ctx.boot_rows("total_effect")
     if total is not None:
         cols = ["source", "target", "estimate", "se", "pvalue", "ci_lower", "ci_upper"]
         total = total.loc[:, cols].copy()
         total["source"] = ctx.names(total["source"])
         total["target"] = ctx.names(total["target"])
-        blocks.append(ctx.table("total_effects", ctx.t("t_total_effects"), total))
+        ctx.to_appendix(
+            "total_effects", ctx.table("total_effects", ctx.t("t_total_effects"), total)
+        )
     if ctx.sem:
-        blocks += sem_blocks(ctx)
+        sem = sem_blocks(ctx)
+        blocks += [b for b in sem if not (isinstance(b, Table) and b.key == "sem_paths")]
+        ctx.to_appendix(
+            "sem_paths", *[b for b in sem if isinstance(b, Table) and b.key == "sem_paths"]
+        )
     else:
         blocks.append(Text(ctx.t("not_available", reason=ctx.t("sem_off")), note=True))
+    blocks.append(Text(ctx.t("paths_appendix"), note=True))
     return Section("paths", ctx.t("paths"), tuple(blocks))
 
 
@@ -616,7 +665,6 @@ def _segment_interval_blocks(long: pd.DataFrame, col: str, ctx: Context) -> list
     hidden = {f"{a} - {b}" for a in names for b in names if a != b and (a in small or b in small)}
     cols = ["construct", "segment", "estimate", "se", "pvalue", "ci_lower", "ci_upper"]
     table = diff.loc[:, cols].rename(columns={"segment": "comparison", "estimate": "difference"})
-    table["construct"] = ctx.names(table["construct"])
     table["suppressed"] = table["comparison"].astype(str).isin(hidden)
     table = mark_suppressed(
         table,
@@ -625,16 +673,48 @@ def _segment_interval_blocks(long: pd.DataFrame, col: str, ctx: Context) -> list
         figures=["difference", "se", "pvalue", "ci_lower", "ci_upper"],
         flag="suppressed",
     )
-    blocks.append(
+    table = _with_adjusted_pvalues(table)
+    alpha = 1 - level
+    significant = table[table["p_adjusted"] < alpha].drop(columns="note")
+    table["construct"] = ctx.names(table["construct"])
+    significant["construct"] = ctx.names(significant["construct"])
+    ctx.to_appendix(
+        "index_differences",
         ctx.table(
             "index_differences",
             ctx.t("t_index_differences", segment=col),
             table,
-            digits=2,
+            digits=3,
             note=ctx.t("differences_note"),
-        )
+        ),
     )
+    if len(significant):
+        blocks.append(
+            ctx.table(
+                "index_differences_significant",
+                ctx.t("t_index_differences_significant", segment=col, alpha=alpha),
+                significant,
+                digits=3,
+                note=ctx.t("differences_significant_note"),
+            )
+        )
+    else:
+        blocks.append(Text(ctx.t("differences_none", segment=col, alpha=alpha)))
     return blocks
+
+
+def _with_adjusted_pvalues(table: pd.DataFrame) -> pd.DataFrame:
+    """``p_adjusted`` after ``pvalue``: Holm (:func:`csi.metrics.adjust_pvalues`) over the
+    comparisons of each construct; blank (NaN) where the p-value is blank (suppressed)."""
+    from csi.metrics import adjust_pvalues
+
+    out = table.copy()
+    adjusted = pd.Series(np.nan, index=out.index)
+    for _, part in out.groupby("construct", sort=False):
+        p = pd.to_numeric(part["pvalue"], errors="coerce").to_numpy(dtype=float)
+        adjusted.loc[part.index] = adjust_pvalues(p, method="holm")
+    out.insert(list(out.columns).index("pvalue") + 1, "p_adjusted", adjusted.to_numpy())
+    return out
 
 
 def _segment_figure(long: pd.DataFrame, col: str, ctx: Context) -> Block:
@@ -667,15 +747,13 @@ QUADRANT_TEXT = {
 
 
 def impacts_section(ctx: Context) -> Section:
-    from csi.pls.index import ipma_priorities
-
     res = ctx.result
     impacts = res.impacts(points=5)
     impacts["source"] = ctx.names(impacts["source"])
     impacts["target"] = ctx.names(impacts["target"])
     blocks: list[Block] = [ctx.table("impacts", ctx.t("t_impacts", points=5), impacts)]
     ipma = res.ipma(ctx.target)
-    table = ipma_priorities(ipma)
+    table = ctx.priorities()
     table["quadrant"] = [ctx.t(QUADRANT_TEXT[q]) for q in table["quadrant"]]
     is_item = (table["kind"] == "indicator").to_numpy()
     table.insert(
@@ -1063,3 +1141,26 @@ def _metrics_section(ctx: Context) -> Section:
         )
     available = any(isinstance(b, Table) for b in blocks)
     return Section("metrics", ctx.t("metrics"), tuple(blocks), available)
+
+
+# ---------------------------------------------------------------------------- appendix
+#: Tables moved out of the main body, in appendix order.
+APPENDIX = (
+    "cleaning_items",
+    "exclusion_reasons",
+    "measurement_model",
+    "outer_model",
+    "total_effects",
+    "sem_paths",
+    "index_differences",
+)
+
+
+def appendix_section(ctx: Context) -> Section:
+    """The technical tables the other sections moved here (:meth:`Context.to_appendix`)."""
+    order = [k for k in APPENDIX if k in ctx.appendix]
+    order += [k for k in ctx.appendix if k not in APPENDIX]
+    blocks: list[Block] = [Text(ctx.t("appendix_intro"))]
+    for key in order:
+        blocks += ctx.appendix[key]
+    return Section("appendix", ctx.t("appendix"), tuple(blocks))
