@@ -144,6 +144,10 @@ def test_html_is_valid_and_has_every_section(written_en):
     assert {"html", "head", "body", "title", "style", "table"} <= p.tags
     contents = TEXT["en"]["contents"]
     assert p.h2 == [contents] + [TEXT["en"][k] for k in SECTIONS]
+    # the summary first, results before methods, the technical tables last
+    assert p.h2[1] == "At a glance" and p.h2[-1] == "Appendix: technical detail"
+    assert p.h2.index("Satisfaction indices") < p.h2.index("Reliability and validity")
+    assert '<div class="cards" id="k-glance">' in doc and doc.count('<div class="card">') == 4
 
 
 def test_html_is_self_contained_with_embedded_png_figures(written_en):
@@ -290,10 +294,31 @@ def test_fuzzy_reading_leads_with_the_level_score(report_en):
 def test_excel_opens_with_expected_sheets(written_en, report_en):
     openpyxl = pytest.importorskip("openpyxl")
     wb = openpyxl.load_workbook(written_en["xlsx"], read_only=True)
-    expected = ["Contents"] + [t.key for t in report_en.tables]
+    expected = ["Contents", "At a glance"] + [t.key for t in report_en.tables]
     assert wb.sheetnames == expected
+    # the summary sheet: headline figures with their unrounded values, then the findings
+    glance = [r for r in wb["At a glance"].iter_rows(values_only=True)]
+    assert glance[0][0] == "At a glance"
+    figures = {r[0]: r[1] for r in glance if r and r[0] and r[1] is not None}
+    index = report_en.table("index").frame.set_index("construct")["index"]
+    assert figures["Satisfaction index (0-100)"] == pytest.approx(index["Satisfaction"], abs=1e-9)
+    lines = [r[0] for r in glance if r and r[0]]
+    assert "Top priorities for improving Satisfaction" in lines
+    assert any(str(x).startswith("1. Overall expected quality (EXP1") for x in lines)
+    contents = [r for r in wb["Contents"].iter_rows(values_only=True)]
+    assert ("At a glance", "At a glance", "At a glance") in contents
+    appendix = [r[2] for r in contents if r[1] == "Appendix: technical detail"]
+    assert appendix[0] == "Cleaning per item" and len(appendix) == 7
     for key in (
         "respondents",
+        "exclusion_reasons",
+        "cleaning_items",
+        "measurement_model",
+        "outer_model",
+        "total_effects",
+        "sem_paths",
+        "index_differences",
+        "index_differences_significant",
         "path_coefficients",
         "r2",
         "index",
@@ -355,7 +380,7 @@ def test_chinese_report_has_chinese_titles_and_headers(report_zh, tmp_path):
         "很满意",
     ]
     path = write_excel(report_zh, tmp_path / "zh.xlsx")
-    assert pd.ExcelFile(path).sheet_names[0] == "目录"
+    assert pd.ExcelFile(path).sheet_names[:2] == ["目录", "概览"]
     reasons = report_zh.table("exclusion_reasons").frame["原因"]
     assert reasons.str.startswith("缺失回答：").all()
     fit = report_zh.table("sem_fit").frame.set_index("指标")["数值"]
@@ -664,7 +689,7 @@ def test_image_construct_selects_ecsi():
 
 def test_sheet_names_match_the_tables(report_zh):
     names = sheet_names(report_zh)
-    assert names[0] == "目录" and names[1:] == [t.key for t in report_zh.tables]
+    assert names[:2] == ["目录", "概览"] and names[2:] == [t.key for t in report_zh.tables]
 
 
 def test_unusable_metric_column_is_noted_not_fatal(survey):
@@ -674,3 +699,214 @@ def test_unusable_metric_column_is_noted_not_fatal(survey):
     assert not section.available
     assert section.blocks[0].text.startswith("Not available: CsiInputError")
     assert report.section("index").available  # the rest of the report is there
+
+
+# ---------------------------------------------------------------------------- at a glance
+@pytest.fixture(scope="module")
+def fitted(survey):
+    """The model fitted directly (not through the report), for independent checks."""
+    from csi.pls import fit_pls
+    from csi.report import load_model
+
+    spec = load_model("acsi", survey.codebook)
+    return fit_pls(survey.public_data(), spec, scale=survey.codebook)
+
+
+def _glance(report: Report) -> tuple[list, list[str], list[str]]:
+    """(key figures, findings, priorities) of the summary section."""
+    section = report.section("glance")
+    lists = [b for b in section.blocks if isinstance(b, Bullets)]
+    findings = list(lists[0].items)
+    priorities = list(lists[1].items) if len(lists) > 1 else []
+    return list(section.key_figures), findings, priorities
+
+
+def test_summary_comes_first_with_the_index_of_the_index_table(report_en):
+    assert report_en.sections[0].key == "glance" and SECTIONS[0] == "glance"
+    assert report_en.sections[0].title == "At a glance"
+    cards, findings, _ = _glance(report_en)
+    assert [c.label for c in cards] == [
+        "Satisfaction index (0-100)",
+        "Change since 2025H2",
+        "Satisfied (levels 5-7)",
+        "Net Promoter Score",
+    ]
+    index = report_en.table("index").frame.set_index("construct").loc["Satisfaction"]
+    assert cards[0].number == index["index"]  # the same library result, not recomputed
+    assert cards[0].value == f"{index['index']:.1f}"
+    lo, hi = index["lower limit"], index["upper limit"]
+    assert cards[0].detail == f"95% interval {lo:.1f} to {hi:.1f}"
+    assert findings[0] == (
+        f"The Satisfaction index is {index['index']:.1f} out of 100 "
+        f"(95% interval {lo:.1f} to {hi:.1f})."
+    )
+    nps = report_en.table("nps").frame.iloc[0]
+    assert cards[3].number == nps["NPS"]
+    assert cards[3].detail == f"95% interval {nps['lower limit']:+.1f} to {nps['upper limit']:+.1f}"
+
+
+def test_summary_period_change_is_compare_periods(report_en, survey, fitted):
+    from csi.metrics import compare_periods
+
+    scores = fitted.respondent_index()["Satisfaction"]
+    frame = pd.DataFrame(
+        {"s": scores.to_numpy(), "wave": survey.data.loc[scores.index, "wave"].to_numpy()}
+    )
+    row = compare_periods(frame, "s", period="wave", current="2026H1", previous="2025H2").iloc[0]
+    assert row["text"] == "69.1, up 0.9 points"
+    # Welch's t test by hand (scipy): the same p-value
+    from scipy import stats
+
+    cur, prev = frame.loc[frame["wave"] == "2026H1", "s"], frame.loc[frame["wave"] == "2025H2", "s"]
+    assert row["pvalue"] == pytest.approx(stats.ttest_ind(cur, prev, equal_var=False).pvalue)
+    cards, findings, _ = _glance(report_en)
+    assert row["ci_lower"] < 0 < row["ci_upper"]  # the interval covers 0 ...
+    change = cards[1]
+    assert change.number == pytest.approx(row["difference"]) and change.muted
+    assert change.detail.startswith("no significant change")  # ... and the report says so
+    assert findings[1] == (
+        f"2026H1 against 2025H2: {row['text']}, no significant change (the 95% interval of "
+        f"the change, {row['ci_lower']:+.1f} to {row['ci_upper']:+.1f}, covers 0; Welch t "
+        f"test, p = {row['pvalue']:.3f})."
+    )
+
+
+def test_summary_priorities_are_the_first_ipma_priorities(report_en, fitted):
+    from csi.pls.index import ipma_priorities
+
+    expected = ipma_priorities(fitted.ipma("Satisfaction"))
+    first = expected[expected["kind"] == "indicator"].head(3)
+    _, _, priorities = _glance(report_en)
+    assert len(priorities) == 3
+    labels = {"EXP1": "Overall expected quality", "EXP2": "Expected reliability"}
+    labels["EXP3"] = "Expected fit to needs"
+    for sentence, row in zip(priorities, first.itertuples(), strict=True):
+        assert sentence.startswith(f"{labels[row.name]} ({row.name}, {row.construct}): ")
+        assert f"performance {row.performance:.1f} of 100" in sentence
+        assert f"adds {row.importance:.2f} points" in sentence
+    # none of them is in the high-importance, low-performance quadrant: said plainly
+    assert "high importance, high performance" in priorities[0]
+    notes = [b.text for b in report_en.section("glance").blocks if isinstance(b, Text)]
+    assert notes[0].startswith("No item combines high importance with low performance")
+
+
+def test_summary_shares_segments_and_quality(report_en, survey, fitted):
+    from scipy import stats
+
+    cards, findings, _ = _glance(report_en)
+    scores = fitted.respondent_index()["Satisfaction"].to_numpy()
+    # seven equal-width levels of 0-100: satisfied from 400/7, dissatisfied below 300/7
+    sat, dis = 100 * np.mean(scores >= 400 / 7), 100 * np.mean(scores < 300 / 7)
+    assert cards[2].number == pytest.approx(sat) and cards[2].value == f"{sat:.1f}%"
+    assert f"{sat:.1f}% are satisfied" in findings[2] and f"{dis:.1f}% dissatisfied" in findings[2]
+    # West against the rest by Welch's t test, Holm over the four segments: below
+    region = survey.data.loc[fitted.respondent_index().index, "region"].to_numpy()
+    p = {
+        r: stats.ttest_ind(scores[region == r], scores[region != r], equal_var=False).pvalue
+        for r in ("East", "North", "South", "West")
+    }
+    assert min(p, key=p.get) == "West" and 4 * p["West"] < 0.05
+    west = scores[region == "West"].mean()
+    line = [f for f in findings if f.startswith("Significantly below")]
+    assert line == [
+        "Significantly below the rest of the respondents in Satisfaction (region; Welch t "
+        f"test, Holm correction): West {west:.1f}, "
+        f"{scores[region != 'West'].mean() - west:.1f} points lower"
+        + line[0].split("points lower", 1)[1]
+    ]
+    assert findings[-1] == (
+        "Model quality: all reliability and validity checks passed (2 notes: see Reliability "
+        "and validity)."
+    )
+
+
+def test_summary_without_period_recommend_or_bootstrap(survey, tmp_path):
+    import yaml
+
+    book = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+    del book["period"], book["extras"]["recommend"]
+    (tmp_path / "codebook.yaml").write_text(yaml.safe_dump(book), encoding="utf-8")
+    raw = pd.read_csv(SURVEY, dtype={c: str for c in PRIVATE}).drop(columns=["recommend", "wave"])
+    plain = read_survey(raw, tmp_path / "codebook.yaml")
+    report = run_analysis(plain, bootstrap=0, figures=False, sem=False)
+    assert report.sections[0].key == "glance"
+    cards, findings, priorities = _glance(report)
+    assert [c.label for c in cards] == ["Satisfaction index (0-100)", "Satisfied (levels 5-7)"]
+    assert cards[0].detail == "no interval (no bootstrap)"
+    assert (
+        cards[0].number
+        == report.table("index").frame.set_index("construct")["index"].loc["Satisfaction"]
+    )
+    assert findings[0].startswith("The Satisfaction index is ") and "interval" not in findings[0]
+    assert not any("against" in f or "Net Promoter" in f for f in findings)
+    assert not any("segment" in f for f in findings)  # no segment given
+    assert len(priorities) == 3
+    write_report(report, tmp_path / "out")  # renders and writes without those parts
+
+
+def test_suppressed_segment_is_never_named_below(small_west):
+    _, report = small_west
+    _, findings, _ = _glance(report)
+    line = [f for f in findings if "region" in f]
+    assert len(line) == 1
+    head, _, small = line[0].partition(" Segments with fewer than 30 respondents are not compared")
+    assert "West" not in head  # not named as falling behind ...
+    assert small == ": West."  # ... only as too small to compare
+    doc = render_html(report)
+    glance = doc[doc.index('<section id="s-glance">') : doc.index('<section id="s-summary">')]
+    assert glance.count("West") == 1  # in the HTML summary too: once, as not compared
+
+
+def test_appendix_holds_the_technical_tables(report_en, written_en):
+    from csi.report.sections import APPENDIX
+
+    appendix = report_en.section("appendix")
+    assert [t.key for t in appendix.tables] == list(APPENDIX)
+    body = [t.key for s in report_en.sections[:-1] for t in s.tables]
+    assert not set(APPENDIX) & set(body)
+    # the exclusions become one line of the data summary
+    texts = [b.text for b in report_en.section("summary").blocks if isinstance(b, Text)]
+    assert texts[0] == (
+        "264 respondents (8.8%) were left out because of a missing answer to a model item; "
+        "the reasons, and the cleaning per item, are in the appendix."
+    )
+    assert report_en.table("exclusion_reasons").frame["count"].sum() == 264
+    # segment differences: Holm within each construct, significant ones in the body
+    full = report_en.table("index_differences").frame
+    for _, part in full.groupby("construct"):
+        p = part["p"].to_numpy()
+        order = np.argsort(p)
+        m = len(p)
+        holm = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+        np.testing.assert_allclose(part["p (Holm)"].to_numpy()[order], holm)
+    significant = report_en.table("index_differences_significant").frame
+    assert len(significant) and (significant["p (Holm)"] < 0.05).all()
+    keep = full[full["p (Holm)"] < 0.05].drop(columns="note").reset_index(drop=True)
+    pd.testing.assert_frame_equal(significant, keep)
+    assert "index_differences_significant" in [t.key for t in report_en.section("index").tables]
+    doc = written_en["html"].read_text(encoding="utf-8")
+    assert doc.index('id="s-appendix"') > doc.index('id="s-paths"')
+    assert doc.index('id="t-index_differences"') > doc.index('id="s-appendix"')
+
+
+def test_chinese_summary_is_in_chinese(report_zh, survey, fitted):
+    from csi.metrics import compare_periods
+
+    assert report_zh.sections[0].title == "概览"
+    cards, findings, priorities = _glance(report_zh)
+    assert cards[0].label == "顾客满意度指数（0-100）"
+    assert cards[0].detail == "无置信区间（未做自助法）"  # bootstrap=0 in this report
+    assert findings[0] == f"顾客满意度指数为 {cards[0].number:.1f}（满分 100）。"
+    scores = fitted.respondent_index()["Satisfaction"]
+    frame = pd.DataFrame(
+        {"s": scores.to_numpy(), "wave": survey.data.loc[scores.index, "wave"].to_numpy()}
+    )
+    text = compare_periods(
+        frame, "s", period="wave", current="2026H1", previous="2025H2", lang="zh"
+    )["text"].iloc[0]
+    assert text == "69.1，上升0.9分"
+    assert findings[1].startswith(f"2026H1与2025H2相比：{text}，无显著变化")
+    assert "按七级量表" in findings[2] and "净推荐值" in findings[3]
+    assert findings[-1].startswith("模型质量：")
+    assert priorities[0].startswith("总体质量预期（EXP1，预期质量）：重要性高、表现高")
+    assert report_zh.section("appendix").title == "附录：技术细节"
