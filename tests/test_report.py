@@ -308,7 +308,7 @@ def test_excel_opens_with_expected_sheets(written_en, report_en):
     contents = [r for r in wb["Contents"].iter_rows(values_only=True)]
     assert ("At a glance", "At a glance", "At a glance") in contents
     appendix = [r[2] for r in contents if r[1] == "Appendix: technical detail"]
-    assert appendix[0] == "Cleaning per item" and len(appendix) == 7
+    assert appendix[0] == "Cleaning per item" and len(appendix) == 8
     for key in (
         "respondents",
         "exclusion_reasons",

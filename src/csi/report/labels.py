@@ -251,7 +251,8 @@ TEXT: dict[str, dict[str, str]] = {
         "appendix_intro": (
             "The full technical tables behind the sections above, for researchers: data "
             "cleaning, the measurement model, outer weights and loadings, total effects, "
-            "CB-SEM paths and every comparison between segments. The workbook (report.xlsx) "
+            "CB-SEM paths, the index of each segment with its interval and every comparison "
+            "between segments. The workbook (report.xlsx) "
             "holds each table on its own sheet."
         ),
         "excluded_missing": (
@@ -560,7 +561,8 @@ TEXT: dict[str, dict[str, str]] = {
         "all": "全部样本",
         "appendix_intro": (
             "以上各节背后的完整技术性表格，供研究人员查阅：数据清洗、测量模型、外部权重与载荷、"
-            "总效应、协方差结构方程模型路径以及细分群体之间的全部比较。工作簿（report.xlsx）"
+            "总效应、协方差结构方程模型路径、各细分群体指数及其置信区间，以及细分群体之间的全部比较。"
+            "工作簿（report.xlsx）"
             "中每张表单独成页。"
         ),
         "excluded_missing": (

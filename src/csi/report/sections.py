@@ -587,8 +587,8 @@ def index_section(ctx: Context) -> Section:
         frame = frame.merge(
             overall.loc[:, ["construct", "se", "ci_lower", "ci_upper"]], on="construct", how="left"
         )
-    plot_frame = frame.drop(columns="se", errors="ignore")
     frame["construct"] = ctx.names(frame["construct"])
+    plot_frame = frame.drop(columns="se", errors="ignore")
     blocks: list[Block] = [
         ctx.table("index", ctx.t("t_index"), frame, digits=1, note=ctx.t("index_note")),
         ctx.boot_note(),
@@ -625,15 +625,17 @@ def index_section(ctx: Context) -> Section:
         if col != ctx.segment:
             continue
         segment_boot = None if boot is None else boot[boot["segment"].astype(str) != ""]
-        if segment_boot is not None and len(segment_boot):
+        with_ci = segment_boot is not None and len(segment_boot)
+        if with_ci:
             long = long.merge(
                 segment_boot.loc[:, ["segment", "construct", "ci_lower", "ci_upper"]],
                 on=["segment", "construct"],
                 how="left",
             )
-            blocks += _segment_interval_blocks(long, col, ctx)
         if ctx.figures:
             blocks.append(_segment_figure(long, col, ctx))
+        if with_ci:
+            blocks += _segment_interval_blocks(long, col, ctx)
     if ctx.segment is None:
         blocks.append(Text(ctx.t("not_available", reason=ctx.t("no_segment")), note=True))
     return Section("index", ctx.t("index"), tuple(blocks))
@@ -647,15 +649,17 @@ def _segment_interval_blocks(long: pd.DataFrame, col: str, ctx: Context) -> list
     ci = mark_suppressed(
         ci, min_size=ctx.min_size, lang=ctx.lang, figures=["index", "ci_lower", "ci_upper"]
     )
-    blocks: list[Block] = [
+    ctx.to_appendix(
+        "index_segment_ci",
         ctx.table(
             "index_segment_ci",
             ctx.t("t_index_segment_ci", segment=col, level=level),
             ci,
             digits=1,
             note=ctx.t("suppression_note", min_size=ctx.min_size),
-        )
-    ]
+        ),
+    )
+    blocks: list[Block] = []
     diff = ctx.boot_rows("index_difference")
     if diff is None:
         return blocks
@@ -1152,6 +1156,7 @@ APPENDIX = (
     "outer_model",
     "total_effects",
     "sem_paths",
+    "index_segment_ci",
     "index_differences",
 )
 
