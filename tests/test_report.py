@@ -386,6 +386,7 @@ def test_chinese_report_has_chinese_titles_and_headers(report_zh, tmp_path):
     fit = report_zh.table("sem_fit").frame.set_index("指标")["数值"]
     assert "比较拟合指数 CFI" in fit.index and "近似误差均方根 RMSEA" in fit.index
     assert not any(name.isascii() for name in fit.index)
+    assert fit.loc["有效样本量"] == 2736 and isinstance(fit.loc["自由度"], int)  # no ".000"
     methods = set(report_zh.table("system_weights").frame["赋权方法"])
     assert {"层次分析法", "熵权法", "组合赋权"} <= methods
     assert not any(m.isascii() for m in methods)

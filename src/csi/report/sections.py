@@ -542,10 +542,18 @@ def sem_blocks(ctx: Context) -> list[Block]:
         return [Text(ctx.t("not_available", reason=reason), note=True)]
     fit = sem.fit_indices
     keep = [k for k in SEM_FIT if k in fit.index]
+    values = fit.loc[keep].to_numpy(dtype=float)
+    counts = {"df", "n"}  # whole numbers: shown without decimals
     fit_frame = pd.DataFrame(
         {
             "statistic": [ctx.t(f"fit_{k}") for k in keep],
-            "value": fit.loc[keep].to_numpy(dtype=float),
+            "value": pd.Series(
+                [
+                    int(v) if k in counts and np.isfinite(v) and float(v).is_integer() else v
+                    for k, v in zip(keep, values, strict=True)
+                ],
+                dtype=object,
+            ),
         }
     )
     est = sem.estimates
@@ -625,8 +633,8 @@ def index_section(ctx: Context) -> Section:
         if col != ctx.segment:
             continue
         segment_boot = None if boot is None else boot[boot["segment"].astype(str) != ""]
-        with_ci = segment_boot is not None and len(segment_boot)
-        if with_ci:
+        with_ci = segment_boot is not None and len(segment_boot) > 0
+        if segment_boot is not None and with_ci:
             long = long.merge(
                 segment_boot.loc[:, ["segment", "construct", "ci_lower", "ci_upper"]],
                 on=["segment", "construct"],
