@@ -346,3 +346,26 @@ def csi_fit(data, spec):
     from csi.pls import fit_pls
 
     return fit_pls(data, spec, scale=(1, 10))
+
+
+def test_ipma_can_leave_out_constructs_that_cannot_be_acted_on():
+    from csi.datasets import simulate_csi
+    from csi.spec import ModelSpec
+
+    sim = simulate_csi(500, seed=9)
+    items = {
+        "expectation": ["EXP1", "EXP2", "EXP3"],
+        "quality": ["QUAL1", "QUAL2", "QUAL3", "QUAL4", "QUAL5"],
+        "value": ["VAL1", "VAL2"],
+        "satisfaction": ["SAT1", "SAT2", "SAT3"],
+        "complaints": ["COMP1"],
+        "loyalty": ["LOY1", "LOY2", "LOY3"],
+    }
+    res = csi_fit(sim.data, ModelSpec.acsi(indicators=items))
+    full = res.ipma("Satisfaction")
+    some = res.ipma("Satisfaction", exclude=["Expectation"])
+    assert "Expectation" not in set(some["construct"])
+    kept = full[full["construct"] != "Expectation"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(some, kept)
+    with pytest.raises(CsiInputError, match="exclude must be one of"):
+        res.ipma("Satisfaction", exclude=["Image"])

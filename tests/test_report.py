@@ -261,8 +261,11 @@ def test_priorities_come_from_the_library(report_en, survey):
 
     spec = load_model("acsi", survey.codebook)
     res = fit_pls(survey.public_data(), spec, scale=survey.codebook)
-    expected = ipma_priorities(res.ipma("Satisfaction"))
+    # customer expectations are left out of the priorities (not actionable), and said so
+    expected = ipma_priorities(res.ipma("Satisfaction", exclude=["Expectation"]))
     table = report_en.table("priorities").frame
+    assert "Expectation" not in set(table["construct"])
+    assert "Expectation is left out of the priorities" in report_en.table("priorities").note
     assert list(table["driver"]) == list(expected["name"])
     assert list(table["priority"]) == list(expected["priority"])
     quadrants = {
@@ -304,7 +307,7 @@ def test_excel_opens_with_expected_sheets(written_en, report_en):
     assert figures["Satisfaction index (0-100)"] == pytest.approx(index["Satisfaction"], abs=1e-9)
     lines = [r[0] for r in glance if r and r[0]]
     assert "Top priorities for improving Satisfaction" in lines
-    assert any(str(x).startswith("1. Overall expected quality (EXP1") for x in lines)
+    assert any(str(x).startswith("1. Price given quality (VAL1") for x in lines)
     contents = [r for r in wb["Contents"].iter_rows(values_only=True)]
     assert ("At a glance", "At a glance", "At a glance") in contents
     appendix = [r[2] for r in contents if r[1] == "Appendix: technical detail"]
@@ -772,23 +775,23 @@ def test_summary_period_change_is_compare_periods(report_en, survey, fitted):
     )
 
 
-def test_summary_priorities_are_the_first_ipma_priorities(report_en, fitted):
+def test_summary_priorities_are_the_first_ipma_priorities(report_en, fitted, survey):
     from csi.pls.index import ipma_priorities
 
-    expected = ipma_priorities(fitted.ipma("Satisfaction"))
+    expected = ipma_priorities(fitted.ipma("Satisfaction", exclude=["Expectation"]))
     first = expected[expected["kind"] == "indicator"].head(3)
     _, _, priorities = _glance(report_en)
     assert len(priorities) == 3
-    labels = {"EXP1": "Overall expected quality", "EXP2": "Expected reliability"}
-    labels["EXP3"] = "Expected fit to needs"
     for sentence, row in zip(priorities, first.itertuples(), strict=True):
-        assert sentence.startswith(f"{labels[row.name]} ({row.name}, {row.construct}): ")
+        label = survey.codebook.label(row.name, lang="en")
+        assert sentence.startswith(f"{label} ({row.name}, {row.construct}): ")
         assert f"performance {row.performance:.1f} of 100" in sentence
         assert f"adds {row.importance:.2f} points" in sentence
-    # none of them is in the high-importance, low-performance quadrant: said plainly
-    assert "high importance, high performance" in priorities[0]
+    # the sample's weak spot is value for money: high importance, low performance
+    assert first["name"].iloc[0].startswith("VAL")
+    assert "high importance, low performance" in priorities[0]
     notes = [b.text for b in report_en.section("glance").blocks if isinstance(b, Text)]
-    assert notes[0].startswith("No item combines high importance with low performance")
+    assert not notes[0].startswith("No item combines high importance with low performance")
 
 
 def test_summary_shares_segments_and_quality(report_en, survey, fitted):
@@ -909,5 +912,5 @@ def test_chinese_summary_is_in_chinese(report_zh, survey, fitted):
     assert findings[1].startswith(f"2026H1与2025H2相比：{text}，无显著变化")
     assert "按七级量表" in findings[2] and "净推荐值" in findings[3]
     assert findings[-1].startswith("模型质量：")
-    assert priorities[0].startswith("总体质量预期（EXP1，预期质量）：重要性高、表现高")
+    assert priorities[0].startswith("给定质量下对价格的评价（VAL1，感知价值）：重要性高、表现低")
     assert report_zh.section("appendix").title == "附录：技术细节"

@@ -472,20 +472,28 @@ class PLSResult:
             }
         )
 
-    def ipma(self, target: str, scale: Any = None) -> pd.DataFrame:
+    def ipma(self, target: str, scale: Any = None, *, exclude: Sequence[str] = ()) -> pd.DataFrame:
         """Importance-performance map data for ``target`` (Ringle & Sarstedt 2016).
 
         ``kind, name, construct, importance, performance``: one row per driver construct
         (``kind="construct"``: importance = total effect between 0-100 scores,
         performance = index) and one per indicator of a driver (``kind="indicator"``:
         importance = ``u_i`` x its construct's importance, performance = 0-100 mean).
+        ``exclude`` leaves out driver constructs (and their indicators) that cannot be
+        acted on, e.g. customer expectations; the others' figures do not change.
         """
         names = self.layout.constructs
         check_choice(target, names, name="target")
+        for name in exclude:
+            check_choice(name, names, name="exclude")
         t = names.index(target)
         u, means100, idx, slopes, _ = self._index_parts(scale)
         t100 = _ix.unstandardised_effects(self.arrays.total, slopes)
-        drivers = [s for s in range(len(names)) if reachable(self.layout)[s, t]]
+        drivers = [
+            s
+            for s in range(len(names))
+            if reachable(self.layout)[s, t] and names[s] not in set(exclude)
+        ]
         if not drivers:
             raise CsiInputError(f"construct {target!r} has no drivers (no path leads into it)")
         rows: list[tuple[str, str, str, float, float]] = [

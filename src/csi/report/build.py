@@ -83,6 +83,17 @@ def find_target(spec: ModelSpec, codebook: Any) -> str:
     return max(endo, key=lambda c: len(spec.predecessors(c)))
 
 
+def _constructs_with_role(spec: ModelSpec, codebook: Any, role: str) -> list[str]:
+    """Constructs of ``spec`` named or labelled like the preset ``role`` (e.g. expectation)."""
+    aliases = _aliases()
+    labels = {c: (en, zh) for c, en, zh in codebook.construct_labels}
+    return [
+        c
+        for c in spec.constructs
+        if any(name and aliases.get(_norm(name)) == role for name in (c, *labels.get(c, ("", ""))))
+    ]
+
+
 def run_analysis(
     survey: Any,
     model: str | Path | ModelSpec | None = None,
@@ -219,6 +230,9 @@ def run_analysis(
         fuzzy=bool(fuzzy) if fuzzy is not None else system is not None,
         system=system,
         progress=say,
+        not_actionable=tuple(
+            c for c in _constructs_with_role(spec, survey.codebook, "expectation") if c != target
+        ),
     )
     if bootstrap:
         _run_bootstrap(ctx, bootstrap_progress)

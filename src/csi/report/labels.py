@@ -117,6 +117,10 @@ TEXT: dict[str, dict[str, str]] = {
             "performance = the driver's index. Drivers with above-average importance and "
             "below-average performance come first."
         ),
+        "ipma_excluded": (
+            "{names} is left out of the priorities (a company cannot act on customers' "
+            "expectations directly); it stays in the map and in the impacts."
+        ),
         "levels_note": (
             "Each respondent's 0-100 {construct} score read on the seven-level scale "
             "(equal-width bands of the 0-100 range)."
@@ -444,6 +448,8 @@ TEXT: dict[str, dict[str, str]] = {
         "segment_index_note": "细分群体指数使用全样本的权重。",
         "ipma_note": "重要性 = 对{target}的总效应（驱动因素每提高 1 分时指数的增加值）；表现 = "
         "驱动因素的指数。重要性高于平均、表现低于平均的因素排在最前。",
+        "ipma_excluded": "{names}不参与改进优先级排序（企业无法直接改变顾客预期），"
+        "但仍保留在重要性-绩效图和影响力表中。",
         "levels_note": "每位受访者的 0-100 {construct}得分按七级量表解读（0-100 等宽分段）。",
         "nps_note": "推荐者 9-10 分，中立者 7-8 分，贬损者 0-6 分；区间由三项分布方差求得。",
         "csat_note": "Wilson 得分区间。",

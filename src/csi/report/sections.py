@@ -54,6 +54,9 @@ class Context:
     system: Any
     progress: Callable[[str], None]
     thresholds: Any = None
+    #: drivers left out of the priorities for improvement (customer expectations: a
+    #: company cannot act on them directly); they stay in the map and the impacts
+    not_actionable: tuple[str, ...] = ()
     boot: Any = None
     boot_reason: str = ""
     sem_result: Any = None
@@ -89,11 +92,13 @@ class Context:
         return value
 
     def priorities(self) -> pd.DataFrame:
-        """``ipma_priorities(result.ipma(target))``, computed once (a copy each call)."""
+        """``ipma_priorities(result.ipma(target, exclude=not_actionable))``, computed once
+        (a copy each call)."""
         if "priorities" not in self._cache:
             from csi.pls.index import ipma_priorities
 
-            self._cache["priorities"] = ipma_priorities(self.result.ipma(self.target))
+            ipma = self.result.ipma(self.target, exclude=self.not_actionable)
+            self._cache["priorities"] = ipma_priorities(ipma)
         return self._cache["priorities"].copy()
 
     # ------------------------------------------------------------ helpers
@@ -786,7 +791,12 @@ def impacts_section(ctx: Context) -> Section:
             "priorities",
             ctx.t("t_ipma", target=ctx.name(ctx.target)),
             table,
-            note=ctx.t("ipma_note", target=ctx.name(ctx.target)),
+            note=ctx.t("ipma_note", target=ctx.name(ctx.target))
+            + (
+                " " + ctx.t("ipma_excluded", names=", ".join(ctx.names(ctx.not_actionable)))
+                if ctx.not_actionable
+                else ""
+            ),
         )
     )
     if ctx.figures:
