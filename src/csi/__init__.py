@@ -59,6 +59,7 @@ from csi.scales import (
     SevenLevelScale,
     classify,
     level_distribution,
+    level_groups,
     level_label,
 )
 from csi.sem import InvarianceResult, SEMResult, fit_sem, invariance
@@ -135,6 +136,7 @@ __all__ = [
     "invariance",
     "ipma_priorities",
     "level_distribution",
+    "level_groups",
     "level_label",
     "load_sample",
     "membership_matrix",
