@@ -18,6 +18,11 @@ class CsiInputError(ValueError):
     """Bad input: the message names the column, row, value or entry at fault."""
 
 
+def plain(value: Any) -> Any:
+    """A NumPy scalar as the Python value (so messages say ``row 1``, not ``np.int64(1)``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def check_frame(data: Any, *, name: str = "data") -> pd.DataFrame:
     """Return ``data`` if it is a pandas DataFrame, else raise a clear TypeError."""
     if not isinstance(data, pd.DataFrame):
@@ -52,7 +57,7 @@ def check_numeric(data: pd.DataFrame, columns: Sequence[str], *, name: str = "da
             pos = int(np.argmax(bad.to_numpy()))
             raise CsiInputError(
                 f"{name}: column {col!r} has a non-numeric answer {s.iloc[pos]!r} "
-                f"at row {s.index[pos]!r}"
+                f"at row {plain(s.index[pos])!r}"
             )
 
 

@@ -12,7 +12,7 @@ from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from csi._checks import CsiInputError, check_choice
+from csi._checks import CsiInputError, check_choice, plain
 from csi.plots.fonts import quiet_missing_glyphs
 
 LANGS = ("en", "zh")
@@ -127,7 +127,7 @@ def numeric_column(
         i = int(np.flatnonzero(bad)[0])
         raise CsiInputError(
             f"{name}: column {column!r} has a value that is not a finite number, "
-            f"{frame[column].iloc[i]!r} at row {frame.index[i]!r}"
+            f"{frame[column].iloc[i]!r} at row {plain(frame.index[i])!r}"
         )
     return values
 

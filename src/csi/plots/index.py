@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from csi._checks import CsiInputError, check_columns, check_frame
+from csi._checks import CsiInputError, check_columns, check_frame, plain
 from csi.plots._common import check_lang, new_axes, numeric_column, text, tight_layout
 from csi.plots.fonts import apply_cjk_font
 
@@ -54,7 +54,7 @@ def _interval(frame: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray] |
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise CsiInputError(
-            f"{name}: row {frame.index[i]!r} has index {idx[i]:g} outside its interval "
+            f"{name}: row {plain(frame.index[i])!r} has index {idx[i]:g} outside its interval "
             f"[{lo[i]:g}, {hi[i]:g}]"
         )
     return lo, hi

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation
 
-from csi._checks import CsiInputError, check_columns, check_frame
+from csi._checks import CsiInputError, check_columns, check_frame, plain
 from csi.plots._common import check_lang, new_axes, numeric_column, text, tight_layout
 from csi.plots.fonts import apply_cjk_font
 from csi.scales import SEVEN_LEVELS
@@ -56,11 +56,15 @@ def level_distribution_plot(
     bad = (level < 1) | (level > 7) | (level != np.round(level))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise CsiInputError(f"dist: level {level[i]:g} at row {frame.index[i]!r} is not 1..7")
+        raise CsiInputError(
+            f"dist: level {level[i]:g} at row {plain(frame.index[i])!r} is not 1..7"
+        )
     share = numeric_column(frame, "share", name="dist")
     if (share < 0).any():
         i = int(np.flatnonzero(share < 0)[0])
-        raise CsiInputError(f"dist: share {share[i]:g} at row {frame.index[i]!r} is negative")
+        raise CsiInputError(
+            f"dist: share {share[i]:g} at row {plain(frame.index[i])!r} is negative"
+        )
     use_groups = by is not None and by in frame.columns
     groups = list(dict.fromkeys(frame[by])) if use_groups else [None]
     table = np.zeros((len(groups), 7))

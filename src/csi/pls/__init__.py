@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_frame, check_numeric
+from csi._checks import CsiInputError, check_choice, check_frame, check_numeric, plain
 from csi.moments import Moments, moments_from_frame
 from csi.pls import index as _ix
 from csi.pls.algorithm import (
@@ -240,7 +240,7 @@ def _item_matrix(data: pd.DataFrame, items: list[str]) -> np.ndarray:
         r, c = (int(v) for v in np.argwhere(np.isinf(X))[0])
         raise CsiInputError(
             f"data: column {items[c]!r} has an infinite value {float(X[r, c])!r} "
-            f"at row {data.index[r]!r}"
+            f"at row {plain(data.index[r])!r}"
         )
     return X
 

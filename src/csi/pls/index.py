@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_columns, check_frame, check_numeric
+from csi._checks import CsiInputError, check_columns, check_frame, check_numeric, plain
 from csi.pls.algorithm import Layout
 
 #: What ``scale`` may be: (lo, hi) for every item, a mapping item -> (lo, hi), or a
@@ -192,7 +192,7 @@ def ipma_priorities(ipma: pd.DataFrame) -> pd.DataFrame:
         perf = pd.to_numeric(part["performance"]).to_numpy(dtype=float)
         bad = ~np.isfinite(imp) | ~np.isfinite(perf)
         if bad.any():
-            row = part.index[int(np.flatnonzero(bad)[0])]
+            row = plain(part.index[int(np.flatnonzero(bad)[0])])
             raise CsiInputError(f"ipma: row {row!r} has a missing importance or performance")
         high_imp = imp >= imp.mean()
         high_perf = perf >= perf.mean()
