@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 OUT    ?= out
 
-.PHONY: demo test lint typecheck unit slow notebooks docs bench clean help
+.PHONY: demo test test-pandas2 lint typecheck unit slow notebooks docs bench clean help
 
 help:
 	@echo "make demo   - fit the CSI model on data/samples and write a report to $(OUT)/"
@@ -53,8 +53,19 @@ docs: $(VENV)/.stamp-all
 
 test: lint typecheck docs unit
 
+# the suite again on pandas 2.x (csi supports pandas 2 and 3), in its own environment
+VENV2 ?= .venv-pandas2
+$(VENV2)/.stamp: pyproject.toml
+	$(PYTHON) -m venv $(VENV2)
+	$(VENV2)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV2)/bin/python -m pip install --quiet "pandas>=2.2,<3" -e ".[dask,excel,spss,test]"
+	@touch $@
+
+test-pandas2: $(VENV2)/.stamp
+	$(VENV2)/bin/pytest -n 2 -q -m "not slow" -p no:cacheprovider tests
+
 bench: $(VENV)/.stamp-all
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(OUT) build dist src/*.egg-info
+	rm -rf $(VENV) $(VENV2) $(OUT) build dist src/*.egg-info
