@@ -19,7 +19,7 @@ $(PY):
 
 # One stamp per set of extras, rebuilt when pyproject.toml changes.
 $(VENV)/.stamp-demo: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[excel]"
+	$(PY) -m pip install --quiet -e ".[excel,cjk]"
 	@touch $@
 
 $(VENV)/.stamp-all: pyproject.toml | $(PY)
