@@ -66,6 +66,24 @@ def _as_index_frame(frame: Any) -> pd.DataFrame:
     return check_frame(frame, name="frame")
 
 
+def _finish(fig: Figure, ax: Axes, *, by: str | None, own_figure: bool) -> Figure:
+    """Horizontal grid, the legend (titled ``by``) outside on the right, CJK font, layout."""
+    ax.grid(axis="y", color="#e0e0e0", zorder=0)
+    if by:
+        ax.legend(
+            title=by,
+            fontsize=8,
+            title_fontsize=8,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            frameon=False,
+        )
+    apply_cjk_font(fig)
+    if own_figure:
+        tight_layout(fig)
+    return fig
+
+
 def index_plot(
     frame: pd.DataFrame | pd.Series,
     *,
@@ -141,20 +159,7 @@ def index_plot(
     ax.set_ylim(0, 100)
     ax.set_ylabel(text("index", lang))
     ax.set_title(text("index_title", lang))
-    ax.grid(axis="y", color="#e0e0e0", zorder=0)
-    if by:
-        ax.legend(
-            title=by,
-            fontsize=8,
-            title_fontsize=8,
-            loc="upper left",
-            bbox_to_anchor=(1.0, 1.0),
-            frameon=False,
-        )
-    apply_cjk_font(fig)
-    if own_figure:
-        tight_layout(fig)
-    return fig
+    return _finish(fig, ax, by=by, own_figure=own_figure)
 
 
 def trend_plot(
@@ -207,17 +212,4 @@ def trend_plot(
     ax.set_xlabel(text("period", lang))
     ax.set_ylabel(text("index", lang))
     ax.set_title(text("trend_title", lang))
-    ax.grid(axis="y", color="#e0e0e0", zorder=0)
-    if by:
-        ax.legend(
-            title=by,
-            fontsize=8,
-            title_fontsize=8,
-            loc="upper left",
-            bbox_to_anchor=(1.0, 1.0),
-            frameon=False,
-        )
-    apply_cjk_font(fig)
-    if own_figure:
-        tight_layout(fig)
-    return fig
+    return _finish(fig, ax, by=by, own_figure=own_figure)
