@@ -1110,18 +1110,9 @@ def _metrics_section(ctx: Context) -> Section:
         )
         if ctx.segment is not None:
             by = nps(data, col, by=ctx.segment, min_size=ctx.min_size)
-            by = by.rename(columns={ctx.segment: "segment"})
-            by["segment"] = by["segment"].astype(str)
-            by = mark_suppressed(
-                by, min_size=ctx.min_size, lang=ctx.lang, figures=nps_figures, flag="suppressed"
-            )
             blocks.append(
-                ctx.table(
-                    "nps_segment",
-                    ctx.t("t_nps_segment", segment=ctx.segment),
-                    by,
-                    digits=1,
-                    note=ctx.t("suppression_note", min_size=ctx.min_size),
+                _metric_by_segment(
+                    ctx, "nps_segment", ctx.t("t_nps_segment", segment=ctx.segment), by, nps_figures
                 )
             )
     else:
@@ -1143,18 +1134,9 @@ def _metrics_section(ctx: Context) -> Section:
             by = csat(
                 data, ccol, scale=scale, top=ctx.csat_top, by=ctx.segment, min_size=ctx.min_size
             )
-            by = by.rename(columns={ctx.segment: "segment"})
-            by["segment"] = by["segment"].astype(str)
-            by = mark_suppressed(
-                by, min_size=ctx.min_size, lang=ctx.lang, figures=figs, flag="suppressed"
-            )
             blocks.append(
-                ctx.table(
-                    "csat_segment",
-                    ctx.t("t_csat_segment", segment=ctx.segment),
-                    by,
-                    digits=1,
-                    note=ctx.t("suppression_note", min_size=ctx.min_size),
+                _metric_by_segment(
+                    ctx, "csat_segment", ctx.t("t_csat_segment", segment=ctx.segment), by, figs
                 )
             )
     elif ccol is not None:
@@ -1163,6 +1145,20 @@ def _metrics_section(ctx: Context) -> Section:
         )
     available = any(isinstance(b, Table) for b in blocks)
     return Section("metrics", ctx.t("metrics"), tuple(blocks), available)
+
+
+def _metric_by_segment(
+    ctx: Context, key: str, title: str, by: pd.DataFrame, figures: list[str]
+) -> Table:
+    """A per-segment score table (NPS, CSAT): segment column renamed, small segments blanked."""
+    by = by.rename(columns={ctx.segment: "segment"})
+    by["segment"] = by["segment"].astype(str)
+    by = mark_suppressed(
+        by, min_size=ctx.min_size, lang=ctx.lang, figures=figures, flag="suppressed"
+    )
+    return ctx.table(
+        key, title, by, digits=1, note=ctx.t("suppression_note", min_size=ctx.min_size)
+    )
 
 
 # ---------------------------------------------------------------------------- appendix
