@@ -152,16 +152,9 @@ def loyalty_groups(
     """
     data = check_frame(data)
     lang = check_lang(lang)
-    sat, loy, t_sat, t_loy = _prepare(
-        data,
-        satisfaction,
-        loyalty,
-        scale,
-        loyalty_scale,
-        satisfaction_threshold,
-        loyalty_threshold,
+    codes = _group_codes(
+        data, satisfaction, loyalty, scale, loyalty_scale, satisfaction_threshold, loyalty_threshold
     )
-    codes = _codes(sat.to_numpy(), loy.to_numpy(), t_sat, t_loy)
     labels = [GROUP_LABELS[lang][g] for g in GROUPS]
     cat = pd.Categorical.from_codes(codes.astype(int), categories=pd.Index(labels))
     return pd.Series(cat, index=data.index, name="group")
@@ -191,16 +184,9 @@ def loyalty_group_shares(
     level = check_level(level)
     check_min_size(min_size)
     groups = as_by(by)
-    sat, loy, t_sat, t_loy = _prepare(
-        data,
-        satisfaction,
-        loyalty,
-        scale,
-        loyalty_scale,
-        satisfaction_threshold,
-        loyalty_threshold,
+    codes = _group_codes(
+        data, satisfaction, loyalty, scale, loyalty_scale, satisfaction_threshold, loyalty_threshold
     )
-    codes = _codes(sat.to_numpy(), loy.to_numpy(), t_sat, t_loy)
     return _shares(data.assign(_c=codes), groups, lang, level, min_size)
 
 
@@ -310,6 +296,22 @@ def _codes(sat: np.ndarray, loy: np.ndarray, t_sat: float, t_loy: float) -> np.n
     hs, hl = sat >= t_sat, loy >= t_loy
     codes = np.where(hs & hl, 0, np.where(hs, 1, np.where(hl, 2, 3)))
     return np.where(np.isnan(sat) | np.isnan(loy), -1, codes)
+
+
+def _group_codes(
+    data: pd.DataFrame,
+    satisfaction: str,
+    loyalty: str,
+    scale: Any,
+    loyalty_scale: Any,
+    satisfaction_threshold: float | None,
+    loyalty_threshold: float | None,
+) -> np.ndarray:
+    """Each respondent's group code (index into GROUPS; -1 when an answer is missing)."""
+    sat, loy, t_sat, t_loy = _prepare(
+        data, satisfaction, loyalty, scale, loyalty_scale, satisfaction_threshold, loyalty_threshold
+    )
+    return _codes(sat.to_numpy(), loy.to_numpy(), t_sat, t_loy)
 
 
 def _shares(
