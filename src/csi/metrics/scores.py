@@ -33,6 +33,23 @@ from csi.metrics.intervals import proportion_interval
 NPS_SCALE = (0.0, 10.0)
 
 
+#: The figure columns of :func:`nps` (blanked for a segment below ``min_size``).
+NPS_FIGURES = (
+    "promoters",
+    "passives",
+    "detractors",
+    "pct_promoters",
+    "pct_passives",
+    "pct_detractors",
+    "nps",
+    "se",
+    "ci_lower",
+    "ci_upper",
+)
+#: The figure columns of :func:`csat` (blanked for a segment below ``min_size``).
+CSAT_FIGURES = ("satisfied", "csat", "ci_lower", "ci_upper")
+
+
 def nps_interval(
     promoters: int,
     passives: int,
@@ -132,19 +149,7 @@ def nps(
                 "ci_upper": upper,
             }
         )
-    figures = [
-        "promoters",
-        "passives",
-        "detractors",
-        "pct_promoters",
-        "pct_passives",
-        "pct_detractors",
-        "nps",
-        "se",
-        "ci_lower",
-        "ci_upper",
-    ]
-    return suppress(pd.DataFrame(rows), figures, min_size)
+    return suppress(pd.DataFrame(rows), list(NPS_FIGURES), min_size)
 
 
 def csat(
@@ -191,7 +196,7 @@ def csat(
                 "ci_upper": 100 * upper,
             }
         )
-    return suppress(pd.DataFrame(rows), ["satisfied", "csat", "ci_lower", "ci_upper"], min_size)
+    return suppress(pd.DataFrame(rows), list(CSAT_FIGURES), min_size)
 
 
 def box_scores(

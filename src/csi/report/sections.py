@@ -1084,21 +1084,11 @@ def metrics_section(ctx: Context) -> Section:
 
 def _metrics_section(ctx: Context) -> Section:
     from csi.metrics import csat, nps
+    from csi.metrics.scores import CSAT_FIGURES, NPS_FIGURES
 
     data = ctx.survey.public_data()
     blocks: list[Block] = []
-    nps_figures = [
-        "promoters",
-        "passives",
-        "detractors",
-        "pct_promoters",
-        "pct_passives",
-        "pct_detractors",
-        "nps",
-        "se",
-        "ci_lower",
-        "ci_upper",
-    ]
+    nps_figures = list(NPS_FIGURES)
     col = ctx.recommend
     if col is not None and col in data.columns:
         overall = nps(data, col, min_size=ctx.min_size)
@@ -1123,7 +1113,7 @@ def _metrics_section(ctx: Context) -> Section:
     if ccol is not None and ccol in data.columns:
         info = ctx.survey.codebook.item(ccol)
         scale = (info.min, info.max)
-        figs = ["satisfied", "csat", "ci_lower", "ci_upper"]
+        figs = list(CSAT_FIGURES)
         overall = csat(data, ccol, scale=scale, top=ctx.csat_top, min_size=ctx.min_size)
         overall = mark_suppressed(
             overall, min_size=ctx.min_size, lang=ctx.lang, figures=figs, flag="suppressed"
