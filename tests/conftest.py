@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
+
+from csi.spec import ModelSpec
 
 HERE = Path(__file__).resolve()
 
@@ -33,3 +36,17 @@ def validation_dir() -> Path:
             "in shared/validation, or set CSI_VALIDATION_DIR; a plain clone does not have them)"
         )
     return VALIDATION
+
+
+@pytest.fixture(scope="module")
+def mobi(validation_dir: Path) -> pd.DataFrame:
+    """The ECSI mobile-phone survey (250 respondents x 24 items)."""
+    return pd.read_csv(validation_dir / "mobi.csv", index_col=0)
+
+
+@pytest.fixture(scope="module")
+def ecsi(validation_dir: Path) -> ModelSpec:
+    """The ECSI model of the reference results (7 constructs, 12 paths)."""
+    return ModelSpec.from_tables(
+        validation_dir / "ecsi_measurement.csv", validation_dir / "ecsi_structural.csv"
+    )

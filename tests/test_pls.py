@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -59,18 +58,6 @@ PATHS = {("A", "B"): 0.5, ("A", "C"): 0.2, ("B", "C"): -0.5}
 @pytest.fixture(scope="module")
 def small() -> tuple[pd.DataFrame, ModelSpec]:
     return one_factor_data(300, LOAD, PATHS, seed=3), spec_for(LOAD, PATHS)
-
-
-@pytest.fixture(scope="module")
-def mobi(validation_dir: Path) -> pd.DataFrame:
-    return pd.read_csv(validation_dir / "mobi.csv", index_col=0)
-
-
-@pytest.fixture(scope="module")
-def ecsi(validation_dir: Path) -> ModelSpec:
-    return ModelSpec.from_tables(
-        validation_dir / "ecsi_measurement.csv", validation_dir / "ecsi_structural.csv"
-    )
 
 
 # --------------------------------------------------------------- estimates

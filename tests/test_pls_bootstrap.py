@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,18 +28,6 @@ from csi.pls.statistics import ResampleStatistic
 from csi.spec import ModelSpec
 
 SCHEMES = ["path", "centroid", "factorial"]
-
-
-@pytest.fixture(scope="module")
-def mobi(validation_dir: Path) -> pd.DataFrame:
-    return pd.read_csv(validation_dir / "mobi.csv", index_col=0)
-
-
-@pytest.fixture(scope="module")
-def ecsi(validation_dir: Path) -> ModelSpec:
-    return ModelSpec.from_tables(
-        validation_dir / "ecsi_measurement.csv", validation_dir / "ecsi_structural.csv"
-    )
 
 
 @pytest.fixture(scope="module")

@@ -20,18 +20,6 @@ TOL = 1e-5
 SCHEMES = ["centroid", "factorial", "path"]
 
 
-@pytest.fixture(scope="module")
-def mobi(validation_dir: Path) -> pd.DataFrame:
-    return pd.read_csv(validation_dir / "mobi.csv", index_col=0)
-
-
-@pytest.fixture(scope="module")
-def ecsi(validation_dir: Path) -> ModelSpec:
-    return ModelSpec.from_tables(
-        validation_dir / "ecsi_measurement.csv", validation_dir / "ecsi_structural.csv"
-    )
-
-
 def _reference(validation_dir: Path, scheme: str, name: str) -> pd.DataFrame:
     return pd.read_csv(validation_dir / "smartpls_ecsi" / scheme / f"{name}.csv")
 

@@ -9,7 +9,6 @@ test_pls_golden.py).
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,18 +21,6 @@ from csi.codebook import Codebook
 from csi.pls import NegativeWeightWarning, PLSResult, fit_pls
 from csi.pls.index import QUADRANTS, ipma_priorities
 from csi.spec import ModelSpec
-
-
-@pytest.fixture(scope="module")
-def mobi(validation_dir: Path) -> pd.DataFrame:
-    return pd.read_csv(validation_dir / "mobi.csv", index_col=0)
-
-
-@pytest.fixture(scope="module")
-def ecsi(validation_dir: Path) -> ModelSpec:
-    return ModelSpec.from_tables(
-        validation_dir / "ecsi_measurement.csv", validation_dir / "ecsi_structural.csv"
-    )
 
 
 @pytest.fixture(scope="module")

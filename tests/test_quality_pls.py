@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,18 +20,6 @@ import pytest
 from csi.pls import fit_pls
 from csi.quality import Thresholds, htmt
 from csi.spec import ModelSpec
-
-
-@pytest.fixture(scope="module")
-def mobi(validation_dir: Path) -> pd.DataFrame:
-    return pd.read_csv(validation_dir / "mobi.csv", index_col=0)
-
-
-@pytest.fixture(scope="module")
-def ecsi(validation_dir: Path) -> ModelSpec:
-    return ModelSpec.from_tables(
-        validation_dir / "ecsi_measurement.csv", validation_dir / "ecsi_structural.csv"
-    )
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,19 +11,6 @@ import pytest
 from csi._checks import CsiInputError
 from csi.pls import fit_pls, fit_pls_moments
 from csi.quality.predict import blindfolding, pls_predict
-from csi.spec import ModelSpec
-
-
-@pytest.fixture(scope="module")
-def mobi(validation_dir: Path) -> pd.DataFrame:
-    return pd.read_csv(validation_dir / "mobi.csv", index_col=0)
-
-
-@pytest.fixture(scope="module")
-def ecsi(validation_dir: Path) -> ModelSpec:
-    return ModelSpec.from_tables(
-        validation_dir / "ecsi_measurement.csv", validation_dir / "ecsi_structural.csv"
-    )
 
 
 def _small(seed: int = 2, n: int = 24) -> pd.DataFrame:
