@@ -50,3 +50,20 @@ def ecsi(validation_dir: Path) -> ModelSpec:
     return ModelSpec.from_tables(
         validation_dir / "ecsi_measurement.csv", validation_dir / "ecsi_structural.csv"
     )
+
+
+@pytest.fixture(scope="session")
+def seminr_structure():
+    """A function turning a ModelSpec's paths into the seminr port's structural model."""
+    seminr = pytest.importorskip("seminr")
+
+    def build(spec: ModelSpec):
+        return seminr.relationships(
+            *[
+                seminr.paths(from_=list(spec.predecessors(t)), to=[t])
+                for t in spec.constructs
+                if spec.predecessors(t)
+            ]
+        )
+
+    return build

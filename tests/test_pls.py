@@ -120,7 +120,9 @@ def test_fixed_point_of_mode_a_and_mode_b(small: tuple[pd.DataFrame, ModelSpec])
     np.testing.assert_allclose(w[0:3] / np.linalg.norm(w[0:3]), cov / np.linalg.norm(cov))
 
 
-def test_mode_b_and_consistent_match_seminr(mobi: pd.DataFrame, ecsi: ModelSpec) -> None:
+def test_mode_b_and_consistent_match_seminr(
+    mobi: pd.DataFrame, ecsi: ModelSpec, seminr_structure
+) -> None:
     """Independent reference: the seminr Python port (a port of R seminr) on mobi."""
     seminr = pytest.importorskip("seminr")
     modes = {"Image": "B", "Value": "B"}
@@ -131,14 +133,10 @@ def test_mode_b_and_consistent_match_seminr(mobi: pd.DataFrame, ecsi: ModelSpec)
         )
         for c, i in spec.indicators.items()
     ]
-    rel = [
-        seminr.paths(from_=list(spec.predecessors(t)), to=[t])
-        for t in spec.constructs
-        if spec.predecessors(t)
-    ]
+    rel = seminr_structure(spec)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = seminr.estimate_pls(mobi, seminr.constructs(*specs), seminr.relationships(*rel))
+        ref = seminr.estimate_pls(mobi, seminr.constructs(*specs), rel)
     res = fit_pls(mobi, spec)  # path scheme, as seminr's default
     W = pd.DataFrame(ref.outer_weights.values, ref.outer_weights.rows, ref.outer_weights.cols)
     P = pd.DataFrame(ref.path_coef.values, ref.path_coef.rows, ref.path_coef.cols)

@@ -152,15 +152,8 @@ def test_specific_indirect_effects_sum_to_the_indirect_effect(
 
 
 # ------------------------------------------------------- reference: seminr
-def _seminr_model(seminr: object, data: pd.DataFrame, spec: ModelSpec) -> object:
+def _seminr_model(seminr: object, data: pd.DataFrame, spec: ModelSpec, sm: object) -> object:
     mm = seminr.constructs(*[seminr.composite(c, list(i)) for c, i in spec.indicators.items()])  # type: ignore[attr-defined]
-    sm = seminr.relationships(  # type: ignore[attr-defined]
-        *[
-            seminr.paths(from_=list(spec.predecessors(t)), to=[t])  # type: ignore[attr-defined]
-            for t in spec.constructs
-            if spec.predecessors(t)
-        ]
-    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return seminr.estimate_pls(data, mm, sm)  # type: ignore[attr-defined]
@@ -198,7 +191,7 @@ def _csi_se(boot: BootstrapResult) -> dict[tuple[str, str, str], float]:
 
 
 def test_standard_errors_equal_seminr_on_the_same_resamples(
-    mobi: pd.DataFrame, ecsi: ModelSpec
+    mobi: pd.DataFrame, ecsi: ModelSpec, seminr_structure
 ) -> None:
     """Same resamples (passed to seminr as indices): same bootstrap SDs (seminr has no sign
     correction; on mobi no construct flips, checked)."""
@@ -207,7 +200,9 @@ def test_standard_errors_equal_seminr_on_the_same_resamples(
     boot = bootstrap(res, 60, seed=7)
     assert boot.sign_flips.sum() == 0 and boot.n_failed == 0
     ref = seminr.bootstrap_model(
-        _seminr_model(seminr, mobi, ecsi), 60, indices=resample_indices(len(mobi), 60, 7)
+        _seminr_model(seminr, mobi, ecsi, seminr_structure(ecsi)),
+        60,
+        indices=resample_indices(len(mobi), 60, 7),
     )
     theirs = _seminr_se(ref, ecsi)
     mine = _csi_se(boot)
@@ -220,7 +215,7 @@ def test_standard_errors_equal_seminr_on_the_same_resamples(
 
 @pytest.mark.slow
 def test_standard_errors_agree_with_seminr_at_5000_resamples(
-    mobi: pd.DataFrame, ecsi: ModelSpec
+    mobi: pd.DataFrame, ecsi: ModelSpec, seminr_structure
 ) -> None:
     """Independent resamples: SEs agree within Monte Carlo error (10% relative, issue 4).
 
@@ -230,7 +225,9 @@ def test_standard_errors_agree_with_seminr_at_5000_resamples(
     seminr = pytest.importorskip("seminr")
     res = fit_pls(mobi, ecsi)
     boot = bootstrap(res, 5000, seed=2024)
-    ref = seminr.bootstrap_model(_seminr_model(seminr, mobi, ecsi), 5000, seed=99)
+    ref = seminr.bootstrap_model(
+        _seminr_model(seminr, mobi, ecsi, seminr_structure(ecsi)), 5000, seed=99
+    )
     theirs = _seminr_se(ref, ecsi)
     mine = _csi_se(boot)
     keys = [k for k in mine if k in theirs and theirs[k] > 1e-8]

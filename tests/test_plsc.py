@@ -137,7 +137,7 @@ def test_disattenuation_formula(survey: SimulatedSurvey, spec: ModelSpec) -> Non
     pd.testing.assert_frame_equal(cons.scores, plain.scores)
 
 
-def test_plsc_matches_seminr_on_mobi(validation_dir: Path) -> None:
+def test_plsc_matches_seminr_on_mobi(validation_dir: Path, seminr_structure) -> None:
     """Independent reference: seminr's PLSc (reflective constructs) on mobi."""
     seminr = pytest.importorskip("seminr")
     mobi = pd.read_csv(validation_dir / "mobi.csv", index_col=0)
@@ -148,14 +148,10 @@ def test_plsc_matches_seminr_on_mobi(validation_dir: Path) -> None:
         seminr.reflective(c, list(i)) if len(i) > 1 else seminr.composite(c, list(i))
         for c, i in ecsi.indicators.items()
     ]
-    rel = [
-        seminr.paths(from_=list(ecsi.predecessors(t)), to=[t])
-        for t in ecsi.constructs
-        if ecsi.predecessors(t)
-    ]
+    rel = seminr_structure(ecsi)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = seminr.estimate_pls(mobi, seminr.constructs(*specs), seminr.relationships(*rel))
+        ref = seminr.estimate_pls(mobi, seminr.constructs(*specs), rel)
     res = fit_pls(mobi, ecsi, consistent=True)
     P = pd.DataFrame(ref.path_coef.values, ref.path_coef.rows, ref.path_coef.cols)
     L = pd.DataFrame(ref.outer_loadings.values, ref.outer_loadings.rows, ref.outer_loadings.cols)

@@ -33,16 +33,10 @@ def report(fit):
 
 
 @pytest.fixture(scope="module")
-def seminr_model(mobi: pd.DataFrame, ecsi: ModelSpec):
+def seminr_model(mobi: pd.DataFrame, ecsi: ModelSpec, seminr_structure):
     seminr = pytest.importorskip("seminr")
     mm = seminr.constructs(*[seminr.composite(c, list(i)) for c, i in ecsi.indicators.items()])
-    sm = seminr.relationships(
-        *[
-            seminr.paths(from_=list(ecsi.predecessors(t)), to=[t])
-            for t in ecsi.constructs
-            if ecsi.predecessors(t)
-        ]
-    )
+    sm = seminr_structure(ecsi)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return seminr.estimate_pls(mobi, mm, sm, inner_weights=seminr.path_weighting)

@@ -31,20 +31,14 @@ SMALL = "A =~ a1 + a2\nB =~ b1 + b2\nB ~ A"
 
 
 @pytest.mark.parametrize("technique", ["EA", "DA"])
-def test_matches_seminr_predict_pls(mobi, ecsi, technique) -> None:
+def test_matches_seminr_predict_pls(mobi, ecsi, technique, seminr_structure) -> None:
     """Same folds (seminr's ``ordering``; 250 / 10 gives equal contiguous blocks)."""
     seminr = pytest.importorskip("seminr")
     res = fit_pls(mobi, ecsi)
     ours = pls_predict(res, folds=10, repeats=1, technique=technique, seed=11)
     ordering = list(np.argsort(ours.folds[0], kind="stable"))
     mm = seminr.constructs(*[seminr.composite(c, list(i)) for c, i in ecsi.indicators.items()])
-    sm = seminr.relationships(
-        *[
-            seminr.paths(from_=list(ecsi.predecessors(t)), to=[t])
-            for t in ecsi.constructs
-            if ecsi.predecessors(t)
-        ]
-    )
+    sm = seminr_structure(ecsi)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = seminr.estimate_pls(mobi, mm, sm, inner_weights=seminr.path_weighting)

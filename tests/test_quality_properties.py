@@ -67,7 +67,7 @@ def test_alpha_and_vif_invariants(seed: int, scales: list[float]) -> None:
     np.testing.assert_allclose(outer_vif(corr_back, SPEC)["vif"], vif, atol=1e-9)
 
 
-def test_plsc_reliability_matches_seminr(validation_dir: Path) -> None:
+def test_plsc_reliability_matches_seminr(validation_dir: Path, seminr_structure) -> None:
     """PLSc: rho_C and AVE from the consistent loadings, as seminr reports them."""
     seminr = pytest.importorskip("seminr")
     from seminr.evaluate import reliability_table
@@ -80,14 +80,10 @@ def test_plsc_reliability_matches_seminr(validation_dir: Path) -> None:
         seminr.reflective(c, list(i)) if len(i) > 1 else seminr.composite(c, list(i))
         for c, i in ecsi.indicators.items()
     ]
-    rel = [
-        seminr.paths(from_=list(ecsi.predecessors(t)), to=[t])
-        for t in ecsi.constructs
-        if ecsi.predecessors(t)
-    ]
+    rel = seminr_structure(ecsi)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = seminr.estimate_pls(mobi, seminr.constructs(*specs), seminr.relationships(*rel))
+        ref = seminr.estimate_pls(mobi, seminr.constructs(*specs), rel)
         ours = fit_pls(mobi, ecsi, consistent=True).quality().reliability.set_index("construct")
     table = reliability_table(ref)
     R = pd.DataFrame(table.values, index=list(table.rows), columns=list(table.cols))
