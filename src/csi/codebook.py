@@ -5,16 +5,25 @@ scale end points, whether it is reverse-coded, the codes that mean "no answer"
 (e.g. ``99`` = don't know) and a label in English and Chinese. It also names the
 respondent id column, the personal columns (names, phone numbers, e-mail) that
 are carried for joins but must never reach a result table or report, the
-segment columns (region, channel, ...) and an optional period column (wave).
+free-text columns (comments) that are never copied into anything, the segment
+columns (region, channel, ...), an optional period column (wave), the questions
+behind NPS and CSAT, a survey-weight column, and for spreadsheets the sheet and
+header row to read.
 
 YAML layout (every key except ``items`` is optional)::
 
     id: respondent_id
     private: [name, phone, email]
+    free_text: [comment]            # never copied into a result, table, figure or file
     segments: [region, channel]
     period: wave
+    recommend: recommend            # the 0-10 "would you recommend" question (NPS)
+    csat: SAT1                      # the item(s) behind CSAT (top-box share)
+    weight: w                       # survey weight (used where weights are supported)
+    sheet: 数据                      # spreadsheet: sheet name or 0-based number
+    header_row: 1                   # spreadsheet: 1-based row holding the column names
     scale: {min: 1, max: 10}        # default end points of every item
-    missing: [99]                   # default missing-value codes
+    missing: [99, 不知道, n/a]       # default missing-value codes (numbers or text)
     constructs:                     # optional: labels and order of constructs
       Satisfaction: {label_en: Satisfaction, label_zh: 顾客满意度}
     items:
@@ -24,6 +33,9 @@ YAML layout (every key except ``items`` is optional)::
       recommend: {min: 0, max: 10, label_en: Likelihood to recommend}
 
 An item-level ``missing`` list *replaces* the codebook-wide one for that item.
+A ``recommend`` column not declared under ``items`` or ``extras`` is added to
+the extras on the 0-10 scale with the codebook-wide missing codes; ``csat``
+columns must be declared items or extras (their scale defines the top box).
 """
 
 from __future__ import annotations
@@ -47,8 +59,14 @@ _ITEM_KEYS = {"construct", "min", "max", "reverse", "missing", "label_en", "labe
 _TOP_KEYS = {
     "id",
     "private",
+    "free_text",
     "segments",
     "period",
+    "recommend",
+    "csat",
+    "weight",
+    "sheet",
+    "header_row",
     "scale",
     "missing",
     "constructs",
@@ -73,6 +91,9 @@ class ItemInfo:
     missing: tuple[float, ...] = ()
     label_en: str = ""
     label_zh: str = ""
+    missing_text: tuple[str, ...] = ()
+    """Text answers that mean "no answer" (e.g. ``不知道``, ``n/a``), matched after
+    stripping blanks, case-insensitively."""
 
     def label(self, lang: str = "en") -> str:
         """The item's label in ``lang`` ("en" or "zh"), falling back to its name."""
@@ -115,13 +136,31 @@ def _as_number(value: Any, what: str) -> float | None:
     return out
 
 
-def _as_codes(value: Any, what: str) -> tuple[float, ...]:
+def _split_codes(value: Any, what: str) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    """Missing-value codes as (numbers, texts): ``[99, "不知道"]`` -> ``((99.0,), ("不知道",))``.
+
+    A text that reads as a number (``"99"``) is the number.
+    """
     if value is None:
-        return ()
+        return (), ()
     if not isinstance(value, Iterable) or isinstance(value, str):
         value = [value]
-    codes = tuple(_as_number(v, f"{what} missing code") for v in value)
-    return tuple(c for c in codes if c is not None)
+    numbers: list[float] = []
+    texts: list[str] = []
+    for v in value:
+        if isinstance(v, str):
+            t = v.strip()
+            if not t:
+                raise CodebookError(f"{what} missing code is an empty text")
+            try:
+                numbers.append(float(t))
+            except ValueError:
+                texts.append(t)
+            continue
+        number = _as_number(v, f"{what} missing code")
+        if number is not None:
+            numbers.append(number)
+    return tuple(numbers), tuple(texts)
 
 
 def _num_out(x: float | None) -> int | float | None:
@@ -149,6 +188,20 @@ class Codebook:
     missing_codes: tuple[float, ...] = ()
     construct_labels: tuple[tuple[str, str, str], ...] = field(default=())
     """``(construct, label_en, label_zh)`` in construct order."""
+    free_text: tuple[str, ...] = ()
+    """Free-text columns (comments): never copied into a result, table, figure or file."""
+    recommend: str | None = None
+    """The 0-10 recommendation question behind NPS."""
+    csat: tuple[str, ...] = ()
+    """The rated item(s) behind CSAT (top-box share)."""
+    weight: str | None = None
+    """The survey-weight column."""
+    sheet: str | int | None = None
+    """Spreadsheet sheet to read (name or 0-based number); None = the first."""
+    header_row: int = 1
+    """Spreadsheet row (1-based) that holds the column names."""
+    missing_text: tuple[str, ...] = ()
+    """Codebook-wide text missing codes (e.g. ``不知道``)."""
 
     def __post_init__(self) -> None:
         self._validate()
@@ -175,10 +228,38 @@ class Codebook:
             claim(self.id, "id")
         for c in self.private:
             claim(c, "private column")
+        for c in self.free_text:
+            claim(c, "free-text column")
         for c in self.segments:
             claim(c, "segment")
         if self.period is not None:
             claim(self.period, "period")
+        if self.weight is not None:
+            claim(self.weight, "weight")
+        rated = {e.name for e in (*self.entries, *self.extras)}
+        if self.recommend is not None and self.recommend not in rated:
+            raise CodebookError(
+                f"recommend column {self.recommend!r} is not an item or extra of the codebook"
+            )
+        for c in self.csat:
+            if c not in rated:
+                raise CodebookError(
+                    f"csat column {c!r} is not an item or extra of the codebook; declare it "
+                    "under 'items' or 'extras' with its scale"
+                )
+            if not self.item(c).bounded:
+                raise CodebookError(f"csat column {c!r} needs scale end points (min, max)")
+        if self.recommend is not None:
+            rec = self.item(self.recommend)
+            if rec.bounded and (rec.min, rec.max) != (0, 10):
+                raise CodebookError(
+                    f"recommend column {self.recommend!r} must be on the 0-10 scale, "
+                    f"got {_num_out(rec.min)}-{_num_out(rec.max)}"
+                )
+        if isinstance(self.header_row, bool) or not isinstance(self.header_row, int):
+            raise CodebookError(f"header_row must be a whole number, got {self.header_row!r}")
+        if self.header_row < 1:
+            raise CodebookError(f"header_row is a 1-based row number, got {self.header_row}")
 
         with_construct = [e.name for e in self.entries if e.construct is not None]
         if with_construct and len(with_construct) < len(self.entries):
@@ -236,7 +317,7 @@ class Codebook:
             raise CodebookError("codebook 'scale' must be {min: ..., max: ...} or [min, max]")
         smin = _as_number(scale.get("min"), "codebook scale min")
         smax = _as_number(scale.get("max"), "codebook scale max")
-        codes = _as_codes(d.get("missing"), "codebook")
+        codes, text_codes = _split_codes(d.get("missing"), "codebook")
 
         def entries(key: str) -> tuple[ItemInfo, ...]:
             raw = d.get(key) or {}
@@ -266,6 +347,10 @@ class Codebook:
                         f"{sorted(_ITEM_KEYS - {'name'})}"
                     )
                 construct = spec.get("construct")
+                if "missing" in spec:
+                    item_codes, item_text = _split_codes(spec["missing"], f"item {name!r}")
+                else:
+                    item_codes, item_text = codes, text_codes
                 out.append(
                     ItemInfo(
                         name=name,
@@ -277,17 +362,29 @@ class Codebook:
                         if "max" in spec
                         else smax,
                         reverse=bool(spec.get("reverse", False)),
-                        missing=_as_codes(spec["missing"], f"item {name!r}")
-                        if "missing" in spec
-                        else codes,
+                        missing=item_codes,
                         label_en=str(spec.get("label_en") or ""),
                         label_zh=str(spec.get("label_zh") or ""),
+                        missing_text=item_text,
                     )
                 )
             return tuple(out)
 
         items = entries("items")
         extras = entries("extras")
+        for key in ("id", "period", "recommend", "weight"):
+            if d.get(key) is not None and not isinstance(d.get(key), str):
+                raise CodebookError(f"codebook {key!r} must be a single column name")
+        recommend = d.get("recommend")
+        if recommend is not None and recommend not in {e.name for e in (*items, *extras)}:
+            # the NPS question on its 0-10 scale, with the codebook-wide missing codes
+            extras = (
+                *extras,
+                ItemInfo(name=recommend, min=0.0, max=10.0, missing=codes, missing_text=text_codes),
+            )
+        sheet = d.get("sheet")
+        if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, str | int)):
+            raise CodebookError(f"codebook 'sheet' must be a sheet name or number, got {sheet!r}")
         cons = d.get("constructs") or {}
         if isinstance(cons, Sequence) and not isinstance(cons, str):
             cons = {str(c): {} for c in cons}
@@ -304,9 +401,6 @@ class Codebook:
             if e.construct is not None and e.construct not in declared:
                 declared.add(e.construct)
                 labels.append((e.construct, "", ""))
-        for key in ("id", "period"):
-            if d.get(key) is not None and not isinstance(d.get(key), str):
-                raise CodebookError(f"codebook {key!r} must be a single column name")
         return cls(
             entries=items,
             extras=extras,
@@ -317,6 +411,13 @@ class Codebook:
             scale=(smin, smax),
             missing_codes=codes,
             construct_labels=tuple(labels),
+            free_text=_as_names(d.get("free_text"), "free_text"),
+            recommend=recommend,
+            csat=_as_names(d.get("csat"), "csat"),
+            weight=d.get("weight"),
+            sheet=sheet,
+            header_row=d.get("header_row", 1),
+            missing_text=text_codes,
         )
 
     @classmethod
@@ -379,14 +480,26 @@ class Codebook:
             out["id"] = self.id
         if self.private:
             out["private"] = list(self.private)
+        if self.free_text:
+            out["free_text"] = list(self.free_text)
         if self.segments:
             out["segments"] = list(self.segments)
         if self.period is not None:
             out["period"] = self.period
+        if self.recommend is not None:
+            out["recommend"] = self.recommend
+        if self.csat:
+            out["csat"] = list(self.csat) if len(self.csat) > 1 else self.csat[0]
+        if self.weight is not None:
+            out["weight"] = self.weight
+        if self.sheet is not None:
+            out["sheet"] = self.sheet
+        if self.header_row != 1:
+            out["header_row"] = self.header_row
         if self.scale != (None, None):
             out["scale"] = {"min": _num_out(self.scale[0]), "max": _num_out(self.scale[1])}
-        if self.missing_codes:
-            out["missing"] = [_num_out(c) for c in self.missing_codes]
+        if self.missing_codes or self.missing_text:
+            out["missing"] = [_num_out(c) for c in self.missing_codes] + list(self.missing_text)
         if self.construct_labels:
             out["constructs"] = {
                 c: {k: v for k, v in (("label_en", en), ("label_zh", zh)) if v}
@@ -403,8 +516,8 @@ class Codebook:
                 x["max"] = _num_out(e.max)
             if e.reverse:
                 x["reverse"] = True
-            if e.missing != self.missing_codes:
-                x["missing"] = [_num_out(c) for c in e.missing]
+            if e.missing != self.missing_codes or e.missing_text != self.missing_text:
+                x["missing"] = [_num_out(c) for c in e.missing] + list(e.missing_text)
             if e.label_en:
                 x["label_en"] = e.label_en
             if e.label_zh:
@@ -476,23 +589,27 @@ class Codebook:
         if self.id is not None:
             cols.append(self.id)
         cols += list(self.private)
+        cols += list(self.free_text)
         cols += list(self.segments)
         if self.period is not None:
             cols.append(self.period)
+        if self.weight is not None:
+            cols.append(self.weight)
         return tuple(cols)
 
     def public_columns(self, columns: Iterable[Any], *, keep_id: bool = False) -> list[Any]:
-        """``columns`` without the personal columns (and without the id unless ``keep_id``).
+        """``columns`` without the personal and free-text columns (and the id unless ``keep_id``).
 
         Use it before anything reaches a result table or report.
         """
-        banned = set(self.private)
+        banned = set(self.private) | set(self.free_text)
         if not keep_id and self.id is not None:
             banned.add(self.id)
         return [c for c in columns if c not in banned]
 
     def strip_private(self, frame: pd.DataFrame, *, keep_id: bool = False) -> pd.DataFrame:
-        """A copy of ``frame`` without personal columns (and without the id unless ``keep_id``)."""
+        """A copy of ``frame`` without personal and free-text columns (and the id unless
+        ``keep_id``)."""
         return frame.loc[:, self.public_columns(frame.columns, keep_id=keep_id)].copy()
 
     def to_frame(self, lang: str = "en") -> pd.DataFrame:
@@ -505,7 +622,7 @@ class Codebook:
                 "min": e.min,
                 "max": e.max,
                 "reverse": e.reverse,
-                "missing": ", ".join(str(_num_out(c)) for c in e.missing),
+                "missing": ", ".join([str(_num_out(c)) for c in e.missing] + list(e.missing_text)),
                 "label": e.label(lang),
                 "kind": kind,
             }
@@ -527,5 +644,5 @@ class Codebook:
         return (
             f"Codebook(items={len(self.entries)}, constructs={list(self.constructs)}, "
             f"id={self.id!r}, private={list(self.private)}, segments={list(self.segments)}, "
-            f"period={self.period!r})"
+            f"period={self.period!r}, recommend={self.recommend!r}, csat={list(self.csat)})"
         )

@@ -142,8 +142,13 @@ class Survey:
     """A cleaned survey: data, codebook and the report of what cleaning did.
 
     ``data`` holds every input column (personal ones too, for joins); items are
-    float with missing codes as NaN and reverse-coded items recoded. Use
-    :meth:`public_data` for anything shown to people.
+    float with missing codes as NaN and reverse-coded items recoded, and the
+    missing-data policy ``missing`` is applied to the model items (listwise:
+    incomplete respondents left out; mean: missing answers replaced).
+    ``responses`` holds every respondent read, cleaned the same way but *before*
+    the missing-data policy: figures that do not need the model (NPS, CSAT, item
+    means, shares) use it, each on the respondents who answered its question.
+    Use :meth:`public_data` for anything shown to people.
     """
 
     data: pd.DataFrame
@@ -155,6 +160,36 @@ class Survey:
     """Value labels read from an SPSS file (column -> value -> label)."""
     variable_labels: Mapping[str, str] = field(default_factory=dict)
     """Variable labels read from an SPSS file (column -> label)."""
+    responses: pd.DataFrame | None = field(default=None, repr=False)
+    """Every respondent read, cleaned, before the missing-data policy (None: same as
+    ``data``); read it through :meth:`all_responses`."""
+
+    def all_responses(self) -> pd.DataFrame:
+        """Every respondent read (cleaned, missing answers as NaN), before the policy.
+
+        The frame is the survey's own: copy it before changing it.
+        """
+        return self.data if self.responses is None else self.responses
+
+    @property
+    def n_read(self) -> int:
+        """Respondents read (kept and excluded)."""
+        return len(self.all_responses())
+
+    @property
+    def recommend(self) -> str | None:
+        """The 0-10 recommendation column named by the codebook (``recommend:``)."""
+        return self.codebook.recommend
+
+    @property
+    def csat(self) -> tuple[str, ...]:
+        """The CSAT item(s) named by the codebook (``csat:``)."""
+        return self.codebook.csat
+
+    @property
+    def weight(self) -> str | None:
+        """The survey-weight column named by the codebook (``weight:``)."""
+        return self.codebook.weight
 
     @property
     def items(self) -> tuple[str, ...]:
@@ -203,9 +238,14 @@ class Survey:
         """True when estimators should use pairwise-complete covariances."""
         return self.missing == "pairwise"
 
-    def public_data(self) -> pd.DataFrame:
-        """A copy of the data without the id and the personal columns."""
-        return self.codebook.strip_private(self.data, keep_id=False)
+    def public_data(self, *, all_respondents: bool = False) -> pd.DataFrame:
+        """A copy of the data without the id, the personal and the free-text columns.
+
+        ``all_respondents=True`` gives every respondent read, before the missing-data
+        policy (see :meth:`all_responses`).
+        """
+        frame = self.all_responses() if all_respondents else self.data
+        return self.codebook.strip_private(frame, keep_id=False)
 
     def item_data(self) -> pd.DataFrame:
         """A copy of the model items only."""
@@ -376,7 +416,11 @@ def read_survey(
             f"codebook must be a Codebook, a mapping or a YAML path, got {type(codebook).__name__}"
         )
     # ids and personal columns are read as text from CSV/Excel (keeps leading zeros)
-    text_cols = (*(() if cb is None or cb.id is None else (cb.id,)), *(cb.private if cb else ()))
+    text_cols = (
+        *(() if cb is None or cb.id is None else (cb.id,)),
+        *(cb.private if cb else ()),
+        *(cb.free_text if cb else ()),
+    )
     if cb is None and id is not None:
         text_cols = (id,)
     raw, name, value_labels, var_labels, spss_missing = _load(source, sheet, text_cols)
@@ -397,7 +441,15 @@ def read_survey(
         )
     declared_other = [
         c
-        for c in (*cb.extra_items, *cb.private, *cb.segments, cb.period, cb.id)
+        for c in (
+            *cb.extra_items,
+            *cb.private,
+            *cb.free_text,
+            *cb.segments,
+            cb.period,
+            cb.id,
+            cb.weight,
+        )
         if c is not None and c not in raw.columns
     ]
     if declared_other:
@@ -438,6 +490,9 @@ def read_survey(
         data[info.name] = clean
         item_rows.append({"item": info.name, "construct": info.construct, **counts})
     items = pd.DataFrame(item_rows)
+    if cb.weight is not None:
+        data[cb.weight] = _check_weights(raw[cb.weight], cb.weight, name, ids, cb)
+    responses = data.copy()
 
     # -- missing answers of the model items
     model = list(cb.items)
@@ -509,7 +564,34 @@ def read_survey(
         source=name,
         value_labels=value_labels,
         variable_labels=var_labels,
+        responses=responses,
     )
+
+
+def _check_weights(
+    s: pd.Series, col: str, name: str, ids: pd.Series | None, cb: Codebook
+) -> pd.Series:
+    """The survey-weight column as float; raise naming the row of a bad weight.
+
+    Weights must be present, numeric, finite and not negative; zero is allowed.
+    """
+    blank = _blank(s)
+    num = _numeric(s)
+    values = num.to_numpy()
+    checks = (
+        (blank, "no weight"),
+        (np.isnan(values) & ~blank, "a non-numeric weight"),
+        (np.isinf(values), "an infinite weight"),
+        (~np.isnan(values) & (values < 0), "a negative weight"),
+    )
+    for bad, what in checks:
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise SurveyError(
+                f"{name}: weight column {col!r} has {what} ({s.iloc[pos]!r}) at "
+                f"{_where(pos, ids, cb.id)}"
+            )
+    return num.astype(float)
 
 
 def _clean_item(
