@@ -29,17 +29,28 @@ Weights per node (``weights:`` of the node; they weigh the node's children):
   (linear | multiplicative | game), ``alpha``;
 * ``pls``: the PLS outer weights of ``construct`` (pass ``pls_weights`` to ``fit``).
 
+Data: every method that takes respondents accepts a DataFrame or a
+:class:`csi.survey.Survey`. From a Survey it reads every respondent read
+(:meth:`~csi.survey.Survey.all_responses`, before the survey's missing-data
+policy) without the id, personal and free-text columns; an item the codebook marks
+``reverse: true`` is already recoded, so a node that also says ``reverse: true`` is
+an error (reverse coding happens once); scale end points declared by the system must
+agree with the codebook's, and ``scale: codebook`` (at the root) takes each item's
+end points from the codebook.
+
 Scoring: each answer is rescaled with its item's end points,
 ``(x - min) / (max - min) * 100`` (``100 - that`` for ``reverse: true`` items);
 a node's score is the weighted mean of its children's scores. When a respondent
 lacks some children, the available ones are used with their weights rescaled
 to sum 1 (the respondent is counted in ``n_incomplete``); with none available
 the node score is missing (counted in ``n_unscored`` for the root). Scores are
-read on the seven-level satisfaction scale (:func:`csi.scales.classify`).
+read on the seven-level satisfaction scale (:func:`csi.scales.classify`). Every
+score table has an ``n`` column: the respondents scored at that node.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -52,8 +63,10 @@ import pandas as pd
 import yaml
 
 from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_numeric
+from csi.codebook import ItemInfo
 from csi.fuzzy import FuzzyResult, fuzzy_hierarchy, membership_matrix
 from csi.scales import RatingScale, classify, level_distribution, level_label
+from csi.survey import Survey
 from csi.weighting.ahp import AHPResult, GroupAHPResult, ahp_group, ahp_weights
 from csi.weighting.combine import CombinedWeights, combine_weights, weights_from_pls
 from csi.weighting.objective import critic_weights, cv_weights, entropy_weights
@@ -68,6 +81,54 @@ __all__ = [
 
 METHODS = ("equal", "given", "ahp", "entropy", "critic", "cv", "combined", "pls")
 _LEVEL_ZH = {0: "总指标", 1: "一级指标", 2: "二级指标", 3: "三级指标", 4: "四级指标"}
+
+
+RespondentData = pd.DataFrame | Survey
+"""Respondent data: a DataFrame (one row per respondent) or a :class:`Survey`."""
+
+
+def _respondent_data(data: Any) -> tuple[pd.DataFrame, Survey | None]:
+    """(frame, survey): a Survey's respondents without private columns, or the checked frame."""
+    if isinstance(data, Survey):
+        return data.public_data(all_respondents=True), data
+    return check_frame(data), None
+
+
+def _check_public(survey: Survey | None, columns: Sequence[str], *, what: str) -> None:
+    """Raise if a column is the survey's id, a personal or a free-text column."""
+    if survey is None:
+        return
+    cb = survey.codebook
+    for c in columns:
+        role = (
+            "private (personal) column"
+            if c in cb.private
+            else "free-text column"
+            if c in cb.free_text
+            else "respondent id column"
+            if c == cb.id
+            else None
+        )
+        if role is not None:
+            raise CsiInputError(
+                f"{what} {c!r} is the survey's {role} (codebook of {survey.source!r}); "
+                "it never reaches a result"
+            )
+
+
+def _codebook_entry(survey: Survey | None, item: str) -> tuple[ItemInfo | None, str]:
+    """(ItemInfo or None, where it is declared) of ``item`` in the survey's codebook."""
+    if survey is None:
+        return None, ""
+    cb = survey.codebook
+    section = "items" if item in cb.items else "extras" if item in cb.extra_items else None
+    if section is None:
+        return None, ""
+    return cb.item(item), f"the codebook entry {section}: {item} (survey {survey.source!r})"
+
+
+def _fmt_scale(sc: tuple[float, float]) -> str:
+    return "-".join(str(int(v)) if float(v).is_integer() else repr(float(v)) for v in sc)
 
 
 def _level_name(depth: int, lang: str) -> str:
@@ -212,12 +273,15 @@ class IndicatorSystem:
     root: IndicatorNode
     scale: tuple[float, float] | None = None
     missing_codes: tuple[float, ...] = ()
+    codebook_scales: bool = False
+    """True for ``scale: codebook``: leaves without a scale take the survey codebook's."""
 
     # ------------------------------------------------------------------ building
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> IndicatorSystem:
         """Build from a dict: the root node's keys plus ``scale`` (default item end
-        points) and ``missing`` (answer codes such as 99 treated as missing)."""
+        points, or ``"codebook"``: each item's end points from the survey's codebook)
+        and ``missing`` (answer codes such as 99 treated as missing)."""
         if not isinstance(spec, Mapping):
             raise CsiInputError(f"indicator system must be a mapping, got {type(spec).__name__}")
         body = {k: v for k, v in spec.items() if k not in ("scale", "missing")}
@@ -225,11 +289,17 @@ class IndicatorSystem:
         if not body.get("children"):
             raise CsiInputError("indicator system has no children (level-1 indicators)")
         root = _node(body, "root")
-        scale = _scale(spec.get("scale"), "indicator system")
+        from_codebook = spec.get("scale") == "codebook"
+        scale = None if from_codebook else _scale(spec.get("scale"), "indicator system")
         codes = spec.get("missing") or []
         if not isinstance(codes, Sequence) or isinstance(codes, str):
             codes = [codes]
-        system = cls(root=root, scale=scale, missing_codes=tuple(float(c) for c in codes))
+        system = cls(
+            root=root,
+            scale=scale,
+            missing_codes=tuple(float(c) for c in codes),
+            codebook_scales=from_codebook,
+        )
         system._validate()
         return system
 
@@ -266,9 +336,10 @@ class IndicatorSystem:
                         f"(leaves {items[node.item]!r} and {node.id!r})"
                     )
                 items[node.item] = node.id
-                if node.scale is None and self.scale is None:
+                if node.scale is None and self.scale is None and not self.codebook_scales:
                     raise CsiInputError(
-                        f"leaf {node.id!r} has no scale and the system has no default scale"
+                        f"leaf {node.id!r} has no scale and the system has no default scale "
+                        "(declare one, or 'scale: codebook' to take the survey codebook's)"
                     )
 
     # ------------------------------------------------------------------ views
@@ -292,9 +363,57 @@ class IndicatorSystem:
         return [str(n.item) for n in self.leaves]
 
     def item_scale(self, node: IndicatorNode) -> RatingScale:
+        """The declared scale of a leaf (its own, else the system's default)."""
         sc = node.scale if node.scale is not None else self.scale
-        assert sc is not None
+        if sc is None:
+            raise CsiInputError(
+                f"leaf {node.id!r} takes its scale from the codebook ('scale: codebook'): "
+                "pass a Survey (csi.read_survey), or declare the scale"
+            )
         return RatingScale(min=sc[0], max=sc[1])
+
+    def _leaf_plan(self, survey: Survey | None) -> dict[str, tuple[RatingScale, bool]]:
+        """Leaf id -> (scale, reverse here?), checked against the survey's codebook.
+
+        Raises when the node and the codebook both reverse an item, or when a declared
+        scale disagrees with the codebook's end points.
+        """
+        plan: dict[str, tuple[RatingScale, bool]] = {}
+        for leaf in self.leaves:
+            item = str(leaf.item)
+            info, entry = _codebook_entry(survey, item)
+            declared: tuple[float, float] | None
+            if leaf.scale is not None:
+                declared, where = leaf.scale, f"the indicator-system node {leaf.id!r} (scale)"
+            else:
+                declared, where = self.scale, "the indicator system's default scale (root scale)"
+            if info is not None and info.min is not None and info.max is not None:
+                cb_scale = (float(info.min), float(info.max))
+                if declared is not None and tuple(map(float, declared)) != cb_scale:
+                    raise CsiInputError(
+                        f"item {item!r} has two different scales: {entry} says "
+                        f"{_fmt_scale(cb_scale)} and {where} says {_fmt_scale(declared)}; "
+                        "remove one (or use 'scale: codebook' in the indicator system)"
+                    )
+                sc = RatingScale(min=cb_scale[0], max=cb_scale[1])
+            elif declared is not None:
+                sc = RatingScale(min=declared[0], max=declared[1])
+            elif survey is None:
+                sc = self.item_scale(leaf)  # raises: the scale comes from a codebook
+            else:
+                raise CsiInputError(
+                    f"item {item!r} (node {leaf.id!r}) has no scale: the indicator system "
+                    f"takes it from the codebook, and the codebook of {survey.source!r} "
+                    + ("gives no min and max for it" if info is not None else "has no entry for it")
+                )
+            if leaf.reverse and info is not None and info.reverse:
+                raise CsiInputError(
+                    f"item {item!r} would be reverse-coded twice: {entry} has reverse: true "
+                    "(read_survey already recoded it, x' = min + max - x) and the "
+                    f"indicator-system node {leaf.id!r} has reverse: true; keep one of them"
+                )
+            plan[leaf.id] = (sc, leaf.reverse)
+        return plan
 
     @property
     def needs_data(self) -> bool:
@@ -309,30 +428,33 @@ class IndicatorSystem:
         return any(objective(n.weights) for n, _, _ in self.root.walk() if not n.is_leaf)
 
     # ------------------------------------------------------------------ data
-    def leaf_scores(self, data: pd.DataFrame) -> pd.DataFrame:
+    def leaf_scores(self, data: RespondentData) -> pd.DataFrame:
         """0-100 score of each leaf per respondent (columns = leaf ids).
 
+        ``data``: a DataFrame, or a Survey (every respondent read; see the module notes).
         Declared missing codes become NaN; any other answer outside the item's scale is
         an error naming the item, row and value. Never modifies ``data``.
         """
-        frame = check_frame(data)
+        frame, survey = _respondent_data(data)
+        _check_public(survey, self.items, what="item")
         check_columns(frame, self.items, what="item")
         check_numeric(frame, self.items)
+        plan = self._leaf_plan(survey)
         out = {}
         for leaf in self.leaves:
             assert leaf.item is not None
             x = pd.to_numeric(frame[leaf.item]).astype(float)
             if self.missing_codes:
                 x = x.mask(x.isin(self.missing_codes))
-            sc = self.item_scale(leaf)
+            sc, reverse = plan[leaf.id]
             sc.check(x, name=leaf.item)
             s = sc.to_100(x)
-            out[leaf.id] = 100.0 - s if leaf.reverse else s
+            out[leaf.id] = 100.0 - s if reverse else s
         return pd.DataFrame(out, index=frame.index)
 
     def screen(
         self,
-        data: pd.DataFrame,
+        data: RespondentData,
         *,
         duplicate_threshold: float = 0.9,
         weak_threshold: float = 0.3,
@@ -350,11 +472,13 @@ class IndicatorSystem:
         )
 
     def fit(
-        self, data: pd.DataFrame | None = None, *, pls_weights: pd.DataFrame | None = None
+        self, data: RespondentData | None = None, *, pls_weights: pd.DataFrame | None = None
     ) -> FittedIndicatorSystem:
         """Weights of every node (bottom-up, so objective weights of an inner node can use
-        its children's scores). ``data`` is needed for entropy / CRITIC / CV weights;
-        ``pls_weights`` (columns construct, indicator, estimate) for ``pls`` weights."""
+        its children's scores). ``data`` (DataFrame or Survey) is needed for entropy /
+        CRITIC / CV weights, computed on the respondents complete on the node's children
+        (the count dropped is in ``notes``); ``pls_weights`` (columns construct,
+        indicator, estimate) for ``pls`` weights."""
         leaf = self.leaf_scores(data) if data is not None else None
         local: dict[str, pd.Series] = {}
         details: dict[str, Any] = {}
@@ -582,9 +706,12 @@ class FittedIndicatorSystem:
         )
 
     # ------------------------------------------------------------------ scoring
-    def respondent_scores(self, data: pd.DataFrame) -> pd.DataFrame:
-        """0-100 score of every node (columns: node ids, root included) per respondent."""
-        leaf = self.system.leaf_scores(data)
+    def respondent_scores(self, data: RespondentData) -> pd.DataFrame:
+        """0-100 score of every node (columns: node ids, root included) per respondent
+        (DataFrame or Survey; a missing answer leaves that leaf NaN)."""
+        return self._node_scores(self.system.leaf_scores(data))
+
+    def _node_scores(self, leaf: pd.DataFrame) -> pd.DataFrame:
         out: dict[str, pd.Series] = {}
 
         def visit(node: IndicatorNode) -> pd.Series:
@@ -602,18 +729,24 @@ class FittedIndicatorSystem:
 
     def score(
         self,
-        data: pd.DataFrame,
+        data: RespondentData,
         *,
         by: str | Sequence[str] | None = None,
         cuts: Sequence[float] | str | None = None,
         lang: str = "en",
     ) -> IndicatorScores:
-        """Scores per respondent, per segment (``by``) and overall, read on the seven levels."""
+        """Scores per respondent, per segment (``by``) and overall, read on the seven levels.
+
+        ``data``: a DataFrame or a Survey (every respondent read, private columns left
+        out). Missing answers are left out; each table's ``n`` is the number of
+        respondents scored at that node; ``notes`` say where the data came from.
+        """
         check_choice(lang, ["en", "zh"], name="lang")
-        frame = check_frame(data)
+        frame, survey = _respondent_data(data)
         by_cols = [by] if isinstance(by, str) else list(by or [])
+        _check_public(survey, by_cols, what="segment column")
         check_columns(frame, by_cols, what="segment column")
-        resp = self.respondent_scores(frame)
+        resp = self._node_scores(self.system.leaf_scores(data))
         leaf_ids = [n.id for n in self.system.leaves]
         n_incomplete = int(resp[leaf_ids].isna().any(axis=1).sum())
         root = self.system.root.id
@@ -657,6 +790,7 @@ class FittedIndicatorSystem:
         resp_out = resp.copy()
         resp_out["level"] = levels
         resp_out["label"] = classify(resp[root], cuts, lang=lang, labels=True)
+        notes = _data_notes(self.system, survey, n_unscored=n_unscored, n=len(resp))
         return IndicatorScores(
             respondents=resp_out,
             overall=overall,
@@ -667,11 +801,12 @@ class FittedIndicatorSystem:
             n_incomplete=n_incomplete,
             n_unscored=n_unscored,
             lang=lang,
+            notes=notes,
         )
 
     def fuzzy(
         self,
-        data: pd.DataFrame,
+        data: RespondentData,
         *,
         operator: str = "M(·,⊕)",
         method: str = "distribution",
@@ -681,12 +816,14 @@ class FittedIndicatorSystem:
     ) -> dict[str, FuzzyResult]:
         """Fuzzy comprehensive evaluation through the hierarchy (node -> result; the root
         is ``system.root.id``). The membership of each leaf comes from the distribution of
-        its answers over the seven levels (or triangular functions, ``method``)."""
+        its answers over the seven levels (or triangular functions, ``method``), on the
+        respondents who answered it; each result's notes give these counts (n per item).
+        ``data``: a DataFrame or a Survey."""
         leaf = self.system.leaf_scores(data)
         memb = membership_matrix(
             leaf, list(leaf.columns), scales=(0.0, 100.0), method=method, cuts=cuts, lang=lang
         )
-        return fuzzy_hierarchy(
+        results = fuzzy_hierarchy(
             self.local_weights,
             memb,
             root=self.system.root.id,
@@ -694,6 +831,16 @@ class FittedIndicatorSystem:
             ambiguity=ambiguity,
             lang=lang,
         )
+        n_valid: dict[str, int] = memb.attrs["n_valid"]
+        under = {
+            n.id: [x.id for x, _, _ in n.walk() if x.is_leaf] for n, _, _ in self.system.nodes()
+        }
+        out = {}
+        for node_id, r in results.items():
+            counts = ", ".join(f"{i} n = {n_valid[i]}" for i in under.get(node_id, []))
+            note = f"answers per item (missing answers left out): {counts}"
+            out[node_id] = dataclasses.replace(r, notes=(*r.notes, note))
+        return out
 
     def summary(self, *, lang: str = "en") -> str:
         f = self.to_frame(lang=lang)
@@ -721,7 +868,8 @@ class IndicatorScores:
     name, depth, score (mean), level, label, n. ``segments``: the same per segment
     (None without ``by``). ``distribution``: respondents over the seven levels
     (overall score). ``n_incomplete``: respondents scored from part of their items;
-    ``n_unscored``: respondents with no overall score (no valid answer).
+    ``n_unscored``: respondents with no overall score (no valid answer). ``notes``:
+    where the respondents came from and how missing answers were handled.
     """
 
     respondents: pd.DataFrame
@@ -733,6 +881,7 @@ class IndicatorScores:
     n_incomplete: int
     n_unscored: int
     lang: str = "en"
+    notes: tuple[str, ...] = ()
 
     @property
     def index(self) -> float:
@@ -747,19 +896,49 @@ class IndicatorScores:
         lines = [f"Indicator scores (n = {self.n_respondents})", "-" * 50]
         for r in o.to_dict("records"):
             lines.append(
-                f"{'  ' * int(r['depth'])}{r['name']}: {float(r['score']):.1f}  ({r['label']})"
+                f"{'  ' * int(r['depth'])}{r['name']}: {float(r['score']):.1f}  "
+                f"({r['label']}, n = {int(r['n'])})"
             )
         lines.append(
             f"incomplete respondents: {self.n_incomplete}; without a score: {self.n_unscored}"
         )
+        lines += [f"note: {t}" for t in self.notes]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         return "<pre>" + html.escape(self.summary()) + "</pre>"
 
 
+def _data_notes(
+    system: IndicatorSystem, survey: Survey | None, *, n_unscored: int, n: int
+) -> tuple[str, ...]:
+    """Where the scored respondents came from and how missing answers were handled."""
+    notes = [
+        f"{n - n_unscored} of {n} respondents scored; a missing answer is left out and the "
+        "node is scored from the answered children, their weights rescaled to sum 1; "
+        "n in each table = respondents scored at that node"
+    ]
+    if survey is not None:
+        notes.insert(
+            0,
+            f"survey {survey.source!r}: every respondent read ({survey.n_read}), before its "
+            f"missing-data policy ({survey.missing!r}); id, personal and free-text columns "
+            "left out",
+        )
+        recoded = [
+            i
+            for i in system.items
+            if (info := _codebook_entry(survey, i)[0]) is not None and info.reverse
+        ]
+        if recoded:
+            notes.append(f"reverse-coded once, by the survey codebook: {', '.join(recoded)}")
+        if survey.weight is not None:
+            notes.append(f"survey weights (column {survey.weight!r}) are not applied")
+    return tuple(notes)
+
+
 def screen_indicators(
-    data: pd.DataFrame,
+    data: RespondentData,
     items: Sequence[str],
     *,
     duplicate_threshold: float = 0.9,
@@ -777,9 +956,12 @@ def screen_indicators(
 
     Returns columns ``item, check, value, threshold, other, reason`` (one row per
     finding; empty if none). Constant items are reported as weak (no variance).
+    ``data``: a DataFrame or a Survey (every respondent read, items as cleaned).
+    ``attrs["n_complete"]``: respondents complete on all items.
     """
-    frame = check_frame(data)
+    frame, survey = _respondent_data(data)
     items = [str(i) for i in items]
+    _check_public(survey, items, what="item")
     check_columns(frame, items, what="item")
     check_numeric(frame, items)
     check_choice(lang, ["en", "zh"], name="lang")
