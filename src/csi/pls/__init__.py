@@ -1,8 +1,9 @@
 """PLS path modelling of the CSI model: :func:`fit_pls` and :func:`fit_pls_moments`.
 
-``fit_pls`` checks the data, computes the item moments (n, means, covariance) and
-hands them to ``fit_pls_moments``; the raw rows are used only for construct
-scores. The algorithm itself (:mod:`csi.pls.algorithm`) works on the indicator
+``fit_pls`` checks the data (a DataFrame or a :class:`csi.survey.Survey`), applies
+the missing-data policy (listwise, pairwise or mean replacement), computes the item
+moments (n, means, covariance) and fits the model from them; the raw rows are used
+only for construct scores. The algorithm itself (:mod:`csi.pls.algorithm`) works on the indicator
 correlation matrix, so it accepts a stack of resampled matrices as well.
 """
 
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_frame, check_numeric, plain
-from csi.moments import Moments, moments_from_frame
+from csi.moments import Moments, mean_replace
 from csi.pls import index as _ix
 from csi.pls.algorithm import (
     SCHEMES,
@@ -37,6 +38,7 @@ from csi.pls.result import PLSArrays, PLSResult
 from csi.pls.statistics import ResampleStatistic
 from csi.scaleout import is_dask_frame, moments_from_dask
 from csi.spec import ModelSpec, as_spec
+from csi.survey import Survey
 
 __all__ = [
     "QUADRANTS",
@@ -61,7 +63,7 @@ logger = logging.getLogger(__name__)
 
 
 def fit_pls(
-    data: pd.DataFrame | Moments | Any,
+    data: pd.DataFrame | Moments | Survey | Any,
     spec: ModelSpec | str,
     *,
     scheme: str = "path",
@@ -69,7 +71,7 @@ def fit_pls(
     max_iter: int = 300,
     consistent: bool = False,
     scale: Any = None,
-    missing: str = "listwise",
+    missing: str | None = None,
     client: Any = None,
     progress: bool = False,
 ) -> PLSResult:
@@ -78,10 +80,14 @@ def fit_pls(
     Parameters
     ----------
     data:
-        Respondents x items: a pandas DataFrame, a Dask DataFrame, or a
-        :class:`csi.Moments` (sufficient statistics). Other columns are ignored by the
-        fit; :meth:`PLSResult.index_by` reads segment columns from this frame. Never
-        modified.
+        Respondents x items: a pandas DataFrame, a :class:`csi.survey.Survey`, a Dask
+        DataFrame, or a :class:`csi.Moments` (sufficient statistics). Never modified;
+        the result keeps its own copy (:attr:`PLSResult.source_data`): the whole frame
+        for a DataFrame, :meth:`Survey.public_data` (``all_respondents=True``: no id,
+        personal or free-text column) for a Survey. Other columns are ignored by the
+        fit; :meth:`PLSResult.index_by` reads segment columns from that copy. A Survey
+        is fitted on every respondent read (:meth:`Survey.all_responses`), with
+        ``missing`` and ``scale`` defaulting to its policy and codebook.
     spec:
         A :class:`csi.ModelSpec` or lavaan model text.
     scheme:
@@ -98,11 +104,22 @@ def fit_pls(
         Item scale end points for the index: ``(lo, hi)`` for every item, a dict
         item -> ``(lo, hi)``, or a :class:`csi.Codebook` (its item end points).
         Answers outside the scale are an error. Without it, the index methods ask
-        for ``scale=``: end points are never guessed from the data.
+        for ``scale=``: end points are never guessed from the data. Default for a
+        Survey: its codebook (when it gives every item's end points).
     missing:
-        ``"listwise"`` (default: respondents with any missing item are left out and
-        counted in ``n_excluded``) or ``"pairwise"`` (moments from every available
-        pair; scores only for complete respondents).
+        How respondents with missing answers are used (default ``"listwise"``; for a
+        Survey its policy, ``"keep"`` read as listwise):
+
+        * ``"listwise"``: respondents with any missing item are left out (counted in
+          ``n_excluded``); ``n`` = complete respondents.
+        * ``"mean"``: each missing answer is replaced by the mean of its item's
+          observed answers, ``x~_ik = mean_{answered} x_k`` (SmartPLS, seminr's
+          ``mean_replacement``; Hair et al. 2017, sec. 2.4); ``n`` = every respondent,
+          ``n_excluded = 0``, ``n_replaced`` = cells replaced.
+        * ``"pairwise"``: each covariance from the respondents answering both items
+          (``pandas.DataFrame.cov``); ``n`` = every respondent. Construct scores (and
+          so the per-respondent and per-segment index) exist only for the respondents
+          who answered every item; ``n_unscored`` counts the others.
 
     client, progress:
         For a Dask DataFrame only: the ``dask.distributed.Client`` to compute on
@@ -115,6 +132,22 @@ def fit_pls(
     PLSResult
     """
     spec = as_spec(spec)
+    source: pd.DataFrame | None = None
+    if isinstance(data, Survey):
+        if missing is None:
+            missing = "listwise" if data.missing == "keep" else data.missing
+        if scale is None:
+            scale = _codebook_scale(data.codebook, spec.items)
+        source = data.public_data(all_respondents=True)
+        hidden = [i for i in spec.items if i not in source.columns]
+        if hidden:
+            raise CsiInputError(
+                f"item(s) {hidden} are id, personal or free-text columns of the survey's "
+                "codebook; they cannot be model items"
+            )
+        data = data.all_responses()
+    if missing is None:
+        missing = "listwise"
     if is_dask_frame(data):
         if missing != "listwise":
             raise CsiInputError("a Dask table is read listwise; pass missing='listwise'")
@@ -129,33 +162,49 @@ def fit_pls(
             consistent=consistent,
             scale=scale,
         )
-    check_choice(missing, ("listwise", "pairwise"), name="missing")
+    check_choice(missing, MISSING, name="missing")
     check_frame(data)
     spec.check_data(data.columns)
     items = list(spec.items)
     X = _item_matrix(data, items)
+    n_read = len(X)
     complete = ~np.isnan(X).any(axis=1)
-    used = X[complete]
-    if missing == "listwise":
-        n = used.shape[0]
-        _check_n(n, len(X) - n, spec)
+    labels = pd.Index(items, dtype=object)  # object labels: 3x cheaper than arrow strings
+    replaced = None
+    if missing == "pairwise":
+        moments = _pairwise_moments(X, labels)
+        used = X[complete]
+        positions = np.flatnonzero(complete)
+        n_used = n_read
+    else:
+        if missing == "mean":
+            used, replaced = mean_replace(X, items)
+            positions = np.arange(n_read)
+        else:
+            used = X[complete]
+            positions = np.flatnonzero(complete)
+        n_used = used.shape[0]
+        _check_n(n_used, n_read - n_used, spec)
         means = used.mean(axis=0)
         centred = used - means
-        cov = (centred.T @ centred) / (n - 1)
-        labels = pd.Index(items, dtype=object)  # object labels: 3x cheaper than arrow strings
+        cov = (centred.T @ centred) / (n_used - 1)
         moments = Moments(
-            n=n,
+            n=n_used,
             means=pd.Series(means, index=labels),
             cov=pd.DataFrame(cov, index=labels, columns=labels),
-            missing="listwise",
-            n_excluded=len(X) - n,
+            missing=missing,
+            n_excluded=n_read - n_used,
+            n_replaced=0 if replaced is None else int(replaced.sum()),
         )
-    else:
-        moments = moments_from_frame(data, items, missing="pairwise")
     norm_scale = _ix.normalise_scale(scale, spec.items)
     if norm_scale is not None:
         _check_range(X, norm_scale, spec.items)
-    positions = np.flatnonzero(complete)
+    if source is None:
+        source = data.copy()  # the result's own copy: later edits of data change nothing
+    if replaced is not None:
+        for k, item in enumerate(items):
+            if replaced[:, k].any():
+                source[item] = used[:, k]
     return _fit(
         moments,
         spec,
@@ -167,7 +216,10 @@ def fit_pls(
         raw=used,
         rows=data.index[positions],
         positions=positions,
-        source=data,
+        source=source,
+        n_used=n_used,
+        n_unscored=n_read - positions.size,
+        replaced=replaced,
     )
 
 
@@ -221,6 +273,42 @@ def fit_pls_moments(
 
 
 # ------------------------------------------------------------------ helpers
+#: Missing-data policies of :func:`fit_pls` for a DataFrame or a Survey.
+MISSING = ("listwise", "pairwise", "mean")
+
+
+def _codebook_scale(codebook: Any, items: tuple[str, ...]) -> Any:
+    """The codebook as ``scale=`` when it gives every item's end points, else None."""
+    for name in items:
+        try:
+            info = codebook.item(name)
+        except CsiInputError:  # an item the codebook does not know (CodebookError)
+            return None
+        if getattr(info, "min", None) is None or getattr(info, "max", None) is None:
+            return None
+    return codebook
+
+
+def _pairwise_moments(X: np.ndarray, labels: pd.Index) -> Moments:
+    """Pairwise-complete moments: ``cov_kl`` from the respondents answering both items.
+
+    ``cov_kl = sum_{i in A_kl} (x_ik - m_k^(kl))(x_il - m_l^(kl)) / (n_kl - 1)``, means
+    over the pair's respondents ``A_kl`` (as ``pandas.DataFrame.cov``); item means
+    over each item's answers; ``n`` the smallest ``n_kl``.
+    """
+    frame = pd.DataFrame(X, columns=labels)
+    answered = (~np.isnan(X)).astype(float)
+    pair_n = answered.T @ answered
+    n_min = int(pair_n.min()) if pair_n.size else 0
+    if n_min < 2:
+        k, m = (int(v) for v in np.argwhere(pair_n < 2)[0])
+        raise CsiInputError(
+            f"only {int(pair_n[k, m])} respondent(s) answer both {labels[k]!r} and "
+            f"{labels[m]!r}; pairwise covariances need at least 2"
+        )
+    return Moments(n=n_min, means=frame.mean(), cov=frame.cov(), missing="pairwise", n_excluded=0)
+
+
 def _item_matrix(data: pd.DataFrame, items: list[str]) -> np.ndarray:
     """The items as a float matrix (NaN for missing); raise naming a bad value."""
     where = {c: k for k, c in enumerate(data.columns.tolist())}
@@ -308,6 +396,9 @@ def _fit(
     rows: pd.Index | None,
     positions: np.ndarray | None,
     source: pd.DataFrame | None,
+    n_used: int | None = None,
+    n_unscored: int = 0,
+    replaced: np.ndarray | None = None,
 ) -> PLSResult:
     check_choice(scheme, SCHEMES, name="scheme")
     if not (isinstance(tol, int | float) and math.isfinite(tol) and tol > 0):
@@ -345,12 +436,22 @@ def _fit(
         score_array = z @ (w[:, None] * layout.mask)
     if moments.n_excluded:
         logger.info("fit_pls: %d respondents left out for missing answers", moments.n_excluded)
+    if moments.n_replaced:
+        logger.info("fit_pls: %d missing answers replaced by item means", moments.n_replaced)
+    if moments.missing == "pairwise" and n_unscored:
+        logger.info(
+            "fit_pls: %d respondents with missing answers get no construct score (pairwise)",
+            n_unscored,
+        )
     return PLSResult(
         spec=spec,
         scheme=scheme,
         consistent=bool(consistent),
-        n=int(moments.n),
+        n=int(moments.n if n_used is None else n_used),
         n_excluded=int(moments.n_excluded),
+        n_replaced=int(moments.n_replaced),
+        n_unscored=int(n_unscored),
+        replaced=replaced,
         iterations=int(wf.iterations),
         converged=bool(wf.converged),
         tol=float(tol),

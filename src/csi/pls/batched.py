@@ -17,6 +17,24 @@ The PLS iterations then run on the whole stack of correlation matrices with
 batched linear algebra (:func:`csi.pls.algorithm.outer_weights`), each member
 stopping on its own convergence.
 
+Missing answers (``missing``): with ``"listwise"`` the rows are complete. With
+``"mean"`` (mean replacement redone inside every resample) and ``"pairwise"`` the
+rows keep their missing answers; with ``o_ik`` = 1 when respondent ``i`` answered
+item ``k`` (``u = 1 - o``) and ``z`` set to 0 where an answer is missing, three more
+weighted sums give every resample's moments in the same two matrix products
+(``P = c'(z_k z_l)``, ``G = c'(z_k v_l)``, ``V = c'(v_k v_l)``, ``v = u`` for mean,
+``v = o`` for pairwise)::
+
+    mean:      m_k = c'z_k / (sum(c) - V_kk)              (observed mean)
+               M   = (P + G diag(m) + diag(m) G' + V * m m') / sum(c),  cov = M - m m'
+    pairwise:  cov_kl = (P_kl - G_kl G_lk / N_kl) / (N_kl - 1),  N_kl = V_kl,
+               m_k = G_kk / N_kk
+
+The first is the covariance of the resample after each missing answer is replaced
+by the mean of the item's observed answers in that resample (what SmartPLS and
+seminr do on the full sample); the second is the pairwise-complete covariance of
+the resample (as ``pandas.DataFrame.cov``).
+
 Failures are recorded per member, never dropped silently: ``degenerate`` (an item
 is constant in the resample, or a subgroup is empty), ``not converged`` (the
 iterations hit ``max_iter``) and ``estimation error`` (a singular system: a proxy
@@ -113,8 +131,10 @@ class StackFit:
 class Engine:
     """The data and model prepared once for fitting many count vectors.
 
-    ``raw`` is the complete-case item matrix ``(N, p)`` in layout order;
-    ``reference`` the full-sample weights used for sign correction.
+    ``raw`` is the item matrix ``(N, p)`` in layout order: complete cases for
+    ``missing="listwise"``, with NaN for missing answers for ``"mean"`` and
+    ``"pairwise"`` (see the module docstring); ``reference`` the full-sample
+    weights used for sign correction. ``z`` is 0 where an answer is missing.
     """
 
     layout: Layout
@@ -124,35 +144,80 @@ class Engine:
     max_iter: int
     consistent: bool
     reference: np.ndarray
+    missing: str = "listwise"
     mu: np.ndarray = field(init=False)
     sd: np.ndarray = field(init=False)
     z: np.ndarray = field(init=False)
     _tri: tuple[np.ndarray, np.ndarray] = field(init=False)
     _products: np.ndarray | None = field(init=False, default=None)
+    _observed: np.ndarray | None = field(init=False, default=None)
     _fallback_corr: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.missing not in ("listwise", "mean", "pairwise"):
+            raise ValueError(f"missing must be listwise, mean or pairwise, got {self.missing!r}")
         raw = np.asarray(self.raw, dtype=float)
         self.raw = raw
-        self.mu = raw.mean(axis=0)
-        sd = raw.std(axis=0)
+        p = raw.shape[1]
+        observed = ~np.isnan(raw)
+        self._observed = None if self.missing == "listwise" else observed
+        if self.missing == "listwise" or observed.all():
+            self.mu = raw.mean(axis=0)
+            sd = raw.std(axis=0)
+        else:
+            count = observed.sum(axis=0)
+            filled = np.where(observed, raw, 0.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                self.mu = np.where(count > 0, filled.sum(axis=0) / count, 0.0)
+                dev = np.where(observed, raw - self.mu, 0.0)
+                sd = np.sqrt((dev**2).sum(axis=0) / count)
+            sd = np.where(np.isfinite(sd), sd, 0.0)
         self.sd = np.where(sd > 0, sd, 1.0)
         self.z = (raw - self.mu) / self.sd
-        p = raw.shape[1]
+        if self._observed is not None:
+            self.z = np.where(observed, self.z, 0.0)
         self._tri = np.triu_indices(p)
-        if raw.shape[0] * self._tri[0].size <= _PRODUCT_BLOCK:
+        if raw.shape[0] * self._n_products <= _PRODUCT_BLOCK:
             self._products = self._product_rows(slice(None))
-        corr = np.corrcoef(raw, rowvar=False).reshape(p, p)
+        if self._observed is None:
+            corr = np.corrcoef(raw, rowvar=False).reshape(p, p)
+        else:
+            _, cov, _ = self.moments(np.ones((1, raw.shape[0])))
+            sdz = np.sqrt(np.abs(np.diagonal(cov[0])))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                corr = cov[0] / np.outer(sdz, sdz)
         self._fallback_corr = np.where(np.isfinite(corr), corr, np.eye(p))
 
     @property
     def n_rows(self) -> int:
         return int(self.raw.shape[0])
 
+    @property
+    def _n_products(self) -> int:
+        t = self._tri[0].size
+        if self._observed is None:
+            return t
+        p = self.raw.shape[1]
+        return 2 * t + p * p
+
     def _product_rows(self, rows: slice) -> np.ndarray:
+        """Per-row products: ``z_k z_l`` (k <= l); with missing answers also ``z_k v_l``
+        (all k, l) and ``v_k v_l`` (k <= l), ``v`` = missing (mean) or observed (pairwise)."""
         zt = np.ascontiguousarray(self.z[rows].T)  # gather whole rows, not strided columns
         i, j = self._tri
-        return (zt[i] * zt[j]).T
+        if self._observed is None:
+            return (zt[i] * zt[j]).T
+        obs = self._observed[rows]
+        v = (~obs if self.missing == "mean" else obs).astype(float)
+        vt = np.ascontiguousarray(v.T)
+        p = zt.shape[0]
+        n = zt.shape[1]
+        out = np.empty((n, self._n_products))
+        t = i.size
+        out[:, :t] = (zt[i] * zt[j]).T
+        out[:, t : t + p * p] = (zt[:, None, :] * vt[None, :, :]).reshape(p * p, n).T
+        out[:, t + p * p :] = (vt[i] * vt[j]).T
+        return out
 
     # ------------------------------------------------------------ moments
     def moments(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -161,23 +226,45 @@ class Engine:
         total = C.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             inv = 1.0 / total
-        means = (C @ self.z) * inv[:, None]
+        sums = C @ self.z
         if self._products is not None:
             cross = C @ self._products
         else:
-            t = self._tri[0].size
-            step = max(1, _PRODUCT_BLOCK // t)
-            cross = np.zeros((C.shape[0], t))
+            width = self._n_products
+            step = max(1, _PRODUCT_BLOCK // width)
+            cross = np.zeros((C.shape[0], width))
             for start in range(0, self.n_rows, step):
                 rows = slice(start, start + step)
                 cross += C[:, rows] @ self._product_rows(rows)
-        cross *= inv[:, None]
         p = self.z.shape[1]
-        M = np.empty((C.shape[0], p, p))
         i, j = self._tri
-        M[:, i, j] = cross
-        M[:, j, i] = cross
-        cov = M - means[:, :, None] * means[:, None, :]
+        t = i.size
+
+        def square(flat: np.ndarray) -> np.ndarray:
+            out = np.empty((C.shape[0], p, p))
+            out[:, i, j] = flat
+            out[:, j, i] = flat
+            return out
+
+        P = square(cross[:, :t])
+        if self._observed is None:
+            means = sums * inv[:, None]
+            cov = P * inv[:, None, None] - means[:, :, None] * means[:, None, :]
+            return means, cov, total
+        G = cross[:, t : t + p * p].reshape(-1, p, p)
+        V = square(cross[:, t + p * p :])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if self.missing == "mean":
+                count = total[:, None] - np.einsum("bkk->bk", V)
+                means = sums / count
+                Gm = G * means[:, None, :]
+                M = P + Gm + np.swapaxes(Gm, 1, 2) + V * means[:, :, None] * means[:, None, :]
+                cov = M * inv[:, None, None] - means[:, :, None] * means[:, None, :]
+                cov = np.where((count > 0)[:, :, None] & (count > 0)[:, None, :], cov, np.nan)
+            else:
+                means = np.einsum("bkk->bk", G) / np.einsum("bkk->bk", V)
+                cov = (P - G * np.swapaxes(G, 1, 2) / V) / (V - 1.0)
+                cov = np.where(V >= 2.0, cov, np.nan)
         return means, cov, total
 
     # ---------------------------------------------------------------- fit
@@ -190,10 +277,17 @@ class Engine:
         detail: dict[int, str] = {}
         var = np.einsum("bii->bi", cov)
         const = ~(var > _CONSTANT) | ~np.isfinite(var)
-        for b in np.flatnonzero(const.any(axis=1) | ~(total > 0)):
+        no_pair = ~np.isfinite(cov).all(axis=(1, 2)) & ~const.any(axis=1)
+        for b in np.flatnonzero(const.any(axis=1) | ~(total > 0) | no_pair):
             status[b] = DEGENERATE
             if not total[b] > 0:
                 detail[int(b)] = "no respondents"
+            elif no_pair[b]:
+                k, m = (int(v) for v in np.argwhere(~np.isfinite(cov[b]))[0])
+                detail[int(b)] = (
+                    f"fewer than 2 respondents answer both {layout.items[k]!r} and "
+                    f"{layout.items[m]!r} in the resample"
+                )
             else:
                 names = [layout.items[k] for k in np.flatnonzero(const[b])]
                 detail[int(b)] = "constant item(s) in the resample: " + ", ".join(names)

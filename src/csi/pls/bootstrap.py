@@ -22,6 +22,22 @@ differences between segments, HTMT, and any registered statistic; see
   :data:`JACKKNIFE_MAX` respondents, otherwise a delete-a-group jackknife with
   :data:`JACKKNIFE_MAX` groups (respondent ``i`` in group ``i mod G``).
 
+Missing answers follow the fit's policy (``PLSResult.missing``); the respondents
+resampled are ``n_respondents``:
+
+* ``listwise``: the complete respondents.
+* ``mean``: every respondent, with their missing answers; the mean replacement is
+  redone inside each resample (each missing answer takes the mean of its item's
+  observed answers in that resample), from weighted sums of the data
+  (:mod:`csi.pls.batched`), so the imputation's own variability is in the
+  standard errors. Exception: the per-segment index rows (``segment=``) take the
+  segment item means with the full-sample replaced values (imputation held fixed
+  for them).
+* ``pairwise``: every respondent; each resample's correlation matrix is its
+  pairwise-complete one (counts-weighted masked cross-products). Per-segment index
+  rows use only the respondents with scores (complete answers), as
+  :meth:`PLSResult.index_by` does.
+
 Reproducibility: all resample indices come, in order, from one
 ``numpy.random.default_rng(seed)`` stream (resample ``r`` is row ``r`` of
 :func:`resample_indices`), drawn in the calling thread; so the same seed gives the
@@ -362,8 +378,9 @@ def _check_count(value: Any, name: str, minimum: int) -> int:
 def resample_indices(n_rows: int, n: int, seed: Any) -> np.ndarray:
     """The row indices ``(n, n_rows)`` of the resamples :func:`bootstrap` draws for ``seed``.
 
-    Row ``r`` lists the (0-based) positions, among the respondents used by the fit,
-    of the ``n_rows`` respondents in resample ``r``:
+    Row ``r`` lists the (0-based) positions, among the respondents resampled (the
+    complete ones for listwise, every respondent read for mean and pairwise), of the
+    ``n_rows`` respondents in resample ``r``:
     ``numpy.random.default_rng(seed).integers(0, n_rows, size=(n, n_rows))``.
     """
     return check_rng(seed).integers(0, n_rows, size=(n, n_rows))
@@ -561,27 +578,34 @@ def _jackknife(
 
 
 def raw_items(result: PLSResult) -> np.ndarray:
-    """The complete-case item matrix the result was fitted on, in layout order."""
+    """The item matrix the resamples are drawn from, in layout order.
+
+    Listwise: the complete respondents used by the fit. Mean and pairwise: every
+    respondent read, with NaN for the missing answers (the engine redoes the mean
+    replacement, or the pairwise moments, inside each resample).
+    """
     if result.source_data is None or result.row_positions is None:
         raise CsiInputError(
             "resampling needs the raw data: this model was fitted from moments only "
             "(fit_pls_moments); use fit_pls on the data"
         )
-    if result.moments.missing != "listwise":
-        raise CsiInputError(
-            "resampling is implemented for listwise-complete data: fit with "
-            "missing='listwise' (the default)"
-        )
+    how = result.moments.missing
+    if how not in ("listwise", "mean", "pairwise"):  # pragma: no cover - fit_pls checks it
+        raise CsiInputError(f"unknown missing-data policy {how!r}")
     items = list(result.layout.items)
-    block = result.source_data.iloc[result.row_positions][items]
+    block = result.source_data[items]
+    if how != "pairwise":
+        block = block.iloc[result.row_positions]
     if not all(getattr(t, "kind", "O") in "biuf" for t in block.dtypes.tolist()):
         block = block.apply(pd.to_numeric, errors="coerce")
     X = block.to_numpy(dtype=float, na_value=np.nan)
-    if np.isnan(X).any():
+    if how != "pairwise" and np.isnan(X).any():
         raise CsiInputError(
             "the data given to fit_pls changed after the fit (missing answers among the "
             "respondents used); refit the model"
         )
+    if how == "mean" and result.replaced is not None:
+        X[result.replaced] = np.nan  # the engine redoes the replacement per resample
     return X
 
 
@@ -595,6 +619,7 @@ def make_engine(result: PLSResult, raw: np.ndarray | None = None) -> Engine:
         max_iter=result.max_iter,
         consistent=result.consistent,
         reference=np.asarray(result.arrays.weights, dtype=float),
+        missing=result.moments.missing,
     )
     return engine
 
@@ -612,6 +637,13 @@ def segment_context(result: PLSResult, engine: Engine, scale: Any, segment: Any)
         raise CsiInputError("segments need the raw data")
     labels = result._segment_values(segment, result.rows)
     codes, names = pd.factorize(labels, sort=True, use_na_sentinel=False)
+    if engine.n_rows != len(codes):
+        # pairwise: the engine resamples every respondent, the segment index (as
+        # index_by) uses the scored ones only; the others get no segment (code -1)
+        assert result.row_positions is not None
+        full = np.full(engine.n_rows, -1, dtype=np.intp)
+        full[result.row_positions] = codes
+        codes = full
     if len(names) < 2:
         raise CsiInputError(
             f"segment {getattr(labels, 'name', segment)!r} has only one value among the "
@@ -650,7 +682,8 @@ def bootstrap(
     Parameters
     ----------
     result:
-        A :class:`PLSResult` from :func:`csi.fit_pls` (raw data, listwise).
+        A :class:`PLSResult` from :func:`csi.fit_pls` (raw data; any missing-data
+        policy, see the module docstring).
     n:
         Number of resamples (default 5,000).
     seed:

@@ -37,6 +37,8 @@ _LABELS = {
         "no": "no",
         "n": "respondents used",
         "excluded": "excluded (missing answers)",
+        "replaced": "missing answers replaced by item means",
+        "unscored": "respondents without scores (missing answers, pairwise)",
         "iterations": "iterations",
         "converged": "converged",
         "not_converged": "NOT converged",
@@ -60,6 +62,8 @@ _LABELS = {
         "no": "否",
         "n": "有效样本量",
         "excluded": "剔除（有缺失回答）",
+        "replaced": "以题项均值替代的缺失回答",
+        "unscored": "无潜变量得分的受访者（有缺失回答，成对删除）",
         "iterations": "迭代次数",
         "converged": "已收敛",
         "not_converged": "未收敛",
@@ -137,11 +141,20 @@ class PLSResult:
         respondent used, indexed like the input rows; ``None`` when fitted from
         moments only.
 
-    Other attributes: ``spec``, ``scheme``, ``consistent``, ``tol``, ``max_iter``, ``n``
-    (respondents used), ``n_excluded`` (left out for missing answers), ``iterations``,
-    ``converged``, ``moments`` (the item moments used), ``scale`` (item scale end
-    points given at fit time, used by the index methods), ``layout`` (the model in
-    index form).
+    Missing answers (``missing``, see :func:`csi.fit_pls`): ``n`` respondents enter the
+    moments (listwise: the complete ones; mean and pairwise: all); ``n_excluded`` were
+    left out (listwise only); ``n_replaced`` answers were replaced by their item's
+    mean (mean only; ``replaced`` marks them, rows as ``scores``, items in layout
+    order); ``n_unscored`` respondents read have no construct score (listwise: the
+    excluded ones; pairwise: everyone with a missing answer; mean: none), so the
+    per-respondent and per-segment index leave them out.
+
+    Other attributes: ``spec``, ``scheme``, ``consistent``, ``tol``, ``max_iter``,
+    ``iterations``, ``converged``, ``moments`` (the item moments used), ``scale`` (item
+    scale end points given at fit time, used by the index methods), ``layout`` (the
+    model in index form), ``source_data`` (the result's own copy of the data: never
+    the caller's frame; for a Survey without id, personal and free-text columns;
+    with ``missing="mean"`` its items hold the replaced answers).
     """
 
     spec: ModelSpec
@@ -161,6 +174,14 @@ class PLSResult:
     rows: pd.Index | None = field(default=None, repr=False)
     row_positions: np.ndarray | None = field(default=None, repr=False)
     source_data: pd.DataFrame | None = field(default=None, repr=False)
+    n_replaced: int = 0
+    n_unscored: int = 0
+    replaced: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def missing(self) -> str:
+        """The missing-data policy used: ``"listwise"``, ``"pairwise"`` or ``"mean"``."""
+        return self.moments.missing
 
     # ---------------------------------------------------------------- tables
     def _owner(self) -> list[str]:
@@ -401,6 +422,9 @@ class PLSResult:
         weights. ``segment`` is a column of the data given to :func:`csi.fit_pls`, or
         values aligned with the input rows (a Series or a sequence as long as the
         rows used). Respondents with a missing segment form their own group (NaN).
+        Only respondents with construct scores are counted (``n``); the table's
+        ``attrs["n_unscored"]`` says how many respondents read have none (pairwise:
+        those with a missing answer; see :attr:`n_unscored`).
         """
         scores100 = self.respondent_index(scale)
         labels = self._segment_values(segment, scores100.index)
@@ -418,6 +442,7 @@ class PLSResult:
             }
         )
         out.attrs["segment_column"] = labels.name
+        out.attrs["n_unscored"] = int(self.n_unscored)
         return out
 
     def _segment_values(self, segment: Any, rows: pd.Index) -> pd.Series:
@@ -573,11 +598,16 @@ class PLSResult:
             if self.converged
             else f"{lab['not_converged']} ({lab['iterations']}: {self.iterations})"
         )
+        counts = f"{lab['n']}: {self.n}; {lab['excluded']}: {self.n_excluded}"
+        if self.missing == "mean":
+            counts += f"; {lab['replaced']}: {self.n_replaced}"
+        elif self.missing == "pairwise":
+            counts += f"; {lab['unscored']}: {self.n_unscored}"
         return [
             lab["title"],
             f"{lab['scheme']}: {self.scheme}; {lab['plsc']}: "
             f"{lab['yes'] if self.consistent else lab['no']}",
-            f"{lab['n']}: {self.n}; {lab['excluded']}: {self.n_excluded}",
+            counts,
             status,
         ]
 
