@@ -132,7 +132,7 @@ def test_fit_prints_the_model(tmp_path):
     code, out, err = run("fit", SURVEY, "--codebook", CODEBOOK, "--model", "acsi")
     assert code == 0
     assert "Path coefficients" in out and "Satisfaction -> Loyalty" in out
-    assert "csi: fitting the PLS path model on 2736 respondents" in err
+    assert "csi: fitting the PLS path model (3000 respondents read, missing: listwise)" in err
     lav = tmp_path / "m.lav"
     lav.write_text(
         "Quality =~ QUAL1 + QUAL2 + QUAL3\nSatisfaction =~ SAT1 + SAT2 + SAT3\n"
@@ -215,8 +215,18 @@ def test_report_without_the_system_file_still_works(tmp_path):
         "report", SURVEY, "--codebook", CODEBOOK, "--system", str(tmp_path / "none.yaml"),
         "--bootstrap", "0", "--no-figures", "--no-sem", "--format", "html", "-o", str(tmp_path),
     )  # fmt: skip
+    # a requested part that cannot be produced: exit 3 and nothing written ...
+    assert code == 3
+    assert "indicator-system file not found" in err and "--allow-partial" in err
+    assert not (tmp_path / "report.html").exists()
+    # ... unless the user accepts a partial report
+    code, _, err = run(
+        "report", SURVEY, "--codebook", CODEBOOK, "--system", str(tmp_path / "none.yaml"),
+        "--bootstrap", "0", "--no-figures", "--no-sem", "--format", "html", "-o", str(tmp_path),
+        "--allow-partial",
+    )  # fmt: skip
     assert code == 0
-    assert "none.yaml not found: that section is marked not available" in err
+    assert "warning: left out of the report: Indicator system" in err
     assert "indicator-system file not found" in (tmp_path / "report.html").read_text("utf-8")
 
 

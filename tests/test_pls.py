@@ -294,10 +294,12 @@ def test_pairwise_missing(small: tuple[pd.DataFrame, ModelSpec]) -> None:
     holes.loc[:9, "A1"] = np.nan
     res = fit_pls(holes, spec, missing="pairwise")
     ref = moments_from_frame(holes, list(spec.items), missing="pairwise")
-    assert res.n == ref.n == len(data) - 10
+    # n counts every respondent; the moments' n is the smallest pairwise count
+    assert res.n == len(data) and res.moments.n == ref.n == len(data) - 10
     b = fit_pls_moments(ref, spec)
     pd.testing.assert_frame_equal(res.outer_weights, b.outer_weights)
     assert len(res.scores) == len(data) - 10  # scores only for complete respondents
+    assert res.n_unscored == 10  # and the others are counted, never silently missing
 
 
 def test_caller_frame_not_modified(small: tuple[pd.DataFrame, ModelSpec]) -> None:

@@ -229,11 +229,21 @@ def test_quality_section_has_reliability_validity_and_diagnostics(report_en, sur
     f2 = report_en.table("f2_vif").frame
     assert len(f2) == 9 and set(f2["effect size"]) <= {"none", "small", "medium", "large"}
     assert (f2["VIF"] >= 1).all()
-    # plain-language diagnostics, each with its advice: CB-SEM flags two low loadings
-    lists = [b for b in section.blocks if isinstance(b, Bullets)]
-    assert len(lists) == 1 and lists[0].title == "Diagnostics (covariance-based SEM)"
-    assert [("EXP3" in i, "LOY2" in i) for i in lists[0].items] == [(True, False), (False, True)]
-    assert all("Check its wording" in i for i in lists[0].items)
+    # plain-language diagnostics, each with its advice: PLS says how many respondents
+    # listwise deletion left out (counted by hand) and how to keep them; CB-SEM flags two
+    # low loadings
+    lists = {b.title: b for b in section.blocks if isinstance(b, Bullets)}
+    assert list(lists) == ["Diagnostics (PLS path modelling)", "Diagnostics (covariance-based SEM)"]
+    items = list(survey.codebook.items)
+    incomplete = int(survey.all_responses()[items].isna().any(axis=1).sum())
+    assert incomplete == 264
+    (pls_note,) = lists["Diagnostics (PLS path modelling)"].items
+    assert f"{incomplete} respondent(s) were left out" in pls_note
+    assert "missing='mean'" in pls_note and "fiml" not in pls_note
+    sem_note, *sem_list = lists["Diagnostics (covariance-based SEM)"].items
+    assert f"{incomplete} respondent(s) were left out" in sem_note  # CB-SEM listwise too
+    assert [("EXP3" in i, "LOY2" in i) for i in sem_list] == [(True, False), (False, True)]
+    assert all("Check its wording" in i for i in sem_list)
     doc = render_html(report_en)
     assert doc.count("<li>[note] Item ") == 2
 
@@ -397,10 +407,9 @@ def test_chinese_report_has_chinese_titles_and_headers(report_zh, tmp_path):
     rel = report_zh.table("reliability").frame
     assert list(rel["检验"])[4] == "单题项：不评估信度"
     lists = [b for b in report_zh.section("quality").blocks if isinstance(b, Bullets)]
-    assert lists and all(
-        "Expectation" not in i for i in lists[0].items
-    )  # construct names shown in Chinese
-    assert "预期质量" in lists[0].items[0]
+    shown = [i for b in lists for i in b.items]
+    assert shown and all("Expectation" not in i for i in shown)  # construct names in Chinese
+    assert any("预期质量" in i for i in shown)
 
 
 # ---------------------------------------------------------------------------- suppression
@@ -629,13 +638,25 @@ def test_missing_indicator_system_is_marked_not_available(survey, tmp_path):
 
 
 def test_metrics_need_their_column(survey):
-    report = run_analysis(survey, recommend="nps_question", bootstrap=0, figures=False, sem=False)
-    texts = [b.text for b in report.section("metrics").blocks if isinstance(b, Text)]
-    assert texts == ["Not available: the survey has no column 'nps_question'"]
+    # a recommend column asked for and absent is an error, never a silent "not available"
+    with pytest.raises(CsiInputError, match="recommend column 'nps_question' not found"):
+        run_analysis(survey, recommend="nps_question", bootstrap=0, figures=False, sem=False)
+
+
+def test_nps_and_csat_use_every_valid_answer(survey):
+    report = run_analysis(survey, bootstrap=0, figures=False, sem=False)
+    answers = survey.all_responses()
+    # CSAT: top-2 boxes of the 10-point SAT1 among everyone who answered SAT1 (by hand),
+    # not only the respondents listwise deletion kept for the model
+    sat1 = answers["SAT1"].dropna()
     csat = report.table("csat").frame
-    assert csat["CSAT (%)"].iloc[0] == pytest.approx(
-        100 * (survey.data["SAT1"] >= 9).mean()
-    )  # top-2 boxes of the 10-point SAT1
+    assert csat["n"].iloc[0] == len(sat1) > survey.n
+    assert csat["CSAT (%)"].iloc[0] == pytest.approx(100 * (sat1 >= 9).mean(), abs=1e-12)
+    rec = answers["recommend"].dropna()
+    nps = report.table("nps").frame
+    assert nps["n"].iloc[0] == len(rec) == 3000
+    expected = 100 * ((rec >= 9).mean() - (rec <= 6).mean())
+    assert nps["NPS"].iloc[0] == pytest.approx(expected, abs=1e-12)
 
 
 # ---------------------------------------------------------------------------- model mapping
@@ -696,13 +717,19 @@ def test_sheet_names_match_the_tables(report_zh):
     assert names[:2] == ["目录", "概览"] and names[2:] == [t.key for t in report_zh.tables]
 
 
-def test_unusable_metric_column_is_noted_not_fatal(survey):
+def test_unusable_metric_column_fails_its_section_only(survey):
     # "wave" holds text (2025H2, 2026H1): NPS cannot use it
     report = run_analysis(survey, recommend="wave", bootstrap=0, figures=False, sem=False)
     section = report.section("metrics")
     assert not section.available
     assert section.blocks[0].text.startswith("Not available: CsiInputError")
     assert report.section("index").available  # the rest of the report is there
+    # the failure is recorded (the CLI exits non-zero on it) and the summary quotes no NPS
+    assert len(report.failures) == 1
+    assert report.failures[0].startswith("Service metrics (NPS, CSAT): CsiInputError")
+    cards, findings, _ = _glance(report)
+    assert not any("Net Promoter" in f for f in findings)
+    assert "NPS" not in [c.label for c in cards]
 
 
 # ---------------------------------------------------------------------------- at a glance
@@ -819,7 +846,8 @@ def test_summary_shares_segments_and_quality(report_en, survey, fitted):
         + line[0].split("points lower", 1)[1]
     ]
     assert findings[-1] == (
-        "Model quality: all reliability and validity checks passed (2 notes: see Reliability "
+        # 4 notes: respondents left out listwise (PLS, CB-SEM), two low CB-SEM loadings
+        "Model quality: all reliability and validity checks passed (4 notes: see Reliability "
         "and validity)."
     )
 
@@ -828,7 +856,7 @@ def test_summary_without_period_recommend_or_bootstrap(survey, tmp_path):
     import yaml
 
     book = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
-    del book["period"], book["extras"]["recommend"]
+    del book["period"], book["extras"]["recommend"], book["recommend"]
     (tmp_path / "codebook.yaml").write_text(yaml.safe_dump(book), encoding="utf-8")
     raw = pd.read_csv(SURVEY, dtype={c: str for c in PRIVATE}).drop(columns=["recommend", "wave"])
     plain = read_survey(raw, tmp_path / "codebook.yaml")

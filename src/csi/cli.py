@@ -6,6 +6,13 @@ Exit codes
 1  unexpected error (a bug: run again with ``--debug`` and report the traceback)
 2  bad input or usage: a file that cannot be read, a value outside a scale, an
    unknown column, a wrong option (the message names what is wrong)
+3  ``csi report``: a requested part of the report (NPS, CSAT, indicator system,
+   bootstrap, CB-SEM) could not be produced; nothing was written. ``--allow-partial``
+   writes the report anyway (with those parts marked "not available") and exits 0.
+
+Every role of a column (segments, period, the NPS and CSAT questions, weights, id,
+personal and free-text columns, sheet and header row) is read from the codebook;
+command-line flags only override it.
 
 Errors are printed as one line on stderr (``csi: error: ...``); ``--debug``
 shows the full traceback. Progress of long steps goes to stderr (``-q`` hides it);
@@ -27,6 +34,7 @@ from typing import Any, TextIO
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_INPUT = 2
+EXIT_PARTIAL = 3
 
 EPILOG_MAIN = """\
 examples:
@@ -40,7 +48,8 @@ examples:
   csi ahp matrix.csv
   csi weights scores.csv --method critic
 
-exit codes: 0 success; 1 unexpected error (use --debug); 2 bad input or usage.
+exit codes: 0 success; 1 unexpected error (use --debug); 2 bad input or usage;
+  3 a requested part of the report could not be produced (see --allow-partial).
 """
 
 EPILOG_REPORT = """\
@@ -56,8 +65,19 @@ examples:
   give --role CONSTRUCT=ROLE (roles: expectation, quality, value, satisfaction,
   complaints, loyalty, image). Default: ecsi if an image construct exists, else acsi.
 
+Roles come from the codebook (segments:, period:, recommend:, csat:, sheet:); the flags
+below only override them. --segment may be repeated (--segment region --segment channel)
+or given as a list (--segment region,channel).
+
+Missing answers: --missing sets the model's handling (listwise, pairwise, mean; default:
+listwise); NPS, CSAT and item figures always use everyone who answered their question, and
+every table states its n. --sem-missing sets the CB-SEM fit's (listwise or fiml; default:
+fiml unless --missing is listwise).
+
 Writes OUTDIR/report.html (self-contained) and OUTDIR/report.xlsx (one sheet per table).
-The bootstrap shows a progress bar on a terminal (none with -q or when output is redirected).
+If a requested part cannot be produced the report is not written and the exit code is 3,
+unless --allow-partial. The bootstrap shows a progress bar on a terminal (none with -q or
+when output is redirected).
 """
 
 
@@ -94,8 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument(
             "--missing",
             default="listwise",
-            choices=["listwise", "pairwise", "mean", "keep"],
-            help="missing answers of model items (default: listwise)",
+            choices=["listwise", "pairwise", "mean"],
+            help="missing answers of the model items: listwise (default), pairwise or mean "
+            "replacement",
+        )
+        q.add_argument(
+            "--sheet",
+            default=None,
+            help="spreadsheet sheet (name or 0-based number; default: the codebook's "
+            "'sheet', else the first)",
         )
 
     def model_args(q: argparse.ArgumentParser) -> None:
@@ -122,7 +149,23 @@ def build_parser() -> argparse.ArgumentParser:
     survey_args(r)
     model_args(r)
     r.add_argument("--system", help="indicator-system YAML file")
-    r.add_argument("--segment", help="segment column (e.g. region)")
+    r.add_argument(
+        "--segment",
+        action="append",
+        default=None,
+        help="segment column(s), repeatable or comma-separated (default: the codebook's segments)",
+    )
+    r.add_argument(
+        "--sem-missing",
+        default=None,
+        choices=["listwise", "fiml"],
+        help="missing answers in the CB-SEM fit (default: fiml unless --missing listwise)",
+    )
+    r.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="write the report even when a requested part failed (marked not available)",
+    )
     r.add_argument(
         "--min-segment-size",
         type=int,
@@ -130,11 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="suppress segments with fewer respondents (default: 30)",
     )
-    r.add_argument("--recommend", default="recommend", help="0-10 column for NPS")
+    r.add_argument(
+        "--recommend",
+        default=None,
+        help="0-10 column for NPS (default: the codebook's 'recommend')",
+    )
     r.add_argument(
         "--csat",
         default=None,
-        help="rating column for CSAT (default: first item of the satisfaction construct)",
+        help="rating column for CSAT (default: the codebook's 'csat', else the first item "
+        "of the satisfaction construct)",
     )
     r.add_argument(
         "--bootstrap",
@@ -234,12 +282,16 @@ def _roles(pairs: Sequence[str]) -> dict[str, str]:
 def _read(args: argparse.Namespace) -> Any:
     from csi.survey import read_survey
 
-    return read_survey(args.survey, args.codebook, missing=args.missing)
+    options: dict[str, Any] = {}
+    if getattr(args, "sheet", None) is not None:
+        sheet = args.sheet
+        options["sheet"] = int(sheet) if sheet.isdigit() else sheet
+    return read_survey(args.survey, args.codebook, missing=args.missing, **options)
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from csi._checks import CsiInputError
-    from csi.report import make_report
+    from csi.report import run_analysis, write_report
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     if args.min_segment_size < 1:
@@ -247,17 +299,17 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     say = _progress(err, args.quiet)
     say(f"reading {args.survey}")
     survey = _read(args)
-    say(f"{survey.n} respondents kept, {survey.n_excluded} excluded")
+    say(f"{survey.n_read} respondents read")
     if args.system is not None and not Path(args.system).exists():
-        say(f"indicator system {args.system} not found: that section is marked not available")
-    paths = make_report(
+        say(f"indicator system {args.system} not found")
+    report = run_analysis(
         survey,
-        args.output,
-        formats=formats,
         progress=say,
         model=args.model,
         system=args.system,
         segment=args.segment,
+        missing=args.missing,
+        sem_missing=args.sem_missing,
         lang=args.lang,
         min_segment_size=args.min_segment_size,
         recommend=args.recommend,
@@ -270,6 +322,20 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         sem=not args.no_sem,
         roles=_roles(args.role),
     )
+    if report.failures and not args.allow_partial:
+        for line in report.failures:
+            print(f"csi: error: {line}", file=err)
+        print(
+            f"csi: error: {len(report.failures)} requested part(s) of the report could not be "
+            "produced; nothing was written (fix the input, or --allow-partial to write the "
+            "report with those parts marked not available)",
+            file=err,
+        )
+        return EXIT_PARTIAL
+    for line in report.failures:
+        print(f"csi: warning: left out of the report: {line}", file=err)
+    say("writing the report")
+    paths = write_report(report, args.output, formats=formats)
     for kind, path in paths.items():
         print(f"{kind} report written to {path}", file=out)
     return EXIT_OK
@@ -283,8 +349,8 @@ def cmd_fit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     say(f"reading {args.survey}")
     survey = _read(args)
     spec = load_model(args.model, survey.codebook, roles=_roles(args.role))
-    say(f"fitting the PLS path model on {survey.n} respondents")
-    result = fit_pls(survey.public_data(), spec, scheme=args.scheme, scale=survey.codebook)
+    say(f"fitting the PLS path model ({survey.n_read} respondents read, missing: {args.missing})")
+    result = fit_pls(survey, spec, scheme=args.scheme, missing=args.missing)
     print(result.summary(lang=args.lang), file=out)
     return EXIT_OK
 
@@ -339,10 +405,25 @@ def cmd_weights(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+#: Share of respondents left out of the model above which ``csi validate`` warns.
+EXCLUDED_WARNING = 0.10
+
+
 def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     survey = _read(args)
     print(survey.summary(), file=out)
+    n_read = survey.n_read
+    items = list(survey.items)
+    incomplete = int(survey.all_responses()[items].isna().any(axis=1).sum())
     print(f"OK: {survey.n} respondents usable, {survey.n_excluded} excluded", file=out)
+    if n_read and args.missing == "listwise" and incomplete / n_read > EXCLUDED_WARNING:
+        print(
+            f"csi: warning: listwise deletion leaves out {incomplete} of {n_read} respondents "
+            f"({100 * incomplete / n_read:.1f}%) from the model; consider --missing pairwise "
+            "or --missing mean (PLS) and --sem-missing fiml (CB-SEM). NPS, CSAT and item "
+            "figures use every answer either way.",
+            file=err,
+        )
     return EXIT_OK
 
 

@@ -86,6 +86,17 @@ _TEXT: dict[str, dict[str, tuple[str, str]]] = {
             "可用 missing='fiml' 保留全部受访者，或检查缺失原因。",
         ),
     },
+    "respondents_excluded_pls": {
+        "en": (
+            "{count} respondent(s) were left out because of missing answers ({how}).",
+            "Use missing='mean' (mean replacement) or missing='pairwise' to keep everyone, "
+            "or check why the answers are missing.",
+        ),
+        "zh": (
+            "{count} 名受访者因缺失回答被排除（{how}）。",
+            "可用 missing='mean'（均值替补）或 missing='pairwise' 保留全部受访者，或检查缺失原因。",
+        ),
+    },
     "not_identified": {
         "en": (
             "The information matrix is singular: {detail} cannot be estimated uniquely.",
@@ -202,12 +213,14 @@ def not_converged(
 
 
 def respondents_excluded(
-    count: int, *, how: str = "listwise", lang: str = "en"
+    count: int, *, how: str = "listwise", lang: str = "en", estimator: str = "sem"
 ) -> list[Diagnostic]:
-    """An info note when respondents were left out (never dropped silently)."""
+    """An info note when respondents were left out (never dropped silently); the advice
+    names the estimator's own options (PLS: mean or pairwise; CB-SEM: FIML)."""
     if count <= 0:
         return []
-    return [_make("respondents_excluded", "info", lang, count=int(count), how=how)]
+    key = "respondents_excluded_pls" if estimator == "pls" else "respondents_excluded"
+    return [_make(key, "info", lang, count=int(count), how=how)]
 
 
 def not_identified(detail: str, *, lang: str = "en") -> list[Diagnostic]:

@@ -471,6 +471,7 @@ def simulate_csi(
             "period": "wave" if "wave" in segment_cols else None,
             "scale": None if continuous else {"min": 1, "max": k},
             "missing": [99],
+            "recommend": "recommend",
             "constructs": {
                 names[r]: {"label_en": names[r], "label_zh": ROLE_NAMES["zh"][r]} for r in roles
             },

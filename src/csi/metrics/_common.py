@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from csi._checks import CsiInputError, check_choice, check_columns, check_numeric
+from csi.survey import Survey
 
 LANGS = ("en", "zh")
 
@@ -25,6 +26,38 @@ def as_by(by: str | Sequence[str] | None) -> list[str]:
         if not isinstance(b, str):
             raise CsiInputError(f"by must be a column name or a list of names, got {b!r}")
     return out
+
+
+def survey_frame(data: Any, by: Sequence[str] = ()) -> tuple[pd.DataFrame, Any]:
+    """``(frame, codebook)`` for a metric: a Survey gives every respondent read.
+
+    A :class:`csi.Survey` gives its responses *before* the model's missing-data
+    policy (each figure uses everyone who answered its question) and its codebook;
+    grouping by an id, personal or free-text column is refused. A DataFrame is
+    returned as it is, with ``None`` for the codebook.
+    """
+    if not isinstance(data, Survey):
+        return data, None
+    cb = data.codebook
+    hidden = set(cb.private) | set(cb.free_text) | ({cb.id} if cb.id is not None else set())
+    for b in by:
+        if b in hidden:
+            raise CsiInputError(
+                f"by={b!r} is an id, personal or free-text column of the survey; it never "
+                "reaches a table"
+            )
+    return data.all_responses(), cb
+
+
+def item_scale(codebook: Any, column: str, given: Any) -> Any:
+    """The scale to use for ``column``: ``given`` if set, else the codebook's end points."""
+    if given is not None or codebook is None:
+        return given
+    try:
+        info = codebook.item(column)
+    except CsiInputError:
+        return None
+    return (info.min, info.max) if info.bounded else None
 
 
 def check_level(level: float) -> float:

@@ -35,9 +35,11 @@ from csi.metrics._common import (
     check_level,
     check_min_size,
     check_scale,
+    item_scale,
     iter_groups,
     numeric_column,
     suppress,
+    survey_frame,
     to_100,
     z_value,
 )
@@ -130,7 +132,7 @@ def nps_difference(
 
 
 def compare_segments(
-    data: pd.DataFrame,
+    data: Any,
     column: str,
     *,
     by: str | Sequence[str],
@@ -145,13 +147,19 @@ def compare_segments(
 
     ``value`` is the segment's mean (``measure="mean"``; 0-100 if ``scale`` is given) or
     NPS; ``difference = value - value_reference``. See the module notes for the tests.
+    ``data`` may be a :class:`csi.Survey`: every respondent who answered ``column``
+    counts, and a mean is on 0-100 from the item's codebook scale unless ``scale`` is
+    given.
 
     Columns: the ``by`` columns, ``reference``, ``measure``, ``test``, ``n``, ``value``,
     ``n_reference``, ``value_reference``, ``difference``, ``se``, ``df``, ``ci_lower``,
     ``ci_upper``, ``stat``, ``pvalue``, ``p_adjusted``, ``significant``, ``suppressed``.
     """
-    data = check_frame(data)
     groups = as_by(by)
+    data, codebook = survey_frame(data, groups)
+    data = check_frame(data)
+    if measure == "mean":
+        scale = item_scale(codebook, column, scale)
     if not groups:
         raise CsiInputError("by must name at least one segment column")
     level, min_size = check_level(level), check_min_size(min_size)
@@ -199,7 +207,7 @@ def compare_segments(
 
 
 def compare_periods(
-    data: pd.DataFrame,
+    data: Any,
     column: str,
     *,
     period: str,
@@ -221,14 +229,19 @@ def compare_periods(
     customer's segment is taken from the current period. Customers answering in one
     period only are counted in ``n_unmatched`` (and a warning says how many).
     ``text`` reads like "85.6, up 3.2 points" (``lang="zh"``: "85.6，上升3.2分").
+    ``data`` may be a :class:`csi.Survey` (every respondent who answered ``column``;
+    means on 0-100 from the codebook scale unless ``scale`` is given).
 
     Columns: the ``by`` columns, ``previous``, ``current``, ``measure``, ``test``,
     ``n_previous``, ``n_current``, ``n_unmatched``, ``n_missing``, ``value_previous``,
     ``value_current``, ``difference``, ``se``, ``df``, ``ci_lower``, ``ci_upper``,
     ``stat``, ``pvalue``, ``p_adjusted``, ``significant``, ``text``, ``suppressed``.
     """
-    data = check_frame(data)
     groups = as_by(by)
+    data, codebook = survey_frame(data, groups)
+    data = check_frame(data)
+    if measure == "mean":
+        scale = item_scale(codebook, column, scale)
     level, min_size = check_level(level), check_min_size(min_size)
     check_choice(correction, CORRECTIONS, name="correction")
     lang = check_lang(lang)

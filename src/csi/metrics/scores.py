@@ -21,9 +21,11 @@ from csi.metrics._common import (
     check_level,
     check_min_size,
     check_scale,
+    item_scale,
     iter_groups,
     numeric_column,
     suppress,
+    survey_frame,
     t_interval,
     to_100,
     z_value,
@@ -97,8 +99,8 @@ def nps_interval(
 
 
 def nps(
-    data: pd.DataFrame,
-    column: str = "recommend",
+    data: Any,
+    column: str | None = None,
     *,
     by: str | Sequence[str] | None = None,
     method: str = "wald",
@@ -113,12 +115,20 @@ def nps(
     detractors 0-6. See :func:`nps_interval` for the interval (``method`` "wald"
     from the trinomial variance, or "bootstrap" with ``seed``).
 
+    ``data`` is a DataFrame or a :class:`csi.Survey`; from a Survey, NPS uses every
+    respondent with a valid answer to the codebook's ``recommend`` question (whatever
+    the model's missing-data policy left out). ``column`` defaults to the codebook's
+    ``recommend`` column, else ``"recommend"``. ``n`` counts the valid answers.
+
     Columns: the ``by`` columns, ``n``, ``n_missing``, ``promoters``, ``passives``,
     ``detractors``, ``pct_promoters``, ``pct_passives``, ``pct_detractors``, ``nps``,
     ``se``, ``ci_lower``, ``ci_upper``, ``suppressed``.
     """
-    data = check_frame(data)
     groups = as_by(by)
+    data, codebook = survey_frame(data, groups)
+    data = check_frame(data)
+    if column is None:
+        column = getattr(codebook, "recommend", None) or "recommend"
     check_min_size(min_size)
     check_choice(method, ("wald", "bootstrap"), name="method")
     values = numeric_column(data, column, scale=NPS_SCALE, integer=True)
@@ -153,10 +163,10 @@ def nps(
 
 
 def csat(
-    data: pd.DataFrame,
-    column: str,
+    data: Any,
+    column: str | None = None,
     *,
-    scale: tuple[float, float] = (1, 5),
+    scale: tuple[float, float] | None = None,
     top: int = 2,
     by: str | Sequence[str] | None = None,
     method: str = "wilson",
@@ -169,14 +179,29 @@ def csat(
     The interval is Wilson's (1927) score interval (``method="wilson"``) or
     Clopper-Pearson's exact interval (``method="exact"``).
 
+    ``data`` is a DataFrame or a :class:`csi.Survey`. From a Survey, ``column``
+    defaults to the codebook's ``csat`` item and ``scale`` to that item's end points,
+    and every respondent with a valid answer counts (before the model's missing-data
+    policy). For a DataFrame ``column`` is required and ``scale`` defaults to (1, 5).
+
     Columns: the ``by`` columns, ``n``, ``n_missing``, ``satisfied``, ``csat``,
     ``ci_lower``, ``ci_upper``, ``suppressed`` (percent).
     """
-    data = check_frame(data)
     groups = as_by(by)
+    data, codebook = survey_frame(data, groups)
+    data = check_frame(data)
+    if column is None:
+        named = tuple(getattr(codebook, "csat", ()) or ())
+        if len(named) != 1:
+            raise CsiInputError(
+                "csat needs column=: the codebook names "
+                + (f"several csat items {list(named)}" if named else "no csat item")
+            )
+        column = named[0]
+    scale = item_scale(codebook, column, scale)
     check_min_size(min_size)
     check_choice(method, ("wilson", "exact"), name="method")
-    lo, hi = check_scale(scale)
+    lo, hi = check_scale((1, 5) if scale is None else scale)
     _check_boxes(top, lo, hi, name="top")
     values = numeric_column(data, column, scale=(lo, hi), integer=True)
     cut = hi - top + 1
@@ -200,10 +225,10 @@ def csat(
 
 
 def box_scores(
-    data: pd.DataFrame,
-    columns: str | Sequence[str],
+    data: Any,
+    columns: str | Sequence[str] | None = None,
     *,
-    scale: tuple[float, float],
+    scale: tuple[float, float] | None = None,
     top: int = 1,
     bottom: int = 1,
     by: str | Sequence[str] | None = None,
@@ -215,21 +240,36 @@ def box_scores(
     ``index = 100 (mean - lowest) / (highest - lowest)`` with a t interval; shares in
     percent of valid answers (``top`` highest / ``bottom`` lowest categories).
 
+    ``data`` is a DataFrame (``columns`` and ``scale`` required) or a
+    :class:`csi.Survey`: ``columns`` default to the model items, each item on its own
+    codebook scale unless ``scale`` is given, every valid answer counted (``n`` per
+    item, before the model's missing-data policy).
+
     Columns: the ``by`` columns, ``item``, ``n``, ``n_missing``, ``mean``, ``index``,
     ``index_lower``, ``index_upper``, ``top_box``, ``bottom_box``, ``suppressed``.
     """
-    data = check_frame(data)
     groups = as_by(by)
+    data, codebook = survey_frame(data, groups)
+    data = check_frame(data)
     check_min_size(min_size)
     level = check_level(level)
-    lo, hi = check_scale(scale)
-    _check_boxes(top, lo, hi, name="top")
-    _check_boxes(bottom, lo, hi, name="bottom")
+    if columns is None:
+        if codebook is None:
+            raise CsiInputError("box_scores needs columns= (the rated items)")
+        columns = list(codebook.items)
+    if scale is None and codebook is None:
+        raise CsiInputError("box_scores needs scale=(lowest, highest)")
     items = [columns] if isinstance(columns, str) else list(columns)
     if not items:
         raise CsiInputError("columns must name at least one item")
     rows = []
     for item in items:
+        own = item_scale(codebook, item, scale)
+        if own is None:
+            raise CsiInputError(f"item {item!r} has no scale end points; pass scale=")
+        lo, hi = check_scale(own)
+        _check_boxes(top, lo, hi, name="top")
+        _check_boxes(bottom, lo, hi, name="bottom")
         values = numeric_column(data, item, scale=(lo, hi), integer=True)
         for keys, sub in iter_groups(data.assign(_v=values.to_numpy()), groups):
             v = sub["_v"].dropna().to_numpy()

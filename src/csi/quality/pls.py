@@ -106,7 +106,9 @@ def pls_quality(
     base = dg.collect(
         dg.not_converged(result.converged, iterations=result.iterations, lang=lang),
         dg.not_positive_definite(a.corr, name=_matrix_name(lang), tol=1e-10, lang=lang),
-        dg.respondents_excluded(result.n_excluded, how=result.moments.missing, lang=lang),
+        dg.respondents_excluded(
+            result.n_excluded, how=result.moments.missing, lang=lang, estimator="pls"
+        ),
     )
     estimator = "plsc" if result.consistent else "pls"
     return build_report(inputs, estimator=estimator, thresholds=th, lang=lang, diagnostics=base)

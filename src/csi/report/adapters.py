@@ -49,13 +49,14 @@ def bootstrap_rows(boot: Any, kind: str) -> pd.DataFrame | None:
     return rows.reset_index(drop=True) if len(rows) else None
 
 
-def fit_sem(data: pd.DataFrame, spec: Any) -> Any:
-    """``csi.sem.fit_sem(data, spec)``, or :class:`Unavailable` when CB-SEM is not installed."""
+def fit_sem(data: pd.DataFrame, spec: Any, *, missing: str = "listwise") -> Any:
+    """``csi.sem.fit_sem(data, spec, missing=)``, or :class:`Unavailable` when CB-SEM is not
+    installed."""
     try:
         from csi.sem import fit_sem as _fit_sem
     except ImportError:
         raise Unavailable("no_sem") from None
-    return _fit_sem(data, spec)
+    return _fit_sem(data, spec, missing=missing)
 
 
 def load_system(system: Any) -> Any:

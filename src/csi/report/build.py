@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,12 +99,12 @@ def run_analysis(
     model: str | Path | ModelSpec | None = None,
     *,
     system: Any = None,
-    segment: str | None = None,
+    segment: str | Sequence[str] | None = None,
     lang: str = "en",
     min_segment_size: int = 30,
     scheme: str = "path",
     target: str | None = None,
-    recommend: str | None = "recommend",
+    recommend: str | None = None,
     csat: str | None = None,
     csat_top: int = 2,
     bootstrap: int = 1000,
@@ -117,6 +117,8 @@ def run_analysis(
     roles: Mapping[str, str] | None = None,
     title: str | None = None,
     progress: Callable[[str], None] | None = None,
+    missing: str | None = None,
+    sem_missing: str | None = None,
 ) -> Report:
     """Fit the CSI model to a cleaned survey and lay out every result as a :class:`Report`.
 
@@ -131,17 +133,29 @@ def run_analysis(
     system:
         Indicator system (YAML path or object) for the weights-and-scores section.
     segment:
-        Segment column (e.g. ``"region"``); per-segment tables mark segments with fewer
-        than ``min_segment_size`` respondents (default 30) as suppressed.
+        Segment column(s) (e.g. ``"region"`` or ``["region", "channel"]``; default: the
+        codebook's ``segments``); per-segment tables mark segments with fewer than
+        ``min_segment_size`` respondents (default 30) as suppressed. The first segment
+        column also gets bootstrap intervals and the summary's comparison.
     lang:
         ``"en"`` or ``"zh"`` for every title, header and label.
     target:
         Construct read on the seven levels and mapped by the IPMA (default: the
         satisfaction construct).
     recommend, csat, csat_top:
-        Column of the 0-10 recommendation question for NPS (default ``"recommend"``;
-        skipped with a note if absent), and the rating used for CSAT (default: the
-        first item of the target construct) with its number of top boxes (default 2).
+        Column of the 0-10 recommendation question for NPS (default: the codebook's
+        ``recommend``, else a column named ``recommend`` if there is one), and the
+        rating used for CSAT (default: the codebook's ``csat``, else the first item of
+        the target construct) with its number of top boxes (default 2). NPS and CSAT
+        use every respondent with a valid answer to their question, whatever the
+        model's missing-data policy left out.
+    missing:
+        Missing answers of the model items for the model-based figures (paths, index,
+        impacts, IPMA, seven levels): ``"listwise"``, ``"pairwise"`` or ``"mean"``
+        (default: the survey's policy; ``"keep"`` means listwise).
+    sem_missing:
+        Missing answers for the CB-SEM fit: ``"listwise"`` or ``"fiml"`` (default:
+        listwise when ``missing`` is listwise, else FIML, which uses every answer).
     bootstrap, seed:
         Bootstrap resamples (default 1000; 0 = none) for the standard errors, p-values
         and 95% percentile intervals of the paths, the HTMT and the index per construct
@@ -185,29 +199,52 @@ def run_analysis(
         thresholds = as_thresholds(thresholds)
     say = progress or _quiet
     guard = PrivacyGuard.from_survey(survey)
-    check_not_private(segment, guard, what="segment column")
+    segments = _segments(segment, survey)
+    columns = survey.all_responses().columns
+    for col in segments:
+        check_not_private(col, guard, what="segment column")
+        if col not in columns:
+            raise CsiInputError(
+                f"segment column {col!r} not found in the survey; columns: "
+                f"{list(guard_public(survey))}"
+            )
     check_not_private(recommend, guard, what="recommend column")
     check_not_private(csat, guard, what="CSAT column")
-    if segment is not None and segment not in survey.data.columns:
+    policy = _model_missing(missing, survey)
+    sem_policy = _sem_missing(sem_missing, policy)
+    # NPS: the column asked for (argument or codebook role) must exist; the
+    # conventional name "recommend" is used only when present
+    asked_recommend = recommend if recommend is not None else survey.codebook.recommend
+    if asked_recommend is not None and asked_recommend not in columns:
         raise CsiInputError(
-            f"segment column {segment!r} not found in the survey; columns: "
+            f"recommend column {asked_recommend!r} not found in the survey; columns: "
             f"{list(guard_public(survey))}"
         )
+    if asked_recommend is None and "recommend" in columns:
+        asked_recommend = "recommend"
 
     spec = load_model(model, survey.codebook, roles=roles)
-    spec.check_data(survey.data.columns, name="the survey")
+    spec.check_data(columns, name="the survey")
     if target is None:
         target = find_target(spec, survey.codebook)
     elif target not in spec.constructs:
         raise CsiInputError(
             f"target {target!r} is not a construct of the model {list(spec.constructs)}"
         )
-    csat_column = csat if csat is not None else spec.indicators[target][0]
-    if csat_column not in survey.data.columns:
+    if csat is not None:
+        csat_column = csat
+    elif survey.codebook.csat:
+        csat_column = survey.codebook.csat[0]
+    else:
+        csat_column = spec.indicators[target][0]
+    if csat_column not in columns:
         raise CsiInputError(f"CSAT column {csat_column!r} not found in the survey")
 
-    say(f"fitting the PLS path model ({len(spec.constructs)} constructs, n = {survey.n})")
-    result = fit_pls(survey.public_data(), spec, scheme=scheme, scale=survey.codebook)
+    say(
+        f"fitting the PLS path model ({len(spec.constructs)} constructs, "
+        f"{survey.n_read} respondents, missing answers: {policy})"
+    )
+    result = fit_pls(survey, spec, scheme=scheme, scale=survey.codebook, missing=policy)
 
     ctx = Context(
         survey=survey,
@@ -215,13 +252,16 @@ def run_analysis(
         result=result,
         lang=lang,
         min_size=min_segment_size,
-        segment=segment,
-        period=survey.period if survey.period != segment else None,
+        segment=segments[0] if segments else None,
+        segments=tuple(segments),
+        period=survey.period if survey.period not in segments else None,
+        missing=policy,
+        sem_missing=sem_policy,
         target=target,
         scheme=scheme,
         figures=figures,
         sem=sem,
-        recommend=recommend,
+        recommend=asked_recommend,
         csat_column=csat_column,
         csat_top=csat_top,
         n_boot=bootstrap,
@@ -270,6 +310,7 @@ def run_analysis(
         sections=tuple(sections),
         subtitle=text("generated", lang, version=__version__, source=Path(survey.source).name),
         guard=guard,
+        failures=tuple(ctx.failures),
     )
     return guard.clean_report(report)
 
@@ -292,6 +333,7 @@ def _run_bootstrap(ctx: Context, progress: bool | None) -> None:
         if ctx.segment is None:
             log.warning("bootstrap failed: %s", exc)
             ctx.boot_reason = text("bootstrap_error", ctx.lang, error=one_line(exc))
+            ctx.failures.append(f"bootstrap: {one_line(exc)}")
             return
         # e.g. a segment with one value only: keep the overall intervals
         log.warning("bootstrap by %s failed: %s", ctx.segment, exc)
@@ -305,6 +347,7 @@ def _run_bootstrap(ctx: Context, progress: bool | None) -> None:
     except CsiInputError as exc:
         log.warning("bootstrap failed: %s", exc)
         ctx.boot_reason = text("bootstrap_error", ctx.lang, error=one_line(exc))
+        ctx.failures.append(f"bootstrap: {one_line(exc)}")
 
 
 def _run_sem(ctx: Context) -> None:
@@ -313,12 +356,15 @@ def _run_sem(ctx: Context) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ctx.sem_result = adapters.fit_sem(ctx.survey.data, ctx.spec)
+            ctx.sem_result = adapters.fit_sem(
+                ctx.survey.public_data(all_respondents=True), ctx.spec, missing=ctx.sem_missing
+            )
     except Unavailable as exc:
         ctx.sem_reason = text(str(exc), ctx.lang)
     except Exception as exc:  # CB-SEM may fail where PLS works (e.g. a singular matrix)
         log.warning("CB-SEM fit failed: %s", exc)
         ctx.sem_reason = text("sem_failed", ctx.lang, error=one_line(exc))
+        ctx.failures.append(f"CB-SEM: {one_line(exc)}")
 
 
 def _check_cjk_font(ctx: Context) -> None:
@@ -333,4 +379,38 @@ def _check_cjk_font(ctx: Context) -> None:
 
 def guard_public(survey: Any) -> list[str]:
     """The survey's columns without the id and personal ones (for error messages)."""
-    return list(survey.codebook.public_columns(survey.data.columns))
+    return list(survey.codebook.public_columns(survey.all_responses().columns))
+
+
+def _segments(segment: str | Sequence[str] | None, survey: Any) -> list[str]:
+    """Segment columns: those given (a name, a list, or "a,b"), else the codebook's."""
+    if segment is None:
+        return list(survey.segments)
+    given = [segment] if isinstance(segment, str) else list(segment)
+    out: list[str] = []
+    for g in given:
+        if not isinstance(g, str):
+            raise CsiInputError(f"segment must be a column name or a list of names, got {g!r}")
+        out += [p.strip() for p in g.split(",") if p.strip()]
+    return list(dict.fromkeys(out))
+
+
+MODEL_MISSING = ("listwise", "pairwise", "mean")
+
+
+def _model_missing(missing: str | None, survey: Any) -> str:
+    """The model's missing-data policy: given, else the survey's ("keep" -> listwise)."""
+    if missing is None:
+        return survey.missing if survey.missing in MODEL_MISSING else "listwise"
+    if missing not in MODEL_MISSING:
+        raise CsiInputError(f"missing must be one of {list(MODEL_MISSING)}, got {missing!r}")
+    return missing
+
+
+def _sem_missing(sem_missing: str | None, policy: str) -> str:
+    """CB-SEM missing-data handling: given, else listwise for listwise and FIML otherwise."""
+    if sem_missing is None:
+        return "listwise" if policy == "listwise" else "fiml"
+    if sem_missing not in ("listwise", "fiml"):
+        raise CsiInputError(f"sem_missing must be 'listwise' or 'fiml', got {sem_missing!r}")
+    return sem_missing

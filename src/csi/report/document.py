@@ -121,6 +121,9 @@ class Report:
     sections: tuple[Section, ...]
     subtitle: str = ""
     guard: PrivacyGuard | None = field(default=None, repr=False, compare=False)
+    failures: tuple[str, ...] = ()
+    """Requested parts that could not be produced (one line each, e.g. "NPS: ...");
+    the CLI refuses to write such a report unless ``--allow-partial``."""
 
     @property
     def tables(self) -> tuple[Table, ...]:

@@ -186,7 +186,7 @@ def _period_change(ctx: Context) -> tuple[dict[str, Any], str] | None:
     scores = target_scores(ctx)
     if ctx.period is None or scores is None:
         return None
-    periods = ctx.survey.data.loc[scores.index, ctx.period]
+    periods = ctx.survey.all_responses().loc[scores.index, ctx.period]
     values = list(pd.unique(periods.dropna()))
     if len(values) < 2:
         return None
@@ -228,11 +228,10 @@ def _nps(ctx: Context) -> dict[str, Any] | None:
     """The overall NPS row (None when the column is absent, unusable or too small)."""
     from csi.metrics import nps
 
-    data = ctx.survey.public_data()
-    if ctx.recommend is None or ctx.recommend not in data.columns:
+    if ctx.recommend is None or any(f.startswith("Service metrics") for f in ctx.failures):
         return None
     try:
-        row = _records(nps(data, ctx.recommend, min_size=ctx.min_size))[0]
+        row = _records(nps(ctx.survey, ctx.recommend, min_size=ctx.min_size))[0]
     except CsiInputError:
         return None  # the metrics section says why
     return None if bool(row["suppressed"]) else row
@@ -246,7 +245,7 @@ def segment_comparison(ctx: Context) -> pd.DataFrame | None:
     scores = target_scores(ctx)
     if ctx.segment is None or scores is None:
         return None
-    labels = ctx.survey.data.loc[scores.index, ctx.segment]
+    labels = ctx.survey.all_responses().loc[scores.index, ctx.segment]
     frame = pd.DataFrame({"score": scores.to_numpy(), "segment": labels.to_numpy()})
     try:
         out = compare_segments(

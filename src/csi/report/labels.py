@@ -97,6 +97,14 @@ TEXT: dict[str, dict[str, str]] = {
         "no_fuzzy": "no fuzzy evaluation configured",
         "no_fuzzy_method": "the indicator system has no fuzzy evaluation method",
         "no_metric_column": "the survey has no column {column!r}",
+        "no_recommend": "no 0-10 recommendation question (codebook key 'recommend')",
+        "model_n": (
+            "Model-based figures use {n} respondents (missing answers: {method}; {left} left out)."
+        ),
+        "n_per_figure": (
+            "Each figure states its n: model-based figures use the respondents of the model; "
+            "NPS, CSAT and item figures use everyone who answered their question."
+        ),
         "no_segment": "no segment column given (--segment)",
         "figure_failed": "figure not drawn ({error})",
         "no_scores": "respondent scores are not available for this fit",
@@ -241,7 +249,7 @@ TEXT: dict[str, dict[str, str]] = {
         # respondent summary rows
         "r_read": "respondents read",
         "r_kept": "respondents kept after cleaning",
-        "r_excluded": "respondents excluded",
+        "r_excluded": "respondents left out of the model",
         "r_with_missing": "respondents with missing answers",
         "r_codes": "missing codes set to missing (cells)",
         "r_blank": "blank cells",
@@ -434,6 +442,12 @@ TEXT: dict[str, dict[str, str]] = {
         "no_fuzzy": "未配置模糊综合评价",
         "no_fuzzy_method": "指标体系没有模糊综合评价方法",
         "no_metric_column": "问卷数据中没有 {column!r} 列",
+        "no_recommend": "没有 0-10 分推荐意愿题（码本键 recommend）",
+        "model_n": "基于模型的结果使用 {n} 位受访者（缺失回答处理：{method}；剔除 {left} 位）。",
+        "n_per_figure": (
+            "每项结果均注明样本量 n：基于模型的结果使用模型样本；NPS、CSAT 及各题结果使用"
+            "回答了该题的全部受访者。"
+        ),
         "no_segment": "未指定细分变量（--segment）",
         "figure_failed": "未能绘图（{error}）",
         "no_scores": "本次拟合没有个体得分",
@@ -555,7 +569,7 @@ TEXT: dict[str, dict[str, str]] = {
         "method_pls": "PLS 权重",
         "r_read": "读入样本",
         "r_kept": "清洗后保留样本",
-        "r_excluded": "剔除样本",
+        "r_excluded": "模型剔除样本",
         "r_with_missing": "有缺失回答的样本",
         "r_codes": "缺失值代码设为缺失（单元格）",
         "r_blank": "空白单元格",

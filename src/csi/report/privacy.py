@@ -79,13 +79,15 @@ class PrivacyGuard:
 
     @classmethod
     def from_survey(cls, survey: Survey) -> PrivacyGuard:
-        """The id and personal columns of ``survey``'s codebook, with all their values."""
+        """The id, personal and free-text columns of ``survey``'s codebook, with all their
+        values (of every respondent read, excluded ones too)."""
         cb = survey.codebook
-        cols = [*cb.private, *([cb.id] if cb.id is not None else [])]
+        cols = [*cb.private, *cb.free_text, *([cb.id] if cb.id is not None else [])]
         values: set[str] = set()
+        frame = survey.all_responses()
         for c in cols:
-            if c in survey.data.columns:
-                values.update(k for k in map(_key, survey.data[c].tolist()) if k)
+            if c in frame.columns:
+                values.update(k for k in map(_key, frame[c].tolist()) if k)
         # ids of excluded respondents are in the cleaning report
         if cb.id is not None:
             values.update(k for k in map(_key, survey.report.respondents["id"].tolist()) if k)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi._checks import CsiInputError
 from csi.report import adapters
 from csi.report.adapters import Unavailable
 from csi.report.document import Block, Bullets, Figure, Section, Table, Text
@@ -54,6 +55,13 @@ class Context:
     system: Any
     progress: Callable[[str], None]
     thresholds: Any = None
+    #: every segment column (``segment`` is the first: bootstrap and summary comparison)
+    segments: tuple[str, ...] = ()
+    #: missing-data policy of the model (PLS) and of the CB-SEM fit
+    missing: str = "listwise"
+    sem_missing: str = "listwise"
+    #: requested parts that could not be produced (the CLI exits non-zero on any)
+    failures: list[str] = field(default_factory=list)
     #: drivers left out of the priorities for improvement (customer expectations: a
     #: company cannot act on them directly); they stay in the map and the impacts
     not_actionable: tuple[str, ...] = ()
@@ -168,6 +176,26 @@ class Context:
             key, self.t(key), (Text(self.t("not_available", reason=reason), note=True),), False
         )
 
+    def failed(self, key: str, reason_key: str, **fmt: Any) -> Section:
+        """A requested section that could not be produced: marked, and recorded in
+        ``failures`` (so the CLI exits non-zero unless partial reports are allowed)."""
+        known = reason_key in _reason_keys()
+        reason = text(reason_key, "en", **fmt) if known else reason_key
+        self.failures.append(f"{text(key, 'en')}: {reason}")
+        return self.unavailable(key, reason_key, **fmt)
+
+    def model_n(self) -> Text:
+        """The note every model-based table carries: respondents used and the policy."""
+        return Text(
+            self.t(
+                "model_n",
+                n=int(self.result.n),
+                method=missing_text(self.missing, self.lang),
+                left=int(self.result.n_excluded),
+            ),
+            note=True,
+        )
+
     def figure(self, key: str, title: str, draw: Callable[[], Any], note: str = "") -> Block:
         """Render ``draw()`` (a matplotlib Figure from :mod:`csi.plots`) to PNG bytes."""
         try:
@@ -195,34 +223,41 @@ def one_line(exc: BaseException) -> str:
 
 
 # ---------------------------------------------------------------------------- summary
+def _model_exclusions(ctx: Context) -> pd.Series:
+    """Why each respondent read was left out of the model (listwise: its missing items)."""
+    if ctx.missing != "listwise":
+        return pd.Series([], dtype=object)
+    items = list(ctx.spec.items)
+    miss = ctx.survey.all_responses()[items].isna()
+    left = miss[miss.any(axis=1)]
+    names = np.array(items, dtype=object)
+    return pd.Series(["missing " + ", ".join(names[row]) for row in left.to_numpy()], dtype=object)
+
+
 def summary_section(ctx: Context) -> Section:
     rep = ctx.survey.report
     items = rep.items
     res = ctx.result
     rows = [
         ("r_read", rep.n_input),
-        ("r_kept", rep.n_kept),
-        ("r_excluded", rep.n_excluded),
+        ("r_excluded", int(res.n_excluded)),
         ("r_with_missing", rep.n_affected),
         ("r_codes", int(items["set_missing"].sum())),
         ("r_blank", int(items["blank"].sum())),
         ("r_oos", int(items["out_of_scale"].sum())),
         ("r_recoded", int(items["recoded"].sum())),
         ("r_replaced", int(items["replaced"].sum())),
-        ("r_missing_method", missing_text(str(rep.missing), ctx.lang)),
+        ("r_missing_method", missing_text(ctx.missing, ctx.lang)),
         ("r_used", res.n),
     ]
     frame = pd.DataFrame({"measure": [ctx.t(k) for k, _ in rows], "value": [v for _, v in rows]})
     frame["value"] = frame["value"].astype(object)
     blocks: list[Block] = [ctx.table("respondents", ctx.t("t_respondents"), frame, digits=0)]
-    excluded = rep.excluded
-    if len(excluded):
-        raw = excluded["reason"].astype(str)
+    raw = _model_exclusions(ctx)
+    if len(raw):
         reasons = raw.value_counts(sort=True)
-        n_missing = int(raw.str.startswith("missing ").sum())
-        share = 100 * rep.n_excluded / rep.n_input if rep.n_input else 0.0
-        key = "excluded_missing" if n_missing == rep.n_excluded else "excluded_line"
-        blocks.append(Text(ctx.t(key, n=rep.n_excluded, pct=share, k=len(reasons))))
+        share = 100 * len(raw) / rep.n_input if rep.n_input else 0.0
+        blocks.append(Text(ctx.t("excluded_missing", n=len(raw), pct=share, k=len(reasons))))
         reasons.index = [reason_text(r, ctx.lang) for r in reasons.index]
         ctx.to_appendix(
             "exclusion_reasons",
@@ -235,6 +270,7 @@ def summary_section(ctx: Context) -> Section:
         )
     else:
         blocks.append(Text(ctx.t("excluded_none")))
+    blocks.append(Text(ctx.t("n_per_figure"), note=True))
     cols = ["item", "construct", "n_answers", "blank", "set_missing", "out_of_scale"]
     cols += ["recoded", "replaced", "n_missing"]
     item_frame = items.loc[:, [c for c in cols if c in items.columns]].copy()
@@ -243,10 +279,11 @@ def summary_section(ctx: Context) -> Section:
     ctx.to_appendix(
         "cleaning_items", ctx.table("cleaning_items", ctx.t("t_items"), item_frame, digits=0)
     )
-    for col in (ctx.segment, ctx.period):
+    for col in (*ctx.segments, ctx.period):
         if col is None:
             continue
-        counts = ctx.survey.data[col].value_counts(dropna=False, sort=False).sort_index()
+        counts = ctx.survey.all_responses()[col].value_counts(dropna=False, sort=False)
+        counts = counts.sort_index()
         sizes = pd.DataFrame({"segment": counts.index.astype(str), "n": counts.to_numpy()})
         sizes = mark_suppressed(sizes, min_size=ctx.min_size, lang=ctx.lang, figures=())
         blocks.append(
@@ -604,6 +641,7 @@ def index_section(ctx: Context) -> Section:
     plot_frame = frame.drop(columns="se", errors="ignore")
     blocks: list[Block] = [
         ctx.table("index", ctx.t("t_index"), frame, digits=1, note=ctx.t("index_note")),
+        ctx.model_n(),
         ctx.boot_note(),
     ]
     blocks += [Text(n, note=True) for n in ctx.notes_index]
@@ -617,7 +655,10 @@ def index_section(ctx: Context) -> Section:
         blocks.append(Text(ctx.t("not_available", reason=ctx.t("no_scores")), note=True))
         return Section("index", ctx.t("index"), tuple(blocks))
     for col, key, title in (
-        (ctx.segment, "index_segment", "t_index_segment"),
+        *(
+            (c, "index_segment" if c == ctx.segment else f"index_segment_{c}", "t_index_segment")
+            for c in ctx.segments
+        ),
         (ctx.period, "index_period", "t_index_period"),
     ):
         if col is None:
@@ -768,7 +809,10 @@ def impacts_section(ctx: Context) -> Section:
     impacts = res.impacts(points=5)
     impacts["source"] = ctx.names(impacts["source"])
     impacts["target"] = ctx.names(impacts["target"])
-    blocks: list[Block] = [ctx.table("impacts", ctx.t("t_impacts", points=5), impacts)]
+    blocks: list[Block] = [
+        ctx.table("impacts", ctx.t("t_impacts", points=5), impacts),
+        ctx.model_n(),
+    ]
     ipma = res.ipma(ctx.target)
     table = ctx.priorities()
     table["quadrant"] = [ctx.t(QUADRANT_TEXT[q]) for q in table["quadrant"]]
@@ -826,9 +870,16 @@ def system_section(ctx: Context) -> Section:
     try:
         system = adapters.load_system(ctx.system)
     except Unavailable as exc:
-        return ctx.unavailable("system", str(exc), path=ctx.system)
-    data = ctx.survey.public_data()
-    fitted = system.fit(data, pls_weights=ctx.result.outer_weights)
+        if ctx.system is None:
+            return ctx.unavailable("system", str(exc), path=ctx.system)
+        return ctx.failed("system", str(exc), path=ctx.system)
+    data = ctx.survey
+    try:
+        fitted = system.fit(data, pls_weights=ctx.result.outer_weights)
+        scores = fitted.score(data, by=ctx.segment, lang=ctx.lang)
+    except CsiInputError as exc:
+        log.warning("indicator system left out: %s", exc)
+        return ctx.failed("system", one_line(exc))
     ctx.fitted_system = fitted
     frame = fitted.to_frame(lang=ctx.lang)
     names = dict(zip(frame["node"], frame["name"], strict=True))
@@ -866,7 +917,6 @@ def system_section(ctx: Context) -> Section:
         blocks.append(
             ctx.figure("weights", ctx.t("f_weights"), lambda: weights_plot(global_w, lang=ctx.lang))
         )
-    scores = fitted.score(data, by=ctx.segment, lang=ctx.lang)
     overall = scores.overall.loc[:, ["name", "depth", "score", "level", "label", "n"]]
     overall = overall.rename(columns={"name": "indicator"})
     blocks.append(ctx.table("system_scores", ctx.t("t_system_scores"), overall, digits=1))
@@ -942,6 +992,7 @@ def levels_section(ctx: Context) -> Section:
         ctx.table(
             "levels", ctx.t("t_levels", construct=name), _level_share_table(dist, ctx), digits=1
         ),
+        ctx.model_n(),
     ]
     groups: list[pd.DataFrame] = [dist.assign(group=ctx.t("all"))]
     if ctx.segment is not None:
@@ -982,7 +1033,7 @@ def levels_section(ctx: Context) -> Section:
 
 def _segment_labels(ctx: Context, rows: pd.Index) -> pd.Series:
     """The segment of each respondent used by the model (rows of the PLS scores)."""
-    data = ctx.survey.data
+    data = ctx.survey.all_responses()
     assert ctx.segment is not None
     return pd.Series(data.loc[rows, ctx.segment].to_numpy(), index=rows, name=ctx.segment)
 
@@ -1032,7 +1083,7 @@ def fuzzy_section(ctx: Context) -> Section:
     blocks: list[Block] = [Text(ctx.t("fuzzy_note")), Text(ctx.t("fuzzy_reading"))]
     fitted = ctx.fitted_system
     if fitted is not None:
-        results = fitted.fuzzy(ctx.survey.public_data(), lang=ctx.lang)
+        results = fitted.fuzzy(ctx.survey, lang=ctx.lang)
         frame = fitted.to_frame(lang=ctx.lang)
         names = dict(zip(frame["node"], frame["name"], strict=True))
         root = fitted.system.root
@@ -1049,7 +1100,7 @@ def fuzzy_section(ctx: Context) -> Section:
     weights = ctx.result.rescaled_weights()
     w = weights.set_index("indicator")["weight"].loc[items]
     scales = {i: (cb.item(i).min, cb.item(i).max) for i in items}
-    membership = membership_matrix(ctx.survey.data, items, scales=scales, lang=ctx.lang)
+    membership = membership_matrix(ctx.survey.all_responses(), items, scales=scales, lang=ctx.lang)
     ev = fuzzy_evaluation(w, membership, lang=ctx.lang)
     mem = membership.mul(100).reset_index()
     mem.insert(1, "label", [ctx.item_label(i) for i in mem["indicator"]])
@@ -1072,76 +1123,64 @@ def fuzzy_section(ctx: Context) -> Section:
 
 # ---------------------------------------------------------------------------- metrics
 def metrics_section(ctx: Context) -> Section:
-    """NPS and CSAT; a column the metrics cannot use is noted, never fatal to the report."""
-    from csi._checks import CsiInputError
-
+    """NPS and CSAT; a column the metrics cannot use fails this section (recorded in
+    ``failures``), never the whole report."""
     try:
         return _metrics_section(ctx)
     except CsiInputError as exc:
         log.warning("service metrics left out: %s", exc)
-        return ctx.unavailable("metrics", one_line(exc))
+        return ctx.failed("metrics", one_line(exc))
 
 
 def _metrics_section(ctx: Context) -> Section:
+    """NPS and CSAT, each on every respondent with a valid answer to its question."""
     from csi.metrics import csat, nps
     from csi.metrics.scores import CSAT_FIGURES, NPS_FIGURES
 
-    data = ctx.survey.public_data()
+    survey = ctx.survey
     blocks: list[Block] = []
     nps_figures = list(NPS_FIGURES)
     col = ctx.recommend
-    if col is not None and col in data.columns:
-        overall = nps(data, col, min_size=ctx.min_size)
+    if col is not None:
+        overall = nps(survey, col, min_size=ctx.min_size)
         overall = mark_suppressed(
             overall, min_size=ctx.min_size, lang=ctx.lang, figures=nps_figures, flag="suppressed"
         )
         blocks.append(
             ctx.table("nps", ctx.t("t_nps", column=col), overall, digits=1, note=ctx.t("nps_note"))
         )
-        if ctx.segment is not None:
-            by = nps(data, col, by=ctx.segment, min_size=ctx.min_size)
-            blocks.append(
-                _metric_by_segment(
-                    ctx, "nps_segment", ctx.t("t_nps_segment", segment=ctx.segment), by, nps_figures
-                )
-            )
+        for seg in ctx.segments:
+            by = nps(survey, col, by=seg, min_size=ctx.min_size)
+            key = "nps_segment" if seg == ctx.segment else f"nps_segment_{seg}"
+            title = ctx.t("t_nps_segment", segment=seg)
+            blocks.append(_metric_by_segment(ctx, key, title, by, nps_figures, seg))
     else:
-        blocks.append(
-            Text(ctx.t("not_available", reason=ctx.t("no_metric_column", column=col)), note=True)
-        )
+        blocks.append(Text(ctx.t("not_available", reason=ctx.t("no_recommend")), note=True))
     ccol = ctx.csat_column
-    if ccol is not None and ccol in data.columns:
-        info = ctx.survey.codebook.item(ccol)
+    if ccol is not None:
+        info = survey.codebook.item(ccol)
         scale = (info.min, info.max)
         figs = list(CSAT_FIGURES)
-        overall = csat(data, ccol, scale=scale, top=ctx.csat_top, min_size=ctx.min_size)
+        overall = csat(survey, ccol, scale=scale, top=ctx.csat_top, min_size=ctx.min_size)
         overall = mark_suppressed(
             overall, min_size=ctx.min_size, lang=ctx.lang, figures=figs, flag="suppressed"
         )
         title = ctx.t("t_csat", top=ctx.csat_top, column=ccol)
         blocks.append(ctx.table("csat", title, overall, digits=1, note=ctx.t("csat_note")))
-        if ctx.segment is not None:
-            by = csat(
-                data, ccol, scale=scale, top=ctx.csat_top, by=ctx.segment, min_size=ctx.min_size
-            )
-            blocks.append(
-                _metric_by_segment(
-                    ctx, "csat_segment", ctx.t("t_csat_segment", segment=ctx.segment), by, figs
-                )
-            )
-    elif ccol is not None:
-        blocks.append(
-            Text(ctx.t("not_available", reason=ctx.t("no_metric_column", column=ccol)), note=True)
-        )
+        for seg in ctx.segments:
+            by = csat(survey, ccol, scale=scale, top=ctx.csat_top, by=seg, min_size=ctx.min_size)
+            key = "csat_segment" if seg == ctx.segment else f"csat_segment_{seg}"
+            title = ctx.t("t_csat_segment", segment=seg)
+            blocks.append(_metric_by_segment(ctx, key, title, by, figs, seg))
     available = any(isinstance(b, Table) for b in blocks)
     return Section("metrics", ctx.t("metrics"), tuple(blocks), available)
 
 
 def _metric_by_segment(
-    ctx: Context, key: str, title: str, by: pd.DataFrame, figures: list[str]
+    ctx: Context, key: str, title: str, by: pd.DataFrame, figures: list[str], segment: str
 ) -> Table:
     """A per-segment score table (NPS, CSAT): segment column renamed, small segments blanked."""
-    by = by.rename(columns={ctx.segment: "segment"})
+    by = by.rename(columns={segment: "segment"})
     by["segment"] = by["segment"].astype(str)
     by = mark_suppressed(
         by, min_size=ctx.min_size, lang=ctx.lang, figures=figures, flag="suppressed"
