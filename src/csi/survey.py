@@ -2,8 +2,10 @@
 
 Cleaning, item by item, in this order:
 
-1. blank cells stay missing; a non-numeric answer is an error;
-2. declared missing-value codes (e.g. ``99`` = don't know) become NaN;
+1. blank cells stay missing;
+2. declared missing-value codes become NaN: numbers (``99`` = don't know, also
+   when written as text) and texts (``不知道``, ``n/a``: stripped, any case);
+   any other non-numeric answer is an error;
 3. a value outside the scale that is not a missing code is an error
    (or, with ``out_of_scale="missing"``, becomes NaN and is counted);
 4. reverse-coded items are recoded ``x' = min + max - x``;
@@ -20,6 +22,7 @@ The caller's DataFrame is never modified.
 
 from __future__ import annotations
 
+import csv
 import html
 import logging
 import warnings
@@ -68,7 +71,9 @@ class CleaningReport:
         (reverse-coded answers), ``replaced`` (cells filled by mean replacement),
         ``n_missing`` (missing cells left in the cleaned data).
     respondents:
-        One row per input respondent: ``row`` (1-based data row), ``id``,
+        One row per input respondent: ``row`` (1-based data row), ``file_row`` (the
+        row as seen in the file: spreadsheet row number, CSV line; ``row`` for a
+        DataFrame), ``id``,
         ``n_missing`` (missing model items after coding), ``n_replaced``,
         ``excluded`` and ``reason``.
     """
@@ -271,12 +276,118 @@ class Survey:
 
 
 # ---------------------------------------------------------------------------- reading
+_PANDAS_NA = (
+    *("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND"),
+    *("1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"),
+)
+"""Texts pandas reads as missing by default (``na_values`` of read_csv / read_excel)."""
+
+_HEADER_SEARCH = 30
+"""Rows searched for the codebook items when they are not on the header row."""
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where the data rows sit in the source, to name a row as the user sees it.
+
+    ``kind``: ``"data"`` (DataFrame, .sav, .parquet: data rows 1, 2, ...), ``"sheet"``
+    (spreadsheet rows) or ``"lines"`` (lines of a text file). ``rows`` holds the
+    file's own row (line) number of each data row.
+    """
+
+    kind: str = "data"
+    rows: np.ndarray | None = field(default=None, compare=False)
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    header_row: int = 1
+    short: bool = False
+    """The sheet ends before ``header_row`` (nothing was read)."""
+
+    def file_rows(self, n: int) -> np.ndarray:
+        return np.arange(1, n + 1) if self.rows is None else self.rows
+
+    def file_row(self, pos: int) -> int:
+        return pos + 1 if self.rows is None else int(self.rows[pos])
+
+
+def _na_options(columns: Any, text_codes: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
+    """pandas NA options keeping an item's declared text codes (e.g. ``n/a``) as text."""
+    folded = {c: {t.casefold() for t in codes} for c, codes in text_codes.items()}
+    na = {
+        c: [v for v in _PANDAS_NA if v.casefold() not in folded.get(str(c), set())] for c in columns
+    }
+    return {"keep_default_na": False, "na_values": na}
+
+
+def _clashes(text_codes: Mapping[str, tuple[str, ...]]) -> bool:
+    """True when a text code is one pandas would read as a blank cell."""
+    default = {v.casefold() for v in _PANDAS_NA}
+    return any(t.casefold() in default for codes in text_codes.values() for t in codes)
+
+
+def _sheet_name(sheet: str | int | None, sheets: tuple[str, ...], name: str) -> str:
+    """The name of the sheet to read (``None``: the first)."""
+    listed = ", ".join(map(repr, sheets))
+    if sheet is None:
+        sheet = 0
+    if isinstance(sheet, int):
+        if 0 <= sheet < len(sheets):
+            return sheets[sheet]
+        raise SurveyError(
+            f"{name}: no sheet number {sheet} (numbers start at 0); the workbook's sheets: {listed}"
+        )
+    if sheet in sheets:
+        return sheet
+    raise SurveyError(f"{name}: no sheet {sheet!r}; the workbook's sheets: {listed}")
+
+
+def _blank_record(rec: list[str]) -> bool:
+    return not rec or (len(rec) == 1 and not rec[0].strip())
+
+
+def _csv_lines(path: Path, header_row: int, n: int) -> np.ndarray:
+    """The line of the file on which each of the ``n`` data records starts.
+
+    Counts quoted line breaks and skipped blank lines as pandas does; falls back to
+    ``header_row + 1, header_row + 2, ...`` when the file cannot be followed.
+    """
+    starts: list[int] = []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            line = 0
+            header_seen = False
+            for k, rec in enumerate(reader):
+                start, line = line + 1, reader.line_num
+                if k < header_row - 1 or _blank_record(rec):
+                    continue
+                if header_seen:
+                    starts.append(start)
+                header_seen = True
+    except (OSError, UnicodeDecodeError, csv.Error):
+        starts = []
+    if len(starts) != n:
+        return header_row + 1 + np.arange(n)
+    return np.asarray(starts, dtype=int)
+
+
 def _load(
-    source: Any, sheet: str | int, text_columns: tuple[str, ...] = ()
-) -> tuple[pd.DataFrame, str, dict[str, dict[Any, str]], dict[str, str], dict[str, list[float]]]:
-    """Read ``source``; return frame, name, value labels, variable labels, SPSS missing codes."""
+    source: Any,
+    sheet: str | int | None,
+    header_row: int = 1,
+    text_columns: tuple[str, ...] = (),
+    text_codes: Mapping[str, tuple[str, ...]] | None = None,
+) -> tuple[
+    pd.DataFrame, str, dict[str, dict[Any, str]], dict[str, str], dict[str, list[float]], _Place
+]:
+    """Read ``source``; return frame, name, value labels, variable labels, SPSS missing
+    codes and where the rows are (:class:`_Place`).
+
+    ``sheet`` and ``header_row`` (1-based) apply to spreadsheets, ``header_row`` to CSV
+    too; ``text_codes`` (column -> text missing codes) are kept as text, not read as blank.
+    """
     if isinstance(source, pd.DataFrame):
-        return source.copy(), "data", {}, {}, {}
+        return source.copy(), "data", {}, {}, {}, _Place()
     if not isinstance(source, (str, Path)):
         raise TypeError(
             f"source must be a file path or a pandas DataFrame, got {type(source).__name__}"
@@ -287,16 +398,49 @@ def _load(
         raise SurveyError(f"survey file not found: {name}")
     ext = path.suffix.lower()
     as_text = dict.fromkeys(text_columns, str)
+    codes = dict(text_codes or {})
     if ext in (".csv", ".txt"):
-        return pd.read_csv(path, dtype=as_text), name, {}, {}, {}
+        skip = header_row - 1
+        try:
+            na = {}
+            if _clashes(codes):
+                na = _na_options(pd.read_csv(path, skiprows=skip, nrows=0).columns, codes)
+            frame = pd.read_csv(path, dtype=as_text, skiprows=skip, **na)
+        except pd.errors.EmptyDataError:
+            raise SurveyError(
+                f"{name}: no column names on line {header_row} (header_row): the file ends "
+                "before it"
+            ) from None
+        rows = _csv_lines(path, header_row, len(frame))
+        return frame, name, {}, {}, {}, _Place("lines", rows, header_row=header_row)
     if ext in (".xlsx", ".xlsm"):
         try:
             import openpyxl  # noqa: F401
         except ImportError:  # pragma: no cover - depends on the environment
             raise ImportError("reading .xlsx needs openpyxl: pip install 'csi[excel]'") from None
-        return pd.read_excel(path, sheet_name=sheet, dtype=as_text), name, {}, {}, {}
+        with pd.ExcelFile(path) as book:
+            sheets = tuple(str(s) for s in book.sheet_names)
+            use = _sheet_name(sheet, sheets, name)
+            try:
+                na = {}
+                if _clashes(codes):
+                    # nrows=1: pandas fails on nrows=0 under a blank header row
+                    head = pd.read_excel(book, sheet_name=use, header=header_row - 1, nrows=1)
+                    na = _na_options(head.columns, codes)
+                frame = pd.read_excel(
+                    book, sheet_name=use, header=header_row - 1, dtype=as_text, **na
+                )
+            except ValueError:
+                if len(pd.read_excel(book, sheet_name=use, header=None)) >= header_row:
+                    raise
+                # the sheet ends before the header row: no columns (read_survey says so)
+                place = _Place("sheet", sheet=use, sheets=sheets, header_row=header_row, short=True)
+                return pd.DataFrame(), name, {}, {}, {}, place
+        rows = header_row + 1 + np.arange(len(frame))
+        place = _Place("sheet", rows, sheet=use, sheets=sheets, header_row=header_row)
+        return frame, name, {}, {}, {}, place
     if ext == ".parquet":
-        return pd.read_parquet(path), name, {}, {}, {}
+        return pd.read_parquet(path), name, {}, {}, {}, _Place()
     if ext in (".sav", ".zsav"):
         try:
             import pyreadstat
@@ -308,22 +452,132 @@ def _load(
         spss_missing: dict[str, list[float]] = {}
         ranges_by_col: dict[str, Any] = dict(meta.missing_ranges or {})
         for col, ranges in ranges_by_col.items():
-            codes = [float(r["lo"]) for r in ranges if r["lo"] == r["hi"]]
-            if codes:
-                spss_missing[str(col)] = codes
-        return frame, name, value_labels, var_labels, spss_missing
+            spss_codes = [float(r["lo"]) for r in ranges if r["lo"] == r["hi"]]
+            if spss_codes:
+                spss_missing[str(col)] = spss_codes
+        return frame, name, value_labels, var_labels, spss_missing, _Place()
     raise SurveyError(
         f"{name}: unknown file type {ext!r}; read .csv, .xlsx, .sav or .parquet, "
         "or pass a DataFrame"
     )
 
 
-def _where(pos: int, ids: pd.Series | None, id_name: str | None) -> str:
-    """'row 5 (respondent_id 'R005')' for 0-based position ``pos``."""
-    text = f"row {pos + 1}"
-    if ids is not None:
-        text += f" ({id_name} {ids.iloc[pos]!r})"
-    return text
+def _where(
+    pos: int, ids: pd.Series | None, id_name: str | None, place: _Place | None = None
+) -> str:
+    """Data row ``pos`` (0-based) as the user sees it in the source.
+
+    ``row 5 (rid 'R005')`` for a DataFrame, ``row 7 of sheet '数据' (rid 'R005')`` for a
+    spreadsheet (its own row number), ``row 5 (rid 'R005'), line 6 of the file`` for CSV.
+    """
+    place = place or _Place()
+    who = "" if ids is None else f" ({id_name} {_show(ids.iloc[pos])})"
+    if place.kind == "sheet":
+        return f"row {place.file_row(pos)} of sheet {place.sheet!r}{who}"
+    if place.kind == "lines":
+        return f"row {pos + 1}{who}, line {place.file_row(pos)} of the file"
+    return f"row {pos + 1}{who}"
+
+
+def _where_rows(positions: Any, place: _Place) -> str:
+    """Several data rows (0-based positions) as the user sees them: ``rows 2, 5``."""
+    data = ", ".join(str(int(p) + 1) for p in positions)
+    own = ", ".join(str(place.file_row(int(p))) for p in positions)
+    if place.kind == "sheet":
+        return f"rows {own} of sheet {place.sheet!r}"
+    if place.kind == "lines":
+        return f"rows {data} (lines {own} of the file)"
+    return f"rows {data}"
+
+
+def _yaml_text(text: str) -> str:
+    """``text`` as a YAML value that reads back as that text (quoted when needed)."""
+    import json
+
+    import yaml
+
+    try:
+        plain = yaml.safe_load(text) == text and ": " not in text and "#" not in text
+    except yaml.YAMLError:
+        plain = False
+    return text if plain else json.dumps(text, ensure_ascii=False)
+
+
+def _header_at(rows: Any, wanted: set[str]) -> int | None:
+    """The 1-based number of the first of ``rows`` holding every name in ``wanted``."""
+    for r, values in enumerate(rows, 1):
+        cells = {str(v).strip() for v in values if v is not None and not pd.isna(v)}
+        if wanted <= cells:
+            return r
+    return None
+
+
+def _locate(path: Path, place: _Place, items: tuple[str, ...]) -> str:
+    """Where the codebook items are when not on the header row read ('' if not found)."""
+    wanted = set(items)
+    try:
+        if place.kind == "lines":
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                head = [rec for _, rec in zip(range(_HEADER_SEARCH), csv.reader(fh), strict=False)]
+            r = _header_at(head, wanted)
+            if r is None or r == place.header_row:
+                return ""
+            return (
+                f"found on line {r}: add `header_row: {r}` to the codebook or pass header_row={r}"
+            )
+        if place.kind != "sheet":
+            return ""
+        with pd.ExcelFile(path) as book:
+            current = str(place.sheet)
+            for s in (current, *(s for s in place.sheets if s != current)):
+                top = pd.read_excel(book, sheet_name=s, header=None, nrows=_HEADER_SEARCH)
+                r = _header_at(top.itertuples(index=False), wanted)
+                if r is None or (s == current and r == place.header_row):
+                    continue
+                if s == current:
+                    return (
+                        f"found on row {r} of sheet {s!r}: add `header_row: {r}` to the "
+                        f"codebook or pass header_row={r}"
+                    )
+                if r == place.header_row:
+                    return (
+                        f"found on sheet {s!r}: add `sheet: {_yaml_text(str(s))}` to the "
+                        f"codebook or pass sheet={s!r} (--sheet {s})"
+                    )
+                return (
+                    f"found on sheet {s!r}, row {r}: add `sheet: {_yaml_text(str(s))}` and "
+                    f"`header_row: {r}` to the codebook or pass sheet={s!r}, header_row={r}"
+                )
+    except (OSError, ValueError, UnicodeDecodeError, csv.Error):
+        return ""
+    return ""
+
+
+def _not_found(
+    name: str,
+    what: str,
+    absent: list[str],
+    place: _Place,
+    path: Path | None,
+    items: tuple[str, ...],
+) -> str:
+    """The message for codebook columns missing from the data, with where to look."""
+    msg = (
+        f"{name}: codebook {what}{'s' if len(absent) > 1 else ''} "
+        f"{', '.join(map(repr, absent))} not found"
+    )
+    if place.kind == "sheet":
+        where = "the sheet ends before row" if place.short else "column names on row"
+        msg += (
+            f" in the columns of sheet {place.sheet!r} ({where} {place.header_row}); "
+            f"the workbook's sheets: {', '.join(map(repr, place.sheets))}"
+        )
+    else:
+        msg += " in the data columns"
+        if place.kind == "lines" and place.header_row != 1:
+            msg += f" (column names on line {place.header_row})"
+    hint = _locate(path, place, items) if path is not None and items else ""
+    return msg + (f"; {hint}" if hint else "")
 
 
 def _blank(s: pd.Series) -> np.ndarray:
@@ -342,6 +596,20 @@ def _numeric(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s.astype("string").str.strip(), errors="coerce").astype(float)
 
 
+def _text_code(s: pd.Series, codes: tuple[str, ...]) -> np.ndarray:
+    """Cells whose stripped text is one of ``codes`` (case-insensitive)."""
+    if not codes or pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return np.zeros(len(s), dtype=bool)
+    folded = {c.casefold() for c in codes}
+    text = s.astype("string").str.strip().str.casefold()
+    return text.isin(folded).fillna(False).to_numpy(dtype=bool)
+
+
+def _show(value: Any) -> str:
+    """A cell value as written in messages: ``'abc'``, ``-1`` (not ``np.int64(-1)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
@@ -354,7 +622,8 @@ def read_survey(
     strict: bool = False,
     out_of_scale: str = "error",
     constant: str = "error",
-    sheet: str | int = 0,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
     id: str | None = None,
     scale: tuple[float, float] | None = None,
     missing_codes: tuple[float, ...] = (),
@@ -382,7 +651,11 @@ def read_survey(
     constant:
         What to do with a model item without variance: ``"error"`` (default) or ``"warn"``.
     sheet:
-        Excel sheet name or number.
+        Spreadsheet sheet name or 0-based number; default the codebook's ``sheet``,
+        else the first sheet.
+    header_row:
+        1-based row holding the column names (spreadsheet row, or CSV line: lines
+        before it are skipped); default the codebook's ``header_row``, else 1.
 
     Returns
     -------
@@ -392,7 +665,9 @@ def read_survey(
     Notes
     -----
     The id and personal columns are read as text from CSV and Excel files, so that
-    leading zeros (``007``, phone numbers) are kept.
+    leading zeros (``007``, phone numbers) are kept. Errors name a row as it is seen in
+    the file: ``row 7 of sheet '数据'`` (the spreadsheet's row number), ``row 5, line 6
+    of the file`` (CSV), ``row 5`` (DataFrame: the 1-based data row).
     """
     check_choice(missing, MISSING_METHODS, name="missing")
     check_choice(out_of_scale, ("error", "missing"), name="out_of_scale")
@@ -415,6 +690,17 @@ def read_survey(
         raise TypeError(
             f"codebook must be a Codebook, a mapping or a YAML path, got {type(codebook).__name__}"
         )
+    if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, str | int)):
+        raise CsiInputError(f"sheet must be a sheet name or a 0-based number, got {sheet!r}")
+    if header_row is not None and (
+        isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1
+    ):
+        raise CsiInputError(f"header_row must be a 1-based row number, got {header_row!r}")
+    use_sheet = sheet if sheet is not None else (cb.sheet if cb is not None else None)
+    use_header = header_row if header_row is not None else (cb.header_row if cb else 1)
+    text_codes = {
+        e.name: e.missing_text for e in ((*cb.entries, *cb.extras) if cb else ()) if e.missing_text
+    }
     # ids and personal columns are read as text from CSV/Excel (keeps leading zeros)
     text_cols = (
         *(() if cb is None or cb.id is None else (cb.id,)),
@@ -423,22 +709,28 @@ def read_survey(
     )
     if cb is None and id is not None:
         text_cols = (id,)
-    raw, name, value_labels, var_labels, spss_missing = _load(source, sheet, text_cols)
+    raw, name, value_labels, var_labels, spss_missing, place = _load(
+        source, use_sheet, use_header, text_cols, text_codes
+    )
+    path = None if isinstance(source, pd.DataFrame) else Path(source)
     raw.columns = [str(c) for c in raw.columns]
     if raw.columns.duplicated().any():
         dup = list(raw.columns[raw.columns.duplicated()])
         raise SurveyError(f"{name}: duplicated column names {dup}")
 
     if cb is None:
+        if place.short:
+            raise SurveyError(
+                f"{name}: sheet {place.sheet!r} ends before row {place.header_row}, where the "
+                f"column names should be; the workbook's sheets: "
+                f"{', '.join(map(repr, place.sheets))}"
+            )
         cb = Codebook.infer(raw, id=id, scale=scale, missing_codes=missing_codes, labels=var_labels)
 
     # -- columns
     absent = [c for c in cb.items if c not in raw.columns]
     if absent:
-        raise SurveyError(
-            f"{name}: codebook item{'s' if len(absent) > 1 else ''} "
-            f"{', '.join(map(repr, absent))} not found in the data columns"
-        )
+        raise SurveyError(_not_found(name, "item", absent, place, path, cb.items))
     declared_other = [
         c
         for c in (
@@ -453,10 +745,7 @@ def read_survey(
         if c is not None and c not in raw.columns
     ]
     if declared_other:
-        raise SurveyError(
-            f"{name}: codebook column{'s' if len(declared_other) > 1 else ''} "
-            f"{', '.join(map(repr, declared_other))} not found in the data columns"
-        )
+        raise SurveyError(_not_found(name, "column", declared_other, place, None, ()))
     unknown = tuple(c for c in raw.columns if c not in cb.known_columns)
     if unknown and strict:
         raise SurveyError(
@@ -470,15 +759,17 @@ def read_survey(
         ids = raw[cb.id]
         if ids.isna().any():
             pos = int(np.flatnonzero(ids.isna().to_numpy())[0])
-            raise SurveyError(f"{name}: column {cb.id!r} has no respondent id at row {pos + 1}")
+            raise SurveyError(
+                f"{name}: column {cb.id!r} has no respondent id at {_where(pos, None, None, place)}"
+            )
         dup_rows = ids.duplicated(keep=False).to_numpy()
         if dup_rows.any():
             first = int(np.flatnonzero(dup_rows)[0])
             value = ids.iloc[first]
-            rows = [int(p) + 1 for p in np.flatnonzero((ids == value).to_numpy())]
+            rows = np.flatnonzero((ids == value).to_numpy())
             raise SurveyError(
-                f"{name}: column {cb.id!r} has duplicated respondent id {value!r} "
-                f"at rows {', '.join(map(str, rows))}"
+                f"{name}: column {cb.id!r} has duplicated respondent id {_show(value)} "
+                f"at {_where_rows(rows, place)}"
             )
 
     # -- items
@@ -486,12 +777,14 @@ def read_survey(
     n = len(raw)
     item_rows = []
     for info in (*cb.entries, *cb.extras):
-        clean, counts = _clean_item(raw[info.name], info, spss_missing, name, ids, cb, out_of_scale)
+        clean, counts = _clean_item(
+            raw[info.name], info, spss_missing, name, ids, cb, out_of_scale, place
+        )
         data[info.name] = clean
         item_rows.append({"item": info.name, "construct": info.construct, **counts})
     items = pd.DataFrame(item_rows)
     if cb.weight is not None:
-        data[cb.weight] = _check_weights(raw[cb.weight], cb.weight, name, ids, cb)
+        data[cb.weight] = _check_weights(raw[cb.weight], cb.weight, name, ids, cb, place)
     responses = data.copy()
 
     # -- missing answers of the model items
@@ -525,6 +818,7 @@ def read_survey(
     respondents = pd.DataFrame(
         {
             "row": np.arange(1, n + 1),
+            "file_row": place.file_rows(n),
             "id": ids.to_numpy() if ids is not None else np.arange(1, n + 1),
             "n_missing": n_missing.astype(int),
             "n_replaced": n_replaced.astype(int),
@@ -569,7 +863,7 @@ def read_survey(
 
 
 def _check_weights(
-    s: pd.Series, col: str, name: str, ids: pd.Series | None, cb: Codebook
+    s: pd.Series, col: str, name: str, ids: pd.Series | None, cb: Codebook, place: _Place
 ) -> pd.Series:
     """The survey-weight column as float; raise naming the row of a bad weight.
 
@@ -588,8 +882,8 @@ def _check_weights(
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
             raise SurveyError(
-                f"{name}: weight column {col!r} has {what} ({s.iloc[pos]!r}) at "
-                f"{_where(pos, ids, cb.id)}"
+                f"{name}: weight column {col!r} has {what} ({_show(s.iloc[pos])}) at "
+                f"{_where(pos, ids, cb.id, place)}"
             )
     return num.astype(float)
 
@@ -602,20 +896,29 @@ def _clean_item(
     ids: pd.Series | None,
     cb: Codebook,
     out_of_scale: str,
+    place: _Place,
 ) -> tuple[pd.Series, dict[str, int]]:
-    """Cleaned float column and counts for one item."""
+    """Cleaned float column and counts for one item.
+
+    Numeric codes (also written as text, ``"99"``) and text codes (``不知道``, matched
+    stripped and case-insensitively) become NaN and are counted in ``set_missing``.
+    """
     col = info.name
     blank = _blank(s)
     num = _numeric(s)
-    bad = num.isna().to_numpy() & ~blank
+    codes = list(info.missing) + [c for c in spss_missing.get(col, []) if c not in info.missing]
+    declared = ", ".join([_fmt(c) for c in codes] + list(info.missing_text)) or "none"
+    text_code = _text_code(s, info.missing_text) & ~blank
+    bad = num.isna().to_numpy() & ~blank & ~text_code
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise SurveyError(
-            f"{name}: column {col!r} has a non-numeric answer {s.iloc[pos]!r} at "
-            f"{_where(pos, ids, cb.id)}"
+            f"{name}: column {col!r} has a non-numeric answer {_show(s.iloc[pos])} at "
+            f"{_where(pos, ids, cb.id, place)}, not a declared missing code "
+            f"(declared: {declared})"
         )
-    codes = list(info.missing) + [c for c in spss_missing.get(col, []) if c not in info.missing]
     is_code = num.isin(codes).to_numpy() if codes else np.zeros(len(num), dtype=bool)
+    is_code = is_code | text_code
     values = num.to_numpy()
     oos = np.zeros(len(num), dtype=bool)
     if info.bounded:
@@ -624,10 +927,9 @@ def _clean_item(
             oos = ~is_code & ~np.isnan(values) & ((values < info.min) | (values > info.max))
         if oos.any() and out_of_scale == "error":
             pos = int(np.flatnonzero(oos)[0])
-            declared = ", ".join(_fmt(c) for c in codes) if codes else "none"
             raise SurveyError(
                 f"{name}: column {col!r} has value {_fmt(values[pos])} at "
-                f"{_where(pos, ids, cb.id)}, outside the scale "
+                f"{_where(pos, ids, cb.id, place)}, outside the scale "
                 f"{_fmt(info.min)}-{_fmt(info.max)} and not a declared missing code "
                 f"(declared: {declared})"
             )
@@ -635,7 +937,7 @@ def _clean_item(
     if inf.any():
         pos = int(np.flatnonzero(inf)[0])
         raise SurveyError(
-            f"{name}: column {col!r} has an infinite value at {_where(pos, ids, cb.id)}"
+            f"{name}: column {col!r} has an infinite value at {_where(pos, ids, cb.id, place)}"
         )
     clean = num.mask(is_code | oos)
     recoded = 0
