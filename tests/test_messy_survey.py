@@ -1,0 +1,300 @@
+"""A messy survey as an analyst meets it, through the API and the CLI, checked by hand.
+
+The workbook has a cover sheet first and the data on sheet "数据" under a title row
+(header on row 2); Chinese headers; items on 1-10 with "99" codes, "不知道" text codes
+and blanks; one negatively worded item (质量3, reversed by the codebook and wrongly
+also by an indicator system); a 0-10 recommendation question with "99" and "n/a";
+two segment columns (one with a 7-respondent region); name / phone / id columns; a
+free-text comment column holding phone numbers. Every figure below is recomputed in
+pandas from the raw frame, never from csi.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from contextlib import redirect_stderr
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import csi
+from csi.cli import main
+from csi.datasets import simulate_csi
+from csi.indicators import IndicatorSystem
+from csi.metrics import csat, nps
+from csi.report import load_model
+from csi.survey import read_survey
+
+pytest.importorskip("openpyxl")
+
+ITEMS = {  # simulated name -> Chinese header
+    "EXP1": "预期1", "EXP2": "预期2", "EXP3": "预期3",
+    "QUAL1": "质量1", "QUAL2": "质量2", "QUAL3": "质量3", "QUAL4": "质量4", "QUAL5": "质量5",
+    "VAL1": "价值1", "VAL2": "价值2",
+    "SAT1": "满意1", "SAT2": "满意2", "SAT3": "满意3",
+    "COMP1": "抱怨1",
+    "LOY1": "忠诚1", "LOY2": "忠诚2", "LOY3": "忠诚3",
+}  # fmt: skip
+CONSTRUCTS = {"EXP": "Expectation", "QUAL": "Quality", "VAL": "Value", "SAT": "Satisfaction",
+              "COMP": "Complaints", "LOY": "Loyalty"}  # fmt: skip
+REVERSED = "质量3"
+N = 600
+SMALL = "西藏"  # a 7-respondent region: suppressed in every per-segment table
+
+
+def _raw() -> pd.DataFrame:
+    """The survey as it sits in the workbook (text codes, blanks, a reversed item)."""
+    sim = simulate_csi(N, seed=11, scale=10, waves=None)
+    d = sim.data.rename(
+        columns={**ITEMS, "respondent_id": "编号", "name": "姓名", "phone": "电话",
+                 "region": "地区", "channel": "渠道", "recommend": "推荐"}
+    ).drop(columns=["email"])  # fmt: skip
+    rng = np.random.default_rng(5)
+    d[REVERSED] = 11 - d[REVERSED]  # negatively worded: high = bad in the file
+    d.loc[d.index[:7], "地区"] = SMALL
+    d["意见"] = [f"请致电 139{k:08d} 联系我" for k in range(N)]
+    out = d.astype({c: object for c in [*ITEMS.values(), "推荐"]})
+    for col in ITEMS.values():
+        cells = rng.random(N)
+        out.loc[cells < 0.03, col] = 99
+        out.loc[(cells >= 0.03) & (cells < 0.045), col] = "不知道"
+        out.loc[(cells >= 0.045) & (cells < 0.06), col] = None
+    cells = rng.random(N)
+    out.loc[cells < 0.02, "推荐"] = 99
+    out.loc[(cells >= 0.02) & (cells < 0.03), "推荐"] = "n/a"
+    return out
+
+
+def _codebook() -> dict:
+    items = {}
+    for name, header in ITEMS.items():
+        construct = CONSTRUCTS[re.sub(r"\d", "", name)]
+        entry: dict = {"construct": construct, "label_en": f"{construct} {name[-1]}"}
+        if header == REVERSED:
+            entry["reverse"] = True
+        items[header] = entry
+    return {
+        "id": "编号",
+        "private": ["姓名", "电话"],
+        "free_text": ["意见"],
+        "segments": ["地区", "渠道"],
+        "recommend": "推荐",
+        "csat": "满意1",
+        "sheet": "数据",
+        "header_row": 2,
+        "scale": {"min": 1, "max": 10},
+        "missing": [99, "不知道", "n/a"],
+        "items": items,
+    }
+
+
+def _system(reverse: bool) -> dict:
+    leaf = {"id": "q3", "item": REVERSED, "name": {"zh": "员工友好", "en": "Staff"}}
+    if reverse:
+        leaf["reverse"] = True
+    return {
+        "id": "CSI",
+        "name": {"zh": "满意度指数", "en": "Satisfaction index"},
+        "scale": "codebook",
+        "children": [
+            {"id": "q1", "item": "质量1", "name": {"zh": "可靠", "en": "Reliable"}},
+            leaf,
+            {"id": "s1", "item": "满意1", "name": {"zh": "总体", "en": "Overall"}},
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("messy")
+    raw = _raw()
+    book = folder / "codebook.yaml"
+    book.write_text(yaml.safe_dump(_codebook(), allow_unicode=True), encoding="utf-8")
+    xlsx = folder / "survey.xlsx"
+    with pd.ExcelWriter(xlsx) as w:
+        pd.DataFrame({"季度满意度调查": ["本文件为封面", "数据见下一页"]}).to_excel(
+            w, sheet_name="封面", index=False
+        )
+        pd.DataFrame({"2026 年第三季度客户满意度调查": []}).to_excel(
+            w, sheet_name="数据", index=False
+        )
+        raw.to_excel(w, sheet_name="数据", index=False, startrow=1)
+    good, bad = folder / "system.yaml", folder / "system_reversed.yaml"
+    good.write_text(yaml.safe_dump(_system(False), allow_unicode=True), encoding="utf-8")
+    bad.write_text(yaml.safe_dump(_system(True), allow_unicode=True), encoding="utf-8")
+    return {"xlsx": xlsx, "codebook": book, "system": good, "bad_system": bad, "dir": folder}
+
+
+@pytest.fixture(scope="module")
+def raw() -> pd.DataFrame:
+    return _raw()
+
+
+def _clean(s: pd.Series) -> pd.Series:
+    """By hand: codes and blanks to NaN, numbers as floats."""
+    text = s.astype("string").str.strip()
+    return pd.to_numeric(text.mask(text.isin(["99", "不知道", "n/a", ""])), errors="coerce")
+
+
+@pytest.fixture(scope="module")
+def survey(files):
+    return read_survey(files["xlsx"], files["codebook"])
+
+
+def test_reading_counts_every_code(survey, raw):
+    assert survey.n_read == N
+    for col in ITEMS.values():
+        row = survey.report.items.set_index("item").loc[col]
+        codes = raw[col].astype("string").str.strip().isin(["99", "不知道"]).sum()
+        assert row["set_missing"] == codes
+        assert row["blank"] == raw[col].isna().sum()
+    # the reversed item is recoded once: x' = 1 + 10 - x of the file's answers
+    back = 11 - _clean(raw[REVERSED])
+    got = survey.all_responses()[REVERSED]
+    pd.testing.assert_series_equal(
+        got.reset_index(drop=True), back.astype(float), check_names=False
+    )
+
+
+def test_nps_and_csat_on_every_valid_answer(survey, raw):
+    rec = _clean(raw["推荐"]).dropna()
+    table = nps(survey)
+    assert int(table["n"].iloc[0]) == len(rec) > survey.n  # more than the listwise model n
+    by_hand = 100 * ((rec >= 9).mean() - (rec <= 6).mean())
+    assert table["nps"].iloc[0] == pytest.approx(by_hand, abs=1e-10)
+    sat = _clean(raw["满意1"]).dropna()
+    c = csat(survey)  # the codebook's csat item and its 1-10 scale: top 2 = 9-10
+    assert int(c["n"].iloc[0]) == len(sat)
+    assert c["csat"].iloc[0] == pytest.approx(100 * (sat >= 9).mean(), abs=1e-10)
+
+
+def test_model_n_follows_the_missing_policy(survey, raw):
+    spec = load_model("acsi", survey.codebook)
+    complete = pd.concat([_clean(raw[c]) for c in ITEMS.values()], axis=1).notna().all(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        listwise = csi.fit_pls(survey, spec)
+        pairwise = csi.fit_pls(survey, spec, missing="pairwise")
+        mean = csi.fit_pls(survey, spec, missing="mean")
+    assert listwise.n == int(complete.sum()) < N
+    assert listwise.n_excluded == N - int(complete.sum())
+    assert pairwise.n == mean.n == N
+    assert pairwise.n_unscored == N - int(complete.sum())
+    # the three policies give different fits, each on its own respondents
+    assert not np.allclose(listwise.index(), mean.index())
+
+
+def test_indicator_system_reverses_once(survey, raw, files):
+    with pytest.raises(csi.CsiInputError, match=REVERSED) as err:
+        IndicatorSystem.from_yaml(files["bad_system"]).fit(survey).score(survey)
+    assert "codebook" in str(err.value) and "q3" in str(err.value)
+    scores = IndicatorSystem.from_yaml(files["system"]).fit(survey).score(survey)
+    # by hand: equal weights over the answered children, items rescaled to 0-100
+    parts = pd.DataFrame(
+        {
+            "q1": _clean(raw["质量1"]),
+            "q3": 11 - _clean(raw[REVERSED]),  # reversed once, by the codebook
+            "s1": _clean(raw["满意1"]),
+        }
+    )
+    per_respondent = ((parts - 1) / 9 * 100).mean(axis=1, skipna=True)
+    overall = scores.overall.set_index("node").loc["CSI"]
+    assert overall["n"] == per_respondent.notna().sum()
+    assert overall["score"] == pytest.approx(per_respondent.mean(), abs=1e-9)
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stderr(err):
+        code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _private_values(raw: pd.DataFrame) -> list[str]:
+    values = [*raw["电话"].astype(str), *raw["意见"].astype(str), *raw["姓名"].astype(str)]
+    return values + [v[3:] for v in raw["意见"].astype(str)]  # the bare phone numbers too
+
+
+def test_cli_report_matches_the_api_and_leaks_nothing(files, survey, raw):
+    out = files["dir"] / "out"
+    code, _, err = _run(
+        "report", str(files["xlsx"]), "--codebook", str(files["codebook"]), "--model", "acsi",
+        "--system", str(files["system"]), "--bootstrap", "0", "--no-figures", "--no-sem",
+        "-o", str(out), "-q",
+    )  # fmt: skip
+    assert code == 0, err
+    book = pd.read_excel(out / "report.xlsx", sheet_name=None)
+    # NPS from the CLI equals the hand computation on every valid answer
+    nps_sheet = next(v for k, v in book.items() if k == "nps")
+    rec = _clean(raw["推荐"]).dropna()
+    assert nps_sheet["n"].iloc[0] == len(rec)
+    assert nps_sheet["NPS"].iloc[0] == pytest.approx(
+        100 * ((rec >= 9).mean() - (rec <= 6).mean()), abs=0.05
+    )
+    # the model index from the CLI equals the API's fit of the same survey
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        api = csi.fit_pls(survey, load_model("acsi", survey.codebook)).index()
+    index_sheet = book["index"].set_index(book["index"].columns[0])["index"]
+    assert index_sheet.to_numpy() == pytest.approx(api.to_numpy(), abs=0.05)
+    # both codebook segment columns got their tables; the 7-respondent region is blanked
+    for key in ("nps_segment", "nps_segment_渠道"):
+        assert key in book
+    seg = book["nps_segment"].set_index("segment")
+    assert seg.loc[SMALL, "n"] == _clean(raw.loc[raw["地区"] == SMALL, "推荐"]).notna().sum()
+    assert pd.isna(seg.loc[SMALL, "NPS"])
+    # no private or free-text value anywhere in the HTML or any workbook cell
+    html = (out / "report.html").read_text(encoding="utf-8")
+    cells = "\n".join(v.to_csv(index=False) for v in book.values())
+    for value in _private_values(raw):
+        assert value not in html and value not in cells
+    for name in ("电话", "意见", "姓名", "编号"):
+        assert f">{name}<" not in html
+
+
+@pytest.mark.parametrize("policy", ["listwise", "pairwise", "mean"])
+def test_cli_missing_changes_the_model_n(files, raw, policy):
+    code, out, err = _run(
+        "fit", str(files["xlsx"]), "--codebook", str(files["codebook"]), "--model", "acsi",
+        "--missing", policy,
+    )  # fmt: skip
+    assert code == 0, err
+    complete = pd.concat([_clean(raw[c]) for c in ITEMS.values()], axis=1).notna().all(axis=1)
+    expected = int(complete.sum()) if policy == "listwise" else N
+    assert f"respondents used: {expected};" in out, out[:400]
+
+
+def test_cli_refuses_the_double_reversal(files):
+    code, _, err = _run(
+        "report", str(files["xlsx"]), "--codebook", str(files["codebook"]), "--model", "acsi",
+        "--system", str(files["bad_system"]), "--bootstrap", "0", "--no-figures", "--no-sem",
+        "-o", str(files["dir"] / "bad"), "-q",
+    )  # fmt: skip
+    assert code == 3
+    assert REVERSED in err and "--allow-partial" in err
+    assert not (files["dir"] / "bad").exists() or not any((files["dir"] / "bad").iterdir())
+
+
+def test_results_hold_no_private_column(survey, raw):
+    spec = load_model("acsi", survey.codebook)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = csi.fit_pls(survey, spec)
+    assert not {"电话", "意见", "姓名", "编号"} & set(res.source_data.columns)
+    held = res.source_data.to_csv(index=False)
+    for value in _private_values(raw)[:50]:
+        assert value not in held
+
+
+def test_validate_warns_about_listwise_losses(files, raw):
+    code, _, err = _run("validate", str(files["xlsx"]), "--codebook", str(files["codebook"]))
+    assert code == 0
+    complete = pd.concat([_clean(raw[c]) for c in ITEMS.values()], axis=1).notna().all(axis=1)
+    lost = N - int(complete.sum())
+    assert lost / N > 0.10  # the survey is messy enough for the warning
+    assert f"leaves out {lost} of {N} respondents" in err and "--missing mean" in err
