@@ -9,16 +9,25 @@ Improper solutions ("Heywood cases", Heywood 1931; Kolenikov & Bollen 2012, *Soc
 Methods & Research* 41(1), 124-167): a negative error variance, a standardized loading
 above 1 or an R² above 1 mean the model does not fit these data as specified (too few
 indicators, an outlier, a misspecified path, or a small sample).
+
+Language is chosen at display time: a :class:`Diagnostic` keeps its message key and
+format arguments, ``d.text("zh")`` / ``d.advice_text("zh")`` render it in either
+language, and ``d.message`` / ``d.advice`` hold it in its default language (the
+``lang=`` of the check). Construct and item names are shown as given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
+from csi._checks import check_choice
+
 SEVERITIES = ("info", "warning", "error")
+LANGS = ("en", "zh")
 
 _TEXT: dict[str, dict[str, tuple[str, str]]] = {
     "negative_variance": {
@@ -122,26 +131,126 @@ _TEXT: dict[str, dict[str, tuple[str, str]]] = {
 
 
 @dataclass(frozen=True)
+class Phrase:
+    """A short text in both languages, used as a format argument (e.g. a matrix name)."""
+
+    en: str
+    zh: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def __str__(self) -> str:
+        return self.en
+
+
+#: Names of the matrices the checks are run on.
+COVARIANCE_MATRIX = Phrase("covariance matrix", "协方差矩阵")
+SAMPLE_CORRELATION_MATRIX = Phrase("sample correlation matrix", "样本相关矩阵")
+ITEM_CORRELATION_MATRIX = Phrase("item correlation matrix", "题项相关矩阵")
+LATENT_COVARIANCE_MATRIX = Phrase("latent covariance matrix", "潜变量协方差矩阵")
+SOME_PARAMETER = Phrase("some parameter", "部分参数")
+
+_HOW = {
+    "listwise": Phrase("listwise", "成列删除"),
+    "pairwise": Phrase("pairwise", "成对删除"),
+    "mean": Phrase("mean replacement", "均值替补"),
+}
+_SEVERITY_ZH = {"info": "提示", "warning": "警告", "error": "错误"}
+
+
+def in_group(name: str | Phrase, group: object | None) -> str | Phrase:
+    """``name`` of one group of a multi-group fit (``name (group g)``)."""
+    if group is None:
+        return name
+    en = name.en if isinstance(name, Phrase) else name
+    zh = name.zh if isinstance(name, Phrase) else name
+    return Phrase(f"{en} (group {group})", f"{zh}（组 {group}）")
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is ``"en"`` or ``"zh"``; raise otherwise."""
+    return str(check_choice(lang, LANGS, name="lang"))
+
+
+def _render(code: str, fmt: Mapping[str, Any], lang: str) -> tuple[str, str]:
+    texts = _TEXT[code]
+    msg, advice = texts.get(lang, texts["en"])
+    args = {k: v.get(lang) if isinstance(v, Phrase) else v for k, v in fmt.items()}
+    if code == "not_converged":
+        it = args.pop("iterations", None)
+        if it is None:
+            args["detail"] = ""
+        else:
+            args["detail"] = f"（{it} 次迭代后）" if lang == "zh" else f" after {it} iterations"
+    return msg.format(**args), advice.format(**args)
+
+
+@dataclass(frozen=True)
 class Diagnostic:
-    """One finding: a stable ``code``, ``severity`` (info|warning|error), text and advice."""
+    """One finding: a stable ``code``, ``severity`` (info|warning|error), text and advice.
+
+    ``message`` and ``advice`` are in the default language ``lang``; :meth:`text`,
+    :meth:`advice_text` and :meth:`in_lang` render another one from the kept format
+    arguments ``fmt`` (a diagnostic built by hand, without ``fmt``, keeps its text).
+    """
 
     code: str
     severity: str
     message: str
     advice: str
+    fmt: tuple[tuple[str, Any], ...] | None = field(default=None, repr=False)
+    lang: str = "en"
+
+    def _texts(self, lang: str | None) -> tuple[str, str]:
+        lang = self.lang if lang is None else check_lang(lang)
+        if self.fmt is None or lang == self.lang or self.code not in _TEXT:
+            return self.message, self.advice
+        return _render(self.code, dict(self.fmt), lang)
+
+    def text(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (default: the diagnostic's own language)."""
+        return self._texts(lang)[0]
+
+    def advice_text(self, lang: str | None = None) -> str:
+        """The advice in ``lang`` (default: the diagnostic's own language)."""
+        return self._texts(lang)[1]
+
+    def line(self, lang: str | None = None, *, advice: bool = True) -> str:
+        """``[severity] message advice`` in ``lang`` (severity words translated too)."""
+        lang = self.lang if lang is None else check_lang(lang)
+        msg, adv = self._texts(lang)
+        sev = _SEVERITY_ZH.get(self.severity, self.severity) if lang == "zh" else self.severity
+        out = f"[{sev}] {msg}"
+        if advice and adv:
+            out += adv if lang == "zh" else f" {adv}"
+        return out
+
+    def in_lang(self, lang: str) -> Diagnostic:
+        """A copy whose ``message``, ``advice`` and ``lang`` are in ``lang``."""
+        lang = check_lang(lang)
+        if lang == self.lang or self.fmt is None or self.code not in _TEXT:
+            return self
+        msg, adv = self._texts(lang)
+        return replace(self, message=msg, advice=adv, lang=lang)
 
     def __str__(self) -> str:
         return f"[{self.severity}] {self.message} {self.advice}"
 
 
+def localize(diagnostics: Iterable[Diagnostic], lang: str) -> list[Diagnostic]:
+    """``diagnostics`` rendered in ``lang`` (copies; order kept)."""
+    return [d.in_lang(lang) for d in diagnostics]
+
+
 def _make(code: str, severity: str, lang: str, **fmt: object) -> Diagnostic:
-    texts = _TEXT[code]
-    msg, advice = texts.get(lang, texts["en"])
-    return Diagnostic(code, severity, msg.format(**fmt), advice)
+    lang = lang if lang in LANGS else "en"
+    msg, advice = _render(code, fmt, lang)
+    return Diagnostic(code, severity, msg, advice, tuple(fmt.items()), lang)
 
 
 def negative_variances(
-    variances: Mapping[str, float], *, tol: float = 0.0, lang: str = "en"
+    variances: Mapping[Any, float], *, tol: float = 0.0, lang: str = "en"
 ) -> list[Diagnostic]:
     """Error or residual variances below ``-tol`` (Heywood cases)."""
     return [
@@ -152,7 +261,7 @@ def negative_variances(
 
 
 def standardized_loadings_above_one(
-    loadings: Mapping[str, float], *, tol: float = 1e-8, lang: str = "en"
+    loadings: Mapping[Any, float], *, tol: float = 1e-8, lang: str = "en"
 ) -> list[Diagnostic]:
     """Standardized loadings with absolute value above 1."""
     return [
@@ -163,7 +272,7 @@ def standardized_loadings_above_one(
 
 
 def correlations_above_one(
-    correlations: Mapping[str, float], *, tol: float = 1e-8, lang: str = "en"
+    correlations: Mapping[Any, float], *, tol: float = 1e-8, lang: str = "en"
 ) -> list[Diagnostic]:
     """Construct correlations with absolute value above 1."""
     return [
@@ -174,7 +283,7 @@ def correlations_above_one(
 
 
 def r2_out_of_range(
-    r2: Mapping[str, float], *, tol: float = 1e-8, lang: str = "en"
+    r2: Mapping[Any, float], *, tol: float = 1e-8, lang: str = "en"
 ) -> list[Diagnostic]:
     """R² values above 1 or below 0."""
     return [
@@ -185,7 +294,11 @@ def r2_out_of_range(
 
 
 def not_positive_definite(
-    matrix: np.ndarray, *, name: str = "covariance matrix", tol: float = 0.0, lang: str = "en"
+    matrix: np.ndarray,
+    *,
+    name: str | Phrase = COVARIANCE_MATRIX,
+    tol: float = 0.0,
+    lang: str = "en",
 ) -> list[Diagnostic]:
     """A symmetric matrix whose smallest eigenvalue is at or below ``tol``."""
     arr = np.asarray(matrix, dtype=float)
@@ -203,13 +316,7 @@ def not_converged(
     """A diagnostic when an iterative estimator stopped before converging."""
     if converged:
         return []
-    if iterations is None:
-        detail = ""
-    elif lang == "zh":
-        detail = f"（{iterations} 次迭代后）"
-    else:
-        detail = f" after {iterations} iterations"
-    return [_make("not_converged", "error", lang, detail=detail)]
+    return [_make("not_converged", "error", lang, iterations=iterations)]
 
 
 def respondents_excluded(
@@ -220,10 +327,10 @@ def respondents_excluded(
     if count <= 0:
         return []
     key = "respondents_excluded_pls" if estimator == "pls" else "respondents_excluded"
-    return [_make(key, "info", lang, count=int(count), how=how)]
+    return [_make(key, "info", lang, count=int(count), how=_HOW.get(how, how))]
 
 
-def not_identified(detail: str, *, lang: str = "en") -> list[Diagnostic]:
+def not_identified(detail: str | Phrase, *, lang: str = "en") -> list[Diagnostic]:
     """An error when the information matrix is singular (model not identified)."""
     return [_make("not_identified", "error", lang, detail=detail)]
 
@@ -373,11 +480,7 @@ _TEXT.update(
 )
 
 
-def _make_both(code: str, severity: str, lang: str, **fmt: object) -> Diagnostic:
-    """Like ``_make`` but the advice may name the construct or item too."""
-    texts = _TEXT[code]
-    msg, advice = texts.get(lang, texts["en"])
-    return Diagnostic(code, severity, msg.format(**fmt), advice.format(**fmt))
+_make_both = _make  # the advice may name the construct or item too
 
 
 def dominant_items(

@@ -89,6 +89,31 @@ def check_lang(lang: str) -> str:
     return str(check_choice(lang, LANGS, name="lang"))
 
 
+def display_name(
+    name: Any, lang: str, *, codebook: Any = None, labels: Mapping[Any, Any] | None = None
+) -> str:
+    """How ``name`` (an item or construct) is shown in ``lang``.
+
+    ``labels`` (``{name: text}`` or ``{name: {"en": ..., "zh": ...}}``) wins, then the
+    ``codebook``'s label in ``lang``; without a label in ``lang`` the name itself is
+    shown, never the other language's label.
+    """
+    key = str(name)
+    codebook = getattr(codebook, "codebook", codebook)  # a Survey carries its codebook
+    if labels is not None:
+        value = labels.get(name, labels.get(key))
+        if isinstance(value, Mapping):
+            value = value.get(lang)
+        if value is not None and str(value).strip():
+            return str(value)
+    if codebook is not None:
+        known = set(getattr(codebook, "constructs", ())) | set(getattr(codebook, "items", ()))
+        known |= set(getattr(codebook, "extra_items", ()))
+        if key in known:
+            return str(codebook.label(key, lang))
+    return key
+
+
 def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     """Return ``(figure, axes)``: the given axes and its figure, or a new Agg figure.
 

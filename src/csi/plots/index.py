@@ -13,6 +13,7 @@ shown in the order they first appear in the frame (sort it first if needed).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from csi._checks import CsiInputError, check_columns, check_frame, plain
-from csi.plots._common import check_lang, new_axes, numeric_column, text, tight_layout
+from csi.plots._common import (
+    check_lang,
+    display_name,
+    new_axes,
+    numeric_column,
+    text,
+    tight_layout,
+)
 from csi.plots.fonts import apply_cjk_font
 
 __all__ = ["index_plot", "trend_plot"]
@@ -90,6 +98,8 @@ def index_plot(
     by: str | None = None,
     lang: str = "en",
     decimals: int = 1,
+    codebook: Any = None,
+    labels: Mapping[Any, Any] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Bars of the 0-100 index per construct, grouped by segment when ``by`` is given.
@@ -98,6 +108,9 @@ def index_plot(
     ci_upper`` and the segment column named by ``by``. Constructs (and
     segments) appear in the order of the frame. Each bar is labelled with its
     value; intervals are error bars.
+    ``codebook`` (a :class:`csi.Codebook` or a Survey) or ``labels`` (``{name: text}`` or
+    ``{name: {"en": ..., "zh": ...}}``) name the constructs in ``lang``; a name without a
+    label in ``lang`` is shown as is, never with the other language's label.
     """
     lang = check_lang(lang)
     data = _as_index_frame(frame)
@@ -155,7 +168,8 @@ def index_plot(
                 color="white" if v > 12 else "black",
                 zorder=4,
             )
-    ax.set_xticks(range(len(constructs)), constructs)
+    shown = [display_name(c, lang, codebook=codebook, labels=labels) for c in constructs]
+    ax.set_xticks(range(len(constructs)), shown)
     ax.set_ylim(0, 100)
     ax.set_ylabel(text("index", lang))
     ax.set_title(text("index_title", lang))
@@ -167,6 +181,8 @@ def trend_plot(
     *,
     by: str | None = "construct",
     lang: str = "en",
+    codebook: Any = None,
+    labels: Mapping[Any, Any] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Index over periods: one line per ``by`` value (construct or segment), CI as bands.
@@ -174,6 +190,9 @@ def trend_plot(
     ``frame`` has columns ``period, index``, the series column ``by`` (default
     ``"construct"``; ``None`` for a single line) and optionally ``ci_lower,
     ci_upper``. Periods are placed in the order they first appear.
+    ``codebook`` (a :class:`csi.Codebook` or a Survey) or ``labels`` (``{name: text}`` or
+    ``{name: {"en": ..., "zh": ...}}``) name the series (constructs) in ``lang``; a name without a
+    label in ``lang`` is shown as is, never with the other language's label.
     """
     lang = check_lang(lang)
     data = check_frame(frame, name="frame")
@@ -199,7 +218,8 @@ def trend_plot(
         order = np.argsort(x, kind="stable")
         x, y = x[order], values[mask][order]
         color = _PALETTE[s_i % len(_PALETTE)]
-        ax.plot(x, y, marker="o", color=color, label=None if s is None else str(s), zorder=3)
+        shown = None if s is None else display_name(s, lang, codebook=codebook, labels=labels)
+        ax.plot(x, y, marker="o", color=color, label=shown, zorder=3)
         if ci is not None:
             lo, hi = ci[0][mask][order], ci[1][mask][order]
             ok = np.isfinite(lo) & np.isfinite(hi)

@@ -22,6 +22,7 @@ point get a thin leader line.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,14 @@ from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
 from csi._checks import CsiInputError, check_columns, check_frame
-from csi.plots._common import check_lang, get_renderer, new_axes, numeric_column, text
+from csi.plots._common import (
+    check_lang,
+    display_name,
+    get_renderer,
+    new_axes,
+    numeric_column,
+    text,
+)
 from csi.plots.fonts import apply_cjk_font, quiet_missing_glyphs
 
 __all__ = ["ipma_plot", "label_boxes", "place_labels"]
@@ -126,6 +134,8 @@ def ipma_plot(
     target: str | None = None,
     kind: str | None = "construct",
     lang: str = "en",
+    codebook: Any = None,
+    labels: Mapping[Any, Any] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Importance-performance map with quadrants at the mean importance and performance.
@@ -136,6 +146,9 @@ def ipma_plot(
     ``PLSResult.ipma``: ``"construct"`` or ``"indicator"`` rows), filtered to
     ``kind`` (default ``"construct"``; ``None`` keeps every row).
     ``target`` names the target construct in the title and axis label.
+    ``codebook`` (a :class:`csi.Codebook` or a Survey) or ``labels`` (``{name: text}`` or
+    ``{name: {"en": ..., "zh": ...}}``) name the drivers and the target in ``lang``; a
+    name without a label in ``lang`` is shown as is, never with the other language's label.
     """
     lang = check_lang(lang)
     frame = check_frame(ipma_frame, name="ipma_frame")
@@ -169,7 +182,9 @@ def ipma_plot(
         )
     imp = numeric_column(frame, "importance", name="ipma_frame")
     perf = numeric_column(frame, "performance", name="ipma_frame")
-    names = [str(d) for d in frame["driver"]]
+    names = [display_name(d, lang, codebook=codebook, labels=labels) for d in frame["driver"]]
+    if target is not None:
+        target = display_name(target, lang, codebook=codebook, labels=labels)
 
     own_figure = ax is None
     fig, ax = new_axes(ax, (7.0, 5.5))
@@ -212,7 +227,7 @@ def ipma_plot(
     ax.set_title(
         text("ipma_title", lang, target=target) if target else text("ipma_title_plain", lang)
     )
-    labels = [
+    notes = [
         ax.annotate(
             name,
             xy=(x, y),
@@ -235,8 +250,8 @@ def ipma_plot(
         pts = ax.transData.transform(np.column_stack([imp, perf]))
         point_boxes = [Bbox([[px - half, py - half], [px + half, py + half]]) for px, py in pts]
         fixed = point_boxes + [t.get_window_extent(renderer) for t in corner_texts]
-        place_labels(labels, fixed, renderer, inside=ax.get_window_extent(renderer))
-        for a, x, y in zip(labels, imp, perf, strict=True):
+        place_labels(notes, fixed, renderer, inside=ax.get_window_extent(renderer))
+        for a, x, y in zip(notes, imp, perf, strict=True):
             box = Text.get_window_extent(a, renderer)
             ox, oy = a.xyann
             reach = np.hypot(box.width, box.height) / 2 * 72.0 / fig.dpi

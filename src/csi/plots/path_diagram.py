@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, FancyArrowPatch
 
 from csi._checks import CsiInputError, check_columns, check_frame
-from csi.plots._common import check_lang, new_axes, numeric_column, text
+from csi.plots._common import check_lang, display_name, new_axes, numeric_column, text
 from csi.plots.fonts import apply_cjk_font
 
 __all__ = ["causal_depth", "path_diagram", "significance_stars"]
@@ -284,6 +284,8 @@ def path_diagram(
     layout: Mapping[str, tuple[float, float]] | None = None,
     lang: str = "en",
     decimals: int = 2,
+    codebook: Any = None,
+    labels: Mapping[Any, Any] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Draw the structural model: constructs, path coefficients, R².
@@ -308,6 +310,10 @@ def path_diagram(
     lang
         ``"en"`` or ``"zh"``: the default construct names of the ACSI/ECSI
         presets are shown in this language; other names as given.
+    codebook, labels
+        Optional construct labels (a :class:`csi.Codebook` or a Survey; ``{name: text}`` or
+        ``{name: {"en": ..., "zh": ...}}``): the label in ``lang`` is shown when there
+        is one, else the name as above, never the other language's label.
     ax
         Axes to draw into (a new figure otherwise).
     """
@@ -382,7 +388,10 @@ def path_diagram(
         )
         ax.add_patch(e)
         ellipses[c] = e
-        name = "\n".join(textwrap.wrap(_display_name(c, lang), 14)) or c
+        shown = display_name(c, lang, codebook=codebook, labels=labels)
+        if shown == c:
+            shown = _display_name(c, lang)
+        name = "\n".join(textwrap.wrap(shown, 14)) or c
         has_r2 = c in endogenous and c in r2_values and np.isfinite(r2_values[c])
         ax.text(
             cx,

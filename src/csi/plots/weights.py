@@ -26,7 +26,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from csi._checks import CsiInputError, check_columns, check_frame
-from csi.plots._common import as_series, check_lang, new_axes, numeric_column, text, tight_layout
+from csi.plots._common import (
+    as_series,
+    check_lang,
+    display_name,
+    new_axes,
+    numeric_column,
+    text,
+    tight_layout,
+)
 from csi.plots.fonts import apply_cjk_font
 
 __all__ = ["consistency_plot", "hierarchy_plot", "weights_plot"]
@@ -66,6 +74,8 @@ def weights_plot(
     lang: str = "en",
     decimals: int = 3,
     title: str | None = None,
+    codebook: Any = None,
+    labels: Mapping[Any, Any] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Horizontal bars of the weights, largest at the top, each labelled with its value.
@@ -73,6 +83,9 @@ def weights_plot(
     ``weights`` is a Series (name -> weight), a mapping, a frame with columns
     ``indicator`` (or ``node``) and ``weight``, or an object with ``.weights``
     (e.g. an AHP result).
+    ``codebook`` (a :class:`csi.Codebook` or a Survey) or ``labels`` (``{name: text}`` or
+    ``{name: {"en": ..., "zh": ...}}``) name the bars in ``lang``; a name without a
+    label in ``lang`` is shown as is, never with the other language's label.
     """
     lang = check_lang(lang)
     s = _weights_series(weights)
@@ -93,7 +106,9 @@ def weights_plot(
             va="center",
             fontsize=7,
         )
-    ax.set_yticks(y, [str(i) for i in ordered.index])
+    ax.set_yticks(
+        y, [display_name(i, lang, codebook=codebook, labels=labels) for i in ordered.index]
+    )
     ax.set_xlim(min(0.0, float(ordered.min()) * 1.15), max(float(ordered.max()) * 1.18, 1e-12))
     ax.set_xlabel(text("weight", lang))
     ax.set_title(title if title is not None else text("weights_title", lang))

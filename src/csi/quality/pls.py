@@ -105,14 +105,10 @@ def pls_quality(
     )
     base = dg.collect(
         dg.not_converged(result.converged, iterations=result.iterations, lang=lang),
-        dg.not_positive_definite(a.corr, name=_matrix_name(lang), tol=1e-10, lang=lang),
+        dg.not_positive_definite(a.corr, name=dg.ITEM_CORRELATION_MATRIX, tol=1e-10, lang=lang),
         dg.respondents_excluded(
             result.n_excluded, how=result.moments.missing, lang=lang, estimator="pls"
         ),
     )
     estimator = "plsc" if result.consistent else "pls"
     return build_report(inputs, estimator=estimator, thresholds=th, lang=lang, diagnostics=base)
-
-
-def _matrix_name(lang: str) -> str:
-    return "题项相关矩阵" if lang == "zh" else "item correlation matrix"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import check_choice
-from csi.diagnostics import Diagnostic
+from csi.diagnostics import Diagnostic, localize
 from csi.quality.thresholds import Thresholds
 
 _LABELS = {
@@ -131,10 +131,16 @@ class QualityReport:
         """True when no diagnostic of severity ``warning`` or ``error`` was raised."""
         return not any(d.severity in ("warning", "error") for d in self.diagnostics)
 
-    def diagnostics_frame(self) -> pd.DataFrame:
-        """``code, severity, message, advice``: one row per diagnostic."""
+    def diagnostics_in(self, lang: str | None = None) -> list[Diagnostic]:
+        """The diagnostics rendered in ``lang`` (default: the report's ``lang``)."""
+        lang = self.lang if lang is None else lang
+        check_choice(lang, ("en", "zh"), name="lang")
+        return localize(self.diagnostics, lang)
+
+    def diagnostics_frame(self, *, lang: str | None = None) -> pd.DataFrame:
+        """``code, severity, message, advice``: one row per diagnostic, in ``lang``."""
         return pd.DataFrame(
-            [(d.code, d.severity, d.message, d.advice) for d in self.diagnostics],
+            [(d.code, d.severity, d.message, d.advice) for d in self.diagnostics_in(lang)],
             columns=["code", "severity", "message", "advice"],
         )
 
@@ -239,11 +245,8 @@ class QualityReport:
         if self.diagnostics:
             seen: set[str] = set()
             for d in self.diagnostics:  # the advice once per kind of finding
-                text = f"- [{d.severity}] {d.message}"
-                if d.code not in seen:
-                    text += f" {d.advice}"
-                    seen.add(d.code)
-                lines.append(text)
+                lines.append("- " + d.line(lang, advice=d.code not in seen))
+                seen.add(d.code)
         else:
             lines.append(lab["none"])
         return "\n".join(lines)
@@ -268,6 +271,6 @@ class QualityReport:
             self.fornell_larcker.round(3).to_html(na_rep="."),
         ]
         if self.diagnostics:
-            items = "".join(f"<li>{html.escape(str(d))}</li>" for d in self.diagnostics)
+            items = "".join(f"<li>{html.escape(d.line(self.lang))}</li>" for d in self.diagnostics)
             parts.append(f"<h4>{html.escape(lab['diagnostics'])}</h4><ul>{items}</ul>")
         return "<div>" + "".join(parts) + "</div>"

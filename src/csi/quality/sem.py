@@ -100,7 +100,8 @@ def sem_quality(
     """Reliability, validity, R², f², VIF and diagnostics of a CB-SEM fit.
 
     ``group``: the group label for a multi-group fit. ``lang`` defaults to the fit's.
-    The result's own diagnostics (non-convergence, Heywood cases, ...) are included.
+    The result's own diagnostics (non-convergence, Heywood cases, ...) are included,
+    rendered in ``lang``.
     """
     th = as_thresholds(thresholds)
     lang = result.lang if lang is None else lang
@@ -144,8 +145,8 @@ def sem_quality(
         f2=f2,
         cross_loadings=cross,
     )
-    name = "样本相关矩阵" if lang == "zh" else "sample correlation matrix"
     base = dg.collect(
-        result.diagnostics, dg.not_positive_definite(sample, name=name, tol=1e-10, lang=lang)
+        dg.localize(result.diagnostics, lang),
+        dg.not_positive_definite(sample, name=dg.SAMPLE_CORRELATION_MATRIX, tol=1e-10, lang=lang),
     )
     return build_report(inputs, estimator="sem", thresholds=th, lang=lang, diagnostics=base)

@@ -341,7 +341,7 @@ def _fit_moments(
     vcov, singular = _invert_information(hess * n_total / 2.0)
     if singular:
         diags += dg.not_identified(
-            ", ".join(names[k] for k in singular[:5]) or "some parameter", lang=lang
+            ", ".join(names[k] for k in singular[:5]) or dg.SOME_PARAMETER, lang=lang
         )
     robust: dict[str, float] = {}
     if estimator == "ULS":
@@ -484,8 +484,7 @@ def _assemble(
             eff.insert(0, "group", label)
         tables.append(tab)
         effs.append(eff)
-        where = "" if not multigroup else f" (group {label})"
-        diags += _improper(st, x, tab, r2, where, lang)
+        diags += _improper(st, x, tab, r2, label if multigroup else None, lang)
     diags = dg.collect(
         dg.not_converged(converged, iterations=iterations, lang=lang),
         diags,
@@ -556,15 +555,20 @@ def _improper(
     x: np.ndarray,
     tab: pd.DataFrame,
     r2: pd.Series,
-    where: str,
+    group: Any,
     lang: str,
 ) -> list[dg.Diagnostic]:
+    """Improper estimates of one group (``group``: its label in a multi-group fit)."""
+
+    def where(name: str) -> str | dg.Phrase:
+        return dg.in_group(name, group)
+
     # plain arrays: element-wise comparisons of pandas string columns are slow
     lhs, op, rhs = (tab[c].to_numpy(dtype=object) for c in ("lhs", "op", "rhs"))
     est, std_all = tab["estimate"].to_numpy(dtype=float), tab["std_all"].to_numpy(dtype=float)
     negative = dg.negative_variances(
         {
-            f"{lhs[k]}{where}": float(est[k])
+            where(str(lhs[k])): float(est[k])
             for k in range(len(tab))
             if op[k] == "~~" and lhs[k] == rhs[k]
         },
@@ -572,13 +576,13 @@ def _improper(
     )
     above = dg.standardized_loadings_above_one(
         {
-            f"{lhs[k]} -> {rhs[k]}{where}": float(std_all[k])
+            where(f"{lhs[k]} -> {rhs[k]}"): float(std_all[k])
             for k in range(len(tab))
             if op[k] == "=~"
         },
         lang=lang,
     )
-    r2d = dg.r2_out_of_range({f"{k}{where}": v for k, v in r2.items()}, lang=lang)
+    r2d = dg.r2_out_of_range({where(str(k)): v for k, v in r2.items()}, lang=lang)
     st.model.update_matrices(x)
     _sigma, _m, c = st.implied(x)
     psi = st.model.matrices[2]
@@ -589,10 +593,10 @@ def _improper(
     sd = np.sqrt(np.clip(np.diag(cov_lat), 1e-300, None))
     for i in range(len(lat)):
         for j in range(i + 1, len(lat)):
-            corr[f"{names[i]} ~~ {names[j]}{where}"] = cov_lat[i, j] / (sd[i] * sd[j])
+            corr[where(f"{names[i]} ~~ {names[j]}")] = cov_lat[i, j] / (sd[i] * sd[j])
     pd_lat = (
         dg.not_positive_definite(
-            cov_lat, name=f"latent covariance matrix{where}", tol=-1e-10, lang=lang
+            cov_lat, name=dg.in_group(dg.LATENT_COVARIANCE_MATRIX, group), tol=-1e-10, lang=lang
         )
         if len(lat)
         else []

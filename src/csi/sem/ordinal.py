@@ -203,7 +203,12 @@ def _dwls(
     diags = dg.collect(
         dg.not_converged(converged, iterations=it, lang=lang),
         dg.negative_variances(
-            {f"{v} (error)": float(1 - r2.get(v, 0.0)) for v in st.obs if v in r2}, lang=lang
+            {
+                dg.Phrase(f"{v} (error)", f"{v}（误差）"): float(1 - r2.get(v, 0.0))
+                for v in st.obs
+                if v in r2
+            },
+            lang=lang,
         ),
         dg.standardized_loadings_above_one(
             {

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi.diagnostics import Diagnostic
+from csi.diagnostics import Diagnostic, check_lang, localize
 
 _FIT_LABELS = {
     "en": {
@@ -77,7 +77,9 @@ class SEMResult:
         Model-implied covariance matrix and residual correlations (sample minus implied
         correlations, lavaan's ``cor.bollen``); dicts by group for several groups.
     diagnostics:
-        Improper solutions, non-convergence, excluded respondents (list of Diagnostic).
+        Improper solutions, non-convergence, excluded respondents (list of Diagnostic),
+        in the default display language ``lang``; :meth:`diagnostics_in` renders them in
+        another one.
     """
 
     estimates: pd.DataFrame
@@ -113,6 +115,20 @@ class SEMResult:
         """The parameter table (a copy)."""
         return self.estimates.copy()
 
+    def diagnostics_in(self, lang: str | None = None) -> list[Diagnostic]:
+        """The diagnostics rendered in ``lang`` (default: the result's ``lang``)."""
+        return localize(self.diagnostics, self._lang(lang))
+
+    def diagnostics_frame(self, *, lang: str | None = None) -> pd.DataFrame:
+        """``code, severity, message, advice``: one row per diagnostic, in ``lang``."""
+        return pd.DataFrame(
+            [(d.code, d.severity, d.message, d.advice) for d in self.diagnostics_in(lang)],
+            columns=["code", "severity", "message", "advice"],
+        )
+
+    def _lang(self, lang: str | None) -> str:
+        return self.lang if lang is None else check_lang(lang)
+
     def quality(self, **options: Any) -> Any:
         """Reliability (omega, AVE), HTMT, Fornell-Larcker, R², f², VIF and diagnostics.
 
@@ -131,8 +147,8 @@ class SEMResult:
         return modification_indices(self, minimum=minimum)
 
     # ---------------------------------------------------------------- display
-    def _fit_lines(self) -> list[tuple[str, str]]:
-        t = _FIT_LABELS.get(self.lang, _FIT_LABELS["en"])
+    def _fit_lines(self, lang: str | None = None) -> list[tuple[str, str]]:
+        t = _FIT_LABELS.get(self._lang(lang), _FIT_LABELS["en"])
         f = self.fit_indices
         lines = [
             (t["estimator"], self.estimator),
@@ -162,19 +178,22 @@ class SEMResult:
             ]
         return lines
 
-    def summary(self) -> str:
-        """A compact text report: fit, parameter table and diagnostics."""
-        t = _FIT_LABELS.get(self.lang, _FIT_LABELS["en"])
+    def summary(self, *, lang: str | None = None) -> str:
+        """A compact text report: fit, parameter table and diagnostics, in ``lang``
+        (default: the result's ``lang``)."""
+        lang = self._lang(lang)
+        t = _FIT_LABELS.get(lang, _FIT_LABELS["en"])
         lines = [t["title"], "=" * len(t["title"])]
-        width = max(len(k) for k, _ in self._fit_lines())
-        lines += [f"{k:<{width}}  {v}" for k, v in self._fit_lines()]
+        fit_lines = self._fit_lines(lang)
+        width = max(len(k) for k, _ in fit_lines)
+        lines += [f"{k:<{width}}  {v}" for k, v in fit_lines]
         lines += ["", t["params"]]
         cols = [c for c in ("group", "lhs", "op", "rhs") if c in self.estimates.columns]
         cols += ["estimate", "se", "z", "pvalue", "std_all"]
         lines.append(self.estimates[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         if self.diagnostics:
             lines += ["", t["diagnostics"]]
-            lines += [f"- {d}" for d in self.diagnostics]
+            lines += [f"- {d.line(lang)}" for d in self.diagnostics]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -185,7 +204,7 @@ class SEMResult:
         )
         diag = ""
         if self.diagnostics:
-            items = "".join(f"<li>{html.escape(str(d))}</li>" for d in self.diagnostics)
+            items = "".join(f"<li>{html.escape(d.line())}</li>" for d in self.diagnostics)
             diag = f"<h4>{html.escape(t['diagnostics'])}</h4><ul>{items}</ul>"
         table = self.estimates.to_html(index=False, float_format=lambda v: f"{v:.3f}")
         return (
