@@ -298,3 +298,26 @@ def test_validate_warns_about_listwise_losses(files, raw):
     lost = N - int(complete.sum())
     assert lost / N > 0.10  # the survey is messy enough for the warning
     assert f"leaves out {lost} of {N} respondents" in err and "--missing mean" in err
+
+
+def test_cli_sheet_flag_overrides_the_codebook(files):
+    code, _, err = _run(
+        "validate", str(files["xlsx"]), "--codebook", str(files["codebook"]), "--sheet", "封面"
+    )
+    assert code == 2
+    assert "封面" in err and "found on sheet '数据'" in err
+
+
+@pytest.mark.parametrize(
+    "how", [["--segment", "地区", "--segment", "渠道"], ["--segment", "地区,渠道"]]
+)
+def test_cli_takes_several_segments(files, how):
+    out = files["dir"] / ("seg" + str(len(how)))
+    code, _, err = _run(
+        "report", str(files["xlsx"]), "--codebook", str(files["codebook"]), "--model", "acsi",
+        *how, "--bootstrap", "0", "--no-figures", "--no-sem", "--format", "xlsx", "-o", str(out),
+        "-q",
+    )  # fmt: skip
+    assert code == 0, err
+    sheets = pd.ExcelFile(out / "report.xlsx").sheet_names
+    assert {"nps_segment", "nps_segment_渠道", "index_segment", "index_segment_渠道"} <= set(sheets)

@@ -37,6 +37,6 @@ def test_errors_name_the_problem():
     with pytest.raises(CsiInputError, match="item not found in data: 'z'"):
         moments_from_frame(df, ["b", "z"])
     with pytest.raises(CsiInputError, match="missing must be"):
-        moments_from_frame(df, ["b"], missing="mean")
+        moments_from_frame(df, ["b"], missing="median")
     with pytest.raises(CsiInputError, match="only 1 respondent"):
         moments_from_frame(pd.DataFrame({"a": [1.0, np.nan], "b": [1.0, 2.0]}))

@@ -517,7 +517,9 @@ def paths_section(ctx: Context) -> Section:
             ctx.figure(
                 "path_diagram",
                 ctx.t("f_path"),
-                lambda: path_diagram(res, pvalues=pvalues, lang=ctx.lang),
+                lambda: path_diagram(
+                    res, pvalues=pvalues, lang=ctx.lang, codebook=ctx.survey.codebook
+                ),
                 note=ctx.t("stars_note") if pvalues is not None else "",
             )
         )
@@ -858,7 +860,9 @@ def impacts_section(ctx: Context) -> Section:
             ctx.figure(
                 "ipma",
                 ctx.t("f_ipma"),
-                lambda: ipma_plot(frame, target=ctx.name(ctx.target), lang=ctx.lang),
+                lambda: ipma_plot(
+                    frame, target=ctx.name(ctx.target), lang=ctx.lang, codebook=ctx.survey.codebook
+                ),
             )
         )
     return Section("impacts", ctx.t("impacts"), tuple(blocks))
