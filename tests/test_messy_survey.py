@@ -321,3 +321,23 @@ def test_cli_takes_several_segments(files, how):
     assert code == 0, err
     sheets = pd.ExcelFile(out / "report.xlsx").sheet_names
     assert {"nps_segment", "nps_segment_渠道", "index_segment", "index_segment_渠道"} <= set(sheets)
+
+
+def test_cb_sem_and_group_comparison_take_the_survey(survey, raw):
+    spec = load_model("acsi", survey.codebook)
+    complete = pd.concat([_clean(raw[c]) for c in ITEMS.values()], axis=1).notna().all(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        listwise = csi.fit_sem(survey, spec)
+        fiml = csi.fit_sem(survey, spec, missing="fiml")
+        by_hand = csi.fit_sem(
+            survey.public_data(all_respondents=True).loc[complete.to_numpy()], spec
+        )
+    assert listwise.n == int(complete.sum()) and fiml.n == N
+    assert listwise.fit_indices["chisq"] == pytest.approx(by_hand.fit_indices["chisq"], rel=1e-10)
+    a, b = sorted(raw["渠道"].unique())[:2]
+    comp = csi.compare_groups(survey, spec, "渠道", groups=(a, b), n=50, seed=1)
+    channel = raw["渠道"].to_numpy()[complete.to_numpy()]
+    assert comp.groups == (a, b)
+    assert comp.n_a == int((channel == a).sum()) and comp.n_b == int((channel == b).sum())
+    assert comp.n_excluded == N - comp.n_a - comp.n_b  # every other respondent counted

@@ -66,6 +66,7 @@ from csi.pls.statistics import (
     check_extra_statistics,
 )
 from csi.spec import ModelSpec, as_spec
+from csi.survey import Survey
 
 __all__ = ["GROUP_COLUMNS", "GroupComparison", "compare_groups"]
 
@@ -244,7 +245,7 @@ def _henseler(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def compare_groups(
-    data: pd.DataFrame,
+    data: pd.DataFrame | Any,
     spec: ModelSpec | str,
     group: Hashable,
     *,
@@ -269,7 +270,9 @@ def compare_groups(
     Parameters
     ----------
     data, spec:
-        Survey data and model, as for :func:`csi.fit_pls`. Never modified.
+        Survey data (a DataFrame or a :class:`csi.survey.Survey`: every respondent read,
+        its codebook as ``scale``; respondents with a missing model item are left out
+        and counted) and model, as for :func:`csi.fit_pls`. Never modified.
     group:
         The column holding the group of each respondent.
     groups:
@@ -293,6 +296,12 @@ def compare_groups(
     from csi.pls import fit_pls
 
     spec = as_spec(spec)
+    if isinstance(data, Survey):
+        # every respondent read, without id, personal or free-text columns; scale
+        # from the codebook (the comparison itself is listwise, as the pooled fit)
+        if scale is None:
+            scale = data.codebook
+        data = data.public_data(all_respondents=True)
     check_frame(data)
     if group not in data.columns:
         check_columns(data, [str(group)], what="group column")

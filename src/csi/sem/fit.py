@@ -32,6 +32,7 @@ from csi.sem.result import SEMResult
 from csi.sem.structure import Structure
 from csi.sem.syntax import SemModel, build_model
 from csi.spec import ModelSpec
+from csi.survey import Survey
 
 _log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class FitState:
 
 
 def fit_sem(
-    data: pd.DataFrame | Moments,
+    data: pd.DataFrame | Moments | Survey,
     model: ModelSpec | str,
     *,
     estimator: str = "ML",
@@ -82,7 +83,9 @@ def fit_sem(
     Parameters
     ----------
     data:
-        Respondents x items DataFrame, :class:`csi.moments.Moments` (sufficient
+        Respondents x items DataFrame, a :class:`csi.survey.Survey` (every respondent
+        read, before its missing-data policy; choose ``missing`` here: listwise or
+        FIML), :class:`csi.moments.Moments` (sufficient
         statistics; ML, GLS and ULS only), or a Dask DataFrame (reduced to its
         moments in one pass by :func:`csi.scaleout.moments_from_dask`, listwise;
         ``client`` is the optional ``dask.distributed.Client`` to compute on).
@@ -117,6 +120,9 @@ def fit_sem(
     errors from the expected information. Reference: Rosseel (2012), lavaan, *J. Stat.
     Softw.* 48(2); Bollen (1989), *Structural Equations with Latent Variables*.
     """
+    if isinstance(data, Survey):
+        # every respondent read, without id, personal or free-text columns
+        data = data.public_data(all_respondents=True)
     estimator = str(check_choice(str(estimator).upper(), ESTIMATORS, name="estimator"))
     missing = str(check_choice(missing, ("listwise", "fiml"), name="missing"))
     check_choice(lang, ("en", "zh"), name="lang")
