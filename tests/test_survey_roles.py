@@ -163,3 +163,22 @@ def test_weight_column_is_checked_row_by_row():
     df.loc[6, "w"] = 0.0
     s = read_survey(df, {**BOOK, "weight": "w"})
     assert s.weight == "w" and s.all_responses()["w"].sum() == 59.0
+
+
+def test_design_columns_are_checked():
+    df = _frame().assign(w=1.0, stratum="a", psu=np.arange(60) // 3, f=2)
+    book = {**BOOK, "weight": "w", "strata": "stratum", "cluster": "psu"}
+    s = read_survey(df, book)
+    assert (s.codebook.strata, s.codebook.cluster) == ("stratum", "psu")
+    assert Codebook.from_dict(s.codebook.to_dict()) == s.codebook
+    gap = df.copy()
+    gap.loc[4, "psu"] = None
+    with pytest.raises(csi.CsiInputError, match="design column 'psu' has no value at row 5"):
+        read_survey(gap, book)
+    frac = df.assign(f=1.5)
+    with pytest.raises(csi.CsiInputError, match="non-integer count"):
+        read_survey(frac, {**BOOK, "weight": "f", "weight_kind": "frequency"})
+    with pytest.raises(CodebookError, match="weight_kind must be"):
+        Codebook.from_dict({**BOOK, "weight": "w", "weight_kind": "design"})
+    with pytest.raises(CodebookError, match="replicate_weights need"):
+        Codebook.from_dict({**BOOK, "replicate_weights": ["r1"]})

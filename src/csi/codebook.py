@@ -20,6 +20,10 @@ YAML layout (every key except ``items`` is optional)::
     recommend: recommend            # the 0-10 "would you recommend" question (NPS)
     csat: SAT1                      # the item(s) behind CSAT (top-box share)
     weight: w                       # survey weight (used where weights are supported)
+    weight_kind: sampling           # sampling (default) or frequency (integer counts of copies)
+    strata: stratum                 # design: stratum of each respondent (optional)
+    cluster: psu                    # design: primary sampling unit (optional)
+    replicate_weights: [rw1, rw2]   # design: replicate-weight columns, as published (optional)
     sheet: 数据                      # spreadsheet: sheet name or 0-based number
     header_row: 1                   # spreadsheet: 1-based row holding the column names
     scale: {min: 1, max: 10}        # default end points of every item
@@ -65,6 +69,10 @@ _TOP_KEYS = {
     "recommend",
     "csat",
     "weight",
+    "weight_kind",
+    "strata",
+    "cluster",
+    "replicate_weights",
     "sheet",
     "header_row",
     "scale",
@@ -196,6 +204,15 @@ class Codebook:
     """The rated item(s) behind CSAT (top-box share)."""
     weight: str | None = None
     """The survey-weight column."""
+    weight_kind: str = "sampling"
+    """``"sampling"`` (inverse selection probability or calibrated weight) or
+    ``"frequency"`` (each row stands for that many identical respondents)."""
+    strata: str | None = None
+    """Design: the stratum column."""
+    cluster: str | None = None
+    """Design: the primary-sampling-unit (cluster) column."""
+    replicate_weights: tuple[str, ...] = ()
+    """Design: replicate-weight columns."""
     sheet: str | int | None = None
     """Spreadsheet sheet to read (name or 0-based number); None = the first."""
     header_row: int = 1
@@ -236,6 +253,20 @@ class Codebook:
             claim(self.period, "period")
         if self.weight is not None:
             claim(self.weight, "weight")
+        for key in ("strata", "cluster"):
+            col = getattr(self, key)
+            if col is not None:
+                claim(col, key)
+        for c in self.replicate_weights:
+            claim(c, "replicate weight")
+        if self.weight_kind not in ("sampling", "frequency"):
+            raise CodebookError(
+                f"weight_kind must be 'sampling' or 'frequency', got {self.weight_kind!r}"
+            )
+        if self.weight_kind == "frequency" and self.weight is None:
+            raise CodebookError("weight_kind: frequency needs a weight column ('weight')")
+        if self.replicate_weights and self.weight is None:
+            raise CodebookError("replicate_weights need the full-sample weight column ('weight')")
         rated = {e.name for e in (*self.entries, *self.extras)}
         if self.recommend is not None and self.recommend not in rated:
             raise CodebookError(
@@ -372,7 +403,7 @@ class Codebook:
 
         items = entries("items")
         extras = entries("extras")
-        for key in ("id", "period", "recommend", "weight"):
+        for key in ("id", "period", "recommend", "weight", "strata", "cluster", "weight_kind"):
             if d.get(key) is not None and not isinstance(d.get(key), str):
                 raise CodebookError(f"codebook {key!r} must be a single column name")
         recommend = d.get("recommend")
@@ -415,6 +446,10 @@ class Codebook:
             recommend=recommend,
             csat=_as_names(d.get("csat"), "csat"),
             weight=d.get("weight"),
+            weight_kind=d.get("weight_kind") or "sampling",
+            strata=d.get("strata"),
+            cluster=d.get("cluster"),
+            replicate_weights=_as_names(d.get("replicate_weights"), "replicate_weights"),
             sheet=sheet,
             header_row=d.get("header_row", 1),
             missing_text=text_codes,
@@ -492,6 +527,14 @@ class Codebook:
             out["csat"] = list(self.csat) if len(self.csat) > 1 else self.csat[0]
         if self.weight is not None:
             out["weight"] = self.weight
+        if self.weight_kind != "sampling":
+            out["weight_kind"] = self.weight_kind
+        if self.strata is not None:
+            out["strata"] = self.strata
+        if self.cluster is not None:
+            out["cluster"] = self.cluster
+        if self.replicate_weights:
+            out["replicate_weights"] = list(self.replicate_weights)
         if self.sheet is not None:
             out["sheet"] = self.sheet
         if self.header_row != 1:
@@ -593,8 +636,9 @@ class Codebook:
         cols += list(self.segments)
         if self.period is not None:
             cols.append(self.period)
-        if self.weight is not None:
-            cols.append(self.weight)
+        for c in (self.weight, self.strata, self.cluster, *self.replicate_weights):
+            if c is not None:
+                cols.append(c)
         return tuple(cols)
 
     def public_columns(self, columns: Iterable[Any], *, keep_id: bool = False) -> list[Any]:

@@ -741,6 +741,9 @@ def read_survey(
             cb.period,
             cb.id,
             cb.weight,
+            cb.strata,
+            cb.cluster,
+            *cb.replicate_weights,
         )
         if c is not None and c not in raw.columns
     ]
@@ -783,8 +786,27 @@ def read_survey(
         data[info.name] = clean
         item_rows.append({"item": info.name, "construct": info.construct, **counts})
     items = pd.DataFrame(item_rows)
-    if cb.weight is not None:
-        data[cb.weight] = _check_weights(raw[cb.weight], cb.weight, name, ids, cb, place)
+    for col in (cb.weight, *cb.replicate_weights):
+        if col is not None:
+            data[col] = _check_weights(raw[col], col, name, ids, cb, place)
+    if cb.weight is not None and cb.weight_kind == "frequency":
+        w = data[cb.weight].to_numpy()
+        frac = np.flatnonzero(w != np.round(w))
+        if frac.size:
+            pos = int(frac[0])
+            raise SurveyError(
+                f"{name}: frequency weight column {cb.weight!r} has a non-integer count "
+                f"({_show(raw[cb.weight].iloc[pos])}) at {_where(pos, ids, cb.id, place)}"
+            )
+    for col in (cb.strata, cb.cluster):
+        if col is not None:
+            gap = np.flatnonzero(_blank(raw[col]))
+            if gap.size:
+                pos = int(gap[0])
+                raise SurveyError(
+                    f"{name}: design column {col!r} has no value at "
+                    f"{_where(pos, ids, cb.id, place)}"
+                )
     responses = data.copy()
 
     # -- missing answers of the model items
