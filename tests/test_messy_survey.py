@@ -341,3 +341,23 @@ def test_cb_sem_and_group_comparison_take_the_survey(survey, raw):
     assert comp.groups == (a, b)
     assert comp.n_a == int((channel == a).sum()) and comp.n_b == int((channel == b).sum())
     assert comp.n_excluded == N - comp.n_a - comp.n_b  # every other respondent counted
+
+
+@pytest.mark.parametrize("policy", ["listwise", "mean"])
+def test_cli_report_missing_changes_the_model_n_not_nps(files, raw, policy):
+    out = files["dir"] / f"report_{policy}"
+    code, _, err = _run(
+        "report", str(files["xlsx"]), "--codebook", str(files["codebook"]), "--model", "acsi",
+        "--missing", policy, "--bootstrap", "0", "--no-figures", "--no-sem", "--format", "xlsx",
+        "-o", str(out), "-q",
+    )  # fmt: skip
+    assert code == 0, err
+    book = pd.read_excel(out / "report.xlsx", sheet_name=None)
+    counts = book["respondents"].set_index("measure")["value"]
+    complete = pd.concat([_clean(raw[c]) for c in ITEMS.values()], axis=1).notna().all(axis=1)
+    used = int(complete.sum()) if policy == "listwise" else N
+    assert counts["respondents used in the model"] == used
+    assert counts["respondents left out of the model"] == N - used
+    # NPS is the same whichever policy the model uses: every valid answer
+    rec = _clean(raw["推荐"]).dropna()
+    assert book["nps"]["n"].iloc[0] == len(rec)
