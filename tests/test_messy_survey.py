@@ -361,3 +361,19 @@ def test_cli_report_missing_changes_the_model_n_not_nps(files, raw, policy):
     # NPS is the same whichever policy the model uses: every valid answer
     rec = _clean(raw["推荐"]).dropna()
     assert book["nps"]["n"].iloc[0] == len(rec)
+
+
+def test_report_states_the_model_n_and_unscored_respondents(survey, raw):
+    from csi.report import run_analysis
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = run_analysis(
+            survey, "acsi", missing="pairwise", bootstrap=0, figures=False, sem=False
+        )
+    complete = pd.concat([_clean(raw[c]) for c in ITEMS.values()], axis=1).notna().all(axis=1)
+    unscored = N - int(complete.sum())
+    for key in ("index", "impacts", "levels", "paths"):
+        notes = [b.text for b in report.section(key).blocks if isinstance(b, csi.report.Text)]
+        assert any(f"use {N} respondents (missing answers: pairwise" in t for t in notes), key
+        assert any(f"{unscored} of them answered too few items" in t for t in notes), key

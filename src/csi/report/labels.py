@@ -101,6 +101,10 @@ TEXT: dict[str, dict[str, str]] = {
         "model_n": (
             "Model-based figures use {n} respondents (missing answers: {method}; {left} left out)."
         ),
+        "model_n_unscored": (
+            "{k} of them answered too few items for a score (pairwise): they are not in the "
+            "per-respondent and per-segment figures."
+        ),
         "n_per_figure": (
             "Each figure states its n: model-based figures use the respondents of the model; "
             "NPS, CSAT and item figures use everyone who answered their question."
@@ -444,6 +448,9 @@ TEXT: dict[str, dict[str, str]] = {
         "no_metric_column": "问卷数据中没有 {column!r} 列",
         "no_recommend": "没有 0-10 分推荐意愿题（码本键 recommend）",
         "model_n": "基于模型的结果使用 {n} 位受访者（缺失回答处理：{method}；剔除 {left} 位）。",
+        "model_n_unscored": (
+            "其中 {k} 位回答不全（成对删除），没有个体得分，不计入个体及细分群体结果。"
+        ),
         "n_per_figure": (
             "每项结果均注明样本量 n：基于模型的结果使用模型样本；NPS、CSAT 及各题结果使用"
             "回答了该题的全部受访者。"

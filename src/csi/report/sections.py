@@ -186,15 +186,16 @@ class Context:
 
     def model_n(self) -> Text:
         """The note every model-based table carries: respondents used and the policy."""
-        return Text(
-            self.t(
-                "model_n",
-                n=int(self.result.n),
-                method=missing_text(self.missing, self.lang),
-                left=int(self.result.n_excluded),
-            ),
-            note=True,
+        line = self.t(
+            "model_n",
+            n=int(self.result.n),
+            method=missing_text(self.missing, self.lang),
+            left=int(self.result.n_excluded),
         )
+        unscored = int(getattr(self.result, "n_unscored", 0) or 0)
+        if unscored:
+            line += " " + self.t("model_n_unscored", k=unscored)
+        return Text(line, note=True)
 
     def figure(self, key: str, title: str, draw: Callable[[], Any], note: str = "") -> Block:
         """Render ``draw()`` (a matplotlib Figure from :mod:`csi.plots`) to PNG bytes."""
@@ -508,6 +509,7 @@ def _with_bootstrap(
 def paths_section(ctx: Context) -> Section:
     res = ctx.result
     blocks: list[Block] = [Text(n, note=True) for n in ctx.notes]
+    blocks.append(ctx.model_n())
     boot_paths = ctx.boot_rows("path")
     if ctx.figures:
         from csi.plots import path_diagram
