@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -250,3 +251,54 @@ def test_installed_console_script_runs():
     )
     assert bad.returncode == 2
     assert bad.stderr.strip() == "csi: error: survey file not found: missing.csv"
+
+
+def test_weights_refuse_text_cells_and_skip_respondent_numbers(tmp_path):
+    rng = np.random.default_rng(4)
+    data = pd.DataFrame(
+        {"rid": np.arange(1, 41), "q1": rng.integers(1, 8, 40), "q2": rng.integers(1, 8, 40)}
+    )
+    path = tmp_path / "d.csv"
+    data.to_csv(path, index=False)
+    code, out, err = run("weights", str(path), "--method", "critic")
+    assert code == 0
+    assert "column 'rid' looks like a respondent number" in err
+    assert "rid" not in out and "q1" in out and "q2" in out
+    bad = data.astype({"q2": object})
+    bad.loc[6, "q2"] = "n.a."
+    bad.to_csv(path, index=False)
+    code, _, err = run("weights", str(path))
+    assert code == 2
+    assert "column 'q2' has the text 'n.a.' at row 7 (line 8 of the file)" in one_error_line(err)
+
+
+def test_survey_files_in_other_encodings_and_delimiters(tmp_path):
+    frame = pd.read_csv(SURVEY, dtype=str).head(300)
+    gbk = tmp_path / "gbk.csv"
+    frame.assign(name="张三").to_csv(gbk, index=False, sep=";", encoding="gbk")
+    code, out, err = run("validate", str(gbk), "--codebook", CODEBOOK)
+    assert code == 0, err  # GB18030 read, ';' found on the header line
+    assert "300 respondents read" in out or "respondents read      300" in out
+    code, _, err = run("validate", str(gbk), "--codebook", CODEBOOK, "--encoding", "utf-8")
+    assert code == 2 and "cannot be read as utf-8" in one_error_line(err)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("\n", encoding="utf-8")
+    code, _, err = run("validate", str(empty), "--codebook", CODEBOOK)
+    assert code == 2 and "the file is empty" in one_error_line(err)
+    header_only = tmp_path / "header.csv"
+    header_only.write_text(",".join(frame.columns) + "\n", encoding="utf-8")
+    code, _, err = run("validate", str(header_only), "--codebook", CODEBOOK)
+    assert code == 2 and "no respondents below them" in one_error_line(err)
+    dup = tmp_path / "dup.csv"
+    text = pd.read_csv(SURVEY, dtype=str).head(5).to_csv(index=False)
+    dup.write_text(text.replace("SAT2", "SAT1", 1), encoding="utf-8")
+    code, _, err = run("validate", str(dup), "--codebook", CODEBOOK)
+    assert code == 2 and "column name 'SAT1' appears twice on line 1" in one_error_line(err)
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0")
+    code, _, err = run("validate", str(xls), "--codebook", CODEBOOK)
+    assert code == 2 and ".xls workbooks are not read; save the file as .xlsx" in err
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    code, _, err = run("validate", str(broken), "--codebook", CODEBOOK)
+    assert code == 2 and "not a readable .xlsx workbook" in err

@@ -108,6 +108,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
+    def text_file_args(q: argparse.ArgumentParser) -> None:
+        q.add_argument(
+            "--encoding",
+            default=None,
+            help="text file encoding (default: UTF-8, with or without BOM, else GB18030/GBK)",
+        )
+        q.add_argument(
+            "--sep",
+            default=None,
+            help="text file delimiter (default: found on the header line: , ; tab or |)",
+        )
+
     def survey_args(q: argparse.ArgumentParser) -> None:
         q.add_argument("survey", help="survey file (.csv, .xlsx, .sav, .parquet)")
         q.add_argument("--codebook", required=True, help="codebook YAML file")
@@ -124,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
             help="spreadsheet sheet (name or 0-based number; default: the codebook's "
             "'sheet', else the first)",
         )
+        text_file_args(q)
 
     def model_args(q: argparse.ArgumentParser) -> None:
         q.add_argument(
@@ -245,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_formatter,
     )
     w.add_argument("data", help="CSV file (rows = respondents or alternatives)")
+    text_file_args(w)
     w.add_argument("--method", default="entropy", choices=["entropy", "critic", "cv"])
     w.add_argument("--columns", help="comma-separated columns (default: all numeric)")
     w.add_argument("--cost", help="comma-separated cost columns (lower is better)")
@@ -282,7 +296,7 @@ def _roles(pairs: Sequence[str]) -> dict[str, str]:
 def _read(args: argparse.Namespace) -> Any:
     from csi.survey import read_survey
 
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"encoding": args.encoding, "sep": args.sep}
     if getattr(args, "sheet", None) is not None:
         sheet = args.sheet
         options["sheet"] = int(sheet) if sheet.isdigit() else sheet
@@ -386,10 +400,19 @@ def cmd_weights(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from csi._checks import CsiInputError
     from csi.weighting.objective import critic_weights, cv_weights, entropy_weights
 
-    data = pd.read_csv(args.data)
+    data = _read_table(args.data, args.encoding, args.sep)
     columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
     if columns is None:
-        columns = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])]
+        columns = _weight_columns(data, err)
+    else:
+        missing_cols = [c for c in columns if c not in data.columns]
+        if missing_cols:
+            raise CsiInputError(
+                f"--columns: {', '.join(map(repr, missing_cols))} not in {args.data}; "
+                f"columns: {list(data.columns)}"
+            )
+        for c in columns:
+            _refuse_text(data, c, args.data)
     directions = {c.strip(): -1 for c in args.cost.split(",")} if args.cost else None
     if args.method == "cv":
         if directions:
@@ -407,6 +430,68 @@ def cmd_weights(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 #: Share of respondents left out of the model above which ``csi validate`` warns.
 EXCLUDED_WARNING = 0.10
+
+
+def _read_table(path: str, encoding: str | None, sep: str | None) -> Any:
+    """A CSV file read as :func:`csi.read_survey` reads one (encoding, delimiter, header)."""
+    from csi.survey_files import load_table
+
+    frame, *_ = load_table(path, None, 1, encoding=encoding, sep=sep)
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
+
+
+def _refuse_text(data: Any, column: str, name: str) -> None:
+    """A column meant to be numeric with a text cell: an error naming the row and value."""
+    import pandas as pd
+
+    from csi._checks import CsiInputError
+
+    s = data[column]
+    if pd.api.types.is_numeric_dtype(s):
+        return
+    text = s.astype("string").str.strip()
+    bad = pd.to_numeric(text, errors="coerce").isna() & text.notna() & (text != "")
+    if bad.any():
+        pos = int(bad.to_numpy().nonzero()[0][0])
+        raise CsiInputError(
+            f"{name}: column {column!r} has the text {s.iloc[pos]!r} at row {pos + 1} "
+            f"(line {pos + 2} of the file); weights need numbers: fix the cell or leave the "
+            "column out with --columns"
+        )
+
+
+def _weight_columns(data: Any, err: TextIO) -> list[str]:
+    """The columns to weight when none are named: every numeric column, a column of
+    numbers with a stray text cell refused (never silently dropped), and a respondent
+    number (20 or more rows of unique whole numbers in increasing order) left out with a
+    warning."""
+    import numpy as np
+    import pandas as pd
+
+    columns = []
+    for c in data.columns:
+        s = data[c]
+        if not pd.api.types.is_numeric_dtype(s):
+            as_number = pd.to_numeric(s.astype("string").str.strip(), errors="coerce")
+            if as_number.notna().sum() >= max(1, 0.5 * s.notna().sum()):
+                _refuse_text(data, c, "the data")
+            continue
+        v = s.to_numpy(dtype=float)
+        if (
+            len(v) >= 20
+            and np.isfinite(v).all()
+            and (v == np.round(v)).all()
+            and (np.diff(v) > 0).all()
+        ):
+            print(
+                f"csi: warning: column {c!r} looks like a respondent number (whole numbers, "
+                "unique and increasing) and is left out; name it in --columns to weight it",
+                file=err,
+            )
+            continue
+        columns.append(c)
+    return columns
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

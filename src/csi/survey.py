@@ -22,7 +22,6 @@ The caller's DataFrame is never modified.
 
 from __future__ import annotations
 
-import csv
 import html
 import logging
 import warnings
@@ -36,6 +35,7 @@ import pandas as pd
 
 from csi._checks import CsiInputError, check_choice
 from csi.codebook import Codebook, CodebookError, ItemInfo
+from csi.survey_files import Place, SurveyError, load_table, not_found, show, where, where_rows
 
 __all__ = [
     "MISSING_METHODS",
@@ -51,10 +51,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MISSING_METHODS = ("listwise", "pairwise", "mean", "keep")
-
-
-class SurveyError(CsiInputError):
-    """Bad survey data (the message names the file, column, row and value)."""
 
 
 # ---------------------------------------------------------------------------- report
@@ -276,310 +272,6 @@ class Survey:
 
 
 # ---------------------------------------------------------------------------- reading
-_PANDAS_NA = (
-    *("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND"),
-    *("1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"),
-)
-"""Texts pandas reads as missing by default (``na_values`` of read_csv / read_excel)."""
-
-_HEADER_SEARCH = 30
-"""Rows searched for the codebook items when they are not on the header row."""
-
-
-@dataclass(frozen=True)
-class _Place:
-    """Where the data rows sit in the source, to name a row as the user sees it.
-
-    ``kind``: ``"data"`` (DataFrame, .sav, .parquet: data rows 1, 2, ...), ``"sheet"``
-    (spreadsheet rows) or ``"lines"`` (lines of a text file). ``rows`` holds the
-    file's own row (line) number of each data row.
-    """
-
-    kind: str = "data"
-    rows: np.ndarray | None = field(default=None, compare=False)
-    sheet: str | None = None
-    sheets: tuple[str, ...] = ()
-    header_row: int = 1
-    short: bool = False
-    """The sheet ends before ``header_row`` (nothing was read)."""
-
-    def file_rows(self, n: int) -> np.ndarray:
-        return np.arange(1, n + 1) if self.rows is None else self.rows
-
-    def file_row(self, pos: int) -> int:
-        return pos + 1 if self.rows is None else int(self.rows[pos])
-
-
-def _na_options(columns: Any, text_codes: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
-    """pandas NA options keeping an item's declared text codes (e.g. ``n/a``) as text."""
-    folded = {c: {t.casefold() for t in codes} for c, codes in text_codes.items()}
-    na = {
-        c: [v for v in _PANDAS_NA if v.casefold() not in folded.get(str(c), set())] for c in columns
-    }
-    return {"keep_default_na": False, "na_values": na}
-
-
-def _clashes(text_codes: Mapping[str, tuple[str, ...]]) -> bool:
-    """True when a text code is one pandas would read as a blank cell."""
-    default = {v.casefold() for v in _PANDAS_NA}
-    return any(t.casefold() in default for codes in text_codes.values() for t in codes)
-
-
-def _sheet_name(sheet: str | int | None, sheets: tuple[str, ...], name: str) -> str:
-    """The name of the sheet to read (``None``: the first)."""
-    listed = ", ".join(map(repr, sheets))
-    if sheet is None:
-        sheet = 0
-    if isinstance(sheet, int):
-        if 0 <= sheet < len(sheets):
-            return sheets[sheet]
-        raise SurveyError(
-            f"{name}: no sheet number {sheet} (numbers start at 0); the workbook's sheets: {listed}"
-        )
-    if sheet in sheets:
-        return sheet
-    raise SurveyError(f"{name}: no sheet {sheet!r}; the workbook's sheets: {listed}")
-
-
-def _blank_record(rec: list[str]) -> bool:
-    return not rec or (len(rec) == 1 and not rec[0].strip())
-
-
-def _csv_lines(path: Path, header_row: int, n: int) -> np.ndarray:
-    """The line of the file on which each of the ``n`` data records starts.
-
-    Counts quoted line breaks and skipped blank lines as pandas does; falls back to
-    ``header_row + 1, header_row + 2, ...`` when the file cannot be followed.
-    """
-    starts: list[int] = []
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            line = 0
-            header_seen = False
-            for k, rec in enumerate(reader):
-                start, line = line + 1, reader.line_num
-                if k < header_row - 1 or _blank_record(rec):
-                    continue
-                if header_seen:
-                    starts.append(start)
-                header_seen = True
-    except (OSError, UnicodeDecodeError, csv.Error):
-        starts = []
-    if len(starts) != n:
-        return header_row + 1 + np.arange(n)
-    return np.asarray(starts, dtype=int)
-
-
-def _load(
-    source: Any,
-    sheet: str | int | None,
-    header_row: int = 1,
-    text_columns: tuple[str, ...] = (),
-    text_codes: Mapping[str, tuple[str, ...]] | None = None,
-) -> tuple[
-    pd.DataFrame, str, dict[str, dict[Any, str]], dict[str, str], dict[str, list[float]], _Place
-]:
-    """Read ``source``; return frame, name, value labels, variable labels, SPSS missing
-    codes and where the rows are (:class:`_Place`).
-
-    ``sheet`` and ``header_row`` (1-based) apply to spreadsheets, ``header_row`` to CSV
-    too; ``text_codes`` (column -> text missing codes) are kept as text, not read as blank.
-    """
-    if isinstance(source, pd.DataFrame):
-        return source.copy(), "data", {}, {}, {}, _Place()
-    if not isinstance(source, (str, Path)):
-        raise TypeError(
-            f"source must be a file path or a pandas DataFrame, got {type(source).__name__}"
-        )
-    path = Path(source)
-    name = str(source)
-    if not path.exists():
-        raise SurveyError(f"survey file not found: {name}")
-    ext = path.suffix.lower()
-    as_text = dict.fromkeys(text_columns, str)
-    codes = dict(text_codes or {})
-    if ext in (".csv", ".txt"):
-        skip = header_row - 1
-        try:
-            na = {}
-            if _clashes(codes):
-                na = _na_options(pd.read_csv(path, skiprows=skip, nrows=0).columns, codes)
-            frame = pd.read_csv(path, dtype=as_text, skiprows=skip, **na)
-        except pd.errors.EmptyDataError:
-            raise SurveyError(
-                f"{name}: no column names on line {header_row} (header_row): the file ends "
-                "before it"
-            ) from None
-        rows = _csv_lines(path, header_row, len(frame))
-        return frame, name, {}, {}, {}, _Place("lines", rows, header_row=header_row)
-    if ext in (".xlsx", ".xlsm"):
-        try:
-            import openpyxl  # noqa: F401
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise ImportError("reading .xlsx needs openpyxl: pip install 'csi[excel]'") from None
-        with pd.ExcelFile(path) as book:
-            sheets = tuple(str(s) for s in book.sheet_names)
-            use = _sheet_name(sheet, sheets, name)
-            try:
-                na = {}
-                if _clashes(codes):
-                    # nrows=1: pandas fails on nrows=0 under a blank header row
-                    head = pd.read_excel(book, sheet_name=use, header=header_row - 1, nrows=1)
-                    na = _na_options(head.columns, codes)
-                frame = pd.read_excel(
-                    book, sheet_name=use, header=header_row - 1, dtype=as_text, **na
-                )
-            except ValueError:
-                if len(pd.read_excel(book, sheet_name=use, header=None)) >= header_row:
-                    raise
-                # the sheet ends before the header row: no columns (read_survey says so)
-                place = _Place("sheet", sheet=use, sheets=sheets, header_row=header_row, short=True)
-                return pd.DataFrame(), name, {}, {}, {}, place
-        rows = header_row + 1 + np.arange(len(frame))
-        place = _Place("sheet", rows, sheet=use, sheets=sheets, header_row=header_row)
-        return frame, name, {}, {}, {}, place
-    if ext == ".parquet":
-        return pd.read_parquet(path), name, {}, {}, {}, _Place()
-    if ext in (".sav", ".zsav"):
-        try:
-            import pyreadstat
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise ImportError("reading .sav needs pyreadstat: pip install 'csi[spss]'") from None
-        frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
-        value_labels = {str(k): dict(v) for k, v in meta.variable_value_labels.items()}
-        var_labels = {str(k): str(v) for k, v in meta.column_names_to_labels.items() if v}
-        spss_missing: dict[str, list[float]] = {}
-        ranges_by_col: dict[str, Any] = dict(meta.missing_ranges or {})
-        for col, ranges in ranges_by_col.items():
-            spss_codes = [float(r["lo"]) for r in ranges if r["lo"] == r["hi"]]
-            if spss_codes:
-                spss_missing[str(col)] = spss_codes
-        return frame, name, value_labels, var_labels, spss_missing, _Place()
-    raise SurveyError(
-        f"{name}: unknown file type {ext!r}; read .csv, .xlsx, .sav or .parquet, "
-        "or pass a DataFrame"
-    )
-
-
-def _where(
-    pos: int, ids: pd.Series | None, id_name: str | None, place: _Place | None = None
-) -> str:
-    """Data row ``pos`` (0-based) as the user sees it in the source.
-
-    ``row 5 (rid 'R005')`` for a DataFrame, ``row 7 of sheet '数据' (rid 'R005')`` for a
-    spreadsheet (its own row number), ``row 5 (rid 'R005'), line 6 of the file`` for CSV.
-    """
-    place = place or _Place()
-    who = "" if ids is None else f" ({id_name} {_show(ids.iloc[pos])})"
-    if place.kind == "sheet":
-        return f"row {place.file_row(pos)} of sheet {place.sheet!r}{who}"
-    if place.kind == "lines":
-        return f"row {pos + 1}{who}, line {place.file_row(pos)} of the file"
-    return f"row {pos + 1}{who}"
-
-
-def _where_rows(positions: Any, place: _Place) -> str:
-    """Several data rows (0-based positions) as the user sees them: ``rows 2, 5``."""
-    data = ", ".join(str(int(p) + 1) for p in positions)
-    own = ", ".join(str(place.file_row(int(p))) for p in positions)
-    if place.kind == "sheet":
-        return f"rows {own} of sheet {place.sheet!r}"
-    if place.kind == "lines":
-        return f"rows {data} (lines {own} of the file)"
-    return f"rows {data}"
-
-
-def _yaml_text(text: str) -> str:
-    """``text`` as a YAML value that reads back as that text (quoted when needed)."""
-    import json
-
-    import yaml
-
-    try:
-        plain = yaml.safe_load(text) == text and ": " not in text and "#" not in text
-    except yaml.YAMLError:
-        plain = False
-    return text if plain else json.dumps(text, ensure_ascii=False)
-
-
-def _header_at(rows: Any, wanted: set[str]) -> int | None:
-    """The 1-based number of the first of ``rows`` holding every name in ``wanted``."""
-    for r, values in enumerate(rows, 1):
-        cells = {str(v).strip() for v in values if v is not None and not pd.isna(v)}
-        if wanted <= cells:
-            return r
-    return None
-
-
-def _locate(path: Path, place: _Place, items: tuple[str, ...]) -> str:
-    """Where the codebook items are when not on the header row read ('' if not found)."""
-    wanted = set(items)
-    try:
-        if place.kind == "lines":
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                head = [rec for _, rec in zip(range(_HEADER_SEARCH), csv.reader(fh), strict=False)]
-            r = _header_at(head, wanted)
-            if r is None or r == place.header_row:
-                return ""
-            return (
-                f"found on line {r}: add `header_row: {r}` to the codebook or pass header_row={r}"
-            )
-        if place.kind != "sheet":
-            return ""
-        with pd.ExcelFile(path) as book:
-            current = str(place.sheet)
-            for s in (current, *(s for s in place.sheets if s != current)):
-                top = pd.read_excel(book, sheet_name=s, header=None, nrows=_HEADER_SEARCH)
-                r = _header_at(top.itertuples(index=False), wanted)
-                if r is None or (s == current and r == place.header_row):
-                    continue
-                if s == current:
-                    return (
-                        f"found on row {r} of sheet {s!r}: add `header_row: {r}` to the "
-                        f"codebook or pass header_row={r}"
-                    )
-                if r == place.header_row:
-                    return (
-                        f"found on sheet {s!r}: add `sheet: {_yaml_text(str(s))}` to the "
-                        f"codebook or pass sheet={s!r} (--sheet {s})"
-                    )
-                return (
-                    f"found on sheet {s!r}, row {r}: add `sheet: {_yaml_text(str(s))}` and "
-                    f"`header_row: {r}` to the codebook or pass sheet={s!r}, header_row={r}"
-                )
-    except (OSError, ValueError, UnicodeDecodeError, csv.Error):
-        return ""
-    return ""
-
-
-def _not_found(
-    name: str,
-    what: str,
-    absent: list[str],
-    place: _Place,
-    path: Path | None,
-    items: tuple[str, ...],
-) -> str:
-    """The message for codebook columns missing from the data, with where to look."""
-    msg = (
-        f"{name}: codebook {what}{'s' if len(absent) > 1 else ''} "
-        f"{', '.join(map(repr, absent))} not found"
-    )
-    if place.kind == "sheet":
-        where = "the sheet ends before row" if place.short else "column names on row"
-        msg += (
-            f" in the columns of sheet {place.sheet!r} ({where} {place.header_row}); "
-            f"the workbook's sheets: {', '.join(map(repr, place.sheets))}"
-        )
-    else:
-        msg += " in the data columns"
-        if place.kind == "lines" and place.header_row != 1:
-            msg += f" (column names on line {place.header_row})"
-    hint = _locate(path, place, items) if path is not None and items else ""
-    return msg + (f"; {hint}" if hint else "")
-
-
 def _blank(s: pd.Series) -> np.ndarray:
     blank = s.isna().to_numpy()
     if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
@@ -605,11 +297,6 @@ def _text_code(s: pd.Series, codes: tuple[str, ...]) -> np.ndarray:
     return text.isin(folded).fillna(False).to_numpy(dtype=bool)
 
 
-def _show(value: Any) -> str:
-    """A cell value as written in messages: ``'abc'``, ``-1`` (not ``np.int64(-1)``)."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
-
-
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
@@ -624,6 +311,8 @@ def read_survey(
     constant: str = "error",
     sheet: str | int | None = None,
     header_row: int | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
     id: str | None = None,
     scale: tuple[float, float] | None = None,
     missing_codes: tuple[float, ...] = (),
@@ -656,6 +345,10 @@ def read_survey(
     header_row:
         1-based row holding the column names (spreadsheet row, or CSV line: lines
         before it are skipped); default the codebook's ``header_row``, else 1.
+    encoding, sep:
+        Text files only: the encoding (default: UTF-8 with or without byte-order mark,
+        else GB18030/GBK) and the delimiter (default: found on the header line among
+        ``,`` ``;`` tab ``|``).
 
     Returns
     -------
@@ -709,8 +402,8 @@ def read_survey(
     )
     if cb is None and id is not None:
         text_cols = (id,)
-    raw, name, value_labels, var_labels, spss_missing, place = _load(
-        source, use_sheet, use_header, text_cols, text_codes
+    raw, name, value_labels, var_labels, spss_missing, place = load_table(
+        source, use_sheet, use_header, text_cols, text_codes, encoding=encoding, sep=sep
     )
     path = None if isinstance(source, pd.DataFrame) else Path(source)
     raw.columns = [str(c) for c in raw.columns]
@@ -730,7 +423,7 @@ def read_survey(
     # -- columns
     absent = [c for c in cb.items if c not in raw.columns]
     if absent:
-        raise SurveyError(_not_found(name, "item", absent, place, path, cb.items))
+        raise SurveyError(not_found(name, "item", absent, place, path, cb.items))
     declared_other = [
         c
         for c in (
@@ -748,7 +441,7 @@ def read_survey(
         if c is not None and c not in raw.columns
     ]
     if declared_other:
-        raise SurveyError(_not_found(name, "column", declared_other, place, None, ()))
+        raise SurveyError(not_found(name, "column", declared_other, place, None, ()))
     unknown = tuple(c for c in raw.columns if c not in cb.known_columns)
     if unknown and strict:
         raise SurveyError(
@@ -763,7 +456,7 @@ def read_survey(
         if ids.isna().any():
             pos = int(np.flatnonzero(ids.isna().to_numpy())[0])
             raise SurveyError(
-                f"{name}: column {cb.id!r} has no respondent id at {_where(pos, None, None, place)}"
+                f"{name}: column {cb.id!r} has no respondent id at {where(pos, None, None, place)}"
             )
         dup_rows = ids.duplicated(keep=False).to_numpy()
         if dup_rows.any():
@@ -771,8 +464,8 @@ def read_survey(
             value = ids.iloc[first]
             rows = np.flatnonzero((ids == value).to_numpy())
             raise SurveyError(
-                f"{name}: column {cb.id!r} has duplicated respondent id {_show(value)} "
-                f"at {_where_rows(rows, place)}"
+                f"{name}: column {cb.id!r} has duplicated respondent id {show(value)} "
+                f"at {where_rows(rows, place)}"
             )
 
     # -- items
@@ -796,7 +489,7 @@ def read_survey(
             pos = int(frac[0])
             raise SurveyError(
                 f"{name}: frequency weight column {cb.weight!r} has a non-integer count "
-                f"({_show(raw[cb.weight].iloc[pos])}) at {_where(pos, ids, cb.id, place)}"
+                f"({show(raw[cb.weight].iloc[pos])}) at {where(pos, ids, cb.id, place)}"
             )
     for col in (cb.strata, cb.cluster):
         if col is not None:
@@ -804,8 +497,7 @@ def read_survey(
             if gap.size:
                 pos = int(gap[0])
                 raise SurveyError(
-                    f"{name}: design column {col!r} has no value at "
-                    f"{_where(pos, ids, cb.id, place)}"
+                    f"{name}: design column {col!r} has no value at {where(pos, ids, cb.id, place)}"
                 )
     responses = data.copy()
 
@@ -885,7 +577,7 @@ def read_survey(
 
 
 def _check_weights(
-    s: pd.Series, col: str, name: str, ids: pd.Series | None, cb: Codebook, place: _Place
+    s: pd.Series, col: str, name: str, ids: pd.Series | None, cb: Codebook, place: Place
 ) -> pd.Series:
     """The survey-weight column as float; raise naming the row of a bad weight.
 
@@ -904,8 +596,8 @@ def _check_weights(
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
             raise SurveyError(
-                f"{name}: weight column {col!r} has {what} ({_show(s.iloc[pos])}) at "
-                f"{_where(pos, ids, cb.id, place)}"
+                f"{name}: weight column {col!r} has {what} ({show(s.iloc[pos])}) at "
+                f"{where(pos, ids, cb.id, place)}"
             )
     return num.astype(float)
 
@@ -918,7 +610,7 @@ def _clean_item(
     ids: pd.Series | None,
     cb: Codebook,
     out_of_scale: str,
-    place: _Place,
+    place: Place,
 ) -> tuple[pd.Series, dict[str, int]]:
     """Cleaned float column and counts for one item.
 
@@ -935,8 +627,8 @@ def _clean_item(
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise SurveyError(
-            f"{name}: column {col!r} has a non-numeric answer {_show(s.iloc[pos])} at "
-            f"{_where(pos, ids, cb.id, place)}, not a declared missing code "
+            f"{name}: column {col!r} has a non-numeric answer {show(s.iloc[pos])} at "
+            f"{where(pos, ids, cb.id, place)}, not a declared missing code "
             f"(declared: {declared})"
         )
     is_code = num.isin(codes).to_numpy() if codes else np.zeros(len(num), dtype=bool)
@@ -951,7 +643,7 @@ def _clean_item(
             pos = int(np.flatnonzero(oos)[0])
             raise SurveyError(
                 f"{name}: column {col!r} has value {_fmt(values[pos])} at "
-                f"{_where(pos, ids, cb.id, place)}, outside the scale "
+                f"{where(pos, ids, cb.id, place)}, outside the scale "
                 f"{_fmt(info.min)}-{_fmt(info.max)} and not a declared missing code "
                 f"(declared: {declared})"
             )
@@ -959,7 +651,7 @@ def _clean_item(
     if inf.any():
         pos = int(np.flatnonzero(inf)[0])
         raise SurveyError(
-            f"{name}: column {col!r} has an infinite value at {_where(pos, ids, cb.id, place)}"
+            f"{name}: column {col!r} has an infinite value at {where(pos, ids, cb.id, place)}"
         )
     clean = num.mask(is_code | oos)
     recoded = 0
