@@ -325,3 +325,18 @@ def test_callers_data_and_survey_are_not_modified() -> None:
     frame_system.screen(raw)
     pd.testing.assert_frame_equal(raw, before)
     pd.testing.assert_frame_equal(survey.all_responses(), responses)
+
+
+def test_yaml_cycles_are_named_not_recursion_errors(tmp_path):
+    path = tmp_path / "cycle.yaml"
+    path.write_text(
+        "id: CSI\nname: {en: x}\nscale: {min: 1, max: 10}\nchildren: &kids\n"
+        "  - {id: a, item: Q1}\n  - id: b\n    children: *kids\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CsiInputError, match=r"child 2 'b': its children contain the node itself"):
+        IndicatorSystem.from_yaml(path)
+    node = {"id": "x", "children": []}
+    node["children"].append(node)
+    with pytest.raises(CsiInputError, match="this node contains itself"):
+        IndicatorSystem.from_dict({"id": "CSI", "scale": {"min": 1, "max": 10}, "children": [node]})

@@ -193,7 +193,15 @@ def _scale(v: Any, where: str) -> tuple[float, float] | None:
     return (sc.min, sc.max)
 
 
-def _node(d: Any, where: str) -> IndicatorNode:
+def _node(d: Any, where: str, _open: tuple[int, ...] = ()) -> IndicatorNode:
+    """Build a node; ``_open`` holds the mappings and lists being built above it, so a
+    YAML alias that refers back to an enclosing node (a cycle) is an error, not a
+    ``RecursionError``."""
+    if id(d) in _open:
+        raise CsiInputError(
+            f"{where}: this node contains itself (a YAML alias such as '*name' refers back "
+            "to an enclosing node); a hierarchy cannot repeat itself"
+        )
     if isinstance(d, str):
         d = {"id": d, "item": d}
     if not isinstance(d, Mapping):
@@ -208,7 +216,15 @@ def _node(d: Any, where: str) -> IndicatorNode:
     node_id = str(node_id)
     where = f"{where} {node_id!r}"
     children_raw = d.get("children") or []
-    children = tuple(_node(c, f"{where} > child {k + 1}") for k, c in enumerate(children_raw))
+    if id(children_raw) in _open:
+        raise CsiInputError(
+            f"{where}: its children contain the node itself (a YAML alias such as '*name' "
+            "refers back to an enclosing list); a hierarchy cannot repeat itself"
+        )
+    inside = (*_open, id(d), id(children_raw))
+    children = tuple(
+        _node(c, f"{where} > child {k + 1}", inside) for k, c in enumerate(children_raw)
+    )
     item = d.get("item")
     if children and item is not None:
         raise CsiInputError(f"{where}: a node with children cannot also be the item {item!r}")
