@@ -293,8 +293,8 @@ def _segments_line(ctx: Context, target: str) -> str:
         ]
         line += ctx.t("g_segments_above", items=sep.join(parts))
     if len(small):
-        names = ("、" if ctx.lang == "zh" else ", ").join(small["segment"])
-        line += ctx.t("g_segments_small", min_size=ctx.min_size, names=names)
+        # counted, never named: the summary is read out of context
+        line += ctx.t("g_segments_small", min_size=ctx.min_size, k=len(small))
     return line
 
 
