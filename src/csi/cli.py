@@ -554,11 +554,36 @@ def _one_line(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+def _terminate_cleanly() -> Any:
+    """Turn SIGTERM into KeyboardInterrupt, so that a killed run removes its temporary
+    files (the writers clean up on any exception) instead of leaving them behind.
+    Returns a function that restores the previous handler."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
 def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
     """Run the ``csi`` command; returns the exit code (see the module docstring)."""
     os.environ.setdefault("MPLBACKEND", "Agg")
+    restore = _terminate_cleanly()
+    try:
+        return _main(argv, stdout, stderr)
+    finally:
+        restore()
+
+
+def _main(argv: Sequence[str] | None, stdout: TextIO | None, stderr: TextIO | None) -> int:
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     parser = build_parser()

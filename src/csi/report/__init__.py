@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from csi._checks import CsiInputError
+from csi.report.atomic import output_set
 from csi.report.build import SECTIONS, find_target, run_analysis
 from csi.report.document import (
     Bullets,
@@ -77,7 +78,10 @@ def write_report(
 ) -> dict[str, Path]:
     """Write ``report`` to ``outdir/name.html`` and ``outdir/name.xlsx`` (created if needed).
 
-    Each file is written atomically. Returns ``{"html": path, "xlsx": path}``.
+    The files are written as one set (:func:`csi.report.atomic.output_set`): each to a
+    temporary file, then all moved into place together under a folder lock, so an
+    interrupted run leaves no temporary file and concurrent runs never mix their
+    files. Returns ``{"html": path, "xlsx": path}``.
     """
     bad = [f for f in formats if f not in FORMATS]
     if bad:
@@ -87,10 +91,11 @@ def write_report(
         raise CsiInputError(f"output path {str(folder)!r} exists and is not a folder")
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, Path] = {}
-    if "html" in formats:
-        out["html"] = write_html(report, folder / f"{name}.html")
-    if "xlsx" in formats:
-        out["xlsx"] = write_excel(report, folder / f"{name}.xlsx")
+    with output_set(folder):  # both files land together, or neither
+        if "html" in formats:
+            out["html"] = write_html(report, folder / f"{name}.html")
+        if "xlsx" in formats:
+            out["xlsx"] = write_excel(report, folder / f"{name}.xlsx")
     return out
 
 

@@ -2,15 +2,36 @@
 
 An interrupted or failed write leaves the previous file (or no file) in place,
 never a half-written one; the temporary file is removed on failure.
+
+Several files of one run (the HTML report and its workbook) are written as a set
+with :func:`output_set`: each is written to a temporary file first, and only when
+all are complete are they moved into place together, while holding a lock on the
+folder (``.csi-output.lock``), so two runs writing into one folder at once never
+leave the HTML of one beside the workbook of the other. Any failure, or an
+interruption the process can catch (Ctrl-C, ``SIGTERM`` through the CLI), removes
+every temporary file of the set.
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+try:  # POSIX; elsewhere the set is still written together, without the lock
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+LOCK_NAME = ".csi-output.lock"
+
+#: The set being staged by :func:`output_set` (None: write each file at once).
+_STAGE: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar(
+    "csi_output_stage", default=None
+)
 
 
 def _umask() -> int:
@@ -19,10 +40,7 @@ def _umask() -> int:
     return mask
 
 
-@contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; move it onto ``path`` if the block succeeds."""
-    target = Path(path)
+def _temporary(target: Path) -> Path:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"output folder does not exist: {folder}")
@@ -30,9 +48,36 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     os.close(fd)
     tmp_path = Path(tmp)
     os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give a normal file's mode
+    return tmp_path
+
+
+@contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on ``folder`` for the moves of one output set."""
+    if fcntl is None:  # pragma: no cover - Windows
+        yield
+        return
+    with open(folder / LOCK_NAME, "a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; move it onto ``path`` if the block succeeds
+    (inside :func:`output_set`: when the whole set succeeds)."""
+    target = Path(path)
+    tmp_path = _temporary(target)
+    stage = _STAGE.get()
     try:
         yield tmp_path
-        os.replace(tmp_path, target)
+        if stage is None:
+            os.replace(tmp_path, target)
+        else:
+            stage.append((tmp_path, target))
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
@@ -43,3 +88,27 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
     with atomic_path(path) as tmp:
         write(tmp)
     return Path(path)
+
+
+@contextmanager
+def output_set(folder: str | Path) -> Iterator[None]:
+    """Write every file of the block as one set into ``folder`` (see the module notes)."""
+    if _STAGE.get() is not None:
+        raise RuntimeError("output sets do not nest")
+    stage: list[tuple[Path, Path]] = []
+    token = _STAGE.set(stage)
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in stage:
+            tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        _STAGE.reset(token)
+    try:
+        with _folder_lock(Path(folder)):
+            for tmp, target in stage:
+                os.replace(tmp, target)
+    finally:
+        for tmp, _ in stage:
+            tmp.unlink(missing_ok=True)
