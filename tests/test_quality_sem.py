@@ -1,4 +1,4 @@
-"""CB-SEM quality against lavaan's standardized solution (shared/validation/lavaan).
+"""CB-SEM quality against lavaan's standardized solution (tests/reference/lavaan).
 
 The reference numbers come from lavaan 0.6.14's ``std.all`` column, not from csi:
 composite reliability / omega ``(sum l)^2 / ((sum l)^2 + sum(1 - l^2))`` (Jöreskog 1971;
@@ -11,7 +11,6 @@ csi's estimates agree with lavaan within 1e-3 relative (issue 6), hence that tol
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,25 +35,25 @@ y6 ~~ y8
 """
 
 
-def _lavaan(validation_dir: Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(validation_dir / "lavaan" / name)
+def _lavaan(reference, name: str) -> pd.DataFrame:
+    return pd.read_csv(reference("lavaan", name))
 
 
 @pytest.fixture(scope="module")
-def hs(validation_dir: Path):
-    data = pd.read_csv(validation_dir / "lavaan" / "HolzingerSwineford1939.csv")
+def hs(reference):
+    data = pd.read_csv(reference("lavaan", "HolzingerSwineford1939.csv"))
     return data, fit_sem(data, HS).quality()
 
 
 @pytest.fixture(scope="module")
-def pdem(validation_dir: Path):
-    data = pd.read_csv(validation_dir / "lavaan" / "PoliticalDemocracy.csv")
+def pdem(reference):
+    data = pd.read_csv(reference("lavaan", "PoliticalDemocracy.csv"))
     return data, fit_sem(data, PD).quality()
 
 
-def test_hs_reliability_from_lavaan_loadings(validation_dir: Path, hs) -> None:
+def test_hs_reliability_from_lavaan_loadings(reference, hs) -> None:
     data, rep = hs
-    ref = _lavaan(validation_dir, "hs_cfa_params.csv")
+    ref = _lavaan(reference, "hs_cfa_params.csv")
     rel = rep.reliability.set_index("construct")
     for factor, grp in ref[ref.op == "=~"].groupby("lhs"):
         lam = grp["std.all"].to_numpy()
@@ -73,9 +72,9 @@ def test_hs_reliability_from_lavaan_loadings(validation_dir: Path, hs) -> None:
     assert {"low_reliability", "low_ave", "low_loading"} <= codes
 
 
-def test_hs_factor_correlations_and_htmt(validation_dir: Path, hs) -> None:
+def test_hs_factor_correlations_and_htmt(reference, hs) -> None:
     data, rep = hs
-    ref = _lavaan(validation_dir, "hs_cfa_params.csv")
+    ref = _lavaan(reference, "hs_cfa_params.csv")
     cov = ref[
         (ref.op == "~~") & (ref.lhs != ref.rhs) & ref.lhs.isin(["visual", "textual", "speed"])
     ]
@@ -106,10 +105,10 @@ def test_hs_factor_correlations_and_htmt(validation_dir: Path, hs) -> None:
     assert rep.cross_loadings.loc["x1", "textual"] == pytest.approx(lam["x1"] * phi, rel=2e-3)
 
 
-def test_pd_implied_factor_correlations_r2_and_f2(validation_dir: Path, pdem) -> None:
+def test_pd_implied_factor_correlations_r2_and_f2(reference, pdem) -> None:
     """Path tracing on lavaan's standardized paths (Wright's rules)."""
     _, rep = pdem
-    ref = _lavaan(validation_dir, "pd_sem_params.csv")
+    ref = _lavaan(reference, "pd_sem_params.csv")
     b = ref[ref.op == "~"].set_index(["lhs", "rhs"])["std.all"]
     r_i0 = b[("dem60", "ind60")]
     r_i5 = b[("dem65", "ind60")] + b[("dem65", "dem60")] * r_i0
@@ -118,7 +117,7 @@ def test_pd_implied_factor_correlations_r2_and_f2(validation_dir: Path, pdem) ->
     assert fl.loc["ind60", "dem60"] == pytest.approx(r_i0, rel=1e-3)
     assert fl.loc["ind60", "dem65"] == pytest.approx(r_i5, rel=1e-3)
     assert fl.loc["dem60", "dem65"] == pytest.approx(r_05, rel=1e-3)
-    r2_ref = _lavaan(validation_dir, "pd_sem_r2.csv").set_index("variable")["r2"]
+    r2_ref = _lavaan(reference, "pd_sem_r2.csv").set_index("variable")["r2"]
     r2 = rep.r2.set_index("construct")["r2"]
     assert r2["dem60"] == pytest.approx(r2_ref["dem60"], rel=1e-3)
     assert r2["dem65"] == pytest.approx(r2_ref["dem65"], rel=1e-3)

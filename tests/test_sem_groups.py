@@ -9,8 +9,6 @@ groups.html): Holzinger-Swineford CFA by school, printed as
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,8 +21,8 @@ HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 
 
 @pytest.fixture(scope="module")
-def hs(validation_dir: Path) -> pd.DataFrame:
-    return pd.read_csv(validation_dir / "lavaan" / "HolzingerSwineford1939.csv")
+def hs(reference) -> pd.DataFrame:
+    return pd.read_csv(reference("lavaan", "HolzingerSwineford1939.csv"))
 
 
 def test_ladder_matches_lavaan_tutorial(hs):

@@ -1,14 +1,12 @@
 """Golden tests: csi.fit_sem against lavaan 0.6.14 (ML, default options).
 
-Reference files in shared/validation/lavaan (see its README): Holzinger-Swineford
+Reference files in tests/reference/lavaan (see tests/reference/README.md): Holzinger-Swineford
 three-factor CFA and Bollen's Political Democracy SEM with six residual covariances.
 Tolerances from issue 6: estimates 1e-3 relative, SEs 1e-2 relative, fit indices 1e-3
 relative (absolute floor 1e-3 for values near zero, e.g. rmsea_ci_lower = 0).
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -58,13 +56,12 @@ def _rel(ref: float, value: float, floor: float = 1e-3) -> float:
 
 
 @pytest.fixture(scope="module", params=sorted(CASES))
-def case(request, validation_dir: Path):
+def case(request, reference):
     data_file, model, prefix = CASES[request.param]
-    folder = validation_dir / "lavaan"
-    data = pd.read_csv(folder / data_file)
-    params = pd.read_csv(folder / f"{prefix}_params.csv")
-    fit = pd.read_csv(folder / f"{prefix}_fit.csv").set_index("measure")["value"]
-    r2 = pd.read_csv(folder / f"{prefix}_r2.csv").set_index("variable")["r2"]
+    data = pd.read_csv(reference("lavaan", data_file))
+    params = pd.read_csv(reference("lavaan", f"{prefix}_params.csv"))
+    fit = pd.read_csv(reference("lavaan", f"{prefix}_fit.csv")).set_index("measure")["value"]
+    r2 = pd.read_csv(reference("lavaan", f"{prefix}_r2.csv")).set_index("variable")["r2"]
     result = fit_sem(data, model)
     return data, model, params, fit, r2, result
 
@@ -152,9 +149,9 @@ def test_sufficient_statistics_give_the_same_fit(case):
     )
 
 
-def test_indirect_effect_matches_sobel_formula(validation_dir: Path):
+def test_indirect_effect_matches_sobel_formula(reference):
     """ind60 -> dem60 -> dem65: a*b with SE sqrt(b² Va + a² Vb + 2ab Cab) (Sobel 1982)."""
-    data = pd.read_csv(validation_dir / "lavaan" / "PoliticalDemocracy.csv")
+    data = pd.read_csv(reference("lavaan", "PoliticalDemocracy.csv"))
     res = fit_sem(data, PD_MODEL)
     est = res.estimates
     a = _lookup(est, "dem60", "~", "ind60")["estimate"]

@@ -72,9 +72,9 @@ def test_from_lavaan_reads_modes_comments_and_semicolons():
     assert spec.covariances == (("a", "c"),)
 
 
-def test_from_tables_reads_the_validation_layout(validation_dir):
+def test_from_tables_reads_the_validation_layout(reference):
     spec = ModelSpec.from_tables(
-        validation_dir / "ecsi_measurement.csv", validation_dir / "ecsi_structural.csv"
+        reference("ecsi_measurement.csv"), reference("ecsi_structural.csv")
     )
     assert len(spec.constructs) == 7 and len(spec.items) == 24 and len(spec.paths) == 12
     assert spec.indicators["Complaints"] == ("CUSCO",)
