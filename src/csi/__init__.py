@@ -46,6 +46,7 @@ from csi.quality import (
     pls_predict,
     screen_items,
 )
+from csi.rake import RakeResult, rake
 from csi.scaleout import (
     index_by_dask,
     moments_from_dask,
@@ -105,6 +106,7 @@ __all__ = [
     "PLScWarning",
     "PredictionResult",
     "QualityReport",
+    "RakeResult",
     "RatingScale",
     "SEMResult",
     "SevenLevelScale",
@@ -146,6 +148,7 @@ __all__ = [
     "moments_from_parquet",
     "nps",
     "pls_predict",
+    "rake",
     "read_survey",
     "scales",
     "score_dask",

@@ -3,7 +3,8 @@
 Every per-segment table is a tidy DataFrame with one row per segment (and measure),
 a ``suppressed`` flag for segments below ``min_size`` (kept, figures NaN), and
 ``n_missing`` where answers can be missing. Shares and rates are in percent, NPS in
-points, so a report can show them as they are.
+points, so a report can show them as they are. Weighted and complex-sample
+(strata, clusters, replicate weights) estimates live in :mod:`csi.metrics.design`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ from csi.metrics.compare import (
     describe_change,
     mean_difference,
     nps_difference,
+)
+from csi.metrics.design import (
+    Design,
+    Estimate,
+    kish_n_effective,
+    weighted_by,
+    weighted_mean,
+    weighted_proportion,
+    weighted_total,
 )
 from csi.metrics.intervals import (
     clopper_pearson_interval,
@@ -37,6 +47,8 @@ from csi.metrics.targets import hot_spots, target_gaps
 
 __all__ = [
     "GROUP_LABELS",
+    "Design",
+    "Estimate",
     "IndifferenceZone",
     "SatisfactionLoyalty",
     "StaffAppraisal",
@@ -50,6 +62,7 @@ __all__ = [
     "describe_change",
     "durations",
     "hot_spots",
+    "kish_n_effective",
     "loyalty_group_shares",
     "loyalty_groups",
     "mean_difference",
@@ -63,5 +76,9 @@ __all__ = [
     "staff_appraisal",
     "target_gaps",
     "time_summary",
+    "weighted_by",
+    "weighted_mean",
+    "weighted_proportion",
+    "weighted_total",
     "wilson_interval",
 ]

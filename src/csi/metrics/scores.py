@@ -5,6 +5,17 @@ their confidence limits in the same units. Every table has one row per segment;
 segments with fewer than ``min_size`` valid answers keep their row, with figures
 blanked (NaN) and ``suppressed=True``. Unanswered items (NaN) are counted in
 ``n_missing``, never dropped silently.
+
+**Weights.** ``weights=`` (default: the Survey's design when its codebook names a
+``weight``; ``False`` switches it off; a column name, an array, or a
+:class:`csi.metrics.Design`) makes every figure design-based
+(:mod:`csi.metrics.design`, Lumley 2010): shares and means are weighted, ``se`` and
+the intervals come from Taylor linearisation (or the replicate weights) with Student's
+t on the design's degrees of freedom, and the table gains ``n_weighted`` (sum of the
+weights), ``n_effective`` (Kish) and ``deff`` (design effect against simple random
+sampling with replacement of the same size, R ``deff="replace"``). ``n`` and the
+counts (``promoters``, ``satisfied``, ...) stay unweighted answer counts, and
+``min_size`` applies to ``n``. Without weights every table is exactly as before.
 """
 
 from __future__ import annotations
@@ -29,6 +40,12 @@ from csi.metrics._common import (
     t_interval,
     to_100,
     z_value,
+)
+from csi.metrics.design import (
+    Design,
+    design_for,
+    weighted_mean,
+    weighted_proportion,
 )
 from csi.metrics.intervals import proportion_interval
 
@@ -108,6 +125,7 @@ def nps(
     n_boot: int = 2000,
     seed: Any = None,
     min_size: int = 30,
+    weights: Any = None,
 ) -> pd.DataFrame:
     """Net Promoter Score per segment (Reichheld 2003) with a confidence interval.
 
@@ -123,8 +141,15 @@ def nps(
     Columns: the ``by`` columns, ``n``, ``n_missing``, ``promoters``, ``passives``,
     ``detractors``, ``pct_promoters``, ``pct_passives``, ``pct_detractors``, ``nps``,
     ``se``, ``ci_lower``, ``ci_upper``, ``suppressed``.
+
+    Weighted (``weights=``, see the module docstring): NPS is the weighted mean of
+    +100 (promoter), 0 (passive) and -100 (detractor) per respondent, its SE
+    design-based and its interval ``NPS ± t_df·SE`` clipped to [-100, 100]
+    (``method="wald"`` only); ``pct_*`` are weighted shares, and ``n_weighted``,
+    ``n_effective`` and ``deff`` are added after ``n_missing``.
     """
     groups = as_by(by)
+    source = data
     data, codebook = survey_frame(data, groups)
     data = check_frame(data)
     if column is None:
@@ -132,6 +157,14 @@ def nps(
     check_min_size(min_size)
     check_choice(method, ("wald", "bootstrap"), name="method")
     values = numeric_column(data, column, scale=NPS_SCALE, integer=True)
+    design = design_for(source, data, weights)
+    if design is not None:
+        if method != "wald":
+            raise CsiInputError(
+                "method='bootstrap' resamples unweighted answers; with weights the SE is "
+                "design-based: use method='wald' (or replicate weights), or weights=False"
+            )
+        return _weighted_nps(data, values, design, groups, level=level, min_size=min_size)
     rng = check_rng(seed)
     rows = []
     for keys, sub in iter_groups(data.assign(_v=values.to_numpy()), groups):
@@ -169,15 +202,20 @@ def csat(
     scale: tuple[float, float] | None = None,
     top: int = 2,
     by: str | Sequence[str] | None = None,
-    method: str = "wilson",
+    method: str | None = None,
     level: float = 0.95,
     min_size: int = 30,
+    weights: Any = None,
 ) -> pd.DataFrame:
     """CSAT: percent of answers in the ``top`` boxes of an integer rating ``scale``.
 
     With ``scale=(1, 5)`` and ``top=2`` (the default) CSAT is the share answering 4 or 5.
-    The interval is Wilson's (1927) score interval (``method="wilson"``) or
-    Clopper-Pearson's exact interval (``method="exact"``).
+    The interval is Wilson's (1927) score interval (``method="wilson"``, the default
+    without weights) or Clopper-Pearson's exact interval (``method="exact"``).
+    Weighted (``weights=``, see the module docstring) CSAT is a weighted proportion
+    with R ``svyciprop``'s intervals: ``method="logit"`` (the default with weights) or
+    ``"mean"`` (see :func:`csi.metrics.design.weighted_proportion`); the table gains
+    ``n_weighted``, ``n_effective``, ``deff`` and ``se`` (percent).
 
     ``data`` is a DataFrame or a :class:`csi.Survey`. From a Survey, ``column``
     defaults to the codebook's ``csat`` item and ``scale`` to that item's end points,
@@ -188,6 +226,7 @@ def csat(
     ``ci_lower``, ``ci_upper``, ``suppressed`` (percent).
     """
     groups = as_by(by)
+    source = data
     data, codebook = survey_frame(data, groups)
     data = check_frame(data)
     if column is None:
@@ -200,11 +239,25 @@ def csat(
         column = named[0]
     scale = item_scale(codebook, column, scale)
     check_min_size(min_size)
-    check_choice(method, ("wilson", "exact"), name="method")
+    design = design_for(source, data, weights)
+    if design is None:
+        method = "wilson" if method is None else method
+        check_choice(method, ("wilson", "exact"), name="method")
+    else:
+        method = "logit" if method is None else method
+        if method not in ("logit", "mean"):
+            raise CsiInputError(
+                f"method={method!r} is for unweighted counts; with weights use 'logit' or "
+                "'mean' (or weights=False)"
+            )
     lo, hi = check_scale((1, 5) if scale is None else scale)
     _check_boxes(top, lo, hi, name="top")
     values = numeric_column(data, column, scale=(lo, hi), integer=True)
     cut = hi - top + 1
+    if design is not None:
+        return _weighted_csat(
+            data, values, cut, design, groups, method=method, level=level, min_size=min_size
+        )
     rows = []
     for keys, sub in iter_groups(data.assign(_v=values.to_numpy()), groups):
         v = sub["_v"].dropna().to_numpy()
@@ -234,6 +287,7 @@ def box_scores(
     by: str | Sequence[str] | None = None,
     level: float = 0.95,
     min_size: int = 30,
+    weights: Any = None,
 ) -> pd.DataFrame:
     """Top-box and bottom-box shares and the mean rescaled to 0-100, per item and segment.
 
@@ -247,12 +301,17 @@ def box_scores(
 
     Columns: the ``by`` columns, ``item``, ``n``, ``n_missing``, ``mean``, ``index``,
     ``index_lower``, ``index_upper``, ``top_box``, ``bottom_box``, ``suppressed``.
+    Weighted (``weights=``, see the module docstring): weighted mean and shares, the
+    index interval from the design SE with t on the design's df, and the columns
+    ``n_weighted``, ``n_effective``, ``deff`` and ``se`` (of ``mean``, item units).
     """
     groups = as_by(by)
+    source = data
     data, codebook = survey_frame(data, groups)
     data = check_frame(data)
     check_min_size(min_size)
     level = check_level(level)
+    design = design_for(source, data, weights)
     if columns is None:
         if codebook is None:
             raise CsiInputError("box_scores needs columns= (the rated items)")
@@ -271,6 +330,11 @@ def box_scores(
         _check_boxes(top, lo, hi, name="top")
         _check_boxes(bottom, lo, hi, name="bottom")
         values = numeric_column(data, item, scale=(lo, hi), integer=True)
+        if design is not None:
+            rows += _weighted_boxes(
+                data, values, item, (lo, hi), top, bottom, design, groups, level=level
+            )
+            continue
         for keys, sub in iter_groups(data.assign(_v=values.to_numpy()), groups):
             v = sub["_v"].dropna().to_numpy()
             mean, _, m_lo, m_hi = t_interval(v, level)
@@ -290,6 +354,8 @@ def box_scores(
                 }
             )
     figures = ["mean", "index", "index_lower", "index_upper", "top_box", "bottom_box"]
+    if design is not None:
+        figures += ["se", "deff"]
     return suppress(pd.DataFrame(rows), figures, min_size)
 
 
@@ -302,3 +368,138 @@ def _check_boxes(k: int, lo: float, hi: float, *, name: str) -> None:
         raise CsiInputError(
             f"{name} must be an integer from 1 to {int(hi - lo)} (number of boxes), got {k!r}"
         )
+
+
+# ----------------------------------------------------------------- weighted figures
+def _domains(
+    data: pd.DataFrame, values: pd.Series, groups: list[str]
+) -> list[tuple[dict[str, Any], np.ndarray, pd.Series]]:
+    """``(keys, domain mask over all rows, the segment's values)`` per segment."""
+    frame = data.assign(_v=values.to_numpy(), _pos=np.arange(len(data)))
+    out = []
+    for keys, sub in iter_groups(frame, groups):
+        mask = np.zeros(len(data), dtype=bool)
+        mask[sub["_pos"].to_numpy()] = True
+        out.append((keys, mask, sub["_v"]))
+    return out
+
+
+def _share(design: Design, hit: np.ndarray, valid: np.ndarray) -> float:
+    """Weighted percent of ``hit`` among ``valid`` rows."""
+    w = design.weights * valid
+    total = float(w.sum())
+    return 100 * float(np.sum(w * hit)) / total if total > 0 else np.nan
+
+
+def _weighted_nps(
+    data: pd.DataFrame,
+    values: pd.Series,
+    design: Design,
+    groups: list[str],
+    *,
+    level: float,
+    min_size: int,
+) -> pd.DataFrame:
+    v = values.to_numpy()
+    points = np.where(np.isnan(v), np.nan, np.where(v >= 9, 100.0, np.where(v <= 6, -100.0, 0.0)))
+    rows = []
+    for keys, dom, seg in _domains(data, values, groups):
+        est = weighted_mean(design, points, domain=dom, level=level)
+        valid = dom & ~np.isnan(v)
+        answers = seg.dropna().to_numpy()
+        pro, det = int((answers >= 9).sum()), int((answers <= 6).sum())
+        rows.append(
+            {
+                **keys,
+                "n": est.n,
+                "n_missing": int(seg.isna().sum()),
+                "n_weighted": est.n_weighted,
+                "n_effective": est.n_effective,
+                "deff": est.deff,
+                "promoters": pro,
+                "passives": int(answers.size - pro - det),
+                "detractors": det,
+                "pct_promoters": _share(design, v >= 9, valid),
+                "pct_passives": _share(design, (v >= 7) & (v <= 8), valid),
+                "pct_detractors": _share(design, v <= 6, valid),
+                "nps": est.estimate,
+                "se": est.se,
+                "ci_lower": max(est.ci_lower, -100.0),
+                "ci_upper": min(est.ci_upper, 100.0),
+            }
+        )
+    return suppress(pd.DataFrame(rows), [*NPS_FIGURES, "deff"], min_size)
+
+
+def _weighted_csat(
+    data: pd.DataFrame,
+    values: pd.Series,
+    cut: float,
+    design: Design,
+    groups: list[str],
+    *,
+    method: str,
+    level: float,
+    min_size: int,
+) -> pd.DataFrame:
+    v = values.to_numpy()
+    top = np.where(np.isnan(v), np.nan, (v >= cut).astype(float))
+    rows = []
+    for keys, dom, seg in _domains(data, values, groups):
+        est = weighted_proportion(design, top, domain=dom, level=level, method=method)
+        rows.append(
+            {
+                **keys,
+                "n": est.n,
+                "n_missing": int(seg.isna().sum()),
+                "n_weighted": est.n_weighted,
+                "n_effective": est.n_effective,
+                "deff": est.deff,
+                "satisfied": int((seg.dropna() >= cut).sum()),
+                "csat": 100 * est.estimate,
+                "se": 100 * est.se,
+                "ci_lower": 100 * est.ci_lower,
+                "ci_upper": 100 * est.ci_upper,
+            }
+        )
+    return suppress(pd.DataFrame(rows), [*CSAT_FIGURES, "se", "deff"], min_size)
+
+
+def _weighted_boxes(
+    data: pd.DataFrame,
+    values: pd.Series,
+    item: str,
+    scale: tuple[float, float],
+    top: int,
+    bottom: int,
+    design: Design,
+    groups: list[str],
+    *,
+    level: float,
+) -> list[dict[str, Any]]:
+    lo, hi = scale
+    v = values.to_numpy()
+    valid_all = ~np.isnan(v)
+    rows = []
+    for keys, dom, seg in _domains(data, values, groups):
+        est = weighted_mean(design, v, domain=dom, level=level)
+        valid = dom & valid_all
+        rows.append(
+            {
+                **keys,
+                "item": item,
+                "n": est.n,
+                "n_missing": int(seg.isna().sum()),
+                "n_weighted": est.n_weighted,
+                "n_effective": est.n_effective,
+                "deff": est.deff,
+                "mean": est.estimate,
+                "se": est.se,
+                "index": to_100(est.estimate, scale),
+                "index_lower": to_100(est.ci_lower, scale),
+                "index_upper": to_100(est.ci_upper, scale),
+                "top_box": _share(design, v >= hi - top + 1, valid),
+                "bottom_box": _share(design, v <= lo + bottom - 1, valid),
+            }
+        )
+    return rows
