@@ -17,7 +17,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
 def _files(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir() if p.name != ".csi-output.lock"}
+    return {p.name for p in folder.iterdir()}
 
 
 def test_a_set_lands_only_when_every_file_is_complete(tmp_path):

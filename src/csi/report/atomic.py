@@ -6,8 +6,8 @@ never a half-written one; the temporary file is removed on failure.
 Several files of one run (the HTML report and its workbook) are written as a set
 with :func:`output_set`: each is written to a temporary file first, and only when
 all are complete are they moved into place together, while holding a lock on the
-folder (``.csi-output.lock``), so two runs writing into one folder at once never
-leave the HTML of one beside the workbook of the other. Any failure, or an
+folder itself (``flock`` on the folder; no lock file), so two runs writing into one
+folder at once never leave the HTML of one beside the workbook of the other. Any failure, or an
 interruption the process can catch (Ctrl-C, ``SIGTERM`` through the CLI), removes
 every temporary file of the set.
 """
@@ -25,8 +25,6 @@ try:  # POSIX; elsewhere the set is still written together, without the lock
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
-
-LOCK_NAME = ".csi-output.lock"
 
 #: The set being staged by :func:`output_set` (None: write each file at once).
 _STAGE: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar(
@@ -57,12 +55,15 @@ def _folder_lock(folder: Path) -> Iterator[None]:
     if fcntl is None:  # pragma: no cover - Windows
         yield
         return
-    with open(folder / LOCK_NAME, "a") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+    fd = os.open(folder, os.O_RDONLY)  # the folder itself: no lock file left behind
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 @contextmanager
