@@ -13,7 +13,7 @@ machine, so the ratios compare like with like:
   (simulated ECSI surveys), with 1 and 2 workers; and the peak memory of a
   10,000-resample run on mobi (tracemalloc).
 
-mobi is read from ``../shared/validation/mobi.csv`` when present; otherwise a
+mobi is read from ``tests/reference/mobi.csv`` when present; otherwise a
 simulated 250-respondent ECSI survey stands in (said so in the output).
 """
 
@@ -41,7 +41,7 @@ from csi.pls.bootstrap import bootstrap
 from csi.spec import ModelSpec
 
 HERE = Path(__file__).resolve().parent
-VALIDATION = HERE.parent.parent / "shared" / "validation"
+VALIDATION = HERE.parent / "tests" / "reference"
 PEERS = HERE / ".peers"
 PLSPM_ENV = PEERS / "plspm"
 
@@ -81,7 +81,7 @@ def load_mobi() -> tuple[pd.DataFrame, ModelSpec, str]:
         spec = ModelSpec.from_tables(
             VALIDATION / "ecsi_measurement.csv", VALIDATION / "ecsi_structural.csv"
         )
-        return data, spec, "mobi (250 respondents, 24 items; ../shared/validation/mobi.csv)"
+        return data, spec, "mobi (250 respondents, 24 items; tests/reference/mobi.csv)"
     sim = simulate_csi(250, seed=1, model="ecsi", segments=False, waves=None)
     spec = ModelSpec.ecsi(indicators=sim.roles)
     return (
