@@ -18,7 +18,13 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_frame, check_numeric, plain
-from csi.moments import Moments, mean_replace
+from csi.moments import (
+    WEIGHT_KINDS,
+    Moments,
+    check_weights,
+    mean_replace,
+    weighted_frame_moments,
+)
 from csi.pls import index as _ix
 from csi.pls.algorithm import (
     SCHEMES,
@@ -74,6 +80,8 @@ def fit_pls(
     missing: str | None = None,
     client: Any = None,
     progress: bool = False,
+    weights: Any = None,
+    weight_kind: str | None = None,
 ) -> PLSResult:
     """Fit a PLS path model (Lohmöller/Wold algorithm) to survey data.
 
@@ -126,6 +134,26 @@ def fit_pls(
         (default: the current scheduler) and whether to show Dask's progress bar.
         A Dask table is reduced to its moments in one pass (:mod:`csi.scaleout`);
         ``scores`` is then ``None`` (see :func:`csi.scaleout.score_to_parquet`).
+    weights, weight_kind:
+        Survey weights: weighted PLS (WPLS; Becker & Ismail 2016, *European
+        Management Journal* 34(6), 606-617; as SmartPLS). ``weights`` is a column
+        name, or one weight per row (array, list, Series); for a Survey, ``None``
+        (default) uses its codebook's ``weight`` column and ``False`` fits unweighted
+        (for a DataFrame ``None`` is unweighted). ``weight_kind`` is ``"sampling"``
+        (default; a Survey: its codebook's) or ``"frequency"`` (whole-number counts
+        of identical respondents: the fit equals that of the repeated rows). The
+        weights enter the item means and covariances (:mod:`csi.moments`, divisor
+        conventions there), hence every correlation and regression of the algorithm,
+        the standardisation of the construct scores (weighted mean 0, variance 1),
+        the index and impacts (weighted item means and sds), IPMA, ``index_by``
+        (weighted segment means) and the bootstrap (respondents resampled with their
+        weights). Missing answers: listwise uses the weights of the complete rows;
+        ``"mean"`` replaces a missing answer by the weighted mean of the item's
+        answers; pairwise uses weighted pairwise moments. A respondent with weight 0
+        is counted in ``n`` (sampling weights) and gets a score, but contributes
+        nothing to any estimate. Weights must be finite and not negative (an error
+        names the row). The result records ``weighted``, ``sum_weights`` and Kish's
+        effective sample size ``n_eff = (sum w)² / sum w²``.
 
     Returns
     -------
@@ -134,6 +162,10 @@ def fit_pls(
     spec = as_spec(spec)
     source: pd.DataFrame | None = None
     if isinstance(data, Survey):
+        if weights is None:
+            weights = data.weight
+        if weight_kind is None:
+            weight_kind = data.codebook.weight_kind
         if missing is None:
             missing = "listwise" if data.missing == "keep" else data.missing
         if scale is None:
@@ -148,11 +180,27 @@ def fit_pls(
         data = data.all_responses()
     if missing is None:
         missing = "listwise"
+    weights, weight_kind = _weight_options(weights, weight_kind)
     if is_dask_frame(data):
         if missing != "listwise":
             raise CsiInputError("a Dask table is read listwise; pass missing='listwise'")
-        data = moments_from_dask(data, spec.items, client=client, progress=progress)
+        if weights is not None and not isinstance(weights, str):
+            raise CsiInputError("a Dask table takes weights= as the name of its weight column")
+        data = moments_from_dask(
+            data,
+            spec.items,
+            client=client,
+            progress=progress,
+            weights=weights,
+            weight_kind=weight_kind,
+        )
+        weights = None  # in the moments now
     if isinstance(data, Moments):
+        if weights is not None:
+            raise CsiInputError(
+                "weights= cannot be applied to moments: compute weighted moments with "
+                "moments_from_frame(..., weights=...) and fit those"
+            )
         return fit_pls_moments(
             data,
             spec,
@@ -171,7 +219,26 @@ def fit_pls(
     complete = ~np.isnan(X).any(axis=1)
     labels = pd.Index(items, dtype=object)  # object labels: 3x cheaper than arrow strings
     replaced = None
-    if missing == "pairwise":
+    w_read = None
+    if weights is not None:
+        w_read = check_weights(weights, data, weight_kind=weight_kind)
+        if missing == "mean":
+            used, replaced = mean_replace(X, items, weights=w_read)
+            positions = np.arange(n_read)
+        else:
+            used = X[complete]
+            positions = np.flatnonzero(complete)
+        moments = weighted_frame_moments(
+            X, w_read, items, missing=missing, weight_kind=weight_kind, used=used
+        )
+        in_moments = w_read if missing == "pairwise" else w_read[positions]
+        n_used = (
+            round(float(in_moments.sum()))
+            if weight_kind == "frequency"
+            else (n_read if missing == "pairwise" else used.shape[0])
+        )
+        _check_n(moments.n, moments.n_excluded, spec)
+    elif missing == "pairwise":
         moments = _pairwise_moments(X, labels)
         used = X[complete]
         positions = np.flatnonzero(complete)
@@ -220,6 +287,7 @@ def fit_pls(
         n_used=n_used,
         n_unscored=n_read - positions.size,
         replaced=replaced,
+        row_weights=w_read,
     )
 
 
@@ -275,6 +343,20 @@ def fit_pls_moments(
 # ------------------------------------------------------------------ helpers
 #: Missing-data policies of :func:`fit_pls` for a DataFrame or a Survey.
 MISSING = ("listwise", "pairwise", "mean")
+
+
+def _weight_options(weights: Any, weight_kind: str | None) -> tuple[Any, str]:
+    """``weights`` (None for unweighted) and the checked ``weight_kind``."""
+    kind = "sampling" if weight_kind is None else weight_kind
+    check_choice(kind, WEIGHT_KINDS, name="weight_kind")
+    if weights is False:
+        return None, kind
+    if weights is True:
+        raise CsiInputError(
+            "weights=True: give the weight column's name or one weight per row "
+            "(a Survey uses its codebook's weight column by default)"
+        )
+    return weights, kind
 
 
 def _codebook_scale(codebook: Any, items: tuple[str, ...]) -> Any:
@@ -399,6 +481,7 @@ def _fit(
     n_used: int | None = None,
     n_unscored: int = 0,
     replaced: np.ndarray | None = None,
+    row_weights: np.ndarray | None = None,
 ) -> PLSResult:
     check_choice(scheme, SCHEMES, name="scheme")
     if not (isinstance(tol, int | float) and math.isfinite(tol) and tol > 0):
@@ -474,4 +557,5 @@ def _fit(
         rows=rows,
         row_positions=positions,
         source_data=source,
+        row_weights=row_weights,
     )

@@ -35,6 +35,12 @@ by the mean of the item's observed answers in that resample (what SmartPLS and
 seminr do on the full sample); the second is the pairwise-complete covariance of
 the resample (as ``pandas.DataFrame.cov``).
 
+Survey weights (a weighted fit, ``Engine.row_weights``): each respondent's count is
+multiplied by its weight, ``c_i -> c_i w_i``, before the sums above, so a
+resample's moments are weighted by counts x weights (the weights are the fit's
+effective ones, :func:`csi.moments.effective_weights`, so the full sample,
+``c = 1``, reproduces the weighted fit, pairwise divisors included).
+
 Failures are recorded per member, never dropped silently: ``degenerate`` (an item
 is constant in the resample, or a subgroup is empty), ``not converged`` (the
 iterations hit ``max_iter``) and ``estimation error`` (a singular system: a proxy
@@ -135,6 +141,8 @@ class Engine:
     ``missing="listwise"``, with NaN for missing answers for ``"mean"`` and
     ``"pairwise"`` (see the module docstring); ``reference`` the full-sample
     weights used for sign correction. ``z`` is 0 where an answer is missing.
+    ``row_weights`` ``(N,)`` (optional): survey weights multiplying every count row
+    (see the module docstring); ``StackFit.counts`` then holds counts x weights.
     """
 
     layout: Layout
@@ -145,6 +153,7 @@ class Engine:
     consistent: bool
     reference: np.ndarray
     missing: str = "listwise"
+    row_weights: np.ndarray | None = None
     mu: np.ndarray = field(init=False)
     sd: np.ndarray = field(init=False)
     z: np.ndarray = field(init=False)
@@ -161,16 +170,23 @@ class Engine:
         p = raw.shape[1]
         observed = ~np.isnan(raw)
         self._observed = None if self.missing == "listwise" else observed
-        if self.missing == "listwise" or observed.all():
+        rw = None
+        if self.row_weights is not None:
+            rw = np.asarray(self.row_weights, dtype=float)
+            if rw.shape != (raw.shape[0],):
+                raise ValueError(f"row_weights must have shape ({raw.shape[0]},), got {rw.shape}")
+            self.row_weights = rw
+        if (self.missing == "listwise" or observed.all()) and rw is None:
             self.mu = raw.mean(axis=0)
             sd = raw.std(axis=0)
         else:
-            count = observed.sum(axis=0)
+            wcol = (np.ones(raw.shape[0]) if rw is None else rw)[:, None]
+            count = (observed * wcol).sum(axis=0)
             filled = np.where(observed, raw, 0.0)
             with np.errstate(invalid="ignore", divide="ignore"):
-                self.mu = np.where(count > 0, filled.sum(axis=0) / count, 0.0)
+                self.mu = np.where(count > 0, (filled * wcol).sum(axis=0) / count, 0.0)
                 dev = np.where(observed, raw - self.mu, 0.0)
-                sd = np.sqrt((dev**2).sum(axis=0) / count)
+                sd = np.sqrt((dev**2 * wcol).sum(axis=0) / count)
             sd = np.where(np.isfinite(sd), sd, 0.0)
         self.sd = np.where(sd > 0, sd, 1.0)
         self.z = (raw - self.mu) / self.sd
@@ -179,10 +195,10 @@ class Engine:
         self._tri = np.triu_indices(p)
         if raw.shape[0] * self._n_products <= _PRODUCT_BLOCK:
             self._products = self._product_rows(slice(None))
-        if self._observed is None:
+        if self._observed is None and rw is None:
             corr = np.corrcoef(raw, rowvar=False).reshape(p, p)
         else:
-            _, cov, _ = self.moments(np.ones((1, raw.shape[0])))
+            _, cov, _ = self.moments(self.weighted_counts(np.ones((1, raw.shape[0]))))
             sdz = np.sqrt(np.abs(np.diagonal(cov[0])))
             with np.errstate(invalid="ignore", divide="ignore"):
                 corr = cov[0] / np.outer(sdz, sdz)
@@ -220,8 +236,16 @@ class Engine:
         return out
 
     # ------------------------------------------------------------ moments
+    def weighted_counts(self, counts: np.ndarray) -> np.ndarray:
+        """Counts x survey weights ``(B, N)`` (the counts themselves when unweighted)."""
+        C = np.asarray(counts, dtype=float)
+        return C if self.row_weights is None else C * self.row_weights
+
     def moments(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Weighted means ``(B, p)``, covariances ``(B, p, p)`` (z units) and ``sum(c)``."""
+        """Weighted means ``(B, p)``, covariances ``(B, p, p)`` (z units) and ``sum(c)``.
+
+        ``counts`` are used as given (already multiplied by any survey weights).
+        """
         C = np.asarray(counts, dtype=float)
         total = C.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -271,6 +295,7 @@ class Engine:
     def fit(self, counts: np.ndarray) -> StackFit:
         """PLS estimates for each row of ``counts`` ``(B, N)`` (see :class:`StackFit`)."""
         layout = self.layout
+        counts = self.weighted_counts(counts)
         means_z, cov, total = self.moments(counts)
         n_batch, p = means_z.shape
         status = np.zeros(n_batch, dtype=np.int8)

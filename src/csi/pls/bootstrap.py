@@ -38,6 +38,25 @@ resampled are ``n_respondents``:
   rows use only the respondents with scores (complete answers), as
   :meth:`PLSResult.index_by` does.
 
+Survey weights (a weighted fit, ``fit_pls(..., weights=...)``): every resample is
+fitted with its respondents carrying their weights, the moments weighted by
+counts x weights (:mod:`csi.pls.batched`), so the full sample reproduces the
+weighted fit and the segment index rows use weighted segment means.
+
+* Sampling weights: respondents are drawn with equal probability, as above, and keep
+  their weights. This is the *naive* weighted bootstrap: it treats the sample as
+  if drawn independently and ignores the design (strata, clusters, finite
+  population); design-based variance (the Rao-Wu rescaling bootstrap for stratified
+  cluster samples, Rao & Wu 1988, *JASA* 83(401), 231-241; or the survey's
+  replicate weights) is a later step. Its standard errors are then approximate.
+* Frequency weights: a row stands for ``w_i`` identical respondents, so the
+  ``sum w`` respondents are resampled, not the rows: the rows' counts are drawn
+  from the multinomial distribution with ``sum w`` trials and probabilities
+  ``w_i / sum w`` (the bootstrap of the repeated rows, in distribution), and
+  ``t`` is referred to ``sum w - 1`` degrees of freedom. Draws for a seed differ
+  from :func:`resample_indices`. The BCa jackknife leaves out a row (all its
+  copies) at a time.
+
 Reproducibility: all resample indices come, in order, from one
 ``numpy.random.default_rng(seed)`` stream (resample ``r`` is row ``r`` of
 :func:`resample_indices`), drawn in the calling thread; so the same seed gives the
@@ -87,6 +106,7 @@ import pandas as pd
 from scipy import stats as _stats
 
 from csi._checks import CsiInputError, check_choice, check_rng
+from csi.moments import effective_weights
 from csi.pls import intervals as _iv
 from csi.pls.batched import REASONS, Engine, StackFit, bootstrap_counts, run_ordered
 from csi.pls.statistics import (
@@ -141,6 +161,7 @@ _LABELS: dict[str, dict[str, Any]] = {
         "interval": "interval",
         "flips": "sign corrections",
         "inadmissible": "PLSc resamples with an inadmissible solution (kept)",
+        "weighted": "weighted ({kind} weights): naive weighted bootstrap, design ignored",
         "parameter": "parameter",
         "estimate": "estimate",
         "se": "SE",
@@ -169,6 +190,7 @@ _LABELS: dict[str, dict[str, Any]] = {
         "interval": "置信区间",
         "flips": "符号校正",
         "inadmissible": "PLSc 不可接受解的重抽样（保留）",
+        "weighted": "加权（{kind} 权重）：朴素加权自助法，未考虑抽样设计",
         "parameter": "参数",
         "estimate": "估计值",
         "se": "标准误",
@@ -215,6 +237,9 @@ class BootstrapResult:
         beyond ±1 (kept, as in the full-sample fit).
     level, ci, seed, n_respondents, scheme, consistent:
         The settings used (``seed`` is the entropy drawn when none was given).
+    weight_kind:
+        ``None`` for an unweighted fit, else ``"sampling"`` or ``"frequency"``
+        (module docstring: the weighted bootstrap).
     draws:
         With ``keep_draws=True``: resamples x statistics (column ``k`` is row ``k`` of
         ``table``; failed resamples are NaN rows); else ``None``.
@@ -233,6 +258,7 @@ class BootstrapResult:
     scheme: str
     consistent: bool
     deviations: np.ndarray | None = field(default=None, repr=False)
+    weight_kind: str | None = None
     pivots: np.ndarray | None = field(default=None, repr=False)
     pivot_cols: np.ndarray | None = field(default=None, repr=False)
     se_hat: np.ndarray | None = field(default=None, repr=False)
@@ -303,6 +329,8 @@ class BootstrapResult:
             f"{lab['seed']} {self.seed}",
             f"{lab['interval']}: {self.ci}, {self.level:.0%}; {lab['flips']}: {flips}",
         ]
+        if self.weight_kind is not None:
+            lines.append(lab["weighted"].format(kind=self.weight_kind))
         if self.n_inadmissible:
             lines.append(f"{lab['inadmissible']}: {self.n_inadmissible}")
         return lines
@@ -609,6 +637,21 @@ def raw_items(result: PLSResult) -> np.ndarray:
     return X
 
 
+def engine_weights(result: PLSResult) -> np.ndarray | None:
+    """Effective survey weights of the rows :func:`raw_items` returns (None: unweighted).
+
+    As in the fit (:func:`csi.moments.effective_weights`): frequency weights as given,
+    sampling weights rescaled to mean 1 over the positive weights of those rows.
+    """
+    if result.row_weights is None or result.weight_kind is None:
+        return None
+    w = np.asarray(result.row_weights, dtype=float)
+    if result.moments.missing != "pairwise":
+        assert result.row_positions is not None
+        w = w[result.row_positions]
+    return effective_weights(w, result.weight_kind)
+
+
 def make_engine(result: PLSResult, raw: np.ndarray | None = None) -> Engine:
     """An :class:`Engine` for ``result``'s data and settings (checked against the fit)."""
     engine = Engine(
@@ -620,6 +663,7 @@ def make_engine(result: PLSResult, raw: np.ndarray | None = None) -> Engine:
         consistent=result.consistent,
         reference=np.asarray(result.arrays.weights, dtype=float),
         missing=result.moments.missing,
+        row_weights=engine_weights(result),
     )
     return engine
 
@@ -745,10 +789,15 @@ def bootstrap(
     inadmissible = 0
     bar = _progress_bar(progress, n, "bootstrap")
 
+    draw = _frequency_draws(engine, rng) if result.weight_kind == "frequency" else None
+
     def batches() -> Iterator[tuple[int, np.ndarray]]:
         for start in range(0, n, size):
             b = min(size, n - start)
-            yield start, bootstrap_counts(rng.integers(0, n_rows, size=(b, n_rows)), n_rows)
+            if draw is not None:
+                yield start, draw(b)
+            else:
+                yield start, bootstrap_counts(rng.integers(0, n_rows, size=(b, n_rows)), n_rows)
 
     def keep(batch: _Batch) -> None:
         nonlocal inadmissible
@@ -794,7 +843,10 @@ def bootstrap(
     se = np.where(se <= 1e-10 * np.maximum(1.0, np.abs(plan.estimate)), 0.0, se)
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.where(plan.test_zero & (se > 0), plan.estimate / se, np.nan)
-    pvalue = 2.0 * _stats.t.sf(np.abs(t), df=n_rows - 1)
+    n_people = n_rows
+    if result.weight_kind == "frequency" and engine.row_weights is not None:
+        n_people = round(float(engine.row_weights.sum()))
+    pvalue = 2.0 * _stats.t.sf(np.abs(t), df=n_people - 1)
     lower, upper, used = _intervals(
         dev, pivots, plan.pivot_cols, plan.estimate, plan.se_hat, accel, ci, level
     )
@@ -831,15 +883,36 @@ def bootstrap(
         level=level,
         ci=ci,
         seed=seed if not isinstance(seed, np.random.Generator) else None,
-        n_respondents=n_rows,
+        n_respondents=n_people,
         scheme=result.scheme,
         consistent=result.consistent,
         deviations=buffer if keep_draws else None,
+        weight_kind=result.weight_kind,
         pivots=piv_buffer if keep_draws else None,
         pivot_cols=plan.pivot_cols,
         se_hat=plan.se_hat,
         acceleration=accel,
     )
+
+
+def _frequency_draws(engine: Engine, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
+    """Count rows for frequency weights: resample the ``sum w`` respondents, not the rows.
+
+    A row's number of drawn respondents ``m_i`` is multinomial (``sum w`` trials,
+    probabilities ``w_i / sum w``); the engine multiplies counts by ``w``, so the
+    counts given are ``m_i / w_i`` (0 for rows of weight 0).
+    """
+    assert engine.row_weights is not None
+    w = engine.row_weights
+    total = round(float(w.sum()))
+    prob = w / w.sum()
+    positive = w > 0
+
+    def draw(b: int) -> np.ndarray:
+        m = rng.multinomial(total, prob, size=b).astype(float)
+        return np.divide(m, w, out=np.zeros_like(m), where=positive[None, :])
+
+    return draw
 
 
 def _mean_sd(dev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -53,6 +53,9 @@ _LABELS = {
         "path": "path",
         "estimate": "estimate",
         "r2_adj": "adj. R²",
+        "weights": "weights",
+        "sum_weights": "sum of weights",
+        "n_eff": "Kish effective n",
     },
     "zh": {
         "title": "PLS 路径模型",
@@ -78,6 +81,9 @@ _LABELS = {
         "path": "路径",
         "estimate": "估计值",
         "r2_adj": "调整 R²",
+        "weights": "加权",
+        "sum_weights": "权重之和",
+        "n_eff": "Kish 有效样本量",
     },
 }
 
@@ -137,9 +143,10 @@ class PLSResult:
         Series: Dijkstra-Henseler reliability per construct (1 for single items,
         NaN for formative constructs).
     scores:
-        Standardised construct scores (mean 0, variance 1 with ``n - 1``), one row per
-        respondent used, indexed like the input rows; ``None`` when fitted from
-        moments only.
+        Standardised construct scores (mean 0, variance 1 with ``n - 1``; a weighted
+        fit: weighted mean 0 and variance 1 with the divisor of :mod:`csi.moments`),
+        one row per respondent used, indexed like the input rows; ``None`` when fitted
+        from moments only.
 
     Missing answers (``missing``, see :func:`csi.fit_pls`): ``n`` respondents enter the
     moments (listwise: the complete ones; mean and pairwise: all); ``n_excluded`` were
@@ -148,6 +155,11 @@ class PLSResult:
     order); ``n_unscored`` respondents read have no construct score (listwise: the
     excluded ones; pairwise: everyone with a missing answer; mean: none), so the
     per-respondent and per-segment index leave them out.
+
+    Survey weights (``weights=`` of :func:`csi.fit_pls`): ``weighted``, ``weight_kind``,
+    ``sum_weights`` (of the respondents used) and ``n_eff`` (Kish's effective sample
+    size ``(sum w)² / sum w²``) read from :attr:`moments`; ``row_weights`` holds the
+    weight of every respondent read (rows of ``source_data``), as given.
 
     Other attributes: ``spec``, ``scheme``, ``consistent``, ``tol``, ``max_iter``,
     ``iterations``, ``converged``, ``moments`` (the item moments used), ``scale`` (item
@@ -177,11 +189,38 @@ class PLSResult:
     n_replaced: int = 0
     n_unscored: int = 0
     replaced: np.ndarray | None = field(default=None, repr=False)
+    row_weights: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def missing(self) -> str:
         """The missing-data policy used: ``"listwise"``, ``"pairwise"`` or ``"mean"``."""
         return self.moments.missing
+
+    @property
+    def weighted(self) -> bool:
+        """True for a weighted fit (WPLS)."""
+        return self.moments.weighted
+
+    @property
+    def weight_kind(self) -> str | None:
+        """``"sampling"``, ``"frequency"`` or ``None`` (unweighted)."""
+        return self.moments.weight_kind
+
+    @property
+    def sum_weights(self) -> float:
+        """Sum of the weights of the respondents used (unweighted: ``n``)."""
+        return float(self.n if self.moments.sum_weights is None else self.moments.sum_weights)
+
+    @property
+    def n_eff(self) -> float:
+        """Kish's effective sample size ``(sum w)² / sum w²`` (Kish 1965; unweighted: ``n``)."""
+        return float(self.n if self.moments.n_eff is None else self.moments.n_eff)
+
+    def _scored_weights(self) -> np.ndarray | None:
+        """The weights of the respondents with scores (rows of :attr:`scores`), or None."""
+        if self.row_weights is None or self.row_positions is None:
+            return None
+        return np.asarray(self.row_weights, dtype=float)[self.row_positions]
 
     # ---------------------------------------------------------------- tables
     def _owner(self) -> list[str]:
@@ -395,7 +434,8 @@ class PLSResult:
         """Each respondent's 0-100 construct scores, ``sum_i u_i x'_ri`` (rows as ``scores``).
 
         Equal to ``index_j + c_j * score_j`` with ``c_j = 1 / sum_i (w_i / sd(x'_i))``,
-        so their mean over the respondents used is the index.
+        so their mean over the respondents used is the index (a weighted fit: their
+        weighted mean, with the survey weights).
         """
         if self.scores is None:
             raise CsiInputError(
@@ -424,23 +464,35 @@ class PLSResult:
         rows used). Respondents with a missing segment form their own group (NaN).
         Only respondents with construct scores are counted (``n``); the table's
         ``attrs["n_unscored"]`` says how many respondents read have none (pairwise:
-        those with a missing answer; see :attr:`n_unscored`).
+        those with a missing answer; see :attr:`n_unscored`). A weighted fit gives
+        weighted segment means, ``sum_s w_r score_r / sum_s w_r``, and a column
+        ``sum_weights`` (``n`` is then the respondents, for frequency weights the sum
+        of their counts); a segment whose weights are all 0 has a NaN index.
         """
         scores100 = self.respondent_index(scale)
         labels = self._segment_values(segment, scores100.index)
         codes, groups = pd.factorize(labels, sort=True, use_na_sentinel=False)
         n_groups, names = len(groups), list(self.layout.constructs)
         counts = np.bincount(codes, minlength=n_groups)
+        w = self._scored_weights()
+        weights = np.ones(len(codes)) if w is None else w
+        totals = np.bincount(codes, weights=weights, minlength=n_groups)
         sums = np.zeros((n_groups, len(names)))
-        np.add.at(sums, codes, scores100.to_numpy())
+        np.add.at(sums, codes, scores100.to_numpy() * weights[:, None])
+        if self.weight_kind == "frequency":
+            counts = np.round(totals).astype(np.int64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            index = (sums / totals[:, None]).ravel()
         out = pd.DataFrame(
             {
                 "segment": np.repeat(np.asarray(groups, dtype=object), len(names)),
                 "construct": names * n_groups,
                 "n": np.repeat(counts, len(names)),
-                "index": (sums / counts[:, None]).ravel(),
+                "index": index,
             }
         )
+        if w is not None:
+            out.insert(3, "sum_weights", np.repeat(totals, len(names)))
         out.attrs["segment_column"] = labels.name
         out.attrs["n_unscored"] = int(self.n_unscored)
         return out
@@ -577,6 +629,11 @@ class PLSResult:
         """Multi-group comparison with these settings (:func:`csi.pls.mga.compare_groups`)."""
         from csi.pls.mga import compare_groups
 
+        if self.weighted:
+            raise CsiInputError(
+                "group comparison of a weighted fit is not supported yet: it would ignore "
+                "the weights; refit with weights=False to compare unweighted groups"
+            )
         if self.source_data is None:
             raise CsiInputError(
                 "group comparison needs the raw data: this model was fitted from moments "
@@ -603,13 +660,18 @@ class PLSResult:
             counts += f"; {lab['replaced']}: {self.n_replaced}"
         elif self.missing == "pairwise":
             counts += f"; {lab['unscored']}: {self.n_unscored}"
-        return [
+        lines = [
             lab["title"],
             f"{lab['scheme']}: {self.scheme}; {lab['plsc']}: "
             f"{lab['yes'] if self.consistent else lab['no']}",
             counts,
-            status,
         ]
+        if self.weighted:
+            lines.append(
+                f"{lab['weights']}: {self.weight_kind}; {lab['sum_weights']}: "
+                f"{self.sum_weights:.6g}; {lab['n_eff']}: {self.n_eff:.1f}"
+            )
+        return [*lines, status]
 
     def summary(self, lang: str = "en", digits: int = 3) -> str:
         """A compact text report: paths with R², outer weights and loadings, index."""
@@ -654,8 +716,9 @@ class PLSResult:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
+        weighted = f", weighted={self.weight_kind!r}" if self.weighted else ""
         return (
-            f"PLSResult(scheme={self.scheme!r}, n={self.n}, "
+            f"PLSResult(scheme={self.scheme!r}, n={self.n}{weighted}, "
             f"constructs={len(self.layout.constructs)}, "
             f"paths={len(self.path_coefficients)}, converged={self.converged})"
         )
