@@ -404,3 +404,29 @@ def test_switching_weights_off_and_no_weight_in_the_codebook(survey: csi.Survey)
     book = {k: v for k, v in BOOK.items() if k not in ("weight",)}
     unweighted = csi.read_survey(frame.copy(), book, missing="keep")
     assert nps(unweighted).equals(off)
+
+
+def test_replicate_type_named_by_the_codebook():
+    # the codebook's replicate_type gives the kind of replicates; R's scale for this
+    # bootstrap (as.svrepdesign, not the plain 1/(R-1)) is passed as R was given it
+    sample = pd.read_csv(REF / "sample.csv")
+    reps = pd.read_csv(REF / "replicates.csv")
+    info = pd.read_csv(REF / "replicate_info.csv")
+    mine = info[info.design == "bootstrap"]
+    boot = list(mine.replicate)
+    frame = pd.concat([sample[["id", "w", "rating"]], reps[boot]], axis=1)
+    book = {
+        "id": "id",
+        "weight": "w",
+        "replicate_weights": boot,
+        "replicate_type": "bootstrap",
+        "items": {"rating": {"min": 1, "max": 10}},
+    }
+    s = csi.read_survey(frame, book, missing="keep")
+    design = Design.from_survey(s, scale=float(mine.scale.iloc[0]))
+    assert design.replicate_type == "bootstrap"  # from the codebook
+    row = box_scores(s, "rating", weights=design).iloc[0]
+    ref = pd.read_csv(REF / "results.csv")
+    want = _ref_row(ref, "bootstrap", "mean", "rating", "all")
+    assert _close(row["mean"], want.estimate, 1e-8)
+    assert _close(row["se"], want.se, SE_TOL)

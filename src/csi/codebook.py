@@ -24,6 +24,7 @@ YAML layout (every key except ``items`` is optional)::
     strata: stratum                 # design: stratum of each respondent (optional)
     cluster: psu                    # design: primary sampling unit (optional)
     replicate_weights: [rw1, rw2]   # design: replicate-weight columns, as published (optional)
+    replicate_type: JK1             # their kind: JK1, JKn, bootstrap, BRR, Fay, ...
     sheet: 数据                      # spreadsheet: sheet name or 0-based number
     header_row: 1                   # spreadsheet: 1-based row holding the column names
     scale: {min: 1, max: 10}        # default end points of every item
@@ -73,6 +74,7 @@ _TOP_KEYS = {
     "strata",
     "cluster",
     "replicate_weights",
+    "replicate_type",
     "sheet",
     "header_row",
     "scale",
@@ -213,6 +215,9 @@ class Codebook:
     """Design: the primary-sampling-unit (cluster) column."""
     replicate_weights: tuple[str, ...] = ()
     """Design: replicate-weight columns."""
+    replicate_type: str | None = None
+    """Design: the kind of replicate weights (``JK1``, ``JKn``, ``bootstrap``, ``BRR``,
+    ``Fay``, ``successive-difference``, ``other``; as R ``survey::svrepdesign``)."""
     sheet: str | int | None = None
     """Spreadsheet sheet to read (name or 0-based number); None = the first."""
     header_row: int = 1
@@ -267,6 +272,8 @@ class Codebook:
             raise CodebookError("weight_kind: frequency needs a weight column ('weight')")
         if self.replicate_weights and self.weight is None:
             raise CodebookError("replicate_weights need the full-sample weight column ('weight')")
+        if self.replicate_type is not None and not self.replicate_weights:
+            raise CodebookError("replicate_type is given but no replicate_weights")
         rated = {e.name for e in (*self.entries, *self.extras)}
         if self.recommend is not None and self.recommend not in rated:
             raise CodebookError(
@@ -403,7 +410,16 @@ class Codebook:
 
         items = entries("items")
         extras = entries("extras")
-        for key in ("id", "period", "recommend", "weight", "strata", "cluster", "weight_kind"):
+        for key in (
+            "id",
+            "period",
+            "recommend",
+            "weight",
+            "strata",
+            "cluster",
+            "weight_kind",
+            "replicate_type",
+        ):
             if d.get(key) is not None and not isinstance(d.get(key), str):
                 raise CodebookError(f"codebook {key!r} must be a single column name")
         recommend = d.get("recommend")
@@ -450,6 +466,7 @@ class Codebook:
             strata=d.get("strata"),
             cluster=d.get("cluster"),
             replicate_weights=_as_names(d.get("replicate_weights"), "replicate_weights"),
+            replicate_type=d.get("replicate_type"),
             sheet=sheet,
             header_row=d.get("header_row", 1),
             missing_text=text_codes,
@@ -535,6 +552,8 @@ class Codebook:
             out["cluster"] = self.cluster
         if self.replicate_weights:
             out["replicate_weights"] = list(self.replicate_weights)
+        if self.replicate_type is not None:
+            out["replicate_type"] = self.replicate_type
         if self.sheet is not None:
             out["sheet"] = self.sheet
         if self.header_row != 1:

@@ -335,7 +335,8 @@ class Design:
 
         ``weights`` names another weight column (strata and clusters are kept; the
         codebook's replicate weights belong to its own weight and are then not used).
-        Replicate weights need ``replicate_type`` (the codebook does not say it).
+        Replicate weights need their type: ``replicate_type``, else the codebook's
+        ``replicate_type``.
         """
         if not isinstance(survey, Survey):
             raise TypeError(f"survey must be a csi.Survey, got {type(survey).__name__}")
@@ -344,10 +345,12 @@ class Design:
         own = weights is None or weights == cb.weight
         column = cb.weight if weights is None else weights
         reps: Sequence[str] = cb.replicate_weights if own else ()
+        if replicate_type is None and own:
+            replicate_type = cb.replicate_type
         if reps and replicate_type is None:
             raise CsiInputError(
-                f"the codebook names replicate weights {list(reps)} but not their type: pass "
-                f"replicate_type= (one of {list(REPLICATE_TYPES)}), e.g. weights="
+                f"the codebook names replicate weights {list(reps)} but not their type: add "
+                f"replicate_type: (one of {list(REPLICATE_TYPES)}) to it or pass weights="
                 "csi.metrics.Design.from_survey(survey, replicate_type='JK1')"
             )
         return cls.from_frame(
