@@ -377,3 +377,79 @@ def test_report_states_the_model_n_and_unscored_respondents(survey, raw):
         notes = [b.text for b in report.section(key).blocks if isinstance(b, csi.report.Text)]
         assert any(f"use {N} respondents (missing answers: pairwise" in t for t in notes), key
         assert any(f"{unscored} of them answered too few items" in t for t in notes), key
+
+
+@pytest.fixture(scope="module")
+def weighted_files(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("weighted")
+    raw = _raw()
+    raw["权重"] = np.random.default_rng(9).uniform(0.4, 2.5, len(raw)).round(3)
+    book = folder / "codebook.yaml"
+    book.write_text(
+        yaml.safe_dump({**_codebook(), "weight": "权重"}, allow_unicode=True), encoding="utf-8"
+    )
+    xlsx = folder / "survey.xlsx"
+    with pd.ExcelWriter(xlsx) as w:
+        pd.DataFrame({"封面": ["x"]}).to_excel(w, sheet_name="封面", index=False)
+        pd.DataFrame({"标题": []}).to_excel(w, sheet_name="数据", index=False)
+        raw.to_excel(w, sheet_name="数据", index=False, startrow=1)
+    return {"xlsx": xlsx, "codebook": book, "dir": folder, "raw": raw}  # type: ignore[dict-item]
+
+
+def test_weighted_report_and_no_weights(weighted_files):
+    f = weighted_files
+    raw = f["raw"]
+    rec = _clean(raw["推荐"])
+    valid = rec.notna()
+    r = rec.to_numpy(dtype=float)
+    points = np.select([r >= 9, r <= 6], [100.0, -100.0], 0.0)[valid.to_numpy()]
+    w = raw.loc[valid, "权重"].to_numpy()
+    weighted_nps = float((w * points).sum() / w.sum())
+    plain_nps = float(points.mean())
+    books = {}
+    for flag in ([], ["--no-weights"]):
+        out = f["dir"] / ("plain" if flag else "weighted")
+        code, _, err = _run(
+            "report", str(f["xlsx"]), "--codebook", str(f["codebook"]), "--model", "acsi",
+            "--bootstrap", "0", "--no-figures", "--no-sem", "--format", "xlsx", "-o", str(out),
+            "-q", *flag,
+        )  # fmt: skip
+        assert code == 0, err
+        books[bool(flag)] = pd.read_excel(out / "report.xlsx", sheet_name=None)
+    weighted, plain = books[False], books[True]
+    row = weighted["nps"].iloc[0]
+    assert row["n"] == valid.sum()
+    assert row["weighted n"] == pytest.approx(w.sum(), rel=1e-9)
+    assert row["effective n (Kish)"] == pytest.approx(w.sum() ** 2 / (w**2).sum(), rel=1e-9)
+    assert row["NPS"] == pytest.approx(weighted_nps, abs=1e-6)
+    assert plain["nps"]["NPS"].iloc[0] == pytest.approx(plain_nps, abs=1e-6)
+    assert "weighted n" not in plain["nps"].columns
+    # the model index is the WPLS one, and differs from the unweighted fit
+    survey = read_survey(f["xlsx"], f["codebook"])
+    spec = load_model("acsi", survey.codebook)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wpls = csi.fit_pls(survey, spec).index()
+        pls = csi.fit_pls(survey, spec, weights=False).index()
+    sheet = weighted["index"].set_index(weighted["index"].columns[0])["index"]
+    assert sheet.to_numpy() == pytest.approx(wpls.to_numpy(), abs=0.05)
+    assert np.abs(wpls.to_numpy() - pls.to_numpy()).max() > 0.05
+
+
+def test_weighted_report_says_how_it_is_weighted(weighted_files):
+    from csi.report import run_analysis
+
+    survey = read_survey(weighted_files["xlsx"], weighted_files["codebook"])
+    w = weighted_files["raw"]["权重"].to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        on = run_analysis(survey, "acsi", bootstrap=0, figures=False, sem=False)
+        off = run_analysis(survey, "acsi", bootstrap=0, figures=False, sem=False, weights=False)
+
+    def notes(report) -> str:
+        return " ".join(b.text for b in report.section("summary").blocks if hasattr(b, "text"))
+
+    n_eff = w.sum() ** 2 / (w**2).sum()
+    assert f"Figures are weighted by 权重 (sampling weights; sum {w.sum():,.1f}" in notes(on)
+    assert f"Kish effective sample size {n_eff:,.0f} of {N}" in notes(on)
+    assert "Weights are switched off for this report (--no-weights): 权重" in notes(off)

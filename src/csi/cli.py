@@ -175,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="missing answers in the CB-SEM fit (default: fiml unless --missing listwise)",
     )
     r.add_argument(
+        "--no-weights",
+        action="store_true",
+        help="leave out the codebook's survey weight (to compare with the weighted report)",
+    )
+    r.add_argument(
         "--allow-partial",
         action="store_true",
         help="write the report even when a requested part failed (marked not available)",
@@ -324,6 +329,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         segment=args.segment,
         missing=args.missing,
         sem_missing=args.sem_missing,
+        weights=not args.no_weights,
         lang=args.lang,
         min_segment_size=args.min_segment_size,
         recommend=args.recommend,

@@ -119,6 +119,7 @@ def run_analysis(
     progress: Callable[[str], None] | None = None,
     missing: str | None = None,
     sem_missing: str | None = None,
+    weights: bool = True,
 ) -> Report:
     """Fit the CSI model to a cleaned survey and lay out every result as a :class:`Report`.
 
@@ -156,6 +157,11 @@ def run_analysis(
     sem_missing:
         Missing answers for the CB-SEM fit: ``"listwise"`` or ``"fiml"`` (default:
         listwise when ``missing`` is listwise, else FIML, which uses every answer).
+    weights:
+        When the codebook names a ``weight``: ``True`` (default) weights every figure
+        (WPLS for the model, design-based NPS, CSAT and shares; the report says so and
+        gives the unweighted, weighted and effective n), ``False`` leaves the weights out
+        (to compare). The CB-SEM fit and the indicator-system weights are unweighted.
     bootstrap, seed:
         Bootstrap resamples (default 1000; 0 = none) for the standard errors, p-values
         and 95% percentile intervals of the paths, the HTMT and the index per construct
@@ -244,7 +250,15 @@ def run_analysis(
         f"fitting the PLS path model ({len(spec.constructs)} constructs, "
         f"{survey.n_read} respondents, missing answers: {policy})"
     )
-    result = fit_pls(survey, spec, scheme=scheme, scale=survey.codebook, missing=policy)
+    use_weights = bool(weights) and survey.weight is not None
+    result = fit_pls(
+        survey,
+        spec,
+        scheme=scheme,
+        scale=survey.codebook,
+        missing=policy,
+        weights=None if use_weights else False,
+    )
 
     ctx = Context(
         survey=survey,
@@ -257,6 +271,7 @@ def run_analysis(
         period=survey.period if survey.period not in segments else None,
         missing=policy,
         sem_missing=sem_policy,
+        weighted=use_weights,
         target=target,
         scheme=scheme,
         figures=figures,

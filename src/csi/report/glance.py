@@ -231,7 +231,8 @@ def _nps(ctx: Context) -> dict[str, Any] | None:
     if ctx.recommend is None or any(f.startswith("Service metrics") for f in ctx.failures):
         return None
     try:
-        row = _records(nps(ctx.survey, ctx.recommend, min_size=ctx.min_size))[0]
+        wopt = None if ctx.weighted else False
+        row = _records(nps(ctx.survey, ctx.recommend, min_size=ctx.min_size, weights=wopt))[0]
     except CsiInputError:
         return None  # the metrics section says why
     return None if bool(row["suppressed"]) else row

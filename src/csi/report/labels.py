@@ -101,6 +101,14 @@ TEXT: dict[str, dict[str, str]] = {
         "model_n": (
             "Model-based figures use {n} respondents (missing answers: {method}; {left} left out)."
         ),
+        "weighting_note": (
+            "Figures are weighted by {weight} ({kind} weights; sum {total:,.1f}, Kish effective "
+            "sample size {n_eff:,.0f} of {n}){design}. Tables give the unweighted n, the "
+            "weighted n and the effective n."
+        ),
+        "weighting_design": "; design-based standard errors with {parts}",
+        "weighting_off": "Weights are switched off for this report (--no-weights): {weight} is "
+        "not used.",
         "model_n_unscored": (
             "{k} of them answered too few items for a score (pairwise): they are not in the "
             "per-respondent and per-segment figures."
@@ -448,6 +456,12 @@ TEXT: dict[str, dict[str, str]] = {
         "no_metric_column": "问卷数据中没有 {column!r} 列",
         "no_recommend": "没有 0-10 分推荐意愿题（码本键 recommend）",
         "model_n": "基于模型的结果使用 {n} 位受访者（缺失回答处理：{method}；剔除 {left} 位）。",
+        "weighting_note": (
+            "结果按 {weight} 加权（{kind}权重；权重和 {total:,.1f}，Kish 有效样本量 {n_eff:,.0f}"
+            "，共 {n} 位）{design}。各表给出未加权样本量、加权样本量与有效样本量。"
+        ),
+        "weighting_design": "；标准误按抽样设计计算（{parts}）",
+        "weighting_off": "本报告未使用权重（--no-weights）：未使用 {weight}。",
         "model_n_unscored": (
             "其中 {k} 位回答不全（成对删除），没有个体得分，不计入个体及细分群体结果。"
         ),
@@ -728,6 +742,9 @@ HEADERS: dict[str, dict[str, str]] = {
         "recoded": "reverse-coded",
         "replaced": "mean-replaced",
         "n_missing": "missing",
+        "n_weighted": "weighted n",
+        "n_effective": "effective n (Kish)",
+        "deff": "design effect",
         "promoters": "promoters",
         "passives": "passives",
         "detractors": "detractors",
@@ -826,6 +843,9 @@ HEADERS: dict[str, dict[str, str]] = {
         "recoded": "反向计分",
         "replaced": "均值替补",
         "n_missing": "缺失",
+        "n_weighted": "加权样本量",
+        "n_effective": "有效样本量（Kish）",
+        "deff": "设计效应",
         "promoters": "推荐者",
         "passives": "中立者",
         "detractors": "贬损者",

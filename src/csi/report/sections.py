@@ -60,6 +60,8 @@ class Context:
     #: missing-data policy of the model (PLS) and of the CB-SEM fit
     missing: str = "listwise"
     sem_missing: str = "listwise"
+    #: figures weighted by the codebook's weight (False: none named, or --no-weights)
+    weighted: bool = False
     #: requested parts that could not be produced (the CLI exits non-zero on any)
     failures: list[str] = field(default_factory=list)
     #: drivers left out of the priorities for improvement (customer expectations: a
@@ -235,6 +237,38 @@ def _model_exclusions(ctx: Context) -> pd.Series:
     return pd.Series(["missing " + ", ".join(names[row]) for row in left.to_numpy()], dtype=object)
 
 
+def _weighting_note(ctx: Context) -> Text | None:
+    """How the figures are weighted (or that the codebook's weight is switched off)."""
+    cb = ctx.survey.codebook
+    if cb.weight is None:
+        return None
+    if not ctx.weighted:
+        return Text(ctx.t("weighting_off", weight=cb.weight), note=True)
+    w = ctx.survey.all_responses()[cb.weight].to_numpy(dtype=float)
+    total = float(w.sum())
+    n_eff = total**2 / float((w**2).sum()) if total > 0 else 0.0
+    parts = [
+        f"{key} {col}"
+        for key, col in (("strata", cb.strata), ("clusters", cb.cluster))
+        if col is not None
+    ]
+    if cb.replicate_weights:
+        parts.append(f"{len(cb.replicate_weights)} {cb.replicate_type or ''} replicate weights")
+    design = ctx.t("weighting_design", parts=", ".join(parts)) if parts else ""
+    return Text(
+        ctx.t(
+            "weighting_note",
+            weight=cb.weight,
+            kind=cb.weight_kind,
+            total=total,
+            n_eff=n_eff,
+            n=len(w),
+            design=design,
+        ),
+        note=True,
+    )
+
+
 def summary_section(ctx: Context) -> Section:
     rep = ctx.survey.report
     items = rep.items
@@ -272,6 +306,9 @@ def summary_section(ctx: Context) -> Section:
     else:
         blocks.append(Text(ctx.t("excluded_none")))
     blocks.append(Text(ctx.t("n_per_figure"), note=True))
+    weighting = _weighting_note(ctx)
+    if weighting is not None:
+        blocks.append(weighting)
     cols = ["item", "construct", "n_answers", "blank", "set_missing", "out_of_scale"]
     cols += ["recoded", "replaced", "n_missing"]
     item_frame = items.loc[:, [c for c in cols if c in items.columns]].copy()
@@ -1148,7 +1185,8 @@ def _metrics_section(ctx: Context) -> Section:
     nps_figures = list(NPS_FIGURES)
     col = ctx.recommend
     if col is not None:
-        overall = nps(survey, col, min_size=ctx.min_size)
+        wopt = None if ctx.weighted else False
+        overall = nps(survey, col, min_size=ctx.min_size, weights=wopt)
         overall = mark_suppressed(
             overall, min_size=ctx.min_size, lang=ctx.lang, figures=nps_figures, flag="suppressed"
         )
@@ -1156,7 +1194,7 @@ def _metrics_section(ctx: Context) -> Section:
             ctx.table("nps", ctx.t("t_nps", column=col), overall, digits=1, note=ctx.t("nps_note"))
         )
         for seg in ctx.segments:
-            by = nps(survey, col, by=seg, min_size=ctx.min_size)
+            by = nps(survey, col, by=seg, min_size=ctx.min_size, weights=wopt)
             key = "nps_segment" if seg == ctx.segment else f"nps_segment_{seg}"
             title = ctx.t("t_nps_segment", segment=seg)
             blocks.append(_metric_by_segment(ctx, key, title, by, nps_figures, seg))
@@ -1167,14 +1205,25 @@ def _metrics_section(ctx: Context) -> Section:
         info = survey.codebook.item(ccol)
         scale = (info.min, info.max)
         figs = list(CSAT_FIGURES)
-        overall = csat(survey, ccol, scale=scale, top=ctx.csat_top, min_size=ctx.min_size)
+        wopt = None if ctx.weighted else False
+        overall = csat(
+            survey, ccol, scale=scale, top=ctx.csat_top, min_size=ctx.min_size, weights=wopt
+        )
         overall = mark_suppressed(
             overall, min_size=ctx.min_size, lang=ctx.lang, figures=figs, flag="suppressed"
         )
         title = ctx.t("t_csat", top=ctx.csat_top, column=ccol)
         blocks.append(ctx.table("csat", title, overall, digits=1, note=ctx.t("csat_note")))
         for seg in ctx.segments:
-            by = csat(survey, ccol, scale=scale, top=ctx.csat_top, by=seg, min_size=ctx.min_size)
+            by = csat(
+                survey,
+                ccol,
+                scale=scale,
+                top=ctx.csat_top,
+                by=seg,
+                min_size=ctx.min_size,
+                weights=wopt,
+            )
             key = "csat_segment" if seg == ctx.segment else f"csat_segment_{seg}"
             title = ctx.t("t_csat_segment", segment=seg)
             blocks.append(_metric_by_segment(ctx, key, title, by, figs, seg))
