@@ -412,3 +412,10 @@ def test_fit_pls_on_a_weighted_dask_table(weighted_mobi, ecsi: ModelSpec) -> Non
         fit_pls(dd.from_pandas(bad, npartitions=2), ecsi, weights="w")
     with pytest.raises(CsiInputError, match="name of its weight column"):
         fit_pls(table, ecsi, weights=np.ones(len(weighted_mobi)))
+
+
+def test_compare_groups_of_a_weighted_survey_warns_that_it_is_unweighted() -> None:
+    survey = csi.read_survey(_survey_frame(), SURVEY_CB)
+    with pytest.warns(UserWarning, match="weight column 'wt' is ignored"):
+        out = csi.compare_groups(survey, SURVEY_SPEC, "region", n=20, seed=1)
+    assert out is not None

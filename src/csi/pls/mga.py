@@ -271,6 +271,7 @@ def compare_groups(
     ----------
     data, spec:
         Survey data (a DataFrame or a :class:`csi.survey.Survey`: every respondent read,
+        unweighted: a Survey's weight column is not used yet, with a warning;
         its codebook as ``scale``; respondents with a missing model item are left out
         and counted) and model, as for :func:`csi.fit_pls`. Never modified.
     group:
@@ -299,6 +300,13 @@ def compare_groups(
     if isinstance(data, Survey):
         # every respondent read, without id, personal or free-text columns; scale
         # from the codebook (the comparison itself is listwise, as the pooled fit)
+        if data.weight is not None:
+            warnings.warn(
+                f"compare_groups does not use survey weights yet: the survey's weight "
+                f"column {data.weight!r} is ignored and the comparison is unweighted",
+                UserWarning,
+                stacklevel=2,
+            )
         if scale is None:
             scale = data.codebook
         data = data.public_data(all_respondents=True)
