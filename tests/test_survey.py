@@ -327,7 +327,7 @@ def test_error_bad_options(cb: Codebook) -> None:
 def test_error_mean_replacement_of_empty_item(cb: Codebook) -> None:
     df = frame()
     df["l1"] = np.nan
-    with pytest.raises(SurveyError, match="column 'l1' has no answers at all"):
+    with pytest.raises(SurveyError, match="item 'l1' has no answers at all"):
         read_survey(df, cb, missing="mean")
 
 

@@ -182,3 +182,17 @@ def test_design_columns_are_checked():
         Codebook.from_dict({**BOOK, "weight": "w", "weight_kind": "design"})
     with pytest.raises(CodebookError, match="replicate_weights need"):
         Codebook.from_dict({**BOOK, "replicate_weights": ["r1"]})
+
+
+def test_an_unanswered_item_is_named_and_decimals_refused():
+    df = _frame()
+    df["Q2"] = None  # nobody answered Q2: listwise would leave nobody, and name Q1
+    with pytest.raises(csi.CsiInputError, match="item 'Q2' has no answers at all"):
+        read_survey(df, BOOK)
+    df = _frame()
+    df["Q1"] = df["Q1"].astype(object)
+    df.loc[10, "Q1"] = 7.5
+    with pytest.raises(csi.CsiInputError, match=r"answer 7.5 at row 11 \(rid 'R010'\)"):
+        read_survey(df, BOOK)
+    s = read_survey(df, {**BOOK, "decimal_answers": True})
+    assert s.all_responses().loc[10, "Q1"] == 7.5

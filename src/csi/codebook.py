@@ -27,6 +27,7 @@ YAML layout (every key except ``items`` is optional)::
     replicate_type: JK1             # their kind: JK1, JKn, bootstrap, BRR, Fay, ...
     sheet: 数据                      # spreadsheet: sheet name or 0-based number
     header_row: 1                   # spreadsheet: 1-based row holding the column names
+    decimal_answers: false          # true: answers between scale points are real (sliders)
     scale: {min: 1, max: 10}        # default end points of every item
     missing: [99, 不知道, n/a]       # default missing-value codes (numbers or text)
     constructs:                     # optional: labels and order of constructs
@@ -77,6 +78,7 @@ _TOP_KEYS = {
     "replicate_type",
     "sheet",
     "header_row",
+    "decimal_answers",
     "scale",
     "missing",
     "constructs",
@@ -173,6 +175,12 @@ def _split_codes(value: Any, what: str) -> tuple[tuple[float, ...], tuple[str, .
     return tuple(numbers), tuple(texts)
 
 
+def _as_flag(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise CodebookError(f"codebook {key!r} must be true or false, got {value!r}")
+    return value
+
+
 def _num_out(x: float | None) -> int | float | None:
     """A YAML-friendly number: 10.0 -> 10."""
     if x is None:
@@ -224,6 +232,9 @@ class Codebook:
     """Spreadsheet row (1-based) that holds the column names."""
     missing_text: tuple[str, ...] = ()
     """Codebook-wide text missing codes (e.g. ``不知道``)."""
+    decimal_answers: bool = False
+    """True when answers between the scale points are real (a slider); otherwise an
+    answer like 7.5 on a 1-10 item is an error (a typing or export slip)."""
 
     def __post_init__(self) -> None:
         self._validate()
@@ -469,6 +480,7 @@ class Codebook:
             replicate_type=d.get("replicate_type"),
             sheet=sheet,
             header_row=d.get("header_row", 1),
+            decimal_answers=_as_flag(d.get("decimal_answers", False), "decimal_answers"),
             missing_text=text_codes,
         )
 
@@ -558,6 +570,8 @@ class Codebook:
             out["sheet"] = self.sheet
         if self.header_row != 1:
             out["header_row"] = self.header_row
+        if self.decimal_answers:
+            out["decimal_answers"] = True
         if self.scale != (None, None):
             out["scale"] = {"min": _num_out(self.scale[0]), "max": _num_out(self.scale[1])}
         if self.missing_codes or self.missing_text:

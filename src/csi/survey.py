@@ -474,7 +474,15 @@ def read_survey(
     item_rows = []
     for info in (*cb.entries, *cb.extras):
         clean, counts = _clean_item(
-            raw[info.name], info, spss_missing, name, ids, cb, out_of_scale, place
+            raw[info.name],
+            info,
+            spss_missing,
+            name,
+            ids,
+            cb,
+            out_of_scale,
+            place,
+            cb.decimal_answers,
         )
         data[info.name] = clean
         item_rows.append({"item": info.name, "construct": info.construct, **counts})
@@ -500,6 +508,18 @@ def read_survey(
                     f"{name}: design column {col!r} has no value at {where(pos, ids, cb.id, place)}"
                 )
     responses = data.copy()
+    # an item nobody answered: named before the missing-data policy hides which one it is
+    for col in cb.items:
+        if responses[col].isna().all():
+            row = items[items["item"] == col].iloc[0].to_dict()
+            msg = (
+                f"{name}: item {col!r} has no answers at all ({row['blank']} blank cells, "
+                f"{row['set_missing']} missing codes, {row['out_of_scale']} out of "
+                f"scale, of {len(responses)} respondents); check the column or drop the item"
+            )
+            if constant == "error" or missing == "mean":
+                raise SurveyError(msg)
+            warnings.warn(msg, stacklevel=2)
 
     # -- missing answers of the model items
     model = list(cb.items)
@@ -611,6 +631,7 @@ def _clean_item(
     cb: Codebook,
     out_of_scale: str,
     place: Place,
+    decimals: bool = False,
 ) -> tuple[pd.Series, dict[str, int]]:
     """Cleaned float column and counts for one item.
 
@@ -653,6 +674,22 @@ def _clean_item(
         raise SurveyError(
             f"{name}: column {col!r} has an infinite value at {where(pos, ids, cb.id, place)}"
         )
+    if (
+        not decimals
+        and info.min is not None
+        and info.max is not None
+        and float(info.min).is_integer()
+    ):
+        with np.errstate(invalid="ignore"):
+            frac = ~is_code & ~oos & np.isfinite(values) & (values != np.round(values))
+        if frac.any():
+            pos = int(np.flatnonzero(frac)[0])
+            raise SurveyError(
+                f"{name}: column {col!r} has the answer {_fmt(values[pos])} at "
+                f"{where(pos, ids, cb.id, place)}, not a whole number on the rating scale "
+                f"{_fmt(info.min)}-{_fmt(info.max)}; if decimal answers are real (a slider), "
+                "add `decimal_answers: true` to the codebook"
+            )
     clean = num.mask(is_code | oos)
     recoded = 0
     if info.reverse:
