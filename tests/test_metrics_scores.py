@@ -32,8 +32,11 @@ def test_nps_by_hand_with_trinomial_interval():
 
 
 def test_nps_interval_clipped_and_empty():
-    # all promoters: NPS 100, variance (1 + 0 - 1)/n = 0
-    assert nps_interval(10, 0, 0) == (100.0, 0.0, 100.0, 100.0)
+    # all promoters: NPS 100, variance (1 + 0 - 1)/n = 0; the interval is the exact one
+    # (Clopper-Pearson lower bound of the promoter share 0.025^(1/10)), not a point
+    assert nps_interval(10, 0, 0) == pytest.approx(
+        (100.0, 0.0, 100 * (2 * 0.025**0.1 - 1), 100.0), abs=1e-12
+    )
     assert all(np.isnan(nps_interval(0, 0, 0)))
     score, _, lo, hi = nps_interval(9, 0, 1)  # 80 ± 1.96·sqrt((1 - 0.64)/10)·100 > 100
     assert score == pytest.approx(80) and hi == 100.0 and lo < 80
@@ -188,3 +191,17 @@ def test_nps_and_csat_intervals_reach_nominal_coverage():
         hits_csat += c["ci_lower"].iloc[0] <= 80 <= c["ci_upper"].iloc[0]
     assert 0.93 <= hits_nps / 500 <= 0.97
     assert 0.93 <= hits_csat / 500 <= 0.97
+
+
+def test_nps_interval_of_identical_answers_is_exact_not_a_point():
+    from csi.metrics import nps_interval
+
+    # 50 promoters: Clopper-Pearson lower bound of the promoter share, L = 0.025^(1/50)
+    low = 0.025 ** (1 / 50)
+    score, se, lower, upper = nps_interval(50, 0, 0)
+    assert (score, se, upper) == (100.0, 0.0, 100.0)
+    assert lower == pytest.approx(100 * (2 * low - 1), abs=1e-12) and lower < 100
+    score, se, lower, upper = nps_interval(0, 50, 0)
+    assert score == 0 and lower == pytest.approx(-100 * (1 - low)) and upper == -lower
+    score, _, lower, upper = nps_interval(0, 0, 50, method="bootstrap", seed=1)
+    assert score == -100 and lower == -100 and upper == pytest.approx(-100 * (2 * low - 1))

@@ -88,6 +88,13 @@ def nps_interval(
     ``method="bootstrap"``: percentile interval of ``n_boot`` trinomial resamples
     drawn with ``seed`` (SE = standard deviation of the resamples).
     Returns ``(nps, se, lower, upper)``; all NaN when n = 0.
+
+    When every answer falls in one category the SE is 0 and both methods would give
+    a zero-width interval. The interval is then the exact one implied by the
+    Clopper-Pearson bound for that category's share, ``L = (α/2)^(1/n)``: all
+    promoters ``[100(2L - 1), 100]``, all detractors ``[-100, -100(2L - 1)]``, all
+    passives ``±100(1 - L)`` (the range of ``p_P - p_D`` over shares with
+    ``p_c ≥ L``); the SE stays 0.
     """
     level = check_level(level)
     check_choice(method, ("wald", "bootstrap"), name="method")
@@ -112,6 +119,15 @@ def nps_interval(
         se = float(reps.std(ddof=1))
         alpha = 1 - level
         lower, upper = (float(v) for v in np.quantile(reps, [alpha / 2, 1 - alpha / 2]))
+    single = np.flatnonzero(counts == n)
+    if single.size:  # every answer in one category: an exact interval, not a point
+        bound = (1 - level) / 2
+        low_share = bound ** (1 / n)
+        lower, upper = {
+            0: (2 * low_share - 1, 1.0),
+            1: (-(1 - low_share), 1 - low_share),
+            2: (-1.0, -(2 * low_share - 1)),
+        }[int(single[0])]
     return 100 * score, 100 * se, 100 * lower, 100 * upper
 
 
