@@ -302,3 +302,16 @@ def test_survey_files_in_other_encodings_and_delimiters(tmp_path):
     broken.write_bytes(b"not a zip")
     code, _, err = run("validate", str(broken), "--codebook", CODEBOOK)
     assert code == 2 and "not a readable .xlsx workbook" in err
+
+
+def test_validate_warns_about_a_misspelled_construct(tmp_path):
+    import yaml
+
+    book = yaml.safe_load(Path(CODEBOOK).read_text(encoding="utf-8"))
+    book["items"]["SAT3"]["construct"] = "Satisfacton"  # a slip in one item's construct
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(book, allow_unicode=True), encoding="utf-8")
+    code, _, err = run("validate", SURVEY, "--codebook", str(path))
+    assert code == 0
+    assert "constructs 'Satisfaction' (2 items) and 'Satisfacton' (1 items) look alike" in err
+    assert "'Satisfacton'" in err.split("look alike", 1)[1]  # and it has no place in the model

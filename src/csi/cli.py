@@ -434,6 +434,41 @@ def cmd_weights(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _codebook_warnings(codebook: Any) -> list[str]:
+    """What ``csi validate`` says about the codebook's constructs: names that look like
+    misspellings of each other, and constructs the CSI model would not use."""
+    import difflib
+
+    from csi._checks import CsiInputError
+    from csi.report import load_model
+
+    out = []
+    names = list(codebook.constructs)
+    for k, a in enumerate(names):
+        for b in names[k + 1 :]:
+            if difflib.SequenceMatcher(None, a.casefold(), b.casefold()).ratio() >= 0.8:
+                sizes = (len(codebook.items_of(a)), len(codebook.items_of(b)))
+                out.append(
+                    f"constructs {a!r} ({sizes[0]} items) and {b!r} ({sizes[1]} items) look "
+                    "alike: is one a misspelling in an item's 'construct'?"
+                )
+    try:
+        spec = load_model(None, codebook)
+    except CsiInputError as exc:  # the reason is reported, not raised
+        out.append(
+            f"the constructs do not map to the CSI model ({_one_line(exc)}); csi report will "
+            "need --model (a lavaan file) or --role CONSTRUCT=ROLE"
+        )
+        return out
+    unused = [c for c in names if c not in spec.constructs]
+    if unused:
+        out.append(
+            f"construct(s) {', '.join(map(repr, unused))} have no place in the default CSI "
+            "model (no paths): csi report leaves them out unless --model names them"
+        )
+    return out
+
+
 #: Share of respondents left out of the model above which ``csi validate`` warns.
 EXCLUDED_WARNING = 0.10
 
@@ -507,6 +542,8 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     items = list(survey.items)
     incomplete = int(survey.all_responses()[items].isna().any(axis=1).sum())
     print(f"OK: {survey.n} respondents usable, {survey.n_excluded} excluded", file=out)
+    for line in _codebook_warnings(survey.codebook):
+        print(f"csi: warning: {line}", file=err)
     if n_read and args.missing == "listwise" and incomplete / n_read > EXCLUDED_WARNING:
         print(
             f"csi: warning: listwise deletion leaves out {incomplete} of {n_read} respondents "
