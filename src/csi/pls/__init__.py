@@ -147,9 +147,12 @@ def fit_pls(
         the standardisation of the construct scores (weighted mean 0, variance 1),
         the index and impacts (weighted item means and sds), IPMA, ``index_by``
         (weighted segment means) and the bootstrap (respondents resampled with their
-        weights). Missing answers: listwise uses the weights of the complete rows;
-        ``"mean"`` replaces a missing answer by the weighted mean of the item's
-        answers; pairwise uses weighted pairwise moments. A respondent with weight 0
+        weights; design-based - PSUs within strata, or replicate weights - when a
+        Survey's codebook names ``strata``, ``cluster`` or ``replicate_weights``: the
+        result records them as ``design_roles``). Missing answers: listwise uses the
+        weights of the complete rows; ``"mean"`` replaces a missing answer by the
+        weighted mean of the item's answers; pairwise uses weighted pairwise
+        moments. A respondent with weight 0
         is counted in ``n`` (sampling weights) and gets a score, but contributes
         nothing to any estimate. Weights must be finite and not negative (an error
         names the row). The result records ``weighted``, ``sum_weights`` and Kish's
@@ -161,9 +164,11 @@ def fit_pls(
     """
     spec = as_spec(spec)
     source: pd.DataFrame | None = None
+    roles: dict[str, Any] | None = None
     if isinstance(data, Survey):
         if weights is None:
             weights = data.weight
+        roles = _design_roles(data, weights)
         if weight_kind is None:
             weight_kind = data.codebook.weight_kind
         if missing is None:
@@ -288,6 +293,7 @@ def fit_pls(
         n_unscored=n_read - positions.size,
         replaced=replaced,
         row_weights=w_read,
+        design_roles=roles if w_read is not None else None,
     )
 
 
@@ -343,6 +349,27 @@ def fit_pls_moments(
 # ------------------------------------------------------------------ helpers
 #: Missing-data policies of :func:`fit_pls` for a DataFrame or a Survey.
 MISSING = ("listwise", "pairwise", "mean")
+
+
+def _design_roles(survey: Survey, weights: Any) -> dict[str, Any] | None:
+    """The codebook's design columns (strata, cluster, replicate weights) for the bootstrap.
+
+    Replicate weights belong to the codebook's own weight column: with other weights
+    only the strata and clusters are kept (as :meth:`csi.metrics.Design.from_survey`).
+    """
+    if weights is None or weights is False:
+        return None
+    cb = survey.codebook
+    own = isinstance(weights, str) and weights == cb.weight
+    roles: dict[str, Any] = {}
+    if cb.strata is not None:
+        roles["strata"] = cb.strata
+    if cb.cluster is not None:
+        roles["cluster"] = cb.cluster
+    if own and cb.replicate_weights:
+        roles["replicate_weights"] = tuple(cb.replicate_weights)
+        roles["replicate_type"] = cb.replicate_type
+    return roles or None
 
 
 def _weight_options(weights: Any, weight_kind: str | None) -> tuple[Any, str]:
@@ -482,6 +509,7 @@ def _fit(
     n_unscored: int = 0,
     replaced: np.ndarray | None = None,
     row_weights: np.ndarray | None = None,
+    design_roles: dict[str, Any] | None = None,
 ) -> PLSResult:
     check_choice(scheme, SCHEMES, name="scheme")
     if not (isinstance(tol, int | float) and math.isfinite(tol) and tol > 0):
@@ -558,4 +586,5 @@ def _fit(
         row_positions=positions,
         source_data=source,
         row_weights=row_weights,
+        design_roles=design_roles,
     )

@@ -43,12 +43,10 @@ fitted with its respondents carrying their weights, the moments weighted by
 counts x weights (:mod:`csi.pls.batched`), so the full sample reproduces the
 weighted fit and the segment index rows use weighted segment means.
 
-* Sampling weights: respondents are drawn with equal probability, as above, and keep
-  their weights. This is the *naive* weighted bootstrap: it treats the sample as
-  if drawn independently and ignores the design (strata, clusters, finite
-  population); design-based variance (the Rao-Wu rescaling bootstrap for stratified
-  cluster samples, Rao & Wu 1988, *JASA* 83(401), 231-241; or the survey's
-  replicate weights) is a later step. Its standard errors are then approximate.
+* Sampling weights without a known design: respondents are drawn with equal
+  probability, as above, and keep their weights. This is the *naive* weighted
+  bootstrap: it treats the sample as if drawn independently and ignores the design
+  (strata, clusters, finite population); its standard errors are then approximate.
 * Frequency weights: a row stands for ``w_i`` identical respondents, so the
   ``sum w`` respondents are resampled, not the rows: the rows' counts are drawn
   from the multinomial distribution with ``sum w`` trials and probabilities
@@ -57,10 +55,39 @@ weighted fit and the segment index rows use weighted segment means.
   from :func:`resample_indices`. The BCa jackknife leaves out a row (all its
   copies) at a time.
 
+Design-based bootstrap (``design=``; :mod:`csi.pls.design_bootstrap`). The default
+is design-based when the design is known and naive otherwise: ``design=None`` uses
+the strata, clusters and replicate weights recorded at fit time (a Survey fitted with
+its weights whose codebook names ``strata``, ``cluster`` or ``replicate_weights``:
+``PLSResult.design_roles``), else resamples respondents; ``design=False`` always
+resamples respondents (exactly the draws of an unweighted or naive run);
+``design=True`` requires a design; a :class:`csi.metrics.Design` (rows: every
+respondent given to ``fit_pls``, weights those of the fit) or a mapping of columns
+(``{"strata": "region", "cluster": "psu"}``, keys
+:data:`csi.pls.design_bootstrap.DESIGN_KEYS`) choose one.
+
+* Strata/clusters: the **Rao-Wu rescaling bootstrap** (Rao & Wu 1988, *JASA* 83(401),
+  231-241; Rao, Wu & Yue 1992): in stratum ``h`` with ``n_h`` PSUs, ``m_h = n_h - 1``
+  PSUs are drawn with replacement and unit ``i`` of PSU ``k`` gets the replicate
+  weight ``w*_i = w_i n_h/(n_h - 1) r_hk`` (``r_hk``: times PSU ``k`` is drawn); the
+  engine's counts are the multipliers ``n_h/(n_h-1) r_hk``. SE, percentile, BCa
+  (jackknife deleting one PSU at a time) and studentized intervals as above;
+  ``t`` is referred to PSUs minus strata degrees of freedom.
+* Replicate weights: nothing is drawn (``n`` and ``seed`` are not used); each of
+  the ``R`` replicates is fitted with its weights and
+  ``SE = sqrt(scale Σ_r rscale_r (θ_r - c)²)`` (R ``svrepdesign``; ``c`` the mean of
+  the ``θ_r``, or ``θ`` with ``mse=True``); intervals ``θ ± t_{df} SE`` with ``df`` the
+  rank of the replicate weights minus one (``ci`` must be ``"percentile"``, the
+  default; the ``interval`` column says ``"t"``). A replicate that cannot be
+  estimated is an error.
+
+The summary's header says which resampling was used.
+
 Reproducibility: all resample indices come, in order, from one
 ``numpy.random.default_rng(seed)`` stream (resample ``r`` is row ``r`` of
 :func:`resample_indices`), drawn in the calling thread; so the same seed gives the
-same result whatever ``workers`` and ``batch_size`` are. (The seminr Python port's
+same result whatever ``workers`` and ``batch_size`` are (Rao-Wu draws too: one
+``integers`` call per batch, which continues the same stream). (The seminr Python port's
 default resampler draws the same resamples for the same integer seed, which makes
 run-for-run comparisons possible.) Without a seed, fresh
 entropy is drawn and stored on the result (``seed``) so the run can be repeated.
@@ -109,6 +136,7 @@ from csi._checks import CsiInputError, check_choice, check_rng
 from csi.moments import effective_weights
 from csi.pls import intervals as _iv
 from csi.pls.batched import REASONS, Engine, StackFit, bootstrap_counts, run_ordered
+from csi.pls.design_bootstrap import resolve_design
 from csi.pls.statistics import (
     LABEL_COLUMNS,
     Context,
@@ -162,6 +190,9 @@ _LABELS: dict[str, dict[str, Any]] = {
         "flips": "sign corrections",
         "inadmissible": "PLSc resamples with an inadmissible solution (kept)",
         "weighted": "weighted ({kind} weights): naive weighted bootstrap, design ignored",
+        "design": "design-based ({kind}): {text}",
+        "kind_none": "unweighted",
+        "kind_w": "{kind} weights",
         "parameter": "parameter",
         "estimate": "estimate",
         "se": "SE",
@@ -191,6 +222,9 @@ _LABELS: dict[str, dict[str, Any]] = {
         "flips": "符号校正",
         "inadmissible": "PLSc 不可接受解的重抽样（保留）",
         "weighted": "加权（{kind} 权重）：朴素加权自助法，未考虑抽样设计",
+        "design": "基于抽样设计（{kind}）：{text}",
+        "kind_none": "未加权",
+        "kind_w": "{kind} 权重",
         "parameter": "参数",
         "estimate": "估计值",
         "se": "标准误",
@@ -240,6 +274,11 @@ class BootstrapResult:
     weight_kind:
         ``None`` for an unweighted fit, else ``"sampling"`` or ``"frequency"``
         (module docstring: the weighted bootstrap).
+    resampling, design, df:
+        ``"respondents"`` (case resampling, naive when weighted), ``"rao-wu"`` (PSUs
+        within strata) or ``"replicates"`` (the survey's replicate weights);
+        ``design`` describes the design used (``None`` for respondents) and ``df``
+        the degrees of freedom of ``t`` and ``pvalue``.
     draws:
         With ``keep_draws=True``: resamples x statistics (column ``k`` is row ``k`` of
         ``table``; failed resamples are NaN rows); else ``None``.
@@ -263,6 +302,9 @@ class BootstrapResult:
     pivot_cols: np.ndarray | None = field(default=None, repr=False)
     se_hat: np.ndarray | None = field(default=None, repr=False)
     acceleration: np.ndarray | None = field(default=None, repr=False)
+    resampling: str = "respondents"
+    design: str | None = None
+    df: float | None = None
 
     @property
     def draws(self) -> pd.DataFrame | None:
@@ -304,6 +346,16 @@ class BootstrapResult:
         if method == "bca" and self.acceleration is None:
             raise CsiInputError("BCa intervals need the jackknife: run bootstrap(..., ci='bca')")
         dev = self.deviations
+        out = self.table.copy()
+        if self.resampling == "replicates":
+            if method != "percentile":
+                raise CsiInputError(_REPLICATE_CI)
+            assert self.df is not None
+            lo, hi = _t_intervals(
+                out["estimate"].to_numpy(float), out["se"].to_numpy(float), self.df, level
+            )
+            out["ci_lower"], out["ci_upper"] = lo, hi
+            return out
         valid = ~np.isnan(dev).all(axis=1)
         lower, upper, used = _intervals(
             dev[valid],
@@ -315,7 +367,6 @@ class BootstrapResult:
             method,
             level,
         )
-        out = self.table.copy()
         out["ci_lower"], out["ci_upper"], out["interval"] = lower, upper, used
         return out
 
@@ -329,7 +380,14 @@ class BootstrapResult:
             f"{lab['seed']} {self.seed}",
             f"{lab['interval']}: {self.ci}, {self.level:.0%}; {lab['flips']}: {flips}",
         ]
-        if self.weight_kind is not None:
+        if self.design is not None:
+            kind = (
+                lab["kind_none"]
+                if self.weight_kind is None
+                else lab["kind_w"].format(kind=self.weight_kind)
+            )
+            lines.append(lab["design"].format(kind=kind, text=self.design))
+        elif self.weight_kind is not None:
             lines.append(lab["weighted"].format(kind=self.weight_kind))
         if self.n_inadmissible:
             lines.append(f"{lab['inadmissible']}: {self.n_inadmissible}")
@@ -585,17 +643,29 @@ def _intervals(
 
 
 def _jackknife(
-    engine: Engine, ctx: Context, plan: _Plan, *, batch_size: int, workers: int
+    engine: Engine,
+    ctx: Context,
+    plan: _Plan,
+    *,
+    batch_size: int,
+    workers: int,
+    groups: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Jackknife values ``(G, K)``: leave-one-out, or delete-a-group for large samples."""
+    """Jackknife values ``(G, K)``: leave-one-out, or delete-a-group for large samples.
+
+    ``groups`` (a design's PSU per row): leave one PSU out at a time (PSU ``k`` in
+    group ``k mod G`` beyond :data:`JACKKNIFE_MAX` PSUs).
+    """
     n_rows = engine.n_rows
-    groups = min(n_rows, JACKKNIFE_MAX)
-    member = np.arange(n_rows) % groups
-    out = np.empty((groups, plan.estimate.size))
+    unit = np.arange(n_rows) if groups is None else np.asarray(groups)
+    n_units = int(unit.max()) + 1
+    n_groups = min(n_units, JACKKNIFE_MAX)
+    member = unit % n_groups
+    out = np.empty((n_groups, plan.estimate.size))
 
     def batches() -> Iterator[tuple[int, np.ndarray]]:
-        for start in range(0, groups, batch_size):
-            g = np.arange(start, min(groups, start + batch_size))
+        for start in range(0, n_groups, batch_size):
+            g = np.arange(start, min(n_groups, start + batch_size))
             yield start, (member[None, :] != g[:, None]).astype(float)
 
     def keep(batch: _Batch) -> None:
@@ -720,8 +790,9 @@ def bootstrap(
     segment: Hashable | pd.Series | Sequence[Any] | None = None,
     scale: Any = None,
     statistics: Sequence[ResampleStatistic] = (),
+    design: Any = None,
 ) -> BootstrapResult:
-    """Bootstrap a fitted PLS model (case resampling; see the module docstring).
+    """Bootstrap a fitted PLS model (case or design-based resampling; module docstring).
 
     Parameters
     ----------
@@ -759,6 +830,14 @@ def bootstrap(
     statistics:
         Extra :class:`csi.pls.statistics.ResampleStatistic` objects for this run
         (a kind may not repeat a built-in one).
+    design:
+        ``None`` (default): design-based when the fit recorded a design (a Survey
+        fitted with its weights whose codebook names strata, cluster or replicate
+        weights), else respondents are resampled; ``False``: resample respondents;
+        ``True``: the recorded design (error if none); a :class:`csi.metrics.Design`
+        or a mapping of column names (``strata``, ``cluster``, ``replicate_weights``,
+        ``replicate_type`` and the options ``scale``, ``rscales``, ``mse``, ``rho``,
+        ``lonely_psu``). See the module docstring.
 
     Returns
     -------
@@ -774,6 +853,11 @@ def bootstrap(
         seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     rng = check_rng(seed)
     engine = make_engine(result)
+    how = resolve_design(result, design, engine.n_rows)
+    if how is not None and how.multipliers is not None:
+        if ci != "percentile":
+            raise CsiInputError(_REPLICATE_CI)
+        n = how.multipliers.shape[0]
     ctx = segment_context(result, engine, scale, segment)
     stats = (*builtin_statistics(ctx), *check_extra_statistics(statistics))
     plan = make_plan(engine, ctx, stats)
@@ -789,7 +873,24 @@ def bootstrap(
     inadmissible = 0
     bar = _progress_bar(progress, n, "bootstrap")
 
-    draw = _frequency_draws(engine, rng) if result.weight_kind == "frequency" else None
+    draw: Callable[[int], np.ndarray] | None = None
+    if how is not None and how.rao_wu is not None:
+        rao_wu = how.rao_wu
+
+        def draw(b: int) -> np.ndarray:
+            return rao_wu.row_factors(rao_wu.draw(rng, b))
+
+    elif how is not None and how.multipliers is not None:
+        reps = how.multipliers
+        taken = 0
+
+        def draw(b: int) -> np.ndarray:
+            nonlocal taken
+            taken += b
+            return reps[taken - b : taken]
+
+    elif result.weight_kind == "frequency":
+        draw = _frequency_draws(engine, rng)
 
     def batches() -> Iterator[tuple[int, np.ndarray]]:
         for start in range(0, n, size):
@@ -818,6 +919,13 @@ def bootstrap(
             bar.close()
     failed = np.flatnonzero(status != 0)
     n_valid = n - failed.size
+    if how is not None and how.multipliers is not None and failed.size:
+        k = int(failed[0])
+        raise CsiInputError(
+            f"replicate {k + 1} of {n} could not be estimated "
+            f"({details.get(k, REASONS[int(status[k])])}); the replicate-weight SE needs "
+            "every replicate"
+        )
     if n_valid < 2:
         raise CsiInputError(
             f"only {n_valid} of {n} resamples could be estimated; first failure: "
@@ -834,22 +942,30 @@ def bootstrap(
         )
     accel = None
     if ci == "bca":
-        jack = _jackknife(engine, ctx, plan, batch_size=size, workers=workers)
+        groups = None if how is None else how.jackknife_groups
+        jack = _jackknife(engine, ctx, plan, batch_size=size, workers=workers, groups=groups)
         accel = _iv.acceleration(jack)
     valid = status == 0
     dev = buffer[valid]
     pivots = piv_buffer[valid]
     mean_dev, se = _mean_sd(dev)
+    if how is not None and how.multipliers is not None:
+        se = how.replicate_se(dev)
     se = np.where(se <= 1e-10 * np.maximum(1.0, np.abs(plan.estimate)), 0.0, se)
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.where(plan.test_zero & (se > 0), plan.estimate / se, np.nan)
     n_people = n_rows
     if result.weight_kind == "frequency" and engine.row_weights is not None:
         n_people = round(float(engine.row_weights.sum()))
-    pvalue = 2.0 * _stats.t.sf(np.abs(t), df=n_people - 1)
-    lower, upper, used = _intervals(
-        dev, pivots, plan.pivot_cols, plan.estimate, plan.se_hat, accel, ci, level
-    )
+    df = float(n_people - 1) if how is None else how.df
+    pvalue = 2.0 * _stats.t.sf(np.abs(t), df=df)
+    if how is not None and how.multipliers is not None:
+        lower, upper = _t_intervals(plan.estimate, se, df, level)
+        used = np.full(plan.estimate.size, "t", dtype=object)
+    else:
+        lower, upper, used = _intervals(
+            dev, pivots, plan.pivot_cols, plan.estimate, plan.se_hat, accel, ci, level
+        )
     table = plan.labels.copy()
     table["estimate"] = plan.estimate
     table["boot_mean"] = plan.estimate + mean_dev
@@ -892,7 +1008,24 @@ def bootstrap(
         pivot_cols=plan.pivot_cols,
         se_hat=plan.se_hat,
         acceleration=accel,
+        resampling="respondents" if how is None else how.method,
+        design=None if how is None else how.description,
+        df=df,
     )
+
+
+_REPLICATE_CI = (
+    "with replicate weights the intervals are estimate ± t(df) x SE (R confint with "
+    "df=degf): leave ci='percentile' (the default)"
+)
+
+
+def _t_intervals(
+    estimate: np.ndarray, se: np.ndarray, df: float, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``estimate ± t_{df, (1+level)/2} se``."""
+    q = float(_stats.t.ppf(0.5 + level / 2.0, df))
+    return estimate - q * se, estimate + q * se
 
 
 def _frequency_draws(engine: Engine, rng: np.random.Generator) -> Callable[[int], np.ndarray]:

@@ -8,7 +8,7 @@ moments and construct scores (see :mod:`csi.pls.index` for the formulas).
 from __future__ import annotations
 
 import html
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -160,6 +160,10 @@ class PLSResult:
     ``sum_weights`` (of the respondents used) and ``n_eff`` (Kish's effective sample
     size ``(sum w)² / sum w²``) read from :attr:`moments`; ``row_weights`` holds the
     weight of every respondent read (rows of ``source_data``), as given.
+    ``design_roles``: for a Survey fitted with weights whose codebook names ``strata``,
+    ``cluster`` or ``replicate_weights`` (with ``replicate_type``), those columns of
+    ``source_data``; the bootstrap is then design-based by default (see
+    :mod:`csi.pls.design_bootstrap`). ``None`` otherwise.
 
     Other attributes: ``spec``, ``scheme``, ``consistent``, ``tol``, ``max_iter``,
     ``iterations``, ``converged``, ``moments`` (the item moments used), ``scale`` (item
@@ -190,6 +194,7 @@ class PLSResult:
     n_unscored: int = 0
     replaced: np.ndarray | None = field(default=None, repr=False)
     row_weights: np.ndarray | None = field(default=None, repr=False)
+    design_roles: Mapping[str, Any] | None = field(default=None, repr=False)
 
     @property
     def missing(self) -> str:
@@ -606,6 +611,7 @@ class PLSResult:
         segment: Hashable | pd.Series | Sequence[Any] | None = None,
         scale: Any = None,
         statistics: Sequence[Any] = (),
+        design: Any = None,
     ) -> BootstrapResult:
         """Bootstrap SEs, p-values and intervals: see :func:`csi.pls.bootstrap.bootstrap`."""
         from csi.pls.bootstrap import bootstrap
@@ -623,6 +629,7 @@ class PLSResult:
             segment=segment,
             scale=scale,
             statistics=statistics,
+            design=design,
         )
 
     def compare_groups(self, group: Any, **options: Any) -> GroupComparison:
