@@ -159,14 +159,41 @@ def iter_groups(data: pd.DataFrame, by: list[str]) -> Iterator[tuple[dict[str, A
 
 
 def suppress(
-    frame: pd.DataFrame, figures: Sequence[str], min_size: int, *, n_column: str = "n"
+    frame: pd.DataFrame,
+    figures: Sequence[str],
+    min_size: int,
+    *,
+    n_column: str = "n",
+    by: Sequence[str] | None = None,
+    layers: Sequence[str] | None = None,
+    complementary: bool = True,
 ) -> pd.DataFrame:
-    """Blank ``figures`` (NaN) where ``n < min_size`` and add the ``suppressed`` flag.
+    """Blank ``figures`` (NaN) of small segments and their complements; add ``suppressed``.
 
-    Rows are kept, never dropped, so a report shows that the segment exists.
+    A segment with ``n < min_size`` is suppressed (primary suppression). So that it
+    cannot be recovered as "the overall figure minus the published segments", more
+    segments of the same table are suppressed with it (complementary suppression,
+    :func:`csi.disclosure.complementary`): the smallest ones left, until at least two
+    segments with respondents are suppressed and together they hold at least
+    ``min_size`` respondents. ``by`` are the segment columns and ``layers`` the columns
+    that split a segment's rows into separate partitions (e.g. ``item``); both are
+    inferred when not given (:func:`csi.disclosure.infer_segments`).
+    ``complementary=False`` gives primary suppression only.
+
+    Rows are kept, never dropped, so a report shows that the segment exists; ``n``
+    stays visible (see ``docs/disclosure.md``).
     """
+    from csi.disclosure import infer_segments, suppression_mask
+
     out = frame.copy()
-    small = out[n_column].to_numpy() < min_size
+    small = (pd.to_numeric(out[n_column], errors="coerce") < min_size).to_numpy()
+    if complementary and small.any() and len(out) > 1:
+        seg, lay = infer_segments(out, n_column)
+        seg = list(by) if by is not None else seg
+        lay = list(layers) if layers is not None else lay
+        small = suppression_mask(
+            out, small, segments=seg, layers=lay, n_column=n_column, min_size=min_size
+        )
     for col in figures:
         if pd.api.types.is_integer_dtype(out[col]):
             out[col] = out[col].astype("Int64")  # counts stay whole numbers; <NA> if blanked

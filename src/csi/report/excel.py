@@ -5,6 +5,11 @@ title; next comes the summary (``At a glance`` / ``概览``: the headline figure
 findings, one per row); each table sheet holds just the table (header in row 1), so
 it reads back with ``pandas.read_excel(path, sheet_name=...)``. Figures are in the
 HTML report.
+
+Every number is written rounded to the decimals the report shows (a table's
+``digits``, a headline figure's displayed value), never at full precision: the
+unrounded figures of the segments and the total would let a reader recover a
+suppressed segment by subtraction (see ``docs/disclosure.md``).
 """
 
 from __future__ import annotations
@@ -37,13 +42,21 @@ def sheet_name(key: str, taken: set[str]) -> str:
     return name
 
 
-def _value(v: Any) -> Any:
+_DECIMALS = re.compile(r"-?\d+(?:\.(\d+))?")
+
+
+def _value(v: Any, digits: int | None = None) -> Any:
+    """A cell value openpyxl can write; floats rounded to ``digits`` decimals (the
+    precision shown), so the workbook never holds more than the report displays."""
     if v is None or v is pd.NA:
         return None
     if hasattr(v, "item") and not isinstance(v, str):
         v = v.item()
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return None
+    if isinstance(v, float) and digits is not None:
+        v = round(v, digits)
+        return v + 0.0  # no negative zero
     if isinstance(v, int | float | str | bool):
         return v
     try:
@@ -52,6 +65,14 @@ def _value(v: Any) -> Any:
     except (TypeError, ValueError):
         pass
     return str(v)
+
+
+def _shown_decimals(value: str) -> int:
+    """Decimals of the first number in a displayed value (``"78.4"`` -> 1; 1 if none)."""
+    m = _DECIMALS.search(value.replace(",", ""))
+    if m is None:
+        return 1
+    return len(m.group(1) or "")
 
 
 def summary_sections(report: Report) -> list[Section]:
@@ -80,9 +101,12 @@ def _summary_sheet(ws: Any, section: Section, lang: str, bold: Any, big: Any) ->
             for cell in ws[ws.max_row]:
                 cell.font = bold
             for f in b.figures:
-                ws.append([f.label, f.number if f.number is not None else f.value, f.detail])
-                if f.number is not None:
-                    ws.cell(ws.max_row, 2).number_format = "0.0"
+                shown = _shown_decimals(f.value)
+                number = None if f.number is None else _value(float(f.number), shown)
+                ws.append([f.label, number if number is not None else f.value, f.detail])
+                if number is not None:
+                    fmt = "0" if shown == 0 else "0." + "0" * shown
+                    ws.cell(ws.max_row, 2).number_format = fmt
         elif isinstance(b, Bullets):
             ws.append([])
             if b.title:
@@ -107,7 +131,11 @@ def write_excel(report: Report, path: str | Path) -> Path:
     except ImportError:  # pragma: no cover - depends on the environment
         raise ImportError("writing Excel needs openpyxl: pip install 'csi[excel]'") from None
     if report.guard is not None:
-        report = report.guard.clean_report(report)
+        report = report.guard.clean_report(report)  # privacy, then csi.disclosure
+    else:
+        from csi.disclosure import protect_report
+
+        report = protect_report(report)
     lang = report.lang
     names = sheet_names(report)
     wb = Workbook()
@@ -156,7 +184,7 @@ def write_excel(report: Report, path: str | Path) -> Path:
         for cell in ws[1]:
             cell.font = bold
         for row in frame.itertuples(index=False, name=None):
-            ws.append([_value(v) for v in row])
+            ws.append([_value(v, table.digits) for v in row])
         ws.freeze_panes = "A2"
         for j, col in enumerate(frame.columns, start=1):
             width = max([len(str(col))] + [len(str(v)) for v in frame.iloc[:50, j - 1]])

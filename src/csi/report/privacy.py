@@ -8,7 +8,11 @@ value they hold, and is applied centrally:
   drops every table column named like a private column and replaces every cell
   (and any text) holding a private value by ``[redacted]``, warning with
   :class:`PrivacyWarning` when it had to (that means a table carried personal
-  data, which the report builder should never let happen);
+  data, which the report builder should never let happen); it then applies
+  complementary suppression to every per-segment table and runs the differencing
+  attack on the result (:func:`csi.disclosure.protect_report`: overall minus published
+  segments; more segments are hidden until nothing is recoverable, else
+  :class:`csi.disclosure.DisclosureError`);
 * :meth:`PrivacyGuard.assert_clean` is the last check on the finished document
   text (HTML without its embedded images): it raises :class:`PrivacyError` if
   a private value is still found, and then nothing is written.
@@ -156,7 +160,9 @@ class PrivacyGuard:
         return out, found
 
     def clean_report(self, report: Report) -> Report:
-        """``report`` with every table and text cleaned; warns if anything was removed."""
+        """``report`` with every table and text cleaned (warns if anything was removed),
+        then protected against recovery of suppressed segments by subtraction
+        (:func:`csi.disclosure.protect_report`)."""
         from csi.report.document import (
             Bullets,
             Figure,
@@ -207,12 +213,17 @@ class PrivacyGuard:
                 PrivacyWarning,
                 stacklevel=2,
             )
-        return replace(
+        cleaned = replace(
             report,
             title=text(report.title),
             subtitle=text(report.subtitle),
             sections=tuple(sections),
         )
+        # complementary suppression of every per-segment table, then the differencing
+        # attack on the result (csi.disclosure; raises DisclosureError if unprotectable)
+        from csi.disclosure import protect_report
+
+        return protect_report(cleaned)
 
     def assert_clean(self, document: str, *, what: str = "report") -> None:
         """Raise :class:`PrivacyError` if ``document`` contains a private value."""
@@ -241,21 +252,46 @@ def mark_suppressed(
     figures: Iterable[str],
     n_column: str = "n",
     flag: str | None = None,
+    segment: str = "segment",
 ) -> pd.DataFrame:
-    """Blank ``figures`` of segments below ``min_size`` and mark them in a ``note`` column.
+    """Blank ``figures`` of small segments and their complements; mark them in ``note``.
 
-    Rows are kept, never dropped. If ``flag`` names a boolean column already saying
-    which rows were suppressed (as :mod:`csi.metrics` tables do), it is used (and
-    removed) instead of comparing ``n`` with ``min_size``.
+    Segments below ``min_size`` are suppressed (primary); so that they cannot be
+    recovered from the overall figure minus the published segments, more segments are
+    suppressed with them (complementary suppression, :func:`csi.disclosure.complementary`,
+    along the ``segment`` column; the other text columns, e.g. ``construct``, are
+    separate layers). The note says which: ``suppressed, n < 30`` or ``suppressed to
+    protect a segment with n < 30``. Rows are kept, never dropped, and ``n`` stays.
+
+    If ``flag`` names a boolean column already saying which rows were suppressed (as
+    :mod:`csi.metrics` tables do, complements included), it is used (and removed)
+    instead of comparing ``n`` with ``min_size``.
     """
-    from csi.report.labels import text
+    from csi.disclosure import note_for, suppression_mask
 
     out = frame.copy()
+    n = pd.to_numeric(out[n_column], errors="coerce") if n_column in out.columns else None
     if flag is not None and flag in out.columns:
         small = out[flag].fillna(False).astype(bool).to_numpy()
         out = out.drop(columns=[flag])
     else:
-        small = (pd.to_numeric(out[n_column], errors="coerce") < min_size).to_numpy()
+        assert n is not None
+        small = (n < min_size).to_numpy()
+        if segment in out.columns and small.any():
+            layers = [
+                str(c)
+                for c in out.columns
+                if c not in (segment, n_column, "note")
+                and not pd.api.types.is_numeric_dtype(out[c])
+            ]
+            small = suppression_mask(
+                out,
+                small,
+                segments=[segment],
+                layers=layers,
+                n_column=n_column,
+                min_size=min_size,
+            )
     for col in figures:
         if col in out.columns:
             out[col] = out[col].astype(object) if out[col].dtype == object else out[col]
@@ -267,5 +303,9 @@ def mark_suppressed(
                 out.loc[small, col] = float("nan")
             else:
                 out.loc[small, col] = None
-    out["note"] = [text("suppressed", lang, min_size=min_size) if s else "" for s in small]
+    sizes = n.to_numpy(dtype=float) if n is not None else np.zeros(len(out))
+    out["note"] = [
+        (note_for(float(size), min_size, lang) or "") if s else ""
+        for s, size in zip(small, sizes, strict=True)
+    ]
     return out
