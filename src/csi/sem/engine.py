@@ -29,7 +29,7 @@ from csi.sem.structure import Structure
 class GroupStats:
     """Sample moments of one group in the structure's observed order (divisor ``n``)."""
 
-    n: int
+    n: float  # respondents (with sampling weights in groups: the group's sum of weights)
     cov: np.ndarray
     mean: np.ndarray
     logdet: float = field(init=False)
@@ -84,7 +84,7 @@ class Engine:
         self.maps = maps
         self.n_par = n_par
         self.meanstructure = meanstructure
-        self.n_total = int(sum(s.n for s in stats))
+        self.n_total = round(float(sum(s.n for s in stats)))
 
     # ------------------------------------------------------------ parameters
     def local(self, theta: np.ndarray, g: int) -> np.ndarray:

@@ -21,7 +21,7 @@ from scipy import linalg, stats
 
 from csi import diagnostics as dg
 from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_numeric
-from csi.moments import Moments
+from csi.moments import WEIGHT_KINDS, Moments, check_weights
 from csi.scaleout import is_dask_frame, moments_from_dask
 from csi.sem.effects import effects_table
 from csi.sem.engine import Engine, GroupMap, GroupStats
@@ -46,10 +46,13 @@ _QUICK_SLSQP, _QUICK_FISHER = 10, 100
 @dataclass
 class _GroupData:
     label: Any
-    n: int
+    n: float  # respondents (frequency weights: their sum; sampling, groups: sum of weights)
     cov: np.ndarray  # divisor n, in the model's observed order (sm.observed)
     mean: np.ndarray
     raw: np.ndarray | None  # complete rows (listwise) or all rows (fiml)
+    #: survey weights of the rows of ``raw`` as used (sampling: rescaled to sum to the
+    #: total N over all groups; frequency: as given), None when unweighted
+    w: np.ndarray | None = None
 
 
 @dataclass
@@ -61,6 +64,7 @@ class FitState:
     theta: np.ndarray
     estimator: str
     groups: list[_GroupData]
+    weight_kind: str | None = None
 
 
 def fit_sem(
@@ -77,6 +81,8 @@ def fit_sem(
     lang: str = "en",
     max_iter: int = 200,
     client: Any = None,
+    weights: Any = None,
+    weight_kind: str | None = None,
 ) -> SEMResult:
     """Fit a covariance-based structural equation model.
 
@@ -113,6 +119,16 @@ def fit_sem(
         Confidence level of the parameter intervals (default 0.95).
     lang:
         ``"en"`` or ``"zh"`` for diagnostics and the summary.
+    weights, weight_kind:
+        Survey weights: a column name or one weight per row; a Survey uses its
+        codebook's ``weight`` (and ``weight_kind``) by default, ``weights=False`` fits
+        unweighted (for a DataFrame ``None`` is unweighted). ``"sampling"`` (default)
+        weights follow lavaan's ``sampling.weights`` (:mod:`csi.sem.weights`; estimator
+        ML only): weighted moments, pseudo-ML estimates, robust (sandwich) standard
+        errors from the observed information, the Yuan-Bentler scaled chi-square and
+        robust CFI, TLI and RMSEA. ``"frequency"`` weights (whole numbers; ML, MLM, GLS,
+        ULS) give exactly the fit of the repeated rows. ``missing="fiml"``, ordered
+        items, Moments and Dask input are not available with weights.
 
     Notes
     -----
@@ -121,8 +137,13 @@ def fit_sem(
     Softw.* 48(2); Bollen (1989), *Structural Equations with Latent Variables*.
     """
     if isinstance(data, Survey):
+        if weights is None:
+            weights = data.weight
+        if weight_kind is None:
+            weight_kind = data.codebook.weight_kind
         # every respondent read, without id, personal or free-text columns
         data = data.public_data(all_respondents=True)
+    row_weights, weight_kind = _resolve_weights(data, weights, weight_kind, estimator, missing)
     estimator = str(check_choice(str(estimator).upper(), ESTIMATORS, name="estimator"))
     missing = str(check_choice(missing, ("listwise", "fiml"), name="missing"))
     check_choice(lang, ("en", "zh"), name="lang")
@@ -167,7 +188,9 @@ def fit_sem(
         check_frame(data)
         columns = {str(c) for c in data.columns}
     sm = build_model(model, columns=columns)
-    groups, n_excluded = _group_data(data, sm, group, missing)
+    if row_weights is not None and isinstance(weights, str) and weights in sm.observed:
+        raise CsiInputError(f"weight column {weights!r} is also an item of the model")
+    groups, n_excluded = _group_data(data, sm, group, missing, row_weights, weight_kind)
     if single_item_reliability is not None:
         sm = _apply_reliability(model, sm, groups, columns, single_item_reliability)
     if missing == "fiml":
@@ -184,12 +207,62 @@ def fit_sem(
         level=level,
         lang=lang,
         max_iter=max_iter,
+        weight_kind=weight_kind if row_weights is not None else None,
     )
 
 
 # ------------------------------------------------------------------ data
+def _resolve_weights(
+    data: Any, weights: Any, weight_kind: str | None, estimator: str, missing: str
+) -> tuple[np.ndarray | None, str]:
+    """Checked survey weights per row (None: unweighted) and their kind."""
+    kind = "sampling" if weight_kind is None else str(weight_kind)
+    check_choice(kind, WEIGHT_KINDS, name="weight_kind")
+    if weights is None or weights is False:
+        if isinstance(data, Moments) and data.weighted:
+            raise CsiInputError(
+                f"fit_sem does not use weighted Moments ({data.weight_kind} weights); "
+                "pass the DataFrame with weights="
+            )
+        return None, kind
+    if weights is True:
+        raise CsiInputError(
+            "weights=True: give the weight column's name or one weight per row "
+            "(a Survey uses its codebook's weight column by default)"
+        )
+    if isinstance(data, Moments) or is_dask_frame(data):
+        raise CsiInputError("weights= needs the responses as a pandas DataFrame or a Survey")
+    est = str(estimator).upper()
+    if kind == "sampling" and est == "MLM":
+        # lavaan 0.6.14 combines the weighted estimates with an unweighted Gamma here,
+        # which ignores the design; csi does not reproduce that
+        raise CsiInputError(
+            "estimator 'MLM' is not available with sampling weights (lavaan's MLM uses "
+            "unweighted fourth moments there); use estimator='ML', which gives robust "
+            "sandwich standard errors and the Yuan-Bentler scaled chi-square with the weights"
+        )
+    allowed = ("ML",) if kind == "sampling" else ("ML", "MLM", "GLS", "ULS")
+    if est not in allowed:
+        raise CsiInputError(
+            f"estimator {est!r} is not available with {kind} weights (available: "
+            f"{', '.join(allowed)}); use weights=False for an unweighted fit"
+        )
+    if missing != "listwise":
+        raise CsiInputError(
+            f"missing={missing!r} is not available with survey weights; use "
+            "missing='listwise' or weights=False"
+        )
+    check_frame(data)
+    return check_weights(weights, data, weight_kind=kind), kind
+
+
 def _group_data(
-    data: pd.DataFrame | Moments, sm: SemModel, group: str | None, missing: str
+    data: pd.DataFrame | Moments,
+    sm: SemModel,
+    group: str | None,
+    missing: str,
+    weights: np.ndarray | None = None,
+    weight_kind: str | None = None,
 ) -> tuple[list[_GroupData], int]:
     items = list(sm.observed)
     if isinstance(data, Moments):
@@ -225,30 +298,62 @@ def _group_data(
         gv = gcol.to_numpy()
         member = [has_group & (gv == lab) for lab in labels]
         n_excluded = int((~has_group).sum())
-    out = []
-    for lab, mem in zip(labels, member, strict=True):
+    selections = []
+    for mem in member:
         keep = mem & complete if missing == "listwise" else mem
         if missing == "listwise":
             n_excluded += int((mem & ~complete).sum())
+        if weights is not None and weight_kind == "frequency":
+            keep = keep & (weights > 0)  # a count of 0: no respondent
+        selections.append(keep)
+    w_used = None
+    if weights is not None:
+        w_used = weights.copy()
+        if weight_kind == "sampling":
+            # lavaan's sampling.weights.normalization = "total": the weights of the rows
+            # used sum to their number N (over all groups)
+            used = np.logical_or.reduce(selections)
+            total = float(w_used[used].sum())
+            if not total > 0:
+                raise CsiInputError("every respondent with complete answers has weight 0")
+            w_used = w_used * (int(used.sum()) / total)
+    out = []
+    for lab, keep in zip(labels, selections, strict=True):
+        n_group: float | None = None
         rows = x if keep.all() else x[keep]  # read-only from here: no copy needed
+        wg = None if w_used is None else w_used[keep]
         if missing == "fiml":
             empty = np.isnan(rows).all(axis=1)
             n_excluded += int(empty.sum())
             rows = rows[~empty]
         n = len(rows)
         where = "" if lab is None else f" in group {lab!r}"
+        if wg is not None and weight_kind == "frequency":
+            n = round(float(wg.sum()))
         if n < 2:
             raise CsiInputError(f"only {n} respondent(s) with complete answers{where}")
         if missing == "fiml":
             mean = np.nanmean(rows, axis=0)
             cov = pd.DataFrame(rows).cov().to_numpy() * (n - 1) / n
             cov = _near_pd(cov)
+        elif wg is not None:
+            # weighted moments, divisor the sum of the weights (lavaan: cov.wt "ML")
+            total_w = float(wg.sum())
+            if not total_w > 0:
+                raise CsiInputError(f"every respondent{where} has weight 0")
+            mean = (wg @ rows) / total_w
+            centred = rows - mean
+            cov = (centred * wg[:, None]).T @ centred / total_w
+            _check_cov(cov, items, f"the items{where} (weighted)")
+            if weight_kind == "sampling" and group is not None:
+                # lavaan: a group counts with the sum of its (rescaled) weights
+                n_group = total_w
         else:
             mean = rows.mean(axis=0)
             centred = rows - mean
             cov = centred.T @ centred / n
             _check_cov(cov, items, f"the items{where}")
-        out.append(_GroupData(lab, n, cov, mean, rows))
+        out.append(_GroupData(lab, n if n_group is None else n_group, cov, mean, rows, wg))
     return out, n_excluded
 
 
@@ -312,8 +417,15 @@ def _fit_moments(
     level: float,
     lang: str,
     max_iter: int,
+    weight_kind: str | None = None,
 ) -> SEMResult:
     structs = [Structure(sm) for _ in groups]
+    if weight_kind == "sampling" and structs[0].n_fixed_x:
+        raise CsiInputError(
+            "sampling weights with exogenous observed variables (fixed.x) are not "
+            f"available: {', '.join(structs[0].fixed_x_vars)}; model them as constructs "
+            "or use weights=False"
+        )
     perm = [list(sm.observed).index(v) for v in structs[0].obs]
     stats_ = [GroupStats(g.n, g.cov[np.ix_(perm, perm)], g.mean[perm]) for g in groups]
     core = "ML" if estimator == "MLM" else estimator
@@ -325,9 +437,10 @@ def _fit_moments(
         group_x = []
         ok_all = True
         for st, gs in zip(structs, stats_, strict=True):
-            x, ok = st.semopy_fit(gs.cov, gs.n, _SEMOPY_OBJ[estimator], maxiter=slsqp_iter)
+            n_g = round(gs.n)  # semopy's starting values only (a sum of weights in groups)
+            x, ok = st.semopy_fit(gs.cov, n_g, _SEMOPY_OBJ[estimator], maxiter=slsqp_iter)
             if not np.all(np.isfinite(x)):
-                x = st.prepare(gs.cov, gs.n)
+                x = st.prepare(gs.cov, n_g)
             group_x.append(x)
             ok_all &= ok
         theta0 = start_values(structs, maps, n_par, group_x, [s.mean for s in stats_])
@@ -358,7 +471,10 @@ def _fit_moments(
         from csi.sem.robust import satorra_bentler
 
         raw = [g.raw[:, perm] for g in groups if g.raw is not None]
-        vcov, robust = satorra_bentler(engine, theta, raw)
+        row_w = [g.w for g in groups if g.w is not None] if weight_kind else None
+        vcov, robust = satorra_bentler(engine, theta, raw, row_w, weight_kind)
+    elif weight_kind == "sampling":
+        vcov, robust = _sampling_robust(engine, theta, groups, perm, structs[0].p, multigroup)
     # fit
     f = engine.objective(theta, core)
     # ULS's discrepancy is not chi-square distributed: no chi-square-based indices
@@ -393,7 +509,7 @@ def _fit_moments(
             robust["pvalue_scaled"] = float(stats.chi2.sf(robust["chisq_scaled"], df))
         fit = pd.concat([fit, pd.Series(robust, dtype=float)])
         fit.name = "value"
-    state = FitState(sm, engine, theta, estimator, groups)
+    state = FitState(sm, engine, theta, estimator, groups, weight_kind)
     return _assemble(
         state,
         structs,
@@ -410,6 +526,50 @@ def _fit_moments(
         level=level,
         lang=lang,
     )
+
+
+def _sampling_robust(
+    engine: Engine,
+    theta: np.ndarray,
+    groups: list[_GroupData],
+    perm: list[int],
+    p: int,
+    multigroup: bool,
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Sandwich covariance and Yuan-Bentler (Mplus) scaled fit with sampling weights."""
+    from csi.sem.weights import baseline_trace, robust_fit, sandwich
+
+    raw = [g.raw[:, perm] for g in groups if g.raw is not None]
+    row_w = [g.w for g in groups if g.w is not None]
+    vcov, tr0, tr1 = sandwich(engine, theta, raw, row_w)
+    trb = baseline_trace(engine, raw, row_w)
+    per_group = p * (p + 1) // 2 + (p if multigroup else 0)
+    n_groups = len(groups)
+    df = n_groups * per_group - engine.n_par
+    b_df = n_groups * p * (p - 1) // 2
+    b_chisq = sum(s.n * (float(np.sum(np.log(np.diag(s.cov)))) - s.logdet) for s in engine.stats)
+    chisq = engine.n_total * engine.objective(theta, "ML")
+    robust = robust_fit(
+        chisq=chisq,
+        df=df,
+        baseline_chisq=b_chisq,
+        baseline_df=b_df,
+        trace_h0=tr0,
+        trace_h1=tr1,
+        trace_b=trb,
+        n=engine.n_total,
+        groups=n_groups,
+        # lavaan divides by its free parameters before equality constraints
+        npar=sum(_local_free(m) for m in engine.maps),
+        moments=n_groups * per_group,
+    )
+    return vcov, robust
+
+
+def _local_free(mp: GroupMap) -> int:
+    """Free parameters of one group, each shared one counted in every place it appears."""
+    extra = sum(int(np.sum(ix >= 0)) for ix in (mp.nu_idx, mp.alpha_idx) if ix is not None)
+    return len(mp.cov_idx) + extra
 
 
 def _baseline_fixed_x(structs: list[Structure], stats_: list[GroupStats]) -> float | None:
@@ -524,6 +684,7 @@ def _assemble(
         groups=labels,
         vcov=vc,
         lang=lang,
+        weight_kind=state.weight_kind,
         _state=state,
     )
 

@@ -55,7 +55,7 @@ FIT_NAMES = (
 )
 
 
-def baseline_chisq(covs: Sequence[np.ndarray], ns: Sequence[int]) -> float:
+def baseline_chisq(covs: Sequence[np.ndarray], ns: Sequence[float]) -> float:
     """Chi-square of the independence model: ``sum_g n_g (sum log s_jj - log|S_g|)``."""
     total = 0.0
     for cov, n in zip(covs, ns, strict=True):
@@ -63,7 +63,7 @@ def baseline_chisq(covs: Sequence[np.ndarray], ns: Sequence[int]) -> float:
     return total
 
 
-def gls_baseline_chisq(covs: Sequence[np.ndarray], ns: Sequence[int]) -> float:
+def gls_baseline_chisq(covs: Sequence[np.ndarray], ns: Sequence[float]) -> float:
     """GLS independence model: minimise ``1/2 tr[(I - S^-1 D)^2]`` over diagonal ``D``.
 
     The minimiser solves ``(V o V) d = diag(V)`` with ``V = S^-1`` (``o`` elementwise).
@@ -114,7 +114,7 @@ def rmsea_interval(
 def srmr_bentler(
     covs: Sequence[np.ndarray],
     sigmas: Sequence[np.ndarray],
-    ns: Sequence[int],
+    ns: Sequence[float],
     means: Sequence[np.ndarray] | None = None,
     mus: Sequence[np.ndarray | None] | None = None,
 ) -> float:
@@ -136,7 +136,7 @@ def srmr_bentler(
 def gfi(
     covs: Sequence[np.ndarray],
     sigmas: Sequence[np.ndarray],
-    ns: Sequence[int],
+    ns: Sequence[float],
 ) -> float:
     """Joreskog-Sorbom GFI for ML, groups weighted by size."""
     total_n = float(sum(ns))
@@ -151,7 +151,7 @@ def gfi(
 def loglik(
     covs: Sequence[np.ndarray],
     sigmas: Sequence[np.ndarray],
-    ns: Sequence[int],
+    ns: Sequence[float],
     means: Sequence[np.ndarray] | None = None,
     mus: Sequence[np.ndarray | None] | None = None,
 ) -> tuple[float, float]:
@@ -177,7 +177,7 @@ def fit_indices(
     npar: int,
     covs: Sequence[np.ndarray],
     sigmas: Sequence[np.ndarray],
-    ns: Sequence[int],
+    ns: Sequence[float],
     means: Sequence[np.ndarray] | None = None,
     mus: Sequence[np.ndarray | None] | None = None,
     likelihood: bool = True,
@@ -193,7 +193,7 @@ def fit_indices(
     ``fixed_x`` is the number of exogenous observed (co)variances per group held at their
     sample values (lavaan's ``fixed.x``): they leave the baseline df and the AGFI count.
     """
-    n = int(sum(ns))
+    n = round(float(sum(ns)))
     groups = len(ns)
     p = covs[0].shape[0]
     b_chisq = baseline_chisq(covs, ns) if baseline is None else float(baseline)

@@ -144,9 +144,11 @@ def invariance(
 
 
 def _difference(free: SEMResult, restricted: SEMResult, estimator: str) -> tuple[float, float]:
+    """Chi-square difference; scaled (Satorra & Bentler 2001) when the fits are scaled."""
     f0, f1 = restricted.fit_indices, free.fit_indices
     ddf = float(f0["df"] - f1["df"])
-    if estimator != "MLM":
+    scaled = "scaling_factor" in f0.index and "scaling_factor" in f1.index
+    if not scaled:  # ML; MLM or sampling weights (Yuan-Bentler) carry a scaling factor
         return float(f0["chisq"] - f1["chisq"]), ddf
     c0, c1 = float(f0["scaling_factor"]), float(f1["scaling_factor"])
     cd = (f0["df"] * c0 - f1["df"] * c1) / ddf

@@ -31,6 +31,11 @@ _FIT_LABELS = {
         "params": "Parameter estimates",
         "diagnostics": "Diagnostics",
         "groups": "Groups",
+        "weights": "Survey weights",
+        "sampling": "sampling (robust SEs, Yuan-Bentler scaled chi-square)",
+        "frequency": "frequency (repeated respondents)",
+        "chisq_scaled": "Chi-square (scaled)",
+        "scaling": "Scaling factor",
     },
     "zh": {
         "chisq": "卡方",
@@ -51,6 +56,11 @@ _FIT_LABELS = {
         "params": "参数估计",
         "diagnostics": "诊断",
         "groups": "分组",
+        "weights": "调查权重",
+        "sampling": "抽样权重（稳健标准误，Yuan-Bentler 校正卡方）",
+        "frequency": "频数权重（重复受访者）",
+        "chisq_scaled": "卡方（校正）",
+        "scaling": "校正因子",
     },
 }
 
@@ -80,6 +90,10 @@ class SEMResult:
         Improper solutions, non-convergence, excluded respondents (list of Diagnostic),
         in the default display language ``lang``; :meth:`diagnostics_in` renders them in
         another one.
+    weight_kind:
+        ``None`` (unweighted), ``"sampling"`` or ``"frequency"`` survey weights
+        (:mod:`csi.sem.weights`); with sampling weights ``vcov`` and ``se`` are the robust
+        (sandwich) ones and ``fit_indices`` adds the scaled and robust entries.
     """
 
     estimates: pd.DataFrame
@@ -97,6 +111,7 @@ class SEMResult:
     groups: tuple[Any, ...] | None = None
     vcov: pd.DataFrame | None = None
     lang: str = "en"
+    weight_kind: str | None = None
     _state: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -157,10 +172,19 @@ class SEMResult:
         ]
         if self.groups is not None:
             lines.append((t["groups"], ", ".join(map(str, self.groups))))
+        if self.weight_kind is not None:
+            lines.append((t["weights"], t[self.weight_kind]))
         lines += [
             (t["chisq"], f"{f['chisq']:.3f}"),
             (t["df"], f"{f['df']:.0f}"),
             (t["pvalue"], f"{f['pvalue']:.4f}"),
+        ]
+        if self.weight_kind == "sampling" and "chisq_scaled" in f.index:
+            lines += [
+                (t["chisq_scaled"], f"{f['chisq_scaled']:.3f}"),
+                (t["scaling"], f"{f['scaling_factor']:.3f}"),
+            ]
+        lines += [
             (t["cfi"], f"{f['cfi']:.3f}"),
             (t["tli"], f"{f['tli']:.3f}"),
             (

@@ -40,26 +40,38 @@ def gamma_normal(sigma: np.ndarray) -> np.ndarray:
     return sigma[np.ix_(r, r)] * sigma[np.ix_(c, c)] + sigma[np.ix_(r, c)] * sigma[np.ix_(c, r)]
 
 
-def gamma_adf(raw: np.ndarray, *, meanstructure: bool = False, chunk: int = 50_000) -> np.ndarray:
+def gamma_adf(
+    raw: np.ndarray,
+    *,
+    meanstructure: bool = False,
+    chunk: int = 50_000,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
     """Distribution-free ``Gamma``: covariance (divisor N) of ``(y_i, vech(d_i d_i'))``.
 
-    ``d_i = y_i - mean``; computed in chunks of rows so memory stays bounded.
+    ``d_i = y_i - mean``; computed in chunks of rows so memory stays bounded. With
+    ``weights`` the weighted covariance ``sum w_i (z_i - z_w)(z_i - z_w)' / sum w`` around
+    the weighted means (frequency weights: the repeated rows; sampling weights: lavaan's
+    weighted ``Gamma``).
     """
     n, p = raw.shape
-    mean = raw.mean(axis=0)
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    total = float(w.sum())
+    mean = (w @ raw) / total
     r, c = vech_indices(p)
     k = len(r) + (p if meanstructure else 0)
     acc = np.zeros((k, k))
     tot = np.zeros(k)
     for start in range(0, n, chunk):
         d = raw[start : start + chunk] - mean
+        wc = w[start : start + chunk, None]
         z = d[:, r] * d[:, c]
         if meanstructure:
             z = np.hstack([d, z])
-        acc += z.T @ z
-        tot += z.sum(axis=0)
-    m = tot / n
-    return acc / n - np.outer(m, m)
+        acc += (z * wc).T @ z
+        tot += (z * wc).sum(axis=0)
+    m = tot / total
+    return acc / total - np.outer(m, m)
 
 
 def _blocks(engine: Engine, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, float]]:
@@ -85,12 +97,23 @@ def _blocks(engine: Engine, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndar
 
 
 def satorra_bentler(
-    engine: Engine, theta: np.ndarray, raw: list[np.ndarray]
+    engine: Engine,
+    theta: np.ndarray,
+    raw: list[np.ndarray],
+    weights: list[np.ndarray] | None = None,
+    weight_kind: str | None = None,
 ) -> tuple[np.ndarray, dict[str, float]]:
-    """Robust covariance of the estimates and the Satorra-Bentler scaled statistic."""
+    """Robust covariance of the estimates and the Satorra-Bentler scaled statistic.
+
+    ``weights`` (per group, the rows of ``raw``) give the weighted ``Gamma``.
+    """
     n = engine.n_total
     blocks = _blocks(engine, theta)
-    gammas = [gamma_adf(x, meanstructure=engine.meanstructure) for x in raw]
+    row_w: list[np.ndarray | None] = list(weights) if weights else [None] * len(raw)
+    gammas = [
+        gamma_adf(x, meanstructure=engine.meanstructure, weights=w)
+        for x, w in zip(raw, row_w, strict=True)
+    ]
     a = sum(wt * d.T @ w @ d for d, w, wt in blocks)
     b = sum(wt * d.T @ w @ gm @ w @ d for (d, w, wt), gm in zip(blocks, gammas, strict=True))
     a_inv = np.linalg.pinv(a)
