@@ -453,3 +453,19 @@ def test_weighted_report_says_how_it_is_weighted(weighted_files):
     assert f"Figures are weighted by 权重 (sampling weights; sum {w.sum():,.1f}" in notes(on)
     assert f"Kish effective sample size {n_eff:,.0f} of {N}" in notes(on)
     assert "Weights are switched off for this report (--no-weights): 权重" in notes(off)
+
+
+def test_weighted_report_fits_a_weighted_cb_sem(weighted_files):
+    from csi.report import run_analysis
+
+    survey = read_survey(weighted_files["xlsx"], weighted_files["codebook"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = run_analysis(survey, "acsi", missing="mean", bootstrap=0, figures=False)
+        direct = csi.fit_sem(survey, load_model("acsi", survey.codebook))
+    assert not report.failures  # weighted FIML does not exist: the default is listwise
+    fit = report.table("sem_fit").frame
+    values = dict(zip(fit.iloc[:, 0], fit.iloc[:, 1], strict=True))
+    chisq = next(v for k, v in values.items() if "chi-square" in k.lower())
+    assert float(chisq) == pytest.approx(direct.fit_indices["chisq"], rel=1e-6)
+    assert direct.weight_kind == "sampling"

@@ -172,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--sem-missing",
         default=None,
         choices=["listwise", "fiml"],
-        help="missing answers in the CB-SEM fit (default: fiml unless --missing listwise)",
+        help="missing answers in the CB-SEM fit (default: fiml, but listwise with --missing "
+        "listwise or a weighted survey)",
     )
     r.add_argument(
         "--no-weights",

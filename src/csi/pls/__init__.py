@@ -58,6 +58,7 @@ __all__ = [
     "PLSResult",
     "PLScWarning",
     "ResampleStatistic",
+    "SmallSampleWarning",
     "compare_groups",
     "fit_pls",
     "fit_pls_moments",
@@ -66,6 +67,10 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+
+class SmallSampleWarning(UserWarning):
+    """Fewer respondents than the rules of thumb advise for the model (see ``fit_pls``)."""
 
 
 def fit_pls(
@@ -454,6 +459,20 @@ def _check_n(n: int, excluded: int, spec: ModelSpec) -> None:
             f"too few respondents: {n} with complete answers{why}; this model needs at "
             f"least {needed} (more than the largest number of predictors of a construct "
             f"plus one, {most_pred + 1}, and at least 3)"
+        )
+    # the "10-times rule" (Barclay, Higgins & Thompson 1995; Hair et al. 2017, ch. 1):
+    # at least 10 x the largest number of arrows pointing at one construct (structural
+    # predecessors, or formative items); and never fewer respondents than items
+    arrows = max(most_pred, largest_b)
+    advised = max(10 * arrows, len(spec.items) + 1)
+    if n < advised:
+        warnings.warn(
+            f"only {n} respondents for a model with {len(spec.items)} items and up to "
+            f"{arrows} arrows into one construct; at least {advised} are advised (10 x the "
+            "arrows into a construct, and more respondents than items): estimates and "
+            "intervals are unstable at this size",
+            SmallSampleWarning,
+            stacklevel=3,
         )
 
 

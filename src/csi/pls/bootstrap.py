@@ -179,6 +179,10 @@ class BootstrapFailureWarning(UserWarning):
     """More than 1% of the bootstrap resamples failed (see ``BootstrapResult.failures``)."""
 
 
+class SmallSegmentWarning(UserWarning):
+    """Segments too small for bootstrap statistics were left out (``min_size``)."""
+
+
 _LABELS: dict[str, dict[str, Any]] = {
     "en": {
         "title": "PLS bootstrap",
@@ -738,8 +742,22 @@ def make_engine(result: PLSResult, raw: np.ndarray | None = None) -> Engine:
     return engine
 
 
-def segment_context(result: PLSResult, engine: Engine, scale: Any, segment: Any) -> Context:
-    """The statistics context: scale end points and segment codes (if any)."""
+#: Respondents a segment needs for its bootstrap index and differences (``min_size``).
+MIN_SEGMENT_SIZE = 10
+
+
+def segment_context(
+    result: PLSResult,
+    engine: Engine,
+    scale: Any,
+    segment: Any,
+    min_size: int = MIN_SEGMENT_SIZE,
+) -> Context:
+    """The statistics context: scale end points and segment codes (if any).
+
+    Segments with fewer than ``min_size`` respondents are left out of the segment
+    statistics (no interval, no test: a one-respondent segment would get a tiny SE and
+    a "significant" difference), with a warning naming them."""
     lo = hi = None
     if scale is not None or result.scale is not None:
         lo, hi = result._scale(scale)
@@ -763,6 +781,27 @@ def segment_context(result: PLSResult, engine: Engine, scale: Any, segment: Any)
             f"segment {getattr(labels, 'name', segment)!r} has only one value among the "
             "respondents used; segment comparisons need at least two"
         )
+    sizes = np.bincount(codes[codes >= 0], minlength=len(names))
+    small = np.flatnonzero(sizes < min_size)
+    if small.size:
+        keep = np.flatnonzero(sizes >= min_size)
+        if keep.size < 2:
+            raise CsiInputError(
+                f"segment {getattr(labels, 'name', segment)!r}: fewer than two segments have "
+                f"{min_size} or more respondents; no segment statistics can be bootstrapped"
+            )
+        warnings.warn(
+            "segment(s) "
+            + ", ".join(f"{names[int(g)]!r} (n = {int(sizes[g])})" for g in small)
+            + f" left out of the bootstrap segment statistics: fewer than {min_size} "
+            "respondents (min_size=)",
+            SmallSegmentWarning,
+            stacklevel=4,
+        )
+        recode = np.full(len(names), -1, dtype=np.intp)
+        recode[keep] = np.arange(keep.size)
+        codes = np.where(codes >= 0, recode[np.maximum(codes, 0)], -1)
+        names = names[keep]
     seg_names = tuple(str(g) for g in names)
     return Context(
         result.layout,
@@ -791,6 +830,7 @@ def bootstrap(
     scale: Any = None,
     statistics: Sequence[ResampleStatistic] = (),
     design: Any = None,
+    min_size: int = MIN_SEGMENT_SIZE,
 ) -> BootstrapResult:
     """Bootstrap a fitted PLS model (case or design-based resampling; module docstring).
 
@@ -824,6 +864,9 @@ def bootstrap(
         A segment column of the data given to ``fit_pls`` (or values per respondent
         used): adds each segment's index and the index differences between every
         pair of segments (needs the scale).
+    min_size:
+        Segments with fewer respondents (default :data:`MIN_SEGMENT_SIZE`, 10) get no
+        bootstrap index and no differences; a :class:`SmallSegmentWarning` names them.
     scale:
         Item scale end points for the index (default: those given to ``fit_pls``;
         without any, no index rows).
@@ -858,7 +901,9 @@ def bootstrap(
         if ci != "percentile":
             raise CsiInputError(_REPLICATE_CI)
         n = how.multipliers.shape[0]
-    ctx = segment_context(result, engine, scale, segment)
+    if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
+        raise CsiInputError(f"min_size must be a whole number >= 1, got {min_size!r}")
+    ctx = segment_context(result, engine, scale, segment, min_size)
     stats = (*builtin_statistics(ctx), *check_extra_statistics(statistics))
     plan = make_plan(engine, ctx, stats)
     _check_reproduces(plan, result)

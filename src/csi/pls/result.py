@@ -612,6 +612,7 @@ class PLSResult:
         scale: Any = None,
         statistics: Sequence[Any] = (),
         design: Any = None,
+        min_size: int = 10,
     ) -> BootstrapResult:
         """Bootstrap SEs, p-values and intervals: see :func:`csi.pls.bootstrap.bootstrap`."""
         from csi.pls.bootstrap import bootstrap
@@ -630,6 +631,7 @@ class PLSResult:
             scale=scale,
             statistics=statistics,
             design=design,
+            min_size=min_size,
         )
 
     def compare_groups(self, group: Any, **options: Any) -> GroupComparison:

@@ -30,14 +30,20 @@ def quality(result: Any, **options: Any) -> Any:
 
 
 def bootstrap(
-    result: Any, *, n: int, seed: int, segment: str | None = None, progress: bool | None = False
+    result: Any,
+    *,
+    n: int,
+    seed: int,
+    segment: str | None = None,
+    progress: bool | None = False,
+    min_size: int = 10,
 ) -> Any:
-    """``result.bootstrap(n, seed=, segment=, progress=)`` (a
+    """``result.bootstrap(n, seed=, segment=, progress=, min_size=)`` (a
     :class:`csi.pls.bootstrap.BootstrapResult`), or :class:`Unavailable`."""
     method = getattr(result, "bootstrap", None)
     if not callable(method):
         raise Unavailable("no_bootstrap")
-    return method(n, seed=seed, segment=segment, progress=progress)
+    return method(n, seed=seed, segment=segment, progress=progress, min_size=min_size)
 
 
 def bootstrap_rows(boot: Any, kind: str) -> pd.DataFrame | None:
@@ -49,14 +55,14 @@ def bootstrap_rows(boot: Any, kind: str) -> pd.DataFrame | None:
     return rows.reset_index(drop=True) if len(rows) else None
 
 
-def fit_sem(data: pd.DataFrame, spec: Any, *, missing: str = "listwise") -> Any:
-    """``csi.sem.fit_sem(data, spec, missing=)``, or :class:`Unavailable` when CB-SEM is not
-    installed."""
+def fit_sem(data: Any, spec: Any, *, missing: str = "listwise", weights: Any = None) -> Any:
+    """``csi.sem.fit_sem(data, spec, missing=, weights=)``, or :class:`Unavailable` when
+    CB-SEM is not installed."""
     try:
         from csi.sem import fit_sem as _fit_sem
     except ImportError:
         raise Unavailable("no_sem") from None
-    return _fit_sem(data, spec, missing=missing)
+    return _fit_sem(data, spec, missing=missing, weights=weights)
 
 
 def load_system(system: Any) -> Any:

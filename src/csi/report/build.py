@@ -156,12 +156,15 @@ def run_analysis(
         (default: the survey's policy; ``"keep"`` means listwise).
     sem_missing:
         Missing answers for the CB-SEM fit: ``"listwise"`` or ``"fiml"`` (default:
-        listwise when ``missing`` is listwise, else FIML, which uses every answer).
+        listwise when ``missing`` is listwise or the survey is weighted, else FIML, which
+        uses every answer).
     weights:
         When the codebook names a ``weight``: ``True`` (default) weights every figure
         (WPLS for the model, design-based NPS, CSAT and shares; the report says so and
         gives the unweighted, weighted and effective n), ``False`` leaves the weights out
-        (to compare). The CB-SEM fit and the indicator-system weights are unweighted.
+        (to compare). The CB-SEM fit is weighted too (as lavaan's ``sampling.weights``:
+        robust standard errors, scaled test; listwise, since weighted FIML is not
+        available); indicator-system weights are unweighted.
     bootstrap, seed:
         Bootstrap resamples (default 1000; 0 = none) for the standard errors, p-values
         and 95% percentile intervals of the paths, the HTMT and the index per construct
@@ -217,7 +220,7 @@ def run_analysis(
     check_not_private(recommend, guard, what="recommend column")
     check_not_private(csat, guard, what="CSAT column")
     policy = _model_missing(missing, survey)
-    sem_policy = _sem_missing(sem_missing, policy)
+    sem_policy = _sem_missing(sem_missing, policy, weighted=bool(weights) and survey.weight)
     # NPS: the column asked for (argument or codebook role) must exist; the
     # conventional name "recommend" is used only when present
     asked_recommend = recommend if recommend is not None else survey.codebook.recommend
@@ -338,7 +341,12 @@ def _run_bootstrap(ctx: Context, progress: bool | None) -> None:
         say(f"bootstrap ({ctx.n_boot} resamples{by})")
     try:
         ctx.boot = adapters.bootstrap(
-            ctx.result, n=ctx.n_boot, seed=ctx.seed, segment=ctx.segment, progress=progress
+            ctx.result,
+            n=ctx.n_boot,
+            seed=ctx.seed,
+            segment=ctx.segment,
+            progress=progress,
+            min_size=ctx.min_size,
         )
         return
     except Unavailable as exc:
@@ -372,7 +380,10 @@ def _run_sem(ctx: Context) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ctx.sem_result = adapters.fit_sem(
-                ctx.survey.public_data(all_respondents=True), ctx.spec, missing=ctx.sem_missing
+                ctx.survey,
+                ctx.spec,
+                missing=ctx.sem_missing,
+                weights=None if ctx.weighted else False,
             )
     except Unavailable as exc:
         ctx.sem_reason = text(str(exc), ctx.lang)
@@ -422,10 +433,11 @@ def _model_missing(missing: str | None, survey: Any) -> str:
     return missing
 
 
-def _sem_missing(sem_missing: str | None, policy: str) -> str:
-    """CB-SEM missing-data handling: given, else listwise for listwise and FIML otherwise."""
+def _sem_missing(sem_missing: str | None, policy: str, *, weighted: Any = False) -> str:
+    """CB-SEM missing-data handling: given, else listwise for listwise and FIML otherwise
+    (listwise for a weighted survey: weighted FIML is not available)."""
     if sem_missing is None:
-        return "listwise" if policy == "listwise" else "fiml"
+        return "listwise" if policy == "listwise" or weighted else "fiml"
     if sem_missing not in ("listwise", "fiml"):
         raise CsiInputError(f"sem_missing must be 'listwise' or 'fiml', got {sem_missing!r}")
     return sem_missing
