@@ -419,10 +419,11 @@ def test_weighted_report_and_no_weights(weighted_files):
     weighted, plain = books[False], books[True]
     row = weighted["nps"].iloc[0]
     assert row["n"] == valid.sum()
-    assert row["weighted n"] == pytest.approx(w.sum(), rel=1e-9)
-    assert row["effective n (Kish)"] == pytest.approx(w.sum() ** 2 / (w**2).sum(), rel=1e-9)
-    assert row["NPS"] == pytest.approx(weighted_nps, abs=1e-6)
-    assert plain["nps"]["NPS"].iloc[0] == pytest.approx(plain_nps, abs=1e-6)
+    # the workbook holds the figures rounded as shown (one decimal)
+    assert row["weighted n"] == pytest.approx(w.sum(), abs=0.05)
+    assert row["effective n (Kish)"] == pytest.approx(w.sum() ** 2 / (w**2).sum(), abs=0.05)
+    assert row["NPS"] == pytest.approx(weighted_nps, abs=0.05)
+    assert plain["nps"]["NPS"].iloc[0] == pytest.approx(plain_nps, abs=0.05)
     assert "weighted n" not in plain["nps"].columns
     # the model index is the WPLS one, and differs from the unweighted fit
     survey = read_survey(f["xlsx"], f["codebook"])

@@ -65,7 +65,10 @@ def test_nps_per_segment_suppresses_small_segments_and_counts_missing():
     pd.testing.assert_frame_equal(data, before)  # caller's frame untouched
     assert list(t["region"]) == ["North", "West"]
     north, west = t.iloc[0], t.iloc[1]
-    assert north["nps"] == pytest.approx(20) and not north["suppressed"]
+    # complementary suppression: with two segments, North's figures would give West's
+    # by subtraction from the total, so North is hidden too (its n stays visible)
+    assert north["suppressed"] and np.isnan(north["nps"]) and north["n"] == 40
+    assert nps(data[data["region"] == "North"])["nps"].iloc[0] == pytest.approx(20)
     assert west["suppressed"] and west["n"] == 2 and west["n_missing"] == 1
     assert np.isnan(west["nps"]) and np.isnan(west["ci_lower"]) and pd.isna(west["promoters"])
     assert set(t.columns) >= {"n", "n_missing", "nps", "se", "ci_lower", "ci_upper", "suppressed"}
@@ -142,7 +145,7 @@ def test_box_scores_by_hand():
 def test_box_scores_suppression_and_errors():
     data = pd.DataFrame({"a": [1, 2, 3, 4], "g": ["x", "x", "x", "y"]})
     t = box_scores(data, "a", scale=(1, 5), by="g", min_size=2)
-    assert list(t["suppressed"]) == [False, True]
+    assert list(t["suppressed"]) == [True, True]  # y < 2, and x hidden to protect it
     assert np.isnan(t.loc[1, "index"]) and t.loc[1, "n"] == 1
     with pytest.raises(CsiInputError, match="segment column not found in data: 'h'"):
         box_scores(data, "a", scale=(1, 5), by="h")

@@ -309,12 +309,14 @@ def test_excel_opens_with_expected_sheets(written_en, report_en):
     wb = openpyxl.load_workbook(written_en["xlsx"], read_only=True)
     expected = ["Contents", "At a glance"] + [t.key for t in report_en.tables]
     assert wb.sheetnames == expected
-    # the summary sheet: headline figures with their unrounded values, then the findings
+    # the summary sheet: headline figures as shown, then the findings
     glance = [r for r in wb["At a glance"].iter_rows(values_only=True)]
     assert glance[0][0] == "At a glance"
     figures = {r[0]: r[1] for r in glance if r and r[0] and r[1] is not None}
     index = report_en.table("index").frame.set_index("construct")["index"]
-    assert figures["Satisfaction index (0-100)"] == pytest.approx(index["Satisfaction"], abs=1e-9)
+    # the workbook holds figures rounded as shown (nothing recoverable from more digits)
+    shown = round(float(index["Satisfaction"]), 1)
+    assert figures["Satisfaction index (0-100)"] == pytest.approx(shown, abs=1e-9)
     lines = [r[0] for r in glance if r and r[0]]
     assert "Top priorities for improving Satisfaction" in lines
     assert any(str(x).startswith("1. Price given quality (VAL1") for x in lines)
@@ -346,7 +348,8 @@ def test_excel_opens_with_expected_sheets(written_en, report_en):
         assert key in wb.sheetnames
     assert all(len(n) <= 31 and not re.search(r"[\[\]:*?/\\]", n) for n in wb.sheetnames)
     back = pd.read_excel(written_en["xlsx"], sheet_name="index")
-    np.testing.assert_allclose(back["index"], report_en.table("index").frame["index"])
+    # rounded to the digits the table shows (1 for the index)
+    np.testing.assert_allclose(back["index"], report_en.table("index").frame["index"].round(1))
     values = {v.casefold() for v in private_values()}
     cells = {
         str(c).strip().casefold()
@@ -439,6 +442,7 @@ def test_small_segments_are_suppressed_and_marked_in_every_segment_table(small_w
         "nps_segment",
         "csat_segment",
     ]
+    complementary = "suppressed to protect a segment with n < 30"
     for key in per_segment:
         frame = report.table(key).frame
         rows = frame[frame["segment"] == "West"]
@@ -447,31 +451,43 @@ def test_small_segments_are_suppressed_and_marked_in_every_segment_table(small_w
         counts = ["segment", "n", "note", "missing"]  # sizes stay visible
         figures = rows.drop(columns=counts, errors="ignore").iloc[0]
         assert figures.isna().all(), key  # figures blanked (sizes_region has none)
-        others = frame[frame["segment"] != "West"]
+        # complementary suppression: South, the smallest other region, is hidden too,
+        # so that the total minus the published regions does not give West's figures
+        south = frame[frame["segment"] == "South"]
+        assert south["note"].iloc[0] == complementary, key
+        assert south.drop(columns=counts, errors="ignore").isna().all().all(), key
+        others = frame[~frame["segment"].isin(["West", "South"])]
         assert (others["note"] == "").all(), key
         assert others.drop(columns=counts, errors="ignore").notna().all().all(), key
     # the index with its bootstrap interval: one row per segment and construct
     ci = report.table("index_segment_ci").frame
-    west = ci["segment"] == "West"
+    west, south = ci["segment"] == "West", ci["segment"] == "South"
     assert west.sum() == 6 and (ci.loc[west, "note"] == "suppressed, n < 30").all()
-    assert ci.loc[west, ["index", "lower limit", "upper limit"]].isna().all().all()
+    assert (ci.loc[south, "note"] == complementary).all()
+    hidden = west | south
+    assert ci.loc[hidden, ["index", "lower limit", "upper limit"]].isna().all().all()
     assert (ci.loc[west, "n"] == n_west).all()  # the size stays visible
-    big = ci[~west]
+    big = ci[~hidden]
     assert (big["note"] == "").all()
     assert ((big["lower limit"] <= big["index"]) & (big["index"] <= big["upper limit"])).all()
-    # differences between segments: every comparison with West blanked and marked
+    # differences between segments: West (under 30) gets no bootstrap statistics at all,
+    # comparisons with South are blanked and marked, East - North is shown
     diff = report.table("index_differences").frame
-    with_west = diff["comparison"].str.contains("West")
-    assert with_west.sum() == 3 * 6  # West against East, North, South for 6 constructs
-    assert (diff.loc[with_west, "note"] == "suppressed, n < 30").all()
+    assert not diff["comparison"].str.contains("West").any()
+    with_south = diff["comparison"].str.contains("South")
+    assert with_south.sum() == 2 * 6  # South against East and North, 6 constructs
+    assert (diff.loc[with_south, "note"] == complementary).all()
     figures = ["difference", "std. error", "p", "lower limit", "upper limit"]
-    assert diff.loc[with_west, figures].isna().all().all()
+    assert diff.loc[with_south, figures].isna().all().all()
     assert (
-        diff.loc[~with_west, figures].notna().all().all()
-        and (diff.loc[~with_west, "note"] == "").all()
+        diff.loc[~with_south, figures].notna().all().all()
+        and (diff.loc[~with_south, "note"] == "").all()
     )
+    body = report.table("index_differences_significant").frame
+    body_south = int(body["comparison"].str.contains("South").sum())
+    assert (body.loc[body["comparison"].str.contains("South"), "note"] == complementary).all()
     doc = render_html(report)
-    marked = len(per_segment) + int(west.sum()) + int(with_west.sum())
+    marked = 2 * len(per_segment) + int(hidden.sum()) + int(with_south.sum()) + body_south
     assert doc.count('<tr class="suppressed">') == marked
 
 
@@ -881,9 +897,12 @@ def test_suppressed_segment_is_never_named_below(small_west):
     _, findings, _ = _glance(report)
     line = [f for f in findings if "region" in f]
     assert len(line) == 1
-    head, _, small = line[0].partition(" 1 segment(s) with fewer than 30 respondents are not")
+    head, _, small = line[0].partition(" 2 segment(s) are not compared")
     assert "West" not in head  # not named as falling behind ...
-    assert small == " compared (marked as suppressed in the tables)."  # ... only counted
+    assert small == (  # ... only counted (West, and South hidden to protect it)
+        " (fewer than 30 respondents, or hidden to protect such a segment; marked as "
+        "suppressed in the tables)."
+    )
     doc = render_html(report)
     glance = doc[doc.index('<section id="s-glance">') : doc.index('<section id="s-summary">')]
     assert "West" not in glance  # the summary is read out of context: never named there

@@ -219,6 +219,8 @@ class _Layout:
     nonlinear: tuple[str, ...]
     nps: str
     overall_values: tuple[str, ...]
+    derived_text: tuple[str, ...] = ()
+    """Text columns derived from a figure (a seven-level label): blanked with it."""
 
     @classmethod
     def of(cls, lang: str) -> _Layout:
@@ -233,6 +235,7 @@ class _Layout:
             nonlinear=tuple(_h(k, lang) for k in _NONLINEAR),
             nps=_h("nps", lang),
             overall_values=tuple(_h(k, lang) for k in _OVERALL_VALUE),
+            derived_text=tuple(_h(k, lang) for k in ("label", "level")),
         )
 
 
@@ -328,6 +331,10 @@ def _blank(table: Table, rows: np.ndarray, notes: Sequence[str | None], lay: _La
             continue
         s = f[col]
         if pd.api.types.is_bool_dtype(s):
+            continue
+        if str(col) in lay.derived_text and not pd.api.types.is_numeric_dtype(s):
+            f[col] = s.astype(object)
+            f.loc[rows, col] = None
             continue
         if pd.api.types.is_integer_dtype(s):
             f[col] = s.astype("Int64")

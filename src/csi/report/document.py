@@ -39,8 +39,9 @@ class Bullets:
 @dataclass(frozen=True)
 class KeyFigure:
     """One headline figure: ``label``, the ``value`` as shown (e.g. ``"78.4"``), a short
-    ``detail`` (e.g. its interval) and the unrounded ``number`` for the workbook;
-    ``muted=True`` shows the value greyed (e.g. a change that is not significant)."""
+    ``detail`` (e.g. its interval) and the ``number`` for the workbook (written rounded
+    as shown); ``muted=True`` shows the value greyed (e.g. a change that is not
+    significant)."""
 
     label: str
     value: str
@@ -62,7 +63,7 @@ class Table:
     """A table: ``key`` is stable (English, used for the Excel sheet), ``title`` is shown.
 
     ``frame`` has display headers already; ``digits`` is the number of decimals
-    used in HTML (Excel keeps full precision).
+    used in HTML and in the workbook (never full precision: see :mod:`csi.disclosure`).
     """
 
     key: str

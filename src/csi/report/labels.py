@@ -363,8 +363,9 @@ TEXT: dict[str, dict[str, str]] = {
             "No {segment} segment differs significantly from the rest of the respondents in "
             "{target} (Welch t test, Holm correction)."
         ),
-        "g_segments_small": " {k} segment(s) with fewer than {min_size} respondents are not "
-        "compared (marked as suppressed in the tables).",
+        "g_segments_small": " {k} segment(s) are not compared (fewer than {min_size} "
+        "respondents, or hidden to protect such a segment; marked as suppressed in the "
+        "tables).",
         "g_quality_ok": "Model quality: all reliability and validity checks passed.",
         "g_quality_notes": "Model quality: all reliability and validity checks passed "
         "({k} {notes}: see {section}).",
@@ -677,7 +678,10 @@ TEXT: dict[str, dict[str, str]] = {
         "g_segments_none": (
             "{segment}各细分群体的{target}与其余受访者相比均无显著差异（Welch t 检验，Holm 校正）。"
         ),
-        "g_segments_small": "{k} 个样本量少于 {min_size} 的细分群体未参与比较（表中标为已隐藏）。",
+        "g_segments_small": (
+            "{k} 个细分群体未参与比较（样本量少于 {min_size}，或为保护此类群体而隐藏；"
+            "表中标为已隐藏）。"
+        ),
         "g_quality_ok": "模型质量：信度与效度检验全部通过。",
         "g_quality_notes": "模型质量：信度与效度检验全部通过（{k} 条{notes}，见“{section}”）。",
         "g_note_1": "提示",

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError
+from csi.disclosure import complementary
 from csi.report import adapters
 from csi.report.adapters import Unavailable
 from csi.report.document import Block, Bullets, Figure, Section, Table, Text
@@ -820,7 +821,9 @@ def _segment_figure(long: pd.DataFrame, col: str, ctx: Context) -> Block:
     """Bars of the index per segment (suppressed segments left out), with intervals."""
     from csi.plots import index_plot
 
-    big = long[long["n"] >= ctx.min_size]
+    sizes = long.groupby("segment")["n"].first().to_dict()
+    hidden = complementary(sizes, [g for g, n in sizes.items() if n < ctx.min_size], ctx.min_size)
+    big = long[~long["segment"].isin(hidden)]
     keep = [c for c in ("segment", "construct", "index", "ci_lower", "ci_upper") if c in big]
     shown = big.loc[:, keep].rename(columns={"segment": col})
     shown["construct"] = ctx.names(shown["construct"])
@@ -1041,14 +1044,18 @@ def levels_section(ctx: Context) -> Section:
     if ctx.segment is not None:
         labels = _segment_labels(ctx, scores.index)
         rows = []
+        shares: list[tuple[str, pd.DataFrame]] = []
         for value, part in scores.groupby(labels, dropna=False, sort=True):
             d = level_distribution(part, lang=ctx.lang)
             row: dict[str, Any] = {"segment": str(value), "n": int(part.notna().sum())}
             row.update({lab: 100 * s for lab, s in zip(d["label"], d["share"], strict=True)})
             rows.append(row)
-            if row["n"] >= ctx.min_size:
-                groups.append(d.assign(group=str(value)))
+            shares.append((str(value), d))
         wide = pd.DataFrame(rows)
+        sizes = dict(zip(wide["segment"], wide["n"], strict=True))
+        small = [g for g, n in sizes.items() if n < ctx.min_size]
+        hidden = complementary(sizes, small, ctx.min_size)
+        groups += [d.assign(group=g) for g, d in shares if g not in hidden]
         figures = [c for c in wide.columns if c not in ("segment", "n")]
         wide = mark_suppressed(wide, min_size=ctx.min_size, lang=ctx.lang, figures=figures)
         blocks.append(
