@@ -315,3 +315,16 @@ def test_validate_warns_about_a_misspelled_construct(tmp_path):
     assert code == 0
     assert "constructs 'Satisfaction' (2 items) and 'Satisfacton' (1 items) look alike" in err
     assert "'Satisfacton'" in err.split("look alike", 1)[1]  # and it has no place in the model
+
+
+def test_more_bad_input_gets_one_clear_line(tmp_path):
+    (tmp_path / "adir").mkdir()
+    code, _, err = run("validate", str(tmp_path / "adir"), "--codebook", CODEBOOK)
+    assert code == 2 and "is a folder, not a survey file" in one_error_line(err)
+    code, _, err = run("validate", SURVEY, "--codebook", CODEBOOK, "--sheet", "3")
+    assert code == 2 and "sheet=3 applies to spreadsheets (.xlsx)" in one_error_line(err)
+    code, _, err = run(
+        "report", SURVEY, "--codebook", CODEBOOK, "--format", "pdf", "-o", str(tmp_path / "o")
+    )
+    assert code == 2 and "unknown report format 'pdf'" in one_error_line(err)
+    assert "reading" not in err  # refused before any work

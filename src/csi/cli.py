@@ -314,6 +314,13 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from csi.report import run_analysis, write_report
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in ("html", "xlsx")]
+    if unknown or not formats:
+        raise CsiInputError(
+            f"--format: unknown report format {unknown[0]!r}; formats are html and xlsx"
+            if unknown
+            else "--format: give html, xlsx or html,xlsx"
+        )
     if args.min_segment_size < 1:
         raise CsiInputError(f"--min-segment-size must be at least 1, got {args.min_segment_size}")
     say = _progress(err, args.quiet)

@@ -201,6 +201,8 @@ def load_table(
     name = str(source)
     if not path.exists():
         raise SurveyError(f"survey file not found: {name}")
+    if path.is_dir():
+        raise SurveyError(f"{name} is a folder, not a survey file")
     ext = path.suffix.lower()
     as_text = dict.fromkeys(text_columns, str)
     codes = dict(text_codes or {})
