@@ -328,3 +328,38 @@ def test_more_bad_input_gets_one_clear_line(tmp_path):
     )
     assert code == 2 and "unknown report format 'pdf'" in one_error_line(err)
     assert "reading" not in err  # refused before any work
+
+
+def test_duplicated_excel_header_and_structureless_data(tmp_path):
+    pytest.importorskip("openpyxl")
+    frame = pd.read_csv(SURVEY, dtype=str).head(200)
+    dup = frame.rename(columns={"SAT2": "SAT1"})
+    path = tmp_path / "dup.xlsx"
+    dup.to_excel(path, index=False)
+    code, _, err = run("validate", str(path), "--codebook", CODEBOOK)
+    assert code == 2
+    assert "column name 'SAT1' appears twice on row 1 of sheet 'Sheet1'" in one_error_line(err)
+    # answers without any structure: the report is written, with a warning about the
+    # negative outer weights, instead of aborting on an index outside 0-100
+    rng = np.random.default_rng(1)
+    noise = pd.read_csv(SURVEY, dtype=str).head(300)
+    items = [c for c in noise.columns if c[:-1] in ("EXP", "QUAL", "VAL", "SAT", "COMP", "LOY")]
+    for c in items:
+        noise[c] = rng.integers(1, 11, len(noise))
+    noise.to_csv(tmp_path / "noise.csv", index=False)
+    code, _, err = run(
+        "report", str(tmp_path / "noise.csv"), "--codebook", CODEBOOK, "--bootstrap", "0",
+        "--no-sem", "--no-figures", "--format", "html", "-o", str(tmp_path / "o"),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "outside" not in err and (tmp_path / "o" / "report.html").exists()
+
+
+def test_nps_of_an_empty_frame_names_the_column():
+    from csi._checks import CsiInputError
+    from csi.metrics import nps
+
+    with pytest.raises(CsiInputError, match="column not found in data: 'recommend'"):
+        nps(pd.DataFrame())
+    empty = nps(pd.DataFrame({"recommend": pd.Series([], dtype=float)}))
+    assert empty["n"].iloc[0] == 0 and bool(empty["suppressed"].iloc[0])

@@ -221,6 +221,8 @@ def _level_groups(ctx: Context) -> pd.DataFrame | None:
     scores = target_scores(ctx)
     if scores is None or not scores.notna().any():
         return None
+    if ((scores < 0) | (scores > 100)).any():  # negative weights: the levels section says so
+        return None
     return level_groups(scores, lang=ctx.lang).set_index("group")
 
 

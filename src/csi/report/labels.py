@@ -98,6 +98,11 @@ TEXT: dict[str, dict[str, str]] = {
         "no_fuzzy_method": "the indicator system has no fuzzy evaluation method",
         "no_metric_column": "the survey has no column {column!r}",
         "no_recommend": "no 0-10 recommendation question (codebook key 'recommend')",
+        "scores_outside": (
+            "{k} respondents' {name} scores fall outside 0-100 because some outer weights are "
+            "negative (items that do not measure the construct): the seven levels cannot be "
+            "read; see the warning on the weights"
+        ),
         "model_n": (
             "Model-based figures use {n} respondents (missing answers: {method}; {left} left out)."
         ),
@@ -456,6 +461,10 @@ TEXT: dict[str, dict[str, str]] = {
         "no_fuzzy_method": "指标体系没有模糊综合评价方法",
         "no_metric_column": "问卷数据中没有 {column!r} 列",
         "no_recommend": "没有 0-10 分推荐意愿题（码本键 recommend）",
+        "scores_outside": (
+            "{k} 位受访者的{name}得分超出 0-100，因为部分外部权重为负"
+            "（题目未测量该潜变量）：无法按七级量表解读"
+        ),
         "model_n": "基于模型的结果使用 {n} 位受访者（缺失回答处理：{method}；剔除 {left} 位）。",
         "weighting_note": (
             "结果按 {weight} 加权（{kind}权重；权重和 {total:,.1f}，Kish 有效样本量 {n_eff:,.0f}"

@@ -1031,6 +1031,12 @@ def levels_section(ctx: Context) -> Section:
     if res.scores is None:
         return ctx.unavailable("levels", "no_scores")
     scores = res.respondent_index()[ctx.target]
+    outside = scores[(scores < 0) | (scores > 100)]
+    if len(outside):
+        # negative outer weights: the index is no weighted mean of the answers
+        return ctx.unavailable(
+            "levels", "scores_outside", k=len(outside), name=ctx.name(ctx.target)
+        )
     dist = level_distribution(scores, lang=ctx.lang)
     name = ctx.name(ctx.target)
     blocks: list[Block] = [
