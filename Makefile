@@ -37,9 +37,10 @@ lint: $(VENV)/.stamp-all
 typecheck: $(VENV)/.stamp-all
 	$(BIN)/mypy
 
-# the test suite and the notebooks (nbmake) in one pytest run
+# the test suite, the notebooks (nbmake) and the docstring examples of the package
+# (--doctest-modules) in one pytest run
 unit: $(VENV)/.stamp-all
-	$(BIN)/pytest -n 2 -q -m "not slow" --nbmake tests notebooks
+	$(BIN)/pytest -n 2 -q -m "not slow" --nbmake --doctest-modules tests notebooks src/csi
 
 # long simulation studies (interval coverage, recovery at large n): not in every CI run
 slow: $(VENV)/.stamp-all

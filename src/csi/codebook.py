@@ -351,7 +351,24 @@ class Codebook:
     # ------------------------------------------------------------ construction
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Codebook:
-        """Build from a mapping laid out like the YAML file (see the module docstring)."""
+        """Build from a mapping laid out like the YAML file (see the module docstring).
+
+        Examples
+        --------
+        Codebook-wide defaults (``scale``, ``missing``) fill in each item's entry:
+
+        >>> from csi import Codebook
+        >>> cb = Codebook.from_dict({
+        ...     "id": "respondent_id", "scale": {"min": 1, "max": 10}, "missing": [99],
+        ...     "items": {"SAT1": {"construct": "Satisfaction"},
+        ...               "SAT2": {"construct": "Satisfaction", "reverse": True}},
+        ... })
+        >>> cb.items, cb.indicators
+        (('SAT1', 'SAT2'), {'Satisfaction': ('SAT1', 'SAT2')})
+        >>> sat2 = cb.item("SAT2")
+        >>> sat2.min, sat2.max, sat2.reverse, sat2.missing
+        (1.0, 10.0, True, (99.0,))
+        """
         if not isinstance(d, Mapping):
             raise CodebookError(f"a codebook must be a mapping, got {type(d).__name__}")
         unknown = sorted(set(d) - _TOP_KEYS)

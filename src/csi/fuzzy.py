@@ -175,6 +175,21 @@ def fuzzy_evaluation(
     levels' 0-100 anchors; required for other numbers of grades). ``ambiguity``: gap
     between the two largest normalised memberships below which the maximum-membership
     reading is flagged.
+
+    Examples
+    --------
+    Two indicators weighted 0.6 and 0.4, each spread over the seven levels:
+
+    >>> from csi import fuzzy_evaluation
+    >>> R = [[0, 0, 0, 0.2, 0.3, 0.4, 0.1],
+    ...      [0, 0, 0.1, 0.3, 0.4, 0.2, 0]]
+    >>> result = fuzzy_evaluation([0.6, 0.4], R)
+    >>> result.membership.round(2).tolist()  # 0.6 * row 1 + 0.4 * row 2
+    [0.0, 0.0, 0.04, 0.24, 0.34, 0.32, 0.06]
+    >>> result.level, result.label, result.ambiguous  # 0.34 vs 0.32: closer than 0.05
+    (5, 'somewhat satisfied', True)
+    >>> round(result.score, 1), result.score_label
+    (68.7, 'somewhat satisfied')
     """
     check_choice(lang, ["en", "zh"], name="lang")
     op = _operator(operator)
@@ -300,6 +315,19 @@ def membership_matrix(
     and value; missing answers are left out of that item's shares (the count of valid
     answers per item is in ``attrs["n_valid"]``). ``method``: ``"distribution"`` or
     ``"triangular"`` (see the module notes).
+
+    Examples
+    --------
+    A 7-point item maps one to one onto the seven levels:
+
+    >>> import pandas as pd
+    >>> from csi import membership_matrix
+    >>> df = pd.DataFrame({"q1": [1, 4, 7, 7], "q2": [4, 4, 5, None]})
+    >>> R = membership_matrix(df, ["q1", "q2"], scales=(1, 7))
+    >>> R.loc["q1"].tolist()
+    [0.25, 0.0, 0.0, 0.25, 0.0, 0.0, 0.5]
+    >>> R.loc["q2"].round(3).tolist(), R.attrs["n_valid"]  # the missing answer left out
+    ([0.0, 0.0, 0.0, 0.667, 0.333, 0.0, 0.0], {'q1': 4, 'q2': 3})
     """
     frame = check_frame(data)
     check_choice(method, ["distribution", "triangular"], name="method")

@@ -297,7 +297,21 @@ class IndicatorSystem:
     def from_dict(cls, spec: Mapping[str, Any]) -> IndicatorSystem:
         """Build from a dict: the root node's keys plus ``scale`` (default item end
         points, or ``"codebook"``: each item's end points from the survey's codebook)
-        and ``missing`` (answer codes such as 99 treated as missing)."""
+        and ``missing`` (answer codes such as 99 treated as missing).
+
+        Examples
+        --------
+        Two level-1 indicators: ``product`` (items q1, q2 weighted 3 : 1) and
+        ``service`` (a leaf asking item q3); the root weighs them equally:
+
+        >>> from csi import IndicatorSystem
+        >>> system = IndicatorSystem.from_dict({"scale": {"min": 1, "max": 5}, "children": [
+        ...     {"id": "product", "weights": {"method": "given", "values": {"q1": 3, "q2": 1}},
+        ...      "children": [{"id": "q1", "item": "q1"}, {"id": "q2", "item": "q2"}]},
+        ...     {"id": "service", "item": "q3"}]})
+        >>> system.items, [leaf.id for leaf in system.leaves]
+        (['q1', 'q2', 'q3'], ['q1', 'q2', 'service'])
+        """
         if not isinstance(spec, Mapping):
             raise CsiInputError(f"indicator system must be a mapping, got {type(spec).__name__}")
         body = {k: v for k, v in spec.items() if k not in ("scale", "missing")}
@@ -494,7 +508,21 @@ class IndicatorSystem:
         its children's scores). ``data`` (DataFrame or Survey) is needed for entropy /
         CRITIC / CV weights, computed on the respondents complete on the node's children
         (the count dropped is in ``notes``); ``pls_weights`` (columns construct,
-        indicator, estimate) for ``pls`` weights."""
+        indicator, estimate) for ``pls`` weights.
+
+        Examples
+        --------
+        Global weight of a leaf = product of the local weights down its path
+        (q1: 0.5 x 0.75):
+
+        >>> from csi import IndicatorSystem
+        >>> system = IndicatorSystem.from_dict({"scale": {"min": 1, "max": 5}, "children": [
+        ...     {"id": "product", "weights": {"method": "given", "values": {"q1": 3, "q2": 1}},
+        ...      "children": [{"id": "q1", "item": "q1"}, {"id": "q2", "item": "q2"}]},
+        ...     {"id": "service", "item": "q3"}]})
+        >>> system.fit().global_weights.to_dict()
+        {'q1': 0.375, 'q2': 0.125, 'q3': 0.5}
+        """
         leaf = self.leaf_scores(data) if data is not None else None
         local: dict[str, pd.Series] = {}
         details: dict[str, Any] = {}
@@ -756,6 +784,24 @@ class FittedIndicatorSystem:
         ``data``: a DataFrame or a Survey (every respondent read, private columns left
         out). Missing answers are left out; each table's ``n`` is the number of
         respondents scored at that node; ``notes`` say where the data came from.
+
+        Examples
+        --------
+        The first respondent: q1 = 5 -> 100, q2 = 1 -> 0, q3 = 4 -> 75; product
+        ``0.75 * 100 + 0.25 * 0 = 75``, overall ``0.5 * 75 + 0.5 * 75 = 75``:
+
+        >>> from csi import IndicatorSystem
+        >>> system = IndicatorSystem.from_dict({"scale": {"min": 1, "max": 5}, "children": [
+        ...     {"id": "product", "weights": {"method": "given", "values": {"q1": 3, "q2": 1}},
+        ...      "children": [{"id": "q1", "item": "q1"}, {"id": "q2", "item": "q2"}]},
+        ...     {"id": "service", "item": "q3"}]})
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"q1": [5, 4, 3], "q2": [1, 3, 5], "q3": [4, 4, 2]})
+        >>> scores = system.fit().score(df)
+        >>> scores.respondents["overall"].round(2).tolist(), round(scores.index, 2)
+        ([75.0, 71.88, 43.75], 63.54)
+        >>> scores.respondents["level"].tolist()
+        [6, 6, 4]
         """
         check_choice(lang, ["en", "zh"], name="lang")
         frame, survey = _respondent_data(data)

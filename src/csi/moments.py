@@ -306,6 +306,18 @@ def moments_from_frame(
     (:func:`weighted_pairwise`). ``n`` is the number of respondents used (the
     smallest pair count for pairwise), for frequency weights the sum of their
     weights.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from csi import moments_from_frame
+    >>> df = pd.DataFrame({"a": [1, 2, 3, 4, None], "b": [2, 4, 5, 9, 3]})
+    >>> m = moments_from_frame(df)  # listwise: the last row is left out
+    >>> m.n, m.n_excluded, m.means.tolist(), m.cov.round(3).to_numpy().tolist()
+    (4, 1, [2.5, 5.0], [[1.667, 3.667], [3.667, 8.667]])
+    >>> m = moments_from_frame(df.dropna(), weights=[1, 1, 1, 2], weight_kind="frequency")
+    >>> m.n, m.means.round(3).tolist()  # as if the last complete row were there twice
+    (5, [2.8, 5.8])
     """
     check_frame(data)
     cols = list(data.columns if items is None else items)

@@ -184,6 +184,19 @@ def rake(
     RakeResult
         The new survey, the weights and the convergence report. The caller's survey is
         not changed.
+
+    Examples
+    --------
+    Four respondents in the north and two in the south, raked to 500 each: north
+    weights ``500 / 4``, south weights ``500 / 2``:
+
+    >>> import pandas as pd
+    >>> from csi import rake, read_survey
+    >>> df = pd.DataFrame({"q1": [4, 5, 3, 2, 4, 5], "region": list("NNNNSS")})
+    >>> survey = read_survey(df, {"segments": ["region"], "items": {"q1": {}}})
+    >>> result = rake(survey, {"region": {"N": 500, "S": 500}})
+    >>> result.weights.tolist(), result.converged, result.survey.weight
+    ([125.0, 125.0, 125.0, 125.0, 250.0, 250.0], True, 'weight')
     """
     if not isinstance(survey, Survey):
         raise TypeError(f"survey must be a csi.Survey, got {type(survey).__name__}")

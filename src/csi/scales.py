@@ -53,6 +53,16 @@ class RatingScale:
     the 0-10 recommend question. ``labels`` maps answer values to text (any
     language); ``to_100`` / ``from_100`` rescale numbers, arrays, Series and
     DataFrames (missing values stay missing).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from csi.scales import RatingScale
+    >>> ten = RatingScale(points=10)
+    >>> ten.min, ten.max, ten.to_100(pd.Series([1, 5.5, 10, None])).tolist()
+    (1.0, 10.0, [0.0, 50.0, 100.0, nan])
+    >>> RatingScale(min=0, max=10).to_100(7), ten.from_100(50)
+    (70.0, 5.5)
     """
 
     points: int | None = None
@@ -285,6 +295,16 @@ def classify(
     A score on a cut point belongs to the upper level; 100 is level 7; NaN stays
     missing. Scalars give an ``int`` (or ``str``), arrays an array, Series a
     Series (nullable ``Int64``) with the same index.
+
+    Examples
+    --------
+    Default cut points ``100 k / 7`` (14.29, 28.57, ..., 85.71):
+
+    >>> from csi.scales import classify
+    >>> classify([0, 14.3, 50, 100]).tolist()
+    [1.0, 2.0, 4.0, 7.0]
+    >>> classify(50, labels=True), classify(90, lang="zh", labels=True)
+    ('neutral', '很满意')
     """
     check_choice(lang, LANGS, name="lang")
     c = validate_cuts(cuts)
@@ -340,6 +360,13 @@ def level_distribution(
     counts included). Missing scores are left out of ``count`` and ``share``; the
     number left out is in ``frame.attrs["n_missing"]``. With ``weights`` (one per
     score, e.g. survey weights) ``count`` is the weighted count.
+
+    Examples
+    --------
+    >>> from csi.scales import level_distribution
+    >>> dist = level_distribution([5, 20, 55, 60, 90, None])
+    >>> dist["count"].tolist(), dist["share"].tolist(), dist.attrs["n_missing"]
+    ([1, 1, 0, 1, 1, 0, 1], [0.2, 0.2, 0.0, 0.2, 0.2, 0.0, 0.2], 1)
     """
     s = pd.Series(np.asarray(scores, dtype=float).ravel())
     lv = np.asarray(classify(s.to_numpy(), cuts, lang=lang), dtype=float)
@@ -404,6 +431,15 @@ def level_groups(
     ``group, label, levels`` (e.g. ``"5-7"``), ``count`` and ``share`` (0-1; the three
     shares sum to 1). Missing scores are left out; their number is in
     ``frame.attrs["n_missing"]``.
+
+    Examples
+    --------
+    Levels 1, 2 | 4 | 5, 7:
+
+    >>> from csi.scales import level_groups
+    >>> groups = level_groups([5, 20, 55, 60, 90])
+    >>> groups["group"].tolist(), groups["share"].tolist()
+    (['dissatisfied', 'neutral', 'satisfied'], [0.4, 0.2, 0.4])
     """
     check_choice(lang, LANGS, name="lang")
     dist = level_distribution(scores, cuts, lang=lang, weights=weights)

@@ -313,6 +313,17 @@ class ModelSpec:
 
         Fixed values and labels (``1*x1``, ``a*x1``) belong to covariance-based SEM:
         pass such text to :func:`csi.fit_sem` directly.
+
+        Examples
+        --------
+        >>> from csi import ModelSpec
+        >>> spec = ModelSpec.from_lavaan('''
+        ... Quality =~ q1 + q2
+        ... Satisfaction =~ s1 + s2   # reflective (mode A)
+        ... Satisfaction ~ Quality
+        ... ''')
+        >>> spec.constructs, spec.items, spec.paths
+        (('Quality', 'Satisfaction'), ('q1', 'q2', 's1', 's2'), (('Quality', 'Satisfaction'),))
         """
         indicators: dict[str, list[str]] = {}
         modes: dict[str, str] = {}
@@ -404,6 +415,19 @@ class ModelSpec:
         without it (its paths are dropped). ``names`` renames constructs (role -> name);
         ``lang="zh"`` uses the Chinese construct names. Reference: Fornell, Johnson,
         Anderson, Cha & Bryant (1996), *Journal of Marketing* 60(4), 7-18.
+
+        Examples
+        --------
+        >>> from csi import ModelSpec
+        >>> spec = ModelSpec.acsi({
+        ...     "expectation": ["EXP1", "EXP2"], "quality": ["QUAL1", "QUAL2"],
+        ...     "value": ["VAL1"], "satisfaction": ["SAT1", "SAT2"],
+        ...     "complaints": ["COMP1"], "loyalty": ["LOY1"],
+        ... })
+        >>> len(spec.paths), spec.predecessors("Satisfaction")
+        (9, ('Expectation', 'Quality', 'Value'))
+        >>> spec.successors("Complaints")
+        ('Loyalty',)
         """
         return cls._preset(ACSI_ROLES, ACSI_PATHS, indicators, names, lang, modes)
 

@@ -169,6 +169,15 @@ class Survey:
         """Every respondent read (cleaned, missing answers as NaN), before the policy.
 
         The frame is the survey's own: copy it before changing it.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from csi import read_survey
+        >>> df = pd.DataFrame({"q1": [5, 4, 99, 2], "q2": [1, 2, 4, 5]})
+        >>> survey = read_survey(df, {"missing": [99], "items": {"q1": {}, "q2": {}}})
+        >>> survey.all_responses()["q1"].tolist(), survey.data["q1"].tolist()
+        ([5.0, 4.0, nan, 2.0], [5.0, 4.0, 2.0])
         """
         return self.data if self.responses is None else self.responses
 
@@ -244,6 +253,15 @@ class Survey:
 
         ``all_respondents=True`` gives every respondent read, before the missing-data
         policy (see :meth:`all_responses`).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from csi import read_survey
+        >>> df = pd.DataFrame({"id": ["a", "b"], "phone": ["555-01", "555-02"], "q1": [4, 5]})
+        >>> survey = read_survey(df, {"id": "id", "private": ["phone"], "items": {"q1": {}}})
+        >>> survey.public_data().columns.tolist()
+        ['q1']
         """
         frame = self.all_responses() if all_respondents else self.data
         return self.codebook.strip_private(frame, keep_id=False)
@@ -295,6 +313,10 @@ def _text_code(s: pd.Series, codes: tuple[str, ...]) -> np.ndarray:
     folded = {c.casefold() for c in codes}
     text = s.astype("string").str.strip().str.casefold()
     return text.isin(folded).fillna(False).to_numpy(dtype=bool)
+
+
+def _source_name(source: Any) -> str:
+    return "the DataFrame" if isinstance(source, pd.DataFrame) else str(source)
 
 
 def _fmt(x: float) -> str:
@@ -361,6 +383,19 @@ def read_survey(
     leading zeros (``007``, phone numbers) are kept. Errors name a row as it is seen in
     the file: ``row 7 of sheet '数据'`` (the spreadsheet's row number), ``row 5, line 6
     of the file`` (CSV), ``row 5`` (DataFrame: the 1-based data row).
+
+    Examples
+    --------
+    A 1-5 scale with 99 = don't know and a reverse-coded item; listwise by default:
+
+    >>> import pandas as pd
+    >>> from csi import read_survey
+    >>> df = pd.DataFrame({"q1": [5, 4, 99, 2], "q2": [1, 2, 4, 5]})
+    >>> cb = {"scale": {"min": 1, "max": 5}, "missing": [99],
+    ...       "items": {"q1": {}, "q2": {"reverse": True}}}
+    >>> survey = read_survey(df, cb)
+    >>> survey.n, survey.n_excluded, survey.data["q2"].tolist()
+    (3, 1, [5.0, 4.0, 1.0])
     """
     check_choice(missing, MISSING_METHODS, name="missing")
     check_choice(out_of_scale, ("error", "missing"), name="out_of_scale")
@@ -389,6 +424,14 @@ def read_survey(
         isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1
     ):
         raise CsiInputError(f"header_row must be a 1-based row number, got {header_row!r}")
+    spreadsheet = isinstance(source, str | Path) and Path(source).suffix.lower() in (
+        ".xlsx",
+        ".xlsm",
+    )
+    if sheet is not None and not spreadsheet:
+        raise CsiInputError(
+            f"sheet={sheet!r} applies to spreadsheets (.xlsx); {_source_name(source)} is not one"
+        )
     use_sheet = sheet if sheet is not None else (cb.sheet if cb is not None else None)
     use_header = header_row if header_row is not None else (cb.header_row if cb else 1)
     text_codes = {

@@ -163,6 +163,21 @@ def nps(
     design-based and its interval ``NPS ± t_df·SE`` clipped to [-100, 100]
     (``method="wald"`` only); ``pct_*`` are weighted shares, and ``n_weighted``,
     ``n_effective`` and ``deff`` are added after ``n_missing``.
+
+    Examples
+    --------
+    Ten answers: 5 promoters (9-10), 2 passives (7-8), 3 detractors (0-6), so
+    NPS = 50% - 30% = 20 points. ``min_size=1`` because the default (30) would blank
+    so small a sample:
+
+    >>> import pandas as pd
+    >>> from csi import nps
+    >>> df = pd.DataFrame({"recommend": [10, 9, 9, 8, 7, 6, 5, 10, 3, 9]})
+    >>> table = nps(df, min_size=1)
+    >>> table[["n", "promoters", "passives", "detractors"]].iloc[0].tolist(), table["nps"].tolist()
+    ([10, 5, 2, 3], [20.0])
+    >>> nps(df)["suppressed"].tolist()
+    [True]
     """
     groups = as_by(by)
     source = data
@@ -240,6 +255,18 @@ def csat(
 
     Columns: the ``by`` columns, ``n``, ``n_missing``, ``satisfied``, ``csat``,
     ``ci_lower``, ``ci_upper``, ``suppressed`` (percent).
+
+    Examples
+    --------
+    Answers of 4 or 5 on a 1-5 scale: 3 of 4 in the north, 2 of 4 in the south:
+
+    >>> import pandas as pd
+    >>> from csi import csat
+    >>> df = pd.DataFrame({"sat": [5, 4, 4, 3, 2, 5, 1, 4], "region": list("NNNNSSSS")})
+    >>> csat(df, "sat", scale=(1, 5), min_size=1)["csat"].tolist()
+    [62.5]
+    >>> csat(df, "sat", scale=(1, 5), by="region", min_size=1)["csat"].tolist()
+    [75.0, 50.0]
     """
     groups = as_by(by)
     source = data
@@ -320,6 +347,17 @@ def box_scores(
     Weighted (``weights=``, see the module docstring): weighted mean and shares, the
     index interval from the design SE with t on the design's df, and the columns
     ``n_weighted``, ``n_effective``, ``deff`` and ``se`` (of ``mean``, item units).
+
+    Examples
+    --------
+    Mean 3.5 on 1-5 is ``100 * (3.5 - 1) / 4 = 62.5``; two 5s and one 1 of eight answers:
+
+    >>> import pandas as pd
+    >>> from csi.metrics import box_scores
+    >>> df = pd.DataFrame({"sat": [5, 4, 4, 3, 2, 5, 1, 4]})
+    >>> row = box_scores(df, "sat", scale=(1, 5), min_size=1).iloc[0]
+    >>> float(row["mean"]), float(row["index"]), float(row["top_box"]), float(row["bottom_box"])
+    (3.5, 62.5, 25.0, 12.5)
     """
     groups = as_by(by)
     source = data

@@ -104,6 +104,17 @@ def combine_weights(
     rescaled to sum 1 first. ``method``: ``"linear"`` (``alpha`` = coefficient of the
     first of two sources, default 0.5, or ``coefficients`` for any number),
     ``"multiplicative"`` or ``"game"`` (game-theoretic optimal linear combination).
+
+    Examples
+    --------
+    >>> from csi.weighting import combine_weights
+    >>> ahp = {"price": 0.5, "service": 0.3, "speed": 0.2}
+    >>> entropy = {"price": 0.2, "service": 0.2, "speed": 0.6}
+    >>> combine_weights({"ahp": ahp, "entropy": entropy}, alpha=0.5).weights.round(3).tolist()
+    [0.35, 0.25, 0.4]
+    >>> combined = combine_weights([ahp, entropy], method="multiplicative")
+    >>> combined.weights.round(3).tolist()  # 0.10, 0.06, 0.12 rescaled to sum 1
+    [0.357, 0.214, 0.429]
     """
     check_choice(method, ["linear", "multiplicative", "game"], name="method")
     named = (
@@ -200,6 +211,15 @@ def weights_from_pls(outer_weights: pd.DataFrame, *, construct: str | None = Non
     weight`` or, with ``construct``, a Series indexed by indicator. Negative outer
     weights (a sign of suppression or multicollinearity) cannot be read as shares:
     they raise a clear error naming the indicator.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from csi.weighting import weights_from_pls
+    >>> outer = pd.DataFrame({"construct": ["Q", "Q", "S"], "indicator": ["q1", "q2", "s1"],
+    ...                       "estimate": [0.6, 0.2, 1.0]})
+    >>> weights_from_pls(outer, construct="Q").round(3).tolist()
+    [0.75, 0.25]
     """
     frame = check_frame(outer_weights, name="outer_weights")
     check_columns(frame, ["construct", "indicator", "estimate"], name="outer_weights")

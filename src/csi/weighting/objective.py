@@ -150,6 +150,19 @@ def entropy_weights(
 
     Constant columns get weight 0 (warning). Returns a Series indexed by column
     (``attrs["entropy"]`` holds ``e_j``).
+
+    Examples
+    --------
+    The column that varies most between rows gets the largest weight:
+
+    >>> import pandas as pd
+    >>> from csi.weighting import entropy_weights
+    >>> df = pd.DataFrame({"price": [1, 1, 1, 9], "service": [4, 5, 6, 5], "speed": [2, 8, 2, 6]})
+    >>> w = entropy_weights(df)
+    >>> w.round(3).to_dict()
+    {'price': 0.752, 'service': 0.014, 'speed': 0.235}
+    >>> round(w.attrs["entropy"]["service"], 3)
+    0.993
     """
     check_choice(normalisation, ["sum", "minmax"], name="normalisation")
     check_choice(zeros, ["limit", "shift", "error"], name="zeros")
@@ -230,6 +243,14 @@ def critic_weights(
     standard deviation of the normalised column and ``r`` Pearson correlations;
     ``w_j = C_j / sum_k C_k``. Constant columns are left out of the correlations and
     get weight 0 (warning).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from csi.weighting import critic_weights
+    >>> df = pd.DataFrame({"a": [1, 2, 3, 4], "b": [4, 3, 2, 4], "c": [1, 1, 2, 2]})
+    >>> critic_weights(df).round(3).to_dict()
+    {'a': 0.212, 'b': 0.464, 'c': 0.323}
     """
     x, n_dropped = _prepare(data, columns, missing, what="CRITIC weights")
     cols = list(x.columns)
@@ -270,6 +291,14 @@ def cv_weights(
     needs ratio-scale data with a positive mean, so negative values are an error.
     The direction of a column does not change its dispersion, so there is no
     ``directions`` option. Constant columns get weight 0 (warning).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from csi.weighting import cv_weights
+    >>> df = pd.DataFrame({"price": [1, 1, 1, 9], "service": [4, 5, 6, 5], "speed": [2, 8, 2, 6]})
+    >>> cv_weights(df).round(3).to_dict()
+    {'price': 0.616, 'service': 0.075, 'speed': 0.308}
     """
     x, n_dropped = _prepare(data, columns, missing, what="coefficient-of-variation weights")
     cols = list(x.columns)
