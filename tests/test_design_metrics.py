@@ -16,6 +16,8 @@ import csi
 from csi.metrics import (
     Design,
     box_scores,
+    compare_periods,
+    compare_segments,
     csat,
     kish_n_effective,
     nps,
@@ -430,3 +432,72 @@ def test_replicate_type_named_by_the_codebook():
     want = _ref_row(ref, "bootstrap", "mean", "rating", "all")
     assert _close(row["mean"], want.estimate, 1e-8)
     assert _close(row["se"], want.se, SE_TOL)
+
+
+# --------------------------------------------------------------- golden: comparisons
+@pytest.mark.parametrize("design_name", ["taylor", "jkn"])
+def test_weighted_segment_comparisons_match_r_svycontrast(design_name):
+    sample = pd.read_csv(REF / "sample.csv")
+    ref = pd.read_csv(REF / "comparisons.csv")
+    ref = ref[ref.design == design_name]
+    if design_name == "taylor":
+        design = Design.from_frame(sample, "w", strata="stratum", cluster="psu")
+    else:
+        reps = pd.read_csv(REF / "replicates.csv")
+        info = pd.read_csv(REF / "replicate_info.csv")
+        jk = info[info.design == "jkn"]
+        frame = pd.concat([sample, reps[list(jk.replicate)]], axis=1)
+        design = Design.from_frame(
+            frame,
+            "w",
+            replicate_weights=list(jk.replicate),
+            replicate_type="JKn",
+            rscales=jk.rscale.to_numpy(),
+        )
+    for variable, measure, column in (
+        ("rating", "mean", "rating"),
+        ("nps_points", "nps", "recommend"),
+    ):
+        rest = compare_segments(
+            sample, column, by="segment", measure=measure, weights=design, min_size=1
+        ).set_index("segment")
+        for _, r in ref[(ref.variable == variable) & (ref.b == "rest")].iterrows():
+            row = rest.loc[r.a]
+            assert row["test"] == "design t"
+            assert _close(row["difference"], r.difference, 1e-8)
+            assert _close(row["se"], r.se, SE_TOL)
+            assert row["df"] == r.df
+        a = sorted(sample.segment.unique())[0]
+        pairs = compare_segments(
+            sample, column, by="segment", measure=measure, weights=design, reference=a,
+            min_size=1,
+        ).set_index("segment")  # fmt: skip
+        for _, r in ref[(ref.variable == variable) & (ref.a == a) & (ref.b != "rest")].iterrows():
+            # R: a - b; csi: segment (b) - reference (a)
+            assert _close(-pairs.loc[r.b, "difference"], r.difference, 1e-8)
+            assert _close(pairs.loc[r.b, "se"], r.se, SE_TOL)
+
+
+def test_weighted_comparisons_from_a_survey_and_switched_off():
+    sample = pd.read_csv(REF / "sample.csv")
+    book = {
+        "id": "id",
+        "weight": "w",
+        "strata": "stratum",
+        "cluster": "psu",
+        "segments": ["segment"],
+        "items": {"rating": {"min": 1, "max": 10}},
+    }
+    s = csi.read_survey(sample.drop(columns=["stratum_lonely"]), book, missing="keep")
+    weighted = compare_segments(s, "rating", by="segment", min_size=1)
+    plain = compare_segments(s, "rating", by="segment", min_size=1, weights=False)
+    assert set(weighted["test"]) == {"design t"} and set(plain["test"]) == {"welch t"}
+    # by hand: the weighted mean of the segment on 0-100
+    seg = sample[sample.segment == "online"].dropna(subset=["rating"])
+    by_hand = 100 * (np.average(seg.rating, weights=seg.w) - 1) / 9
+    assert weighted.set_index("segment").loc["online", "value"] == pytest.approx(by_hand)
+    with pytest.raises(csi.CsiInputError, match="paired comparison"):
+        compare_periods(
+            s.all_responses().assign(p=np.arange(len(sample)) % 2), "rating",
+            period="p", current=1, previous=0, id="id", weights=s.all_responses()["w"],
+        )  # fmt: skip

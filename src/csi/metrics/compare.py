@@ -43,6 +43,7 @@ from csi.metrics._common import (
     to_100,
     z_value,
 )
+from csi.metrics.design import Design, design_for, weighted_difference
 
 CORRECTIONS = {"holm": "holm", "bonferroni": "bonferroni", "bh": "fdr_bh", "none": None}
 MEASURES = ("mean", "nps")
@@ -142,6 +143,7 @@ def compare_segments(
     level: float = 0.95,
     correction: str = "holm",
     min_size: int = 30,
+    weights: Any = None,
 ) -> pd.DataFrame:
     """Each segment against the rest of the respondents (default) or a ``reference`` segment.
 
@@ -150,6 +152,12 @@ def compare_segments(
     ``data`` may be a :class:`csi.Survey`: every respondent who answered ``column``
     counts, and a mean is on 0-100 from the item's codebook scale unless ``scale`` is
     given.
+
+    ``weights`` (as in :func:`csi.metrics.nps`: ``None`` = the Survey's design when its
+    codebook names a weight, ``False`` = unweighted, a column, an array or a
+    :class:`csi.metrics.design.Design`): values are weighted means and the test is the
+    design-based t test of the difference of domain means (``test = "design t"``; R
+    ``svycontrast`` of ``svyby``), on the design's degrees of freedom.
 
     Columns: the ``by`` columns, ``reference``, ``measure``, ``test``, ``n``, ``value``,
     ``n_reference``, ``value_reference``, ``difference``, ``se``, ``df``, ``ci_lower``,
@@ -170,6 +178,7 @@ def compare_segments(
     [True]
     """
     groups = as_by(by)
+    source = data
     data, codebook = survey_frame(data, groups)
     data = check_frame(data)
     if measure == "mean":
@@ -179,6 +188,10 @@ def compare_segments(
     level, min_size = check_level(level), check_min_size(min_size)
     check_choice(correction, CORRECTIONS, name="correction")
     values = _measure_values(data, column, measure, scale)
+    design = design_for(source, data, weights)
+    points = values.to_numpy(dtype=float)
+    if measure == "nps":
+        points = np.where(np.isnan(points), np.nan, _nps_points(points))
     frame = data.assign(_v=values.to_numpy(), _pos=np.arange(len(data)))
     segments = list(iter_groups(frame, groups))
     ref_rows: pd.DataFrame | None = None
@@ -201,17 +214,24 @@ def compare_segments(
         else:  # the rest, by position (safe with duplicated index labels)
             other = frame[~frame["_pos"].isin(sub["_pos"]).to_numpy()]
         a, b = sub["_v"].dropna().to_numpy(), other["_v"].dropna().to_numpy()
-        res = _difference(measure, a, b, paired=False, level=level)
+        if design is None:
+            res = _difference(measure, a, b, paired=False, level=level)
+            test, value, value_ref = "welch t" if measure == "mean" else "z", None, None
+        else:
+            res, value, value_ref = _design_difference(
+                design, points, sub["_pos"].to_numpy(), other["_pos"].to_numpy(), level
+            )
+            test = "design t"
         rows.append(
             {
                 **keys,
                 "reference": ref_label,
                 "measure": measure,
-                "test": "welch t" if measure == "mean" else "z",
+                "test": test,
                 "n": a.size,
-                "value": _value(measure, a),
+                "value": _value(measure, a) if value is None else value,
                 "n_reference": b.size,
-                "value_reference": _value(measure, b),
+                "value_reference": _value(measure, b) if value_ref is None else value_ref,
                 **res,
             }
         )
@@ -235,6 +255,7 @@ def compare_periods(
     correction: str = "holm",
     min_size: int = 30,
     lang: str = "en",
+    weights: Any = None,
 ) -> pd.DataFrame:
     """Change from the ``previous`` to the ``current`` period, overall or per segment.
 
@@ -244,7 +265,9 @@ def compare_periods(
     period only are counted in ``n_unmatched`` (and a warning says how many).
     ``text`` reads like "85.6, up 3.2 points" (``lang="zh"``: "85.6，上升3.2分").
     ``data`` may be a :class:`csi.Survey` (every respondent who answered ``column``;
-    means on 0-100 from the codebook scale unless ``scale`` is given).
+    means on 0-100 from the codebook scale unless ``scale`` is given). ``weights`` as in
+    :func:`compare_segments` (design-based difference of the two periods' weighted
+    means; not with ``id``).
 
     Columns: the ``by`` columns, ``previous``, ``current``, ``measure``, ``test``,
     ``n_previous``, ``n_current``, ``n_unmatched``, ``n_missing``, ``value_previous``,
@@ -252,10 +275,17 @@ def compare_periods(
     ``stat``, ``pvalue``, ``p_adjusted``, ``significant``, ``text``, ``suppressed``.
     """
     groups = as_by(by)
+    source = data
     data, codebook = survey_frame(data, groups)
     data = check_frame(data)
     if measure == "mean":
         scale = item_scale(codebook, column, scale)
+    design = design_for(source, data, weights)
+    if design is not None and id is not None:
+        raise CsiInputError(
+            "a paired comparison (id=) with survey weights is not available; compare the "
+            "periods as independent samples (id=None) or with weights=False"
+        )
     level, min_size = check_level(level), check_min_size(min_size)
     check_choice(correction, CORRECTIONS, name="correction")
     lang = check_lang(lang)
@@ -269,7 +299,10 @@ def compare_periods(
     if current == previous:
         raise CsiInputError(f"current and previous period are the same: {current!r}")
     values = _measure_values(data, column, measure, scale)
-    frame = data.assign(_v=values.to_numpy())
+    points = values.to_numpy(dtype=float)
+    if measure == "nps":
+        points = np.where(np.isnan(points), np.nan, _nps_points(points))
+    frame = data.assign(_v=values.to_numpy(), _pos=np.arange(len(data)))
     frame = frame[frame[period].isin([current, previous])]
     rows = []
     if id is None:
@@ -277,6 +310,17 @@ def compare_periods(
             cur = sub.loc[sub[period] == current, "_v"]
             prev = sub.loc[sub[period] == previous, "_v"]
             a, b = cur.dropna().to_numpy(), prev.dropna().to_numpy()
+            if design is None:
+                res = _difference(measure, a, b, paired=False, level=level)
+                v_cur, v_prev = _value(measure, a), _value(measure, b)
+            else:
+                res, v_cur, v_prev = _design_difference(
+                    design,
+                    points,
+                    sub.loc[sub[period] == current, "_pos"].to_numpy(),
+                    sub.loc[sub[period] == previous, "_pos"].to_numpy(),
+                    level,
+                )
             rows.append(
                 {
                     **keys,
@@ -284,12 +328,14 @@ def compare_periods(
                     "n_current": a.size,
                     "n_unmatched": 0,
                     "n_missing": int(cur.isna().sum() + prev.isna().sum()),
-                    "value_previous": _value(measure, b),
-                    "value_current": _value(measure, a),
-                    **_difference(measure, a, b, paired=False, level=level),
+                    "value_previous": v_prev,
+                    "value_current": v_cur,
+                    **res,
                 }
             )
         test = "welch t" if measure == "mean" else "z"
+        if design is not None:
+            test = "design t"
     else:
         pairs = _match(frame, id, period, current, previous, groups)
         total_unmatched = int(pairs["_unmatched"].sum())
@@ -397,6 +443,19 @@ def _clean(a: Any, paired: bool, b: Any) -> tuple[np.ndarray, np.ndarray]:
         keep = ~(np.isnan(x) | np.isnan(y))
         return x[keep], y[keep]
     return x[~np.isnan(x)], y[~np.isnan(y)]
+
+
+def _design_difference(
+    design: Design, points: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray, level: float
+) -> tuple[dict[str, float], float, float]:
+    """Design-based difference of the weighted means of two sets of rows (segment and
+    rest or reference): :func:`csi.metrics.design.weighted_difference`, t test on the
+    design's df. Returns the result columns and the two weighted means."""
+    a = np.zeros(len(points), dtype=bool)
+    b = np.zeros(len(points), dtype=bool)
+    a[rows_a], b[rows_b] = True, True
+    diff, se, df, mean_a, mean_b = weighted_difference(design, points, a, b)
+    return _finish(diff, se, df, level), mean_a, mean_b
 
 
 def _finish(diff: float, se: float, df: float, level: float) -> dict[str, float]:

@@ -71,6 +71,7 @@ __all__ = [
     "design_for",
     "kish_n_effective",
     "weighted_by",
+    "weighted_difference",
     "weighted_mean",
     "weighted_proportion",
     "weighted_total",
@@ -663,6 +664,38 @@ def weighted_mean(
         _n_eff(design, mask),
         _ratio(var, srs),
     )
+
+
+def weighted_difference(
+    design: Design, values: Any, a: Any, b: Any
+) -> tuple[float, float, float, float, float]:
+    """Difference of two domain means ``ȳ_a - ȳ_b`` with its design-based SE.
+
+    Linearised score ``1_a (y - ȳ_a)/Ŵ_a - 1_b (y - ȳ_b)/Ŵ_b`` (Taylor), or the
+    replicate differences (replicate weights): R ``svycontrast(svyby(...), c(1, -1))``
+    (Lumley 2010, §2.4). ``a`` and ``b`` are boolean masks (overlapping allowed).
+    Returns ``(difference, se, df, mean_a, mean_b)``; df is the design's over the rows
+    of either domain with a value.
+    """
+    y, valid = _prepare(design, values, None)
+    in_a = valid & np.asarray(a, dtype=bool)
+    in_b = valid & np.asarray(b, dtype=bool)
+    w = design.weights
+    wa, wb = float(np.sum(w * in_a)), float(np.sum(w * in_b))
+    if wa <= 0 or wb <= 0:
+        return np.nan, np.nan, np.nan, np.nan, np.nan
+    mean_a, mean_b = float(np.sum(w * in_a * y) / wa), float(np.sum(w * in_b * y) / wb)
+    diff = mean_a - mean_b
+    if design.replicates is not None:
+        wr = design.replicates
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ra = (wr * (in_a * y)[:, None]).sum(axis=0) / (wr * in_a[:, None]).sum(axis=0)
+            rb = (wr * (in_b * y)[:, None]).sum(axis=0) / (wr * in_b[:, None]).sum(axis=0)
+        var = _replicate_variance(design, diff, ra - rb)
+    else:
+        score = in_a * (y - mean_a) / wa - in_b * (y - mean_b) / wb
+        var = _taylor_variance(design, score)
+    return diff, float(np.sqrt(var)), _df(design, valid), mean_a, mean_b
 
 
 def weighted_proportion(
