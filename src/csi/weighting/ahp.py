@@ -39,13 +39,14 @@ individual judgments and priorities with the AHP, *EJOR* 108, 165-169.
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,8 @@ __all__ = [
     "random_index",
     "simulate_random_index",
 ]
+
+_T = TypeVar("_T")
 
 #: Saaty's 1-9 scale and reciprocals.
 SAATY_SCALE: tuple[float, ...] = tuple(
@@ -235,14 +238,20 @@ def comparison_matrix(judgments: Iterable[Any], items: Sequence[str] | None = No
     price; ``1/3`` the other way) or a tuple ``("service", "price", 3)``. Items
     keep the order of ``items`` or of first appearance. Pairs not judged are NaN.
     """
-    parsed = _parse_judgments(judgments)
+    m, labels = _judgment_matrix(_parse_judgments(judgments), items)
+    return pd.DataFrame(m, index=labels, columns=labels)
+
+
+def _judgment_matrix(
+    parsed: list[tuple[str, str, float]], items: Sequence[str] | None
+) -> tuple[np.ndarray, list[str]]:
+    """The matrix (NaN where not judged) and item labels of parsed judgments."""
     if items is None:
-        order: list[str] = []
+        order: dict[str, None] = {}
         for a, b, _ in parsed:
-            for x in (a, b):
-                if x not in order:
-                    order.append(x)
-        items = order
+            order.setdefault(a)
+            order.setdefault(b)
+        items = list(order)
     items = [str(i) for i in items]
     if len(set(items)) != len(items):
         raise CsiInputError(f"items contain duplicates: {items}")
@@ -265,13 +274,62 @@ def comparison_matrix(judgments: Iterable[Any], items: Sequence[str] | None = No
         seen[key] = (a, b, v)
         m[idx[a], idx[b]] = v
         m[idx[b], idx[a]] = 1 / v
-    return pd.DataFrame(m, index=items, columns=items)
+    return m, items
 
 
-def _on_scale(x: float, tol: float = 0.02) -> bool:
-    y = x if x >= 1 else 1 / x
-    r = round(y)
-    return 1 <= r <= 9 and abs(y - r) <= tol * r
+# a name that the text form "a vs b: v" would not give back unchanged
+_UNSAFE_NAME = re.compile(r"\s(?:vs\.?|versus|对|比)\s|[:：=\n]")
+
+
+def _plain_mapping(matrix: Mapping[Any, Any]) -> list[tuple[str, str, float]] | None:
+    """The judgments of a ``{(a, b): value}`` mapping, read directly, or None when its
+    names or values need the text route (``"a vs b: value"``, parsed as typed text).
+
+    Direct reading gives what the text route gives: names that the text form returns
+    unchanged, values read as ``float(str(value))``.
+    """
+    out = []
+    plain: set[str] = set()
+    for key, v in matrix.items():
+        if not (type(key) is tuple and len(key) == 2):
+            return None
+        a, b = key
+        if type(a) is not str or type(b) is not str or a == b:
+            return None
+        for name in (a, b):
+            if name not in plain:
+                if not name or name.strip() != name or _UNSAFE_NAME.search(name + " "):
+                    return None
+                plain.add(name)
+        if type(v) is float:  # str(float) reads back as the same float
+            x = v
+        elif type(v) is int:
+            try:
+                x = float(v)
+            except OverflowError:
+                return None
+        else:
+            t = str(v)
+            if "/" in t or t.split() != [t]:
+                return None
+            try:
+                x = float(t)
+            except ValueError:
+                return None
+        if not (0 < x < np.inf):
+            return None
+        out.append((a, b, x))
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of the pairs ``i < j`` of an ``n x n`` matrix, row-major (the order of
+    ``itertools.combinations``); cached, read-only."""
+    iu, ju = np.triu_indices(n, 1)
+    iu.flags.writeable = False
+    ju.flags.writeable = False
+    return iu, ju
 
 
 def _as_matrix(
@@ -283,6 +341,31 @@ def _as_matrix(
     name: str = "comparison matrix",
 ) -> pd.DataFrame:
     """Validate and return a reciprocal matrix (DataFrame), NaN for missing judgments."""
+    arr, labels = _as_array(
+        matrix,
+        items,
+        check_scale=check_scale,
+        reciprocal_tol=reciprocal_tol,
+        name=name,
+        stacklevel=5,
+    )
+    return pd.DataFrame(arr, index=labels, columns=labels)
+
+
+def _as_array(
+    matrix: Any,
+    items: Sequence[str] | None,
+    *,
+    check_scale: bool,
+    reciprocal_tol: float,
+    name: str = "comparison matrix",
+    stacklevel: int = 4,
+) -> tuple[np.ndarray, list[str]]:
+    """Validate a reciprocal matrix: the array (NaN for missing judgments) and its labels.
+
+    Vectorised; the first problem in row-major order is reported (diagonal entry of a row
+    before the row's other entries, then the pairs ``i < j`` in order).
+    """
     if isinstance(matrix, pd.DataFrame):
         labels = [str(c) for c in matrix.columns]
         if [str(i) for i in matrix.index] != labels:
@@ -297,15 +380,18 @@ def _as_matrix(
         and not isinstance(matrix, np.ndarray)
         and _looks_like_judgments(matrix)
     ):
-        judg = (
-            [f"{k[0]} vs {k[1]}: {v}" for k, v in matrix.items()]
-            if isinstance(matrix, Mapping)
-            else list(matrix)
-        )
-        frame = comparison_matrix(judg, items)
+        parsed = _plain_mapping(matrix) if isinstance(matrix, Mapping) else None
+        if parsed is None:
+            judg = (
+                [f"{k[0]} vs {k[1]}: {v}" for k, v in matrix.items()]
+                if isinstance(matrix, Mapping)
+                else list(matrix)
+            )
+            parsed = _parse_judgments(judg)
+        m, labels = _judgment_matrix(parsed, items)
         if check_scale:
-            _warn_off_scale(frame, name)
-        return frame
+            _warn_off_scale(m, labels, name, stacklevel)
+        return m, labels
     else:
         arr = np.asarray(matrix, dtype=float)
         if arr.ndim != 2:
@@ -320,45 +406,47 @@ def _as_matrix(
         raise CsiInputError(f"{name}: {len(labels)} items for a {n} x {n} matrix")
     if n == 0:
         raise CsiInputError(f"{name} is empty")
-    out = arr.copy()
-    for i in range(n):
-        if not (np.isfinite(arr[i, i]) and abs(arr[i, i] - 1) < 1e-9):
+    diag = np.diagonal(arr)
+    diag_bad = ~(np.isfinite(diag) & (np.abs(diag - 1) < 1e-9))
+    entry_bad = ~np.isnan(arr) & ~(np.isfinite(arr) & (arr > 0))
+    row_bad = diag_bad | entry_bad.any(axis=1)
+    if row_bad.any():
+        i = int(np.argmax(row_bad))
+        if diag_bad[i]:
             raise CsiInputError(
                 f"{name}: diagonal entry ({labels[i]}, {labels[i]}) is "
                 f"{float(arr[i, i])!r}, must be 1"
             )
-        for j in range(n):
-            v = arr[i, j]
-            if np.isnan(v):
-                continue
-            if not np.isfinite(v) or v <= 0:
-                raise CsiInputError(
-                    f"{name}: entry ({labels[i]}, {labels[j]}) is {float(v)!r}, "
-                    "must be a positive number"
-                )
-    for i, j in itertools.combinations(range(n), 2):
-        a, b = arr[i, j], arr[j, i]
-        if np.isnan(a) and np.isnan(b):
-            continue
-        if np.isnan(a):
-            out[i, j] = 1 / b
-            continue
-        if np.isnan(b):
-            out[j, i] = 1 / a
-            continue
-        if abs(a * b - 1) > reciprocal_tol:
-            raise CsiInputError(
-                f"{name}: entry ({labels[i]}, {labels[j]}) = {_fmt(a)} but "
-                f"({labels[j]}, {labels[i]}) = {_fmt(b)}; a reciprocal matrix needs "
-                f"({labels[j]}, {labels[i]}) = {_fmt(1 / a)}"
-            )
-        # rounding such as 3 and 0.33: use the geometric mean of a and 1/b
-        g = float(np.sqrt(a / b))
-        out[i, j], out[j, i] = g, 1 / g
-    frame = pd.DataFrame(out, index=labels, columns=labels)
+        j = int(np.argmax(entry_bad[i]))
+        raise CsiInputError(
+            f"{name}: entry ({labels[i]}, {labels[j]}) is {float(arr[i, j])!r}, "
+            "must be a positive number"
+        )
+    out = arr.copy()
+    iu, ju = _pairs(n)  # the pairs i < j in row-major order
+    a, b = arr[iu, ju], arr[ju, iu]
+    a_missing, b_missing = np.isnan(a), np.isnan(b)
+    both = ~a_missing & ~b_missing
+    unreciprocal = both & (np.abs(a * b - 1) > reciprocal_tol)
+    if unreciprocal.any():
+        k = int(np.argmax(unreciprocal))
+        i, j, x, y = int(iu[k]), int(ju[k]), a[k], b[k]
+        raise CsiInputError(
+            f"{name}: entry ({labels[i]}, {labels[j]}) = {_fmt(x)} but "
+            f"({labels[j]}, {labels[i]}) = {_fmt(y)}; a reciprocal matrix needs "
+            f"({labels[j]}, {labels[i]}) = {_fmt(1 / x)}"
+        )
+    only_b = a_missing & ~b_missing
+    out[iu[only_b], ju[only_b]] = 1 / b[only_b]
+    only_a = b_missing & ~a_missing
+    out[ju[only_a], iu[only_a]] = 1 / a[only_a]
+    # rounding such as 3 and 0.33: use the geometric mean of a and 1/b
+    g = np.sqrt(a[both] / b[both])
+    out[iu[both], ju[both]] = g
+    out[ju[both], iu[both]] = 1 / g
     if check_scale:
-        _warn_off_scale(frame, name)
-    return frame
+        _warn_off_scale(out, labels, name, stacklevel)
+    return out, labels
 
 
 def _looks_like_judgments(x: Any) -> bool:
@@ -371,19 +459,21 @@ def _looks_like_judgments(x: Any) -> bool:
     )
 
 
-def _warn_off_scale(frame: pd.DataFrame, name: str) -> None:
-    arr = frame.to_numpy()
-    labels = list(frame.columns)
-    off = [
-        f"({labels[i]}, {labels[j]}) = {_fmt(arr[i, j])}"
-        for i, j in itertools.combinations(range(len(labels)), 2)
-        if np.isfinite(arr[i, j]) and not _on_scale(arr[i, j])
-    ]
-    if off:
+def _warn_off_scale(arr: np.ndarray, labels: list[str], name: str, stacklevel: int) -> None:
+    """Warn about judgments off Saaty's scale: upper-triangle entries ``x`` whose ``y = max(x,
+    1/x)`` is not within 2% of a whole number ``r`` from 1 to 9."""
+    iu, ju = _pairs(len(labels))
+    v = arr[iu, ju]
+    y = np.where(v >= 1, v, 1 / v)
+    r = np.round(y)  # half to even, as round()
+    on = (r >= 1) & (r <= 9) & (np.abs(y - r) <= 0.02 * r)
+    off_k = np.flatnonzero(np.isfinite(v) & ~on)
+    if off_k.size:
+        off = [f"({labels[iu[k]]}, {labels[ju[k]]}) = {_fmt(v[k])}" for k in off_k]
         warnings.warn(
             f"{name}: values off Saaty's 1-9 scale (used as given): {', '.join(off)}",
             UserWarning,
-            stacklevel=4,
+            stacklevel=stacklevel,
         )
 
 
@@ -452,6 +542,43 @@ def _table(rows: list[tuple[str, str]], title: str) -> str:
     return "\n".join(lines)
 
 
+class _Deferred(Generic[_T]):
+    """A value computed on first read: ``make(*args)`` (picklable: ``make`` is a
+    module-level function)."""
+
+    __slots__ = ("args", "make")
+
+    def __init__(self, make: Callable[..., _T], *args: Any) -> None:
+        self.make = make
+        self.args = args
+
+
+class _Lazy(Generic[_T]):
+    """A dataclass field that may be given as a :class:`_Deferred`: the table is built
+    the first time it is read, then kept (results stay frozen and compare as before).
+    ``ahp_weights`` defers its pandas tables so that a call costs little more than the
+    eigenvector."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _Lazy[_T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> _T | _Lazy[_T]:
+        if obj is None:  # no class-level default: the dataclass field stays required
+            raise AttributeError(self.name)
+        value = obj.__dict__[self.name]
+        if type(value) is _Deferred:
+            value = value.make(*value.args)
+            obj.__dict__[self.name] = value
+        return cast(_T, value)
+
+    def __set__(self, obj: object, value: _T | _Deferred[_T]) -> None:
+        obj.__dict__[self.name] = value
+
+
 @dataclass(frozen=True)
 class AHPResult:
     """Priorities and consistency of one pairwise comparison matrix.
@@ -473,8 +600,8 @@ class AHPResult:
     threshold: float
     method: str
     random_index_table: str
-    matrix: pd.DataFrame
-    judgments: pd.DataFrame
+    matrix: _Lazy[pd.DataFrame] = _Lazy()
+    judgments: _Lazy[pd.DataFrame] = _Lazy()
     n_missing: int = 0
     notes: tuple[str, ...] = ()
 
@@ -537,6 +664,35 @@ def _diagnose(a: np.ndarray, w: np.ndarray, labels: list[str], missing: np.ndarr
     return df.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _top_judgments(
+    a: np.ndarray, w: np.ndarray, labels: list[str], missing: np.ndarray, k: int = 3
+) -> list[tuple[str, str, float, float, float, float]]:
+    """The first ``k`` rows of :func:`_diagnose`'s table (row, column, judgment,
+    consistent_value, suggested, share), computed without building the table."""
+    iu, ju = _pairs(len(labels))
+    keep = ~missing[iu, ju]
+    i, j = iu[keep], ju[keep]
+    e = a[i, j] * w[j] / w[i]
+    excess = e + 1 / e - 2
+    total = excess.sum()
+    share = excess / total if total > 1e-12 else np.zeros_like(excess)
+    # the order of sort_values(ascending=False, kind="stable"): ties keep their order
+    back = np.arange(share.size)[::-1]
+    order = back[share[::-1].argsort(kind="stable")][::-1]
+    scale = np.array(SAATY_SCALE)
+    out = []
+    for t in order[:k]:
+        r, c = int(i[t]), int(j[t])
+        cons = w[r] / w[c]
+        suggested = float(scale[np.argmin(np.abs(np.log(scale) - np.log(cons)))])
+        out.append((labels[r], labels[c], float(a[r, c]), float(cons), suggested, float(share[t])))
+    return out
+
+
+def _square_frame(values: np.ndarray, labels: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(values, index=labels, columns=labels)
+
+
 def ahp_weights(
     matrix: Any,
     *,
@@ -564,12 +720,14 @@ def ahp_weights(
     check_choice(random_index, RANDOM_INDEX_TABLES, name="random_index")
     if not (0 < threshold < 1):
         raise CsiInputError(f"threshold must be between 0 and 1, got {threshold!r}")
-    frame = _as_matrix(matrix, items, check_scale=check_scale, reciprocal_tol=reciprocal_tol)
-    labels = list(frame.columns)
-    a = frame.to_numpy(dtype=float)
+    a, labels = _as_array(matrix, items, check_scale=check_scale, reciprocal_tol=reciprocal_tol)
+    # column-major, as a DataFrame's values: the row means of the geometric method then
+    # add up in the same order (same last bit) as when the matrix went through pandas
+    a = np.asfortranarray(a)
     n = len(labels)
     missing = np.isnan(a)
-    n_missing = int(np.triu(missing, 1).sum())
+    iu, ju = _pairs(n)
+    n_missing = int(missing[iu, ju].sum())
     if n_missing:
         known = ~missing
         groups = _connected_groups(known)
@@ -584,17 +742,15 @@ def ahp_weights(
     ci = max((lam - n) / (n - 1), 0.0) if n > 2 else 0.0
     cr = ci / ri if ri > 0 else 0.0
     consistent = bool(cr <= threshold)
-    diag = _diagnose(a, w, labels, missing)
     notes: list[str] = []
     if n_missing:
         notes.append(f"{n_missing} missing judgment(s) estimated by Harker's method")
     if not consistent:
-        top = diag.head(3)
         parts = [
-            f"{r['row']} vs {r['column']} = {_fmt(float(r['judgment']))} (consistent value "
-            f"{float(r['consistent_value']):.3g}, nearest scale value "
-            f"{_fmt(float(r['suggested']))}; {100 * float(r['share']):.0f}% of the inconsistency)"
-            for r in top.to_dict("records")
+            f"{row} vs {col} = {_fmt(judgment)} (consistent value "
+            f"{cons:.3g}, nearest scale value "
+            f"{_fmt(suggested)}; {100 * share:.0f}% of the inconsistency)"
+            for row, col, judgment, cons, suggested, share in _top_judgments(a, w, labels, missing)
         ]
         msg = (
             f"CR = {cr:.3f} > {threshold:g}: judgments contributing most to the "
@@ -614,8 +770,8 @@ def ahp_weights(
         threshold=float(threshold),
         method=method,
         random_index_table=random_index,
-        matrix=pd.DataFrame(completed, index=labels, columns=labels),
-        judgments=diag,
+        matrix=_Deferred(_square_frame, completed, labels),
+        judgments=_Deferred(_diagnose, a, w, labels, missing),
         n_missing=n_missing,
         notes=tuple(notes),
     )
