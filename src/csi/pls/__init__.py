@@ -34,6 +34,7 @@ from csi.pls.algorithm import (
     check_formative_blocks,
     inner_estimates,
     outer_weights,
+    sign_anchors,
 )
 from csi.pls.bootstrap import BootstrapFailureWarning, BootstrapResult, resample_indices
 from csi.pls.consistent import PLScWarning, consistent_estimates
@@ -87,6 +88,7 @@ def fit_pls(
     progress: bool = False,
     weights: Any = None,
     weight_kind: str | None = None,
+    sign: Any = "loadings",
 ) -> PLSResult:
     """Fit a PLS path model (Lohmöller/Wold algorithm) to survey data.
 
@@ -162,6 +164,20 @@ def fit_pls(
         nothing to any estimate. Weights must be finite and not negative (an error
         names the row). The result records ``weighted``, ``sum_weights`` and Kish's
         effective sample size ``n_eff = (sum w)² / sum w²``.
+    sign:
+        How each construct's orientation is chosen (a PLS construct is identified
+        only up to its sign; :mod:`csi.pls.algorithm`):
+
+        * ``"loadings"`` (default): most of its loadings positive (ties: the sign of
+          the loading sum);
+        * a dict construct -> anchor item, e.g. ``{"Complaints": "CMP1"}``: the
+          anchor's loading positive (constructs not named: ``"loadings"``);
+        * ``"seminr"``: no sign rule; the orientation the iterations reach from unit
+          starting weights (roughly: the loadings' sum positive), as seminr.
+
+        The bootstrap follows the same rule (:mod:`csi.pls.batched`). Paths, loadings
+        and weights of a flipped construct change sign; R², the index and all fit
+        and quality measures do not.
 
     Returns
     -------
@@ -219,6 +235,7 @@ def fit_pls(
             max_iter=max_iter,
             consistent=consistent,
             scale=scale,
+            sign=sign,
         )
     check_choice(missing, MISSING, name="missing")
     check_frame(data)
@@ -299,6 +316,7 @@ def fit_pls(
         replaced=replaced,
         row_weights=w_read,
         design_roles=roles if w_read is not None else None,
+        sign=sign,
     )
 
 
@@ -311,6 +329,7 @@ def fit_pls_moments(
     max_iter: int = 300,
     consistent: bool = False,
     scale: Any = None,
+    sign: Any = "loadings",
 ) -> PLSResult:
     """Fit a PLS path model from item moments only (e.g. computed from a Dask frame).
 
@@ -348,6 +367,7 @@ def fit_pls_moments(
         rows=None,
         positions=None,
         source=None,
+        sign=sign,
     )
 
 
@@ -529,6 +549,7 @@ def _fit(
     replaced: np.ndarray | None = None,
     row_weights: np.ndarray | None = None,
     design_roles: dict[str, Any] | None = None,
+    sign: Any = "loadings",
 ) -> PLSResult:
     check_choice(scheme, SCHEMES, name="scheme")
     if not (isinstance(tol, int | float) and math.isfinite(tol) and tol > 0):
@@ -536,11 +557,15 @@ def _fit(
     if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1:
         raise CsiInputError(f"max_iter must be a positive integer, got {max_iter!r}")
     layout = Layout.from_spec(spec)
+    anchors = sign_anchors(sign, layout)
+    sign = sign if isinstance(sign, str) else dict(sign)  # the result's own copy
     items = layout.items
     S, sd = _correlation(moments, items)
     try:
         check_formative_blocks(S, layout)
-        wf = outer_weights(S, layout, scheme=scheme, tol=tol, max_iter=int(max_iter))
+        wf = outer_weights(
+            S, layout, scheme=scheme, tol=tol, max_iter=int(max_iter), anchors=anchors
+        )
         inner = inner_estimates(S, wf.weights, layout)
     except PLSEstimationError as exc:
         raise CsiInputError(str(exc)) from exc
@@ -606,4 +631,5 @@ def _fit(
         source_data=source,
         row_weights=row_weights,
         design_roles=design_roles,
+        sign=sign,
     )

@@ -27,11 +27,20 @@ standardised indicators ``x`` (correlation matrix ``S``) and constructs ``j``:
 4. Stop when the largest absolute change of any outer weight between two
    iterations (the max norm of the change) is below ``tol``.
 
-Signs: every step commutes with flipping the sign of a construct, so after each
-update each construct's weights are flipped, if needed, so that most of its
-loadings are positive (ties broken by the sign of the loading sum). A negative
-Satisfaction -> Complaints path then comes out negative instead of being
-absorbed in a flipped Complaints score.
+Signs: every step commutes with flipping the sign of a construct, so a rule
+picks each construct's orientation (``sign=`` of :func:`csi.fit_pls`, see
+:func:`sign_anchors`). After each update each construct's weights are flipped,
+if needed:
+
+* ``"loadings"`` (default): so that most of its loadings are positive (ties
+  broken by the sign of the loading sum). A negative Satisfaction -> Complaints
+  path then comes out negative instead of being absorbed in a flipped Complaints
+  score.
+* an anchor item per construct (a dict construct -> item): so that the anchor's
+  loading is positive (constructs not named follow ``"loadings"``).
+* ``"seminr"``: never; the orientation is the one the iterations reach from the
+  unit starting weights, as in seminr (Ray, Danks & Calero Valdez, R package
+  ``seminr``), which applies no sign rule.
 
 After convergence, paths are the least-squares regressions of each endogenous
 construct on its predecessors, all from ``R = W' S W`` (construct correlations).
@@ -40,14 +49,21 @@ construct on its predecessors, all from ``R = W' S W`` (construct correlations).
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from csi._checks import CsiInputError
 from csi.spec import ModelSpec
 
 #: The inner weighting schemes.
 SCHEMES = ("path", "centroid", "factorial")
+#: The named sign rules of ``fit_pls(sign=...)`` (a dict construct -> anchor item too).
+SIGN_RULES = ("loadings", "seminr")
+#: Codes of :func:`sign_anchors`: majority of loadings positive / no sign rule.
+MAJORITY, NO_RULE = -1, -2
 
 
 class PLSConvergenceWarning(UserWarning):
@@ -175,11 +191,72 @@ def _layout_of(spec: ModelSpec) -> Layout:
     return Layout._build(spec)
 
 
-def _normalise(S: np.ndarray, W: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+def sign_anchors(sign: Any, layout: Layout) -> np.ndarray | None:
+    """The sign rule as one code per construct (``None`` for the default rule).
+
+    ``sign`` is ``"loadings"`` (every construct: most loadings positive; returns
+    ``None``), ``"seminr"`` (every construct :data:`NO_RULE`) or a mapping
+    construct -> anchor item: the anchor's position in ``layout.items`` for the
+    constructs named, :data:`MAJORITY` for the others. Raises naming an unknown
+    construct, or an item that is not one of its construct's.
+    """
+    if isinstance(sign, str):
+        if sign == "loadings":
+            return None
+        if sign == "seminr":
+            return np.full(layout.n_constructs, NO_RULE, dtype=np.intp)
+        raise CsiInputError(
+            f"sign must be one of {SIGN_RULES} or a dict construct -> anchor item, got {sign!r}"
+        )
+    if not isinstance(sign, Mapping):
+        raise CsiInputError(
+            f"sign must be one of {SIGN_RULES} or a dict construct -> anchor item, "
+            f"got {type(sign).__name__}"
+        )
+    codes = np.full(layout.n_constructs, MAJORITY, dtype=np.intp)
+    pos = {c: j for j, c in enumerate(layout.constructs)}
+    for construct, item in sign.items():
+        if construct not in pos:
+            raise CsiInputError(
+                f"sign: {construct!r} is not a construct of the model "
+                f"(constructs: {', '.join(layout.constructs)})"
+            )
+        j = pos[construct]
+        own = [layout.items[k] for k in layout.block_items(j)]
+        if item not in own:
+            raise CsiInputError(
+                f"sign: anchor {item!r} of construct {construct!r} is not one of its items "
+                f"({', '.join(own)})"
+            )
+        codes[j] = layout.items.index(item)
+    return codes
+
+
+def _orientation(SW: np.ndarray, layout: Layout, anchors: np.ndarray | None) -> np.ndarray:
+    """``(B, J)`` factors ±1 that orient every construct by the sign rule ``anchors``."""
+    sign = np.sign(np.einsum("bpj,pj->bj", np.sign(SW), layout.mask))
+    if not sign.all():  # as many negative as positive loadings: sign of their sum
+        total = np.einsum("bpj,pj->bj", SW, layout.mask)
+        sign = np.where(sign != 0, sign, np.where(total < 0, -1.0, 1.0))
+    if anchors is None:
+        return sign
+    cols = np.arange(layout.n_constructs)
+    anchored = anchors >= 0
+    if anchored.any():
+        own = SW[:, np.maximum(anchors, 0), cols]  # (B, J) anchor loadings
+        by_anchor = np.where(own < 0, -1.0, np.where(own > 0, 1.0, sign))
+        sign = np.where(anchored, by_anchor, sign)
+    return np.where(anchors == NO_RULE, 1.0, sign)
+
+
+def _normalise(
+    S: np.ndarray, W: np.ndarray, layout: Layout, anchors: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Scale each construct's weights to a unit-variance proxy and fix its sign (in place).
 
     Returns ``(W, S @ W)``; ``(S @ W)[k, j]`` is the correlation of item ``k`` with
-    proxy ``j`` (the loadings and cross-loadings).
+    proxy ``j`` (the loadings and cross-loadings). ``anchors``: the sign rule
+    (:func:`sign_anchors`; ``None``: most loadings positive).
     """
     SW = S @ W
     var = np.einsum("bpj,bpj->bj", W, SW)
@@ -190,10 +267,7 @@ def _normalise(S: np.ndarray, W: np.ndarray, layout: Layout) -> tuple[np.ndarray
             + (f" (resample {b})" if W.shape[0] > 1 else "")
             + "; it may have no path to a correlated construct"
         )
-    sign = np.sign(np.einsum("bpj,pj->bj", np.sign(SW), layout.mask))
-    if not sign.all():  # as many negative as positive loadings: sign of their sum
-        total = np.einsum("bpj,pj->bj", SW, layout.mask)
-        sign = np.where(sign != 0, sign, np.where(total < 0, -1.0, 1.0))
+    sign = _orientation(SW, layout, anchors)
     factor = (sign / np.sqrt(var))[:, None, :]
     W *= factor
     SW *= factor
@@ -290,17 +364,19 @@ def outer_weights(
     scheme: str = "path",
     tol: float = 1e-7,
     max_iter: int = 300,
+    anchors: np.ndarray | None = None,
 ) -> WeightFit:
     """Run the PLS iterations on a correlation matrix ``(p, p)`` or a stack ``(B, p, p)``.
 
     Items must be in ``layout.items`` order. In a stack, each member stops updating
     once it has converged, so its result equals a fit of that matrix alone.
-    Non-convergence is reported in ``converged`` (no warning here).
+    Non-convergence is reported in ``converged`` (no warning here). ``anchors``: the
+    sign rule (:func:`sign_anchors`; default most loadings positive).
     """
     S, single = _batched(corr)
     n_batch = S.shape[0]
     W = np.broadcast_to(layout.mask, (n_batch, *layout.mask.shape)).copy()
-    W, SW = _normalise(S, W, layout)
+    W, SW = _normalise(S, W, layout, anchors)
     active = np.ones(n_batch, dtype=bool)
     iterations = np.zeros(n_batch, dtype=np.intp)
     change = np.full(n_batch, np.inf)
@@ -309,7 +385,7 @@ def outer_weights(
         T = (SW @ _inner_weights(C, layout, scheme)) * layout.mask
         if layout.mode_b.any():
             T = _mode_b(S, T, layout)
-        W_new, SW_new = _normalise(S, T, layout)
+        W_new, SW_new = _normalise(S, T, layout, anchors)
         delta = np.abs(W_new - W).max(axis=(1, 2))
         if active.all():
             W, SW = W_new, SW_new

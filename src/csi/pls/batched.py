@@ -43,19 +43,30 @@ effective ones, :func:`csi.moments.effective_weights`, so the full sample,
 
 Failures are recorded per member, never dropped silently: ``degenerate`` (an item
 is constant in the resample, or a subgroup is empty), ``not converged`` (the
-iterations hit ``max_iter``) and ``estimation error`` (a singular system: a proxy
-of zero variance, collinear predecessors or formative items). A failed member's
-correlation matrix is replaced by the full-sample one so that the rest of the
-stack runs; its values are marked invalid.
+iterations hit ``max_iter``), ``estimation error`` (a singular system: a proxy
+of zero variance, collinear predecessors or formative items), and for PLSc
+``non-positive rho_A`` (a reliability ``rho_A <= 0`` or not finite: the
+correction ``r_ij / sqrt(rho_A_i rho_A_j)`` is undefined, so paths, loadings and
+R² are NaN) and, with ``inadmissible="drop"``, ``inadmissible`` (a reliability
+above 1 or a disattenuated construct correlation beyond ±1: defined, but outside
+the parameter space; kept and only counted with the default ``"keep"``). The
+bootstrap adds ``non-finite statistic`` (:mod:`csi.pls.bootstrap`). A failed
+member's correlation matrix is replaced by the full-sample one so that the rest
+of the stack runs; its values are marked invalid.
 
-Sign correction (the rule used by :meth:`PLSResult.bootstrap`): after
-convergence, each construct's resample weights are compared with the full-sample
-weights; when their inner product over the construct's items is negative, the
-construct's weights are flipped (``w -> -w``) before paths, loadings and effects
-are computed. Every PLS step commutes with such a flip, so this only picks the
+Sign correction (the rule used by :meth:`PLSResult.bootstrap`): the iterations
+of every member use the fit's sign rule (``fit_pls(sign=...)``, see
+:mod:`csi.pls.algorithm`), so a member's estimates equal a separate fit of its
+data. Then, for the constructs under the default rule (``"loadings"``), each
+construct's resample weights are compared with the full-sample weights; when
+their inner product over the construct's items is negative, the construct's
+weights are flipped (``w -> -w``) before paths, loadings and effects are
+computed. Every PLS step commutes with such a flip, so this only picks the
 orientation of the resample's construct that matches the full-sample construct
 (construct-level sign change, Tenenhaus et al. 2005, sec. 2.6; Henseler, Ringle &
-Sinkovics 2009).
+Sinkovics 2009). A construct with an anchor item keeps the anchor's orientation
+(the anchor's loading positive: the rule the user chose identifies the sign),
+and with ``sign="seminr"`` nothing is flipped (as seminr's bootstrap).
 """
 
 from __future__ import annotations
@@ -69,6 +80,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from csi.pls.algorithm import (
+    MAJORITY,
     Layout,
     PLSEstimationError,
     _inner_weights,
@@ -82,8 +94,26 @@ from csi.pls.effects import total_effects
 _R = TypeVar("_R")
 
 #: Failure reasons, in code order (code 0 = success).
-REASONS = ("ok", "degenerate", "not converged", "estimation error")
-OK, DEGENERATE, NOT_CONVERGED, ESTIMATION_ERROR = range(4)
+REASONS = (
+    "ok",
+    "degenerate",
+    "not converged",
+    "estimation error",
+    "non-positive rho_A",
+    "inadmissible",
+    "non-finite statistic",
+)
+(
+    OK,
+    DEGENERATE,
+    NOT_CONVERGED,
+    ESTIMATION_ERROR,
+    NON_POSITIVE_RHO,
+    INADMISSIBLE,
+    NON_FINITE,
+) = range(7)
+#: How PLSc solutions with a reliability above 1 or a correlation beyond ±1 are treated.
+INADMISSIBLE_RULES = ("keep", "drop")
 
 #: Elements of the ``N x p(p+1)/2`` product matrix kept in memory at once (64 MB):
 #: up to this size it is built once per engine, beyond it in row chunks per batch.
@@ -104,7 +134,9 @@ class StackFit:
     raw answer scale (divisor ``sum(c)``); ``cov_z`` the item covariances in
     full-sample z units; ``weight_total`` ``sum(c)``; ``flips`` ``(B, J)`` True where
     a construct's sign was corrected; ``inadmissible`` ``(B,)`` PLSc reliability
-    above 1 or correlation beyond ±1 (kept, only counted); ``counts`` the count rows.
+    above 1 or correlation beyond ±1 among the valid members (kept and only counted
+    with ``Engine.inadmissible="keep"``); ``counts`` the count rows; ``rho_a``
+    ``(B, J)`` the PLSc reliabilities (``None`` for plain PLS).
     """
 
     layout: Layout
@@ -126,6 +158,7 @@ class StackFit:
     inadmissible: np.ndarray
     n_rows: int = 0
     counts: np.ndarray | None = None
+    rho_a: np.ndarray | None = None
 
     @property
     def valid(self) -> np.ndarray:
@@ -143,6 +176,9 @@ class Engine:
     weights used for sign correction. ``z`` is 0 where an answer is missing.
     ``row_weights`` ``(N,)`` (optional): survey weights multiplying every count row
     (see the module docstring); ``StackFit.counts`` then holds counts x weights.
+    ``anchors``: the fit's sign rule (:func:`csi.pls.algorithm.sign_anchors`; ``None``
+    for the default); ``inadmissible``: ``"keep"`` (default) or ``"drop"`` (PLSc
+    members with a reliability above 1 or a correlation beyond ±1 fail).
     """
 
     layout: Layout
@@ -154,6 +190,8 @@ class Engine:
     reference: np.ndarray
     missing: str = "listwise"
     row_weights: np.ndarray | None = None
+    anchors: np.ndarray | None = None
+    inadmissible: str = "keep"
     mu: np.ndarray = field(init=False)
     sd: np.ndarray = field(init=False)
     z: np.ndarray = field(init=False)
@@ -165,6 +203,10 @@ class Engine:
     def __post_init__(self) -> None:
         if self.missing not in ("listwise", "mean", "pairwise"):
             raise ValueError(f"missing must be listwise, mean or pairwise, got {self.missing!r}")
+        if self.inadmissible not in INADMISSIBLE_RULES:
+            raise ValueError(
+                f"inadmissible must be one of {INADMISSIBLE_RULES}, got {self.inadmissible!r}"
+            )
         raw = np.asarray(self.raw, dtype=float)
         self.raw = raw
         p = raw.shape[1]
@@ -324,25 +366,26 @@ class Engine:
         if bad.any():
             S[bad] = self._fallback_corr
         weights = self._weights(S, status, detail)
-        # sign correction against the full-sample weights
+        # sign correction against the full-sample weights (default-rule constructs only)
         dots = np.einsum("bp,p,pj->bj", weights, self.reference, layout.mask)
         flips = dots < 0
+        if self.anchors is not None:
+            flips &= (self.anchors == MAJORITY)[None, :]
         weights = weights * np.where(flips[:, layout.block], -1.0, 1.0)
         flips &= (status == OK)[:, None]
         inner = inner_estimates(S, weights, layout)
         paths, r2, ccorr = inner.paths, inner.r2, inner.construct_corr
         loadings = inner.cross_loadings[:, np.arange(p), layout.block]
         inadmissible = np.zeros(n_batch, dtype=bool)
+        rho = None
         if self.consistent:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", PLScWarning)
                 with np.errstate(invalid="ignore", divide="ignore"):
                     cf = consistent_estimates(S, weights, ccorr, layout)
             paths, r2, ccorr, loadings = cf.paths, cf.r2, cf.construct_corr, cf.loadings
-            off = ~np.eye(layout.n_constructs, dtype=bool)
-            inadmissible = (cf.rho_a > 1).any(axis=1) | (np.abs(ccorr[:, off]) > 1 + 1e-12).any(
-                axis=1
-            )
+            rho = cf.rho_a
+            inadmissible = self._admissibility(rho, ccorr, status, detail)
         try:
             total_eff = total_effects(paths)
         except np.linalg.LinAlgError:  # pragma: no cover - acyclic models cannot be singular
@@ -369,7 +412,41 @@ class Engine:
             inadmissible=inadmissible & (status == OK),
             n_rows=self.n_rows,
             counts=np.asarray(counts, dtype=float),
+            rho_a=rho,
         )
+
+    def _admissibility(
+        self, rho: np.ndarray, ccorr: np.ndarray, status: np.ndarray, detail: dict[int, str]
+    ) -> np.ndarray:
+        """Mark PLSc members: ``rho_A <= 0`` (or NaN) fails; above 1 or ``|r| > 1`` is
+        inadmissible (fails with ``inadmissible="drop"``). Returns the inadmissible ones."""
+        layout = self.layout
+        names = layout.constructs
+        off = ~np.eye(layout.n_constructs, dtype=bool)
+        for b in np.flatnonzero(~(rho > 0).all(axis=1) & (status == OK)):
+            j = int(np.flatnonzero(~(rho[b] > 0))[0])
+            status[b] = NON_POSITIVE_RHO
+            detail[int(b)] = f"PLSc: construct {names[j]!r} has rho_A = {float(rho[b, j]):.4g} <= 0"
+        with np.errstate(invalid="ignore"):
+            high = rho > 1
+            beyond = np.abs(ccorr) > 1 + 1e-12
+            beyond &= off[None]
+        inadmissible = high.any(axis=1) | beyond.any(axis=(1, 2))
+        if self.inadmissible == "drop":
+            for b in np.flatnonzero(inadmissible & (status == OK)):
+                status[b] = INADMISSIBLE
+                if high[b].any():
+                    j = int(np.flatnonzero(high[b])[0])
+                    detail[int(b)] = (
+                        f"PLSc: construct {names[j]!r} has rho_A = {float(rho[b, j]):.4g} > 1"
+                    )
+                else:
+                    i, j = (int(v) for v in np.argwhere(beyond[b])[0])
+                    detail[int(b)] = (
+                        f"PLSc: correlation of {names[i]!r} and {names[j]!r} is "
+                        f"{float(ccorr[b, i, j]):.4g}, beyond ±1"
+                    )
+        return inadmissible
 
     def _weights(self, S: np.ndarray, status: np.ndarray, detail: dict[int, str]) -> np.ndarray:
         """Outer weights of the stack; members that raise are found one by one and replaced."""
@@ -400,7 +477,12 @@ class Engine:
 
     def _iterate(self, S: np.ndarray) -> _Weights:
         return iterate_weights(
-            S, self.layout, scheme=self.scheme, tol=self.tol, max_iter=self.max_iter
+            S,
+            self.layout,
+            scheme=self.scheme,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            anchors=self.anchors,
         )
 
 
@@ -466,11 +548,17 @@ class _PathScheme:
 
 
 def iterate_weights(
-    S: np.ndarray, layout: Layout, *, scheme: str, tol: float, max_iter: int
+    S: np.ndarray,
+    layout: Layout,
+    *,
+    scheme: str,
+    tol: float,
+    max_iter: int,
+    anchors: np.ndarray | None = None,
 ) -> _Weights:
     """The PLS iterations of :func:`csi.pls.algorithm.outer_weights` on a stack ``(B, p, p)``.
 
-    Same steps, start (all weights 1), sign rule and stop rule, so each member's
+    Same steps, start (all weights 1), sign rule (``anchors``) and stop rule, so each member's
     weights equal a separate fit of its matrix; faster for large stacks because the
     path-scheme regressions use :func:`_solve_spd` and members leave the stack once
     they have converged.
@@ -478,7 +566,7 @@ def iterate_weights(
     n_batch = S.shape[0]
     path = _PathScheme(layout) if scheme == "path" else None
     W = np.broadcast_to(layout.mask, (n_batch, *layout.mask.shape)).copy()
-    W, SW = _normalise(S, W, layout)
+    W, SW = _normalise(S, W, layout, anchors)
     final = W.copy()
     iterations = np.zeros(n_batch, dtype=np.intp)
     change = np.full(n_batch, np.inf)
@@ -490,7 +578,7 @@ def iterate_weights(
         T = (SW @ E) * layout.mask
         if layout.mode_b.any():
             T = _mode_b(S_live, T, layout)
-        W_new, SW_new = _normalise(S_live, T, layout)
+        W_new, SW_new = _normalise(S_live, T, layout, anchors)
         delta = np.abs(W_new - W).max(axis=(1, 2))
         iterations[live] = it
         change[live] = delta

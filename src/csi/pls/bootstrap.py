@@ -92,15 +92,40 @@ default resampler draws the same resamples for the same integer seed, which make
 run-for-run comparisons possible.) Without a seed, fresh
 entropy is drawn and stored on the result (``seed``) so the run can be repeated.
 
-Sign handling: each construct of each resample is oriented like the full-sample
-construct (flipped when the inner product of its resample and full-sample weights
-is negative; see :mod:`csi.pls.batched`). The number of flips per construct is
+Sign handling: every resample is fitted with the fit's sign rule
+(``fit_pls(sign=...)``); then each construct under the default rule is oriented
+like the full-sample construct (flipped when the inner product of its resample
+and full-sample weights is negative), a construct with an anchor item keeps the
+anchor's loading positive, and ``sign="seminr"`` flips nothing (as seminr's
+bootstrap); see :mod:`csi.pls.batched`. The number of flips per construct is
 reported (``sign_flips``).
 
-Failures (degenerate resamples with a constant item, non-convergence, singular
-systems) are counted in ``n_failed``, listed with their reason in ``failures``
-and left out of the summaries; more than 1% failed raises a
-:class:`BootstrapFailureWarning`.
+Failures. A resample fails, and is left out of *every* statistic (so all rows of
+the table rest on the same ``n_valid`` draws), when it cannot be estimated or gives
+an unusable value. Reasons (``failures``: one row per failed resample with
+``reason`` and ``detail``; ``failure_counts``: resamples per reason):
+
+* ``degenerate``: an item constant in the resample (or an empty subgroup);
+* ``not converged``: the iterations hit ``max_iter``;
+* ``estimation error``: a singular system (collinear predecessors or formative items);
+* ``non-positive rho_A`` (PLSc): a reliability ``rho_A <= 0``; the correction
+  ``r_ij / sqrt(rho_A_i rho_A_j)`` is then undefined and paths, loadings and R² NaN;
+* ``inadmissible`` (PLSc, only with ``inadmissible="drop"``): a reliability above
+  1 or a disattenuated construct correlation beyond ±1;
+* ``non-finite statistic``: any requested statistic (built-in or ``statistics=``)
+  NaN or infinite while its full-sample value is finite (a statistic NaN in the
+  full sample, e.g. undefined by construction, is not checked).
+
+Which PLSc inadmissibility counts as failure: ``rho_A <= 0`` always (no estimate
+exists). A reliability above 1 or a correlation beyond ±1 gives finite estimates
+outside the parameter space; by default (``inadmissible="keep"``) these resamples
+are kept, as the full-sample fit keeps such a solution (with a
+:class:`csi.pls.PLScWarning`), and only counted (``n_inadmissible``): dropping them
+conditions the bootstrap distribution on admissibility and trims exactly its wide
+tails, which narrows the intervals in the small samples where they occur most.
+``inadmissible="drop"`` makes them failures (cSEM's ``.handle_inadmissibles =
+"drop"``, Rademaker & Schuberth). Either way more than 1% failed resamples raise a
+:class:`BootstrapFailureWarning` naming the counts per reason.
 
 Speed and memory: resamples are processed in batches (:mod:`csi.pls.batched`): the
 resampled correlation matrices of a batch come from two matrix products of the
@@ -135,7 +160,17 @@ from scipy import stats as _stats
 from csi._checks import CsiInputError, check_choice, check_rng
 from csi.moments import effective_weights
 from csi.pls import intervals as _iv
-from csi.pls.batched import REASONS, Engine, StackFit, bootstrap_counts, run_ordered
+from csi.pls.algorithm import sign_anchors
+from csi.pls.batched import (
+    INADMISSIBLE_RULES,
+    NON_FINITE,
+    OK,
+    REASONS,
+    Engine,
+    StackFit,
+    bootstrap_counts,
+    run_ordered,
+)
 from csi.pls.design_bootstrap import resolve_design
 from csi.pls.statistics import (
     LABEL_COLUMNS,
@@ -192,6 +227,7 @@ _LABELS: dict[str, dict[str, Any]] = {
         "seed": "seed",
         "interval": "interval",
         "flips": "sign corrections",
+        "reasons": "failed resamples by reason",
         "inadmissible": "PLSc resamples with an inadmissible solution (kept)",
         "weighted": "weighted ({kind} weights): naive weighted bootstrap, design ignored",
         "design": "design-based ({kind}): {text}",
@@ -224,6 +260,7 @@ _LABELS: dict[str, dict[str, Any]] = {
         "seed": "随机种子",
         "interval": "置信区间",
         "flips": "符号校正",
+        "reasons": "失败的重抽样（按原因）",
         "inadmissible": "PLSc 不可接受解的重抽样（保留）",
         "weighted": "加权（{kind} 权重）：朴素加权自助法，未考虑抽样设计",
         "design": "基于抽样设计（{kind}）：{text}",
@@ -267,12 +304,15 @@ class BootstrapResult:
         ``interval`` (the interval method used for the row).
     n_resamples:
         Resamples drawn; ``n_failed`` of them failed (listed in ``failures`` with
-        columns ``resample, reason, detail``) and are left out of every summary.
+        columns ``resample, reason, detail``; counted per reason in
+        :attr:`failure_counts`) and are left out of every summary: every row of
+        ``table`` uses the same ``n_valid`` draws.
     sign_flips:
         Per construct, in how many resamples its sign was corrected.
     n_inadmissible:
-        PLSc only: resamples with a reliability above 1 or a construct correlation
-        beyond ±1 (kept, as in the full-sample fit).
+        PLSc only, ``inadmissible="keep"``: valid resamples with a reliability above 1
+        or a construct correlation beyond ±1 (kept, as in the full-sample fit; with
+        ``"drop"`` they are failures instead and this is 0).
     level, ci, seed, n_respondents, scheme, consistent:
         The settings used (``seed`` is the entropy drawn when none was given).
     weight_kind:
@@ -325,6 +365,17 @@ class BootstrapResult:
     def n_valid(self) -> int:
         """Resamples used in the summaries (``n_resamples - n_failed``)."""
         return self.n_resamples - self.n_failed
+
+    @property
+    def failure_counts(self) -> pd.Series:
+        """Failed resamples per reason (every reason of :data:`csi.pls.batched.REASONS`)."""
+        counts = self.failures["reason"].value_counts()
+        return pd.Series(
+            [int(counts.get(r, 0)) for r in REASONS[1:]],
+            index=pd.Index(list(REASONS[1:]), name="reason"),
+            name="n_failed",
+            dtype="int64",
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy long table (a copy of :attr:`table`)."""
@@ -384,6 +435,11 @@ class BootstrapResult:
             f"{lab['seed']} {self.seed}",
             f"{lab['interval']}: {self.ci}, {self.level:.0%}; {lab['flips']}: {flips}",
         ]
+        if self.n_failed:
+            counts = self.failure_counts
+            lines.append(
+                f"{lab['reasons']}: " + ", ".join(f"{r} {int(c)}" for r, c in counts.items() if c)
+            )
         if self.design is not None:
             kind = (
                 lab["kind_none"]
@@ -488,6 +544,11 @@ class _Plan:
     pivot_cols: np.ndarray  # positions of the columns with a cheap SE
     se_hat: np.ndarray  # (K,) full-sample SE for those columns (NaN elsewhere)
 
+    @property
+    def checked(self) -> np.ndarray:
+        """Columns whose resample values must be finite (finite in the full sample)."""
+        return np.isfinite(self.estimate)
+
 
 def evaluate(fit: StackFit, ctx: Context, stats: Sequence[ResampleStatistic]) -> np.ndarray:
     """All statistics of a stack of fits, ``(B, K)``."""
@@ -506,9 +567,17 @@ def make_plan(engine: Engine, ctx: Context, stats: Sequence[ResampleStatistic]) 
     """Labels and full-sample values of ``stats`` (the fit of all respondents once each)."""
     full = engine.fit(np.ones((1, engine.n_rows)))
     if not full.valid[0]:
+        hint = ""
+        if REASONS[int(full.status[0])] == "inadmissible":
+            hint = (
+                "; the full-sample PLSc solution itself is inadmissible, so "
+                "inadmissible='drop' would drop the resamples that resemble it: use "
+                "inadmissible='keep'"
+            )
         raise CsiInputError(
             "the full-sample model could not be re-estimated from the data: "
             + full.detail.get(0, REASONS[int(full.status[0])])
+            + hint
         )
     rows: list[dict[str, str]] = []
     test_zero: list[bool] = []
@@ -553,18 +622,37 @@ def _run_batch(engine: Engine, ctx: Context, plan: _Plan, start: int, counts: np
             piv[~np.isfinite(piv)] = np.nan
         else:
             piv = np.zeros((values.shape[0], 0))
-    bad = ~fit.valid
+    status = fit.status.copy()
+    detail = dict(fit.detail)
+    _mark_non_finite(values, plan, status, detail)
+    bad = status != OK
     values[bad] = np.nan
     piv[bad] = np.nan
+    flips = fit.flips & ~bad[:, None]
     return _Batch(
         start,
         values,
         piv,
-        fit.status.copy(),
-        dict(fit.detail),
-        fit.flips.sum(axis=0),
-        int(fit.inadmissible.sum()),
+        status,
+        detail,
+        flips.sum(axis=0),
+        int((fit.inadmissible & ~bad).sum()),
     )
+
+
+def _mark_non_finite(
+    values: np.ndarray, plan: _Plan, status: np.ndarray, detail: dict[int, str]
+) -> None:
+    """Fail the valid members with a non-finite value of a statistic finite in the full
+    sample (in place), naming the first such statistic."""
+    checked = plan.checked
+    bad = ~np.isfinite(values) & checked[None, :]
+    for b in np.flatnonzero(bad.any(axis=1) & (status == OK)):
+        k = int(np.flatnonzero(bad[b])[0])
+        row = plan.labels.iloc[k]
+        label = ", ".join(f"{c} {row[c]}" for c in plan.labels.columns[1:] if row[c])
+        status[b] = NON_FINITE
+        detail[int(b)] = f"{row['kind']} ({label}) is {values[b, k]}"
 
 
 def _progress_bar(progress: Any, total: int, desc: str) -> Any:
@@ -726,7 +814,9 @@ def engine_weights(result: PLSResult) -> np.ndarray | None:
     return effective_weights(w, result.weight_kind)
 
 
-def make_engine(result: PLSResult, raw: np.ndarray | None = None) -> Engine:
+def make_engine(
+    result: PLSResult, raw: np.ndarray | None = None, *, inadmissible: str = "keep"
+) -> Engine:
     """An :class:`Engine` for ``result``'s data and settings (checked against the fit)."""
     engine = Engine(
         layout=result.layout,
@@ -738,6 +828,8 @@ def make_engine(result: PLSResult, raw: np.ndarray | None = None) -> Engine:
         reference=np.asarray(result.arrays.weights, dtype=float),
         missing=result.moments.missing,
         row_weights=engine_weights(result),
+        anchors=sign_anchors(getattr(result, "sign", "loadings"), result.layout),
+        inadmissible=inadmissible,
     )
     return engine
 
@@ -831,6 +923,7 @@ def bootstrap(
     statistics: Sequence[ResampleStatistic] = (),
     design: Any = None,
     min_size: int = MIN_SEGMENT_SIZE,
+    inadmissible: str = "keep",
 ) -> BootstrapResult:
     """Bootstrap a fitted PLS model (case or design-based resampling; module docstring).
 
@@ -881,6 +974,11 @@ def bootstrap(
         or a mapping of column names (``strata``, ``cluster``, ``replicate_weights``,
         ``replicate_type`` and the options ``scale``, ``rscales``, ``mse``, ``rho``,
         ``lonely_psu``). See the module docstring.
+    inadmissible:
+        PLSc resamples with a reliability above 1 or a construct correlation beyond
+        ±1: ``"keep"`` (default; counted in ``n_inadmissible``) or ``"drop"`` (failures
+        with reason ``"inadmissible"``). A reliability ``rho_A <= 0`` is always a
+        failure. See the module docstring for the reasons.
 
     Returns
     -------
@@ -895,7 +993,8 @@ def bootstrap(
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     rng = check_rng(seed)
-    engine = make_engine(result)
+    check_choice(inadmissible, INADMISSIBLE_RULES, name="inadmissible")
+    engine = make_engine(result, inadmissible=inadmissible)
     how = resolve_design(result, design, engine.n_rows)
     if how is not None and how.multipliers is not None:
         if ci != "percentile":
@@ -915,7 +1014,7 @@ def bootstrap(
     status = np.zeros(n, dtype=np.int8)
     details: dict[int, str] = {}
     flips = np.zeros(result.layout.n_constructs, dtype=np.int64)
-    inadmissible = 0
+    kept_inadmissible = 0
     bar = _progress_bar(progress, n, "bootstrap")
 
     draw: Callable[[int], np.ndarray] | None = None
@@ -946,14 +1045,14 @@ def bootstrap(
                 yield start, bootstrap_counts(rng.integers(0, n_rows, size=(b, n_rows)), n_rows)
 
     def keep(batch: _Batch) -> None:
-        nonlocal inadmissible
+        nonlocal kept_inadmissible
         stop = batch.start + batch.values.shape[0]
         buffer[batch.start : stop] = batch.values - plan.estimate
         piv_buffer[batch.start : stop] = batch.pivots
         status[batch.start : stop] = batch.status
         details.update({batch.start + k: v for k, v in batch.detail.items()})
         flips[:] += batch.flips
-        inadmissible += batch.inadmissible
+        kept_inadmissible += batch.inadmissible
         if bar is not None:
             bar.update(batch.values.shape[0])
 
@@ -1040,7 +1139,7 @@ def bootstrap(
             index=pd.Index(list(result.layout.constructs), name="construct"),
             name="sign_flips",
         ),
-        n_inadmissible=inadmissible,
+        n_inadmissible=kept_inadmissible,
         level=level,
         ci=ci,
         seed=seed if not isinstance(seed, np.random.Generator) else None,

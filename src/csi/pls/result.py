@@ -170,7 +170,9 @@ class PLSResult:
     scale end points given at fit time, used by the index methods), ``layout`` (the
     model in index form), ``source_data`` (the result's own copy of the data: never
     the caller's frame; for a Survey without id, personal and free-text columns;
-    with ``missing="mean"`` its items hold the replaced answers).
+    with ``missing="mean"`` its items hold the replaced answers), ``sign`` (the sign
+    rule of :func:`csi.fit_pls`: ``"loadings"``, ``"seminr"`` or a dict construct ->
+    anchor item).
     """
 
     spec: ModelSpec
@@ -195,6 +197,7 @@ class PLSResult:
     replaced: np.ndarray | None = field(default=None, repr=False)
     row_weights: np.ndarray | None = field(default=None, repr=False)
     design_roles: Mapping[str, Any] | None = field(default=None, repr=False)
+    sign: Any = "loadings"
 
     @property
     def missing(self) -> str:
@@ -613,6 +616,7 @@ class PLSResult:
         statistics: Sequence[Any] = (),
         design: Any = None,
         min_size: int = 10,
+        inadmissible: str = "keep",
     ) -> BootstrapResult:
         """Bootstrap SEs, p-values and intervals: see :func:`csi.pls.bootstrap.bootstrap`."""
         from csi.pls.bootstrap import bootstrap
@@ -632,7 +636,24 @@ class PLSResult:
             statistics=statistics,
             design=design,
             min_size=min_size,
+            inadmissible=inadmissible,
         )
+
+    def model_fit(
+        self,
+        *,
+        bootstrap: int = 0,
+        seed: Any = None,
+        inadmissible: str = "keep",
+    ) -> Any:
+        """SRMR, d_ULS and d_G of the estimated and saturated model, with the
+        Bollen-Stine bootstrap test of exact fit: a :class:`csi.quality.model_fit.ModelFit`.
+
+        See :func:`csi.quality.model_fit.model_fit` (formulas and references there).
+        """
+        from csi.quality.model_fit import model_fit
+
+        return model_fit(self, bootstrap=bootstrap, seed=seed, inadmissible=inadmissible)
 
     def compare_groups(self, group: Any, **options: Any) -> GroupComparison:
         """Multi-group comparison with these settings (:func:`csi.pls.mga.compare_groups`)."""
