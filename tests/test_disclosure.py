@@ -258,6 +258,8 @@ def _html_report(path: Path, report: Report) -> Report:
     parser.feed(path.read_text(encoding="utf-8"))
     tables = []
     for t in report.tables:
+        if t.key in report.summarised():
+            continue  # a full list the HTML shows as its summary (the workbook has both)
         rows = parser.tables[t.key]
         frame = pd.DataFrame([[_as_number(c) for c in r] for r in rows[1:]], columns=rows[0])
         for col in frame.columns:

@@ -153,8 +153,9 @@ def test_html_is_valid_and_has_every_section(written_en):
 def test_html_is_self_contained_with_embedded_png_figures(written_en):
     doc = written_en["html"].read_text(encoding="utf-8")
     p = parse(doc)
-    # path diagram, index, index by segment, IPMA, hierarchy, weights, seven levels
-    assert len(p.imgs) == 7
+    # path diagram, index, index by segment, index trend, impacts, IPMA, hierarchy,
+    # weights, seven levels, NPS per segment
+    assert len(p.imgs) == 10
     for src in p.imgs:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
@@ -323,7 +324,8 @@ def test_excel_opens_with_expected_sheets(written_en, report_en):
     contents = [r for r in wb["Contents"].iter_rows(values_only=True)]
     assert ("At a glance", "At a glance", "At a glance") in contents
     appendix = [r[2] for r in contents if r[1] == "Appendix: technical detail"]
-    assert appendix[0] == "Cleaning per item" and len(appendix) == 8
+    # the exclusion reasons: the most frequent (as in the HTML), then the full list
+    assert appendix[0] == "Cleaning per item" and len(appendix) == 9
     for key in (
         "respondents",
         "exclusion_reasons",
@@ -729,8 +731,13 @@ def test_image_construct_selects_ecsi():
 
 
 def test_sheet_names_match_the_tables(report_zh):
+    from csi.report.excel import sheet_title
+
     names = sheet_names(report_zh)
-    assert names[:2] == ["目录", "概览"] and names[2:] == [t.key for t in report_zh.tables]
+    # a Chinese workbook names its table sheets in Chinese (unique, valid)
+    taken: set[str] = {"目录", "概览"}
+    expected = [sheet_name(sheet_title(t.key, "zh"), taken) for t in report_zh.tables]
+    assert names[:2] == ["目录", "概览"] and names[2:] == expected
 
 
 def test_unusable_metric_column_fails_its_section_only(survey):

@@ -15,15 +15,19 @@ are changed; Chinese labels get a CJK font per figure (see :mod:`csi.plots.fonts
 ``weights_plot``            weights as sorted bars
 ``hierarchy_plot``          indicator system as an icicle (nested boxes)
 ``consistency_plot``        AHP consistency ratio per matrix with threshold
+``nps_plot``                detractors / passives / promoters per segment, NPS
+``impact_plot``             drivers of a target: impacts in index points
 =========================== =================================================
 """
 
 from __future__ import annotations
 
+from csi.plots.drivers import impact_plot
 from csi.plots.fonts import MissingCJKFontWarning, find_cjk_font
 from csi.plots.index import index_plot, trend_plot
 from csi.plots.ipma import ipma_plot
 from csi.plots.levels import level_distribution_plot
+from csi.plots.nps import nps_plot
 from csi.plots.path_diagram import path_diagram, significance_stars
 from csi.plots.weights import consistency_plot, hierarchy_plot, weights_plot
 
@@ -32,9 +36,11 @@ __all__ = [
     "consistency_plot",
     "find_cjk_font",
     "hierarchy_plot",
+    "impact_plot",
     "index_plot",
     "ipma_plot",
     "level_distribution_plot",
+    "nps_plot",
     "path_diagram",
     "significance_stars",
     "trend_plot",

@@ -17,6 +17,17 @@ from csi.plots.fonts import quiet_missing_glyphs
 
 LANGS = ("en", "zh")
 
+#: Resolution of the figures in the report (``csi.report`` saves its PNGs at this dpi).
+REPORT_DPI = 110
+#: Widest figure (inches) that the report shows at full size: the HTML page is at most
+#: about 1,070 pixels wide, so a wider PNG would be scaled down, and its text with it.
+MAX_WIDTH = 9.0
+#: Smallest font size (points) any figure uses: 7 pt is 10.7 pixels at the report's
+#: dpi, above the 9-pixel floor a reader needs.
+MIN_FONT = 7.0
+#: Displayed width (pixels) the legibility check assumes for the report's page.
+PAGE_WIDTH_PX = 1000
+
 #: Every fixed piece of text the plots show, in both languages.
 TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -47,6 +58,16 @@ TEXT: dict[str, dict[str, str]] = {
         "cr": "Consistency ratio (CR)",
         "cr_threshold": "threshold CR = {threshold:g}",
         "cr_title": "Consistency of the judgment matrices",
+        "detractors": "detractors (0-6)",
+        "passives": "passives (7-8)",
+        "promoters": "promoters (9-10)",
+        "nps_share": "Share of respondents (%)",
+        "nps_title": "Promoters, passives and detractors",
+        "nps": "NPS",
+        "impact": "Index points gained by {target} when the driver rises {points:g} points",
+        "impact_plain": "Index points gained when the driver rises {points:g} points",
+        "impact_title": "Drivers of {target}",
+        "impact_title_plain": "Drivers",
     },
     "zh": {
         "stars_note": "*** p < .001   ** p < .01   * p < .05",
@@ -76,6 +97,16 @@ TEXT: dict[str, dict[str, str]] = {
         "cr": "一致性比率（CR）",
         "cr_threshold": "阈值 CR = {threshold:g}",
         "cr_title": "判断矩阵一致性检验",
+        "detractors": "贬损者（0-6）",
+        "passives": "中立者（7-8）",
+        "promoters": "推荐者（9-10）",
+        "nps_share": "受访者比例（%）",
+        "nps_title": "推荐者、中立者与贬损者",
+        "nps": "净推荐值",
+        "impact": "驱动因素提高{points:g}分时{target}指数提高的分数",
+        "impact_plain": "驱动因素提高{points:g}分时指数提高的分数",
+        "impact_title": "{target}的驱动因素",
+        "impact_title_plain": "驱动因素",
     },
 }
 
@@ -173,6 +204,32 @@ def as_series(values: Any, *, name: str) -> pd.Series:
         key = bad.idxmax()
         raise CsiInputError(f"{name}: value {s[bad].iloc[0]!r} for {key!r} is not a number")
     return out.astype(float)
+
+
+def capped(width: float) -> float:
+    """``width`` (inches), at most :data:`MAX_WIDTH`."""
+    return float(min(width, MAX_WIDTH))
+
+
+def text_pixels(
+    fig: Figure, *, dpi: float = REPORT_DPI, page_width: float = PAGE_WIDTH_PX
+) -> list[tuple[str, float]]:
+    """``(text, height in pixels)`` of every visible text of ``fig`` as a reader of the
+    report sees it: the font size at ``dpi``, scaled down when the saved figure is wider
+    than the page (``page_width`` pixels), as a browser does."""
+    from matplotlib.text import Text
+
+    with quiet_missing_glyphs():
+        fig.canvas.draw()
+        bbox = fig.get_tightbbox(get_renderer(fig))
+    width_px = bbox.width * dpi if bbox is not None else fig.get_figwidth() * dpi
+    shrink = min(1.0, page_width / width_px) if width_px > 0 else 1.0
+    out = []
+    for t in fig.findobj(Text):
+        if not isinstance(t, Text) or not t.get_visible() or not t.get_text().strip():
+            continue
+        out.append((t.get_text(), float(t.get_fontsize()) * dpi / 72.0 * shrink))
+    return out
 
 
 def tight_layout(fig: Figure) -> None:

@@ -17,6 +17,21 @@ manager (``fontManager.addfont``), which is what matplotlib needs to use a font
 file by name; no rcParams are changed. The chosen family is set on the texts
 of each figure the plots draw, so it holds whenever the figure is saved.
 
+One policy for every figure (:func:`apply_cjk_font`):
+
+* the best family wins, whichever step found it: steps 2-4 are all searched and
+  the family earliest in :data:`CJK_FONT_FAMILIES` is used (so the Noto Sans CJK
+  of the PyPI package beats a system fallback font such as Droid Sans Fallback);
+* every text, tick labels included, gets ``[cjk family, "DejaVu Sans"]``, so digits
+  and Latin letters a CJK font lacks still come from DejaVu Sans (no empty boxes);
+* every text of a figure with Chinese text is drawn in the regular weight (the CJK
+  fonts found are usually a single regular face: a bold request would mix bold Latin
+  glyphs with regular Chinese ones, and matplotlib would log "Failed to find font
+  weight bold" for each text);
+* a missing font is reported once per figure by :class:`MissingCJKFontWarning`,
+  and matplotlib's one-warning-per-missing-glyph is silenced while the plots lay
+  themselves out (:func:`quiet_missing_glyphs`).
+
 When no font is found and a label contains Chinese characters, a
 :class:`MissingCJKFontWarning` says how to install one:
 
@@ -112,11 +127,16 @@ def _pick_family(known: Iterable[str]) -> str | None:
 
 
 def _register(path: Path) -> str | None:
+    """Register a font file (every face of a ``.ttc`` collection); the best CJK family
+    it added (e.g. Noto Sans CJK SC rather than the collection's first face, JP)."""
+    before = set(_known_families())
     try:
         font_manager.fontManager.addfont(str(path))
-        return str(font_manager.FontProperties(fname=str(path)).get_name())
+        first = str(font_manager.FontProperties(fname=str(path)).get_name())
     except (OSError, RuntimeError, ValueError):
         return None
+    added = [f for f in _known_families() if f not in before]
+    return _pick_family(added) or first
 
 
 def _from_environment() -> str | None:
@@ -129,25 +149,35 @@ def _from_environment() -> str | None:
     return value if value in set(_known_families()) else None
 
 
-def _from_system_folders() -> str | None:
+def _from_system_folders() -> list[str]:
+    found = []
     for file in sorted(font_manager.findSystemFonts()):
         if _FILE_HINT.search(Path(file).name):
             family = _register(Path(file))
             if family:
-                return family
-    return None
+                found.append(family)
+    return found
 
 
-def _from_pypi_package() -> str | None:
+def _from_pypi_package() -> list[str]:
     spec = importlib.util.find_spec("noto_cjk_sans_otc")
     if spec is None or not spec.submodule_search_locations:
-        return None
+        return []
+    found = []
     for folder in spec.submodule_search_locations:
         for file in sorted(Path(folder).glob("*.tt[cf]")) + sorted(Path(folder).glob("*.otf")):
             family = _register(file)
             if family:
-                return family
-    return None
+                found.append(family)
+    return found
+
+
+def _rank(family: str) -> int:
+    """Position of ``family`` in :data:`CJK_FONT_FAMILIES` (unlisted families last)."""
+    try:
+        return CJK_FONT_FAMILIES.index(family)
+    except ValueError:
+        return len(CJK_FONT_FAMILIES)
 
 
 @functools.lru_cache(maxsize=1)
@@ -157,16 +187,19 @@ def find_cjk_font() -> str | None:
     The search (see the module docstring) runs once per Python session; call
     ``find_cjk_font.cache_clear()`` after installing a font to search again.
     """
-    for step in (
-        _from_environment,
-        lambda: _pick_family(_known_families()),
-        _from_system_folders,
-        _from_pypi_package,
-    ):
-        family = step()
-        if family:
-            return family
-    return None
+    chosen = _from_environment()
+    if chosen:
+        return chosen
+    candidates: list[str] = []
+    known = _pick_family(_known_families())
+    if known:
+        candidates.append(known)
+    if known is None or _rank(known) > 0:  # a better family may be installed but unlisted
+        candidates += _from_system_folders()
+        candidates += _from_pypi_package()
+    if not candidates:
+        return None
+    return min(candidates, key=_rank)  # stable: the first found among equals
 
 
 @contextlib.contextmanager
@@ -203,7 +236,8 @@ def apply_cjk_font(fig: Figure, *, stacklevel: int = 3) -> str | None:
     families = [family, "DejaVu Sans"]
     for t in texts:
         t.set_fontfamily(families)
+        t.set_fontweight("normal")
     for ax in fig.findobj(Axes):
         if isinstance(ax, Axes):
-            ax.tick_params(labelfontfamily=family)
+            ax.tick_params(labelfontfamily=families)
     return family

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from csi._checks import CsiInputError, check_columns, check_frame, plain
 from csi.plots._common import (
+    capped,
     check_lang,
     display_name,
     new_axes,
@@ -131,7 +132,8 @@ def index_plot(
     n_groups = len(groups)
     width = 0.8 / n_groups
     own_figure = ax is None
-    fig, ax = new_axes(ax, (max(5.0, 0.9 * len(constructs) * max(1, n_groups) ** 0.5 + 2), 4.5))
+    fig_width = capped(max(5.0, 0.9 * len(constructs) * max(1, n_groups) ** 0.5 + 2))
+    fig, ax = new_axes(ax, (fig_width, 4.5))
     pos = {c: i for i, c in enumerate(constructs)}
     for g_i, g in enumerate(groups):
         mask = np.ones(len(data), bool) if g is None else (data[by] == g).to_numpy()
@@ -211,7 +213,7 @@ def trend_plot(
     pos = {p: i for i, p in enumerate(periods)}
     series = list(dict.fromkeys(data[by])) if by else [None]
     own_figure = ax is None
-    fig, ax = new_axes(ax, (max(5.0, 1.0 * len(periods) + 3), 4.5))
+    fig, ax = new_axes(ax, (capped(max(5.0, 1.0 * len(periods) + 3)), 4.5))
     for s_i, s in enumerate(series):
         mask = np.ones(len(data), bool) if s is None else (data[by] == s).to_numpy()
         x = np.array([pos[str(p)] for p in data["period"][mask]], float)

@@ -25,10 +25,21 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, FancyArrowPatch
+from matplotlib.text import Text
 
 from csi._checks import CsiInputError, check_columns, check_frame
-from csi.plots._common import check_lang, display_name, new_axes, numeric_column, text
-from csi.plots.fonts import apply_cjk_font
+from csi.plots import fonts
+from csi.plots._common import (
+    MAX_WIDTH,
+    MIN_FONT,
+    check_lang,
+    display_name,
+    get_renderer,
+    new_axes,
+    numeric_column,
+    text,
+)
+from csi.plots.fonts import apply_cjk_font, has_cjk, quiet_missing_glyphs
 
 __all__ = ["causal_depth", "path_diagram", "significance_stars"]
 
@@ -367,7 +378,8 @@ def path_diagram(
     x0, x1 = xs.min() - ELLIPSE_WIDTH / 2 - 0.3, xs.max() + ELLIPSE_WIDTH / 2 + 0.3
     y0 = min(ys.min() - ELLIPSE_HEIGHT / 2, curve_pts[:, 1].min()) - 0.45
     y1 = max(ys.max() + ELLIPSE_HEIGHT / 2, curve_pts[:, 1].max()) + 0.3
-    scale = 0.8  # inches per unit
+    # inches per unit; a long chain is drawn smaller rather than wider than the page
+    scale = min(0.8, MAX_WIDTH / (x1 - x0))
     own_figure = ax is None
     fig, ax = new_axes(ax, ((x1 - x0) * scale, (y1 - y0) * scale))
     if own_figure:
@@ -375,6 +387,7 @@ def path_diagram(
 
     endogenous = {t for _, t in pairs}
     ellipses: dict[str, Ellipse] = {}
+    names: list[Text] = []
     for c in constructs:
         cx, cy = pos[c]
         e = Ellipse(
@@ -393,15 +406,17 @@ def path_diagram(
             shown = _display_name(c, lang)
         name = "\n".join(textwrap.wrap(shown, 14)) or c
         has_r2 = c in endogenous and c in r2_values and np.isfinite(r2_values[c])
-        ax.text(
-            cx,
-            cy + (0.11 if has_r2 else 0.0),
-            name,
-            ha="center",
-            va="center",
-            fontsize=9,
-            fontweight="bold",
-            zorder=3,
+        names.append(
+            ax.text(
+                cx,
+                cy + (0.11 if has_r2 else 0.0),
+                name,
+                ha="center",
+                va="center",
+                fontsize=9,
+                fontweight="bold",
+                zorder=3,
+            )
         )
         if has_r2:
             ax.text(
@@ -460,12 +475,32 @@ def path_diagram(
             text("stars_note", lang),
             ha="left",
             va="bottom",
-            fontsize=7,
-            color="#555555",
+            fontsize=8,
+            color="#424242",
         )
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
     ax.set_axis_off()
+    _fit_names(fig, ax, names)
     apply_cjk_font(fig)
     return fig
+
+
+def _fit_names(fig: Figure, ax: Axes, names: list[Text]) -> None:
+    """Shrink a construct name that is wider than its ellipse, down to :data:`MIN_FONT`."""
+    if not names:
+        return
+    family = fonts.find_cjk_font() if has_cjk(t.get_text() for t in names) else None
+    renderer = get_renderer(fig)
+    left = ax.transData.transform((0.0, 0.0))[0]
+    room = 0.88 * (ax.transData.transform((ELLIPSE_WIDTH, 0.0))[0] - left)
+    with quiet_missing_glyphs():
+        for t in names:
+            if family is not None:
+                t.set_fontfamily([family, "DejaVu Sans"])
+                t.set_fontweight("normal")
+            size = float(t.get_fontsize())
+            while size > MIN_FONT and t.get_window_extent(renderer).width > room:
+                size = max(MIN_FONT, size - 0.5)
+                t.set_fontsize(size)

@@ -24,18 +24,24 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+from matplotlib.transforms import ScaledTranslation
 
 from csi._checks import CsiInputError, check_columns, check_frame
+from csi.plots import fonts
 from csi.plots._common import (
+    MIN_FONT,
     as_series,
+    capped,
     check_lang,
     display_name,
+    get_renderer,
     new_axes,
     numeric_column,
     text,
     tight_layout,
 )
-from csi.plots.fonts import apply_cjk_font
+from csi.plots.fonts import apply_cjk_font, has_cjk, quiet_missing_glyphs
 
 __all__ = ["consistency_plot", "hierarchy_plot", "weights_plot"]
 
@@ -242,7 +248,8 @@ def hierarchy_plot(
     lay(None, 0.0)
     total = max((x + w for x, w in spans.values()), default=1.0) or 1.0
     own_figure = ax is None
-    fig, ax = new_axes(ax, (9.0, 1.0 + 1.1 * len(levels)))
+    fig, ax = new_axes(ax, (capped(9.0), 1.0 + 1.1 * len(levels)))
+    boxes: list[tuple[int, float, float, float]] = []  # row of data, x, y, width
     for i in range(len(data)):
         node = data["node"].iloc[i]
         lv = int(data["level"].iloc[i])
@@ -253,23 +260,7 @@ def hierarchy_plot(
         ax.add_patch(
             Rectangle((x, y), w, 0.9, facecolor=color, edgecolor="white", linewidth=1.2, label=node)
         )
-        shown = data["label"].iloc[i]
-        label = (
-            f"{shown}\n{text('local', lang)} {data['local_weight'].iloc[i]:.{decimals}f}\n"
-            f"{text('global', lang)} {data['global_weight'].iloc[i]:.{decimals}f}"
-        )
-        narrow = w / total < 0.09
-        ax.text(
-            x + w / 2,
-            y + 0.45,
-            label if not narrow else f"{shown} {data['global_weight'].iloc[i]:.{decimals}f}",
-            ha="center",
-            va="center",
-            fontsize=7 if not narrow else 6,
-            rotation=90 if narrow else 0,
-            color="white" if row < 2 else "black",
-            clip_on=True,
-        )
+        boxes.append((i, x, y, w))
     ax.set_xlim(0, total)
     ax.set_ylim(0, len(levels))
     ax.set_yticks(
@@ -280,10 +271,99 @@ def hierarchy_plot(
     ax.set_title(text("hierarchy_title", lang))
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
+    if own_figure:
+        tight_layout(fig)
+    keyed = _label_boxes(fig, ax, data, boxes, lang, decimals)
+    if keyed:
+        # boxes too narrow for a horizontal label carry a number, explained below
+        handles = [Rectangle((0, 0), 0, 0, visible=False) for _ in keyed]
+        ax.legend(
+            handles,
+            keyed,
+            loc="upper left",
+            bbox_to_anchor=(0.0, 0.0),
+            bbox_transform=ax.transAxes + ScaledTranslation(0.0, -0.45, fig.dpi_scale_trans),
+            ncol=2 if len(keyed) > 3 else 1,
+            fontsize=MIN_FONT + 1,
+            frameon=False,
+            handlelength=0,
+            handletextpad=0,
+            columnspacing=1.5,
+        )
+        if own_figure:
+            fig.set_size_inches(
+                fig.get_figwidth(), fig.get_figheight() + 0.25 * ((len(keyed) + 1) // 2) + 0.3
+            )
     apply_cjk_font(fig)
     if own_figure:
         tight_layout(fig)
     return fig
+
+
+def _fits(fig: Figure, label: Text, width_px: float) -> bool:
+    """Whether ``label`` (drawn with the figure's fonts) is narrower than ``width_px``."""
+    with quiet_missing_glyphs():
+        return bool(label.get_window_extent(get_renderer(fig)).width <= 0.92 * width_px)
+
+
+def _label_boxes(
+    fig: Figure,
+    ax: Axes,
+    data: pd.DataFrame,
+    boxes: list[tuple[int, float, float, float]],
+    lang: str,
+    decimals: int,
+) -> list[str]:
+    """Label each box horizontally, never rotated or below :data:`MIN_FONT`: the name with
+    its local and global weights, else the name and global weight on one line, else a
+    number explained in a key (returned: ``"1  name  global 0.087"`` per numbered box)."""
+    family = fonts.find_cjk_font() if has_cjk(data["label"].astype(str)) else None
+    keyed: list[str] = []
+    x0 = ax.transData.transform((0.0, 0.0))[0]
+    for i, x, y, w in boxes:
+        row = len(ax.get_yticks()) - 1 - round(y)
+        shown = str(data["label"].iloc[i])
+        local = data["local_weight"].iloc[i]
+        glob = data["global_weight"].iloc[i]
+        width_px = ax.transData.transform((w, 0.0))[0] - x0
+        colour = "white" if row < 2 else "black"
+        options = [
+            f"{shown}\n{text('local', lang)} {local:.{decimals}f}\n"
+            f"{text('global', lang)} {glob:.{decimals}f}",
+            f"{shown}\n{glob:.{decimals}f}",
+            f"{shown} {glob:.{decimals}f}",
+        ]
+        for option in options:
+            label = ax.text(
+                x + w / 2,
+                y + 0.45,
+                option,
+                ha="center",
+                va="center",
+                fontsize=MIN_FONT + 0.5,
+                color=colour,
+                clip_on=True,
+            )
+            if family is not None:
+                label.set_fontfamily([family, "DejaVu Sans"])
+            if _fits(fig, label, width_px):
+                break
+            label.remove()
+        else:
+            number = str(len(keyed) + 1)
+            ax.text(
+                x + w / 2,
+                y + 0.45,
+                number,
+                ha="center",
+                va="center",
+                fontsize=MIN_FONT + 0.5,
+                fontweight="bold",
+                color=colour,
+                clip_on=True,
+            )
+            keyed.append(f"{number}  {shown}  {text('global', lang)} {glob:.{decimals}f}")
+    return keyed
 
 
 def consistency_plot(

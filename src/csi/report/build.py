@@ -330,7 +330,59 @@ def run_analysis(
         guard=guard,
         failures=tuple(ctx.failures),
     )
-    return guard.clean_report(report)
+    return recheck_segment_figures(guard.clean_report(report), ctx)
+
+
+def _segment_tables(ctx: Context, column: str) -> set[str]:
+    """Keys of the per-segment tables of ``column`` (one suppression decision each)."""
+    keys = {f"sizes_{column}"}
+    if column == ctx.segment:
+        keys |= {"index_segment", "index_segment_ci", "levels_segment", "system_segment"}
+        keys |= {"nps_segment", "csat_segment"}
+    elif column == ctx.period:
+        keys |= {"index_period"}
+    else:
+        keys |= {f"index_segment_{column}", f"nps_segment_{column}", f"csat_segment_{column}"}
+    return keys
+
+
+def hidden_segments(report: Report, keys: set[str]) -> set[str]:
+    """Segments marked (note not blank) in any table of ``keys`` of the finished report."""
+    from csi.report.labels import header
+
+    seg, note = header("segment", report.lang), header("note", report.lang)
+    out: set[str] = set()
+    for t in report.tables:
+        if t.key not in keys or seg not in t.frame.columns or note not in t.frame.columns:
+            continue
+        for value, mark in zip(t.frame[seg], t.frame[note], strict=True):
+            if isinstance(mark, str) and mark.strip():
+                out.add(str(value))
+    return out
+
+
+def recheck_segment_figures(report: Report, ctx: Context) -> Report:
+    """Draw again, leaving more segments out, a figure of segments that shows one the
+    finished tables hide (complementary suppression and the differencing check run on
+    the whole report, after the sections drew their figures)."""
+    from dataclasses import replace
+
+    from csi.report.document import Figure
+
+    redrawn: dict[str, Any] = {}
+    for key, (column, left_out, again) in ctx.segment_figures.items():
+        final = hidden_segments(report, _segment_tables(ctx, column))
+        if final - left_out:
+            redrawn[key] = again(set(left_out) | final)
+    if not redrawn:
+        return report
+    sections = []
+    for sec in report.sections:
+        blocks = tuple(
+            redrawn[b.key] if isinstance(b, Figure) and b.key in redrawn else b for b in sec.blocks
+        )
+        sections.append(replace(sec, blocks=blocks))
+    return replace(report, sections=tuple(sections))
 
 
 def _run_bootstrap(ctx: Context, progress: bool | None) -> None:

@@ -85,6 +85,11 @@ class Figure:
 
 Block = Text | Bullets | KeyFigures | Table | Figure
 
+#: A table keyed ``<key>_top`` summarises the table ``<key>`` (its most frequent rows and
+#: one "other" row): the HTML shows the summary in place of the full table, and the
+#: workbook holds both, the full list on its own sheet.
+SUMMARY_SUFFIX = "_top"
+
 
 @dataclass(frozen=True)
 class Section:
@@ -133,6 +138,11 @@ class Report:
     @property
     def figures(self) -> tuple[Figure, ...]:
         return tuple(f for s in self.sections for f in s.figures)
+
+    def summarised(self) -> set[str]:
+        """Keys of the tables the HTML leaves out: those with a ``<key>_top`` summary."""
+        keys = {t.key for t in self.tables}
+        return {k for k in keys if k + SUMMARY_SUFFIX in keys}
 
     def section(self, key: str) -> Section:
         """The section with ``key`` (KeyError naming the keys otherwise)."""

@@ -1,5 +1,13 @@
 """Lay out a :class:`Report` as an Excel workbook (openpyxl): one sheet per table.
 
+Layout: sheet names in the report's language (an English workbook names each table
+sheet by its stable key, e.g. ``index_segment``; a Chinese one by a short Chinese
+name, e.g. ``细分群体指数``, see :func:`sheet_title`), always unique, at most 31
+characters and without ``[]:*?/\\``; column widths from the display width of the
+cells (a CJK character counts as two, :func:`display_width`); a number format per
+column from the table's digits (whole numbers without decimals); the header row
+frozen on every sheet. The contents list only the sections with content.
+
 The first sheet (``Contents`` / ``目录``) lists every sheet with its section and
 title; next comes the summary (``At a glance`` / ``概览``: the headline figures and
 findings, one per row); each table sheet holds just the table (header in row 1), so
@@ -16,13 +24,14 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from csi.report.atomic import write_atomic
-from csi.report.document import Bullets, KeyFigures, Report, Section, Text
+from csi.report.document import Bullets, KeyFigures, Report, Section, Table, Text
 from csi.report.labels import header, text
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -40,6 +49,107 @@ def sheet_name(key: str, taken: set[str]) -> str:
         k += 1
     taken.add(name)
     return name
+
+
+#: Short Chinese sheet names of the table keys (a key ``<base>_<column>`` is named
+#: ``<Chinese base>_<column>``, e.g. ``nps_segment_渠道`` -> ``细分群体净推荐值_渠道``).
+SHEETS_ZH: dict[str, str] = {
+    "respondents": "样本概况",
+    "exclusion_reasons": "剔除原因",
+    "exclusion_reasons_top": "主要剔除原因",
+    "cleaning_items": "各题目数据清洗",
+    "sizes": "细分群体样本量",
+    "measurement_model": "测量模型",
+    "structural_paths": "结构路径",
+    "reliability": "信度与收敛效度",
+    "fornell_larcker": "Fornell-Larcker",
+    "fornell_larcker_check": "Fornell-Larcker检验",
+    "htmt": "HTMT",
+    "f2_vif": "效应量与VIF",
+    "outer_vif": "形成性指标VIF",
+    "sem_reliability": "CB-SEM信度",
+    "path_coefficients": "路径系数",
+    "r2": "解释方差R²",
+    "outer_model": "外部权重与载荷",
+    "total_effects": "总效应",
+    "sem_fit": "CB-SEM拟合指标",
+    "sem_paths": "CB-SEM结构路径",
+    "index": "各潜变量指数",
+    "index_segment": "细分群体指数",
+    "index_period": "各期指数",
+    "index_segment_ci": "细分群体指数区间",
+    "index_differences": "细分群体指数差异",
+    "index_differences_significant": "显著的指数差异",
+    "impacts": "影响效应",
+    "priorities": "改进优先级",
+    "system_weights": "指标权重",
+    "system_scores": "指标体系得分",
+    "system_segment": "细分群体指标体系得分",
+    "system_levels": "指标体系七级分布",
+    "levels": "七级分布",
+    "levels_segment": "细分群体七级分布",
+    "fuzzy_system": "指标体系模糊评价",
+    "fuzzy_membership": "隶属度矩阵",
+    "fuzzy_result": "模糊评价结果",
+    "nps": "净推荐值",
+    "nps_segment": "细分群体净推荐值",
+    "csat": "CSAT",
+    "csat_segment": "细分群体CSAT",
+}
+
+
+def sheet_title(key: str, lang: str) -> str:
+    """The sheet name of the table ``key`` in ``lang`` before it is made valid and unique:
+    the key itself in English; in Chinese the name of :data:`SHEETS_ZH` (of the longest
+    known base for keys like ``sizes_region``), else the key."""
+    if lang != "zh":
+        return key
+    if key in SHEETS_ZH:
+        return SHEETS_ZH[key]
+    for base in sorted(SHEETS_ZH, key=len, reverse=True):
+        if key.startswith(base + "_"):
+            return f"{SHEETS_ZH[base]}_{key[len(base) + 1 :]}"
+    return key
+
+
+def display_width(value: Any) -> int:
+    """Columns ``value`` takes in a fixed-width view: East Asian wide and full-width
+    characters count as two (:func:`unicodedata.east_asian_width`), the widest line of
+    a multi-line text counts."""
+    lines = str(value).splitlines() or [""]
+    return max(
+        sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)
+        for line in lines
+    )
+
+
+def number_format(digits: int) -> str:
+    """Excel number format with ``digits`` decimals (``0``, ``0.0``, ``0.000``, ...)."""
+    return "0" if digits <= 0 else "0." + "0" * digits
+
+
+def _shown(v: Any, digits: int) -> str:
+    """A cell as the workbook shows it (for its width)."""
+    if isinstance(v, bool) or v is None:
+        return "" if v is None else str(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return f"{v:.{max(digits, 0)}f}"
+    return str(v)
+
+
+#: Headers of count columns (in both languages): whole numbers, shown without decimals.
+_COUNT_HEADERS = {
+    header(c, lang)
+    for c in ("n", "count", "promoters", "passives", "detractors", "satisfied", "n_answers")
+    for lang in ("en", "zh")
+}
+
+
+def workbook_tables(report: Report) -> tuple[Table, ...]:
+    """The tables the workbook holds, in order (every table of the report)."""
+    return report.tables
 
 
 _DECIMALS = re.compile(r"-?\d+(?:\.(\d+))?")
@@ -86,7 +196,7 @@ def sheet_names(report: Report) -> list[str]:
     taken: set[str] = set()
     names = [sheet_name(text("contents", report.lang), taken)]
     names += [sheet_name(s.title, taken) for s in summary_sections(report)]
-    names += [sheet_name(t.key, taken) for t in report.tables]
+    names += [sheet_name(sheet_title(t.key, report.lang), taken) for t in workbook_tables(report)]
     return names
 
 
@@ -117,9 +227,62 @@ def _summary_sheet(ws: Any, section: Section, lang: str, bold: Any, big: Any) ->
         elif isinstance(b, Text):
             ws.append([])
             ws.append([b.text])
-    ws.column_dimensions["A"].width = 40
-    ws.column_dimensions["B"].width = 14
-    ws.column_dimensions["C"].width = 60
+    _fit_columns(ws, minimum=(12, 10, 12), maximum=(60, 16, 80))
+    ws.freeze_panes = "A2"  # the section title stays in view
+
+
+def _fit_columns(
+    ws: Any, *, minimum: tuple[int, ...] = (), maximum: tuple[int, ...] = (), digits: int = 3
+) -> None:
+    """Each column as wide as its widest cell (display width, a CJK character counting
+    two), within ``minimum``/``maximum`` per column (8 and 60 by default)."""
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows(max_row=min(ws.max_row, 500)):
+        for cell in row:
+            if cell.value is None:
+                continue
+            shown = _shown(cell.value, digits)
+            widths[cell.column] = max(widths.get(cell.column, 0), display_width(shown))
+    for j, w in widths.items():
+        lo = minimum[j - 1] if j - 1 < len(minimum) else 8
+        hi = maximum[j - 1] if j - 1 < len(maximum) else 60
+        ws.column_dimensions[get_column_letter(j)].width = min(max(lo, w + 2), hi)
+
+
+def _table_sheet(ws: Any, table: Table, bold: Any) -> None:
+    """The table with its header in row 1 (frozen), rounded to the table's digits; a
+    number format and a width per column."""
+    from openpyxl.utils import get_column_letter
+
+    frame = table.frame
+    ws.append([str(c) for c in frame.columns])
+    for cell in ws[1]:
+        cell.font = bold
+    for row in frame.itertuples(index=False, name=None):
+        ws.append([_value(v, table.digits) for v in row])
+    ws.freeze_panes = "A2"
+    decimals = number_format(table.digits)
+    for j, col in enumerate(frame.columns, start=1):
+        values = frame.iloc[:, j - 1]
+        letter = get_column_letter(j)
+        whole = pd.api.types.is_integer_dtype(values) or pd.api.types.is_bool_dtype(values)
+        if not whole and str(col) in _COUNT_HEADERS:  # counts made float by a blank
+            numbers = pd.to_numeric(values, errors="coerce").dropna()
+            whole = bool(len(numbers)) and bool((numbers == numbers.round()).all())
+        for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+            v = cell.value
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                continue
+            # whole numbers (counts) without decimals, measured figures with the table's
+            cell.number_format = "0" if whole or isinstance(v, int) else decimals
+        width = display_width(col)
+        for v in values.iloc[:500]:
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                continue
+            width = max(width, display_width(_shown(_value(v, table.digits), table.digits)))
+        ws.column_dimensions[letter].width = min(max(8, width + 2), 60)
 
 
 def write_excel(report: Report, path: str | Path) -> Path:
@@ -127,7 +290,6 @@ def write_excel(report: Report, path: str | Path) -> Path:
     try:
         from openpyxl import Workbook
         from openpyxl.styles import Font
-        from openpyxl.utils import get_column_letter
     except ImportError:  # pragma: no cover - depends on the environment
         raise ImportError("writing Excel needs openpyxl: pip install 'csi[excel]'") from None
     if report.guard is not None:
@@ -157,42 +319,36 @@ def write_excel(report: Report, path: str | Path) -> Path:
     )
     for cell in contents[contents.max_row]:
         cell.font = bold
+    header_row = contents.max_row
     summaries = summary_sections(report)
     for name, section in zip(names[1:], summaries, strict=False):
         contents.append([name, section.title, section.title])
     k = 1 + len(summaries)
+    tables = workbook_tables(report)
+    missing: list[str] = []
     for section in report.sections:
         if any(section is other for other in summaries):
             continue
-        if not section.tables:
-            note = text("not_available", lang, reason="—") if not section.available else ""
-            contents.append(["", section.title, note])
+        if not section.available:  # listed once below, not as an empty entry
+            missing.append(section.title)
             continue
         for table in section.tables:
+            if not any(table is t for t in tables):
+                continue
             contents.append([names[k], section.title, table.title])
             k += 1
-    contents.column_dimensions["A"].width = 24
-    contents.column_dimensions["B"].width = 36
-    contents.column_dimensions["C"].width = 70
+    if missing:
+        sep = "、" if lang == "zh" else "; "
+        contents.append([])
+        contents.append([text("not_included", lang, sections=sep.join(missing))])
+    _fit_columns(contents, minimum=(12, 16, 20), maximum=(34, 40, 80))
+    contents.column_dimensions["A"].width = max(contents.column_dimensions["A"].width, 12)
+    contents.freeze_panes = f"A{header_row + 1}"
 
     for name, section in zip(names[1:], summaries, strict=False):
         _summary_sheet(wb.create_sheet(name), section, lang, bold, Font(bold=True, size=14))
-    for name, table in zip(names[1 + len(summaries) :], report.tables, strict=True):
-        ws = wb.create_sheet(name)
-        frame = table.frame
-        ws.append([str(c) for c in frame.columns])
-        for cell in ws[1]:
-            cell.font = bold
-        for row in frame.itertuples(index=False, name=None):
-            ws.append([_value(v, table.digits) for v in row])
-        ws.freeze_panes = "A2"
-        for j, col in enumerate(frame.columns, start=1):
-            width = max([len(str(col))] + [len(str(v)) for v in frame.iloc[:50, j - 1]])
-            ws.column_dimensions[get_column_letter(j)].width = min(max(8, width + 2), 60)
-            if pd.api.types.is_float_dtype(frame.iloc[:, j - 1]):
-                fmt = "0" if table.digits == 0 else "0." + "0" * table.digits
-                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                    cell.number_format = fmt
+    for name, table in zip(names[1 + len(summaries) :], tables, strict=True):
+        _table_sheet(wb.create_sheet(name), table, bold)
 
     def write(tmp: Path) -> None:
         wb.save(tmp)

@@ -149,6 +149,10 @@ def glance_section(ctx: Context) -> Section:
         lines.append(quality_line)
 
     blocks.append(KeyFigures("glance", tuple(cards)))
+    if groups is not None and ctx.csat_column is not None:
+        from csi.report.sections import _satisfied_measures
+
+        blocks.append(Text(_satisfied_measures(ctx), note=True))
     blocks.append(Bullets(ctx.t("g_findings"), tuple(lines)))
     priorities, weak_spot = _priorities(ctx, target)
     if priorities:

@@ -136,10 +136,14 @@ def render_html(report: Report) -> str:
     if report.guard is not None:
         report = report.guard.clean_report(report)
     lang = report.lang
+    # the contents list the sections with content; a section that is not available
+    # keeps its place and its note in the body (the reader sees why it is empty)
     nav = "".join(
         f'<li><a href="#s-{html.escape(s.key)}">{html.escape(s.title)}</a></li>'
         for s in report.sections
+        if s.available
     )
+    summarised = report.summarised()  # full lists shown as their summary (workbook: both)
     body = [
         f"<h1>{html.escape(report.title)}</h1>",
         f'<p class="subtitle">{html.escape(report.subtitle)}</p>' if report.subtitle else "",
@@ -149,7 +153,8 @@ def render_html(report: Report) -> str:
         body.append(f'<section id="s-{html.escape(s.key)}"><h2>{html.escape(s.title)}</h2>')
         for b in s.blocks:
             if isinstance(b, Table):
-                body.append(table_html(b))
+                if b.key not in summarised:
+                    body.append(table_html(b))
             elif isinstance(b, Figure):
                 body.append(figure_html(b))
             elif isinstance(b, Bullets):

@@ -44,7 +44,9 @@ TEXT: dict[str, dict[str, str]] = {
         "t_index": "Index per construct (0-100)",
         "t_index_segment": "Index per segment ({segment})",
         "t_index_period": "Index per period ({segment})",
-        "t_impacts": "Impacts: index points gained when a driver rises by {points} points",
+        "t_impacts": (
+            "Impacts: index points (0-100) gained when a driver rises by {points} points"
+        ),
         "t_ipma": "Priorities for improvement (importance-performance map of {target})",
         "t_levels": "Respondents per satisfaction level ({construct})",
         "t_levels_segment": "Satisfaction levels per segment ({segment})",
@@ -381,12 +383,51 @@ TEXT: dict[str, dict[str, str]] = {
         "g_warning_n": "warnings",
         "g_priority": (
             "{what}: {quadrant}; performance {performance:.1f} of 100, and each point gained "
-            "adds {importance:.2f} points to the {target} index."
+            "adds {importance:.2f} points to the {target} index (index points, 0-100)."
         ),
         "g_item": "{label} ({item}, {construct})",
         "x_figure": "figure",
         "x_value": "value",
         "x_detail": "detail",
+        # figures and explanations added with the layout work
+        "f_impacts": "Drivers of {target}: impacts",
+        "f_nps_segment": "Promoters, passives and detractors per segment ({segment})",
+        "f_index_trend": "{target} index over the periods",
+        "trend_note": "The {target} index of each period (its table is above).",
+        "trend_note_ci": (
+            "The {target} index of each period; the band is the 95% t interval of the mean "
+            "respondent score of the period."
+        ),
+        "impacts_units": (
+            "Impacts are in index points on the 0-100 scale: the points the target's index "
+            "gains when the driver's index rises by {points} points (total effect, direct "
+            "and indirect)."
+        ),
+        "satisfied_vs_csat": (
+            'Two shares of satisfied customers, measuring different things: "satisfied '
+            "(levels 5-7)\" reads each respondent's model-based 0-100 {target} score (all "
+            "its items, weighted) on the seven-level scale; CSAT is the share of answers in "
+            "the top {top} boxes of the single question {column}."
+        ),
+        "system_vs_model": (
+            "Two indices, measuring different things: the indicator-system score weights every "
+            "indicator of the system by its hierarchy weights (AHP, entropy, ...) into one "
+            "overall score; the model index of {target} ({value:.1f}) is the PLS "
+            "measurement of that one construct, its items weighted by the outer weights. They "
+            "need not agree."
+        ),
+        "index_vs_system": (
+            "This is the model index (PLS, per construct); the indicator-system score, which "
+            "weights every indicator by the hierarchy weights, is a different measure (see "
+            "the indicator-system section)."
+        ),
+        "t_reasons_top": "Respondents excluded: the {k} most frequent reasons",
+        "reasons_other": "other reasons ({k})",
+        "reasons_top_note": (
+            "{total} distinct reasons in all; the full list is in the workbook (report.xlsx, "
+            "sheet {sheet})."
+        ),
+        "not_included": "Not in this report: {sections}.",
     },
     "zh": {
         "report_title": "顾客满意度测评报告",
@@ -418,7 +459,7 @@ TEXT: dict[str, dict[str, str]] = {
         "t_index": "各潜变量指数（0-100）",
         "t_index_segment": "各细分群体指数（{segment}）",
         "t_index_period": "各期指数（{segment}）",
-        "t_impacts": "影响效应：驱动因素提高 {points} 分时指数的增加值",
+        "t_impacts": "影响效应：驱动因素提高 {points} 分时指数的增加值（指数分，0-100）",
         "t_ipma": "改进优先级（{target}的重要性-表现分析）",
         "t_levels": "各满意度等级的样本分布（{construct}）",
         "t_levels_segment": "各细分群体的满意度等级（{segment}）",
@@ -700,12 +741,39 @@ TEXT: dict[str, dict[str, str]] = {
         "g_warning_n": "警告",
         "g_priority": (
             "{what}：{quadrant}；表现 {performance:.1f}（满分 100），每提高 1 分可使{target}"
-            "指数提高 {importance:.2f} 分。"
+            "指数提高 {importance:.2f} 个指数分（0-100）。"
         ),
         "g_item": "{label}（{item}，{construct}）",
         "x_figure": "指标",
         "x_value": "数值",
         "x_detail": "说明",
+        "f_impacts": "{target}的驱动因素：影响效应",
+        "f_nps_segment": "各细分群体的推荐者、中立者与贬损者（{segment}）",
+        "f_index_trend": "{target}指数的各期变化",
+        "trend_note": "各期的{target}指数（数据见上表）。",
+        "trend_note_ci": "各期的{target}指数；阴影为该期受访者平均得分的 95% t 置信区间。",
+        "impacts_units": (
+            "影响效应的单位为指数分（0-100 分制）：驱动因素指数提高 {points} 分时，目标指数"
+            "提高的分数（总效应，含直接与间接效应）。"
+        ),
+        "satisfied_vs_csat": (
+            "两个“满意比例”的含义不同：“满意（5-7级）”是把每位受访者基于模型的 0-100 "
+            "{target}得分（该潜变量全部题目的加权）按七级量表解读；CSAT 是单一题目 {column} "
+            "回答落在最高 {top} 档的比例。"
+        ),
+        "system_vs_model": (
+            "两个指数的含义不同：指标体系得分按层次权重（AHP、熵权等）把体系中全部指标合成一个"
+            "总分；{target}的模型指数（{value:.1f}）是 PLS 对这一个潜变量的测量，按外部权重"
+            "合成其题目。两者不必一致。"
+        ),
+        "index_vs_system": (
+            "此处为模型指数（PLS，按潜变量）；指标体系得分按层次权重合成全部指标，是另一种测量"
+            "（见“指标体系”一节）。"
+        ),
+        "t_reasons_top": "剔除的样本：最常见的 {k} 种原因",
+        "reasons_other": "其他原因（{k} 种）",
+        "reasons_top_note": "共 {total} 种原因；完整列表见工作簿（report.xlsx，工作表 {sheet}）。",
+        "not_included": "本报告未包含：{sections}。",
     },
 }
 
@@ -737,8 +805,8 @@ HEADERS: dict[str, dict[str, str]] = {
         "segment": "segment",
         "note": "note",
         "total_effect": "total effect (standardised)",
-        "total_effect_100": "total effect (index points)",
-        "impact": "impact",
+        "total_effect_100": "total effect (index points per point)",
+        "impact": "impact (index points, 0-100)",
         "priority": "priority",
         "kind": "kind",
         "name": "name",
@@ -838,8 +906,8 @@ HEADERS: dict[str, dict[str, str]] = {
         "segment": "细分群体",
         "note": "备注",
         "total_effect": "总效应（标准化）",
-        "total_effect_100": "总效应（指数分）",
-        "impact": "影响效应",
+        "total_effect_100": "总效应（每分对应的指数分）",
+        "impact": "影响效应（指数分，0-100）",
         "priority": "优先级",
         "kind": "类别",
         "name": "名称",

@@ -76,6 +76,11 @@ class Context:
     notes: list[str] = field(default_factory=list)
     notes_index: list[str] = field(default_factory=list)
     appendix: dict[str, list[Block]] = field(default_factory=dict)
+    #: figures that leave segments out: key -> (segment column, segments left out,
+    #: redraw leaving out more); checked against the finished tables (build.py)
+    segment_figures: dict[str, tuple[str, frozenset[str], Callable[[set[str]], Block]]] = field(
+        default_factory=dict, repr=False
+    )
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------ shared results
@@ -203,15 +208,37 @@ class Context:
     def figure(self, key: str, title: str, draw: Callable[[], Any], note: str = "") -> Block:
         """Render ``draw()`` (a matplotlib Figure from :mod:`csi.plots`) to PNG bytes."""
         try:
+            from csi.plots._common import REPORT_DPI
+
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # e.g. no CJK font: the figure still draws
                 fig = draw()
                 buf = io.BytesIO()
-                fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+                fig.savefig(buf, format="png", dpi=REPORT_DPI, bbox_inches="tight")
         except Exception as exc:  # a figure must never cost the report
             log.warning("figure %s not drawn: %s", key, exc)
             return Text(self.t("figure_failed", error=one_line(exc)), note=True)
         return Figure(key, title, buf.getvalue(), note=note)
+
+    def segment_figure(
+        self,
+        key: str,
+        title: str,
+        column: str,
+        hidden: set[str],
+        draw: Callable[[set[str]], Any],
+        note: str = "",
+    ) -> Block:
+        """A figure of segments of ``column`` drawn without the ``hidden`` ones; it is
+        drawn again, without more, if the finished report hides more segments of that
+        column (complementary suppression runs on the whole report: one decision per
+        segmentation, see :func:`csi.report.build.recheck_segment_figures`)."""
+
+        def again(more: set[str]) -> Block:
+            return self.figure(key, title, lambda: draw(more), note=note)
+
+        self.segment_figures[key] = (column, frozenset(hidden), again)
+        return again(set(hidden))
 
 
 def _reason_keys() -> set[str]:
@@ -270,6 +297,33 @@ def _weighting_note(ctx: Context) -> Text | None:
     )
 
 
+#: Exclusion reasons listed in the report (the most frequent; the rest as one "other"
+#: row); the workbook lists every reason.
+TOP_REASONS = 10
+
+
+def _top_reasons(full: pd.DataFrame, ctx: Context) -> Table:
+    """The :data:`TOP_REASONS` most frequent exclusion reasons and one "other" row."""
+    top = full.head(TOP_REASONS)
+    rest = full.iloc[TOP_REASONS:]
+    other = pd.DataFrame(
+        {"reason": [ctx.t("reasons_other", k=len(rest))], "count": [int(rest["count"].sum())]}
+    )
+    frame = pd.concat([top, other], ignore_index=True)
+    frame["share"] = 100 * frame["count"] / full["count"].sum()
+    from csi.report.excel import sheet_title
+
+    return ctx.table(
+        "exclusion_reasons_top",
+        ctx.t("t_reasons_top", k=TOP_REASONS),
+        frame,
+        digits=1,
+        note=ctx.t(
+            "reasons_top_note", total=len(full), sheet=sheet_title("exclusion_reasons", ctx.lang)
+        ),
+    )
+
+
 def summary_section(ctx: Context) -> Section:
     rep = ctx.survey.report
     items = rep.items
@@ -295,15 +349,13 @@ def summary_section(ctx: Context) -> Section:
         share = 100 * len(raw) / rep.n_input if rep.n_input else 0.0
         blocks.append(Text(ctx.t("excluded_missing", n=len(raw), pct=share, k=len(reasons))))
         reasons.index = [reason_text(r, ctx.lang) for r in reasons.index]
+        full = pd.DataFrame({"reason": reasons.index, "count": reasons.to_numpy()})
         ctx.to_appendix(
             "exclusion_reasons",
-            ctx.table(
-                "exclusion_reasons",
-                ctx.t("t_reasons"),
-                pd.DataFrame({"reason": reasons.index, "count": reasons.to_numpy()}),
-                digits=0,
-            ),
+            ctx.table("exclusion_reasons", ctx.t("t_reasons"), full, digits=0),
         )
+        if len(full) > TOP_REASONS:
+            ctx.to_appendix("exclusion_reasons_top", _top_reasons(full, ctx))
     else:
         blocks.append(Text(ctx.t("excluded_none")))
     blocks.append(Text(ctx.t("n_per_figure"), note=True))
@@ -683,6 +735,7 @@ def index_section(ctx: Context) -> Section:
     plot_frame = frame.drop(columns="se", errors="ignore")
     blocks: list[Block] = [
         ctx.table("index", ctx.t("t_index"), frame, digits=1, note=ctx.t("index_note")),
+        *([Text(ctx.t("index_vs_system"), note=True)] if ctx.system is not None else []),
         ctx.model_n(),
         ctx.boot_note(),
     ]
@@ -718,6 +771,10 @@ def index_section(ctx: Context) -> Section:
                 + ctx.t("suppression_note", min_size=ctx.min_size),
             )
         )
+        if col == ctx.period and col != ctx.segment and ctx.figures:
+            trend = _trend_figure(long, col, ctx)
+            if trend is not None:
+                blocks.append(trend)
         if col != ctx.segment:
             continue
         segment_boot = None if boot is None else boot[boot["segment"].astype(str) != ""]
@@ -823,23 +880,79 @@ def _segment_figure(long: pd.DataFrame, col: str, ctx: Context) -> Block:
 
     sizes = long.groupby("segment")["n"].first().to_dict()
     hidden = complementary(sizes, [g for g, n in sizes.items() if n < ctx.min_size], ctx.min_size)
-    big = long[~long["segment"].isin(hidden)]
-    keep = [c for c in ("segment", "construct", "index", "ci_lower", "ci_upper") if c in big]
-    shown = big.loc[:, keep].rename(columns={"segment": col})
-    shown["construct"] = ctx.names(shown["construct"])
+    keep = [c for c in ("segment", "construct", "index", "ci_lower", "ci_upper") if c in long]
 
-    def draw() -> Any:
+    def draw(left_out: set[str]) -> Any:
+        big = long[~long["segment"].isin(left_out)]
+        shown = big.loc[:, keep].rename(columns={"segment": col})
+        shown["construct"] = ctx.names(shown["construct"])
         return index_plot(shown, by=col, lang=ctx.lang)
 
-    return ctx.figure(
+    return ctx.segment_figure(
         "index_segment",
         ctx.t("f_index_segment"),
+        col,
+        {str(h) for h in hidden},
         draw,
         note=ctx.t("suppression_note", min_size=ctx.min_size),
     )
 
 
+def _trend_figure(long: pd.DataFrame, col: str, ctx: Context) -> Block | None:
+    """The target's index per period, in period order, with the t interval of the mean
+    respondent score of each period (``index_by`` of the target is that mean); periods
+    under ``min_size`` (and their complements) are left out. None with fewer than two
+    periods to show."""
+    from csi.metrics._common import t_interval
+    from csi.plots import trend_plot
+
+    mine = long[long["construct"] == ctx.target].copy()
+    sizes = mine.groupby("segment")["n"].first().to_dict()
+    small = [g for g, n in sizes.items() if n < ctx.min_size]
+    hidden = {str(h) for h in complementary(sizes, small, ctx.min_size)}
+    if len(sizes) - len(hidden) < 2:
+        return None
+    try:
+        order = sorted(mine["segment"].unique())
+    except TypeError:
+        order = sorted(mine["segment"].unique(), key=str)
+    mine = mine.set_index("segment").loc[order].reset_index()
+    with_ci = not ctx.weighted and ctx.result.scores is not None
+    if with_ci:
+        scores = ctx.result.respondent_index()[ctx.target]
+        periods = ctx.survey.all_responses().loc[scores.index, col].astype(str)
+        bounds = {}
+        for p, part in scores.groupby(periods.to_numpy()):
+            values = part.dropna().to_numpy(dtype=float)
+            _, _, lo, hi = t_interval(values, 0.95)
+            bounds[str(p)] = (lo, hi)
+        mine["ci_lower"] = [bounds.get(str(p), (np.nan, np.nan))[0] for p in mine["segment"]]
+        mine["ci_upper"] = [bounds.get(str(p), (np.nan, np.nan))[1] for p in mine["segment"]]
+        inside = (mine["ci_lower"] <= mine["index"] + 1e-9) & (
+            mine["index"] <= mine["ci_upper"] + 1e-9
+        )
+        if not inside.all():  # the index is not the plain mean here (e.g. pairwise scores)
+            mine = mine.drop(columns=["ci_lower", "ci_upper"])
+            with_ci = False
+    name = ctx.name(ctx.target)
+
+    def draw(left_out: set[str]) -> Any:
+        shown = mine[~mine["segment"].astype(str).isin(left_out)]
+        shown = shown.drop(columns=["construct", "n"]).rename(columns={"segment": "period"})
+        shown.insert(1, "construct", name)
+        return trend_plot(shown, by="construct", lang=ctx.lang)
+
+    note = ctx.t("trend_note_ci" if with_ci else "trend_note", target=name)
+    note += " " + ctx.t("suppression_note", min_size=ctx.min_size)
+    return ctx.segment_figure(
+        "index_trend", ctx.t("f_index_trend", target=name), col, hidden, draw, note=note
+    )
+
+
 # ---------------------------------------------------------------------------- impacts
+#: The driver rise (index points) the impacts are stated for.
+IMPACT_POINTS = 5
+
 QUADRANT_TEXT = {
     "high_importance_low_performance": "quad_hi_lo",
     "high_importance_high_performance": "quad_hi_hi",
@@ -850,13 +963,30 @@ QUADRANT_TEXT = {
 
 def impacts_section(ctx: Context) -> Section:
     res = ctx.result
-    impacts = res.impacts(points=5)
+    impacts = res.impacts(points=IMPACT_POINTS)
+    drivers = impacts[impacts["target"] == ctx.target].loc[:, ["source", "impact"]]
     impacts["source"] = ctx.names(impacts["source"])
     impacts["target"] = ctx.names(impacts["target"])
     blocks: list[Block] = [
-        ctx.table("impacts", ctx.t("t_impacts", points=5), impacts),
+        ctx.table("impacts", ctx.t("t_impacts", points=IMPACT_POINTS), impacts),
+        Text(ctx.t("impacts_units", points=IMPACT_POINTS), note=True),
         ctx.model_n(),
     ]
+    if ctx.figures and len(drivers):
+        from csi.plots import impact_plot
+
+        target = ctx.name(ctx.target)
+        shown = drivers.assign(source=ctx.names(drivers["source"]))
+        blocks.append(
+            ctx.figure(
+                "impacts",
+                ctx.t("f_impacts", target=target),
+                lambda: impact_plot(
+                    shown, target=target, points=IMPACT_POINTS, lang=ctx.lang, decimals=2
+                ),
+                note=ctx.t("impacts_units", points=IMPACT_POINTS),
+            )
+        )
     ipma = res.ipma(ctx.target)
     table = ctx.priorities()
     table["quadrant"] = [ctx.t(QUADRANT_TEXT[q]) for q in table["quadrant"]]
@@ -966,6 +1096,10 @@ def system_section(ctx: Context) -> Section:
     overall = scores.overall.loc[:, ["name", "depth", "score", "level", "label", "n"]]
     overall = overall.rename(columns={"name": "indicator"})
     blocks.append(ctx.table("system_scores", ctx.t("t_system_scores"), overall, digits=1))
+    model_index = float(ctx.result.index()[ctx.target])
+    blocks.append(
+        Text(ctx.t("system_vs_model", target=ctx.name(ctx.target), value=model_index), note=True)
+    )
     if scores.n_incomplete or scores.n_unscored:
         blocks.append(
             Text(
@@ -1041,16 +1175,18 @@ def levels_section(ctx: Context) -> Section:
     name = ctx.name(ctx.target)
     blocks: list[Block] = [
         Text(ctx.t("levels_note", construct=name)),
+        *([Text(_satisfied_measures(ctx), note=True)] if ctx.csat_column is not None else []),
         ctx.table(
             "levels", ctx.t("t_levels", construct=name), _level_share_table(dist, ctx), digits=1
         ),
         ctx.model_n(),
     ]
     groups: list[pd.DataFrame] = [dist.assign(group=ctx.t("all"))]
+    shares: list[tuple[str, pd.DataFrame]] = []
+    hidden: set[str] = set()
     if ctx.segment is not None:
         labels = _segment_labels(ctx, scores.index)
         rows = []
-        shares: list[tuple[str, pd.DataFrame]] = []
         for value, part in scores.groupby(labels, dropna=False, sort=True):
             d = level_distribution(part, lang=ctx.lang)
             row: dict[str, Any] = {"segment": str(value), "n": int(part.notna().sum())}
@@ -1060,8 +1196,7 @@ def levels_section(ctx: Context) -> Section:
         wide = pd.DataFrame(rows)
         sizes = dict(zip(wide["segment"], wide["n"], strict=True))
         small = [g for g, n in sizes.items() if n < ctx.min_size]
-        hidden = complementary(sizes, small, ctx.min_size)
-        groups += [d.assign(group=g) for g, d in shares if g not in hidden]
+        hidden = {str(h) for h in complementary(sizes, small, ctx.min_size)}
         figures = [c for c in wide.columns if c not in ("segment", "n")]
         wide = mark_suppressed(wide, min_size=ctx.min_size, lang=ctx.lang, figures=figures)
         blocks.append(
@@ -1076,14 +1211,24 @@ def levels_section(ctx: Context) -> Section:
     if ctx.figures:
         from csi.plots import level_distribution_plot
 
-        all_groups = pd.concat(groups, ignore_index=True)
-        blocks.append(
-            ctx.figure(
-                "levels",
-                ctx.t("f_levels"),
-                lambda: level_distribution_plot(all_groups, by="group", lang=ctx.lang),
+        def draw(left_out: set[str]) -> Any:
+            parts = groups + [d.assign(group=g) for g, d in shares if g not in left_out]
+            frame = pd.concat(parts, ignore_index=True)
+            return level_distribution_plot(frame, by="group", lang=ctx.lang)
+
+        if ctx.segment is None:
+            blocks.append(ctx.figure("levels", ctx.t("f_levels"), lambda: draw(set())))
+        else:
+            blocks.append(
+                ctx.segment_figure(
+                    "levels",
+                    ctx.t("f_levels"),
+                    ctx.segment,
+                    hidden,
+                    draw,
+                    note=ctx.t("suppression_note", min_size=ctx.min_size),
+                )
             )
-        )
     return Section("levels", ctx.t("levels"), tuple(blocks))
 
 
@@ -1211,6 +1356,8 @@ def _metrics_section(ctx: Context) -> Section:
             key = "nps_segment" if seg == ctx.segment else f"nps_segment_{seg}"
             title = ctx.t("t_nps_segment", segment=seg)
             blocks.append(_metric_by_segment(ctx, key, title, by, nps_figures, seg))
+            if seg == ctx.segment and ctx.figures:
+                blocks.append(_nps_figure(ctx, by, seg))
     else:
         blocks.append(Text(ctx.t("not_available", reason=ctx.t("no_recommend")), note=True))
     ccol = ctx.csat_column
@@ -1227,6 +1374,7 @@ def _metrics_section(ctx: Context) -> Section:
         )
         title = ctx.t("t_csat", top=ctx.csat_top, column=ccol)
         blocks.append(ctx.table("csat", title, overall, digits=1, note=ctx.t("csat_note")))
+        blocks.append(Text(_satisfied_measures(ctx), note=True))
         for seg in ctx.segments:
             by = csat(
                 survey,
@@ -1242,6 +1390,43 @@ def _metrics_section(ctx: Context) -> Section:
             blocks.append(_metric_by_segment(ctx, key, title, by, figs, seg))
     available = any(isinstance(b, Table) for b in blocks)
     return Section("metrics", ctx.t("metrics"), tuple(blocks), available)
+
+
+def _satisfied_measures(ctx: Context) -> str:
+    """What "satisfied (levels 5-7)" and CSAT each measure (they differ by design)."""
+    return ctx.t(
+        "satisfied_vs_csat",
+        target=ctx.name(ctx.target),
+        top=ctx.csat_top,
+        column=ctx.csat_column,
+    )
+
+
+def _nps_figure(ctx: Context, by: pd.DataFrame, segment: str) -> Block:
+    """Detractors, passives and promoters per segment; suppressed segments left out."""
+    from csi.plots import nps_plot
+
+    frame = by.rename(columns={segment: "segment"})
+    frame["segment"] = frame["segment"].astype(str)
+    marked = mark_suppressed(
+        frame, min_size=ctx.min_size, lang=ctx.lang, figures=["nps"], flag="suppressed"
+    )
+    hidden = {str(g) for g, note in zip(marked["segment"], marked["note"], strict=True) if note}
+
+    def draw(left_out: set[str]) -> Any:
+        shown = frame[~frame["segment"].isin(left_out)]
+        if shown.empty:
+            raise CsiInputError("every segment is suppressed")
+        return nps_plot(shown, by="segment", lang=ctx.lang)
+
+    return ctx.segment_figure(
+        "nps_segment",
+        ctx.t("f_nps_segment", segment=segment),
+        segment,
+        hidden,
+        draw,
+        note=ctx.t("nps_note") + " " + ctx.t("suppression_note", min_size=ctx.min_size),
+    )
 
 
 def _metric_by_segment(
@@ -1262,6 +1447,7 @@ def _metric_by_segment(
 #: Tables moved out of the main body, in appendix order.
 APPENDIX = (
     "cleaning_items",
+    "exclusion_reasons_top",
     "exclusion_reasons",
     "measurement_model",
     "outer_model",
