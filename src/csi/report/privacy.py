@@ -30,6 +30,7 @@ import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -107,15 +108,37 @@ class PrivacyGuard:
     def _long(self) -> list[str]:
         return [v for v in self.values if len(v) >= MIN_SUBSTRING]
 
+    @cached_property
+    def _by_prefix(self) -> dict[str, list[tuple[int, str]]]:
+        """Long values by their first ``MIN_SUBSTRING`` characters, each with its place in
+        the iteration order of ``values`` (so that hits come out in the order of
+        :meth:`_long`). Built once per guard, on the first search."""
+        index: dict[str, list[tuple[int, str]]] = {}
+        for rank, v in enumerate(self._long()):
+            index.setdefault(v[:MIN_SUBSTRING], []).append((rank, v))
+        return index
+
     def find(self, text: str) -> list[str]:
-        """Private values found in ``text`` (whole text, or substrings of long values)."""
+        """Private values found in ``text`` (whole text, or substrings of long values).
+
+        One pass over ``text``: each of its substrings of ``MIN_SUBSTRING`` characters is
+        looked up among the long values' prefixes, and only the values with a matching
+        prefix are searched for; hits come in the order of a scan of all long values.
+        """
         if not self.values or not text:
             return []
         folded = text.casefold()
         hits = [folded.strip()] if folded.strip() in self.values else []
         if len(folded) >= MIN_SUBSTRING:
-            grams = {folded[i : i + MIN_SUBSTRING] for i in range(len(folded) - MIN_SUBSTRING + 1)}
-            hits += [v for v in self._long() if v[:MIN_SUBSTRING] in grams and v in folded]
+            index = self._by_prefix
+            if index:
+                grams = {
+                    folded[i : i + MIN_SUBSTRING] for i in range(len(folded) - MIN_SUBSTRING + 1)
+                }
+                # a set operation that walks the smaller of the two
+                found = [(r, v) for g in index.keys() & grams for r, v in index[g] if v in folded]
+                found.sort()
+                hits += [v for _, v in found]
         return hits
 
     def clean_text(self, text: str) -> tuple[str, int]:
