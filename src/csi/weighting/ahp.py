@@ -259,12 +259,14 @@ def _judgment_matrix(
     n = len(items)
     m = np.full((n, n), np.nan)
     np.fill_diagonal(m, 1.0)
-    seen: dict[frozenset[str], tuple[str, str, float]] = {}
+    seen: dict[tuple[int, int], tuple[str, str, float]] = {}
+    rows, cols, vals = [], [], []
     for k, (a, b, v) in enumerate(parsed):
-        for x in (a, b):
-            if x not in idx:
-                raise CsiInputError(f"judgment {k + 1}: unknown item {x!r}; items are {items}")
-        key = frozenset((a, b))
+        ia, ib = idx.get(a), idx.get(b)
+        if ia is None or ib is None:
+            unknown = a if ia is None else b
+            raise CsiInputError(f"judgment {k + 1}: unknown item {unknown!r}; items are {items}")
+        key = (ia, ib) if ia < ib else (ib, ia)
         if key in seen:
             pa, pb, pv = seen[key]
             raise CsiInputError(
@@ -272,8 +274,13 @@ def _judgment_matrix(
                 f"as {pa} vs {pb}: {_fmt(pv)}"
             )
         seen[key] = (a, b, v)
-        m[idx[a], idx[b]] = v
-        m[idx[b], idx[a]] = 1 / v
+        rows.append(ia)
+        cols.append(ib)
+        vals.append(v)
+    if vals:
+        values = np.array(vals, dtype=float)
+        m[rows, cols] = values
+        m[cols, rows] = 1 / values
     return m, items
 
 
