@@ -6,7 +6,8 @@ lavaan's solution to many digits (SLSQP run to its own end stops about 1e-3 away
 is the golden tolerance) and carries the cross-group equality constraints semopy does
 not have.
 
-Discrepancies (per group, ``S`` the covariance with divisor N, Browne 1984; Bollen 1989):
+Discrepancies (per group; ``S`` has divisor N for ML, N - 1 for GLS and ULS as in lavaan;
+Browne 1984; Bollen 1989):
 
 * ML:  ``F = log|Sigma| + tr(S Sigma^-1) - log|S| - p + (m - mu)' Sigma^-1 (m - mu)``
 * GLS: ``F = 1/2 tr[(S^-1 (S - Sigma))^2]``
@@ -85,6 +86,9 @@ class Engine:
         self.n_par = n_par
         self.meanstructure = meanstructure
         self.n_total = round(float(sum(s.n for s in stats)))
+        #: ML needs a positive definite Sigma; GLS and ULS do not (lavaan lets their
+        #: solutions reach an indefinite Sigma, e.g. a negative error variance)
+        self.require_pd = True
 
     # ------------------------------------------------------------ parameters
     def local(self, theta: np.ndarray, g: int) -> np.ndarray:
@@ -108,7 +112,9 @@ class Engine:
         try:
             chol = linalg.cholesky(sigma, lower=True)
         except linalg.LinAlgError as err:
-            raise NotPositiveDefinite(str(err)) from err
+            if self.require_pd or not np.all(np.isfinite(sigma)):
+                raise NotPositiveDefinite(str(err)) from err
+            chol = np.full_like(sigma, np.nan)
         mu = dmu = None
         if derivatives:
             dsig = st.dsigma(m, c)

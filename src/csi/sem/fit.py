@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import replace as dc_replace
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ from csi.scaleout import is_dask_frame, moments_from_dask
 from csi.sem.effects import effects_table
 from csi.sem.engine import Engine, GroupMap, GroupStats
 from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared, variances
-from csi.sem.fitindices import fit_indices, gls_baseline_chisq
+from csi.sem.fitindices import fit_indices, gls_baseline_chisq, uls_baseline_chisq
 from csi.sem.groups import build_maps, check_group_equal, start_values
 from csi.sem.result import SEMResult
 from csi.sem.structure import Structure
@@ -83,6 +84,7 @@ def fit_sem(
     client: Any = None,
     weights: Any = None,
     weight_kind: str | None = None,
+    std_lv: bool = False,
 ) -> SEMResult:
     """Fit a covariance-based structural equation model.
 
@@ -96,14 +98,17 @@ def fit_sem(
         moments in one pass by :func:`csi.scaleout.moments_from_dask`, listwise;
         ``client`` is the optional ``dask.distributed.Client`` to compute on).
     model:
-        A :class:`csi.ModelSpec` or lavaan text (``=~``, ``~``, ``~~``, ``1*x``, ``a*x``).
+        A :class:`csi.ModelSpec` or lavaan text (``=~``, ``~``, ``~~``, ``1*x``, ``a*x``,
+        ``NA*x`` on a marker, ``y1 + y2 ~ x``), read with lavaan's ``sem()`` defaults;
+        anything else is an error naming the token (see the lavaan-options page).
     estimator:
         ``"ML"`` (default), ``"GLS"``, ``"ULS"``, ``"MLM"`` (ML with Satorra-Bentler scaled
         chi-square and robust standard errors) or ``"DWLS"`` (ordinal items, polychoric
         correlations; see ``ordered``).
     missing:
         ``"listwise"`` (default; excluded respondents are counted in ``n_excluded`` and
-        reported in ``diagnostics``) or ``"fiml"`` (full-information ML, estimator ML).
+        reported in ``diagnostics``) or ``"fiml"`` (full-information ML, estimator ML;
+        lavaan's ``"ml"`` and ``"direct"`` are accepted as aliases).
     group, group_equal:
         Column defining groups for a multi-group fit, and the parameters held equal
         across groups (lavaan's ``group.equal``: ``loadings``, ``intercepts``, ``means``,
@@ -130,6 +135,11 @@ def fit_sem(
         ULS) give exactly the fit of the repeated rows. ``missing="fiml"``, ordered
         items, Moments and Dask input are not available with weights.
 
+    std_lv:
+        lavaan's ``std.lv``: identify each latent by fixing its variance (residual
+        variance for an endogenous one) to 1 instead of its first loading. Single-group
+        fits and multi-group fits without ``group_equal``.
+
     Notes
     -----
     ML follows lavaan's defaults: ``S`` with divisor N, ``chisq = N F_ML``, standard
@@ -145,17 +155,27 @@ def fit_sem(
         data = data.public_data(all_respondents=True)
     row_weights, weight_kind = _resolve_weights(data, weights, weight_kind, estimator, missing)
     estimator = str(check_choice(str(estimator).upper(), ESTIMATORS, name="estimator"))
-    missing = str(check_choice(missing, ("listwise", "fiml"), name="missing"))
+    missing = str(check_choice(missing, ("listwise", "fiml", "ml", "direct"), name="missing"))
+    if missing in ("ml", "direct"):  # lavaan's names for full-information ML
+        missing = "fiml"
     check_choice(lang, ("en", "zh"), name="lang")
     if not 0 < level < 1:
         raise CsiInputError(f"level must be between 0 and 1, got {level!r}")
     group_equal = check_group_equal(group_equal)
     if group_equal and group is None:
         raise CsiInputError("group_equal needs a group column (group=...)")
+    std_lv = bool(std_lv)
+    if std_lv and group_equal:
+        # lavaan then frees the latent variances of the later groups; csi does not
+        raise CsiInputError("std_lv=True is not available with group_equal")
+    if std_lv and estimator.upper() == "DWLS":
+        raise CsiInputError("std_lv=True is not available with estimator='DWLS'")
     if is_dask_frame(data):
         # a Dask table is reduced to the moments of the model's items in one pass
         table: Any = data
-        observed = build_model(model, columns={str(c) for c in table.columns}).observed
+        observed = build_model(
+            model, columns={str(c) for c in table.columns}, std_lv=std_lv
+        ).observed
         data = moments_from_dask(table, list(observed), client=client)
     if isinstance(data, Moments):
         if estimator not in ("ML", "GLS", "ULS"):
@@ -187,12 +207,16 @@ def fit_sem(
     if not isinstance(data, Moments):
         check_frame(data)
         columns = {str(c) for c in data.columns}
-    sm = build_model(model, columns=columns)
+    # lavaan's fixed.x default: TRUE for ML and MLM, FALSE for GLS and ULS
+    fixed_x = estimator not in ("GLS", "ULS")
+    sm = build_model(model, columns=columns, std_lv=std_lv, fixed_x=fixed_x)
     if row_weights is not None and isinstance(weights, str) and weights in sm.observed:
         raise CsiInputError(f"weight column {weights!r} is also an item of the model")
     groups, n_excluded = _group_data(data, sm, group, missing, row_weights, weight_kind)
     if single_item_reliability is not None:
-        sm = _apply_reliability(model, sm, groups, columns, single_item_reliability)
+        sm = _apply_reliability(
+            model, sm, groups, columns, single_item_reliability, std_lv, fixed_x
+        )
     if missing == "fiml":
         from csi.sem.fiml import fit_fiml
 
@@ -385,6 +409,8 @@ def _apply_reliability(
     groups: list[_GroupData],
     columns: set[str] | None,
     reliability: float | Mapping[str, float],
+    std_lv: bool = False,
+    fixed_x: bool = True,
 ) -> SemModel:
     items = list(sm.observed)
     single = [sm.indicators(lat)[0] for lat in sm.single_item_latents()]
@@ -402,7 +428,9 @@ def _apply_reliability(
         n = sum(g.n for g in groups)
         var = sum(g.n * g.cov[items.index(item), items.index(item)] for g in groups) / n
         errors[item] = (1.0 - r) * var
-    return build_model(model, columns=columns, single_item_error=errors)
+    return build_model(
+        model, columns=columns, single_item_error=errors, std_lv=std_lv, fixed_x=fixed_x
+    )
 
 
 # -------------------------------------------------------------- estimation
@@ -426,12 +454,16 @@ def _fit_moments(
             f"available: {', '.join(structs[0].fixed_x_vars)}; model them as constructs "
             "or use weights=False"
         )
+    if estimator in ("GLS", "ULS"):
+        # lavaan's sample covariance for GLS and ULS has the divisor N - 1
+        groups = [dc_replace(g, cov=g.cov * (g.n / (g.n - 1.0))) for g in groups]
     perm = [list(sm.observed).index(v) for v in structs[0].obs]
     stats_ = [GroupStats(g.n, g.cov[np.ix_(perm, perm)], g.mean[perm]) for g in groups]
     core = "ML" if estimator == "MLM" else estimator
     maps, names = build_maps(structs, meanstructure=multigroup, group_equal=group_equal)
     n_par = len(names)
     engine = Engine(structs, stats_, maps, n_par, meanstructure=multigroup)
+    engine.require_pd = core == "ML"
 
     def solve(slsqp_iter: int | None, fisher_iter: int) -> tuple[np.ndarray, bool, int, bool]:
         group_x = []
@@ -455,18 +487,17 @@ def _fit_moments(
         _log.info("Fisher scoring did not converge; keeping semopy's solution")
     diags: list[dg.Diagnostic] = []
     n_total = engine.n_total
-    # covariance matrix of the estimates
+    # lavaan: GLS and ULS statistics use N - 1 (with S of divisor N - 1), ML uses N
+    n_stat = n_total - 1.0 if core in ("GLS", "ULS") else float(n_total)
+    # covariance matrix of the estimates: (n_stat H / 2)^-1 with H the expected Hessian
+    # of F; for ULS that is lavaan's "standard" (Delta' Delta)^-1 / (N - 1)
     _, hess = engine.gradient_information(theta, core)
-    vcov, singular = _invert_information(hess * n_total / 2.0)
+    vcov, singular = _invert_information(hess * n_stat / 2.0)
     if singular:
         diags += dg.not_identified(
             ", ".join(names[k] for k in singular[:5]) or dg.SOME_PARAMETER, lang=lang
         )
     robust: dict[str, float] = {}
-    if estimator == "ULS":
-        from csi.sem.robust import uls_vcov
-
-        vcov = uls_vcov(engine, theta)
     if estimator == "MLM":
         from csi.sem.robust import satorra_bentler
 
@@ -477,8 +508,7 @@ def _fit_moments(
         vcov, robust = _sampling_robust(engine, theta, groups, perm, structs[0].p, multigroup)
     # fit
     f = engine.objective(theta, core)
-    # ULS's discrepancy is not chi-square distributed: no chi-square-based indices
-    chisq = n_total * f if core != "ULS" else np.nan
+    chisq = n_stat * f
     p = structs[0].p
     moments_per_group = p * (p + 1) // 2 + (p if multigroup else 0)
     df = len(groups) * moments_per_group - n_par - sum(st.n_fixed_x for st in structs)
@@ -487,22 +517,31 @@ def _fit_moments(
         s = engine.state(theta, g, derivatives=False)
         sigmas.append(s.sigma)
         mus.append(s.mu)
+    fixed_idx = [structs[0].obs.index(v) for v in structs[0].fixed_x_vars]
+    # lavaan's baseline keeps the exogenous observed block at S_xx, fixed.x or not
+    exo_idx = [structs[0].obs.index(v) for v in sm.exogenous_observed()]
+    covs, ns_stat = [s.cov for s in stats_], [n_stat * s.n / n_total for s in stats_]
+    if core == "GLS":
+        baseline: float | None = gls_baseline_chisq(covs, ns_stat, exo_idx)
+    elif core == "ULS":
+        baseline = uls_baseline_chisq(covs, ns_stat, exo_idx)
+    else:
+        baseline = _baseline_fixed_x(structs, stats_)
     fit = fit_indices(
         chisq=chisq,
         df=df,
         npar=n_par,
-        covs=[s.cov for s in stats_],
+        covs=covs,
         sigmas=sigmas,
         ns=[s.n for s in stats_],
         means=[s.mean for s in stats_] if multigroup else None,
         mus=mus if multigroup else None,
         likelihood=core == "ML",
-        baseline=(
-            gls_baseline_chisq([s.cov for s in stats_], [s.n for s in stats_])
-            if core == "GLS"
-            else _baseline_fixed_x(structs, stats_)
-        ),
-        fixed_x=structs[0].n_fixed_x,
+        baseline=baseline,
+        fixed_x=len(exo_idx) * (len(exo_idx) + 1) // 2,
+        estimator=core,
+        n_test=n_stat,
+        x_index=fixed_idx,
     )
     if robust:
         if "chisq_scaled" in robust and df > 0:

@@ -63,22 +63,51 @@ def baseline_chisq(covs: Sequence[np.ndarray], ns: Sequence[float]) -> float:
     return total
 
 
-def gls_baseline_chisq(covs: Sequence[np.ndarray], ns: Sequence[float]) -> float:
-    """GLS independence model: minimise ``1/2 tr[(I - S^-1 D)^2]`` over diagonal ``D``.
+def gls_baseline_chisq(
+    covs: Sequence[np.ndarray], ns: Sequence[float], fixed: Sequence[int] = ()
+) -> float:
+    """GLS independence model: minimise ``1/2 tr[(S^-1 (S - Sigma_b))^2]``.
 
-    The minimiser solves ``(V o V) d = diag(V)`` with ``V = S^-1`` (``o`` elementwise).
+    ``Sigma_b = sum_k t_k B_k`` is linear in its free parameters: every variance, and the
+    covariances among the exogenous observed variables ``fixed`` (lavaan's baseline).
+    The minimiser solves the normal equations ``sum_k t_k tr(V B_j V B_k) = tr(V B_j)``
+    with ``V = S^-1`` (Browne 1974).
     """
     total = 0.0
     for cov, n in zip(covs, ns, strict=True):
+        p = len(cov)
         v = np.linalg.inv(cov)
-        d = np.linalg.solve(v * v, np.diag(v))
-        a = np.eye(len(v)) - v * d[None, :]
+        fx = list(fixed)
+        pairs = [(k, k) for k in range(p)]
+        pairs += [(a, b) for i, a in enumerate(fx) for b in fx[i + 1 :]]
+        basis = np.zeros((len(pairs), p, p))
+        for k, (a, b) in enumerate(pairs):
+            basis[k, a, b] = basis[k, b, a] = 1.0
+        vb = v @ basis  # V B_k
+        lhs = np.einsum("jab,kba->jk", vb, vb)
+        rhs = np.einsum("jaa->j", vb)
+        t = np.linalg.solve(lhs, rhs)
+        a = v @ (cov - np.einsum("k,kab->ab", t, basis))
         total += n * 0.5 * float(np.sum(a * a.T))
     return total
 
 
+def uls_baseline_chisq(
+    covs: Sequence[np.ndarray], ns: Sequence[float], fixed: Sequence[int] = ()
+) -> float:
+    """ULS independence model: the variances (and the ``fixed.x`` block) fit exactly, so
+    ``chisq_b = n sum_{i<j} s_ij^2`` over the pairs outside the exogenous block."""
+    total = 0.0
+    for cov, n in zip(covs, ns, strict=True):
+        off = np.triu(cov, 1)
+        fx = list(fixed)
+        off[np.ix_(fx, fx)] = 0.0
+        total += n * float(np.sum(off * off))
+    return total
+
+
 def rmsea_interval(
-    chisq: float, df: float, n: int, groups: int = 1, level: float = 0.90
+    chisq: float, df: float, n: float, groups: int = 1, level: float = 0.90
 ) -> tuple[float, float, float, float]:
     """RMSEA, its confidence interval and the test of close fit (RMSEA <= 0.05)."""
     if df <= 0:
@@ -137,14 +166,38 @@ def gfi(
     covs: Sequence[np.ndarray],
     sigmas: Sequence[np.ndarray],
     ns: Sequence[float],
+    estimator: str = "ML",
+    x_index: Sequence[int] = (),
 ) -> float:
-    """Joreskog-Sorbom GFI for ML, groups weighted by size."""
+    """Joreskog-Sorbom GFI ``1 - e'We / s'Ws`` in the estimator's weight, groups by size.
+
+    ``e = vech(S - Sigma)``, ``s = vech S``; ``W = 1/2 D'(V x V)D`` with ``V = Sigma^-1``
+    (ML) or ``S^-1`` (GLS), ``W = I`` for ULS. The moments among the exogenous observed
+    variables ``x_index`` (``fixed.x``) are left out, as lavaan 0.6 does. Without them,
+    ML gives ``1 - tr[(Sigma^-1 S - I)^2] / tr[(Sigma^-1 S)^2]`` and GLS
+    ``1 - tr[(S^-1 (S - Sigma))^2] / p`` (Joreskog & Sorbom 1986; Tanaka & Huba 1985).
+    """
     total_n = float(sum(ns))
     out = 0.0
+    fx = list(x_index)
     for cov, sigma, n in zip(covs, sigmas, ns, strict=True):
-        a = np.linalg.solve(sigma, cov)
-        num = a - np.eye(len(a))
-        out += n / total_n * (1.0 - float(np.sum(num * num.T)) / float(np.sum(a * a.T)))
+        p = len(cov)
+        cols, rows = np.triu_indices(p)  # lavaan's column-wise vech order
+        keep = ~(np.isin(rows, fx) & np.isin(cols, fx))
+        rows, cols = rows[keep], cols[keep]
+        e, s = (cov - sigma)[rows, cols], cov[rows, cols]
+        if estimator == "ULS":
+            value = 1.0 - float(e @ e) / float(s @ s)
+        else:
+            v = np.linalg.inv(cov if estimator == "GLS" else sigma)
+            # element (ij, kl) of 1/2 D'(V x V)D: (v_ik v_jl + v_il v_jk) / 2, off-diagonal
+            # moments counted twice
+            w = v[np.ix_(rows, rows)] * v[np.ix_(cols, cols)]
+            w += v[np.ix_(rows, cols)] * v[np.ix_(cols, rows)]
+            mult = np.where(rows == cols, 1.0, 2.0)
+            w *= np.outer(mult, mult) / 4.0
+            value = 1.0 - float(e @ w @ e) / float(s @ w @ s)
+        out += n / total_n * value
     return out
 
 
@@ -154,9 +207,22 @@ def loglik(
     ns: Sequence[float],
     means: Sequence[np.ndarray] | None = None,
     mus: Sequence[np.ndarray | None] | None = None,
+    x_index: Sequence[int] = (),
 ) -> tuple[float, float]:
-    """Normal log-likelihood of the model and of the saturated (unrestricted) model."""
+    """Normal log-likelihood of the model and of the saturated (unrestricted) model.
+
+    With exogenous observed variables ``x_index`` held at their sample moments
+    (``fixed.x``) both are conditional on them, as in lavaan 0.6: the marginal
+    ``-n/2 (q log 2 pi + log|S_xx| + q)`` of the ``q`` x variables is subtracted.
+    """
     ll = ll0 = 0.0
+    fx = list(x_index)
+    for cov, n in zip(covs, ns, strict=True):
+        if fx:
+            q = len(fx)
+            llx = -0.5 * n * (q * np.log(2 * np.pi) + np.linalg.slogdet(cov[np.ix_(fx, fx)])[1] + q)
+            ll -= llx
+            ll0 -= llx
     for g, (cov, sigma, n) in enumerate(zip(covs, sigmas, ns, strict=True)):
         p = cov.shape[0]
         inv = np.linalg.inv(sigma)
@@ -183,6 +249,9 @@ def fit_indices(
     likelihood: bool = True,
     baseline: float | None = None,
     fixed_x: int = 0,
+    estimator: str = "ML",
+    n_test: float | None = None,
+    x_index: Sequence[int] = (),
 ) -> pd.Series:
     """All fit indices as a Series (see the module docstring for the formulas).
 
@@ -191,7 +260,12 @@ def fit_indices(
     independence-model chi-square (e.g. the GLS one). A NaN ``chisq`` (ULS, whose
     discrepancy is not chi-square distributed) makes every chi-square-based index NaN.
     ``fixed_x`` is the number of exogenous observed (co)variances per group held at their
-    sample values (lavaan's ``fixed.x``): they leave the baseline df and the AGFI count.
+    sample values (lavaan's ``fixed.x``): they leave the baseline df (not the AGFI count).
+    ``x_index`` gives those x variables' positions (GFI and log-likelihood, see :func:`gfi`
+    and :func:`loglik`). ``estimator`` picks the GFI weight; ``n_test`` is the sample size of
+    the test statistic (``chisq = n_test F``) used by the RMSEA, default N (lavaan: N - 1
+    for GLS and ULS). ULS has no p-value (its statistic is not chi-square distributed;
+    lavaan reports the other indices from it).
     """
     n = round(float(sum(ns)))
     groups = len(ns)
@@ -210,21 +284,24 @@ def fit_indices(
         tli = 1.0
     nfi = 1.0 - chisq / b_chisq if b_chisq > 0 else np.nan
     rmsea, lo, up, pclose = (
-        rmsea_interval(chisq, df, n, groups) if np.isfinite(chisq) else (np.nan,) * 4
+        rmsea_interval(chisq, df, n if n_test is None else n_test, groups)
+        if np.isfinite(chisq)
+        else (np.nan,) * 4
     )
-    g = gfi(covs, sigmas, ns)
-    nel = groups * (
-        p * (p + 1) // 2 - fixed_x + (p if mus is not None and mus[0] is not None else 0)
-    )
+    g = gfi(covs, sigmas, ns, estimator, x_index)
+    # lavaan 0.6 counts every sample moment here, the fixed.x ones included
+    nel = groups * (p * (p + 1) // 2 + (p if mus is not None and mus[0] is not None else 0))
     agfi = 1.0 - nel / df * (1.0 - g) if df > 0 else np.nan
     srmr = srmr_bentler(covs, sigmas, ns, means, mus)
     if likelihood:
-        ll, ll0 = loglik(covs, sigmas, ns, means, mus)
+        ll, ll0 = loglik(covs, sigmas, ns, means, mus, x_index)
         aic = -2 * ll + 2 * npar
         bic = -2 * ll + npar * np.log(n)
         bic2 = -2 * ll + npar * np.log((n + 2) / 24)
     else:
         ll = ll0 = aic = bic = bic2 = np.nan
+    if estimator == "ULS":
+        pvalue = np.nan
     if not np.isfinite(chisq):
         pvalue = cfi = tli = nfi = rmsea = lo = up = pclose = np.nan
     values = {

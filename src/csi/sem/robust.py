@@ -11,7 +11,8 @@ the asymptotic covariance of ``sqrt(N) s`` estimated from fourth-order moments
 * Satorra-Bentler (1994) scaling factor ``c = tr(U Gamma) / df`` with
   ``U = W - W Delta A^-1 Delta' W``, scaled statistic ``chisq / c``;
 * ULS: ``(Delta'Delta)^-1 Delta' Gamma_NT Delta (Delta'Delta)^-1 / N`` with the normal-theory
-  ``Gamma_NT = 2 D+ (Sigma x Sigma) D+'`` (lavaan's standard ULS errors).
+  ``Gamma_NT = 2 D+ (Sigma x Sigma) D+'`` (a normal-theory sandwich; ``fit_sem`` reports
+  lavaan's "standard" ULS errors ``(Delta'Delta)^-1 / (N - 1)`` instead).
 
 Groups are stacked with weights ``n_g / N`` (the weight) and ``N / n_g`` (Gamma).
 """

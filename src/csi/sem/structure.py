@@ -43,6 +43,26 @@ class ParamEntry:
     fixed_x: bool = False  # exogenous observed (co)variance fixed at its sample value
 
 
+def _needs_inner_outcomes(sm: SemModel) -> bool:
+    """Whether an observed pure outcome covaries with a variable of the Beta/Psi block.
+
+    semopy puts observed variables that cause nothing in its Theta block, where they
+    cannot covary with latents; its ``mimic_lavaan`` keeps only indicators there (the
+    same model, parametrised like lavaan). Needed for lavaan's ``auto.cov.y`` between,
+    say, ``y ~ x`` and a latent outcome.
+    """
+    causes = {t.rhs for t in sm.all_terms if t.op == "~"}
+    indicators = {t.rhs for t in sm.all_terms if t.op == "=~"}
+    outputs = {v for v in sm.observed if v not in causes}
+    plain = outputs - indicators
+    return any(
+        t.op == "~~"
+        and t.lhs != t.rhs
+        and ((t.lhs in plain and t.rhs not in outputs) or (t.rhs in plain and t.lhs not in outputs))
+        for t in sm.all_terms
+    )
+
+
 class Structure:
     """A semopy ``Model`` for one group plus csi's bookkeeping.
 
@@ -54,7 +74,7 @@ class Structure:
         desc, aliases = to_semopy(sm)
         self.sm = sm
         self.aliases: Aliases = aliases
-        self.model = semopy.Model(desc)
+        self.model = semopy.Model(desc, mimic_lavaan=_needs_inner_outcomes(sm))
         # lavaan leaves variances unbounded (improper solutions are reported, not hidden);
         # semopy's lower bound 0 is kept only for its own first pass
         names = aliases.to_name

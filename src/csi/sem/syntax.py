@@ -10,9 +10,9 @@ lavaan syntax (Rosseel 2012, *J. Stat. Softw.* 48(2)) as used by csi:
 
 Every variable and label is renamed to a safe alias (``o0``, ``f0``, ``l0``) before the
 text goes to semopy, so item names with spaces, dashes or Chinese characters work and
-cannot clash with semopy's own names. The lavaan defaults csi reproduces: first loading
-of each latent fixed to 1 (``auto.fix.first``); residual variance of the only indicator
-of a single-item construct fixed (``auto.fix.single``, see :func:`build_model`).
+cannot clash with semopy's own names. The lavaan defaults csi reproduces are listed in
+:func:`build_model` (``auto.fix.first``, ``std.lv``, ``auto.cov.y``, ``auto.fix.single``,
+``fixed.x``); syntax csi does not read is an error naming the token.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class Term:
     rhs: str
     fixed: float | None = None
     label: str | None = None
+    na: bool = False  # ``NA*x``: explicitly free (lavaan's way to free a marker)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,13 @@ class SemModel:
     def indicators(self, latent: str) -> tuple[str, ...]:
         return tuple(t.rhs for t in self.terms if t.op == "=~" and t.lhs == latent)
 
+    def exogenous_observed(self) -> tuple[str, ...]:
+        """Observed predictors that no statement explains (lavaan's ``ov.x``)."""
+        predictors = {t.rhs for t in self.terms if t.op == "~"}
+        explained = {t.lhs for t in self.terms if t.op == "~"}
+        explained |= {t.rhs for t in self.terms if t.op == "=~"}
+        return tuple(v for v in self.observed if v in predictors and v not in explained)
+
     def single_item_latents(self) -> tuple[str, ...]:
         """Latents measured by exactly one observed item."""
         return tuple(
@@ -67,8 +75,54 @@ class SemModel:
         )
 
 
+_OPERATORS = re.compile(r"=~|<~|~\*~|~~|~")
+_UNSUPPORTED = (
+    (":=", "defined parameters (:=) are not supported"),
+    ("==", "equality constraints (==) are not supported; use equal labels (a*x)"),
+    ("|", "thresholds (|) are not supported; ordinal items use estimator='DWLS'"),
+    ("~*~", "scaling factors (~*~) are not supported"),
+    ("%", "the % operator is not supported"),
+)
+
+
+def _modifier(stmt: str, op: str, raw: str) -> tuple[str, float | None, str | None, bool]:
+    """``(name, fixed, label, na)`` of one right-hand term ``[modifier*]name``."""
+    if "*" not in raw:
+        name, mod = raw, None
+    else:
+        mod, _, name = (p.strip() for p in raw.rpartition("*"))
+    if "?" in raw:
+        raise SemSyntaxError(f"statement {stmt!r}: start values ({raw!r}) are not supported")
+    if ":" in name:
+        raise SemSyntaxError(f"statement {stmt!r}: interaction terms ({name!r}) are not supported")
+    if name == "1" and op == "~":
+        raise SemSyntaxError(
+            f"statement {stmt!r}: intercepts ('~ 1') are not supported; means are "
+            "modelled automatically for multi-group and FIML fits"
+        )
+    if not re.fullmatch(_NAME, name) or any(ch in name for ch in "?:|!'\"{}[],"):
+        raise SemSyntaxError(f"statement {stmt!r}: cannot read the term {raw!r}")
+    if mod is None:
+        return name, None, None, False
+    if _NUMBER.fullmatch(mod):
+        return name, float(mod), None, False
+    if mod.upper() == "NA":
+        return name, None, None, True
+    if "*" in mod or "(" in mod or "?" in mod or not re.fullmatch(r"[A-Za-z_][\w.]*", mod):
+        raise SemSyntaxError(
+            f"statement {stmt!r}: modifier {mod!r} of {name!r} is not supported (csi reads "
+            "a number to fix a value, NA to free a marker, or a name to label a parameter; "
+            "not start(), c(), equal(), label() or several modifiers)"
+        )
+    return name, None, mod, False
+
+
 def parse_lavaan(text: str) -> list[Term]:
-    """Parse lavaan model text into :class:`Term` objects, one per right-hand term."""
+    """Parse lavaan model text into :class:`Term` objects, one per left/right pair.
+
+    ``y1 + y2 ~ x`` gives one term per outcome (lavaan's several left-hand sides, for
+    ``~`` and ``~~``). Anything else csi does not read is an error naming the token.
+    """
     statements = [
         s.strip()
         for line in str(text).splitlines()
@@ -79,47 +133,37 @@ def parse_lavaan(text: str) -> list[Term]:
         raise SemSyntaxError("the model text is empty")
     terms: list[Term] = []
     for stmt in statements:
-        if ":=" in stmt or "==" in stmt or re.fullmatch(rf"{_NAME}\s*[<>]\s*\S+", stmt):
+        for token, why in _UNSUPPORTED:
+            if token in stmt:
+                raise SemSyntaxError(f"statement {stmt!r}: {why}")
+        if re.fullmatch(rf"{_NAME}\s*[<>]=?\s*\S+", stmt):
             raise SemSyntaxError(
-                f"statement {stmt!r}: defined parameters (:=) and constraints (==, <, >) "
-                "are not supported; use equal labels (a*x) for equality constraints"
+                f"statement {stmt!r}: inequality constraints (<, >) are not supported"
             )
-        match = re.fullmatch(rf"({_NAME})\s*(=~|<~|~~|~)\s*(.+)", stmt)
+        match = _OPERATORS.search(stmt)
         if not match:
             raise SemSyntaxError(f"statement {stmt!r} is not lavaan syntax (lhs =~|~|~~ rhs)")
-        lhs, op, rhs = match.groups()
+        op = match.group()
+        lhs_text, rhs = stmt[: match.start()].strip(), stmt[match.end() :].strip()
         if op == "<~":
             raise SemSyntaxError(
                 f"statement {stmt!r}: formative constructs (<~) are not estimable by "
                 "covariance-based SEM here; use csi.fit_pls"
             )
-        for raw in rhs.split("+"):
-            raw = raw.strip()
-            fixed: float | None = None
-            label: str | None = None
-            if "*" in raw:
-                mod, _, name = (p.strip() for p in raw.partition("*"))
-                if _NUMBER.fullmatch(mod):
-                    fixed = float(mod)
-                elif mod.upper() == "NA" or "(" in mod:
-                    raise SemSyntaxError(
-                        f"statement {stmt!r}: modifier {mod!r} is not supported "
-                        "(use a number to fix a value or a name to label a parameter)"
-                    )
-                elif re.fullmatch(r"[A-Za-z_][\w.]*", mod):
-                    label = mod
-                else:
-                    raise SemSyntaxError(f"statement {stmt!r}: cannot read the modifier {mod!r}")
-            else:
-                name = raw
-            if name == "1" and op == "~":
-                raise SemSyntaxError(
-                    f"statement {stmt!r}: intercepts (~ 1) are not supported; means are "
-                    "modelled automatically for multi-group and FIML fits"
-                )
-            if not re.fullmatch(_NAME, name):
-                raise SemSyntaxError(f"statement {stmt!r}: cannot read the term {raw!r}")
-            terms.append(Term(lhs, op, name, fixed, label))
+        if _OPERATORS.search(rhs):
+            raise SemSyntaxError(f"statement {stmt!r} has more than one operator")
+        lhs_names = [v.strip() for v in lhs_text.split("+")]
+        if not rhs or not all(re.fullmatch(_NAME, v) for v in lhs_names):
+            raise SemSyntaxError(f"statement {stmt!r} is not lavaan syntax (lhs =~|~|~~ rhs)")
+        if op == "=~" and len(lhs_names) > 1:
+            raise SemSyntaxError(
+                f"statement {stmt!r}: several latent variables left of =~ are not "
+                "supported; write one =~ statement per latent variable"
+            )
+        for lhs in lhs_names:
+            for raw in rhs.split("+"):
+                name, fixed, label, na = _modifier(stmt, op, raw.strip())
+                terms.append(Term(lhs, op, name, fixed, label, na))
     return terms
 
 
@@ -149,15 +193,27 @@ def build_model(
     columns: set[str] | None = None,
     single_item_error: Mapping[str, float] | None = None,
     fix_single: bool = True,
+    std_lv: bool = False,
+    fixed_x: bool = True,
 ) -> SemModel:
-    """Parse ``model`` and apply lavaan's identification defaults.
+    """Parse ``model`` and apply lavaan's ``sem()`` defaults (Rosseel 2012, lavaan 0.6).
 
-    * the first loading of each latent is fixed to 1 unless some loading is already fixed;
-    * single-item constructs: the loading is 1 and the item's error variance is fixed to
+    * ``auto.fix.first``: the first loading of each latent is fixed to 1 (the marker)
+      unless it carries its own modifier (``2*x`` fixes another value, ``NA*x`` frees it);
+      other loadings fixed by the user do not change the marker;
+    * ``std_lv=True`` (lavaan's ``std.lv``): no marker; the variance of every latent
+      (the residual variance of an endogenous one) is fixed to 1 unless the model gives
+      it;
+    * ``auto.cov.y``: the residuals of the pure outcomes (left of some ``~``, right of
+      none, not an indicator) covary freely, pairwise, unless the model sets that pair;
+    * single-item constructs: the item's error variance is fixed to
       ``single_item_error[item]`` (default 0, lavaan's ``auto.fix.single``: the construct
       *is* the item). Callers that trust a reliability ``r`` pass ``(1 - r) * var(item)``.
       A user's own ``item ~~ item`` statement is left alone. ``fix_single=False`` skips
-      this (ordinal items, whose error variances are derived from the unit scale).
+      this (ordinal items, whose error variances are derived from the unit scale);
+    * ``fixed_x=False`` (lavaan's default for GLS and ULS): the variances and covariances
+      of the exogenous observed variables are free parameters instead of being held at
+      their sample values.
     """
     if isinstance(model, ModelSpec):
         formative = [c for c, m in model.modes.items() if m == "B"]
@@ -173,7 +229,11 @@ def build_model(
         raise TypeError(f"model must be a csi.ModelSpec or lavaan text, got {type(model).__name__}")
     terms = parse_lavaan(text)
     seen: set[tuple[str, str, str]] = set()
-    for t in terms:
+    first: dict[str, int] = {}
+    for k, t in enumerate(terms):
+        if t.op == "=~":
+            first.setdefault(t.lhs, k)
+    for k, t in enumerate(terms):
         key = (t.lhs, t.op, t.rhs)
         if t.op == "~~":
             key = (min(t.lhs, t.rhs), "~~", max(t.lhs, t.rhs))
@@ -182,20 +242,42 @@ def build_model(
         seen.add(key)
         if t.op == "~" and t.lhs == t.rhs:
             raise SemSyntaxError(f"regression {t.lhs} ~ {t.rhs} points to itself")
+        if t.na and first.get(t.lhs) != k:
+            raise SemSyntaxError(
+                f"modifier 'NA*{t.rhs}' in {t.lhs} {t.op} {t.rhs} is not supported: csi "
+                "reads NA* only on the first indicator of a latent (to free the marker); "
+                "other parameters are free already"
+            )
     latents, observed = _classify(terms, columns)
-    # auto.fix.first
-    for lat in latents:
-        loads = [k for k, t in enumerate(terms) if t.op == "=~" and t.lhs == lat]
-        if all(terms[k].fixed is None for k in loads):
-            terms[loads[0]] = replace(terms[loads[0]], fixed=1.0)
+    if not std_lv:  # auto.fix.first
+        for k in first.values():
+            if terms[k].fixed is None and not terms[k].na:
+                terms[k] = replace(terms[k], fixed=1.0)
     sm = SemModel(tuple(terms), tuple(latents), tuple(observed))
     auto: list[Term] = []
-    user_var = {t.lhs for t in terms if t.op == "~~" and t.lhs == t.rhs}
+    user_cov = {frozenset((t.lhs, t.rhs)) for t in terms if t.op == "~~"}
+    if std_lv:
+        auto += [Term(v, "~~", v, 1.0) for v in latents if frozenset((v,)) not in user_cov]
     for lat in sm.single_item_latents() if fix_single else ():
         item = sm.indicators(lat)[0]
-        if item not in user_var:
+        if frozenset((item,)) not in user_cov:
             value = float((single_item_error or {}).get(item, 0.0))
             auto.append(Term(item, "~~", item, value, None))
+    # auto.cov.y, in lavaan's order: latent outcomes first, then observed ones
+    predictors = {t.rhs for t in terms if t.op == "~"}
+    indicators = {t.rhs for t in terms if t.op == "=~"}
+    outcomes = {t.lhs for t in terms if t.op == "~"} - predictors - indicators
+    pure = [v for v in (*latents, *observed) if v in outcomes]
+    for i, a in enumerate(pure):
+        for b in pure[i + 1 :]:
+            if frozenset((a, b)) not in user_cov:
+                auto.append(Term(a, "~~", b))
+    if not fixed_x:
+        exo = sm.exogenous_observed()
+        for i, a in enumerate(exo):
+            for b in exo[i:]:
+                if frozenset((a, b)) not in user_cov:
+                    auto.append(Term(a, "~~", b))
     return replace(sm, auto=tuple(auto))
 
 
@@ -216,12 +298,19 @@ def to_semopy(sm: SemModel) -> tuple[str, Aliases]:
         to_alias[v] = f"f{k}"
     labels: dict[str, str] = {}
     lines: list[str] = []
+    # semopy fixes the first plain loading of a latent without a fixed one; csi names
+    # every loading of such a latent (NA* marker, std_lv) so that they all stay free
+    marked = {t.lhs for t in sm.all_terms if t.op == "=~" and t.fixed is not None}
+    n_free = 0
     for t in sm.all_terms:
         if t.fixed is not None:
             mod = f"{t.fixed!r}*"
         elif t.label is not None:
             labels.setdefault(t.label, f"l{len(labels)}")
             mod = f"{labels[t.label]}*"
+        elif t.op == "=~" and t.lhs not in marked:
+            mod = f"_csi{n_free}*"  # leading "_": an unlabelled parameter for csi
+            n_free += 1
         else:
             mod = ""
         lines.append(f"{to_alias[t.lhs]} {t.op} {mod}{to_alias[t.rhs]}")

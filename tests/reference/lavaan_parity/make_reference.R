@@ -1,0 +1,97 @@
+# Reference outputs of lavaan for tests/test_sem_parity.py (lavaan parity beyond plain ML).
+# Inputs: ../lavaan/HolzingerSwineford1939.csv and ../lavaan/PoliticalDemocracy.csv.
+# Run from this folder:  Rscript make_reference.R
+suppressMessages(library(lavaan))
+
+hs <- read.csv("../lavaan/HolzingerSwineford1939.csv")
+pdem <- read.csv("../lavaan/PoliticalDemocracy.csv")
+
+HS <- "
+visual  =~ x1 + x2 + x3
+textual =~ x4 + x5 + x6
+speed   =~ x7 + x8 + x9
+"
+PD <- "
+ind60 =~ x1 + x2 + x3
+dem60 =~ y1 + y2 + y3 + y4
+dem65 =~ y5 + y6 + y7 + y8
+dem60 ~ ind60
+dem65 ~ ind60 + dem60
+y1 ~~ y5
+y2 ~~ y4 + y6
+y3 ~~ y7
+y4 ~~ y8
+y6 ~~ y8
+"
+# part 1: models that must not differ silently from lavaan
+HS_FIXED <- "
+visual  =~ x1 + 0.5*x2 + x3
+textual =~ x4 + x5 + x6
+speed   =~ x7 + x8 + x9
+"
+HS_OUTCOMES <- "
+visual  =~ x1 + x2 + x3
+textual =~ x4 + x5 + x6
+speed   =~ x7 + x8 + x9
+textual ~ visual
+speed ~ visual
+"
+HS_MIXED <- "
+visual  =~ x1 + x2 + x3
+textual =~ x4 + x5 + x6
+textual ~ x7
+visual ~ x7
+x9 ~ x7
+"
+PD_OBSERVED <- "
+y1 ~ x1
+y2 ~ x1
+y3 ~ y1
+"
+PD_TWO_X <- "
+y1 ~ x1 + x2
+y2 ~ x1
+y3 ~ y1
+"
+HS_NA <- "
+visual  =~ NA*x1 + x2 + x3
+textual =~ x4 + x5 + x6
+speed   =~ x7 + x8 + x9
+visual ~~ 1*visual
+"
+
+write_fit <- function(fit, prefix) {
+  pe <- parameterEstimates(fit, standardized = TRUE)
+  keep <- c("lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci.lower", "ci.upper",
+            "std.lv", "std.all")
+  write.csv(pe[, keep], paste0(prefix, "_params.csv"), row.names = FALSE)
+  fm <- fitMeasures(fit)
+  write.csv(data.frame(measure = names(fm), value = as.numeric(fm)),
+            paste0(prefix, "_fit.csv"), row.names = FALSE)
+  opt <- lavInspect(fit, "options")
+  cat(prefix, ": estimator", opt$estimator, "se", opt$se, "test", paste(opt$test),
+      "information", paste(opt$information), "npar", fitMeasures(fit, "npar"), "\n")
+}
+
+# GLS and ULS (sample covariance with divisor N - 1, lavaan's defaults for these)
+write_fit(sem(HS, data = hs, estimator = "GLS"), "hs_gls")
+write_fit(sem(HS, data = hs, estimator = "ULS"), "hs_uls")
+write_fit(sem(PD, data = pdem, estimator = "GLS"), "pd_gls")
+write_fit(sem(PD, data = pdem, estimator = "ULS"), "pd_uls")
+# the marker stays fixed when another loading is fixed (auto.fix.first)
+write_fit(sem(HS_FIXED, data = hs), "hs_fixed")
+# covariances among the residuals of pure outcomes (auto.cov.y)
+write_fit(sem(HS_OUTCOMES, data = hs), "hs_outcomes")
+write_fit(sem(HS_MIXED, data = hs), "hs_mixed")
+write_fit(sem(PD_OBSERVED, data = pdem), "pd_observed")
+# two exogenous observed variables (fixed.x) with GLS and ULS: the baselines keep S_xx
+write_fit(sem(PD_TWO_X, data = pdem, estimator = "GLS"), "pd_twox_gls")
+write_fit(sem(PD_TWO_X, data = pdem, estimator = "ULS"), "pd_twox_uls")
+# NA* frees the marker; std.lv = TRUE fixes the latent (residual) variances instead
+write_fit(sem(HS_NA, data = hs), "hs_na")
+write_fit(sem(HS, data = hs, std.lv = TRUE), "hs_stdlv")
+write_fit(sem(PD, data = pdem, std.lv = TRUE), "pd_stdlv")
+
+writeLines(c(paste("R", paste(R.version$major, R.version$minor, sep = ".")),
+             paste("lavaan", as.character(packageVersion("lavaan")))),
+           "versions.txt")
