@@ -26,7 +26,7 @@ from csi.weighting import SAATY_SCALE, ahp_weights
 from csi.weighting.ahp import _as_array, _diagnose, _fmt, _plain_mapping
 
 
-def _outcome(matrix: Any, **options: Any) -> tuple[Any, ...]:
+def _outcome(matrix: Any, **options: Any) -> tuple[str, list[tuple[type, str]]]:
     """Everything ahp_weights returns, raises and warns, in comparable form."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -43,7 +43,8 @@ def _outcome(matrix: Any, **options: Any) -> tuple[Any, ...]:
             )
         except (CsiInputError, OverflowError) as e:  # OverflowError: 1 / 1e-309 as before
             got = (type(e).__name__, str(e))
-    return got, [(w.category, str(w.message)) for w in caught]
+    # repr: exact for floats, and NaN (a share of 0 / 0 for absurd values) equals NaN
+    return repr(got), [(w.category, str(w.message)) for w in caught]
 
 
 plain_names = st.sampled_from(["service", "price", "after sales", "质量", "a.b", "x vsy", "v"])
