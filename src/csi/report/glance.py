@@ -209,6 +209,7 @@ def _period_change(ctx: Context) -> tuple[dict[str, Any], str] | None:
             previous=previous,
             min_size=ctx.min_size,
             lang=ctx.lang,
+            weights=ctx.score_design(scores.index),
         )
     except CsiInputError as exc:
         log.warning("period comparison left out of the summary: %s", exc)
@@ -227,7 +228,8 @@ def _level_groups(ctx: Context) -> pd.DataFrame | None:
         return None
     if ((scores < 0) | (scores > 100)).any():  # negative weights: the levels section says so
         return None
-    return level_groups(scores, lang=ctx.lang).set_index("group")
+    weights = ctx.score_weights(scores.index)
+    return level_groups(scores, lang=ctx.lang, weights=weights).set_index("group")
 
 
 def _nps(ctx: Context) -> dict[str, Any] | None:
@@ -256,7 +258,12 @@ def segment_comparison(ctx: Context) -> pd.DataFrame | None:
     frame = pd.DataFrame({"score": scores.to_numpy(), "segment": labels.to_numpy()})
     try:
         out = compare_segments(
-            frame, "score", by="segment", correction="holm", min_size=ctx.min_size
+            frame,
+            "score",
+            by="segment",
+            correction="holm",
+            min_size=ctx.min_size,
+            weights=ctx.score_design(scores.index),
         )
     except CsiInputError as exc:
         log.warning("segment comparison left out of the summary: %s", exc)
@@ -275,7 +282,8 @@ def _segments_line(ctx: Context, target: str) -> str:
     below = significant[significant["difference"] < 0].sort_values("difference")
     above = significant[significant["difference"] > 0].sort_values("difference", ascending=False)
     sep = "；" if ctx.lang == "zh" else "; "
-    words = {"segment": ctx.segment, "target": target}
+    test = ctx.t("g_test_design_t" if ctx.weighted else "g_test_welch_t")
+    words = {"segment": ctx.segment, "target": target, "test": test}
     if len(below):
         parts = [
             ctx.t(

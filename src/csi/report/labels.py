@@ -334,6 +334,7 @@ TEXT: dict[str, dict[str, str]] = {
             "the change, {lo:+.1f} to {hi:+.1f}, covers 0; {test}, {p})."
         ),
         "g_test_welch_t": "Welch t test",
+        "g_test_design_t": "design-based t test",
         "g_test_paired_t": "paired t test",
         "g_test_z": "z test",
         "g_test_paired_z": "paired z test",
@@ -358,17 +359,17 @@ TEXT: dict[str, dict[str, str]] = {
         "{lo:.1f} to {hi:.1f})",
         "g_segment_above": "{segment} {value:.1f}, {diff:.1f} points higher",
         "g_segments_below": (
-            "Significantly below the rest of the respondents in {target} ({segment}; Welch t "
-            "test, Holm correction): {items}."
+            "Significantly below the rest of the respondents in {target} ({segment}; {test}, "
+            "Holm correction): {items}."
         ),
         "g_segments_above_only": (
             "No {segment} segment is significantly below the rest of the respondents in "
-            "{target} (Welch t test, Holm correction)."
+            "{target} ({test}, Holm correction)."
         ),
         "g_segments_above": " Significantly above: {items}.",
         "g_segments_none": (
             "No {segment} segment differs significantly from the rest of the respondents in "
-            "{target} (Welch t test, Holm correction)."
+            "{target} ({test}, Holm correction)."
         ),
         "g_segments_small": " {k} segment(s) are not compared (fewer than {min_size} "
         "respondents, or hidden to protect such a segment; marked as suppressed in the "
@@ -698,6 +699,7 @@ TEXT: dict[str, dict[str, str]] = {
             "{hi:+.1f} 包含 0；{test}，{p}）。"
         ),
         "g_test_welch_t": "Welch t 检验",
+        "g_test_design_t": "基于抽样设计的 t 检验",
         "g_test_paired_t": "配对 t 检验",
         "g_test_z": "z 检验",
         "g_test_paired_z": "配对 z 检验",
@@ -719,14 +721,14 @@ TEXT: dict[str, dict[str, str]] = {
         "{hi:.1f}）",
         "g_segment_above": "{segment} {value:.1f}，高 {diff:.1f} 分",
         "g_segments_below": (
-            "{target}显著低于其余受访者的细分群体（{segment}；Welch t 检验，Holm 校正）：{items}。"
+            "{target}显著低于其余受访者的细分群体（{segment}；{test}，Holm 校正）：{items}。"
         ),
         "g_segments_above_only": (
-            "没有{segment}细分群体的{target}显著低于其余受访者（Welch t 检验，Holm 校正）。"
+            "没有{segment}细分群体的{target}显著低于其余受访者（{test}，Holm 校正）。"
         ),
         "g_segments_above": "显著高于其余受访者：{items}。",
         "g_segments_none": (
-            "{segment}各细分群体的{target}与其余受访者相比均无显著差异（Welch t 检验，Holm 校正）。"
+            "{segment}各细分群体的{target}与其余受访者相比均无显著差异（{test}，Holm 校正）。"
         ),
         "g_segments_small": (
             "{k} 个细分群体未参与比较（样本量少于 {min_size}，或为保护此类群体而隐藏；"

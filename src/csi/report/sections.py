@@ -192,6 +192,34 @@ class Context:
         self.failures.append(f"{text(key, 'en')}: {reason}")
         return self.unavailable(key, reason_key, **fmt)
 
+    def score_weights(self, rows: pd.Index) -> np.ndarray | None:
+        """Survey weights of the respondents ``rows`` (None for an unweighted report)."""
+        if not self.weighted:
+            return None
+        weight = self.survey.codebook.weight
+        return self.survey.all_responses().loc[rows, weight].to_numpy(dtype=float)
+
+    def score_design(self, rows: pd.Index) -> Any:
+        """The survey design restricted to the respondents ``rows`` (``False``: unweighted),
+        for comparisons of respondent scores."""
+        if not self.weighted:
+            return False
+        from csi.metrics.design import Design
+
+        cb = self.survey.codebook
+        cols = [
+            c for c in (cb.weight, cb.strata, cb.cluster, *cb.replicate_weights) if c is not None
+        ]
+        frame = self.survey.all_responses().loc[rows, cols].reset_index(drop=True)
+        return Design.from_frame(
+            frame,
+            cb.weight,
+            strata=cb.strata,
+            cluster=cb.cluster,
+            replicate_weights=list(cb.replicate_weights),
+            replicate_type=cb.replicate_type if cb.replicate_weights else None,
+        )
+
     def model_n(self) -> Text:
         """The note every model-based table carries: respondents used and the policy."""
         line = self.t(
@@ -1171,7 +1199,8 @@ def levels_section(ctx: Context) -> Section:
         return ctx.unavailable(
             "levels", "scores_outside", k=len(outside), name=ctx.name(ctx.target)
         )
-    dist = level_distribution(scores, lang=ctx.lang)
+    w = ctx.score_weights(scores.index)
+    dist = level_distribution(scores, lang=ctx.lang, weights=w)
     name = ctx.name(ctx.target)
     blocks: list[Block] = [
         Text(ctx.t("levels_note", construct=name)),
@@ -1187,8 +1216,10 @@ def levels_section(ctx: Context) -> Section:
     if ctx.segment is not None:
         labels = _segment_labels(ctx, scores.index)
         rows = []
+        weight = pd.Series(w, index=scores.index) if w is not None else None
         for value, part in scores.groupby(labels, dropna=False, sort=True):
-            d = level_distribution(part, lang=ctx.lang)
+            part_w = None if weight is None else weight.loc[part.index].to_numpy()
+            d = level_distribution(part, lang=ctx.lang, weights=part_w)
             row: dict[str, Any] = {"segment": str(value), "n": int(part.notna().sum())}
             row.update({lab: 100 * s for lab, s in zip(d["label"], d["share"], strict=True)})
             rows.append(row)
