@@ -12,7 +12,7 @@ import csi
 from csi._checks import CsiInputError
 from csi.datasets import simulate_csi
 from csi.pls import SmallSampleWarning
-from csi.pls.bootstrap import SmallSegmentWarning
+from csi.pls.bootstrap import BootstrapFailureWarning, SmallSegmentWarning
 
 
 def _fit(n: int, **kw):
@@ -41,8 +41,11 @@ def test_one_respondent_segment_gets_no_interval_and_no_test():
     assert "Tiny" not in set(seg_rows)
     diffs = table[table["kind"] == "index_difference"]["segment"].astype(str)
     assert not any("Tiny" in d for d in diffs)
-    # with the guard lowered the segment is there again (and its SE is tiny)
-    boot_all = res.bootstrap(200, seed=1, segment=region, min_size=1)
+    # with the guard lowered the segment is there again, and every resample that draws
+    # no one from it fails (its index is not finite): they are counted and warned about
+    with pytest.warns(BootstrapFailureWarning, match="non-finite statistic"):
+        boot_all = res.bootstrap(200, seed=1, segment=region, min_size=1)
+    assert boot_all.n_failed > 0
     assert "Tiny" in set(boot_all.table["segment"].astype(str))
     with pytest.raises(CsiInputError, match="fewer than two segments have 400"):
         res.bootstrap(50, seed=1, segment=region, min_size=400)
