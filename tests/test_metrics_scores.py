@@ -208,3 +208,13 @@ def test_nps_interval_of_identical_answers_is_exact_not_a_point():
     assert score == 0 and lower == pytest.approx(-100 * (1 - low)) and upper == -lower
     score, _, lower, upper = nps_interval(0, 0, 50, method="bootstrap", seed=1)
     assert score == -100 and lower == -100 and upper == pytest.approx(-100 * (2 * low - 1))
+
+
+def test_box_scores_of_identical_answers_have_an_exact_interval():
+    data = pd.DataFrame({"q": [4] * 20})
+    row = box_scores(data, "q", scale=(1, 5), min_size=1).iloc[0]
+    low = 0.025 ** (1 / 20)  # Clopper-Pearson lower bound of the share answering 4
+    assert row["index"] == pytest.approx(75)
+    assert row["index_lower"] == pytest.approx(100 * (low * 4 + (1 - low) * 1 - 1) / 4)
+    assert row["index_upper"] == pytest.approx(100 * (low * 4 + (1 - low) * 5 - 1) / 4)
+    assert row["index_lower"] < 75 < row["index_upper"]

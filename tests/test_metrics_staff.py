@@ -120,3 +120,54 @@ def test_shrinkage_beats_raw_means_on_simulated_staff():
     assert res.teams["tau2"].iloc[0] == pytest.approx(25, rel=0.5)
     cover = np.mean((t["ci_lower"].to_numpy() <= truth) & (truth <= t["ci_upper"].to_numpy()))
     assert 0.9 <= cover <= 0.99
+
+
+def _staff(seed: int = 4) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    emp = np.repeat([f"e{k}" for k in range(8)], 25)
+    return pd.DataFrame(
+        {
+            "emp": emp,
+            "team": np.where(np.isin(emp, ["e0", "e1", "e2", "e3"]), "A", "B"),
+            "score": rng.integers(1, 11, emp.size).astype(float),
+            "w": rng.uniform(0.5, 3.0, emp.size).round(2),
+        }
+    )
+
+
+def test_weighted_staff_means_and_design_variance():
+    data = _staff()
+    res = staff_appraisal(data, "score", "emp", team="team", weights="w", min_ratings=5)
+    table = res.table.set_index("employee")
+    n_total = len(data)
+    for e, part in data.groupby("emp"):
+        mean = np.average(part["score"], weights=part["w"])
+        assert table.loc[e, "mean"] == pytest.approx(mean, abs=1e-12)  # weighted mean
+    # the design variance of an employee's mean (one PSU per rating, no strata), by hand:
+    # N/(N-1) sum over the employee's ratings of (w_i (y_i - mean) / W_j)^2
+    part = data[data["emp"] == "e0"]
+    mean = np.average(part["score"], weights=part["w"])
+    v = (
+        n_total
+        / (n_total - 1)
+        * np.sum((part["w"] * (part["score"] - mean) / part["w"].sum()) ** 2)
+    )
+    tau2 = res.teams.set_index("team").loc["A", "tau2"]
+    b = v / (v + tau2)
+    assert table.loc["e0", "reliability"] == pytest.approx(1 - b, rel=1e-9)
+    # switched off: the unweighted appraisal, unchanged
+    plain = staff_appraisal(data, "score", "emp", team="team", min_ratings=5)
+    off = staff_appraisal(data, "score", "emp", team="team", min_ratings=5, weights=False)
+    pd.testing.assert_frame_equal(plain.table, off.table)
+    assert not np.allclose(plain.table["mean"], res.table["mean"])
+
+
+def test_staff_appraisal_of_a_weighted_survey():
+    import csi
+
+    data = _staff().assign(rid=lambda d: [f"r{k}" for k in range(len(d))])
+    book = {"id": "rid", "weight": "w", "items": {"score": {"min": 1, "max": 10}}}
+    survey = csi.read_survey(data, book)
+    by_survey = staff_appraisal(survey, "score", "emp", team="team", min_ratings=5)
+    by_frame = staff_appraisal(data, "score", "emp", team="team", min_ratings=5, weights="w")
+    pd.testing.assert_frame_equal(by_survey.table, by_frame.table)

@@ -393,6 +393,8 @@ def box_scores(
             v = sub["_v"].dropna().to_numpy()
             mean, _, m_lo, m_hi = t_interval(v, level)
             n = v.size
+            if n and np.all(v == v[0]):  # identical answers: an exact, not a zero-width, interval
+                m_lo, m_hi = _identical_answers_interval(float(v[0]), n, (lo, hi), level)
             rows.append(
                 {
                     **keys,
@@ -411,6 +413,18 @@ def box_scores(
     if design is not None:
         figures += ["se", "deff"]
     return suppress(pd.DataFrame(rows), figures, min_size)
+
+
+def _identical_answers_interval(
+    value: float, n: int, scale: tuple[float, float], level: float
+) -> tuple[float, float]:
+    """Interval of a mean when all ``n`` answers equal ``value`` (the t interval has zero
+    width): the Clopper-Pearson lower bound ``L = (α/2)^(1/n)`` of the share answering
+    ``value`` bounds the mean by ``L·value + (1 - L)·lowest`` and ``L·value + (1 - L)·highest``.
+    """
+    low_share = ((1 - level) / 2) ** (1 / n)
+    lo, hi = scale
+    return low_share * value + (1 - low_share) * lo, low_share * value + (1 - low_share) * hi
 
 
 def _pct(count: int, n: int) -> float:

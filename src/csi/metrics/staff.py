@@ -14,6 +14,13 @@ empirical-Bayes model (Morris 1983, JASA 78:47-55):
   variance ``(1 - B_j) v_j + B_j² / Σu_j`` (the second term for estimating μ);
   interval ``θ̂_j ± z·sd``.
 
+With survey weights (``weights=``, or a Survey's codebook weight) ``ȳ_j`` is the
+employee's weighted mean and ``v_j`` its design-based variance (Taylor or replicate
+weights, :func:`csi.metrics.design.weighted_mean` over the employee's ratings as a
+domain); an employee whose design variance is not positive (one rating, or all
+ratings equal) gets ``σ_w²/n_eff,j``, the pooled weighted within-employee variance over
+the employee's Kish effective size. The shrinkage is then the same.
+
 A team with a single employee has no between-employee information: its employee is
 not shrunk (B = 0). Ranks (1 = best) use the shrunk means of employees with at
 least ``min_ratings`` ratings; rank intervals are the ``level`` percentile range of
@@ -36,9 +43,11 @@ from csi.metrics._common import (
     check_min_size,
     check_scale,
     numeric_column,
+    survey_frame,
     to_100,
     z_value,
 )
+from csi.metrics.design import design_for, weighted_mean
 
 _TEAM = "_team"
 
@@ -96,7 +105,7 @@ class StaffAppraisal:
 
 
 def staff_appraisal(
-    data: pd.DataFrame,
+    data: Any,
     score: str,
     employee: str,
     *,
@@ -107,6 +116,7 @@ def staff_appraisal(
     level: float = 0.95,
     n_draws: int = 4000,
     seed: Any = None,
+    weights: Any = None,
 ) -> StaffAppraisal:
     """Mean customer rating per employee, shrunk toward the team mean, ranked with intervals.
 
@@ -114,9 +124,14 @@ def staff_appraisal(
     Employees with fewer than ``min_ratings`` ratings keep a row with ``suppressed=True``
     and no figures (their ratings still inform σ², τ² and the team mean). Ratings with no
     employee are counted in ``n_unassigned`` (with a warning). ``rank_within``: "team"
-    or "all". Formulas in the module docstring.
+    or "all". ``data`` may be a :class:`csi.Survey`; ``weights`` as in
+    :func:`csi.metrics.nps` (default: the Survey's design when its codebook names a
+    weight). Formulas in the module docstring.
     """
+    source = data
+    data, _ = survey_frame(data, [employee] + ([team] if team else []))
     data = check_frame(data)
+    design = design_for(source, data, weights)
     level = check_level(level)
     min_ratings = check_min_size(min_ratings)
     check_choice(rank_within, ("team", "all"), name="rank_within")
@@ -133,6 +148,7 @@ def staff_appraisal(
             "employee": data[employee].to_numpy(),
             _TEAM: data[team].to_numpy() if team else "all",
             "_v": values.to_numpy(),
+            "_pos": np.arange(len(data)),
         }
     )
     unassigned = frame["employee"].isna() & frame["_v"].notna()
@@ -161,6 +177,8 @@ def staff_appraisal(
     if sigma2 <= 0:
         raise CsiInputError(f"all ratings in column {score!r} are identical within employees")
     emp["v"] = sigma2 / emp["n"]
+    if design is not None:
+        _design_means(emp, frame, design, values.to_numpy(dtype=float))
     team_rows = []
     parts = []
     for t, g in emp.groupby(_TEAM, sort=True):
@@ -217,6 +235,33 @@ def staff_appraisal(
         level=level,
         n_unassigned=int(unassigned.sum()),
     )
+
+
+def _design_means(emp: pd.DataFrame, frame: pd.DataFrame, design: Any, values: np.ndarray) -> None:
+    """Weighted mean and design-based variance of each employee's mean (in place)."""
+    w = design.weights
+    groups = frame.groupby([_TEAM, "employee"], sort=True, observed=True)["_pos"]
+    rows = {key: pos.to_numpy() for key, pos in groups}
+    means, variances, n_eff = [], [], []
+    within, weight_sum = 0.0, 0.0
+    for key in zip(emp[_TEAM], emp["employee"], strict=True):
+        mask = np.zeros(design.n, dtype=bool)
+        mask[rows[key]] = True
+        est = weighted_mean(design, values, domain=mask)
+        means.append(est.estimate)
+        variances.append(est.se**2)
+        n_eff.append(est.n_effective)
+        wj, yj = w[mask], values[mask]
+        within += float(np.sum(wj * (yj - est.estimate) ** 2))
+        weight_sum += float(wj.sum())
+    n_eff_arr = np.asarray(n_eff, dtype=float)
+    dof = float(np.sum(np.maximum(n_eff_arr - 1, 0)))
+    pooled = within / weight_sum * (n_eff_arr.sum() / dof) if dof > 0 else np.nan
+    v = np.asarray(variances, dtype=float)
+    fallback = ~(np.isfinite(v) & (v > 0))
+    v[fallback] = pooled / n_eff_arr[fallback]
+    emp["mean"] = means
+    emp["v"] = v
 
 
 def _dl_tau2(means: np.ndarray, v: np.ndarray) -> float:
