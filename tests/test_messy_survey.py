@@ -470,3 +470,14 @@ def test_weighted_report_fits_a_weighted_cb_sem(weighted_files):
     chisq = next(v for k, v in values.items() if "chi-square" in k.lower())
     assert float(chisq) == pytest.approx(direct.fit_indices["chisq"], rel=1e-6)
     assert direct.weight_kind == "sampling"
+
+
+def test_listwise_report_does_not_call_left_out_respondents_unscored(survey):
+    from csi.report import run_analysis
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = run_analysis(survey, "acsi", bootstrap=0, figures=False, sem=False)
+    notes = [b.text for b in report.section("index").blocks if isinstance(b, csi.report.Text)]
+    line = next(t for t in notes if t.startswith("Model-based figures use"))
+    assert "left out)." in line and "too few items" not in line

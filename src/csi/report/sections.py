@@ -228,8 +228,10 @@ class Context:
             method=missing_text(self.missing, self.lang),
             left=int(self.result.n_excluded),
         )
-        unscored = int(getattr(self.result, "n_unscored", 0) or 0)
-        if unscored:
+        # respondents in the model's n without a score (pairwise); the ones left out
+        # listwise are already counted as left out
+        unscored = int(getattr(self.result, "n_unscored", 0) or 0) - int(self.result.n_excluded)
+        if unscored > 0:
             line += " " + self.t("model_n_unscored", k=unscored)
         return Text(line, note=True)
 
