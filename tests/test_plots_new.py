@@ -352,3 +352,27 @@ def test_tick_labels_get_the_latin_fallback_and_text_the_regular_weight(
 def test_best_cjk_family_wins_over_a_fallback_font() -> None:
     ranked = sorted(["Droid Sans Fallback", "Noto Sans CJK SC", "Some CJK Font"], key=fonts._rank)
     assert ranked == ["Noto Sans CJK SC", "Droid Sans Fallback", "Some CJK Font"]
+
+
+def test_index_plot_value_labels_never_overlap():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from csi.plots import index_plot
+
+    constructs = ["Expectation", "Quality", "Value", "Satisfaction", "Complaints", "Loyalty"]
+    single = pd.DataFrame({"construct": constructs, "index": [72.2, 69.8, 65.2, 68.6, 29.4, 67.8]})
+    fig = index_plot(single)
+    assert len(fig.axes[0].texts) == 6  # one label per bar when there is room
+    rows = [
+        {"segment": s, "construct": c, "index": 60 + k}
+        for k, s in enumerate(["East", "North", "South", "West"])
+        for c in constructs
+    ]
+    fig = index_plot(pd.DataFrame(rows), by="segment")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)  # labels too wide for their bars are left out

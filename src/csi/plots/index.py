@@ -158,7 +158,11 @@ def index_plot(
                     capsize=3,
                     zorder=3,
                 )
-        for bar, v in zip(bars, y, strict=True):
+        # value labels only where they fit inside their bar (7 pt digits ~ 4.2 pt wide)
+        axes_points = fig.get_size_inches()[0] * ax.get_position().width * 72
+        bar_points = width * 0.92 * axes_points / max(1, len(constructs))
+        fits = bar_points >= 4.2 * (len(f"{100:.{decimals}f}")) + 2
+        for bar, v in zip(bars, y if fits else [], strict=False):
             ax.annotate(
                 f"{v:.{decimals}f}",
                 (bar.get_x() + bar.get_width() / 2, 0),
