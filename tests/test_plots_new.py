@@ -372,8 +372,8 @@ def test_index_plot_value_labels_never_overlap():
     fig = index_plot(pd.DataFrame(rows), by="segment")
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    # a gap of at least 2 px between labels: touching labels read as one number
-    boxes = [t.get_window_extent(renderer).padded(1) for t in fig.axes[0].texts]
+    # a gap of at least 4 px between labels: labels closer than that read as one number
+    boxes = [t.get_window_extent(renderer).padded(2) for t in fig.axes[0].texts]
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b)  # labels too wide for their bars are left out
