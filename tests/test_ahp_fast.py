@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from csi._checks import CsiInputError
 from csi.weighting import SAATY_SCALE, ahp_weights
-from csi.weighting.ahp import _as_array, _diagnose, _fmt, _plain_mapping
+from csi.weighting.ahp_core import _diagnose
+from csi.weighting.ahp_judgments import _as_array, _fmt, _plain_mapping
 
 
 def _outcome(matrix: Any, **options: Any) -> tuple[str, list[tuple[type, str]]]:
