@@ -1,0 +1,94 @@
+"""Screening of indicators: near-duplicate and weak items, flagged with reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from csi._checks import CsiInputError, check_choice, check_columns, check_numeric
+from csi.indicators_data import RespondentData, _check_public, _respondent_data
+
+__all__ = ["screen_indicators"]
+
+
+def screen_indicators(
+    data: RespondentData,
+    items: Sequence[str],
+    *,
+    duplicate_threshold: float = 0.9,
+    weak_threshold: float = 0.3,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Flag near-duplicate and weak items, with reasons; nothing is dropped.
+
+    * near-duplicate: Pearson correlation of two items ``>= duplicate_threshold``
+      (pairwise complete answers): one of them adds little (handbooks: drop repeated or
+      similar indicators);
+    * weak: corrected item-total correlation (item vs the sum of the *other* items,
+      respondents complete on all items) ``< weak_threshold``: the item hardly moves with
+      the rest of the system.
+
+    Returns columns ``item, check, value, threshold, other, reason`` (one row per
+    finding; empty if none). Constant items are reported as weak (no variance).
+    ``data``: a DataFrame or a Survey (every respondent read, items as cleaned).
+    ``attrs["n_complete"]``: respondents complete on all items.
+    """
+    frame, survey = _respondent_data(data)
+    items = [str(i) for i in items]
+    _check_public(survey, items, what="item")
+    check_columns(frame, items, what="item")
+    check_numeric(frame, items)
+    check_choice(lang, ["en", "zh"], name="lang")
+    for name, t in (
+        ("duplicate_threshold", duplicate_threshold),
+        ("weak_threshold", weak_threshold),
+    ):
+        if not -1 <= t <= 1:
+            raise CsiInputError(f"{name} must lie in [-1, 1], got {t!r}")
+    x = frame[items].apply(pd.to_numeric).astype(float)
+    rows: list[tuple[Any, ...]] = []
+    const = [c for c in items if x[c].nunique(dropna=True) <= 1]
+    corr = x.corr()
+    for a_pos, a in enumerate(items):
+        for b in items[a_pos + 1 :]:
+            r = corr.loc[a, b]
+            if np.isfinite(r) and r >= duplicate_threshold:
+                reason = (
+                    f"{a} 与 {b} 相关系数 {r:.2f} ≥ {duplicate_threshold:g}，"
+                    "内容可能重复，考虑删除其一"
+                    if lang == "zh"
+                    else f"{a} and {b} correlate {r:.2f} >= {duplicate_threshold:g}: "
+                    "near-duplicate, consider keeping one"
+                )
+                rows.append((a, "near_duplicate", float(r), duplicate_threshold, b, reason))
+    complete = x.dropna()
+    total = complete.sum(axis=1)
+    for c in items:
+        if c in const:
+            reason = (
+                "无变异（所有回答相同）"
+                if lang == "zh"
+                else "no variance (every answer is the same)"
+            )
+            rows.append((c, "weak", np.nan, weak_threshold, None, reason))
+            continue
+        rest = total - complete[c]
+        r = (
+            float(np.corrcoef(complete[c], rest)[0, 1])
+            if len(complete) > 2 and rest.std() > 0
+            else np.nan
+        )
+        if np.isfinite(r) and r < weak_threshold:
+            reason = (
+                f"{c} 的校正项目-总分相关 {r:.2f} < {weak_threshold:g}，与其他指标关联弱"
+                if lang == "zh"
+                else f"corrected item-total correlation {r:.2f} < {weak_threshold:g}: {c} hardly "
+                "moves with the other items"
+            )
+            rows.append((c, "weak", r, weak_threshold, None, reason))
+    out = pd.DataFrame(rows, columns=["item", "check", "value", "threshold", "other", "reason"])
+    out.attrs["n_complete"] = len(complete)
+    return out
