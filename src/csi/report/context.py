@@ -1,0 +1,275 @@
+"""The :class:`Context` every report section reads: the survey, the fitted results,
+the options of the run, and the helpers the sections share (localised text and
+headers, tables, figures, notes, failures).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from csi.report import adapters
+from csi.report.document import Block, Figure, Section, Table, Text
+from csi.report.labels import header, missing_text, text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Context:
+    """Everything the sections share (built by :func:`csi.report.run_analysis`)."""
+
+    survey: Any
+    spec: Any
+    result: Any
+    lang: str
+    min_size: int
+    segment: str | None
+    period: str | None
+    target: str
+    scheme: str
+    figures: bool
+    sem: bool
+    recommend: str | None
+    csat_column: str | None
+    csat_top: int
+    n_boot: int
+    seed: int
+    fuzzy: bool
+    system: Any
+    progress: Callable[[str], None]
+    thresholds: Any = None
+    #: every segment column (``segment`` is the first: bootstrap and summary comparison)
+    segments: tuple[str, ...] = ()
+    #: missing-data policy of the model (PLS) and of the CB-SEM fit
+    missing: str = "listwise"
+    sem_missing: str = "listwise"
+    #: figures weighted by the codebook's weight (False: none named, or --no-weights)
+    weighted: bool = False
+    #: requested parts that could not be produced (the CLI exits non-zero on any)
+    failures: list[str] = field(default_factory=list)
+    #: drivers left out of the priorities for improvement (customer expectations: a
+    #: company cannot act on them directly); they stay in the map and the impacts
+    not_actionable: tuple[str, ...] = ()
+    boot: Any = None
+    boot_reason: str = ""
+    sem_result: Any = None
+    sem_reason: str = ""
+    fitted_system: Any = None
+    notes: list[str] = field(default_factory=list)
+    notes_index: list[str] = field(default_factory=list)
+    appendix: dict[str, list[Block]] = field(default_factory=dict)
+    #: figures that leave segments out: key -> (segment column, segments left out,
+    #: redraw leaving out more); checked against the finished tables (build.py)
+    segment_figures: dict[str, tuple[str, frozenset[str], Callable[[set[str]], Block]]] = field(
+        default_factory=dict, repr=False
+    )
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------ shared results
+    def to_appendix(self, key: str, *blocks: Block) -> None:
+        """Put ``blocks`` in the appendix under ``key`` (ordered by
+        :data:`csi.report.sections_appendix.APPENDIX`)."""
+        self.appendix.setdefault(key, []).extend(blocks)
+
+    def quality(self, which: str = "pls") -> Any:
+        """``quality()`` of the PLS (``"pls"``) or CB-SEM (``"sem"``; None when not fitted)
+        result, computed once: the section and the summary read the same report. A
+        failure is raised again on every call."""
+        key = f"quality_{which}"
+        if key not in self._cache:
+            result = self.result if which == "pls" else self.sem_result
+            options: dict[str, Any] = {"lang": self.lang}
+            if self.thresholds is not None:
+                options["thresholds"] = self.thresholds
+            try:
+                self._cache[key] = None if result is None else adapters.quality(result, **options)
+            except Exception as exc:
+                self._cache[key] = exc
+        value = self._cache[key]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    def priorities(self) -> pd.DataFrame:
+        """``ipma_priorities(result.ipma(target, exclude=not_actionable))``, computed once
+        (a copy each call)."""
+        if "priorities" not in self._cache:
+            from csi.pls.index import ipma_priorities
+
+            ipma = self.result.ipma(self.target, exclude=self.not_actionable)
+            self._cache["priorities"] = ipma_priorities(ipma)
+        return self._cache["priorities"].copy()
+
+    # ------------------------------------------------------------ helpers
+    def t(self, key: str, **fmt: Any) -> str:
+        return text(key, self.lang, **fmt)
+
+    def name(self, construct: str) -> str:
+        """Display name of a construct (codebook label in the report language)."""
+        cb = self.survey.codebook
+        if construct in cb.constructs:
+            return str(cb.label(construct, self.lang))
+        return construct
+
+    def rename_constructs(self, message: str) -> str:
+        """``message`` with construct names (whole words) shown by their display names."""
+        shown = {c: self.name(c) for c in self.spec.constructs}
+        for c in sorted(shown, key=len, reverse=True):
+            if shown[c] != c:
+                message = re.sub(rf"(?<!\w){re.escape(c)}(?!\w)", shown[c], message)
+        return message
+
+    def names(self, values: Any) -> list[str]:
+        """Display names of a column of construct names."""
+        return [self.name(str(c)) for c in values]
+
+    def yes_no(self, values: Any) -> list[str]:
+        """``yes`` / ``no`` (``""`` where missing) for a column of flags."""
+        out = []
+        for v in values:
+            missing = v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+            out.append("" if missing else self.t("yes" if bool(v) else "no"))
+        return out
+
+    def boot_rows(self, kind: str) -> pd.DataFrame | None:
+        """Rows of one kind of the bootstrap table (None without a bootstrap)."""
+        return None if self.boot is None else adapters.bootstrap_rows(self.boot, kind)
+
+    def boot_note(self) -> Text:
+        """Where the standard errors and intervals come from (or why they are missing)."""
+        if self.boot is None:
+            reason = self.boot_reason or self.t("no_bootstrap")
+            return Text(self.t("bootstrap_none", reason=reason), note=True)
+        k = int(getattr(self.boot, "n_failed", 0))
+        failed = self.t("bootstrap_failed", k=k) if k else ""
+        level = float(getattr(self.boot, "level", 0.95))
+        n = int(getattr(self.boot, "n_resamples", self.n_boot))
+        return Text(
+            self.t("bootstrap_note", n=n, seed=self.seed, level=level, failed=failed), note=True
+        )
+
+    def item_label(self, item: str) -> str:
+        try:
+            return str(self.survey.codebook.item(item).label(self.lang))
+        except Exception:
+            return ""
+
+    def table(
+        self, key: str, title: str, frame: pd.DataFrame, *, digits: int = 3, note: str = ""
+    ) -> Table:
+        """A table with localised headers."""
+        shown = frame.rename(columns=lambda c: header(c, self.lang))
+        return Table(key, title, shown.reset_index(drop=True), digits=digits, note=note)
+
+    def unavailable(self, key: str, reason_key: str, **fmt: Any) -> Section:
+        reason = self.t(reason_key, **fmt) if reason_key in _reason_keys() else reason_key
+        return Section(
+            key, self.t(key), (Text(self.t("not_available", reason=reason), note=True),), False
+        )
+
+    def failed(self, key: str, reason_key: str, **fmt: Any) -> Section:
+        """A requested section that could not be produced: marked, and recorded in
+        ``failures`` (so the CLI exits non-zero unless partial reports are allowed)."""
+        known = reason_key in _reason_keys()
+        reason = text(reason_key, "en", **fmt) if known else reason_key
+        self.failures.append(f"{text(key, 'en')}: {reason}")
+        return self.unavailable(key, reason_key, **fmt)
+
+    def score_weights(self, rows: pd.Index) -> np.ndarray | None:
+        """Survey weights of the respondents ``rows`` (None for an unweighted report)."""
+        if not self.weighted:
+            return None
+        weight = self.survey.codebook.weight
+        return self.survey.all_responses().loc[rows, weight].to_numpy(dtype=float)
+
+    def score_design(self, rows: pd.Index) -> Any:
+        """The survey design restricted to the respondents ``rows`` (``False``: unweighted),
+        for comparisons of respondent scores."""
+        if not self.weighted:
+            return False
+        from csi.metrics.design import Design
+
+        cb = self.survey.codebook
+        cols = [
+            c for c in (cb.weight, cb.strata, cb.cluster, *cb.replicate_weights) if c is not None
+        ]
+        frame = self.survey.all_responses().loc[rows, cols].reset_index(drop=True)
+        return Design.from_frame(
+            frame,
+            cb.weight,
+            strata=cb.strata,
+            cluster=cb.cluster,
+            replicate_weights=list(cb.replicate_weights),
+            replicate_type=cb.replicate_type if cb.replicate_weights else None,
+        )
+
+    def model_n(self) -> Text:
+        """The note every model-based table carries: respondents used and the policy."""
+        line = self.t(
+            "model_n",
+            n=int(self.result.n),
+            method=missing_text(self.missing, self.lang),
+            left=int(self.result.n_excluded),
+        )
+        # respondents in the model's n without a score (pairwise); the ones left out
+        # listwise are already counted as left out
+        unscored = int(getattr(self.result, "n_unscored", 0) or 0) - int(self.result.n_excluded)
+        if unscored > 0:
+            line += " " + self.t("model_n_unscored", k=unscored)
+        return Text(line, note=True)
+
+    def figure(self, key: str, title: str, draw: Callable[[], Any], note: str = "") -> Block:
+        """Render ``draw()`` (a matplotlib Figure from :mod:`csi.plots`) to PNG bytes."""
+        try:
+            from csi.plots._common import REPORT_DPI
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # e.g. no CJK font: the figure still draws
+                fig = draw()
+                buf = io.BytesIO()
+                fig.savefig(buf, format="png", dpi=REPORT_DPI, bbox_inches="tight")
+        except Exception as exc:  # a figure must never cost the report
+            log.warning("figure %s not drawn: %s", key, exc)
+            return Text(self.t("figure_failed", error=one_line(exc)), note=True)
+        return Figure(key, title, buf.getvalue(), note=note)
+
+    def segment_figure(
+        self,
+        key: str,
+        title: str,
+        column: str,
+        hidden: set[str],
+        draw: Callable[[set[str]], Any],
+        note: str = "",
+    ) -> Block:
+        """A figure of segments of ``column`` drawn without the ``hidden`` ones; it is
+        drawn again, without more, if the finished report hides more segments of that
+        column (complementary suppression runs on the whole report: one decision per
+        segmentation, see :func:`csi.report.build.recheck_segment_figures`)."""
+
+        def again(more: set[str]) -> Block:
+            return self.figure(key, title, lambda: draw(more), note=note)
+
+        self.segment_figures[key] = (column, frozenset(hidden), again)
+        return again(set(hidden))
+
+
+def _reason_keys() -> set[str]:
+    from csi.report.labels import TEXT
+
+    return set(TEXT["en"])
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line: ``Type: first line of the message``."""
+    msg = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {msg[0]}" if msg else type(exc).__name__
