@@ -1,0 +1,433 @@
+"""Estimation and result assembly of :func:`csi.sem.fit_sem`.
+
+From the group moments: semopy's starting values, Fisher scoring
+(:mod:`csi.sem.engine`), standard errors from the expected information (robust ones
+with MLM or sampling weights), fit indices, then the parameter tables, R², effects,
+implied and residual matrices and diagnostics of the :class:`csi.sem.SEMResult`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import replace as dc_replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, stats
+
+from csi import diagnostics as dg
+from csi._checks import CsiInputError
+from csi.sem.effects import effects_table
+from csi.sem.engine import Engine, GroupMap, GroupStats
+from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared, variances
+from csi.sem.fit_checks import _GroupData
+from csi.sem.fitindices import fit_indices, gls_baseline_chisq, uls_baseline_chisq
+from csi.sem.groups import build_maps, start_values
+from csi.sem.result import SEMResult
+from csi.sem.structure import Structure
+from csi.sem.syntax import SemModel
+
+_log = logging.getLogger("csi.sem.fit")  # the logger of fit_sem, as before the split
+
+_SEMOPY_OBJ = {"ML": "MLW", "MLM": "MLW", "GLS": "GLS", "ULS": "ULS"}
+#: SLSQP iterations of semopy before Fisher scoring takes over, and the Fisher scoring
+#: iterations allowed from there before falling back to a fully converged SLSQP start.
+_QUICK_SLSQP, _QUICK_FISHER = 10, 100
+
+
+@dataclass
+class FitState:
+    """What a result keeps for later computations (modification indices)."""
+
+    sm: SemModel
+    engine: Engine
+    theta: np.ndarray
+    estimator: str
+    groups: list[_GroupData]
+    weight_kind: str | None = None
+
+
+# -------------------------------------------------------------- estimation
+def _fit_moments(
+    sm: SemModel,
+    groups: list[_GroupData],
+    n_excluded: int,
+    *,
+    estimator: str,
+    group_equal: Sequence[str],
+    multigroup: bool,
+    level: float,
+    lang: str,
+    max_iter: int,
+    weight_kind: str | None = None,
+) -> SEMResult:
+    structs = [Structure(sm) for _ in groups]
+    if weight_kind == "sampling" and structs[0].n_fixed_x:
+        raise CsiInputError(
+            "sampling weights with exogenous observed variables (fixed.x) are not "
+            f"available: {', '.join(structs[0].fixed_x_vars)}; model them as constructs "
+            "or use weights=False"
+        )
+    if estimator in ("GLS", "ULS"):
+        # lavaan's sample covariance for GLS and ULS has the divisor N - 1
+        groups = [dc_replace(g, cov=g.cov * (g.n / (g.n - 1.0))) for g in groups]
+    perm = [list(sm.observed).index(v) for v in structs[0].obs]
+    stats_ = [GroupStats(g.n, g.cov[np.ix_(perm, perm)], g.mean[perm]) for g in groups]
+    core = "ML" if estimator == "MLM" else estimator
+    maps, names = build_maps(structs, meanstructure=multigroup, group_equal=group_equal)
+    n_par = len(names)
+    engine = Engine(structs, stats_, maps, n_par, meanstructure=multigroup)
+    engine.require_pd = core == "ML"
+
+    def solve(slsqp_iter: int | None, fisher_iter: int) -> tuple[np.ndarray, bool, int, bool]:
+        group_x = []
+        ok_all = True
+        for st, gs in zip(structs, stats_, strict=True):
+            n_g = round(gs.n)  # semopy's starting values only (a sum of weights in groups)
+            x, ok = st.semopy_fit(gs.cov, n_g, _SEMOPY_OBJ[estimator], maxiter=slsqp_iter)
+            if not np.all(np.isfinite(x)):
+                x = st.prepare(gs.cov, n_g)
+            group_x.append(x)
+            ok_all &= ok
+        theta0 = start_values(structs, maps, n_par, group_x, [s.mean for s in stats_])
+        return (*engine.fisher_scoring(theta0, core, max_iter=fisher_iter), ok_all)
+
+    # a few SLSQP steps bring semopy's starting values near the solution and Fisher
+    # scoring finishes; should that fail, semopy's SLSQP runs to its own convergence first
+    theta, converged, iters, ok_all = solve(_QUICK_SLSQP, min(max_iter, _QUICK_FISHER))
+    if not converged:
+        theta, converged, iters, ok_all = solve(None, max_iter)
+    if not converged and ok_all and not multigroup:
+        _log.info("Fisher scoring did not converge; keeping semopy's solution")
+    diags: list[dg.Diagnostic] = []
+    n_total = engine.n_total
+    # lavaan: GLS and ULS statistics use N - 1 (with S of divisor N - 1), ML uses N
+    n_stat = n_total - 1.0 if core in ("GLS", "ULS") else float(n_total)
+    # covariance matrix of the estimates: (n_stat H / 2)^-1 with H the expected Hessian
+    # of F; for ULS that is lavaan's "standard" (Delta' Delta)^-1 / (N - 1)
+    _, hess = engine.gradient_information(theta, core)
+    vcov, singular = _invert_information(hess * n_stat / 2.0)
+    if singular:
+        diags += dg.not_identified(
+            ", ".join(names[k] for k in singular[:5]) or dg.SOME_PARAMETER, lang=lang
+        )
+    robust: dict[str, float] = {}
+    if estimator == "MLM":
+        from csi.sem.robust import satorra_bentler
+
+        raw = [g.raw[:, perm] for g in groups if g.raw is not None]
+        row_w = [g.w for g in groups if g.w is not None] if weight_kind else None
+        vcov, robust = satorra_bentler(engine, theta, raw, row_w, weight_kind)
+    elif weight_kind == "sampling":
+        vcov, robust = _sampling_robust(engine, theta, groups, perm, structs[0].p, multigroup)
+    # fit
+    f = engine.objective(theta, core)
+    chisq = n_stat * f
+    p = structs[0].p
+    moments_per_group = p * (p + 1) // 2 + (p if multigroup else 0)
+    df = len(groups) * moments_per_group - n_par - sum(st.n_fixed_x for st in structs)
+    sigmas, mus = [], []
+    for g in range(len(groups)):
+        s = engine.state(theta, g, derivatives=False)
+        sigmas.append(s.sigma)
+        mus.append(s.mu)
+    fixed_idx = [structs[0].obs.index(v) for v in structs[0].fixed_x_vars]
+    # lavaan's baseline keeps the exogenous observed block at S_xx, fixed.x or not
+    exo_idx = [structs[0].obs.index(v) for v in sm.exogenous_observed()]
+    covs, ns_stat = [s.cov for s in stats_], [n_stat * s.n / n_total for s in stats_]
+    if core == "GLS":
+        baseline: float | None = gls_baseline_chisq(covs, ns_stat, exo_idx)
+    elif core == "ULS":
+        baseline = uls_baseline_chisq(covs, ns_stat, exo_idx)
+    else:
+        baseline = _baseline_fixed_x(structs, stats_)
+    fit = fit_indices(
+        chisq=chisq,
+        df=df,
+        npar=n_par,
+        covs=covs,
+        sigmas=sigmas,
+        ns=[s.n for s in stats_],
+        means=[s.mean for s in stats_] if multigroup else None,
+        mus=mus if multigroup else None,
+        likelihood=core == "ML",
+        baseline=baseline,
+        fixed_x=len(exo_idx) * (len(exo_idx) + 1) // 2,
+        estimator=core,
+        n_test=n_stat,
+        x_index=fixed_idx,
+    )
+    if robust:
+        if "chisq_scaled" in robust and df > 0:
+            robust["pvalue_scaled"] = float(stats.chi2.sf(robust["chisq_scaled"], df))
+        fit = pd.concat([fit, pd.Series(robust, dtype=float)])
+        fit.name = "value"
+    state = FitState(sm, engine, theta, estimator, groups, weight_kind)
+    return _assemble(
+        state,
+        structs,
+        maps,
+        theta,
+        vcov,
+        names,
+        fit,
+        diags,
+        n_excluded=n_excluded,
+        converged=converged,
+        iterations=iters,
+        multigroup=multigroup,
+        level=level,
+        lang=lang,
+    )
+
+
+def _sampling_robust(
+    engine: Engine,
+    theta: np.ndarray,
+    groups: list[_GroupData],
+    perm: list[int],
+    p: int,
+    multigroup: bool,
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Sandwich covariance and Yuan-Bentler (Mplus) scaled fit with sampling weights."""
+    from csi.sem.weights import baseline_trace, robust_fit, sandwich
+
+    raw = [g.raw[:, perm] for g in groups if g.raw is not None]
+    row_w = [g.w for g in groups if g.w is not None]
+    vcov, tr0, tr1 = sandwich(engine, theta, raw, row_w)
+    trb = baseline_trace(engine, raw, row_w)
+    per_group = p * (p + 1) // 2 + (p if multigroup else 0)
+    n_groups = len(groups)
+    df = n_groups * per_group - engine.n_par
+    b_df = n_groups * p * (p - 1) // 2
+    b_chisq = sum(s.n * (float(np.sum(np.log(np.diag(s.cov)))) - s.logdet) for s in engine.stats)
+    chisq = engine.n_total * engine.objective(theta, "ML")
+    robust = robust_fit(
+        chisq=chisq,
+        df=df,
+        baseline_chisq=b_chisq,
+        baseline_df=b_df,
+        trace_h0=tr0,
+        trace_h1=tr1,
+        trace_b=trb,
+        n=engine.n_total,
+        groups=n_groups,
+        # lavaan divides by its free parameters before equality constraints
+        npar=sum(_local_free(m) for m in engine.maps),
+        moments=n_groups * per_group,
+    )
+    return vcov, robust
+
+
+def _local_free(mp: GroupMap) -> int:
+    """Free parameters of one group, each shared one counted in every place it appears."""
+    extra = sum(int(np.sum(ix >= 0)) for ix in (mp.nu_idx, mp.alpha_idx) if ix is not None)
+    return len(mp.cov_idx) + extra
+
+
+def _baseline_fixed_x(structs: list[Structure], stats_: list[GroupStats]) -> float | None:
+    """ML baseline when exogenous observed variables keep their sample covariances.
+
+    lavaan's independence model with ``fixed.x``: the x block stays at ``S_xx``, every
+    other variable is uncorrelated, ``chisq_b = sum_g n_g (log|S_xx| + sum log s_jj -
+    log|S|)``; ``None`` (the plain independence model) without exogenous observed items.
+    """
+    if not structs[0].fixed_x_vars:
+        return None
+    total = 0.0
+    for st, gs in zip(structs, stats_, strict=True):
+        xs = [st.obs.index(v) for v in st.fixed_x_vars]
+        rest = [k for k in range(st.p) if k not in xs]
+        logdet_x = float(np.linalg.slogdet(gs.cov[np.ix_(xs, xs)])[1])
+        total += gs.n * (logdet_x + float(np.sum(np.log(np.diag(gs.cov)[rest]))) - gs.logdet)
+    return total
+
+
+def _invert_information(info: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Inverse of the information matrix; indices of (near-)null directions if singular."""
+    if info.size == 0:
+        return info.copy(), []
+    w, v = np.linalg.eigh((info + info.T) / 2)
+    tol = max(w.max(), 1.0) * 1e-10
+    if w.min() > tol:
+        return linalg.inv(info), []
+    null = v[:, w <= tol]
+    involved = [int(k) for k in np.flatnonzero(np.abs(null).max(axis=1) > 1e-3)]
+    return np.linalg.pinv(info), involved
+
+
+def _assemble(
+    state: FitState,
+    structs: list[Structure],
+    maps: list[GroupMap],
+    theta: np.ndarray,
+    vcov: np.ndarray,
+    names: list[str],
+    fit: pd.Series,
+    diags: list[dg.Diagnostic],
+    *,
+    n_excluded: int,
+    converged: bool,
+    iterations: int,
+    multigroup: bool,
+    level: float,
+    lang: str,
+    estimator: str | None = None,
+) -> SEMResult:
+    """Parameter tables, R², effects, matrices and diagnostics of a fitted model."""
+    groups = state.groups
+    tables, r2s, effs, implied, resid = [], {}, [], {}, {}
+    engine = state.engine
+    for g, (st, mp) in enumerate(zip(structs, maps, strict=True)):
+        x = theta[mp.cov_idx]
+        v_loc = vcov[np.ix_(mp.cov_idx, mp.cov_idx)]
+        tab = parameter_table(st, x, v_loc, level=level)
+        if engine.meanstructure:
+            tab = pd.concat([tab, _mean_rows(st, mp, theta, vcov, level)], ignore_index=True)
+        eff = effects_table(st, x, v_loc, level=level)
+        r2 = r_squared(st, x)
+        s = engine.state(theta, g, derivatives=False)
+        order = list(state.sm.observed)
+        labels_ix = pd.Index(order)  # built once, shallow copies below
+        perm = [st.obs.index(v) for v in order]
+        sig = s.sigma[np.ix_(perm, perm)]
+        implied[groups[g].label] = pd.DataFrame(sig, index=labels_ix, columns=labels_ix.copy())
+        cov = groups[g].cov
+        sd_s, sd_m = np.sqrt(np.diag(cov)), np.sqrt(np.diag(sig))
+        rc = cov / np.outer(sd_s, sd_s) - sig / np.outer(sd_m, sd_m)
+        resid[groups[g].label] = pd.DataFrame(rc, index=labels_ix.copy(), columns=labels_ix.copy())
+        r2s[groups[g].label] = r2
+        label = groups[g].label
+        if multigroup:
+            tab.insert(0, "group", label)
+            eff.insert(0, "group", label)
+        tables.append(tab)
+        effs.append(eff)
+        diags += _improper(st, x, tab, r2, label if multigroup else None, lang)
+    diags = dg.collect(
+        dg.not_converged(converged, iterations=iterations, lang=lang),
+        diags,
+        dg.respondents_excluded(n_excluded, lang=lang),
+    )
+    estimates = pd.concat(tables, ignore_index=True)
+    effects = pd.concat(effs, ignore_index=True)
+    names_ix = pd.Index(names)
+    vc = pd.DataFrame(vcov, index=names_ix, columns=names_ix.copy())
+    if multigroup:
+        r2_out: pd.Series | pd.DataFrame = pd.DataFrame(r2s)
+        implied_out: Any = implied
+        resid_out: Any = resid
+        labels: tuple[Any, ...] | None = tuple(g.label for g in groups)
+    else:
+        r2_out = r2s[None]
+        implied_out, resid_out, labels = implied[None], resid[None], None
+    return SEMResult(
+        estimates=estimates,
+        fit_indices=fit,
+        r2=r2_out,
+        effects=effects,
+        implied_cov=implied_out,
+        residual_corr=resid_out,
+        diagnostics=diags,
+        n=engine.n_total,
+        n_excluded=n_excluded,
+        estimator=estimator or state.estimator,
+        converged=converged,
+        iterations=iterations,
+        groups=labels,
+        vcov=vc,
+        lang=lang,
+        weight_kind=state.weight_kind,
+        _state=state,
+    )
+
+
+def _mean_rows(
+    st: Structure, mp: GroupMap, theta: np.ndarray, vcov: np.ndarray, level: float
+) -> pd.DataFrame:
+    """Intercept (``item ~1``) and latent-mean (``construct ~1``) rows."""
+    zq = stats.norm.ppf(0.5 + level / 2)
+    rows = []
+    assert mp.nu_idx is not None and mp.alpha_idx is not None
+    entries = [(v, int(i)) for v, i in zip(st.obs, mp.nu_idx, strict=True)]
+    entries += [(st.inner[k], int(i)) for k, i in zip(st.latent_idx, mp.alpha_idx, strict=True)]
+    total, _ = variances(st, theta[mp.cov_idx])
+    latents = set(st.sm.latents)
+    for var, idx in entries:
+        if idx >= 0:
+            est = float(theta[idx])
+            se = float(np.sqrt(max(vcov[idx, idx], 0.0)))
+            z = est / se if se > 0 else np.nan
+            p = float(2 * stats.norm.sf(abs(z))) if se > 0 else np.nan
+        else:
+            est, se, z, p = 0.0, 0.0, np.nan, np.nan
+        sd = np.sqrt(total[var]) if total.get(var, 0) > 0 else np.nan
+        std_all = est / sd
+        std_lv = std_all if var in latents else est
+        rows.append(
+            (var, "~1", "", None, est, se, z, p, est - zq * se, est + zq * se, std_lv, std_all)
+        )
+    return pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+
+
+def _improper(
+    st: Structure,
+    x: np.ndarray,
+    tab: pd.DataFrame,
+    r2: pd.Series,
+    group: Any,
+    lang: str,
+) -> list[dg.Diagnostic]:
+    """Improper estimates of one group (``group``: its label in a multi-group fit)."""
+
+    def where(name: str) -> str | dg.Phrase:
+        return dg.in_group(name, group)
+
+    # plain arrays: element-wise comparisons of pandas string columns are slow
+    lhs, op, rhs = (tab[c].to_numpy(dtype=object) for c in ("lhs", "op", "rhs"))
+    est, std_all = tab["estimate"].to_numpy(dtype=float), tab["std_all"].to_numpy(dtype=float)
+    negative = dg.negative_variances(
+        {
+            where(str(lhs[k])): float(est[k])
+            for k in range(len(tab))
+            if op[k] == "~~" and lhs[k] == rhs[k]
+        },
+        lang=lang,
+    )
+    above = dg.standardized_loadings_above_one(
+        {
+            where(f"{lhs[k]} -> {rhs[k]}"): float(std_all[k])
+            for k in range(len(tab))
+            if op[k] == "=~"
+        },
+        lang=lang,
+    )
+    r2d = dg.r2_out_of_range({where(str(k)): v for k, v in r2.items()}, lang=lang)
+    st.model.update_matrices(x)
+    _sigma, _m, c = st.implied(x)
+    psi = st.model.matrices[2]
+    lat = st.latent_idx
+    cov_lat = (c @ psi @ c.T)[np.ix_(lat, lat)]
+    names = [st.inner[k] for k in lat]
+    corr = {}
+    sd = np.sqrt(np.clip(np.diag(cov_lat), 1e-300, None))
+    for i in range(len(lat)):
+        for j in range(i + 1, len(lat)):
+            corr[where(f"{names[i]} ~~ {names[j]}")] = cov_lat[i, j] / (sd[i] * sd[j])
+    pd_lat = (
+        dg.not_positive_definite(
+            cov_lat, name=dg.in_group(dg.LATENT_COVARIANCE_MATRIX, group), tol=-1e-10, lang=lang
+        )
+        if len(lat)
+        else []
+    )
+    return [
+        *negative,
+        *above,
+        *r2d,
+        *dg.correlations_above_one(corr, lang=lang),
+        *pd_lat,
+    ]
