@@ -102,3 +102,50 @@ def studentized(
     upper_t = _quantiles(pivots, np.full(k, 1 - alpha / 2))
     lower_t = _quantiles(pivots, np.full(k, alpha / 2))
     return estimate - upper_t * se, estimate - lower_t * se
+
+
+def _intervals(
+    dev: np.ndarray,
+    pivots: np.ndarray | None,
+    pivot_cols: np.ndarray | None,
+    estimate: np.ndarray,
+    se_hat: np.ndarray | None,
+    accel: np.ndarray | None,
+    method: str,
+    level: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Intervals from the deviations ``dev = theta* - theta`` (valid draws only).
+
+    ``pivots`` ``(B, len(pivot_cols))`` are the studentized pivots of the statistics
+    at ``pivot_cols`` (those with a cheap standard error).
+    """
+    lower, upper = percentile(dev, level)
+    used = np.full(estimate.size, "percentile", dtype=object)
+    if method == "bca":
+        assert accel is not None
+        lower, upper = bca(dev, np.zeros(estimate.size), accel, level)
+        used[:] = "bca"
+    lower, upper = lower + estimate, upper + estimate
+    if method == "studentized" and pivots is not None and pivot_cols is not None:
+        assert se_hat is not None
+        ok = np.isfinite(se_hat[pivot_cols])
+        cols = pivot_cols[ok]
+        if cols.size:
+            lo_t, hi_t = studentized(pivots[:, ok], estimate[cols], se_hat[cols], level)
+            lower[cols], upper[cols] = lo_t, hi_t
+            used[cols] = "studentized"
+    return lower, upper, used
+
+
+_REPLICATE_CI = (
+    "with replicate weights the intervals are estimate ± t(df) x SE (R confint with "
+    "df=degf): leave ci='percentile' (the default)"
+)
+
+
+def _t_intervals(
+    estimate: np.ndarray, se: np.ndarray, df: float, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``estimate ± t_{df, (1+level)/2} se``."""
+    q = float(stats.t.ppf(0.5 + level / 2.0, df))
+    return estimate - q * se, estimate + q * se

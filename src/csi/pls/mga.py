@@ -47,7 +47,8 @@ from csi._checks import CsiInputError, check_choice, check_columns, check_frame,
 from csi.pls import index as _ix
 from csi.pls import intervals as _iv
 from csi.pls.batched import REASONS, bootstrap_counts, run_ordered
-from csi.pls.bootstrap import (
+from csi.pls.fit import fit_pls
+from csi.pls.resampling import (
     FAILURE_WARN_SHARE,
     BootstrapFailureWarning,
     _check_count,
@@ -294,8 +295,6 @@ def compare_groups(
     workers, progress, batch_size, keep_draws, statistics:
         As for :meth:`PLSResult.bootstrap`.
     """
-    from csi.pls import fit_pls
-
     spec = as_spec(spec)
     if isinstance(data, Survey):
         # every respondent read, without id, personal or free-text columns; scale

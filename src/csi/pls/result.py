@@ -7,7 +7,6 @@ moments and construct scores (see :mod:`csi.pls.index` for the formulas).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +17,9 @@ import pandas as pd
 
 from csi._checks import CsiInputError, check_choice
 from csi.moments import Moments
+from csi.pls import display as _display
 from csi.pls import index as _ix
+from csi.pls import segments as _segments
 from csi.pls.algorithm import Layout
 from csi.pls.consistent import rho_a
 from csi.pls.effects import effect_pairs, indirectly_reachable, reachable
@@ -27,65 +28,6 @@ from csi.spec import ModelSpec
 if TYPE_CHECKING:
     from csi.pls.bootstrap import BootstrapResult
     from csi.pls.mga import GroupComparison
-
-_LABELS = {
-    "en": {
-        "title": "PLS path model",
-        "scheme": "inner weighting scheme",
-        "plsc": "consistent PLS (PLSc)",
-        "yes": "yes",
-        "no": "no",
-        "n": "respondents used",
-        "excluded": "excluded (missing answers)",
-        "replaced": "missing answers replaced by item means",
-        "unscored": "respondents without scores (missing answers, pairwise)",
-        "iterations": "iterations",
-        "converged": "converged",
-        "not_converged": "NOT converged",
-        "paths": "Path coefficients",
-        "r2": "R²",
-        "outer": "Outer model",
-        "index": "Index (0-100)",
-        "construct": "construct",
-        "indicator": "indicator",
-        "weight": "weight",
-        "loading": "loading",
-        "path": "path",
-        "estimate": "estimate",
-        "r2_adj": "adj. R²",
-        "weights": "weights",
-        "sum_weights": "sum of weights",
-        "n_eff": "Kish effective n",
-    },
-    "zh": {
-        "title": "PLS 路径模型",
-        "scheme": "内部权重方案",
-        "plsc": "一致性 PLS (PLSc)",
-        "yes": "是",
-        "no": "否",
-        "n": "有效样本量",
-        "excluded": "剔除（有缺失回答）",
-        "replaced": "以题项均值替代的缺失回答",
-        "unscored": "无潜变量得分的受访者（有缺失回答，成对删除）",
-        "iterations": "迭代次数",
-        "converged": "已收敛",
-        "not_converged": "未收敛",
-        "paths": "路径系数",
-        "r2": "R²",
-        "outer": "测量模型",
-        "index": "指数 (0-100)",
-        "construct": "潜变量",
-        "indicator": "指标",
-        "weight": "权重",
-        "loading": "载荷",
-        "path": "路径",
-        "estimate": "估计值",
-        "r2_adj": "调整 R²",
-        "weights": "加权",
-        "sum_weights": "权重之和",
-        "n_eff": "Kish 有效样本量",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -353,41 +295,7 @@ class PLSResult:
         ``parameter`` is ``path`` (lhs = source, rhs = target), ``weight`` or
         ``loading`` (lhs = construct, rhs = indicator), or ``r2`` (lhs = construct).
         """
-        parts = [
-            pd.DataFrame(
-                {
-                    "parameter": "path",
-                    "lhs": self.path_coefficients["source"],
-                    "rhs": self.path_coefficients["target"],
-                    "estimate": self.path_coefficients["estimate"],
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "parameter": "weight",
-                    "lhs": self.outer_weights["construct"],
-                    "rhs": self.outer_weights["indicator"],
-                    "estimate": self.outer_weights["estimate"],
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "parameter": "loading",
-                    "lhs": self.loadings["construct"],
-                    "rhs": self.loadings["indicator"],
-                    "estimate": self.loadings["estimate"],
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "parameter": "r2",
-                    "lhs": self.r2["construct"],
-                    "rhs": "",
-                    "estimate": self.r2["r2"],
-                }
-            ),
-        ]
-        return pd.concat(parts, ignore_index=True)
+        return _display.to_frame(self)
 
     # ---------------------------------------------------------------- index
     def _scale(self, scale: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -477,63 +385,10 @@ class PLSResult:
         ``sum_weights`` (``n`` is then the respondents, for frequency weights the sum
         of their counts); a segment whose weights are all 0 has a NaN index.
         """
-        scores100 = self.respondent_index(scale)
-        labels = self._segment_values(segment, scores100.index)
-        codes, groups = pd.factorize(labels, sort=True, use_na_sentinel=False)
-        n_groups, names = len(groups), list(self.layout.constructs)
-        counts = np.bincount(codes, minlength=n_groups)
-        w = self._scored_weights()
-        weights = np.ones(len(codes)) if w is None else w
-        totals = np.bincount(codes, weights=weights, minlength=n_groups)
-        sums = np.zeros((n_groups, len(names)))
-        np.add.at(sums, codes, scores100.to_numpy() * weights[:, None])
-        if self.weight_kind == "frequency":
-            counts = np.round(totals).astype(np.int64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            index = (sums / totals[:, None]).ravel()
-        out = pd.DataFrame(
-            {
-                "segment": np.repeat(np.asarray(groups, dtype=object), len(names)),
-                "construct": names * n_groups,
-                "n": np.repeat(counts, len(names)),
-                "index": index,
-            }
-        )
-        if w is not None:
-            out.insert(3, "sum_weights", np.repeat(totals, len(names)))
-        out.attrs["segment_column"] = labels.name
-        out.attrs["n_unscored"] = int(self.n_unscored)
-        return out
+        return _segments.index_by(self, segment, self.respondent_index(scale))
 
     def _segment_values(self, segment: Any, rows: pd.Index) -> pd.Series:
-        if isinstance(segment, pd.Series):
-            missing = rows.difference(segment.index)
-            if len(missing):
-                raise CsiInputError(
-                    f"segment Series lacks {len(missing)} of the respondents used "
-                    f"(e.g. row {missing[0]!r})"
-                )
-            return segment.loc[rows]
-        if isinstance(segment, Hashable) and not isinstance(segment, tuple):
-            frame = self.source_data
-            if frame is None or segment not in frame.columns:
-                available = (
-                    []
-                    if frame is None
-                    else [c for c in frame.columns if c not in self.layout.items]
-                )
-                raise CsiInputError(
-                    f"segment column {segment!r} not found in the data given to fit_pls "
-                    f"(other columns: {available}); or pass the segment values as a Series"
-                )
-            values = frame[segment].to_numpy()[self.row_positions]
-            return pd.Series(values, index=rows, name=segment)
-        given = list(segment)
-        if len(given) != len(rows):
-            raise CsiInputError(
-                f"segment values: got {len(given)}, expected one per respondent used ({len(rows)})"
-            )
-        return pd.Series(given, index=rows, name="segment")
+        return _segments.segment_values(self, segment, rows)
 
     def impacts(self, points: float = 5, scale: Any = None) -> pd.DataFrame:
         """Index points a target gains when a driver's index rises by ``points``.
@@ -679,71 +534,11 @@ class PLSResult:
 
     # -------------------------------------------------------------- display
     def _header(self, lang: str) -> list[str]:
-        lab = _LABELS[lang]
-        status = (
-            f"{lab['converged']} ({lab['iterations']}: {self.iterations}, tol {self.tol:g})"
-            if self.converged
-            else f"{lab['not_converged']} ({lab['iterations']}: {self.iterations})"
-        )
-        counts = f"{lab['n']}: {self.n}; {lab['excluded']}: {self.n_excluded}"
-        if self.missing == "mean":
-            counts += f"; {lab['replaced']}: {self.n_replaced}"
-        elif self.missing == "pairwise":
-            counts += f"; {lab['unscored']}: {self.n_unscored}"
-        lines = [
-            lab["title"],
-            f"{lab['scheme']}: {self.scheme}; {lab['plsc']}: "
-            f"{lab['yes'] if self.consistent else lab['no']}",
-            counts,
-        ]
-        if self.weighted:
-            lines.append(
-                f"{lab['weights']}: {self.weight_kind}; {lab['sum_weights']}: "
-                f"{self.sum_weights:.6g}; {lab['n_eff']}: {self.n_eff:.1f}"
-            )
-        return [*lines, status]
+        return _display.header(self, lang)
 
     def summary(self, lang: str = "en", digits: int = 3) -> str:
         """A compact text report: paths with R², outer weights and loadings, index."""
-        check_choice(lang, _LABELS, name="lang")
-        lab = _LABELS[lang]
-        lines = self._header(lang)
-        paths = pd.DataFrame(
-            {
-                lab["path"]: [
-                    f"{s} -> {t}"
-                    for s, t in zip(
-                        self.path_coefficients["source"],
-                        self.path_coefficients["target"],
-                        strict=True,
-                    )
-                ],
-                lab["estimate"]: self.path_coefficients["estimate"].round(digits),
-            }
-        )
-        lines += ["", lab["paths"], paths.to_string(index=False)]
-        if len(self.r2):
-            r2 = pd.DataFrame(
-                {
-                    lab["construct"]: self.r2["construct"],
-                    lab["r2"]: self.r2["r2"].round(digits),
-                    lab["r2_adj"]: self.r2["r2_adj"].round(digits),
-                }
-            )
-            lines += ["", lab["r2"], r2.to_string(index=False)]
-        outer = pd.DataFrame(
-            {
-                lab["construct"]: self.outer_weights["construct"],
-                lab["indicator"]: self.outer_weights["indicator"],
-                lab["weight"]: self.outer_weights["estimate"].round(digits),
-                lab["loading"]: self.loadings["estimate"].round(digits),
-            }
-        )
-        lines += ["", lab["outer"], outer.to_string(index=False)]
-        if self.scale is not None:
-            idx = self.index().round(1 if digits >= 1 else 0)
-            lines += ["", lab["index"], idx.to_string()]
-        return "\n".join(lines)
+        return _display.summary(self, lang, digits)
 
     def __repr__(self) -> str:
         weighted = f", weighted={self.weight_kind!r}" if self.weighted else ""
@@ -754,7 +549,4 @@ class PLSResult:
         )
 
     def _repr_html_(self) -> str:
-        head = "<br>".join(html.escape(line) for line in self._header("en"))
-        paths = self.path_coefficients.round(3).to_html(index=False)
-        r2 = self.r2.round(3).to_html(index=False)
-        return f"<div><p>{head}</p><h4>Path coefficients</h4>{paths}<h4>R²</h4>{r2}</div>"
+        return _display.repr_html(self)

@@ -1,0 +1,160 @@
+"""The fit of a PLS path model from its item moments (after :mod:`csi.pls.fit` checked them).
+
+The item correlation matrix from the moments, the outer weights and inner estimates
+(:mod:`csi.pls.algorithm`), consistent PLS when asked (:mod:`csi.pls.consistent`),
+the construct scores of the raw rows, and the :class:`csi.pls.result.PLSResult`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from csi._checks import CsiInputError, check_choice
+from csi.moments import Moments
+from csi.pls.algorithm import (
+    SCHEMES,
+    Layout,
+    PLSConvergenceWarning,
+    PLSEstimationError,
+    check_formative_blocks,
+    inner_estimates,
+    outer_weights,
+    sign_anchors,
+)
+from csi.pls.consistent import consistent_estimates
+from csi.pls.effects import total_effects
+from csi.pls.result import PLSArrays, PLSResult
+from csi.spec import ModelSpec
+
+logger = logging.getLogger("csi.pls")  # the package's logger (records named as before)
+
+
+def _correlation(moments: Moments, items: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    cov = moments.cov.to_numpy(dtype=float)
+    var = np.diag(cov).copy()
+    means = moments.means.to_numpy(dtype=float)
+    ok = np.isfinite(var) & (var > 1e-24 * np.maximum(1.0, means**2))
+    constant = np.flatnonzero(~ok).tolist()
+    if constant:
+        names = ", ".join(f"{items[k]!r} (always {means[k]:g})" for k in constant)
+        raise CsiInputError(
+            f"item(s) with zero variance: {names}; a constant item cannot measure a "
+            "construct: drop it from the model"
+        )
+    if not np.isfinite(cov).all():
+        i, j = (int(v) for v in np.argwhere(~np.isfinite(cov))[0])
+        raise CsiInputError(f"covariance of {items[i]!r} and {items[j]!r} is not finite")
+    sd = np.sqrt(var)
+    S = cov / np.outer(sd, sd)
+    np.fill_diagonal(S, 1.0)
+    return S, sd
+
+
+def _fit(
+    moments: Moments,
+    spec: ModelSpec,
+    *,
+    scheme: str,
+    tol: float,
+    max_iter: int,
+    consistent: bool,
+    scale: Any,
+    raw: np.ndarray | None,
+    rows: pd.Index | None,
+    positions: np.ndarray | None,
+    source: pd.DataFrame | None,
+    n_used: int | None = None,
+    n_unscored: int = 0,
+    replaced: np.ndarray | None = None,
+    row_weights: np.ndarray | None = None,
+    design_roles: dict[str, Any] | None = None,
+    sign: Any = "loadings",
+) -> PLSResult:
+    check_choice(scheme, SCHEMES, name="scheme")
+    if not (isinstance(tol, int | float) and math.isfinite(tol) and tol > 0):
+        raise CsiInputError(f"tol must be a positive number, got {tol!r}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1:
+        raise CsiInputError(f"max_iter must be a positive integer, got {max_iter!r}")
+    layout = Layout.from_spec(spec)
+    anchors = sign_anchors(sign, layout)
+    sign = sign if isinstance(sign, str) else dict(sign)  # the result's own copy
+    items = layout.items
+    S, sd = _correlation(moments, items)
+    try:
+        check_formative_blocks(S, layout)
+        wf = outer_weights(
+            S, layout, scheme=scheme, tol=tol, max_iter=int(max_iter), anchors=anchors
+        )
+        inner = inner_estimates(S, wf.weights, layout)
+    except PLSEstimationError as exc:
+        raise CsiInputError(str(exc)) from exc
+    if not wf.converged:
+        warnings.warn(
+            f"PLS did not converge in {int(wf.iterations)} iterations (last change in "
+            f"outer weights {float(wf.change):.2e}, tol {tol:g}); results are unreliable: "
+            "raise max_iter or check the model",
+            PLSConvergenceWarning,
+            stacklevel=3,
+        )
+    w = wf.weights
+    rho = None
+    if consistent:
+        cf = consistent_estimates(S, w, inner.construct_corr, layout)
+        paths, r2, ccorr, own, rho = cf.paths, cf.r2, cf.construct_corr, cf.loadings, cf.rho_a
+    else:
+        paths, r2, ccorr = inner.paths, inner.r2, inner.construct_corr
+        own = inner.cross_loadings[np.arange(len(items)), layout.block]
+    score_array = None
+    if raw is not None:
+        z = (raw - moments.means.to_numpy(dtype=float)) / sd
+        score_array = z @ (w[:, None] * layout.mask)
+    if moments.n_excluded:
+        logger.info("fit_pls: %d respondents left out for missing answers", moments.n_excluded)
+    if moments.n_replaced:
+        logger.info("fit_pls: %d missing answers replaced by item means", moments.n_replaced)
+    if moments.missing == "pairwise" and n_unscored:
+        logger.info(
+            "fit_pls: %d respondents with missing answers get no construct score (pairwise)",
+            n_unscored,
+        )
+    return PLSResult(
+        spec=spec,
+        scheme=scheme,
+        consistent=bool(consistent),
+        n=int(moments.n if n_used is None else n_used),
+        n_excluded=int(moments.n_excluded),
+        n_replaced=int(moments.n_replaced),
+        n_unscored=int(n_unscored),
+        replaced=replaced,
+        iterations=int(wf.iterations),
+        converged=bool(wf.converged),
+        tol=float(tol),
+        max_iter=int(max_iter),
+        moments=moments,
+        layout=layout,
+        arrays=PLSArrays(
+            weights=w,
+            loadings=own,
+            cross_loadings=inner.cross_loadings,
+            construct_corr=ccorr,
+            paths=paths,
+            total=total_effects(paths),
+            r2=r2,
+            corr=S,
+            consistent_rho_a=rho,
+        ),
+        scale=scale,
+        score_array=score_array,
+        rows=rows,
+        row_positions=positions,
+        source_data=source,
+        row_weights=row_weights,
+        design_roles=design_roles,
+        sign=sign,
+    )

@@ -1,0 +1,429 @@
+"""Resampling machinery of the PLS bootstrap (:mod:`csi.pls.bootstrap`).
+
+The draws (:func:`resample_indices`, frequency-weight counts), the statistics plan
+of a run (labels, full-sample values, cheap standard errors), the batches fitted by
+the engine (:mod:`csi.pls.batched`) with their failure accounting, the progress bar,
+the jackknife of the BCa acceleration, and the engine and segment context built from
+a fitted model. The rules (failures, sign handling, reproducibility, memory) are
+described in :mod:`csi.pls.bootstrap`.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from csi._checks import CsiInputError, check_rng
+from csi.moments import effective_weights
+from csi.pls.algorithm import sign_anchors
+from csi.pls.batched import NON_FINITE, OK, REASONS, Engine, StackFit, run_ordered
+from csi.pls.statistics import LABEL_COLUMNS, Context, ResampleStatistic
+
+if TYPE_CHECKING:
+    from csi.pls.result import PLSResult
+
+#: Largest number of jackknife fits for the BCa acceleration.
+JACKKNIFE_MAX = 1000
+
+#: Share of failed resamples above which a warning is given.
+FAILURE_WARN_SHARE = 0.01
+
+
+class BootstrapFailureWarning(UserWarning):
+    """More than 1% of the bootstrap resamples failed (see ``BootstrapResult.failures``)."""
+
+
+class SmallSegmentWarning(UserWarning):
+    """Segments too small for bootstrap statistics were left out (``min_size``)."""
+
+
+def _check_level(level: Any) -> float:
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
+        raise CsiInputError(f"level must be a number between 0 and 1, e.g. 0.95; got {level!r}")
+    return float(level)
+
+
+def _check_count(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise CsiInputError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def resample_indices(n_rows: int, n: int, seed: Any) -> np.ndarray:
+    """The row indices ``(n, n_rows)`` of the resamples :func:`bootstrap` draws for ``seed``.
+
+    Row ``r`` lists the (0-based) positions, among the respondents resampled (the
+    complete ones for listwise, every respondent read for mean and pairwise), of the
+    ``n_rows`` respondents in resample ``r``:
+    ``numpy.random.default_rng(seed).integers(0, n_rows, size=(n, n_rows))``.
+    """
+    return check_rng(seed).integers(0, n_rows, size=(n, n_rows))
+
+
+# ---------------------------------------------------------------- the run
+@dataclass(frozen=True)
+class _Plan:
+    """The statistics of a run: their labels, full-sample values and SE formulas."""
+
+    stats: tuple[ResampleStatistic, ...]
+    labels: pd.DataFrame
+    estimate: np.ndarray
+    test_zero: np.ndarray
+    pivot_cols: np.ndarray  # positions of the columns with a cheap SE
+    se_hat: np.ndarray  # (K,) full-sample SE for those columns (NaN elsewhere)
+
+    @property
+    def checked(self) -> np.ndarray:
+        """Columns whose resample values must be finite (finite in the full sample)."""
+        return np.isfinite(self.estimate)
+
+
+def evaluate(fit: StackFit, ctx: Context, stats: Sequence[ResampleStatistic]) -> np.ndarray:
+    """All statistics of a stack of fits, ``(B, K)``."""
+    return np.concatenate([np.asarray(s.compute(fit, ctx), dtype=float) for s in stats], axis=1)
+
+
+def _pivot_se(fit: StackFit, ctx: Context, stats: Sequence[ResampleStatistic]) -> np.ndarray:
+    parts = []
+    for s in stats:
+        if s.se is not None:
+            parts.append(np.asarray(s.se(fit, ctx), dtype=float))
+    return np.concatenate(parts, axis=1) if parts else np.zeros((fit.paths.shape[0], 0))
+
+
+def make_plan(engine: Engine, ctx: Context, stats: Sequence[ResampleStatistic]) -> _Plan:
+    """Labels and full-sample values of ``stats`` (the fit of all respondents once each)."""
+    full = engine.fit(np.ones((1, engine.n_rows)))
+    if not full.valid[0]:
+        hint = ""
+        if REASONS[int(full.status[0])] == "inadmissible":
+            hint = (
+                "; the full-sample PLSc solution itself is inadmissible, so "
+                "inadmissible='drop' would drop the resamples that resemble it: use "
+                "inadmissible='keep'"
+            )
+        raise CsiInputError(
+            "the full-sample model could not be re-estimated from the data: "
+            + full.detail.get(0, REASONS[int(full.status[0])])
+            + hint
+        )
+    rows: list[dict[str, str]] = []
+    test_zero: list[bool] = []
+    pivot_cols: list[int] = []
+    for s in stats:
+        labels = s.labels(ctx)
+        start = len(rows)
+        rows += [{"kind": s.kind, **{k: str(v) for k, v in lab.items()}} for lab in labels]
+        test_zero += [s.test_zero] * len(labels)
+        if s.se is not None:
+            pivot_cols += list(range(start, len(rows)))
+    labels_frame = pd.DataFrame({c: [r.get(c, "") for r in rows] for c in LABEL_COLUMNS})
+    estimate = evaluate(full, ctx, stats)[0]
+    if estimate.size != len(labels_frame):
+        raise ValueError(
+            f"the statistics gave {estimate.size} values for {len(labels_frame)} labels"
+        )
+    se_hat = np.full(estimate.size, np.nan)
+    cols = np.array(pivot_cols, dtype=np.intp)
+    se_hat[cols] = _pivot_se(full, ctx, stats)[0]
+    return _Plan(tuple(stats), labels_frame, estimate, np.array(test_zero), cols, se_hat)
+
+
+@dataclass
+class _Batch:
+    start: int
+    values: np.ndarray
+    pivots: np.ndarray
+    status: np.ndarray
+    detail: dict[int, str]
+    flips: np.ndarray
+    inadmissible: int
+
+
+def _run_batch(engine: Engine, ctx: Context, plan: _Plan, start: int, counts: np.ndarray) -> _Batch:
+    fit = engine.fit(counts)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        values = evaluate(fit, ctx, plan.stats)
+        if plan.pivot_cols.size:
+            se = _pivot_se(fit, ctx, plan.stats)
+            piv = (values[:, plan.pivot_cols] - plan.estimate[plan.pivot_cols]) / se
+            piv[~np.isfinite(piv)] = np.nan
+        else:
+            piv = np.zeros((values.shape[0], 0))
+    status = fit.status.copy()
+    detail = dict(fit.detail)
+    _mark_non_finite(values, plan, status, detail)
+    bad = status != OK
+    values[bad] = np.nan
+    piv[bad] = np.nan
+    flips = fit.flips & ~bad[:, None]
+    return _Batch(
+        start,
+        values,
+        piv,
+        status,
+        detail,
+        flips.sum(axis=0),
+        int((fit.inadmissible & ~bad).sum()),
+    )
+
+
+def _mark_non_finite(
+    values: np.ndarray, plan: _Plan, status: np.ndarray, detail: dict[int, str]
+) -> None:
+    """Fail the valid members with a non-finite value of a statistic finite in the full
+    sample (in place), naming the first such statistic."""
+    checked = plan.checked
+    bad = ~np.isfinite(values) & checked[None, :]
+    for b in np.flatnonzero(bad.any(axis=1) & (status == OK)):
+        k = int(np.flatnonzero(bad[b])[0])
+        row = plan.labels.iloc[k]
+        label = ", ".join(f"{c} {row[c]}" for c in plan.labels.columns[1:] if row[c])
+        status[b] = NON_FINITE
+        detail[int(b)] = f"{row['kind']} ({label}) is {values[b, k]}"
+
+
+def _progress_bar(progress: Any, total: int, desc: str) -> Any:
+    """A tqdm bar (auto: only on a terminal or in a notebook), or None."""
+    if progress is None:
+        progress = _interactive()
+    if not progress:
+        return None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, desc=desc, unit="resample")
+    return progress  # a tqdm-like object supplied by the caller
+
+
+def _interactive() -> bool:
+    try:
+        if sys.stderr is not None and sys.stderr.isatty():
+            return True
+    except (AttributeError, ValueError):
+        pass
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def default_batch_size(n_rows: int) -> int:
+    """Resamples per batch: up to 500, fewer for large samples (``batch x N <= 4e6``)."""
+    return int(max(8, min(500, 4_000_000 // max(n_rows, 1))))
+
+
+def run_batches(
+    engine: Engine,
+    ctx: Context,
+    plan: _Plan,
+    batches: Iterator[tuple[int, np.ndarray]],
+    *,
+    workers: int,
+    on_batch: Callable[[_Batch], None],
+) -> None:
+    """Fit every ``(start, counts)`` batch, in order, with up to ``workers`` threads."""
+    run_ordered(
+        lambda job: _run_batch(engine, ctx, plan, job[0], job[1]),
+        batches,
+        workers=workers,
+        on_result=on_batch,
+    )
+
+
+def _jackknife(
+    engine: Engine,
+    ctx: Context,
+    plan: _Plan,
+    *,
+    batch_size: int,
+    workers: int,
+    groups: np.ndarray | None = None,
+) -> np.ndarray:
+    """Jackknife values ``(G, K)``: leave-one-out, or delete-a-group for large samples.
+
+    ``groups`` (a design's PSU per row): leave one PSU out at a time (PSU ``k`` in
+    group ``k mod G`` beyond :data:`JACKKNIFE_MAX` PSUs).
+    """
+    n_rows = engine.n_rows
+    unit = np.arange(n_rows) if groups is None else np.asarray(groups)
+    n_units = int(unit.max()) + 1
+    n_groups = min(n_units, JACKKNIFE_MAX)
+    member = unit % n_groups
+    out = np.empty((n_groups, plan.estimate.size))
+
+    def batches() -> Iterator[tuple[int, np.ndarray]]:
+        for start in range(0, n_groups, batch_size):
+            g = np.arange(start, min(n_groups, start + batch_size))
+            yield start, (member[None, :] != g[:, None]).astype(float)
+
+    def keep(batch: _Batch) -> None:
+        out[batch.start : batch.start + batch.values.shape[0]] = batch.values
+
+    run_batches(engine, ctx, plan, batches(), workers=workers, on_batch=keep)
+    return out
+
+
+def raw_items(result: PLSResult) -> np.ndarray:
+    """The item matrix the resamples are drawn from, in layout order.
+
+    Listwise: the complete respondents used by the fit. Mean and pairwise: every
+    respondent read, with NaN for the missing answers (the engine redoes the mean
+    replacement, or the pairwise moments, inside each resample).
+    """
+    if result.source_data is None or result.row_positions is None:
+        raise CsiInputError(
+            "resampling needs the raw data: this model was fitted from moments only "
+            "(fit_pls_moments); use fit_pls on the data"
+        )
+    how = result.moments.missing
+    if how not in ("listwise", "mean", "pairwise"):  # pragma: no cover - fit_pls checks it
+        raise CsiInputError(f"unknown missing-data policy {how!r}")
+    items = list(result.layout.items)
+    block = result.source_data[items]
+    if how != "pairwise":
+        block = block.iloc[result.row_positions]
+    if not all(getattr(t, "kind", "O") in "biuf" for t in block.dtypes.tolist()):
+        block = block.apply(pd.to_numeric, errors="coerce")
+    X = block.to_numpy(dtype=float, na_value=np.nan)
+    if how != "pairwise" and np.isnan(X).any():
+        raise CsiInputError(
+            "the data given to fit_pls changed after the fit (missing answers among the "
+            "respondents used); refit the model"
+        )
+    if how == "mean" and result.replaced is not None:
+        X[result.replaced] = np.nan  # the engine redoes the replacement per resample
+    return X
+
+
+def engine_weights(result: PLSResult) -> np.ndarray | None:
+    """Effective survey weights of the rows :func:`raw_items` returns (None: unweighted).
+
+    As in the fit (:func:`csi.moments.effective_weights`): frequency weights as given,
+    sampling weights rescaled to mean 1 over the positive weights of those rows.
+    """
+    if result.row_weights is None or result.weight_kind is None:
+        return None
+    w = np.asarray(result.row_weights, dtype=float)
+    if result.moments.missing != "pairwise":
+        assert result.row_positions is not None
+        w = w[result.row_positions]
+    return effective_weights(w, result.weight_kind)
+
+
+def make_engine(
+    result: PLSResult, raw: np.ndarray | None = None, *, inadmissible: str = "keep"
+) -> Engine:
+    """An :class:`Engine` for ``result``'s data and settings (checked against the fit)."""
+    engine = Engine(
+        layout=result.layout,
+        raw=raw_items(result) if raw is None else raw,
+        scheme=result.scheme,
+        tol=result.tol,
+        max_iter=result.max_iter,
+        consistent=result.consistent,
+        reference=np.asarray(result.arrays.weights, dtype=float),
+        missing=result.moments.missing,
+        row_weights=engine_weights(result),
+        anchors=sign_anchors(getattr(result, "sign", "loadings"), result.layout),
+        inadmissible=inadmissible,
+    )
+    return engine
+
+
+#: Respondents a segment needs for its bootstrap index and differences (``min_size``).
+MIN_SEGMENT_SIZE = 10
+
+
+def segment_context(
+    result: PLSResult,
+    engine: Engine,
+    scale: Any,
+    segment: Any,
+    min_size: int = MIN_SEGMENT_SIZE,
+) -> Context:
+    """The statistics context: scale end points and segment codes (if any).
+
+    Segments with fewer than ``min_size`` respondents are left out of the segment
+    statistics (no interval, no test: a one-respondent segment would get a tiny SE and
+    a "significant" difference), with a warning naming them."""
+    lo = hi = None
+    if scale is not None or result.scale is not None:
+        lo, hi = result._scale(scale)
+    if segment is None:
+        return Context(result.layout, engine, lo, hi, spec=result.spec)
+    if lo is None:
+        raise CsiInputError("segment indices need the items' scale end points: pass scale=(lo, hi)")
+    if result.rows is None:  # pragma: no cover - raw_items already refused this
+        raise CsiInputError("segments need the raw data")
+    labels = result._segment_values(segment, result.rows)
+    codes, names = pd.factorize(labels, sort=True, use_na_sentinel=False)
+    if engine.n_rows != len(codes):
+        # pairwise: the engine resamples every respondent, the segment index (as
+        # index_by) uses the scored ones only; the others get no segment (code -1)
+        assert result.row_positions is not None
+        full = np.full(engine.n_rows, -1, dtype=np.intp)
+        full[result.row_positions] = codes
+        codes = full
+    if len(names) < 2:
+        raise CsiInputError(
+            f"segment {getattr(labels, 'name', segment)!r} has only one value among the "
+            "respondents used; segment comparisons need at least two"
+        )
+    sizes = np.bincount(codes[codes >= 0], minlength=len(names))
+    small = np.flatnonzero(sizes < min_size)
+    if small.size:
+        keep = np.flatnonzero(sizes >= min_size)
+        if keep.size < 2:
+            raise CsiInputError(
+                f"segment {getattr(labels, 'name', segment)!r}: fewer than two segments have "
+                f"{min_size} or more respondents; no segment statistics can be bootstrapped"
+            )
+        warnings.warn(
+            "segment(s) "
+            + ", ".join(f"{names[int(g)]!r} (n = {int(sizes[g])})" for g in small)
+            + f" left out of the bootstrap segment statistics: fewer than {min_size} "
+            "respondents (min_size=)",
+            SmallSegmentWarning,
+            stacklevel=4,
+        )
+        recode = np.full(len(names), -1, dtype=np.intp)
+        recode[keep] = np.arange(keep.size)
+        codes = np.where(codes >= 0, recode[np.maximum(codes, 0)], -1)
+        names = names[keep]
+    seg_names = tuple(str(g) for g in names)
+    return Context(
+        result.layout,
+        engine,
+        lo,
+        hi,
+        segment_codes=np.asarray(codes),
+        segment_names=seg_names,
+        segment_pairs=tuple(combinations(range(len(seg_names)), 2)),
+        spec=result.spec,
+    )
+
+
+def _frequency_draws(engine: Engine, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
+    """Count rows for frequency weights: resample the ``sum w`` respondents, not the rows.
+
+    A row's number of drawn respondents ``m_i`` is multinomial (``sum w`` trials,
+    probabilities ``w_i / sum w``); the engine multiplies counts by ``w``, so the
+    counts given are ``m_i / w_i`` (0 for rows of weight 0).
+    """
+    assert engine.row_weights is not None
+    w = engine.row_weights
+    total = round(float(w.sum()))
+    prob = w / w.sum()
+    positive = w > 0
+
+    def draw(b: int) -> np.ndarray:
+        m = rng.multinomial(total, prob, size=b).astype(float)
+        return np.divide(m, w, out=np.zeros_like(m), where=positive[None, :])
+
+    return draw
