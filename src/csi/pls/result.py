@@ -510,6 +510,13 @@ class PLSResult:
 
         return model_fit(self, bootstrap=bootstrap, seed=seed, inadmissible=inadmissible)
 
+    def selection_criteria(self) -> pd.DataFrame:
+        """AIC, AICc, BIC, HQ and GM per endogenous construct, for comparing models
+        (Sharma et al. 2019): see :func:`csi.quality.selection.selection_criteria`."""
+        from csi.quality.selection import selection_criteria
+
+        return selection_criteria(self)
+
     def compare_groups(self, group: Any, **options: Any) -> GroupComparison:
         """Multi-group comparison with these settings (:func:`csi.pls.mga.compare_groups`)."""
         from csi.pls.mga import compare_groups
