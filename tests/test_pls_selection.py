@@ -158,9 +158,11 @@ def test_bic_rejects_the_null_path_in_most_replications() -> None:
         data = _simulate(2000, seed)
         t = fit_pls(data, _spec((("X1", "Y"), ("X2", "X1")))).selection_criteria()
         e = fit_pls(data, _spec((("X1", "Y"), ("X2", "X1"), ("X2", "Y")))).selection_criteria()
-        t_y, e_y = t.set_index("construct").loc["Y"], e.set_index("construct").loc["Y"]
-        for col in wins:
-            wins[col] += int(float(e_y[col]) > float(t_y[col]))
+        cols = list(wins)
+        t_y = t.loc[t["construct"] == "Y", cols].to_numpy(dtype=float)[0]
+        e_y = e.loc[e["construct"] == "Y", cols].to_numpy(dtype=float)[0]
+        for col, tv, ev in zip(cols, t_y, e_y, strict=True):
+            wins[col] += int(ev > tv)
     assert wins["bic"] >= 18
     assert wins["gm"] >= 18
     assert wins["bic"] >= wins["aic"]
