@@ -5,11 +5,12 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 OUT    ?= out
 
-.PHONY: demo test test-pandas2 lint typecheck unit slow notebooks docs bench clean help
+.PHONY: demo test test-pandas2 test-browser lint typecheck unit slow notebooks docs bench clean help
 
 help:
 	@echo "make demo   - fit the CSI model on data/samples and write a report to $(OUT)/"
 	@echo "make test   - lint, type-check, run the full test suite, notebooks and docs"
+	@echo "make test-browser - print the report to PDF in headless Chromium (skips without it)"
 	@echo "make bench  - run the benchmarks (docs/benchmarks.md)"
 	@echo "make slow   - run the long simulation studies (coverage, recovery)"
 
@@ -41,6 +42,10 @@ typecheck: $(VENV)/.stamp-all
 # (--doctest-modules) in one pytest run
 unit: $(VENV)/.stamp-all
 	$(BIN)/pytest -n 2 -q -m "not slow" --nbmake --doctest-modules tests notebooks src/csi
+
+# the report in headless Chromium (print to PDF, console, CJK font); skips without one
+test-browser: $(VENV)/.stamp-all
+	$(BIN)/pytest -q -rs tests/test_report_browser.py
 
 # long simulation studies (interval coverage, recovery at large n): not in every CI run
 slow: $(VENV)/.stamp-all

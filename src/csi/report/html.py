@@ -49,6 +49,24 @@ nav ol{columns:2}
 .card .value.muted{color:#888}
 .card .detail{font-size:.8em;color:#555}
 #s-glance p,#s-glance li{font-size:1.02em}
+@media print{
+ /* A4 pages, a section a page, no figure or table row cut, headers repeated */
+ @page{size:A4;margin:15mm}
+ body{max-width:none;margin:0;padding:0;font-size:10pt;line-height:1.35}
+ *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ body>section+section{break-before:page}
+ h1,h2,h3{break-after:avoid}
+ body>section+section>h2{margin-top:0}
+ figure,.card,tr,thead{break-inside:avoid}
+ thead{display:table-header-group}
+ tfoot{display:table-footer-group}
+ p.note{break-before:avoid}
+ img{max-width:100%;height:auto}
+ figure img{display:block;width:auto;max-width:100%;max-height:240mm;margin:0 auto}
+ a,a:visited{color:inherit;text-decoration:none}
+ .cards{gap:.5em}
+ .card{max-width:none}
+}
 """
 
 _DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
