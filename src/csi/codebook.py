@@ -422,6 +422,12 @@ class Codebook:
         return self.item(name).label(lang)
 
     @property
+    def hidden_columns(self) -> tuple[str, ...]:
+        """The columns that never reach a result, table, figure or file: the personal
+        (``private``) and ``free_text`` columns and the respondent ``id``."""
+        return (*self.private, *self.free_text, *(() if self.id is None else (self.id,)))
+
+    @property
     def known_columns(self) -> tuple[str, ...]:
         """Every column the codebook declares."""
         cols = [*self.items, *self.extra_items]
@@ -442,9 +448,9 @@ class Codebook:
 
         Use it before anything reaches a result table or report.
         """
-        banned = set(self.private) | set(self.free_text)
-        if not keep_id and self.id is not None:
-            banned.add(self.id)
+        banned = set(self.hidden_columns)
+        if keep_id and self.id is not None:
+            banned.discard(self.id)
         return [c for c in columns if c not in banned]
 
     def strip_private(self, frame: pd.DataFrame, *, keep_id: bool = False) -> pd.DataFrame:

@@ -216,7 +216,7 @@ def rake(
         cap = (lo, hi)
     cb = survey.codebook
     frame = survey.all_responses()
-    hidden = set(cb.private) | set(cb.free_text) | ({cb.id} if cb.id is not None else set())
+    hidden = set(cb.hidden_columns)
 
     base_col = weights if weights is not None else cb.weight
     if base_col is None:

@@ -39,9 +39,8 @@ def survey_frame(data: Any, by: Sequence[str] = ()) -> tuple[pd.DataFrame, Any]:
     if not isinstance(data, Survey):
         return data, None
     cb = data.codebook
-    hidden = set(cb.private) | set(cb.free_text) | ({cb.id} if cb.id is not None else set())
     for b in by:
-        if b in hidden:
+        if b in cb.hidden_columns:
             raise CsiInputError(
                 f"by={b!r} is an id, personal or free-text column of the survey; it never "
                 "reaches a table"

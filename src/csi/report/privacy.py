@@ -87,7 +87,7 @@ class PrivacyGuard:
         """The id, personal and free-text columns of ``survey``'s codebook, with all their
         values (of every respondent read, excluded ones too)."""
         cb = survey.codebook
-        cols = [*cb.private, *cb.free_text, *([cb.id] if cb.id is not None else [])]
+        cols = list(cb.hidden_columns)
         values: set[str] = set()
         frame = survey.all_responses()
         for c in cols:
