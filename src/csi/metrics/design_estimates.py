@@ -163,19 +163,28 @@ def _ratio(num: float, den: float) -> float:
     return num / den if np.isfinite(den) and den > 0 and np.isfinite(num) else np.nan
 
 
+def _domain_mean(design: Design, y: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+    """(weighted mean over the domain ``mask``, its sum of weights; NaN mean if none)."""
+    total_w = float(np.sum(design.weights * mask))
+    mean = float(np.sum(design.weights * mask * y) / total_w) if total_w > 0 else np.nan
+    return mean, total_w
+
+
+def _replicate_means(design: Design, y: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The domain mean under each replicate weight (``(R,)``)."""
+    assert design.replicates is not None
+    wr = design.replicates * mask[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (wr * y[:, None]).sum(axis=0) / wr.sum(axis=0)
+
+
 def _mean_and_var(design: Design, y: np.ndarray, mask: np.ndarray) -> tuple[float, float, float]:
     """(mean, variance, sum of weights) of the domain mean."""
-    w = design.weights * mask
-    total_w = float(w.sum())
+    mean, total_w = _domain_mean(design, y, mask)
     if total_w <= 0:
         return np.nan, np.nan, total_w
-    mean = float(np.sum(w * y) / total_w)
     if design.replicates is not None:
-        wr = design.replicates * mask[:, None]
-        den = wr.sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            theta_r = (wr * y[:, None]).sum(axis=0) / den
-        var = _replicate_variance(design, mean, theta_r)
+        var = _replicate_variance(design, mean, _replicate_means(design, y, mask))
     else:
         var = _taylor_variance(design, mask * (y - mean) / total_w)
     return mean, var, total_w
@@ -205,8 +214,7 @@ def weighted_total(
         var = _replicate_variance(design, total, theta_r)
     else:
         var = _taylor_variance(design, mask * y)
-    total_w = float(w.sum())
-    mean = float(np.sum(w * y) / total_w) if total_w > 0 else np.nan
+    mean, total_w = _domain_mean(design, y, mask)
     srs = _srs_var_mean(design, y, mask, mean, deff) * total_w**2
     se = float(np.sqrt(var))
     df = _df(design, mask)
@@ -277,18 +285,14 @@ def weighted_difference(
     y, valid = _prepare(design, values, None)
     in_a = valid & np.asarray(a, dtype=bool)
     in_b = valid & np.asarray(b, dtype=bool)
-    w = design.weights
-    wa, wb = float(np.sum(w * in_a)), float(np.sum(w * in_b))
+    mean_a, wa = _domain_mean(design, y, in_a)
+    mean_b, wb = _domain_mean(design, y, in_b)
     if wa <= 0 or wb <= 0:
         return np.nan, np.nan, np.nan, np.nan, np.nan
-    mean_a, mean_b = float(np.sum(w * in_a * y) / wa), float(np.sum(w * in_b * y) / wb)
     diff = mean_a - mean_b
     if design.replicates is not None:
-        wr = design.replicates
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ra = (wr * (in_a * y)[:, None]).sum(axis=0) / (wr * in_a[:, None]).sum(axis=0)
-            rb = (wr * (in_b * y)[:, None]).sum(axis=0) / (wr * in_b[:, None]).sum(axis=0)
-        var = _replicate_variance(design, diff, ra - rb)
+        theta_r = _replicate_means(design, y, in_a) - _replicate_means(design, y, in_b)
+        var = _replicate_variance(design, diff, theta_r)
     else:
         score = in_a * (y - mean_a) / wa - in_b * (y - mean_b) / wb
         var = _taylor_variance(design, score)
