@@ -44,6 +44,7 @@ from csi.metrics._common import (
     z_value,
 )
 from csi.metrics.design import Design, design_for, weighted_difference
+from csi.metrics.scores import nps_points
 
 CORRECTIONS = {"holm": "holm", "bonferroni": "bonferroni", "bh": "fdr_bh", "none": None}
 MEASURES = ("mean", "nps")
@@ -118,7 +119,7 @@ def nps_difference(
                 f"NPS answers must be integers 0-10, got {arr[bad][0]:g} "
                 f"at position {int(np.argmax(bad))}"
             )
-    sx, sy = _nps_points(x), _nps_points(y)
+    sx, sy = nps_points(x), nps_points(y)
     if paired:
         d = sx - sy
         diff = float(d.mean()) if d.size else np.nan
@@ -189,9 +190,7 @@ def compare_segments(
     check_choice(correction, CORRECTIONS, name="correction")
     values = _measure_values(data, column, measure, scale)
     design = design_for(source, data, weights)
-    points = values.to_numpy(dtype=float)
-    if measure == "nps":
-        points = np.where(np.isnan(points), np.nan, _nps_points(points))
+    points = nps_points(values) if measure == "nps" else values.to_numpy(dtype=float)
     frame = data.assign(_v=values.to_numpy(), _pos=np.arange(len(data)))
     segments = list(iter_groups(frame, groups))
     ref_rows: pd.DataFrame | None = None
@@ -299,9 +298,7 @@ def compare_periods(
     if current == previous:
         raise CsiInputError(f"current and previous period are the same: {current!r}")
     values = _measure_values(data, column, measure, scale)
-    points = values.to_numpy(dtype=float)
-    if measure == "nps":
-        points = np.where(np.isnan(points), np.nan, _nps_points(points))
+    points = nps_points(values) if measure == "nps" else values.to_numpy(dtype=float)
     frame = data.assign(_v=values.to_numpy(), _pos=np.arange(len(data)))
     frame = frame[frame[period].isin([current, previous])]
     rows = []
@@ -417,14 +414,10 @@ def _measure_values(
     return to_100(numeric_column(data, column, scale=sc), sc)
 
 
-def _nps_points(v: np.ndarray) -> np.ndarray:
-    return np.where(v >= 9, 100.0, np.where(v <= 6, -100.0, 0.0))
-
-
 def _value(measure: str, v: np.ndarray) -> float:
     if v.size == 0:
         return np.nan
-    return float(_nps_points(v).mean() if measure == "nps" else v.mean())
+    return float(nps_points(v).mean() if measure == "nps" else v.mean())
 
 
 def _difference(

@@ -69,6 +69,13 @@ NPS_FIGURES = (
 CSAT_FIGURES = ("satisfied", "csat", "ci_lower", "ci_upper")
 
 
+def nps_points(answers: Any) -> np.ndarray:
+    """Each 0-10 answer as its NPS contribution: +100 promoter (9-10), 0 passive (7-8),
+    -100 detractor (0-6); NaN (no answer) stays NaN. NPS is their mean."""
+    v = np.asarray(answers, dtype=float)
+    return np.where(np.isnan(v), np.nan, np.where(v >= 9, 100.0, np.where(v <= 6, -100.0, 0.0)))
+
+
 def nps_interval(
     promoters: int,
     passives: int,
@@ -469,7 +476,7 @@ def _weighted_nps(
     min_size: int,
 ) -> pd.DataFrame:
     v = values.to_numpy()
-    points = np.where(np.isnan(v), np.nan, np.where(v >= 9, 100.0, np.where(v <= 6, -100.0, 0.0)))
+    points = nps_points(v)
     rows = []
     for keys, dom, seg in _domains(data, values, groups):
         est = weighted_mean(design, points, domain=dom, level=level)
