@@ -19,20 +19,7 @@ import pytest
 from csi._checks import CsiInputError
 from csi.quality.sem import measurement_spec
 from csi.sem import fit_sem
-
-HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
-PD = """
-ind60 =~ x1 + x2 + x3
-dem60 =~ y1 + y2 + y3 + y4
-dem65 =~ y5 + y6 + y7 + y8
-dem60 ~ ind60
-dem65 ~ ind60 + dem60
-y1 ~~ y5
-y2 ~~ y4 + y6
-y3 ~~ y7
-y4 ~~ y8
-y6 ~~ y8
-"""
+from lavaan_models import HS, PD
 
 
 def _lavaan(reference, name: str) -> pd.DataFrame:

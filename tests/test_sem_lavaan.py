@@ -14,29 +14,11 @@ import pytest
 
 from csi.moments import moments_from_frame
 from csi.sem import fit_sem
-
-HS_MODEL = """
-visual  =~ x1 + x2 + x3
-textual =~ x4 + x5 + x6
-speed   =~ x7 + x8 + x9
-"""
-
-PD_MODEL = """
-ind60 =~ x1 + x2 + x3
-dem60 =~ y1 + y2 + y3 + y4
-dem65 =~ y5 + y6 + y7 + y8
-dem60 ~ ind60
-dem65 ~ ind60 + dem60
-y1 ~~ y5
-y2 ~~ y4 + y6
-y3 ~~ y7
-y4 ~~ y8
-y6 ~~ y8
-"""
+from lavaan_models import HS, PD
 
 CASES = {
-    "hs": ("HolzingerSwineford1939.csv", HS_MODEL, "hs_cfa"),
-    "pd": ("PoliticalDemocracy.csv", PD_MODEL, "pd_sem"),
+    "hs": ("HolzingerSwineford1939.csv", HS, "hs_cfa"),
+    "pd": ("PoliticalDemocracy.csv", PD, "pd_sem"),
 }
 
 FIT_NAME = {
@@ -152,7 +134,7 @@ def test_sufficient_statistics_give_the_same_fit(case):
 def test_indirect_effect_matches_sobel_formula(reference):
     """ind60 -> dem60 -> dem65: a*b with SE sqrt(b² Va + a² Vb + 2ab Cab) (Sobel 1982)."""
     data = pd.read_csv(reference("lavaan", "PoliticalDemocracy.csv"))
-    res = fit_sem(data, PD_MODEL)
+    res = fit_sem(data, PD)
     est = res.estimates
     a = _lookup(est, "dem60", "~", "ind60")["estimate"]
     b = _lookup(est, "dem65", "~", "dem60")["estimate"]

@@ -14,8 +14,7 @@ import pytest
 
 from csi._checks import CsiInputError
 from csi.sem import fit_sem
-
-HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+from lavaan_models import HS
 
 
 @pytest.fixture(scope="module")

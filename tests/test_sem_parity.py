@@ -13,20 +13,8 @@ import pytest
 
 from csi.sem import fit_sem
 from csi.sem.syntax import SemSyntaxError, build_model
+from lavaan_models import HS, LAVAAN_FIT_NAMES, PD
 
-HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
-PD = """
-ind60 =~ x1 + x2 + x3
-dem60 =~ y1 + y2 + y3 + y4
-dem65 =~ y5 + y6 + y7 + y8
-dem60 ~ ind60
-dem65 ~ ind60 + dem60
-y1 ~~ y5
-y2 ~~ y4 + y6
-y3 ~~ y7
-y4 ~~ y8
-y6 ~~ y8
-"""
 HS_FIXED = "visual =~ x1 + 0.5*x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 HS_OUTCOMES = HS + "\ntextual ~ visual\nspeed ~ visual"
 HS_MIXED = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ x7\nvisual ~ x7\nx9 ~ x7"
@@ -56,29 +44,7 @@ CASES = {
 }
 
 #: csi fit-index name -> lavaan fitMeasures name
-LAVAAN_NAME = {
-    "npar": "npar",
-    "chisq": "chisq",
-    "df": "df",
-    "pvalue": "pvalue",
-    "baseline_chisq": "baseline.chisq",
-    "baseline_df": "baseline.df",
-    "cfi": "cfi",
-    "tli": "tli",
-    "nfi": "nfi",
-    "gfi": "gfi",
-    "agfi": "agfi",
-    "rmsea": "rmsea",
-    "rmsea_ci_lower": "rmsea.ci.lower",
-    "rmsea_ci_upper": "rmsea.ci.upper",
-    "rmsea_pvalue": "rmsea.pvalue",
-    "srmr": "srmr",
-    "loglik": "logl",
-    "unrestricted_loglik": "unrestricted.logl",
-    "aic": "aic",
-    "bic": "bic",
-    "bic_adjusted": "bic2",
-}
+LAVAAN_NAME = LAVAAN_FIT_NAMES
 
 
 def _rel(ref: float, value: float) -> float:

@@ -16,20 +16,8 @@ import csi
 from csi._checks import CsiInputError
 from csi.sem import fit_sem
 from csi.sem.robust import satorra_bentler
+from lavaan_models import HS, LAVAAN_FIT_NAMES, PD
 
-HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
-PD = """
-ind60 =~ x1 + x2 + x3
-dem60 =~ y1 + y2 + y3 + y4
-dem65 =~ y5 + y6 + y7 + y8
-dem60 ~ ind60
-dem65 ~ ind60 + dem60
-y1 ~~ y5
-y2 ~~ y4 + y6
-y3 ~~ y7
-y4 ~~ y8
-y6 ~~ y8
-"""
 TOL = 1e-4
 
 #: reference prefix -> (data file, model, fit_sem options)
@@ -42,28 +30,8 @@ CASES = {
 
 #: csi fit-index name -> lavaan fitMeasures name
 LAVAAN_NAME = {
-    "npar": "npar",
+    **LAVAAN_FIT_NAMES,
     "n": "ntotal",
-    "chisq": "chisq",
-    "df": "df",
-    "pvalue": "pvalue",
-    "baseline_chisq": "baseline.chisq",
-    "baseline_df": "baseline.df",
-    "cfi": "cfi",
-    "tli": "tli",
-    "nfi": "nfi",
-    "gfi": "gfi",
-    "agfi": "agfi",
-    "rmsea": "rmsea",
-    "rmsea_ci_lower": "rmsea.ci.lower",
-    "rmsea_ci_upper": "rmsea.ci.upper",
-    "rmsea_pvalue": "rmsea.pvalue",
-    "srmr": "srmr",
-    "loglik": "logl",
-    "unrestricted_loglik": "unrestricted.logl",
-    "aic": "aic",
-    "bic": "bic",
-    "bic_adjusted": "bic2",
     "scaling_factor_h1": "scaling.factor.h1",
     "scaling_factor_h0": "scaling.factor.h0",
     "scaling_factor": "chisq.scaling.factor",
