@@ -43,7 +43,7 @@ for the bootstrap and raise.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -244,18 +244,7 @@ def _from_mapping(result: PLSResult, spec: Mapping[str, Any], frame: pd.DataFram
         replicate_type=spec.get("replicate_type") if reps else None,
         **options,
     )
-    return Design(
-        weights=_fit_weights(result, len(frame)),
-        strata=base.strata,
-        clusters=base.clusters,
-        replicates=base.replicates,
-        replicate_type=base.replicate_type,
-        scale=base.scale,
-        rscales=base.rscales,
-        mse=base.mse,
-        rho=base.rho,
-        lonely_psu=base.lonely_psu,
-    )
+    return replace(base, weights=_fit_weights(result, len(frame)))  # the fit's weights
 
 
 def _check_weights_match(design: Design, fit_w: np.ndarray) -> None:
