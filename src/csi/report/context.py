@@ -56,6 +56,8 @@ class Context:
     weighted: bool = False
     #: requested parts that could not be produced (the CLI exits non-zero on any)
     failures: list[str] = field(default_factory=list)
+    #: keys of the sections that failed (the summary quotes nothing from them)
+    failed_sections: set[str] = field(default_factory=set)
     #: drivers left out of the priorities for improvement (customer expectations: a
     #: company cannot act on them directly); they stay in the map and the impacts
     not_actionable: tuple[str, ...] = ()
@@ -182,6 +184,7 @@ class Context:
         known = reason_key in _reason_keys()
         reason = text(reason_key, "en", **fmt) if known else reason_key
         self.failures.append(f"{text(key, 'en')}: {reason}")
+        self.failed_sections.add(key)
         return self.unavailable(key, reason_key, **fmt)
 
     def score_weights(self, rows: pd.Index) -> np.ndarray | None:

@@ -236,7 +236,7 @@ def _nps(ctx: Context) -> dict[str, Any] | None:
     """The overall NPS row (None when the column is absent, unusable or too small)."""
     from csi.metrics import nps
 
-    if ctx.recommend is None or any(f.startswith("Service metrics") for f in ctx.failures):
+    if ctx.recommend is None or "metrics" in ctx.failed_sections:
         return None
     try:
         wopt = None if ctx.weighted else False
