@@ -373,10 +373,10 @@ def test_report_states_the_model_n_and_unscored_respondents(survey, raw):
         )
     complete = pd.concat([_clean(raw[c]) for c in ITEMS.values()], axis=1).notna().all(axis=1)
     unscored = N - int(complete.sum())
-    for key in ("index", "impacts", "levels", "paths"):
-        notes = [b.text for b in report.section(key).blocks if isinstance(b, csi.report.Text)]
-        assert any(f"use {N} respondents (missing answers: pairwise" in t for t in notes), key
-        assert any(f"{unscored} of them answered too few items" in t for t in notes), key
+    for key in ("index", "impacts", "priorities", "levels", "path_coefficients", "r2"):
+        note = report.table(key).note  # each model-based table states the model's n
+        assert f"use {N} respondents (missing answers: pairwise" in note, key
+        assert f"{unscored} of them answered too few items" in note, key
 
 
 @pytest.fixture(scope="module")
@@ -478,6 +478,6 @@ def test_listwise_report_does_not_call_left_out_respondents_unscored(survey):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         report = run_analysis(survey, "acsi", bootstrap=0, figures=False, sem=False)
-    notes = [b.text for b in report.section("index").blocks if isinstance(b, csi.report.Text)]
-    line = next(t for t in notes if t.startswith("Model-based figures use"))
+    note = report.table("index").note
+    line = note[note.index("Model-based figures use") :]
     assert "left out)." in line and "too few items" not in line

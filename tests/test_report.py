@@ -322,7 +322,10 @@ def test_excel_opens_with_expected_sheets(written_en, report_en):
     assert "Top priorities for improving Satisfaction" in lines
     assert any(str(x).startswith("1. Price given quality (VAL1") for x in lines)
     contents = [r for r in wb["Contents"].iter_rows(values_only=True)]
-    assert ("At a glance", "At a glance", "At a glance") in contents
+    assert ("At a glance", "At a glance", "At a glance", None) in contents
+    # every model-based table's note (column 4) states the respondents the model used
+    notes = {r[2]: r[3] for r in contents if r and len(r) > 3}
+    assert "Model-based figures use 2736 respondents" in notes["Index per construct (0-100)"]
     appendix = [r[2] for r in contents if r[1] == "Appendix: technical detail"]
     # the exclusion reasons: the most frequent (as in the HTML), then the full list
     assert appendix[0] == "Cleaning per item" and len(appendix) == 9

@@ -23,6 +23,26 @@ from csi.report.labels import header, missing_text, text
 log = logging.getLogger(__name__)
 
 
+#: Tables of figures estimated by the model (their n is the model's, stated in the note).
+MODEL_TABLES = frozenset(
+    {
+        "index",
+        "impacts",
+        "priorities",
+        "levels",
+        "path_coefficients",
+        "r2",
+        "total_effects",
+        "outer_model",
+        "reliability",
+        "fornell_larcker",
+        "htmt",
+        "f2_vif",
+        "outer_vif",
+    }
+)
+
+
 @dataclass
 class Context:
     """Everything the sections share (built by :func:`csi.report.run_analysis`)."""
@@ -168,8 +188,11 @@ class Context:
     def table(
         self, key: str, title: str, frame: pd.DataFrame, *, digits: int = 3, note: str = ""
     ) -> Table:
-        """A table with localised headers."""
+        """A table with localised headers; a model-based table (:data:`MODEL_TABLES`)
+        states in its note the respondents the model used (:meth:`model_n`)."""
         shown = frame.rename(columns=lambda c: header(c, self.lang))
+        if key in MODEL_TABLES:
+            note = f"{note} {self.model_n()}".strip()
         return Table(key, title, shown.reset_index(drop=True), digits=digits, note=note)
 
     def unavailable(self, key: str, reason_key: str, **fmt: Any) -> Section:
@@ -215,8 +238,8 @@ class Context:
             replicate_type=cb.replicate_type if cb.replicate_weights else None,
         )
 
-    def model_n(self) -> Text:
-        """The note every model-based table carries: respondents used and the policy."""
+    def model_n(self) -> str:
+        """The sentence every model-based table carries: respondents used and the policy."""
         line = self.t(
             "model_n",
             n=int(self.result.n),
@@ -228,7 +251,7 @@ class Context:
         unscored = int(getattr(self.result, "n_unscored", 0) or 0) - int(self.result.n_excluded)
         if unscored > 0:
             line += " " + self.t("model_n_unscored", k=unscored)
-        return Text(line, note=True)
+        return line
 
     def figure(self, key: str, title: str, draw: Callable[[], Any], note: str = "") -> Block:
         """Render ``draw()`` (a matplotlib Figure from :mod:`csi.plots`) to PNG bytes."""

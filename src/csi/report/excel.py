@@ -8,8 +8,9 @@ cells (a CJK character counts as two, :func:`display_width`); a number format pe
 column from the table's digits (whole numbers without decimals); the header row
 frozen on every sheet. The contents list only the sections with content.
 
-The first sheet (``Contents`` / ``目录``) lists every sheet with its section and
-title; next comes the summary (``At a glance`` / ``概览``: the headline figures and
+The first sheet (``Contents`` / ``目录``) lists every sheet with its section, title and
+note (a model-based table's note states the respondents the model used); next comes
+the summary (``At a glance`` / ``概览``: the headline figures and
 findings, one per row); each table sheet holds just the table (header in row 1), so
 it reads back with ``pandas.read_excel(path, sheet_name=...)``. Figures are in the
 HTML report.
@@ -315,6 +316,7 @@ def write_excel(report: Report, path: str | Path) -> Path:
             header("sheet", lang) if lang == "en" else "工作表",
             text("contents", lang),
             "title" if lang == "en" else "标题",
+            header("note", lang),
         ]
     )
     for cell in contents[contents.max_row]:
@@ -335,13 +337,13 @@ def write_excel(report: Report, path: str | Path) -> Path:
         for table in section.tables:
             if not any(table is t for t in tables):
                 continue
-            contents.append([names[k], section.title, table.title])
+            contents.append([names[k], section.title, table.title, table.note or None])
             k += 1
     if missing:
         sep = "、" if lang == "zh" else "; "
         contents.append([])
         contents.append([text("not_included", lang, sections=sep.join(missing))])
-    _fit_columns(contents, minimum=(12, 16, 20), maximum=(34, 40, 80))
+    _fit_columns(contents, minimum=(12, 16, 20, 20), maximum=(34, 40, 80, 100))
     contents.column_dimensions["A"].width = max(contents.column_dimensions["A"].width, 12)
     contents.freeze_panes = f"A{header_row + 1}"
 

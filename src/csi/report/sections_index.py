@@ -42,7 +42,6 @@ def index_section(ctx: Context) -> Section:
     blocks: list[Block] = [
         ctx.table("index", ctx.t("t_index"), frame, digits=1, note=ctx.t("index_note")),
         *([Text(ctx.t("index_vs_system"), note=True)] if ctx.system is not None else []),
-        ctx.model_n(),
         ctx.boot_note(),
     ]
     blocks += [Text(n, note=True) for n in ctx.notes_index]
@@ -276,7 +275,6 @@ def impacts_section(ctx: Context) -> Section:
     blocks: list[Block] = [
         ctx.table("impacts", ctx.t("t_impacts", points=IMPACT_POINTS), impacts),
         Text(ctx.t("impacts_units", points=IMPACT_POINTS), note=True),
-        ctx.model_n(),
     ]
     if ctx.figures and len(drivers):
         from csi.plots import impact_plot

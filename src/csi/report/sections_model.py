@@ -224,7 +224,6 @@ def _with_bootstrap(
 def paths_section(ctx: Context) -> Section:
     res = ctx.result
     blocks: list[Block] = [Text(n, note=True) for n in ctx.notes]
-    blocks.append(ctx.model_n())
     boot_paths = ctx.boot_rows("path")
     if ctx.figures:
         from csi.plots import path_diagram

@@ -161,7 +161,6 @@ def levels_section(ctx: Context) -> Section:
         ctx.table(
             "levels", ctx.t("t_levels", construct=name), _level_share_table(dist, ctx), digits=1
         ),
-        ctx.model_n(),
     ]
     groups: list[pd.DataFrame] = [dist.assign(group=ctx.t("all"))]
     shares: list[tuple[str, pd.DataFrame]] = []
