@@ -23,6 +23,14 @@ def plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def copy_on_write() -> bool:
+    """True when pandas copies on write (always from pandas 3, opt-in in pandas 2): a
+    shallow copy of a frame is then as safe from the caller's later edits as a deep one."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return bool(pd.get_option("mode.copy_on_write") is True)
+
+
 def check_frame(data: Any, *, name: str = "data") -> pd.DataFrame:
     """Return ``data`` if it is a pandas DataFrame, else raise a clear TypeError."""
     if not isinstance(data, pd.DataFrame):

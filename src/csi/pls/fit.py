@@ -15,7 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_frame, check_numeric, plain
+from csi._checks import (
+    CsiInputError,
+    check_choice,
+    check_frame,
+    check_numeric,
+    copy_on_write,
+    plain,
+)
 from csi.moments import (
     WEIGHT_KINDS,
     Moments,
@@ -257,7 +264,9 @@ def fit_pls(
     if norm_scale is not None:
         _check_range(X, norm_scale, spec.items)
     if source is None:
-        source = data.copy()  # the result's own copy: later edits of data change nothing
+        # the result's own copy: later edits of data change nothing (with pandas'
+        # copy-on-write a shallow copy already guarantees that, at a fraction of the cost)
+        source = data.copy(deep=not copy_on_write())
     if replaced is not None:
         for k, item in enumerate(items):
             if replaced[:, k].any():
