@@ -95,3 +95,42 @@ def test_errors_name_the_problem() -> None:
     text.loc[4, "q1"] = "n/a"
     with pytest.raises(CsiInputError, match="'n/a' at row 4"):
         screen_items(text, ["q1", "q2"])
+
+
+def test_both_screens_flag_the_same_pairs_and_item_rest_correlations() -> None:
+    """screen_items and screen_indicators share one rule: |r| >= threshold, and one
+    item-rest correlation; a reversed copy (strongly negative r) is a near duplicate."""
+    from csi.indicators import screen_indicators
+
+    data = _survey()
+    data["q6"] = 10 - data["q2"]  # a reversed copy of q2: r = -1
+    items = ["q1", "q2", "q3", "q4", "q5", "q6"]
+    R = data[items].corr()
+    threshold = float(abs(R.loc["q1", "q5"]))  # exactly at the threshold: flagged by both
+    expected = {
+        (a, b)
+        for k, a in enumerate(items)
+        for b in items[k + 1 :]
+        if abs(R.loc[a, b]) >= threshold - 1e-12
+    }
+    assert ("q1", "q5") in expected and ("q2", "q6") in expected
+    by_items = screen_items(data, items, thresholds={"near_duplicate": threshold - 1e-12})
+    got_items = set(
+        zip(
+            by_items.near_duplicates["indicator_1"],
+            by_items.near_duplicates["indicator_2"],
+            strict=True,
+        )
+    )
+    flags = screen_indicators(data, items, duplicate_threshold=threshold - 1e-12)
+    dup = flags[flags["check"] == "near_duplicate"]
+    got_indicators = set(zip(dup["item"], dup["other"], strict=True))
+    assert got_items == got_indicators == expected
+    # item-rest correlation by hand in pandas, the same in both screens
+    rest = {c: data[items].drop(columns=c).sum(axis=1) for c in items}
+    by_hand = pd.Series({c: data[c].corr(rest[c]) for c in items})
+    screened = by_items.items.set_index("indicator")["item_total"]
+    np.testing.assert_allclose(screened[items], by_hand[items], rtol=1e-12)
+    weak = screen_indicators(data, items, weak_threshold=1.0)  # every item flagged weak
+    weak = weak[weak["check"] == "weak"].set_index("item")["value"]
+    np.testing.assert_allclose(weak[items], by_hand[items], rtol=1e-12)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_columns, check_numeric
 from csi.indicators_data import RespondentData, _check_public, _respondent_data
+from csi.quality.item_correlations import item_rest_correlations, near_duplicate_pairs
 
 __all__ = ["screen_indicators"]
 
@@ -24,9 +25,10 @@ def screen_indicators(
 ) -> pd.DataFrame:
     """Flag near-duplicate and weak items, with reasons; nothing is dropped.
 
-    * near-duplicate: Pearson correlation of two items ``>= duplicate_threshold``
-      (pairwise complete answers): one of them adds little (handbooks: drop repeated or
-      similar indicators);
+    * near-duplicate: Pearson correlation of two items with ``|r| >= duplicate_threshold``
+      (pairwise complete answers; :mod:`csi.quality.item_correlations`, the rule
+      :func:`csi.quality.screen_items` uses too): one of them adds little (handbooks:
+      drop repeated or similar indicators);
     * weak: corrected item-total correlation (item vs the sum of the *other* items,
       respondents complete on all items) ``< weak_threshold``: the item hardly moves with
       the rest of the system.
@@ -52,21 +54,18 @@ def screen_indicators(
     rows: list[tuple[Any, ...]] = []
     const = [c for c in items if x[c].nunique(dropna=True) <= 1]
     corr = x.corr()
-    for a_pos, a in enumerate(items):
-        for b in items[a_pos + 1 :]:
-            r = corr.loc[a, b]
-            if np.isfinite(r) and r >= duplicate_threshold:
-                reason = (
-                    f"{a} 与 {b} 相关系数 {r:.2f} ≥ {duplicate_threshold:g}，"
-                    "内容可能重复，考虑删除其一"
-                    if lang == "zh"
-                    else f"{a} and {b} correlate {r:.2f} >= {duplicate_threshold:g}: "
-                    "near-duplicate, consider keeping one"
-                )
-                rows.append((a, "near_duplicate", float(r), duplicate_threshold, b, reason))
+    for a, b, r in near_duplicate_pairs(corr.to_numpy(), items, duplicate_threshold):
+        reason = (
+            f"{a} 与 {b} 相关系数 {r:.2f}（绝对值 ≥ {duplicate_threshold:g}），"
+            "内容可能重复，考虑删除其一"
+            if lang == "zh"
+            else f"{a} and {b} correlate {r:.2f} (|r| >= {duplicate_threshold:g}): "
+            "near-duplicate, consider keeping one"
+        )
+        rows.append((a, "near_duplicate", r, duplicate_threshold, b, reason))
     complete = x.dropna()
-    total = complete.sum(axis=1)
-    for c in items:
+    item_rest = item_rest_correlations(complete.to_numpy())
+    for pos, c in enumerate(items):
         if c in const:
             reason = (
                 "无变异（所有回答相同）"
@@ -75,12 +74,7 @@ def screen_indicators(
             )
             rows.append((c, "weak", np.nan, weak_threshold, None, reason))
             continue
-        rest = total - complete[c]
-        r = (
-            float(np.corrcoef(complete[c], rest)[0, 1])
-            if len(complete) > 2 and rest.std() > 0
-            else np.nan
-        )
+        r = float(item_rest[pos])
         if np.isfinite(r) and r < weak_threshold:
             reason = (
                 f"{c} 的校正项目-总分相关 {r:.2f} < {weak_threshold:g}，与其他指标关联弱"

@@ -11,8 +11,11 @@ answers of the respondents who answered all of them:
   the group is more consistent without the item;
 * loading on the group's first principal component (the PLS Mode A weights of a construct
   without neighbours), flagged below 0.708 (Hair et al. 2017, p. 113);
-* near-duplicate pairs: items, in any groups, whose correlation exceeds 0.9 in absolute
-  value (they ask the same question twice).
+* near-duplicate pairs: items, in any groups, whose correlation is at least 0.9 in
+  absolute value (they ask the same question twice).
+
+The near-duplicate rule and the item-rest correlation come from
+:mod:`csi.quality.item_correlations`, shared with :func:`csi.indicators.screen_indicators`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_numeric
+from csi.quality.item_correlations import item_rest_correlations, near_duplicate_pairs
 from csi.quality.reliability import alpha_from_matrix
 from csi.quality.thresholds import Thresholds, as_thresholds
 from csi.spec import ModelSpec
@@ -161,12 +165,11 @@ def screen_items(
         pc = vecs[:, -1] * np.sqrt(vals[-1])
         if pc.sum() < 0:
             pc = -pc
-        total = X[:, idx].sum(axis=1)
+        item_rest = item_rest_correlations(X[:, idx])
         for pos, item in enumerate(members):
             k = idx[pos]
             if idx.size > 1:
-                rest = total - X[:, k]
-                it = float(np.corrcoef(X[:, k], rest)[0, 1]) if rest.std() > 0 else np.nan
+                it = float(item_rest[pos])
                 keep = np.delete(np.arange(idx.size), pos)
                 aid = alpha_from_matrix(C[np.ix_(keep, keep)]) if keep.size > 1 else np.nan
             else:
@@ -201,12 +204,8 @@ def screen_items(
         ],
     )
     owner = {i: g for g, v in by_group.items() for i in v}
-    iu = np.triu_indices(len(items), 1)
-    dup = [
-        (items[i], items[j], owner[items[i]], owner[items[j]], float(R[i, j]))
-        for i, j in zip(*iu, strict=True)
-        if abs(R[i, j]) > th.near_duplicate
-    ]
+    pairs = near_duplicate_pairs(R, items, th.near_duplicate)
+    dup = [(a, b, owner[a], owner[b], r) for a, b, r in pairs]
     return ItemScreening(
         items=table,
         groups=pd.DataFrame(
