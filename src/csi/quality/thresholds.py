@@ -44,7 +44,8 @@ class Thresholds:
         A multi-item construct is dominated by one item when that item carries more than
         this share (0.75) of the absolute weights of the construct score.
     near_duplicate:
-        Two items correlating above this (0.9) are near duplicates (screening).
+        Two items whose correlation is at least this (0.9) in absolute value are near
+        duplicates (screening; :mod:`csi.quality.item_correlations`).
     item_total:
         Minimum corrected item-total correlation (0.3; Nunnally & Bernstein 1994,
         *Psychometric Theory*, 3rd ed.) in item screening.
