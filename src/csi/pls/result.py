@@ -7,7 +7,7 @@ moments and construct scores (see :mod:`csi.pls.index` for the formulas).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -114,7 +114,9 @@ class PLSResult:
     the caller's frame; for a Survey without id, personal and free-text columns;
     with ``missing="mean"`` its items hold the replaced answers), ``sign`` (the sign
     rule of :func:`csi.fit_pls`: ``"loadings"``, ``"seminr"`` or a dict construct ->
-    anchor item).
+    anchor item), ``refit`` (``None``, or a callable that re-runs the whole procedure
+    that produced this result - stage one included - on a frame of resampled rows;
+    when set, :meth:`bootstrap` uses it: :mod:`csi.pls.refit_bootstrap`).
     """
 
     spec: ModelSpec
@@ -140,6 +142,9 @@ class PLSResult:
     row_weights: np.ndarray | None = field(default=None, repr=False)
     design_roles: Mapping[str, Any] | None = field(default=None, repr=False)
     sign: Any = "loadings"
+    refit: Callable[[pd.DataFrame], PLSResult] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def missing(self) -> str:
@@ -473,7 +478,32 @@ class PLSResult:
         min_size: int = 10,
         inadmissible: str = "keep",
     ) -> BootstrapResult:
-        """Bootstrap SEs, p-values and intervals: see :func:`csi.pls.bootstrap.bootstrap`."""
+        """Bootstrap SEs, p-values and intervals: see :func:`csi.pls.bootstrap.bootstrap`.
+
+        A result with :attr:`refit` set (a model estimated in stages) is bootstrapped by
+        re-running its whole procedure per resample:
+        :func:`csi.pls.refit_bootstrap.refit_bootstrap`.
+        """
+        if self.refit is not None:
+            from csi.pls.refit_bootstrap import refit_bootstrap
+
+            return refit_bootstrap(
+                self,
+                n,
+                seed=seed,
+                level=level,
+                ci=ci,
+                workers=workers,
+                progress=progress,
+                keep_draws=keep_draws,
+                batch_size=batch_size,
+                segment=segment,
+                scale=scale,
+                statistics=statistics,
+                design=design,
+                min_size=min_size,
+                inadmissible=inadmissible,
+            )
         from csi.pls.bootstrap import bootstrap
 
         return bootstrap(
