@@ -19,6 +19,7 @@ from csi.pls.fit import MISSING as MISSING
 from csi.pls.fit import SmallSampleWarning, fit_pls, fit_pls_moments
 from csi.pls.index import QUADRANTS, NegativeWeightWarning, ipma_priorities
 from csi.pls.mga import GroupComparison, compare_groups
+from csi.pls.micom import MICOMResult, micom
 from csi.pls.result import PLSArrays as PLSArrays
 from csi.pls.result import PLSResult
 from csi.pls.statistics import ResampleStatistic
@@ -29,6 +30,7 @@ __all__ = [
     "BootstrapFailureWarning",
     "BootstrapResult",
     "GroupComparison",
+    "MICOMResult",
     "NegativeWeightWarning",
     "PLSConvergenceWarning",
     "PLSEstimationError",
@@ -40,5 +42,6 @@ __all__ = [
     "fit_pls",
     "fit_pls_moments",
     "ipma_priorities",
+    "micom",
     "resample_indices",
 ]
