@@ -8,13 +8,15 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csi._checks import CsiInputError
 from csi.datasets import simulate_csi
 from csi.pls import BootstrapFailureWarning, PLSResult, fit_pls
 from csi.pls.bootstrap import resample_indices
 from csi.pls.refit_bootstrap import refit_bootstrap
-from csi.spec import ModelSpec
+from csi.spec import ModelSpec, ModelSpecError
 
 LABELS = ["kind", "source", "target", "construct", "indicator"]
 
@@ -96,3 +98,80 @@ def test_refit_bootstrap_refuses_unsupported_options(plain) -> None:
             refitting.bootstrap(10, seed=1, progress=False, **{option: value})
     with pytest.raises(CsiInputError, match="no refit procedure"):
         refit_bootstrap(res, 10, seed=1)
+
+
+# ------------------------------------------------------------------ ModelSpec
+MODERATION = """
+Image =~ im1 + im2 + im3
+Expectation =~ ex1 + ex2 + ex3
+Satisfaction =~ sa1 + sa2 + sa3
+Satisfaction ~ Image + Expectation + Image:Expectation
+"""
+
+
+def test_spec_reads_interaction_terms_and_round_trips() -> None:
+    spec = ModelSpec.from_lavaan(MODERATION)
+    assert spec.constructs == ("Image", "Expectation", "Satisfaction")
+    assert spec.interactions == ("Image:Expectation",)
+    assert spec.interaction_parts("Image:Expectation") == ("Image", "Expectation")
+    assert spec.predecessors("Satisfaction") == ("Image", "Expectation", "Image:Expectation")
+    assert ("Image:Expectation", "Satisfaction") in spec.paths
+    assert "Satisfaction ~ Image + Expectation + Image:Expectation" in spec.to_lavaan()
+    assert ModelSpec.from_lavaan(spec.to_lavaan()) == spec
+    assert spec.main_effects().interactions == ()
+    assert len(spec.main_effects().paths) == 2
+    assert spec.topological_order() == ("Image", "Expectation", "Satisfaction")
+    renamed = spec.rename({"Image": "Brand"})
+    assert renamed.interactions == ("Brand:Expectation",)
+    assert "2 constructs" not in repr(spec) and "1 interaction terms" in repr(spec)
+    # the same model built from tuples equals the parsed one, whatever the path order
+    built = ModelSpec(
+        indicators=spec.indicators,
+        paths=[
+            ("Image:Expectation", "Satisfaction"),
+            ("Expectation", "Satisfaction"),
+            ("Image", "Satisfaction"),
+        ],
+    )
+    assert built == spec and hash(built) == hash(spec)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["A:B", "B:A", "A:A", "B:B", "A:C", "C:C"]),
+        unique=True,
+        max_size=4,
+    ),
+    st.permutations(range(3)),
+)
+@settings(max_examples=40, deadline=None)
+def test_spec_with_interactions_round_trips_through_lavaan(terms: list[str], order) -> None:
+    items = {"A": ("a1", "a2"), "B": ("b1",), "C": ("c1", "c2"), "Y": ("y1", "y2")}
+    paths = [("A", "Y"), ("B", "Y"), ("C", "Y")] + [(t, "Y") for t in terms]
+    spec = ModelSpec(indicators=items, paths=[paths[k] for k in order] + paths[3:])
+    assert set(spec.interactions) == set(terms)
+    back = ModelSpec.from_lavaan(spec.to_lavaan())
+    assert back == spec and back.to_lavaan() == spec.to_lavaan()
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ("Satisfaction ~ Image:Loyalty", "'Loyalty' is not one"),
+        ("Image ~ Image:Expectation", "predict its own part 'Image'"),
+        ("Image:Expectation ~ Satisfaction", "'Image:Expectation' cannot be an outcome"),
+        ("Satisfaction ~ Image*Expectation", "write Image:Expectation"),
+        ("Satisfaction ~ Image:Expectation:Image", "only two-way"),
+        ("Image:Expectation ~~ Satisfaction", "'Image:Expectation' can only be a predictor"),
+    ],
+)
+def test_spec_interaction_errors_name_the_token(statement: str, message: str) -> None:
+    text = MODERATION.replace("Satisfaction ~ Image + Expectation + Image:Expectation", statement)
+    with pytest.raises(ModelSpecError, match=message):
+        ModelSpec.from_lavaan(text)
+
+
+def test_spec_cycle_through_an_interaction_term_is_refused() -> None:
+    text = MODERATION + "Expectation ~ Satisfaction\n"
+    with pytest.raises(ModelSpecError, match="cycle"):
+        ModelSpec.from_lavaan(text)

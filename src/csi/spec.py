@@ -7,6 +7,8 @@ It reads and writes the lavaan model syntax (Rosseel 2012):
 * ``C =~ a + b + c``  reflective construct C measured by items a, b, c (mode A)
 * ``C <~ a + b``      formative composite C formed by items a, b (mode B)
 * ``T ~ S1 + S2``     structural paths S1 -> T and S2 -> T
+* ``T ~ A + B + A:B`` an interaction term ``A:B`` (moderation; ``A:A`` is quadratic)
+  predicting T, estimated by PLS (:func:`csi.fit_pls`, ``interaction=``)
 * ``A ~~ B``          a (residual) covariance, kept for covariance-based SEM
 
 Presets: :meth:`ModelSpec.acsi` (the six-construct CSI model of Fornell et al. 1996)
@@ -79,6 +81,9 @@ ECSI_IMAGE_PATHS = (
 
 _NAME = r"[^\s=~<+*;#]+"
 
+#: Separator of an interaction term's parts: ``Image:Expectation``.
+INTERACTION_SEP = ":"
+
 
 @dataclass(frozen=True, eq=True)
 class ModelSpec:
@@ -89,7 +94,9 @@ class ModelSpec:
     indicators:
         Construct name -> ordered indicator (item) names. Construct order is kept.
     paths:
-        Structural paths as ``(source, target)`` pairs.
+        Structural paths as ``(source, target)`` pairs. A source may be an
+        interaction term ``"A:B"`` of two constructs (``"A:A"``: quadratic term),
+        e.g. ``("Image:Expectation", "Satisfaction")``: see :attr:`interactions`.
     modes:
         Construct -> ``"A"`` (reflective, default) or ``"B"`` (formative).
     covariances:
@@ -119,7 +126,38 @@ class ModelSpec:
         sources: dict[str, set[str]] = {c: set() for c in self.indicators}
         for s, t in self.paths:
             sources[t].add(s)
-        return {t: tuple(c for c in self.indicators if c in src) for t, src in sources.items()}
+        order = (*self.indicators, *self.interactions)
+        return {t: tuple(c for c in order if c in src) for t, src in sources.items()}
+
+    @cached_property
+    def interactions(self) -> tuple[str, ...]:
+        """Interaction terms ``"A:B"`` used as path sources, in order of appearance.
+
+        A path source that is not a construct but two constructs joined by ``:`` is an
+        interaction term (moderation: the effect of ``A`` on the target depends on
+        ``B``); ``"A:A"`` is a quadratic term. Its parts: :meth:`interaction_parts`.
+        """
+        return tuple(dict.fromkeys(s for s, _ in self.paths if s not in self.indicators))
+
+    def interaction_parts(self, term: str) -> tuple[str, str]:
+        """The two constructs of an interaction term: ``"Image:Expectation"`` -> both."""
+        if term not in self.interactions:
+            raise ModelSpecError(
+                f"{term!r} is not an interaction term of the model; its interaction terms "
+                f"are {list(self.interactions)}"
+            )
+        return _split_term(term, self.indicators)  # type: ignore[return-value]
+
+    def main_effects(self) -> ModelSpec:
+        """The model without its interaction terms (the first stage of a two-stage fit)."""
+        if not self.interactions:
+            return self
+        return ModelSpec(
+            indicators=self.indicators,
+            paths=tuple(p for p in self.paths if p[0] in self.indicators),
+            modes=self.modes,
+            covariances=self.covariances,
+        )
 
     def __post_init__(self) -> None:
         ind = {str(c): tuple(str(i) for i in items) for c, items in self.indicators.items()}
@@ -131,12 +169,20 @@ class ModelSpec:
             self, "covariances", tuple((str(a), str(b)) for a, b in self.covariances)
         )
         self._validate()
-        # canonical path order (by target, then source, in construct order), so that two
-        # specs with the same paths compare equal however the paths were listed
+        # canonical path order (by target, then source, in construct order; interaction
+        # terms after the constructs, by their parts), so that two specs with the same
+        # paths compare equal however the paths were listed
         pos = {c: k for k, c in enumerate(ind)}
+        for term in sorted(
+            {s for s, _ in self.paths if s not in ind},
+            key=lambda x: tuple(pos[p] for p in _split_term(x, ind) or ()),
+        ):
+            pos[term] = len(pos)
         object.__setattr__(
             self, "paths", tuple(sorted(self.paths, key=lambda p: (pos[p[1]], pos[p[0]])))
         )
+        for name in ("interactions", "_predecessors"):  # recomputed in canonical order
+            self.__dict__.pop(name, None)
 
     # ------------------------------------------------------------------ checks
     def _validate(self) -> None:
@@ -168,6 +214,17 @@ class ModelSpec:
                 )
         seen: set[tuple[str, str]] = set()
         for source, target in self.paths:
+            if source not in self.indicators and INTERACTION_SEP in source:
+                self._check_interaction(source, target)
+                if (source, target) in seen:
+                    raise ModelSpecError(f"path {source} -> {target} is given twice")
+                seen.add((source, target))
+                continue
+            if target not in self.indicators and _split_term(target, self.indicators):
+                raise ModelSpecError(
+                    f"path {source} -> {target}: the interaction term {target!r} cannot be an "
+                    "outcome; it can only predict a construct (T ~ A + B + A:B)"
+                )
             for end in (source, target):
                 if end not in self.indicators:
                     raise ModelSpecError(
@@ -179,6 +236,13 @@ class ModelSpec:
             if (source, target) in seen:
                 raise ModelSpecError(f"path {source} -> {target} is given twice")
             seen.add((source, target))
+        for a, b in self.covariances:
+            for end in (a, b):
+                if end not in self.indicators and INTERACTION_SEP in end:
+                    raise ModelSpecError(
+                        f"covariance {a} ~~ {b}: the interaction term {end!r} can only be "
+                        "a predictor in a structural path (T ~ A + B + A:B)"
+                    )
         cycle = self._find_cycle()
         if cycle:
             raise ModelSpecError(
@@ -187,10 +251,40 @@ class ModelSpec:
                 + " (PLS path modelling and the index need a recursive model)"
             )
 
+    def _check_interaction(self, term: str, target: str) -> None:
+        parts = _split_term(term, self.indicators)
+        if parts is None:
+            pieces = term.split(INTERACTION_SEP)
+            unknown = [p for p in pieces if p not in self.indicators]
+            if not unknown:
+                raise ModelSpecError(
+                    f"interaction term {term!r} (path {term} -> {target}): only two-way "
+                    "terms A:B (and quadratic A:A) are supported"
+                )
+            raise ModelSpecError(
+                f"interaction term {term!r} (path {term} -> {target}): its parts must be "
+                f"two constructs of the model; {unknown[0]!r} is not one "
+                f"(constructs are {list(self.indicators)})"
+            )
+        if target not in self.indicators:
+            what = "an interaction term" if INTERACTION_SEP in target else "an unknown construct"
+            raise ModelSpecError(
+                f"path {term} -> {target}: the outcome {target!r} is {what}; an interaction "
+                "term can only predict a construct of the model"
+            )
+        if target in parts:
+            raise ModelSpecError(
+                f"path {term} -> {target}: the interaction term {term!r} would predict its own "
+                f"part {target!r} (an interaction cannot be a predictor of itself)"
+            )
+
     def _find_cycle(self) -> list[str] | None:
-        succ: dict[str, list[str]] = {c: [] for c in self.indicators}
+        succ: dict[str, list[str]] = {c: [] for c in (*self.indicators, *self.interactions)}
         for s, t in self.paths:
             succ[s].append(t)
+        for term in self.interactions:  # a term follows from its parts
+            for part in dict.fromkeys(self.interaction_parts(term)):
+                succ[part].append(term)
         state: dict[str, int] = {}
         stack: list[str] = []
 
@@ -208,7 +302,7 @@ class ModelSpec:
             state[node] = 2
             return None
 
-        for c in self.indicators:
+        for c in succ:
             if c not in state:
                 found = visit(c)
                 if found:
@@ -246,7 +340,8 @@ class ModelSpec:
         raise ModelSpecError(f"{item!r} is not an indicator of any construct")
 
     def predecessors(self, construct: str) -> tuple[str, ...]:
-        """Constructs with a path into ``construct``, in construct order."""
+        """Constructs with a path into ``construct``, in construct order (then its
+        interaction terms, see :attr:`interactions`)."""
         self._check_construct(construct)
         return self._predecessors[construct]
 
@@ -260,9 +355,15 @@ class ModelSpec:
         """Constructs ordered so that every path goes from an earlier to a later one."""
         order: list[str] = []
         remaining = list(self.constructs)
+
+        def ready(p: str) -> bool:
+            if p in self.indicators:
+                return p in order
+            return all(q in order for q in self.interaction_parts(p))
+
         while remaining:
             for c in remaining:
-                if all(p in order for p in self.predecessors(c)):
+                if all(ready(p) for p in self.predecessors(c)):
                     order.append(c)
                     remaining.remove(c)
                     break
@@ -297,6 +398,8 @@ class ModelSpec:
         """A copy with constructs renamed by ``names`` (old -> new); others keep their name."""
 
         def new(c: str) -> str:
+            if c not in self.indicators and c in self.interactions:
+                return INTERACTION_SEP.join(new(p) for p in self.interaction_parts(c))
             return names.get(c, c)
 
         return ModelSpec(
@@ -312,7 +415,9 @@ class ModelSpec:
         """Read lavaan model syntax (``=~``, ``<~``, ``~``, ``~~``; ``#`` comments).
 
         Fixed values and labels (``1*x1``, ``a*x1``) belong to covariance-based SEM:
-        pass such text to :func:`csi.fit_sem` directly.
+        pass such text to :func:`csi.fit_sem` directly. An interaction term is
+        written ``A:B`` on the right of ``~`` (``Satisfaction ~ Image + Expectation +
+        Image:Expectation``; ``A:A`` for a quadratic term), as in lavaan.
 
         Examples
         --------
@@ -345,9 +450,13 @@ class ModelSpec:
             terms = [t.strip() for t in rhs.split("+")]
             for term in terms:
                 if "*" in term:
+                    hint = ""
+                    if op == "~" and re.fullmatch(rf"{_NAME}\s*\*\s*{_NAME}", term):
+                        a, b = (x.strip() for x in term.split("*"))
+                        hint = f" (for an interaction term write {a}{INTERACTION_SEP}{b})"
                     raise ModelSpecError(
                         f"statement {stmt!r}: fixed values and labels ({term!r}) are not part "
-                        "of a ModelSpec; pass the lavaan text to csi.fit_sem directly"
+                        "of a ModelSpec; pass the lavaan text to csi.fit_sem directly" + hint
                     )
                 if not re.fullmatch(_NAME, term):
                     raise ModelSpecError(f"statement {stmt!r}: cannot read the term {term!r}")
@@ -491,14 +600,24 @@ class ModelSpec:
         )
 
     def __repr__(self) -> str:
+        terms = f", {len(self.interactions)} interaction terms" if self.interactions else ""
         return (
             f"ModelSpec({len(self.constructs)} constructs, {len(self.items)} indicators, "
-            f"{len(self.paths)} paths)"
+            f"{len(self.paths)} paths{terms})"
         )
 
     def summary(self) -> str:
         """The model in lavaan syntax with a one-line header."""
         return repr(self) + "\n" + self.to_lavaan()
+
+
+def _split_term(term: str, constructs: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``"A:B"`` -> ``("A", "B")`` when both are constructs (a construct's own name may
+    hold ``:``: every split point is tried), else None."""
+    for k, ch in enumerate(term):
+        if ch == INTERACTION_SEP and term[:k] in constructs and term[k + 1 :] in constructs:
+            return term[:k], term[k + 1 :]
+    return None
 
 
 def as_spec(model: Any) -> ModelSpec:
