@@ -10,6 +10,7 @@ References for the formulas recomputed in this file:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import warnings
 
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from csi._checks import CsiInputError
 from csi.pls import fit_pls
 from csi.quality import Thresholds, htmt
 from csi.spec import ModelSpec
@@ -309,3 +311,94 @@ def test_summary_tables_and_languages(report) -> None:
         "ave",
     ]
     assert "<table" in report._repr_html_()
+
+
+# ------------------------------------------------------------ SRMR in quality()
+@pytest.mark.parametrize("consistent", [False, True])
+def test_quality_shows_the_srmr_of_model_fit(mobi, ecsi, consistent) -> None:
+    res = fit_pls(mobi, ecsi, consistent=consistent)
+    rep = res.quality()
+    fit = res.model_fit()
+    assert rep.srmr == pytest.approx(fit.value("srmr", "estimated"), abs=1e-14)
+    table = rep.model_fit.set_index("model")
+    assert table.loc["saturated", "value"] == pytest.approx(fit.value("srmr", "saturated"))
+    assert (table["threshold"] == 0.08).all()
+    assert bool(table.loc["estimated", "ok"]) == (fit.srmr < 0.08)
+    assert f"{rep.srmr:.3f}" in rep.summary() and "SRMR" in rep.summary()
+    assert "SRMR" in rep.summary(lang="zh") and "model_fit" in rep.tables()
+
+
+def test_srmr_above_the_threshold_is_flagged(mobi, ecsi) -> None:
+    rep = fit_pls(mobi, ecsi).quality()
+    strict = rep.model_fit.assign(threshold=0.01, ok=pd.array([False, False], dtype="boolean"))
+    text = dataclasses.replace(rep, model_fit=strict).summary()
+    assert f"{rep.srmr:.3f}*" in text
+
+
+# ------------------------------------------- PLSc: Fornell-Larcker and inner VIF
+@pytest.fixture(scope="module")
+def seminr_plsc(mobi: pd.DataFrame, ecsi: ModelSpec, seminr_structure):
+    seminr = pytest.importorskip("seminr")
+    specs = [
+        seminr.reflective(c, list(i)) if len(i) > 1 else seminr.composite(c, list(i))
+        for c, i in ecsi.indicators.items()
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return seminr.estimate_pls(mobi, seminr.constructs(*specs), seminr_structure(ecsi))
+
+
+def test_plsc_vif_and_fornell_larcker_follow_seminr_by_default(mobi, ecsi, seminr_plsc) -> None:
+    """seminr computes both from the construct-score correlations also under PLSc."""
+    from seminr.evaluate import constructs_in_model, fl_criteria_table, pls_antecedent_vifs
+
+    res = fit_pls(mobi, ecsi, consistent=True)
+    rep = res.quality()
+    assert rep.correlations == "scores"
+    mc = constructs_in_model(seminr_plsc)
+    ivif = rep.inner_vif.set_index(["source", "target"])["vif"]
+    n = 0
+    for t, by in pls_antecedent_vifs(seminr_plsc, mc).items():
+        for s, v in by.items():
+            if np.isfinite(v):
+                assert ivif[(s, t)] == pytest.approx(v, abs=1e-6)
+                n += 1
+    assert n >= 8
+    assert ivif[("Quality", "Satisfaction")] == pytest.approx(2.84, abs=0.01)
+    FL = _nm(fl_criteria_table(seminr_plsc, mc))
+    m = 0
+    for a, b in itertools.product(FL.index, repeat=2):
+        if np.isfinite(FL.loc[a, b]):
+            assert rep.fornell_larcker.loc[a, b] == pytest.approx(FL.loc[a, b], abs=1e-6)
+            m += 1
+    assert m == 7 * 8 // 2
+    # the score correlations are those of the construct scores
+    S = res.scores.corr().to_numpy()
+    off = ~np.eye(len(S), dtype=bool)
+    np.testing.assert_allclose(rep.fornell_larcker.to_numpy()[off], S[off], atol=1e-10)
+
+
+def test_plsc_disattenuated_option(mobi, ecsi) -> None:
+    res = fit_pls(mobi, ecsi, consistent=True)
+    rep = res.quality(correlations="disattenuated")
+    assert rep.correlations == "disattenuated"
+    C = res.construct_correlations
+    # VIF of Quality among Satisfaction's predictors from the PLSc correlations, by hand
+    preds = list(ecsi.predecessors("Satisfaction"))
+    R = C.loc[preds, preds].to_numpy()
+    k = preds.index("Quality")
+    others = [j for j in range(len(preds)) if j != k]
+    r2 = R[k, others] @ np.linalg.solve(R[np.ix_(others, others)], R[others, k])
+    vif = rep.inner_vif.set_index(["source", "target"])["vif"][("Quality", "Satisfaction")]
+    assert vif == pytest.approx(1 / (1 - r2), abs=1e-10)
+    assert vif == pytest.approx(8.81, abs=0.01)
+    assert rep.fornell_larcker.loc["Quality", "Satisfaction"] == pytest.approx(
+        C.loc["Quality", "Satisfaction"], abs=1e-12
+    )
+    assert "disattenuated" in rep.summary()
+    plain = fit_pls(mobi, ecsi)
+    pd.testing.assert_frame_equal(
+        plain.quality().inner_vif, plain.quality(correlations="disattenuated").inner_vif
+    )
+    with pytest.raises(CsiInputError, match="correlations"):
+        res.quality(correlations="latent")

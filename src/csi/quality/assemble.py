@@ -36,7 +36,12 @@ class QualityInputs:
     ``construct_corr``: construct correlations (PLS scores, PLSc-corrected or CB-SEM
     model-implied); ``rho_a`` (NaN where undefined); ``r2``: per construct (NaN for
     exogenous); ``f2``: ``source, target, r2_included, r2_excluded`` table;
-    ``cross_loadings``: item x construct correlations.
+    ``cross_loadings``: item x construct correlations; ``validity_corr``: the construct
+    correlations of the Fornell-Larcker criterion and the inner VIF (``None``: use
+    ``construct_corr``; PLSc: the score correlations by default, see
+    :func:`csi.quality.pls_quality`); ``correlations``: what ``validity_corr`` holds
+    (``"scores"``, ``"disattenuated"`` or ``"model"``); ``model_fit``: a fit table
+    (``model, measure, value, threshold, ok``) or ``None``.
     """
 
     spec: ModelSpec
@@ -49,6 +54,9 @@ class QualityInputs:
     r2: np.ndarray
     f2: pd.DataFrame
     cross_loadings: np.ndarray
+    validity_corr: np.ndarray | None = None
+    correlations: str = "model"
+    model_fit: pd.DataFrame | None = None
 
 
 def _ok(values: np.ndarray, good: np.ndarray) -> pd.arrays.BooleanArray:
@@ -129,7 +137,8 @@ def build_report(
     f2["effect"] = [
         f2_label(v, small=th.f2_small, medium=th.f2_medium, large=th.f2_large) for v in f2["f2"]
     ]
-    ivif = inner_vif(q.construct_corr, spec)
+    V = np.asarray(q.construct_corr if q.validity_corr is None else q.validity_corr, dtype=float)
+    ivif = inner_vif(V, spec)
     ivif["ok"] = ivif["vif"] < th.inner_vif
     ovif = outer_vif(q.corr, spec)
     ovif["ok"] = pd.array(
@@ -221,8 +230,8 @@ def build_report(
         htmt=pd.DataFrame(H, index=idx, columns=names),
         htmt2=pd.DataFrame(H2, index=idx, columns=names),
         htmt_pairs=pairs,
-        fornell_larcker=fornell_larcker(C, ave, names),
-        fornell_larcker_check=fornell_larcker_check(C, ave, names),
+        fornell_larcker=fornell_larcker(V, ave, names),
+        fornell_larcker_check=fornell_larcker_check(V, ave, names),
         cross_loadings=cross,
         cross_loading_check=cross_loading_check(cross, spec),
         r2=r2,
@@ -232,4 +241,6 @@ def build_report(
         diagnostics=diags,
         thresholds=th,
         lang=lang,
+        correlations=q.correlations,
+        **({} if q.model_fit is None else {"model_fit": q.model_fit}),
     )

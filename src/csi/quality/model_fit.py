@@ -70,6 +70,7 @@ __all__ = [
     "FIT_COLUMNS",
     "MEASURES",
     "MODELS",
+    "SRMR_THRESHOLD",
     "ModelFit",
     "bollen_stine",
     "discrepancies",
@@ -77,6 +78,8 @@ __all__ = [
     "model_fit",
 ]
 
+#: The usual SRMR cut-off: below it the fit is read as good (Hu & Bentler 1999).
+SRMR_THRESHOLD = 0.08
 #: The fit measures, in table order.
 MEASURES = ("srmr", "d_uls", "d_g")
 #: The two models compared with the data.

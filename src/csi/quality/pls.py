@@ -13,6 +13,7 @@ from csi._checks import check_choice
 from csi.pls.algorithm import Layout, inner_estimates, outer_weights
 from csi.pls.consistent import consistent_estimates
 from csi.quality.assemble import QualityInputs, build_report
+from csi.quality.model_fit import SRMR_THRESHOLD, model_fit
 from csi.quality.report import QualityReport
 from csi.quality.structural import f_squared_fixed
 from csi.quality.thresholds import Thresholds, as_thresholds
@@ -22,6 +23,45 @@ if TYPE_CHECKING:
     from csi.pls.result import PLSResult
 
 F2_METHODS = ("rerun", "fixed")
+#: Construct correlations for Fornell-Larcker and the inner VIF (``correlations=``).
+CORRELATIONS = ("scores", "disattenuated")
+
+
+def score_correlations(result: PLSResult) -> np.ndarray:
+    """Correlations of the (plain PLS) construct scores, ``W' S W`` scaled to unit diagonal.
+
+    ``W`` holds the outer weights of the standardized items (one column per construct)
+    and ``S`` the item correlations; for a plain PLS fit this equals the fit's
+    construct correlations, for PLSc it is the uncorrected score correlation matrix.
+    """
+    a, layout = result.arrays, result.layout
+    W = np.asarray(a.weights, dtype=float)[:, None] * layout.mask
+    V = W.T @ np.asarray(a.corr, dtype=float) @ W
+    d = np.sqrt(np.diag(V))
+    return np.asarray(V / d[:, None] / d[None, :])
+
+
+def srmr_table(result: PLSResult, threshold: float = SRMR_THRESHOLD) -> pd.DataFrame:
+    """``model, measure, value, threshold, ok``: SRMR of the saturated and estimated model.
+
+    The values of :func:`csi.quality.model_fit.model_fit` (no bootstrap); ``ok`` when
+    below ``threshold`` (0.08; Hu & Bentler 1999, for PLS Henseler et al. 2014).
+    """
+    table = model_fit(result).table
+    srmr = table[table["measure"] == "srmr"].reset_index(drop=True)
+    values = srmr["value"].to_numpy(dtype=float)
+    return pd.DataFrame(
+        {
+            "model": srmr["model"],
+            "measure": srmr["measure"],
+            "value": values,
+            "threshold": float(threshold),
+            "ok": pd.array(
+                [bool(v < threshold) if np.isfinite(v) else None for v in values],
+                dtype="boolean",
+            ),
+        }
+    )
 
 
 def _without_path(spec: ModelSpec, source: str, target: str) -> ModelSpec:
@@ -67,6 +107,7 @@ def pls_quality(
     thresholds: Thresholds | dict[str, float] | None = None,
     f2: str = "rerun",
     lang: str = "en",
+    correlations: str = "scores",
 ) -> QualityReport:
     """Reliability, validity, R², f², VIF and diagnostics of a PLS fit.
 
@@ -74,7 +115,19 @@ def pls_quality(
     :mod:`~csi.quality.structural`): alpha on the item correlations, ``rho_A`` from the
     weights (Dijkstra & Henseler 2015), ``rho_C`` and AVE from the loadings (PLSc
     loadings when the fit was consistent), HTMT/HTMT2 from the item correlations,
-    Fornell-Larcker and inner VIF from the construct correlations (PLSc: disattenuated).
+    Fornell-Larcker and inner VIF from the construct-score correlations (see
+    ``correlations``), and the SRMR of the saturated and estimated model
+    (:func:`csi.quality.model_fit.model_fit`; ``report.model_fit``, threshold 0.08).
+
+    ``correlations``: the construct correlations of the Fornell-Larcker criterion and
+    the inner VIF. ``"scores"`` (default): correlations of the construct scores, also
+    for a PLSc fit - the convention of seminr (``fl_criteria`` and ``vif_antecedents``
+    use the score correlations under PLSc) and of Hair et al. (2017, ch. 6), where
+    the inner VIF comes from regressing a predictor's scores on the other predictors'
+    scores. ``"disattenuated"``: the PLSc-corrected construct correlations (the ones
+    the PLSc paths are estimated from); higher where reliabilities are low (on mobi,
+    Quality -> Satisfaction: VIF 8.81 instead of 2.84). For a plain PLS fit both are
+    the same. SmartPLS's choice under PLSc could not be checked here.
 
     ``f2``: ``"rerun"`` (default; re-estimate without each path) or ``"fixed"`` (keep the
     full model's construct scores). ``thresholds``: a :class:`Thresholds` or a dict of
@@ -83,6 +136,7 @@ def pls_quality(
     th = as_thresholds(thresholds)
     check_choice(f2, F2_METHODS, name="f2")
     check_choice(lang, ("en", "zh"), name="lang")
+    check_choice(correlations, CORRELATIONS, name="correlations")
     spec, a = result.spec, result.arrays
     f2_table = f_squared_rerun(result) if f2 == "rerun" else f_squared_fixed(a.construct_corr, spec)
     if f2 == "fixed":
@@ -102,6 +156,9 @@ def pls_quality(
         r2=a.r2,
         f2=f2_table,
         cross_loadings=a.cross_loadings,
+        validity_corr=score_correlations(result) if correlations == "scores" else None,
+        correlations=correlations,
+        model_fit=srmr_table(result),
     )
     base = dg.collect(
         dg.not_converged(result.converged, iterations=result.iterations, lang=lang),

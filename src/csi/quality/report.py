@@ -31,6 +31,13 @@ _LABELS = {
         "none": "no problems found",
         "flag": "* below / above the threshold",
         "thresholds": "thresholds",
+        "fit": "Model fit: SRMR",
+        "saturated": "saturated model",
+        "estimated": "estimated model",
+        "threshold": "threshold",
+        "corr_scores": "Fornell-Larcker and inner VIF from the construct-score correlations",
+        "corr_disattenuated": "Fornell-Larcker and inner VIF from the PLSc (disattenuated) "
+        "construct correlations",
     },
     "zh": {
         "title": "测量模型与结构模型质量",
@@ -49,6 +56,12 @@ _LABELS = {
         "none": "未发现问题",
         "flag": "* 未达到阈值",
         "thresholds": "阈值",
+        "fit": "模型拟合：SRMR",
+        "saturated": "饱和模型",
+        "estimated": "估计模型",
+        "threshold": "阈值",
+        "corr_scores": "Fornell-Larcker 准则与内部 VIF 基于构念得分的相关系数",
+        "corr_disattenuated": "Fornell-Larcker 准则与内部 VIF 基于 PLSc（去衰减）构念相关系数",
     },
 }
 
@@ -71,6 +84,14 @@ _COLUMNS = {
         "indicator": "指标",
     }
 }
+
+#: Columns of :attr:`QualityReport.model_fit`.
+FIT_COLUMNS = ("model", "measure", "value", "threshold", "ok")
+
+
+def _no_fit() -> pd.DataFrame:
+    return pd.DataFrame({c: [] for c in FIT_COLUMNS})
+
 
 _EFFECT_ZH = {"none": "无", "small": "小", "medium": "中", "large": "大", "": ""}
 
@@ -104,6 +125,15 @@ class QualityReport:
         VIF is flagged for formative constructs only).
     diagnostics:
         Plain-language findings (:class:`csi.diagnostics.Diagnostic`).
+    model_fit:
+        ``model, measure, value, threshold, ok``: the SRMR of the saturated and the
+        estimated model (PLS; :func:`csi.quality.model_fit.model_fit`), ``ok`` when
+        below the threshold (0.08, Hu & Bentler 1999); empty for CB-SEM (see
+        ``SEMResult.fit_measures``).
+    correlations:
+        Which construct correlations the Fornell-Larcker tables and the inner VIF use:
+        ``"scores"`` (construct-score correlations), ``"disattenuated"`` (PLSc) or
+        ``"model"`` (the estimator's own: PLS scores, CB-SEM model-implied).
     """
 
     estimator: str
@@ -124,6 +154,16 @@ class QualityReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     thresholds: Thresholds = field(default_factory=Thresholds)
     lang: str = "en"
+    model_fit: pd.DataFrame = field(default_factory=_no_fit)
+    correlations: str = "model"
+
+    @property
+    def srmr(self) -> float:
+        """SRMR of the estimated model (NaN when not computed)."""
+        rows = self.model_fit[
+            (self.model_fit["measure"] == "srmr") & (self.model_fit["model"] == "estimated")
+        ]
+        return float(rows["value"].iloc[0]) if len(rows) else float("nan")
 
     # ---------------------------------------------------------------- views
     @property
@@ -146,7 +186,7 @@ class QualityReport:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name (for a report or an Excel workbook)."""
-        return {
+        out = {
             "reliability": self.reliability,
             "loadings": self.loadings,
             "htmt": self.htmt,
@@ -162,6 +202,9 @@ class QualityReport:
             "outer_vif": self.outer_vif,
             "diagnostics": self.diagnostics_frame(),
         }
+        if len(self.model_fit):
+            out["model_fit"] = self.model_fit
+        return out
 
     # ---------------------------------------------------------------- text
     def _rename(self, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -235,6 +278,19 @@ class QualityReport:
             if lang == "zh":
                 f2["effect"] = [_EFFECT_ZH.get(e, e) for e in f2["effect"]]
             lines += ["", lab["f2"], self._rename(f2, lang).to_string(index=False)]
+        if self.correlations in ("scores", "disattenuated") and self.estimator == "plsc":
+            lines += ["", lab["corr_" + self.correlations]]
+        if len(self.model_fit):
+            lines += ["", lab["fit"]]
+            fit = self.model_fit
+            for model, value, limit, ok in zip(
+                fit["model"], fit["value"], fit["threshold"], fit["ok"], strict=True
+            ):
+                bad = ok is False or (ok is not pd.NA and not ok)
+                lines.append(
+                    f"  {lab.get(str(model), str(model))}: {fmt(float(value), bool(bad))}"
+                    f" ({lab['threshold']} {float(limit):g})"
+                )
         formative = self.outer_vif[self.outer_vif["mode"] == "B"]
         if len(formative):
             ov = formative.assign(vif=[fmt(v, v > th.outer_vif) for v in formative["vif"]])
@@ -270,6 +326,11 @@ class QualityReport:
             f"<h4>{html.escape(lab['fl'])}</h4>",
             self.fornell_larcker.round(3).to_html(na_rep="."),
         ]
+        if len(self.model_fit):
+            parts += [
+                f"<h4>{html.escape(lab['fit'])}</h4>",
+                self.model_fit.round(3).to_html(index=False, na_rep="."),
+            ]
         if self.diagnostics:
             items = "".join(f"<li>{html.escape(d.line(self.lang))}</li>" for d in self.diagnostics)
             parts.append(f"<h4>{html.escape(lab['diagnostics'])}</h4><ul>{items}</ul>")
