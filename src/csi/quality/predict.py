@@ -145,6 +145,88 @@ class PredictionResult:
         return f"PredictionResult(items={len(self.items)}, power={self.power!r})"
 
 
+@dataclass(frozen=True)
+class PredictionPlan:
+    """What a model predicts out of sample: the endogenous items and the LM inputs.
+
+    ``order``: constructs in causal order; ``endo``: the endogenous ones (layout
+    positions); ``targets``: their items (layout positions, construct by construct);
+    ``lm_inputs``: per endogenous construct the items the LM benchmark regresses on
+    (the exogenous constructs' items for EA, the direct predecessors' for DA).
+    """
+
+    order: list[int]
+    endo: list[int]
+    targets: np.ndarray
+    lm_inputs: dict[int, np.ndarray]
+    ea: bool
+
+
+def prediction_plan(result: PLSResult, technique: str = "EA") -> PredictionPlan:
+    """The :class:`PredictionPlan` of a fitted model (``technique`` ``"EA"`` or ``"DA"``)."""
+    check_choice(technique, TECHNIQUES, name="technique")
+    layout, spec = result.layout, result.spec
+    if layout.targets.size == 0:
+        raise CsiInputError("the model has no endogenous construct to predict")
+    ea = technique == "EA"
+    pos = {c: j for j, c in enumerate(layout.constructs)}
+    order = [pos[c] for c in spec.topological_order()]
+    endo = [j for j in order if layout.predecessors[j].size]
+    targets = np.array([k for j in endo for k in layout.block_items(j)], dtype=int)
+    lm_inputs = {}
+    for j in endo:
+        sources = [pos[c] for c in spec.exogenous] if ea else list(layout.predecessors[j])
+        lm_inputs[j] = np.concatenate([layout.block_items(s) for s in sources])
+    return PredictionPlan(order=order, endo=endo, targets=targets, lm_inputs=lm_inputs, ea=ea)
+
+
+def fold_predictions(
+    X: np.ndarray, test: np.ndarray, result: PLSResult, plan: PredictionPlan
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """PLS, LM and training-mean predictions of the held-out rows' target items.
+
+    The model (and the LM) is estimated on the rows where ``test`` is False and
+    predicts the rows where it is True; returns three ``(n_test, len(targets))``
+    arrays (the training means broadcast), in the raw answer units.
+    """
+    layout = result.layout
+    Xtr, Xte = X[~test], X[test]
+    mean, sd, W, B, own = _fit(Xtr, layout, result)
+    Y = ((Xte - mean) / sd) @ W
+    Yhat = _predict_scores(Y, B, layout, plan.order, plan.ea)
+    k = plan.targets
+    pls = mean[k] + sd[k] * own[k] * Yhat[:, layout.block[k]]
+    lm = np.empty_like(pls)
+    col = 0
+    for j in plan.endo:
+        items_j = layout.block_items(j)
+        src = plan.lm_inputs[j]
+        lm[:, col : col + items_j.size] = _ols(Xtr[:, src], Xtr[:, items_j], Xte[:, src])
+        col += items_j.size
+    return pls, lm, np.broadcast_to(mean[k], pls.shape)
+
+
+def check_folds(folds: Any, repeats: Any, n: int) -> None:
+    """Raise unless ``folds >= 2``, ``repeats >= 1`` and ``folds <= n // 2``."""
+    for name, v, lo in (("folds", folds, 2), ("repeats", repeats, 1)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
+            raise CsiInputError(f"{name} must be an integer >= {lo}, got {v!r}")
+    if folds > n // 2:
+        raise CsiInputError(f"folds={folds} is too many for {n} respondents (at most {n // 2})")
+
+
+def fold_numbers(n: int, folds: int, repeats: int, seed: Any) -> np.ndarray:
+    """``(repeats, n)`` fold of each respondent: repetition ``r`` splits
+    ``rng.permutation(n)`` (the ``r``-th draw of ``default_rng(seed)``) into ``folds``
+    near-equal parts with :func:`numpy.array_split`."""
+    rng = check_rng(seed)
+    out = np.empty((repeats, n), dtype=int)
+    for r in range(repeats):
+        for f, part in enumerate(np.array_split(rng.permutation(n), folds)):
+            out[r, part] = f
+    return out
+
+
 def pls_predict(
     result: PLSResult,
     *,
@@ -159,58 +241,27 @@ def pls_predict(
     ``technique``: ``"EA"`` (default) or ``"DA"``; ``seed`` fixes the random splits.
     Predictions use plain PLS estimates (also for a consistent fit).
     """
-    check_choice(technique, TECHNIQUES, name="technique")
+    plan = prediction_plan(result, technique)
     layout = result.layout
     X = _raw(result)
     n = len(X)
-    for name, v, lo in (("folds", folds, 2), ("repeats", repeats, 1)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
-            raise CsiInputError(f"{name} must be an integer >= {lo}, got {v!r}")
-    if folds > n // 2:
-        raise CsiInputError(f"folds={folds} is too many for {n} respondents (at most {n // 2})")
-    if layout.targets.size == 0:
-        raise CsiInputError("the model has no endogenous construct to predict")
-    rng = check_rng(seed)
-    spec = result.spec
-    ea = technique == "EA"
-    pos = {c: j for j, c in enumerate(layout.constructs)}
-    order = [pos[c] for c in spec.topological_order()]
-    endo = [j for j in order if layout.predecessors[j].size]
-    targets = [k for j in endo for k in layout.block_items(j)]
-    lm_inputs = {}
-    for j in endo:
-        sources = [pos[c] for c in spec.exogenous] if ea else list(layout.predecessors[j])
-        lm_inputs[j] = np.concatenate([layout.block_items(s) for s in sources])
+    check_folds(folds, repeats, n)
+    targets = list(plan.targets)
     sse = np.zeros(len(targets))
     sse_lm = np.zeros(len(targets))
     sse0 = np.zeros(len(targets))
     ae = np.zeros(len(targets))
     ae_lm = np.zeros(len(targets))
     pred_sum = np.zeros((n, len(targets)))
-    fold_ids = np.empty((repeats, n), dtype=int)
+    fold_ids = fold_numbers(n, folds, repeats, seed)
     for r in range(repeats):
-        perm = rng.permutation(n)
-        for f, part in enumerate(np.array_split(perm, folds)):
-            fold_ids[r, part] = f
         for f in range(folds):
             te = fold_ids[r] == f
-            Xtr, Xte = X[~te], X[te]
-            mean, sd, W, B, own = _fit(Xtr, layout, result)
-            Y = ((Xte - mean) / sd) @ W
-            Yhat = _predict_scores(Y, B, layout, order, ea)
-            k = np.array(targets)
-            pls = mean[k] + sd[k] * own[k] * Yhat[:, layout.block[k]]
-            lm = np.empty_like(pls)
-            col = 0
-            for j in endo:
-                items_j = layout.block_items(j)
-                src = lm_inputs[j]
-                lm[:, col : col + items_j.size] = _ols(Xtr[:, src], Xtr[:, items_j], Xte[:, src])
-                col += items_j.size
-            y = Xte[:, k]
+            pls, lm, mean_k = fold_predictions(X, te, result, plan)
+            y = X[te][:, plan.targets]
             sse += ((y - pls) ** 2).sum(axis=0)
             sse_lm += ((y - lm) ** 2).sum(axis=0)
-            sse0 += ((y - mean[k]) ** 2).sum(axis=0)
+            sse0 += ((y - mean_k) ** 2).sum(axis=0)
             ae += np.abs(y - pls).sum(axis=0)
             ae_lm += np.abs(y - lm).sum(axis=0)
             pred_sum[te] += pls
