@@ -4,12 +4,13 @@
 :class:`QualityReport` (reliability, HTMT, Fornell-Larcker, cross-loadings, R², f², VIF
 and plain-language diagnostics). The building blocks work on plain matrices, e.g.
 :func:`htmt` on a correlation matrix (or a bootstrap stack of them). Predictive power:
-:func:`pls_predict` (PLSpredict) and :func:`blindfolding` (Stone-Geisser Q²). Item
-screening for indicator systems: :func:`screen_items`.
+:func:`pls_predict` (PLSpredict), :func:`cvpat` (CVPAT) and :func:`blindfolding`
+(Stone-Geisser Q²). Item screening for indicator systems: :func:`screen_items`.
 """
 
 from __future__ import annotations
 
+from csi.quality.cvpat import CVPATResult, cvpat
 from csi.quality.pls import f_squared_rerun, pls_quality
 from csi.quality.predict import PredictionResult, blindfolding, pls_predict
 from csi.quality.reliability import (
@@ -26,6 +27,7 @@ from csi.quality.thresholds import Thresholds
 from csi.quality.validity import fornell_larcker, htmt, htmt_frame
 
 __all__ = [
+    "CVPATResult",
     "ItemScreening",
     "PredictionResult",
     "QualityReport",
@@ -35,6 +37,7 @@ __all__ = [
     "blindfolding",
     "composite_reliability",
     "cronbach_alpha",
+    "cvpat",
     "f_squared_fixed",
     "f_squared_rerun",
     "fornell_larcker",
