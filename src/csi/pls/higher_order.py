@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
@@ -267,8 +267,8 @@ def fit_higher_order(
     Returns
     -------
     HigherOrderResult
-        Its ``refit`` (when :class:`PLSResult` has that field) re-runs the whole
-        procedure, both stages, so its bootstrap re-estimates stage one per resample.
+        Two-stage: its ``refit`` re-runs both stages, so :meth:`PLSResult.bootstrap`
+        re-estimates stage one in every resample (:mod:`csi.pls.refit_bootstrap`).
     """
     frame = check_frame(data)
     check_choice(method, METHODS, name="method")
@@ -299,17 +299,44 @@ def _with_refit(
     scale: Any,
     options: dict[str, Any],
 ) -> HigherOrderResult:
-    if "refit" not in {f.name for f in fields(PLSResult)}:
-        return result
-    weights = options.get("weights")
-    if weights is not None and not isinstance(weights, str) and weights is not False:
-        return result  # one weight per row: the resampled rows cannot carry them
-    again = functools.partial(
-        fit_higher_order, model=model, method=method, approach=approach, scale=scale, **options
-    )
-    from dataclasses import replace
+    """Two-stage: set ``refit`` so that the bootstrap re-runs both stages per resample.
 
+    Repeated indicators is one fit (its repeated columns are in ``source_data``): the
+    standard bootstrap resamples it correctly and ``refit`` stays ``None``.
+    """
+    if method != "two_stage":
+        return result
+    again = functools.partial(
+        _refit_two_stage,
+        model=model,
+        approach=approach,
+        scale=scale,
+        added=tuple(d for h in result.higher_order for d in h.dimensions),
+        options=dict(options),
+    )
     return replace(result, refit=again)
+
+
+def _refit_two_stage(
+    frame: pd.DataFrame,
+    *,
+    model: str,
+    approach: str,
+    scale: Any,
+    added: tuple[str, ...],
+    options: dict[str, Any],
+) -> HigherOrderResult:
+    """Both stages on ``frame`` (rows of a result's ``source_data``: its dimension-score
+    columns, added by the first fit, are dropped first)."""
+    present = [c for c in added if c in frame.columns]
+    return fit_higher_order(
+        frame.drop(columns=present),
+        model,
+        method="two_stage",
+        approach=approach,
+        scale=scale,
+        **options,
+    )
 
 
 def _split_sign(options: dict[str, Any], constructs: Sequence[str]) -> dict[str, Any]:
