@@ -32,6 +32,8 @@ from csi.moments import (
 )
 from csi.pls import index as _ix
 from csi.pls.estimate import _fit
+from csi.pls.interaction import METHODS as _METHODS
+from csi.pls.interaction import fit_interaction
 from csi.pls.result import PLSResult
 from csi.scaleout import is_dask_frame, moments_from_dask
 from csi.spec import ModelSpec, as_spec
@@ -59,6 +61,7 @@ def fit_pls(
     weights: Any = None,
     weight_kind: str | None = None,
     sign: Any = "loadings",
+    interaction: str = "two_stage",
 ) -> PLSResult:
     """Fit a PLS path model (Lohmöller/Wold algorithm) to survey data.
 
@@ -148,12 +151,50 @@ def fit_pls(
         The bootstrap follows the same rule (:mod:`csi.pls.batched`). Paths, loadings
         and weights of a flipped construct change sign; R², the index and all fit
         and quality measures do not.
+    interaction:
+        How interaction terms of the model (``Satisfaction ~ Image + Expectation +
+        Image:Expectation``; :attr:`csi.ModelSpec.interactions`) are built:
+        ``"two_stage"`` (default, as seminr and SmartPLS), ``"product_indicator"``
+        or ``"orthogonal"`` (:mod:`csi.pls.interaction`). Such a model is fitted
+        from a DataFrame, listwise, unweighted and without ``consistent``; the result
+        is a :class:`csi.pls.interaction.InteractionResult` whose bootstrap re-runs
+        every stage on each resample. Not used by a model without interaction terms.
 
     Returns
     -------
     PLSResult
     """
     spec = as_spec(spec)
+    check_choice(interaction, _METHODS, name="interaction")
+    if spec.interactions:
+        refused = [
+            (consistent, "consistent=True"),
+            (missing not in (None, "listwise"), f"missing={missing!r}"),
+            (weights is not None and weights is not False, "weights="),
+            (weight_kind is not None, "weight_kind="),
+            (client is not None, "client="),
+        ]
+        for bad, option in refused:
+            if bad:
+                raise CsiInputError(
+                    f"{option} is not available for a model with interaction terms "
+                    f"({', '.join(spec.interactions)}); leave it out"
+                )
+        if not isinstance(data, pd.DataFrame):
+            raise CsiInputError(
+                "a model with interaction terms is fitted from a pandas DataFrame (got "
+                f"{type(data).__name__}); pass the respondents' data frame"
+            )
+        return fit_interaction(
+            data,
+            spec,
+            method=interaction,
+            scheme=scheme,
+            tol=tol,
+            max_iter=max_iter,
+            scale=scale,
+            sign=sign,
+        )
     source: pd.DataFrame | None = None
     roles: dict[str, Any] | None = None
     if isinstance(data, Survey):
@@ -310,6 +351,11 @@ def fit_pls_moments(
     covariance matrix; ``scores`` is ``None``.
     """
     spec = as_spec(spec)
+    if spec.interactions:
+        raise CsiInputError(
+            f"interaction terms ({', '.join(spec.interactions)}) are built from the "
+            "respondents' answers, not from moments: use fit_pls on the data"
+        )
     if not isinstance(moments, Moments):
         raise TypeError(f"moments must be a csi.Moments, got {type(moments).__name__}")
     spec.check_data(moments.items, name="the moments")

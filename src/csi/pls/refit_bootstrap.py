@@ -15,7 +15,8 @@ resampled rows and returning a :class:`PLSResult`) is bootstrapped here:
   (listwise: the complete ones; ``source_data`` rows at ``row_positions``; mean
   and pairwise: every respondent read), with a fresh ``RangeIndex``;
 * ``refit(frame)`` re-runs the procedure; the statistics are the paths, outer
-  weights, loadings, total and indirect effects and R² of the result it returns;
+  weights, loadings, total and indirect effects and R² of the result it returns
+  (and a model with interaction terms its ``interaction_effects``);
 * each construct is oriented like the full-sample construct when the fit used the
   default sign rule ``"loadings"`` (flipped when the inner product of its resample
   and full-sample outer weights is negative; its weights, loadings, paths and
@@ -77,8 +78,17 @@ if TYPE_CHECKING:
 
 __all__ = ["refit_bootstrap", "refit_statistics", "resampled_frame"]
 
-#: Kinds of statistic the refit bootstrap reports, in table order.
-REFIT_KINDS = ("path", "outer_weight", "loading", "total_effect", "indirect_effect", "r2")
+#: Kinds of statistic the refit bootstrap reports, in table order (the last for a
+#: result with ``interaction_effects``, :mod:`csi.pls.interaction`).
+REFIT_KINDS = (
+    "path",
+    "outer_weight",
+    "loading",
+    "total_effect",
+    "indirect_effect",
+    "r2",
+    "interaction_effect",
+)
 
 
 def resampled_frame(result: PLSResult) -> pd.DataFrame:
@@ -111,7 +121,16 @@ def _labels(result: PLSResult) -> pd.DataFrame:
     for t, pred in enumerate(layout.predecessors):
         if pred.size:
             rows.append({"kind": "r2", "construct": names[t]})
+    for term, target in _interaction_pairs(result):
+        rows.append({"kind": "interaction_effect", "source": term, "target": target})
     return pd.DataFrame({c: [r.get(c, "") for r in rows] for c in LABEL_COLUMNS})
+
+
+def _interaction_pairs(result: PLSResult) -> list[tuple[str, str]]:
+    effects = getattr(result, "interaction_effects", None)
+    if not isinstance(effects, pd.DataFrame):
+        return []
+    return list(zip(effects["source"], effects["target"], strict=True))
 
 
 def refit_statistics(result: PLSResult, flip: np.ndarray | None = None) -> np.ndarray:
@@ -134,6 +153,11 @@ def refit_statistics(result: PLSResult, flip: np.ndarray | None = None) -> np.nd
         [total[s, t] - paths[s, t] for s, t in effect_pairs(indirectly_reachable(layout), layout)],
         [a.r2[t] for t, pred in enumerate(layout.predecessors) if pred.size],
     ]
+    effects = getattr(result, "interaction_effects", None)
+    if isinstance(effects, pd.DataFrame):
+        pos = {c: j for j, c in enumerate(layout.constructs)}
+        signs = [d[pos[s]] * d[pos[t]] for s, t in _interaction_pairs(result)]
+        parts.append(effects["estimate"].to_numpy(dtype=float) * np.asarray(signs))
     return np.concatenate([np.asarray(p, dtype=float).ravel() for p in parts])
 
 
@@ -267,7 +291,7 @@ def refit_bootstrap(
     K = estimate.size
     # the draws of csi.pls.resampling.resample_indices(n_rows, n, seed)
     idx = rng.integers(0, n_rows, size=(n, n_rows))
-    buffer = np.full((n, K), np.nan, dtype=np.float32)
+    buffer = np.full((n, K), np.nan)  # float64: refits are few, keep every digit
     status = np.zeros(n, dtype=np.int8)
     details: dict[int, str] = {}
     flips = np.zeros(result.layout.n_constructs, dtype=np.int64)
