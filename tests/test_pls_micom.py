@@ -13,6 +13,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csi._checks import CsiInputError
 from csi.pls import fit_pls
@@ -164,3 +166,27 @@ def test_bad_input_names_the_problem(grouped, ecsi) -> None:
         micom(fit, group=grouped["region"].iloc[:10])
     with pytest.raises(CsiInputError, match="only with data"):
         micom(fit, ecsi, group="region")
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), share=st.floats(0.3, 0.7))
+def test_swapping_the_groups_negates_the_differences(mobi, ecsi, seed, share) -> None:
+    """Invariant: c is symmetric in the groups, the step-3 differences change sign."""
+    data = mobi.copy()
+    data["g"] = np.where(np.random.default_rng(seed).random(len(data)) < share, "p", "q")
+    fit = fit_pls(data, ecsi)
+    ab = micom(fit, group="g", groups=("p", "q"), permutations=3, seed=seed)
+    ba = micom(fit, group="g", groups=("q", "p"), permutations=3, seed=seed)
+    t1, t2 = ab.table.set_index(["step", "construct"]), ba.table.set_index(["step", "construct"])
+    comp = t1.loc["composition", "statistic"]
+    np.testing.assert_allclose(comp, t2.loc["composition", "statistic"], atol=1e-9)
+    assert ((comp > -1 - 1e-12) & (comp < 1 + 1e-12)).all()
+    for step in ("mean", "log_variance"):
+        np.testing.assert_allclose(t1.loc[step, "statistic"], -t2.loc[step, "statistic"], atol=1e-9)
+
+
+def test_respondents_left_out_by_the_fit_are_counted(grouped, ecsi) -> None:
+    data = grouped.copy()
+    data.iloc[[3, 10], 2] = np.nan
+    res = micom(data, ecsi, group="region", permutations=5, seed=1)
+    assert res.n_excluded == 2 and res.n_a + res.n_b == len(data) - 2

@@ -110,7 +110,8 @@ class MICOMResult:
         Step 1 check list: ``check, ok, detail``.
     groups, group_column, n_a, n_b, n_excluded:
         The two groups (differences are a - b), the column (or ``"<series>"``), the
-        respondents per group and those of the fit left out (no group or another group).
+        respondents per group, and those left out: by the fit (missing answers, as its
+        ``n_excluded``) or with no group or another group.
     permutations, n_failed, failures, level, seed:
         Permutations drawn, how many failed (``failures``: ``resample, reason, detail``),
         the level and the seed used.
@@ -436,7 +437,7 @@ def micom(
         group_column=column,
         n_a=n_a,
         n_b=n_b,
-        n_excluded=int(len(labels) - N),
+        n_excluded=int(result.n_excluded + len(labels) - N),
         permutations=permutations,
         n_failed=int(failed.size),
         failures=pd.DataFrame(
