@@ -402,3 +402,12 @@ def test_plsc_disattenuated_option(mobi, ecsi) -> None:
     )
     with pytest.raises(CsiInputError, match="correlations"):
         res.quality(correlations="latent")
+
+
+def test_score_correlations_are_the_construct_correlations_of_plain_pls(fit) -> None:
+    from csi.quality.pls import score_correlations
+
+    np.testing.assert_allclose(score_correlations(fit), fit.scores.corr().to_numpy(), atol=1e-10)
+    np.testing.assert_allclose(
+        score_correlations(fit), fit.construct_correlations.to_numpy(), atol=1e-10
+    )
