@@ -12,7 +12,13 @@ are weighted sums (Efron & Tibshirani 1993, ch. 6, "resampling vector")::
 and its correlation matrix is ``cov_c`` scaled to unit diagonal. For a stack of
 ``B`` count rows ``C`` (``B x N``) the means are one matrix product ``C Z`` and the
 cross-products one product ``C P`` with ``P`` the ``N x p(p+1)/2`` matrix of
-products ``z_ik z_il`` (``k <= l``), built once (or in row chunks for large ``N``).
+products ``z_ik z_il`` (``k <= l``), built once (or, for large ``N``, per row chunk
+and batch). Both products run over row chunks of at most :data:`_COUNT_BLOCK`
+counts, so a batch's working memory does not grow with ``N`` and the cost per
+resample is linear in ``N``; counts may be a compact integer array (``uint8``),
+converted to floats one chunk at a time. With segments (:meth:`Engine.set_groups`)
+the rows are visited in segment order and the same pass adds each segment's sums
+``c_g' Z_g`` (one product per segment and chunk) for the segment index.
 The PLS iterations then run on the whole stack of correlation matrices with
 batched linear algebra (:func:`csi.pls.algorithm.outer_weights`), each member
 stopping on its own convergence.
@@ -75,6 +81,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 import numpy as np
@@ -112,6 +119,8 @@ INADMISSIBLE_RULES = ("keep", "drop")
 #: Elements of the ``N x p(p+1)/2`` product matrix kept in memory at once (64 MB):
 #: up to this size it is built once per engine, beyond it in row chunks per batch.
 _PRODUCT_BLOCK = 8_000_000
+#: Counts (batch x rows) converted to floats at once in the moments pass (32 MB).
+_COUNT_BLOCK = 4_000_000
 #: Variance (in units of the full-sample variance) below which an item counts as constant.
 _CONSTANT = 1e-10
 
@@ -130,7 +139,10 @@ class StackFit:
     a construct's sign was corrected; ``inadmissible`` ``(B,)`` PLSc reliability
     above 1 or correlation beyond ±1 among the valid members (kept and only counted
     with ``Engine.inadmissible="keep"``); ``counts`` the count rows; ``rho_a``
-    ``(B, J)`` the PLSc reliabilities (``None`` for plain PLS).
+    ``(B, J)`` the PLSc reliabilities (``None`` for plain PLS). With segments
+    (:meth:`Engine.set_groups`): ``segment_sums`` ``(B, G, p)`` each segment's
+    weighted sums of the z scores and ``segment_totals`` ``(B, G)`` its sum of
+    counts x weights.
     """
 
     layout: Layout
@@ -151,8 +163,20 @@ class StackFit:
     flips: np.ndarray
     inadmissible: np.ndarray
     n_rows: int = 0
-    counts: np.ndarray | None = None
+    raw_counts: np.ndarray | None = None
     rho_a: np.ndarray | None = None
+    row_weights: np.ndarray | None = None
+    segment_sums: np.ndarray | None = None
+    segment_totals: np.ndarray | None = None
+
+    @cached_property
+    def counts(self) -> np.ndarray | None:
+        """The count rows x survey weights ``(B, N)``, float (built on first use)."""
+        if self.raw_counts is None:
+            return None
+        if self.row_weights is None:
+            return np.asarray(self.raw_counts, dtype=float)
+        return self.raw_counts * self.row_weights
 
     @property
     def valid(self) -> np.ndarray:
@@ -193,6 +217,10 @@ class Engine:
     _products: np.ndarray | None = field(init=False, default=None)
     _observed: np.ndarray | None = field(init=False, default=None)
     _fallback_corr: np.ndarray = field(init=False)
+    groups: np.ndarray | None = field(init=False, default=None)
+    _order: np.ndarray | None = field(init=False, default=None)
+    _runs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(init=False, default=None)
+    _n_groups: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         if self.missing not in ("listwise", "mean", "pairwise"):
@@ -252,18 +280,38 @@ class Engine:
         p = self.raw.shape[1]
         return 2 * t + p * p
 
+    def set_groups(self, codes: np.ndarray, n_groups: int) -> None:
+        """Add each segment's sums to every fit (``StackFit.segment_sums``); ``codes`` ``(N,)``
+        the segment (0 to ``n_groups - 1``, -1: none) of each row, visited in segment order."""
+        codes = np.asarray(codes, dtype=np.intp)
+        if codes.shape != (self.n_rows,) or codes.max(initial=-1) >= n_groups:
+            raise ValueError(f"codes must be ({self.n_rows},) segment numbers below {n_groups}")
+        order = np.argsort(codes, kind="stable")
+        in_order = codes[order]
+        starts = np.flatnonzero(np.r_[True, in_order[1:] != in_order[:-1]])
+        ends = np.r_[starts[1:], self.n_rows]
+        keep = in_order[starts] >= 0
+        self._runs = (in_order[starts][keep], starts[keep], ends[keep])
+        self._order = order
+        self.groups = codes
+        self._n_groups = n_groups
+        self._products = None
+        if self.n_rows * self._n_products <= _PRODUCT_BLOCK:
+            self._products = self._product_rows(slice(None))
+
     def _product_rows(self, rows: slice) -> np.ndarray:
         """Per-row products: ``z_k z_l`` (k <= l); with missing answers also ``z_k v_l``
-        (all k, l) and ``v_k v_l`` (k <= l), ``v`` = missing (mean) or observed (pairwise)."""
-        zt = np.ascontiguousarray(self.z[rows].T)  # gather whole rows, not strided columns
+        (all k, l) and ``v_k v_l`` (k <= l), ``v`` = missing (mean) or observed (pairwise).
+        ``rows``: rows of the visiting order (segment order after :meth:`set_groups`)."""
+        at = rows if self._order is None else self._order[rows]
+        zt = np.ascontiguousarray(self.z[at].T)  # gather whole rows, not strided columns
         i, j = self._tri
         if self._observed is None:
             return (zt[i] * zt[j]).T
-        obs = self._observed[rows]
+        obs = self._observed[at]
         v = (~obs if self.missing == "mean" else obs).astype(float)
         vt = np.ascontiguousarray(v.T)
-        p = zt.shape[0]
-        n = zt.shape[1]
+        p, n = zt.shape
         out = np.empty((n, self._n_products))
         t = i.size
         out[:, :t] = (zt[i] * zt[j]).T
@@ -282,26 +330,56 @@ class Engine:
 
         ``counts`` are used as given (already multiplied by any survey weights).
         """
-        C = np.asarray(counts, dtype=float)
-        total = C.sum(axis=1)
+        return self._finish(*self._sums(np.asarray(counts), None)[:3])
+
+    def _sums(
+        self, C: np.ndarray, weights: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """``sum(c)``, ``c'Z``, ``c'P`` and per segment ``c_g'Z_g``, ``sum(c_g)`` in one
+        pass over row chunks (``c`` = counts x ``weights``; module docstring)."""
+        n_batch, p, width = C.shape[0], self.z.shape[1], self._n_products
+        step = max(1, _COUNT_BLOCK // max(n_batch, 1))
+        if self._products is None:
+            step = min(step, max(1, _PRODUCT_BLOCK // width))
+        whole = step >= self.n_rows and self._order is None
+        total, sums = np.zeros(n_batch), np.zeros((n_batch, p))
+        cross = np.zeros((n_batch, width))
+        runs = self._runs
+        seg = np.zeros((n_batch, self._n_groups, p)) if runs is not None else None
+        seg_total = np.zeros((n_batch, self._n_groups))
+        for start in range(0, self.n_rows, step):
+            rows = slice(start, start + step)
+            at = rows if self._order is None else self._order[rows]
+            Cc = np.asarray(C if whole else C[:, at], dtype=float)
+            if weights is not None:
+                Cc = Cc * weights[at]
+            z = self.z[at]
+            part = self._products[rows] if self._products is not None else self._product_rows(rows)
+            total += Cc.sum(axis=1)
+            sums += Cc @ z
+            cross += Cc @ part
+            if runs is not None and seg is not None:
+                g, a, b = runs
+                stop = start + Cc.shape[1]
+                for k in np.flatnonzero((a < stop) & (b > start)):
+                    lo, hi = max(a[k], start) - start, min(b[k], stop) - start
+                    seg[:, g[k]] += Cc[:, lo:hi] @ z[lo:hi]
+                    seg_total[:, g[k]] += Cc[:, lo:hi].sum(axis=1)
+        return total, sums, cross, seg, None if seg is None else seg_total
+
+    def _finish(
+        self, total: np.ndarray, sums: np.ndarray, cross: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Means, covariances and ``sum(c)`` from the weighted sums (module docstring)."""
+        n_batch = total.shape[0]
         with np.errstate(invalid="ignore", divide="ignore"):
             inv = 1.0 / total
-        sums = C @ self.z
-        if self._products is not None:
-            cross = C @ self._products
-        else:
-            width = self._n_products
-            step = max(1, _PRODUCT_BLOCK // width)
-            cross = np.zeros((C.shape[0], width))
-            for start in range(0, self.n_rows, step):
-                rows = slice(start, start + step)
-                cross += C[:, rows] @ self._product_rows(rows)
         p = self.z.shape[1]
         i, j = self._tri
         t = i.size
 
         def square(flat: np.ndarray) -> np.ndarray:
-            out = np.empty((C.shape[0], p, p))
+            out = np.empty((n_batch, p, p))
             out[:, i, j] = flat
             out[:, j, i] = flat
             return out
@@ -331,8 +409,11 @@ class Engine:
     def fit(self, counts: np.ndarray) -> StackFit:
         """PLS estimates for each row of ``counts`` ``(B, N)`` (see :class:`StackFit`)."""
         layout = self.layout
-        counts = self.weighted_counts(counts)
-        means_z, cov, total = self.moments(counts)
+        counts = np.asarray(counts)
+        if counts.dtype.kind not in "biuf":
+            counts = counts.astype(float)
+        sums = self._sums(counts, self.row_weights)
+        means_z, cov, total = self._finish(*sums[:3])
         n_batch, p = means_z.shape
         status = np.zeros(n_batch, dtype=np.int8)
         detail: dict[int, str] = {}
@@ -405,8 +486,11 @@ class Engine:
             flips=flips,
             inadmissible=inadmissible & (status == OK),
             n_rows=self.n_rows,
-            counts=np.asarray(counts, dtype=float),
+            raw_counts=counts,
             rho_a=rho,
+            row_weights=self.row_weights,
+            segment_sums=sums[3],
+            segment_totals=sums[4],
         )
 
     def _admissibility(

@@ -136,11 +136,14 @@ ECSI on mobi has K = 172, so 10,000 resamples take 6.6 MB; float32
 keeps 7 significant digits of the deviation, far below the Monte Carlo error). The
 mean, standard error and quantiles are computed from that buffer at the end, in
 one pass with float64 accumulation, so they do not depend on the batching.
-Working memory per batch is about ``batch_size x (N + 3 p²)`` floats (the counts
-and the stacked correlation matrices). ``keep_draws=True`` keeps the buffer on the
-result (:attr:`BootstrapResult.draws`); otherwise it is dropped. A standard error
-below ``1e-10 x max(1, |estimate|)`` (a value fixed by construction, such as the
-weight of a single item) is reported as 0.
+A batch's counts are one byte per resample and respondent
+(:func:`csi.pls.resampling.draw_counts`; 500 resamples per batch, fewer above 256,000
+respondents so that a batch holds at most 128 MB of counts); the moments pass converts
+them to floats in row chunks of at most 4 million counts, so the working memory is
+bounded whatever ``N`` and the time per resample grows linearly with ``N``.
+``keep_draws=True`` keeps the buffer on the result (:attr:`BootstrapResult.draws`);
+otherwise it is dropped. A standard error below ``1e-10 x max(1, |estimate|)`` (a
+value fixed by construction, such as the weight of a single item) is reported as 0.
 """
 
 from __future__ import annotations
@@ -155,7 +158,7 @@ from scipy import stats as _stats
 
 from csi._checks import CsiInputError, check_choice, check_rng
 from csi.pls import intervals as _iv
-from csi.pls.batched import INADMISSIBLE_RULES, REASONS, bootstrap_counts
+from csi.pls.batched import INADMISSIBLE_RULES, REASONS
 from csi.pls.bootstrap_result import TABLE_COLUMNS, BootstrapResult
 from csi.pls.design_bootstrap import resolve_design
 from csi.pls.intervals import _REPLICATE_CI, _intervals, _t_intervals
@@ -171,7 +174,9 @@ from csi.pls.resampling import (
     _jackknife,
     _Plan,
     _progress_bar,
+    bootstrap_batch_size,
     default_batch_size,
+    draw_counts,
     make_engine,
     make_plan,
     resample_indices,
@@ -297,7 +302,7 @@ def bootstrap(
     plan = make_plan(engine, ctx, stats)
     _check_reproduces(plan, result)
     n_rows = engine.n_rows
-    size = default_batch_size(n_rows) if batch_size is None else batch_size
+    size = batch_size
     K = plan.estimate.size
     buffer = np.empty((n, K), dtype=np.float32)
     piv_buffer = np.empty((n, plan.pivot_cols.size), dtype=np.float32)
@@ -325,6 +330,8 @@ def bootstrap(
 
     elif result.weight_kind == "frequency":
         draw = _frequency_draws(engine, rng)
+    if size is None:  # compact counts for case resampling; designs draw float factors
+        size = default_batch_size(n_rows) if draw else bootstrap_batch_size(n_rows, workers)
 
     def batches() -> Iterator[tuple[int, np.ndarray]]:
         for start in range(0, n, size):
@@ -332,7 +339,7 @@ def bootstrap(
             if draw is not None:
                 yield start, draw(b)
             else:
-                yield start, bootstrap_counts(rng.integers(0, n_rows, size=(b, n_rows)), n_rows)
+                yield start, draw_counts(rng, b, n_rows)
 
     def keep(batch: _Batch) -> None:
         nonlocal kept_inadmissible

@@ -218,6 +218,41 @@ def default_batch_size(n_rows: int) -> int:
     return int(max(8, min(500, 4_000_000 // max(n_rows, 1))))
 
 
+#: Bytes of compact counts (one byte per resample and row) a bootstrap batch holds.
+COUNT_BYTES = 128_000_000
+#: Row indices drawn at once by :func:`draw_counts` (32 MB of int64).
+_DRAW_BLOCK = 4_000_000
+
+
+def bootstrap_batch_size(n_rows: int, workers: int = 1) -> int:
+    """Resamples per batch of case resampling with compact counts (:func:`draw_counts`):
+    up to 500, fewer when the batches in flight (``2 workers + 1``) would hold more
+    than :data:`COUNT_BYTES` x ``workers`` of counts (128 at 1,000,000 rows)."""
+    budget = COUNT_BYTES * workers // (2 * workers + 1) * 3
+    return int(max(8, min(500, budget // max(n_rows, 1))))
+
+
+def draw_counts(rng: np.random.Generator, n: int, n_rows: int) -> np.ndarray:
+    """Counts ``(n, n_rows)`` of ``n`` resamples, as compact integers (``uint8``, wider
+    only if a row is drawn more than 255 times).
+
+    The same numbers as ``bootstrap_counts(rng.integers(0, n_rows, size=(n, n_rows)))``
+    (the generator's stream is consumed in the same order), drawn in blocks of
+    :data:`_DRAW_BLOCK` indices so the ``n x n_rows`` index matrix is never held.
+    """
+    out = np.empty((n, n_rows), dtype=np.uint8)
+    per = max(1, _DRAW_BLOCK // max(n_rows, 1))
+    for start in range(0, n, per):
+        b = min(per, n - start)
+        idx = rng.integers(0, n_rows, size=(b, n_rows))
+        idx += np.arange(b)[:, None] * n_rows
+        counts = np.bincount(idx.ravel(), minlength=b * n_rows).reshape(b, n_rows)
+        if counts.max(initial=0) > np.iinfo(out.dtype).max:
+            out = out.astype(np.min_scalar_type(int(counts.max())))
+        out[start : start + b] = counts
+    return out
+
+
 def run_batches(
     engine: Engine,
     ctx: Context,
@@ -260,7 +295,7 @@ def _jackknife(
     def batches() -> Iterator[tuple[int, np.ndarray]]:
         for start in range(0, n_groups, batch_size):
             g = np.arange(start, min(n_groups, start + batch_size))
-            yield start, (member[None, :] != g[:, None]).astype(float)
+            yield start, (member[None, :] != g[:, None]).astype(np.uint8)
 
     def keep(batch: _Batch) -> None:
         out[batch.start : batch.start + batch.values.shape[0]] = batch.values
@@ -397,12 +432,13 @@ def segment_context(
         codes = np.where(codes >= 0, recode[np.maximum(codes, 0)], -1)
         names = names[keep]
     seg_names = tuple(str(g) for g in names)
+    engine.set_groups(np.asarray(codes), len(seg_names))
     return Context(
         result.layout,
         engine,
         lo,
         hi,
-        segment_codes=np.asarray(codes),
+        segment_codes=engine.groups,
         segment_names=seg_names,
         segment_pairs=tuple(combinations(range(len(seg_names)), 2)),
         spec=result.spec,

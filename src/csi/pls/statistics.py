@@ -178,20 +178,35 @@ def _index_se(fit: StackFit, ctx: Context) -> np.ndarray:
     return out
 
 
+def _segment_means_z(fit: StackFit, ctx: Context) -> np.ndarray:
+    """Each segment's item means in z units ``(B, G, p)``: ``c_g'Z_g / sum(c_g)``, from the
+    engine's per-segment sums when it has the context's segments (one pass over the
+    rows, :meth:`csi.pls.batched.Engine.set_groups`), else from the counts."""
+    assert ctx.segment_codes is not None
+    eng = ctx.engine
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if (
+            fit.segment_sums is not None
+            and fit.segment_totals is not None
+            and eng.groups is ctx.segment_codes
+        ):
+            return fit.segment_sums / fit.segment_totals[:, :, None]
+        assert fit.counts is not None
+        parts = []
+        for g in range(len(ctx.segment_names)):
+            rows = ctx.segment_codes == g
+            c = fit.counts[:, rows]
+            parts.append((c @ eng.z[rows]) / c.sum(axis=1)[:, None])
+        return np.stack(parts, axis=1)
+
+
 def _segment_index(fit: StackFit, ctx: Context) -> np.ndarray:
     """Each segment's index with the resample's own weights ``(B, G * J)``."""
-    assert ctx.segment_codes is not None and fit.counts is not None
     u = _index_weights(fit, ctx)
     eng = ctx.engine
-    parts = []
-    for g in range(len(ctx.segment_names)):
-        rows = ctx.segment_codes == g
-        c = fit.counts[:, rows]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means_z = (c @ eng.z[rows]) / c.sum(axis=1)[:, None]
-        means = eng.mu + eng.sd * means_z
-        parts.append((_to_100(means, ctx) * u) @ ctx.layout.mask)
-    return np.concatenate(parts, axis=1)
+    means = eng.mu + eng.sd * _segment_means_z(fit, ctx)
+    index = (_to_100(means, ctx) * u[:, None, :]) @ ctx.layout.mask
+    return index.reshape(index.shape[0], -1)
 
 
 def _segment_difference(fit: StackFit, ctx: Context) -> np.ndarray:
