@@ -234,14 +234,17 @@ def _choose(values: pd.Series, groups: Sequence[Any] | None, column: Any) -> tup
     return chosen[0], chosen[1]
 
 
-def _composition(Z: np.ndarray, wa: np.ndarray, wb: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """``(..., J)`` correlations of the pooled scores under weights ``wa`` and ``wb``."""
-    ya = np.einsum("np,...p,pj->...nj", Z, wa, mask)
-    yb = np.einsum("np,...p,pj->...nj", Z, wb, mask)
-    ya = ya - ya.mean(axis=-2, keepdims=True)
-    yb = yb - yb.mean(axis=-2, keepdims=True)
-    num = (ya * yb).sum(axis=-2)
-    den = np.sqrt((ya**2).sum(axis=-2) * (yb**2).sum(axis=-2))
+def _composition(S: np.ndarray, wa: np.ndarray, wb: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``(..., J)`` correlations of the pooled scores under weights ``wa`` and ``wb``.
+
+    With ``S`` the pooled item correlations, ``cor(Z w_a, Z w_b) = w_a' S w_b /
+    sqrt(w_a' S w_a  w_b' S w_b)`` per construct block.
+    """
+    Wa = wa[..., :, None] * mask
+    Wb = wb[..., :, None] * mask
+    SWa, SWb = S @ Wa, S @ Wb
+    num = (Wa * SWb).sum(axis=-2)
+    den = np.sqrt((Wa * SWa).sum(axis=-2) * (Wb * SWb).sum(axis=-2))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.asarray(num / den)
 
@@ -346,7 +349,8 @@ def micom(
                 + observed.detail.get(k, REASONS[int(observed.status[k])])
             )
     mask = layout.mask.astype(float)
-    c = _composition(Z, observed.weights[1], observed.weights[2], mask)
+    S = (Z.T @ Z) / (N - 1)
+    c = _composition(S, observed.weights[1], observed.weights[2], mask)
     scores = Z @ (observed.weights[0][:, None] * mask)
     scores = (scores - scores.mean(axis=0)) / scores.std(axis=0, ddof=1)
     diff = _moments(scores, is_a)
@@ -372,7 +376,7 @@ def micom(
         status[start : start + m] = st
         for k, msg in fit.detail.items():
             detail.setdefault(start + k % m, ("group a: " if k < m else "group b: ") + msg)
-        c_star[start : start + m] = _composition(Z, fit.weights[:m], fit.weights[m:], mask)
+        c_star[start : start + m] = _composition(S, fit.weights[:m], fit.weights[m:], mask)
     valid = status == 0
     if valid.sum() < 2:
         raise CsiInputError(
