@@ -531,3 +531,64 @@ def test_repeated_indicators_use_the_standard_bootstrap(data: pd.DataFrame) -> N
     assert res.refit is None
     table = res.bootstrap(30, seed=2).table
     assert np.isfinite(table["se"]).all()
+
+
+# ------------------------------------------------------- surveys and weights
+def test_survey_input_reads_like_fit_pls() -> None:
+    """A Survey: stage one of the disjoint fit equals csi.fit_pls of the survey on the
+    stage-one model (same respondents, policy and codebook scale)."""
+    import csi
+
+    survey = csi.load_sample()
+    text = """
+    Expectation =~ EXP1 + EXP2 + EXP3
+    Product =~ QUAL1 + QUAL2
+    Service =~ QUAL3 + QUAL4 + QUAL5
+    Quality =~ Product + Service
+    Satisfaction =~ SAT1 + SAT2 + SAT3
+    Quality ~ Expectation
+    Satisfaction ~ Expectation + Quality
+    """
+    res = fit_higher_order(survey, text, approach="disjoint")
+    direct = fit_pls(
+        survey,
+        """
+        Expectation =~ EXP1 + EXP2 + EXP3
+        Product =~ QUAL1 + QUAL2
+        Service =~ QUAL3 + QUAL4 + QUAL5
+        Satisfaction =~ SAT1 + SAT2 + SAT3
+        Product ~ Expectation
+        Service ~ Expectation
+        Satisfaction ~ Expectation + Product + Service
+        """,
+    )
+    assert res.stage_one is not None
+    assert res.n == direct.n and res.n_excluded == direct.n_excluded > 0
+    pd.testing.assert_frame_equal(res.stage_one.path_coefficients, direct.path_coefficients)
+    idx = res.index()
+    np.testing.assert_allclose(idx[["Product", "Service"]], direct.index()[["Product", "Service"]])
+    assert res.source_data is not None and "name" not in res.source_data.columns  # personal
+    seg = res.index_by("region")
+    assert set(seg["construct"]) == {"Expectation", "Quality", "Satisfaction", "Product", "Service"}
+    east = seg[seg["segment"] == "East"].set_index("construct")["index"]
+    by_hand = direct.respondent_index().loc[
+        direct.source_data.loc[direct.rows, "region"] == "East"  # type: ignore[union-attr]
+    ]
+    assert east["Service"] == pytest.approx(by_hand["Service"].mean(), abs=1e-9)
+
+
+def test_frequency_weights_equal_repeated_rows(data: pd.DataFrame) -> None:
+    """Whole-number frequency weights give the fit (and index) of the repeated rows."""
+    counts = np.random.default_rng(4).integers(1, 4, size=len(data))
+    weighted = data.assign(count=counts)
+    res = fit_higher_order(
+        weighted, model_text(), weights="count", weight_kind="frequency", scale=(1, 10)
+    )
+    repeated = data.loc[data.index.repeat(counts)].reset_index(drop=True)
+    plain = fit_higher_order(repeated, model_text(), scale=(1, 10))
+    np.testing.assert_allclose(
+        res.path_coefficients["estimate"], plain.path_coefficients["estimate"], atol=1e-10
+    )
+    np.testing.assert_allclose(res.index(), plain.index()[res.index().index], atol=1e-9)
+    with pytest.raises(CsiInputError, match="weights"):
+        res.bootstrap(5, seed=1)

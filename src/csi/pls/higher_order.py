@@ -41,7 +41,7 @@ import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_frame
 from csi.pls import index as _ix
-from csi.pls.fit import fit_pls
+from csi.pls.fit import _codebook_scale, _design_roles, fit_pls
 from csi.pls.higher_order_spec import (
     HigherOrder,
     HigherOrderModel,
@@ -50,6 +50,7 @@ from csi.pls.higher_order_spec import (
     parse_higher_order,
 )
 from csi.pls.result import PLSResult
+from csi.survey import Survey
 
 __all__ = [
     "APPROACHES",
@@ -181,6 +182,27 @@ class HigherOrderResult(PLSResult):
         ]
         return pd.DataFrame(rows, columns=["construct", "dimension", "weight", "rescaled_weight"])
 
+    def index_by(self, segment: Any, scale: Any = None) -> pd.DataFrame:
+        """The index per segment (:meth:`PLSResult.index_by`), with the dimensions of a
+        two-stage fit (their segment means of the 0-100 scores of stage one)."""
+        base = super().index_by(segment, scale)
+        if self.stage_one is None:
+            return base
+        one = self.stage_one.index_by(segment)
+        out = pd.concat(
+            [base, one[one["construct"].isin(list(self.dimensions))]], ignore_index=True
+        )
+        out.attrs = dict(base.attrs)
+        return out
+
+    def __repr__(self) -> str:
+        how = self.method if self.approach is None else f"{self.method}, {self.approach}"
+        hocs = ", ".join(f"{h.name} <- {' + '.join(h.dimensions)}" for h in self.higher_order)
+        return (
+            f"HigherOrderResult({how}; {hocs}; n={self.n}, "
+            f"constructs={len(self.layout.constructs)}, converged={self.converged})"
+        )
+
     def impacts(self, points: float = 5, scale: Any = None) -> pd.DataFrame:
         """Impacts (:meth:`PLSResult.impacts`), with rows for each dimension of a two-stage
         fit: on its HOC ``total_effect = w_k``, ``total_effect_100 = u_k``; on each
@@ -234,7 +256,7 @@ class HigherOrderResult(PLSResult):
 
 # ------------------------------------------------------------------ fitting
 def fit_higher_order(
-    data: pd.DataFrame,
+    data: pd.DataFrame | Survey,
     model: str,
     *,
     method: str = "two_stage",
@@ -246,8 +268,10 @@ def fit_higher_order(
     Parameters
     ----------
     data:
-        Respondents x items (a pandas DataFrame; never modified: the repeated items
-        and the dimensions' scores are added to a copy).
+        Respondents x items: a pandas DataFrame (never modified: the repeated items
+        and the dimensions' scores are added to a copy), or a :class:`csi.Survey` (its
+        public data, every respondent read; ``weights``, ``weight_kind``, ``missing``
+        and ``scale`` default to its codebook and policy, as :func:`csi.fit_pls`).
     model:
         lavaan-like text; a ``=~`` / ``<~`` statement whose right-hand names are all
         constructs defines a reflective / formative higher-order construct
@@ -270,6 +294,9 @@ def fit_higher_order(
         Two-stage: its ``refit`` re-runs both stages, so :meth:`PLSResult.bootstrap`
         re-estimates stage one in every resample (:mod:`csi.pls.refit_bootstrap`).
     """
+    roles = None
+    if isinstance(data, Survey):
+        data, options, roles = _survey_frame(data, model, options)
     frame = check_frame(data)
     check_choice(method, METHODS, name="method")
     check_choice(approach, APPROACHES, name="approach")
@@ -288,7 +315,35 @@ def fit_higher_order(
                 "so stage two would lose them: use 'listwise' or 'mean' for two-stage"
             )
         result = _fit_two_stage(frame, hm, approach, norm, options)
+    if roles is not None and result.weighted:
+        result = replace(result, design_roles=roles)
     return _with_refit(result, model, method, approach, scale, options)
+
+
+def _survey_frame(
+    survey: Survey, model: str, options: dict[str, Any]
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any] | None]:
+    """A Survey as :func:`csi.fit_pls` reads it: its public data (every respondent
+    read) and, unless given, its weight column, weight kind, missing-data policy and
+    codebook scale; plus its design columns (strata, clusters, replicate weights)."""
+    opts = dict(options)
+    if opts.get("weights") is None:
+        opts["weights"] = survey.weight
+    if opts.get("weight_kind") is None:
+        opts["weight_kind"] = survey.codebook.weight_kind
+    if opts.get("missing") is None:
+        opts["missing"] = "listwise" if survey.missing == "keep" else survey.missing
+    items = parse_higher_order(model).items
+    if opts.get("scale") is None:
+        opts["scale"] = _codebook_scale(survey.codebook, items)
+    frame = survey.public_data(all_respondents=True)
+    hidden = [i for i in items if i not in frame.columns]
+    if hidden:
+        raise CsiInputError(
+            f"item(s) {hidden} are not in the survey's public data (id, personal or "
+            "free-text columns cannot be model items)"
+        )
+    return frame, opts, _design_roles(survey, opts["weights"])
 
 
 def _with_refit(
