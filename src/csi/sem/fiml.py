@@ -13,8 +13,8 @@ this objective itself; semopy still supplies the model matrices and a first solu
 
 The unrestricted (h1) model is the EM estimate of the means and covariances (Dempster,
 Laird & Rubin 1977); ``chisq = 2 (logL_h1 - logL)``. Standard errors from the observed
-information (numerical Hessian of the analytic gradient), lavaan's default with
-``missing = "ml"``. Assumes answers are missing at random (MAR).
+information (the exact Hessian of the log-likelihood, :mod:`csi.sem.fiml_information`),
+lavaan's default with ``missing = "ml"``. Assumes answers are missing at random (MAR).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from scipy import linalg
 
 from csi import diagnostics as dg
 from csi.sem.engine import Engine, GroupMap, GroupStats
+from csi.sem.fiml_information import fiml_gfi, observed_hessian
 from csi.sem.fitindices import fit_indices
 from csi.sem.result import SEMResult
 from csi.sem.structure import Structure
@@ -94,30 +95,34 @@ def em_saturated(
         d = pt.mean - mu[pt.obs]
         sigma[np.ix_(pt.obs, pt.obs)] += pt.n * (pt.cov + np.outer(d, d))
     sigma = np.diag(np.diag(sigma) / cnt)
+    everything = np.arange(p)
+    # index sets of each pattern, built once: (o, m, oo, mo, mm) with m the unanswered items
+    idx = []
+    for pt in pats:
+        o = pt.obs
+        m = np.setdiff1d(everything, o)
+        idx.append((o, m, np.ix_(o, o), np.ix_(m, o), np.ix_(m, m)))
     for _ in range(max_iter):
         t1 = np.zeros(p)
         t2 = np.zeros((p, p))
-        for pt in pats:
-            o = pt.obs
-            m = np.setdiff1d(np.arange(p), o)
+        for pt, (o, m, oo, mo, mm) in zip(pats, idx, strict=True):
             if len(m) == 0:
                 t1 += pt.n * pt.mean
                 t2 += pt.n * (pt.cov + np.outer(pt.mean, pt.mean))
                 continue
-            b = np.linalg.solve(sigma[np.ix_(o, o)], sigma[np.ix_(o, m)]).T  # (m, o)
-            resid = sigma[np.ix_(m, m)] - b @ sigma[np.ix_(o, m)]
+            s_mo = sigma[mo]
+            b = np.linalg.solve(sigma[oo], s_mo.T).T  # (m, o) regression weights
+            resid = sigma[mm] - b @ s_mo.T
             ym = mu[m] + b @ (pt.mean - mu[o])  # mean of the conditional expectations
-            e1 = np.zeros(p)
+            e1 = np.empty(p)
             e1[o], e1[m] = pt.mean, ym
             # sum over rows of E[y y'] = n (cov_x + mean mean') blocks
-            c_oo = pt.cov
-            c_mo = b @ c_oo
-            c_mm = b @ c_oo @ b.T + resid
-            e2 = np.zeros((p, p))
-            e2[np.ix_(o, o)] = c_oo
-            e2[np.ix_(m, o)] = c_mo
+            c_mo = b @ pt.cov
+            e2 = np.empty((p, p))
+            e2[oo] = pt.cov
+            e2[mo] = c_mo
             e2[np.ix_(o, m)] = c_mo.T
-            e2[np.ix_(m, m)] = c_mm
+            e2[mm] = c_mo @ b.T + resid
             t1 += pt.n * e1
             t2 += pt.n * (e2 + np.outer(e1, e1))
         new_mu = t1 / n
@@ -158,6 +163,7 @@ class FimlEngine(Engine):
         assert s.mu is not None and s.dmu is not None
         grad = np.zeros(self.n_par)
         hess = np.zeros((self.n_par, self.n_par))
+        k = len(s.dsig)
         for pt in self.pats:
             o = pt.obs
             so = s.sigma[np.ix_(o, o)]
@@ -167,27 +173,21 @@ class FimlEngine(Engine):
             a = inv @ (so - target) @ inv
             ds = s.dsig[:, o][:, :, o]
             dm = s.dmu[:, o]
-            gl = np.einsum("kab,ab->k", ds, a) - 2.0 * dm @ (inv @ d)
-            b = np.einsum("ab,kbc->kac", inv, ds)
-            hl = np.einsum("iab,jba->ij", b, b) + 2.0 * dm @ inv @ dm.T
+            gl = ds.reshape(k, -1) @ a.ravel() - 2.0 * dm @ (inv @ d)
+            b = np.matmul(inv, ds)  # Sigma^-1 dSigma_i
+            hl = b.reshape(k, -1) @ b.transpose(0, 2, 1).reshape(k, -1).T
+            hl += 2.0 * dm @ inv @ dm.T
             w = pt.n / self.n_total
             np.add.at(grad, s.idx, w * gl)
             hess[np.ix_(s.idx, s.idx)] += w * hl
         return grad, hess
 
     def observed_information(self, theta: np.ndarray) -> np.ndarray:
-        """Numerical Hessian of ``-log L / N`` (central differences of the gradient)."""
-        k = len(theta)
-        h = np.zeros((k, k))
-        for i in range(k):
-            step = 1e-5 * max(1.0, abs(theta[i]))
-            up, dn = theta.copy(), theta.copy()
-            up[i] += step
-            dn[i] -= step
-            h[:, i] = (self.gradient_information(up)[0] - self.gradient_information(dn)[0]) / (
-                2 * step
-            )
-        return (h + h.T) / 4.0  # gradient is of -2 log L / N
+        """Observed (unit) information: half the exact Hessian of ``-2 log L / N``.
+
+        Analytic, per missing-data pattern (:mod:`csi.sem.fiml_information`).
+        """
+        return observed_hessian(self, theta, [self.pats]) / 2.0
 
 
 def fit_fiml(
@@ -239,6 +239,9 @@ def fit_fiml(
         mus=[s.mu],
         baseline=2.0 * (ll_h1 - _independence_loglik(pats, p)),
     )
+    gfi, moments = fiml_gfi(x, pats, s.mu, s.sigma)
+    fit["gfi"] = gfi
+    fit["agfi"] = 1.0 - moments / df * (1.0 - gfi) if df > 0 else np.nan
     fit["loglik"] = ll
     fit["unrestricted_loglik"] = ll_h1
     fit["aic"] = -2 * ll + 2 * npar
