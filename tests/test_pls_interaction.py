@@ -16,7 +16,7 @@ from csi._checks import CsiInputError
 from csi.datasets import simulate_csi
 from csi.pls import BootstrapFailureWarning, PLSResult, fit_pls
 from csi.pls.bootstrap import resample_indices
-from csi.pls.interaction import InteractionResult
+from csi.pls.interaction import InteractionResult, simple_slopes
 from csi.pls.refit_bootstrap import refit_bootstrap
 from csi.spec import ModelSpec, ModelSpecError
 
@@ -332,3 +332,163 @@ def test_two_stage_estimate_is_close_to_the_population_interaction() -> None:
     # no moderation in the population: the effect is near 0
     null = fit_pls(simulate_moderation(5000, seed=78, paths=(0.4, 0.3, 0.0)), MODEL)
     assert abs(float(null.interaction_effects["estimate"].iloc[0])) < 0.04
+
+
+# ------------------------------------------------------ tables of the result
+@pytest.fixture(scope="module")
+def rated() -> pd.DataFrame:
+    """The moderation data on a 1-10 answer scale, with a segment column."""
+    data = (simulate_moderation(300, seed=5) * 1.5 + 6).round().clip(1, 10)
+    return data.assign(region=np.where(np.arange(300) % 3 == 0, "north", "south"))
+
+
+@pytest.mark.parametrize("method", METHOD_NAMES)
+def test_every_table_works_and_the_term_has_no_index(rated: pd.DataFrame, method: str) -> None:
+    res = fit_pls(rated, MODEL, interaction=method, scale=(1, 10))
+    term = "Image:Expectation"
+    assert term in set(res.path_coefficients["source"])
+    assert term in set(res.outer_weights["construct"]) and term in res.rho_a.index
+    idx = res.index()
+    assert list(idx.index) == ["Image", "Expectation", "Satisfaction"]
+    assert term in idx.attrs["note"]
+    assert (idx > 0).all() and (idx < 100).all()
+    assert term not in set(res.impacts()["source"])
+    ipma = res.ipma("Satisfaction")
+    assert set(ipma.loc[ipma["kind"] == "construct", "name"]) == {"Image", "Expectation"}
+    by = res.index_by("region")
+    assert set(by["construct"]) == {"Image", "Expectation", "Satisfaction"}
+    assert by.groupby("segment")["n"].first().sum() == 300
+    assert term not in res.respondent_index().columns
+    assert term not in set(res.rescaled_weights()["construct"])
+    text = res.summary()
+    assert "Interaction effects" in text and "Image:Expectation -> Satisfaction" in text
+    long = res.to_frame()
+    effect = long[long["parameter"] == "interaction_effect"]
+    assert list(effect["lhs"]) == [term]
+    quality = res.quality()
+    assert "Image:Expectation" in str(quality.summary())
+    with pytest.raises(CsiInputError, match="interaction term"):
+        res.ipma(term)
+    with pytest.raises(CsiInputError, match="interaction terms"):
+        res.compare_groups("region")
+
+
+def test_refit_reproduces_the_fit_and_missing_answers_are_listwise(rated: pd.DataFrame) -> None:
+    data = rated.copy()
+    data.loc[[3, 10, 11], "ex2"] = np.nan
+    res = fit_pls(data, MODEL, interaction="product_indicator")
+    assert res.n == 297 and res.n_excluded == 3
+    assert data["ex2"].isna().sum() == 3 and "im1:ex1" not in data.columns  # caller's frame
+    complete = data.dropna().reset_index(drop=True)
+    again = fit_pls(complete, MODEL, interaction="product_indicator")
+    np.testing.assert_allclose(res.arrays.paths, again.arrays.paths, atol=1e-12)
+    assert res.refit is not None
+    refitted = res.refit(res.source_data.iloc[res.row_positions].reset_index(drop=True))
+    np.testing.assert_allclose(refitted.arrays.weights, res.arrays.weights, atol=1e-12)
+
+
+def test_product_items_by_hand(moderated: pd.DataFrame) -> None:
+    """Product of z-scored items (SD with n - 1); orthogonal: OLS residuals on all items."""
+    res = fit_pls(moderated, MODEL, interaction="orthogonal")
+    z = (moderated - moderated.mean()) / moderated.std(ddof=1)
+    product = (z["im2"] * z["ex3"]).to_numpy()
+    X = np.column_stack(
+        [np.ones(len(moderated)), moderated[["im1", "im2", "im3", "ex1", "ex2", "ex3"]]]
+    )
+    residual = product - X @ np.linalg.lstsq(X, product, rcond=None)[0]
+    assert res.source_data is not None
+    np.testing.assert_allclose(res.source_data["im2:ex3"], residual, atol=1e-12)
+    pi = fit_pls(moderated, MODEL, interaction="product_indicator")
+    np.testing.assert_allclose(pi.source_data["im2:ex3"], product, atol=1e-12)
+    ts = fit_pls(moderated, MODEL)
+    scores = ts.stage_one.scores
+    np.testing.assert_allclose(
+        ts.source_data["Image:Expectation_product"], scores["Image"] * scores["Expectation"]
+    )
+    assert ts.product_sd["Image:Expectation"] == pytest.approx(
+        float(np.std(scores["Image"] * scores["Expectation"], ddof=1)), rel=1e-12
+    )
+
+
+def test_simple_slopes_by_hand(moderated: pd.DataFrame) -> None:
+    res = fit_pls(moderated, MODEL)
+    table = simple_slopes(res, "Image", "Expectation", at=(-1, 0, 1))
+    paths = res.path_coefficients.set_index("source")["estimate"]
+    b_int = float(res.interaction_effects["estimate"].iloc[0])
+    np.testing.assert_allclose(
+        table["slope"], [paths["Image"] - b_int, paths["Image"], paths["Image"] + b_int]
+    )
+    np.testing.assert_allclose(
+        table["intercept"], [-paths["Expectation"], 0.0, paths["Expectation"]]
+    )
+    # the moderator's own order does not matter
+    swapped = simple_slopes(res, "Expectation", "Image", at=(2,))
+    assert float(swapped["slope"].iloc[0]) == pytest.approx(paths["Expectation"] + 2 * b_int)
+    with pytest.raises(CsiInputError, match="no interaction term Image:Satisfaction"):
+        simple_slopes(res, "Image", "Satisfaction")
+
+
+def test_quadratic_term_equals_seminr(moderated: pd.DataFrame) -> None:
+    seminr = pytest.importorskip("seminr")
+    model = MODEL.replace("Image:Expectation", "Image:Image")
+    res = fit_pls(moderated, model)
+    assert res.terms == {"Image:Image": ("Image:Image_product",)}
+    mm = seminr.constructs(
+        seminr.composite("Image", ["im1", "im2", "im3"]),
+        seminr.composite("Expectation", ["ex1", "ex2", "ex3"]),
+        seminr.composite("Satisfaction", ["sa1", "sa2", "sa3"]),
+        seminr.quadratic_term("Image"),
+    )
+    sm = seminr.relationships(
+        seminr.paths(from_=["Image", "Expectation", "Image*Image"], to=["Satisfaction"])
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = seminr.estimate_pls(moderated, mm, sm)
+    effect = float(res.interaction_effects["estimate"].iloc[0])
+    assert effect == pytest.approx(_cell(ref.path_coef, "Image*Image", "Satisfaction"), abs=1e-8)
+    slopes = simple_slopes(res, "Image", "Image", at=(1,))
+    b = float(res.path_coefficients.set_index("source").loc["Image", "estimate"])
+    assert float(slopes["slope"].iloc[0]) == pytest.approx(b + 2 * effect)
+
+
+def test_slope_plot(moderated: pd.DataFrame) -> None:
+    pytest.importorskip("matplotlib")
+    from csi.plots import slope_plot
+
+    res = fit_pls(moderated, MODEL)
+    fig = slope_plot(res, "Image", "Expectation")
+    lines = fig.axes[0].get_lines()
+    table = simple_slopes(res, "Image", "Expectation")
+    drawn = [ln for ln in lines if len(ln.get_xdata()) > 2]
+    assert len(drawn) == 3
+    for ln, row in zip(drawn, table.itertuples(), strict=True):
+        x, y = np.asarray(ln.get_xdata()), np.asarray(ln.get_ydata())
+        np.testing.assert_allclose(y, row.intercept + row.slope * x)
+    assert "Expectation at +1 SD" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()][2]
+
+
+def test_interaction_option_errors(moderated: pd.DataFrame) -> None:
+    with pytest.raises(CsiInputError, match="interaction"):
+        fit_pls(moderated, MODEL, interaction="latent_product")
+    for option, value in (
+        ("consistent", True),
+        ("missing", "mean"),
+        ("weights", np.ones(len(moderated))),
+    ):
+        with pytest.raises(CsiInputError, match=option):
+            fit_pls(moderated, MODEL, **{option: value})
+    from csi.moments import moments_from_frame
+    from csi.pls import fit_pls_moments
+
+    with pytest.raises(CsiInputError, match="not from moments"):
+        fit_pls_moments(moments_from_frame(moderated), MODEL)
+    clash = moderated.assign(**{"Image:Expectation_product": 1.0})
+    with pytest.raises(CsiInputError, match="'Image:Expectation_product' is already a column"):
+        fit_pls(clash, MODEL)
+    # a model without interaction terms is unchanged by the option
+    plain_model = MODEL.replace(" + Image:Expectation", "")
+    a = fit_pls(moderated, plain_model, interaction="orthogonal")
+    b = fit_pls(moderated, plain_model)
+    assert type(a) is PLSResult and a.refit is None
+    np.testing.assert_array_equal(a.arrays.paths, b.arrays.paths)

@@ -17,6 +17,7 @@ are changed; Chinese labels get a CJK font per figure (see :mod:`csi.plots.fonts
 ``consistency_plot``        AHP consistency ratio per matrix with threshold
 ``nps_plot``                detractors / passives / promoters per segment, NPS
 ``impact_plot``             drivers of a target: impacts in index points
+``slope_plot``              moderation: simple slopes at moderator levels
 =========================== =================================================
 """
 
@@ -27,6 +28,7 @@ from csi.plots.fonts import MissingCJKFontWarning, find_cjk_font
 from csi.plots.index import index_plot, trend_plot
 from csi.plots.ipma import ipma_plot
 from csi.plots.levels import level_distribution_plot
+from csi.plots.moderation import slope_plot
 from csi.plots.nps import nps_plot
 from csi.plots.path_diagram import path_diagram, significance_stars
 from csi.plots.weights import consistency_plot, hierarchy_plot, weights_plot
@@ -43,6 +45,7 @@ __all__ = [
     "nps_plot",
     "path_diagram",
     "significance_stars",
+    "slope_plot",
     "trend_plot",
     "weights_plot",
 ]

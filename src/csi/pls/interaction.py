@@ -153,12 +153,58 @@ class InteractionResult(PLSResult):
         return self._note(super().ipma(target, scale, exclude=[*keep, *self.terms]))
 
     def summary(self, lang: str = "en", digits: int = 3) -> str:
-        """The text report of :meth:`PLSResult.summary` with the interaction method."""
-        terms = ", ".join(self.terms)
-        return (
-            super().summary(lang, digits)
-            + f"\n\ninteraction term(s) {terms}: {self.method.replace('_', ' ')} method"
+        """The text report of :meth:`PLSResult.summary`, then the interaction effects."""
+        effects = self.interaction_effects
+        table = pd.DataFrame(
+            {
+                "path": [
+                    f"{s} -> {t}" for s, t in zip(effects["source"], effects["target"], strict=True)
+                ],
+                "effect": effects["estimate"].round(digits),
+                "standardized": effects["standardized"].round(digits),
+            }
         )
+        lines = [
+            super().summary(lang, digits),
+            "",
+            f"Interaction effects ({self.method.replace('_', ' ')} method; per unit of the "
+            "product of standardized scores)",
+            table.to_string(index=False),
+        ]
+        if self.scale is not None:
+            lines.append(_NOTE.format(terms=", ".join(self.terms)))
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """:meth:`PLSResult.to_frame` plus ``interaction_effect`` rows (lhs = term)."""
+        effects = self.interaction_effects
+        extra = pd.DataFrame(
+            {
+                "parameter": "interaction_effect",
+                "lhs": effects["source"],
+                "rhs": effects["target"],
+                "estimate": effects["estimate"],
+            }
+        )
+        return pd.concat([super().to_frame(), extra], ignore_index=True)
+
+    def compare_groups(self, group: Any, **options: Any) -> Any:
+        """Not available: the groups would need the interaction terms rebuilt in each."""
+        raise CsiInputError(
+            "group comparison of a model with interaction terms is not supported: fit "
+            "each group with fit_pls and compare the interaction effects, or model the "
+            "group as a moderator"
+        )
+
+    def model_fit(self, *, bootstrap: int = 0, seed: Any = None, inadmissible: str = "keep") -> Any:
+        """SRMR, d_ULS and d_G of the model with its interaction constructs
+        (:meth:`PLSResult.model_fit`); the Bollen-Stine bootstrap is not available."""
+        if bootstrap:
+            raise CsiInputError(
+                "bootstrap=: the Bollen-Stine test does not rebuild the interaction terms "
+                "per resample; use model_fit() without it"
+            )
+        return super().model_fit(bootstrap=0, seed=seed, inadmissible=inadmissible)
 
     def __repr__(self) -> str:
         return super().__repr__()[:-1] + f", interaction={self.method!r})"
