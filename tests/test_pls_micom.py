@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csi._checks import CsiInputError
-from csi.pls import fit_pls
+from csi.pls import BootstrapFailureWarning, fit_pls
 from csi.pls.micom import MICOM_COLUMNS, micom
 from csi.spec import ModelSpec
 
@@ -190,3 +190,19 @@ def test_respondents_left_out_by_the_fit_are_counted(grouped, ecsi) -> None:
     data.iloc[[3, 10], 2] = np.nan
     res = micom(data, ecsi, group="region", permutations=5, seed=1)
     assert res.n_excluded == 2 and res.n_a + res.n_b == len(data) - 2
+
+
+def test_failed_permutations_are_counted_and_warned() -> None:
+    """x3 takes another value for two respondents only: a permutation putting both in one
+    group leaves it constant in the other, which cannot be estimated."""
+    rng = np.random.default_rng(3)
+    data = _simulate(200, rng, 0)
+    data["x3"] = 0.0
+    data.loc[[0, 150], "x3"] = 1.0
+    group = pd.Series(np.where(np.arange(200) < 100, "a", "b"), index=data.index)
+    with pytest.warns(BootstrapFailureWarning, match="MICOM permutations failed"):
+        res = micom(data, SIM, group=group, permutations=40, seed=2)
+    assert 0 < res.n_failed < 40
+    assert len(res.draws) == 40 - res.n_failed
+    assert set(res.failures["reason"]) == {"degenerate"}
+    assert res.failures["detail"].str.contains("x3").all()

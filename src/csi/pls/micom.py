@@ -33,7 +33,8 @@ or ``none`` (step 2 fails). Quantiles are :func:`numpy.quantile` (linear).
 Reproducibility: the permuted labels are ``default_rng(seed).permuted(np.tile(labels,
 (B, 1)), axis=1)`` with ``labels`` the 0/1 indicator of the first group over the
 pooled respondents in data order (a permutation is left out when a permuted group
-cannot be estimated, and counted in ``n_failed``).
+cannot be estimated, and counted in ``n_failed``; more than 1% failed gives a
+:class:`csi.pls.BootstrapFailureWarning`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,14 @@ import pandas as pd
 from csi._checks import CsiInputError, check_choice, check_rng
 from csi.pls.batched import REASONS
 from csi.pls.fit import _check_n, fit_pls
-from csi.pls.resampling import _check_count, _check_level, default_batch_size, make_engine
+from csi.pls.resampling import (
+    FAILURE_WARN_SHARE,
+    BootstrapFailureWarning,
+    _check_count,
+    _check_level,
+    default_batch_size,
+    make_engine,
+)
 from csi.spec import ModelSpec
 
 if TYPE_CHECKING:
@@ -381,6 +389,13 @@ def micom(
     if valid.sum() < 2:
         raise CsiInputError(
             f"only {int(valid.sum())} of {permutations} permutations could be estimated"
+        )
+    if (~valid).sum() > FAILURE_WARN_SHARE * permutations:
+        warnings.warn(
+            f"{int((~valid).sum())} of {permutations} MICOM permutations failed and are left "
+            "out; see MICOMResult.failures",
+            BootstrapFailureWarning,
+            stacklevel=2,
         )
     c_star = c_star[valid]
     d_star = _moments(scores, perm)  # labels only: every permutation is valid here
