@@ -469,6 +469,8 @@ def test_other_bad_input(data: pd.DataFrame) -> None:
     clash = data.assign(Product=1.0)
     with pytest.raises(CsiInputError, match="'Product'"):
         fit_higher_order(clash, model_text())
+    with pytest.raises(CsiInputError, match="consistent"):
+        fit_higher_order(data, model_text(), consistent=True)
     with pytest.raises(TypeError, match="DataFrame"):
         fit_higher_order(data.to_numpy(), model_text())  # type: ignore[arg-type]
 
@@ -592,3 +594,22 @@ def test_frequency_weights_equal_repeated_rows(data: pd.DataFrame) -> None:
     np.testing.assert_allclose(res.index(), plain.index()[res.index().index], atol=1e-9)
     with pytest.raises(CsiInputError, match="weights"):
         res.bootstrap(5, seed=1)
+
+
+def test_the_keywords_fit_pls_forwards_are_accepted(data: pd.DataFrame) -> None:
+    """fit_pls dispatches a model with a HOC here with its own defaults."""
+    defaults: dict[str, Any] = {
+        "scheme": "path",
+        "tol": 1e-7,
+        "max_iter": 300,
+        "consistent": False,
+        "scale": None,
+        "missing": None,
+        "weights": None,
+        "weight_kind": None,
+        "sign": "loadings",
+    }
+    res = fit_higher_order(data, model_text(), **defaults)
+    plain = fit_higher_order(data, model_text())
+    pd.testing.assert_frame_equal(res.path_coefficients, plain.path_coefficients)
+    assert repr(res).startswith("HigherOrderResult(two_stage, embedded; Quality <- Product")

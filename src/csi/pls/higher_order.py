@@ -283,10 +283,10 @@ def fit_higher_order(
         model) or ``"disjoint"`` (the model without the HOCs; seminr's convention).
     options:
         Passed to :func:`csi.fit_pls` for every fit: ``scheme``, ``tol``,
-        ``max_iter``, ``consistent``, ``scale`` (of the original items), ``missing``
+        ``max_iter``, ``scale`` (of the original items), ``missing``
         (``"listwise"`` or ``"mean"``; two-stage cannot use ``"pairwise"``),
         ``weights``, ``weight_kind``, ``sign`` (a dict is split between the stages by
-        construct).
+        construct). ``consistent=True`` (PLSc) is refused.
 
     Returns
     -------
@@ -304,6 +304,11 @@ def fit_higher_order(
     for key in ("spec", "client", "progress"):
         if key in options:
             raise CsiInputError(f"fit_higher_order does not take {key}=")
+    if options.get("consistent"):
+        raise CsiInputError(
+            "consistent=True: consistent PLS of higher-order constructs (van Riel, Henseler, "
+            "Kemény & Sasovova 2017) is not implemented; fit with consistent=False"
+        )
     scale = options.pop("scale", None)
     norm = _ix.normalise_scale(scale, hm.items)
     if method == "repeated_indicators":
