@@ -20,8 +20,10 @@ from csi.pls.fit import SmallSampleWarning, fit_pls, fit_pls_moments
 from csi.pls.higher_order import HigherOrderResult, fit_higher_order
 from csi.pls.higher_order_spec import has_higher_order
 from csi.pls.index import QUADRANTS, NegativeWeightWarning, ipma_priorities
+from csi.pls.interaction import InteractionResult, simple_slopes
 from csi.pls.mga import GroupComparison, compare_groups
 from csi.pls.micom import MICOMResult, micom
+from csi.pls.refit_bootstrap import refit_bootstrap
 from csi.pls.result import PLSArrays as PLSArrays
 from csi.pls.result import PLSResult
 from csi.pls.statistics import ResampleStatistic
@@ -33,6 +35,7 @@ __all__ = [
     "BootstrapResult",
     "GroupComparison",
     "HigherOrderResult",
+    "InteractionResult",
     "MICOMResult",
     "NegativeWeightWarning",
     "PLSConvergenceWarning",
@@ -48,5 +51,7 @@ __all__ = [
     "has_higher_order",
     "ipma_priorities",
     "micom",
+    "refit_bootstrap",
     "resample_indices",
+    "simple_slopes",
 ]

@@ -20,7 +20,15 @@ The conventions are those of seminr (Ray, Danks & Calero Valdez) and SmartPLS:
   items of ``A`` and ``B``.
 
 As every item, the generated items are standardized by the PLS algorithm, so the
-interaction construct's score is the standardized product (mean 0, variance 1).
+interaction construct's score is the standardized product (mean 0, variance 1) and
+its row of ``path_coefficients`` is a standardized path like the others.
+:attr:`InteractionResult.interaction_effects` gives each interaction path per unit
+of the product of the standardized scores (Henseler & Chin 2010: the standardized
+path divided by the loading-weighted SD of the term's items; seminr reports this
+value as the interaction path): the ``b_int`` of ``y = b_A x + b_B m + b_int x m``
+behind :func:`simple_slopes` and :func:`csi.plots.slope_plot`. seminr's loadings
+of the interaction items are covariances (the correlations reported here times
+that SD); its weights, the other paths and loadings and R² are those reported here.
 Respondents with a missing answer are left out before the items are built
 (listwise). The generated items are stored in the result's copy of the data, so
 every table (paths, weights, loadings, R², effects, quality criteria) lists
