@@ -184,6 +184,9 @@ def cvpat(
     level:
         ``model_better`` when the p-value is below ``1 - level`` (default 0.95).
 
+    Predictions use plain PLS estimates (also for a consistent fit) and no survey
+    weights, as :func:`csi.quality.pls_predict`.
+
     Returns
     -------
     CVPATResult
