@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from csi._checks import CsiInputError
@@ -613,3 +613,59 @@ def test_the_keywords_fit_pls_forwards_are_accepted(data: pd.DataFrame) -> None:
     plain = fit_higher_order(data, model_text())
     pd.testing.assert_frame_equal(res.path_coefficients, plain.path_coefficients)
     assert repr(res).startswith("HigherOrderResult(two_stage, embedded; Quality <- Product")
+
+
+def test_two_hocs_with_a_path_between_them_match_seminr(data: pd.DataFrame) -> None:
+    """Two HOCs, one formative, and a HOC -> HOC path (stage one links every dimension
+    of one to every dimension of the other)."""
+    seminr = pytest.importorskip("seminr")
+    text = """
+    Expectation =~ ex1 + ex2 + ex3
+    Product =~ pq1 + pq2 + pq3
+    Service =~ sq1 + sq2 + sq3
+    Satisfaction =~ sat1 + sat2 + sat3
+    Loyalty =~ loy1 + loy2
+    Quality =~ Product + Service
+    Outcome <~ Satisfaction + Loyalty
+    Quality ~ Expectation
+    Outcome ~ Quality + Expectation
+    """
+    res = fit_higher_order(data, text, approach="disjoint", **TIGHT)
+    assert res.stage_one is not None
+    assert set(res.stage_one.path_coefficients["target"]) == {
+        "Product",
+        "Service",
+        "Satisfaction",
+        "Loyalty",
+    }
+    specs = [seminr.composite(c, items) for c, items in FIRST_ORDER.items()]
+    specs.append(seminr.higher_composite("Quality", ["Product", "Service"]))
+    specs.append(
+        seminr.higher_composite("Outcome", ["Satisfaction", "Loyalty"], weights=seminr.mode_B)
+    )
+    ref = _seminr_fit(
+        seminr,
+        data,
+        specs,
+        [(["Expectation"], ["Quality"]), (["Quality", "Expectation"], ["Outcome"])],
+    )
+    paths, weights = _matrix(ref.path_coef), _matrix(ref.outer_weights)
+    gaps = [abs(e - paths.loc[s, t]) for s, t, e in res.path_coefficients.itertuples(index=False)]
+    gaps += [abs(e - weights.loc[i, c]) for c, i, e in res.outer_weights.itertuples(index=False)]
+    assert len(gaps) == 3 + 7
+    assert max(gaps) < 1e-8
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_hoc_index_lies_between_its_dimensions(seed: int) -> None:
+    """With positive weights the HOC's index is a convex combination of its dimensions'."""
+    frame = simulate(120, seed=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_higher_order(frame, model_text(), scale=(1, 10))
+    u = res.dimension_weights()["rescaled_weight"]
+    idx = res.index()
+    assume(bool((u > 0).all()))
+    lo, hi = sorted((idx["Product"], idx["Service"]))
+    assert lo - 1e-9 <= idx["Quality"] <= hi + 1e-9
