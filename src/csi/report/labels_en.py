@@ -6,6 +6,127 @@ from __future__ import annotations
 
 #: Section titles, table titles and phrases.
 TEXT_EN: dict[str, str] = {
+    # appendix: PLS detail (SmartPLS level) and group comparison
+    "appendix_intro_detail": (
+        "Then the PLS detail a SmartPLS results report gives: the significance of the "
+        "outer weights and loadings, cross-loadings, the VIF of every indicator, "
+        "specific and total indirect effects, model fit (SRMR, d_ULS, d_G), predictive "
+        "relevance (PLSpredict and Q²) and, with a segment, MICOM and the multi-group "
+        "comparison of the paths."
+    ),
+    "detail_unavailable": "{table}: not available ({reason}).",
+    "t_outer_weights_boot": "Outer weights: bootstrap significance",
+    "t_loadings_boot": "Outer loadings: bootstrap significance",
+    "t_cross_loadings": "Cross-loadings (correlation of each item with each construct)",
+    "cross_note": (
+        "Each item should correlate more with its own construct than with any other "
+        "(Chin 1998); the last column says whether it does."
+    ),
+    "t_outer_vif_items": "Collinearity of the indicators (outer VIF)",
+    "outer_vif_note": (
+        "VIF of each indicator within its construct's block; it matters for formative "
+        "(mode B) blocks, where a VIF above {vif:g} signals collinearity (Hair et al. 2017)."
+    ),
+    "t_indirect_effects": "Indirect effects (specific and total) with bootstrap intervals",
+    "indirect_specific": "specific indirect",
+    "indirect_total": "total indirect",
+    "indirect_note": (
+        "A specific indirect effect is the product of the paths along one route; the "
+        "total indirect effect of a pair is the sum over its routes (standardised)."
+    ),
+    "indirect_none": "The model has no indirect effect (no route of two or more paths).",
+    "t_model_fit": "Model fit (SRMR, d_ULS, d_G)",
+    "fit_model_saturated": "saturated model",
+    "fit_model_estimated": "estimated model",
+    "fit_d_uls": "d_ULS (squared Euclidean distance)",
+    "fit_d_g": "d_G (geodesic distance)",
+    "fit_note": (
+        "Distances between the item correlations and those the model implies (Henseler "
+        "et al. 2014; Dijkstra & Henseler 2015): SRMR below 0.08 is the usual cut-off. "
+        "Values only: the bootstrap test of exact fit is not run for the report."
+    ),
+    "no_model_fit": "the fitted result has no model_fit() method",
+    "t_pls_predict": "Predictive relevance: PLSpredict (endogenous items)",
+    "predict_note": (
+        "{folds}-fold cross-validation repeated {repeats} times, seed {seed} (Shmueli et "
+        "al. 2019): Q²predict above 0 means the model predicts better than the item's "
+        "mean; PLS errors below the linear model's (LM) show predictive power. "
+        "Predictive power: {power}."
+    ),
+    "power_high": "high (PLS below LM for every item)",
+    "power_medium": "medium (PLS below LM for most items)",
+    "power_low": "low (PLS below LM for a minority of items)",
+    "power_none": "none (Q²predict not above 0 for every item, or PLS never below LM)",
+    "t_q2_blindfolding": "Predictive relevance: Q² by blindfolding (endogenous constructs)",
+    "q2_note": (
+        "Stone-Geisser Q² (cross-validated redundancy, omission distance {d}): above 0 "
+        "means predictive relevance for the construct (Hair et al. 2017)."
+    ),
+    "t_micom": "Measurement invariance between segments ({segment}): MICOM",
+    "micom_composition": "compositional invariance (c)",
+    "micom_mean": "equal means",
+    "micom_log_variance": "equal variances (log ratio)",
+    "invariance_full": "full",
+    "invariance_partial": "partial",
+    "invariance_none": "none",
+    "micom_note": (
+        "MICOM (Henseler, Ringle & Sarstedt 2016): step 2 compares the correlation c of "
+        "the composite scores under both groups' weights with the permutation 5% "
+        "quantile (lower limit); step 3 compares the difference of the means and of the "
+        "log variances with the permutation interval. Partial invariance (step 2 met) "
+        "allows comparing the paths; full invariance (steps 2 and 3) also allows "
+        "pooling the groups."
+    ),
+    "t_mga_paths": "Path coefficients compared between segments ({segment}): PLS-MGA",
+    "mga_note": (
+        "Each group's own path coefficients; difference = group A minus group B; p from "
+        "the permutation test (Chin & Dibbern 2010), not corrected for the number of "
+        "comparisons. n (A), n (B): respondents of each group used."
+    ),
+    "mga_note_micom": (
+        "Only paths between constructs with at least partial measurement invariance "
+        "(MICOM) are compared."
+    ),
+    "mga_note_no_micom": (
+        "Measurement invariance (MICOM) could not be checked ({reason}): read the "
+        "differences with care."
+    ),
+    "no_micom": "MICOM is not available in this version of csi",
+    "mga_permutations": "{n} permutations, seed {seed}.",
+    "mga_groups": (
+        "Groups of {segment} with at least {min_group} respondents are compared (the {most} "
+        "largest at most, every pair); segments the "
+        "report suppresses (fewer than {min_size} respondents, or hidden to protect "
+        "one) never are; {k} group(s) are not compared."
+    ),
+    "mga_unavailable": "Multi-group comparison by {segment}: not available ({reason}).",
+    "mga_too_few": "fewer than two segments with at least {min_size} respondents to compare",
+    "mga_no_resamples": "it needs resamples: bootstrap = 0 (turned off)",
+    "mga_weighted": (
+        "the model is weighted and the group comparison of a weighted fit is not available yet"
+    ),
+    "mga_no_method": "the fitted result has no compare_groups() method",
+    "mga_pair_failed": "Multi-group comparison of {a} and {b} failed ({reason}).",
+    # at a glance: margins of error
+    "m_title": "How precise the headline figures are (margin of error)",
+    "m_index": "{target} index {value:.1f} (±{moe:.1f} index points, {level:.0%} interval, "
+    "n = {n:,})",
+    "m_share": "{what} {value:.1f}% (±{moe:.1f} percentage points, {level:.0%} interval, "
+    "n = {n:,})",
+    "m_nps": "Net Promoter Score {value:+.1f} (±{moe:.1f} points, {level:.0%} interval, n = {n:,})",
+    "m_satisfied": "Satisfied (levels 5-7)",
+    "m_csat": "CSAT (top {top} boxes of {column})",
+    "m_note": (
+        "The margin of error is half the width of the 95% interval: the range the figure "
+        "would most likely fall in had everyone been surveyed. Index: {index_method}. "
+        "Shares: {share_method}. NPS: the variance of promoters minus detractors "
+        "(Rocks 2016){nps_method}."
+    ),
+    "m_index_boot": "bootstrap percentile interval ({n:,} resamples)",
+    "m_index_t": ("t interval of the mean respondent score, the model's item weights held fixed"),
+    "m_share_wilson": "Wilson score interval",
+    "m_share_design": "design-based interval (design standard error)",
+    "m_nps_design": ", design-based",
     "report_title": "Customer satisfaction report",
     "contents": "Contents",
     "generated": "Generated by csi {version} from {source}",
@@ -418,6 +539,30 @@ TEXT_EN: dict[str, str] = {
 
 #: Column headers for the tidy column names used by csi.
 HEADERS_EN: dict[str, str] = {
+    # appendix: PLS detail and group comparison
+    "route": "route",
+    "effect_type": "effect",
+    "q2_predict": "Q²predict",
+    "pls_rmse": "PLS RMSE",
+    "pls_mae": "PLS MAE",
+    "lm_rmse": "LM RMSE",
+    "lm_mae": "LM MAE",
+    "pls_better": "PLS below LM (RMSE)",
+    "sso": "SSO",
+    "sse": "SSE",
+    "q2": "Q²",
+    "model": "model",
+    "group_a": "group A",
+    "group_b": "group B",
+    "n_a": "n (A)",
+    "n_b": "n (B)",
+    "estimate_a": "estimate (A)",
+    "estimate_b": "estimate (B)",
+    "step": "step",
+    "lower": "lower limit",
+    "upper": "upper limit",
+    "invariant": "invariant",
+    "invariance": "invariance of the construct",
     "measure": "measure",
     "value": "value",
     "reason": "reason",

@@ -6,6 +6,105 @@ from __future__ import annotations
 
 #: Section titles, table titles and phrases.
 TEXT_ZH: dict[str, str] = {
+    # appendix: PLS detail (SmartPLS level) and group comparison
+    "appendix_intro_detail": (
+        "随后是 SmartPLS 结果报告所给出的 PLS 细节：外部权重与载荷的显著性、交叉载荷、"
+        "各指标的 VIF、特定与总间接效应、模型拟合（SRMR、d_ULS、d_G）、预测相关性"
+        "（PLSpredict 与 Q²），以及给定细分变量时的 MICOM 与路径的多群组比较。"
+    ),
+    "detail_unavailable": "{table}：不可用（{reason}）。",
+    "t_outer_weights_boot": "外部权重：自助法显著性",
+    "t_loadings_boot": "外部载荷：自助法显著性",
+    "t_cross_loadings": "交叉载荷（各题目与各潜变量的相关系数）",
+    "cross_note": (
+        "每个题目与其所属潜变量的相关应高于与其他潜变量的相关（Chin 1998）；最后一列给出是否满足。"
+    ),
+    "t_outer_vif_items": "指标共线性（外部 VIF）",
+    "outer_vif_note": (
+        "各指标在其潜变量区块内的 VIF；对形成性（模式 B）区块有意义，VIF 高于 {vif:g} "
+        "提示共线性（Hair 等 2017）。"
+    ),
+    "t_indirect_effects": "间接效应（特定与总间接效应）及自助法置信区间",
+    "indirect_specific": "特定间接效应",
+    "indirect_total": "总间接效应",
+    "indirect_note": (
+        "特定间接效应为一条路线上各路径系数之积；一对潜变量的总间接效应为其所有路线之和（标准化）。"
+    ),
+    "indirect_none": "模型没有间接效应（没有包含两条及以上路径的路线）。",
+    "t_model_fit": "模型拟合（SRMR、d_ULS、d_G）",
+    "fit_model_saturated": "饱和模型",
+    "fit_model_estimated": "估计模型",
+    "fit_d_uls": "d_ULS（欧氏距离平方）",
+    "fit_d_g": "d_G（测地距离）",
+    "fit_note": (
+        "题目相关矩阵与模型隐含相关矩阵之间的距离（Henseler 等 2014；Dijkstra 与 "
+        "Henseler 2015）：SRMR 通常以低于 0.08 为标准。仅列数值：报告未运行精确拟合的自助法检验。"
+    ),
+    "no_model_fit": "拟合结果没有 model_fit() 方法",
+    "t_pls_predict": "预测相关性：PLSpredict（内生题目）",
+    "predict_note": (
+        "{folds} 折交叉验证，重复 {repeats} 次，随机种子 {seed}（Shmueli 等 2019）："
+        "Q²predict 大于 0 表示模型预测优于题目均值；PLS 误差低于线性模型（LM）表示具有预测能力。"
+        "预测能力：{power}。"
+    ),
+    "power_high": "高（每个题目 PLS 均低于 LM）",
+    "power_medium": "中（多数题目 PLS 低于 LM）",
+    "power_low": "低（少数题目 PLS 低于 LM）",
+    "power_none": "无（并非所有题目 Q²predict 大于 0，或 PLS 从未低于 LM）",
+    "t_q2_blindfolding": "预测相关性：Blindfolding 法 Q²（内生潜变量）",
+    "q2_note": (
+        "Stone-Geisser Q²（交叉验证冗余度，省略距离 {d}）："
+        "大于 0 表示对该潜变量具有预测相关性（Hair 等 2017）。"
+    ),
+    "t_micom": "细分群体（{segment}）间的测量不变性：MICOM",
+    "micom_composition": "组成不变性（c）",
+    "micom_mean": "均值相等",
+    "micom_log_variance": "方差相等（对数比）",
+    "invariance_full": "完全",
+    "invariance_partial": "部分",
+    "invariance_none": "无",
+    "micom_note": (
+        "MICOM（Henseler、Ringle 与 Sarstedt 2016）：第 2 步将两组权重下合成得分的相关 c "
+        "与置换分布的 5% 分位数（下限）比较；第 3 步将均值之差与对数方差之差与置换区间比较。"
+        "部分不变性（满足第 2 步）允许比较路径；完全不变性（满足第 2、3 步）还允许合并各组。"
+    ),
+    "t_mga_paths": "细分群体（{segment}）间的路径系数比较：PLS-MGA",
+    "mga_note": (
+        "各组自身的路径系数；差异 = A 组减 B 组；p 值来自置换检验（Chin 与 Dibbern 2010），"
+        "未对比较次数进行校正。n（A）、n（B）：各组使用的受访者数。"
+    ),
+    "mga_note_micom": "仅比较两端潜变量至少具有部分测量不变性（MICOM）的路径。",
+    "mga_note_no_micom": "未能检验测量不变性（MICOM）（{reason}）：解读差异时请谨慎。",
+    "no_micom": "此版本 csi 不提供 MICOM",
+    "mga_permutations": "置换 {n} 次，随机种子 {seed}。",
+    "mga_groups": (
+        "比较 {segment} 中至少有 {min_group} 位受访者的组（最多取最大的 {most} 个，两两比较）；"
+        "报告隐藏的细分群体（少于 {min_size} 位受访者，"
+        "或为保护此类群体而隐藏）从不参与比较；{k} 个组未参与比较。"
+    ),
+    "mga_unavailable": "按 {segment} 的多群组比较：不可用（{reason}）。",
+    "mga_too_few": "至少有 {min_size} 位受访者的细分群体不足两个",
+    "mga_no_resamples": "需要重抽样：自助法次数为 0（已关闭）",
+    "mga_weighted": "模型为加权模型，暂不支持加权拟合的多群组比较",
+    "mga_no_method": "拟合结果没有 compare_groups() 方法",
+    "mga_pair_failed": "{a} 与 {b} 的多群组比较失败（{reason}）。",
+    # at a glance: margins of error
+    "m_title": "核心指标的精确度（误差范围）",
+    "m_index": "{target}指数 {value:.1f}（±{moe:.1f} 个指数点，{level:.0%} 置信区间，n = {n:,}）",
+    "m_share": "{what} {value:.1f}%（±{moe:.1f} 个百分点，{level:.0%} 置信区间，n = {n:,}）",
+    "m_nps": "净推荐值 {value:+.1f}（±{moe:.1f} 分，{level:.0%} 置信区间，n = {n:,}）",
+    "m_satisfied": "满意（5-7级）",
+    "m_csat": "CSAT（{column} 的前 {top} 档）",
+    "m_note": (
+        "误差范围为 95% 置信区间宽度的一半：若调查全部顾客，该指标很可能落在此范围内。"
+        "指数：{index_method}。比例：{share_method}。净推荐值：推荐者比例减贬损者比例的方差"
+        "（Rocks 2016）{nps_method}。"
+    ),
+    "m_index_boot": "自助法百分位区间（重抽样 {n:,} 次）",
+    "m_index_t": "受访者得分均值的 t 区间（模型的题目权重视为固定）",
+    "m_share_wilson": "Wilson 得分区间",
+    "m_share_design": "基于抽样设计的区间（设计标准误）",
+    "m_nps_design": "，基于抽样设计",
     "report_title": "顾客满意度测评报告",
     "contents": "目录",
     "generated": "由 csi {version} 根据 {source} 生成",
@@ -354,6 +453,30 @@ TEXT_ZH: dict[str, str] = {
 
 #: Column headers for the tidy column names used by csi.
 HEADERS_ZH: dict[str, str] = {
+    # appendix: PLS detail and group comparison
+    "route": "路线",
+    "effect_type": "效应类型",
+    "q2_predict": "Q²predict",
+    "pls_rmse": "PLS RMSE",
+    "pls_mae": "PLS MAE",
+    "lm_rmse": "LM RMSE",
+    "lm_mae": "LM MAE",
+    "pls_better": "PLS 低于 LM（RMSE）",
+    "sso": "SSO",
+    "sse": "SSE",
+    "q2": "Q²",
+    "model": "模型",
+    "group_a": "A 组",
+    "group_b": "B 组",
+    "n_a": "n（A）",
+    "n_b": "n（B）",
+    "estimate_a": "估计值（A）",
+    "estimate_b": "估计值（B）",
+    "step": "步骤",
+    "lower": "下限",
+    "upper": "上限",
+    "invariant": "不变",
+    "invariance": "潜变量的不变性",
     "measure": "项目",
     "value": "数值",
     "reason": "原因",
