@@ -159,8 +159,142 @@ def glance_section(ctx: Context) -> Section:
         blocks.append(Bullets(ctx.t("g_priorities", target=target), priorities, ordered=True))
         if not weak_spot:
             blocks.append(Text(ctx.t("g_no_weak_spot"), note=True))
+    blocks += _margin_blocks(ctx, value, groups, nps_row)
     blocks.append(Text(ctx.t("g_where"), note=True))
     return Section("glance", ctx.t("glance"), tuple(blocks))
+
+
+# ---------------------------------------------------------------------------- margins
+#: Level of every margin of error in the summary.
+MARGIN_LEVEL = 0.95
+
+
+def _half_width(lower: float, upper: float) -> float:
+    """Half the width of an interval (the margin of error; NaN if a limit is missing)."""
+    return (float(upper) - float(lower)) / 2
+
+
+def index_margin(ctx: Context) -> tuple[float, int, str] | None:
+    """Margin of error of the target's overall index, its n and how it was found.
+
+    With a bootstrap: half the width of its percentile interval of the index. Without:
+    half the width of the t interval of the mean respondent score (whose mean is the
+    index; the model's item weights held fixed), from :func:`csi.metrics.design.weighted_mean`
+    (the survey design when the report is weighted, else equal weights); None when the
+    respondent scores do not average to the index (pairwise missing answers).
+    """
+    interval = _index_interval(ctx)
+    if interval is not None:
+        n_boot = int(getattr(ctx.boot, "n_resamples", ctx.n_boot))
+        return _half_width(*interval), int(ctx.result.n), ctx.t("m_index_boot", n=n_boot)
+    scores = target_scores(ctx)
+    if scores is None:
+        return None
+    from csi.metrics.design import Design, weighted_mean
+
+    valid = scores.dropna()
+    if len(valid) < 2:
+        return None
+    design = ctx.score_design(valid.index)
+    if design is False:
+        design = Design(weights=np.ones(len(valid)))
+    est = weighted_mean(design, valid.to_numpy(dtype=float), level=MARGIN_LEVEL)
+    index = float(ctx.result.index()[ctx.target])
+    if not np.isclose(est.estimate, index, rtol=0.0, atol=1e-6):
+        return None
+    return _half_width(est.ci_lower, est.ci_upper), int(est.n), ctx.t("m_index_t")
+
+
+def satisfied_margin(ctx: Context) -> tuple[float, float, int] | None:
+    """The satisfied share (levels 5-7 of the target score, percent), its margin of
+    error (percentage points) and n: Wilson's interval (:func:`csi.metrics.wilson_interval`)
+    or, for a weighted report, the design-based one
+    (:func:`csi.metrics.design.weighted_proportion`, ``method="mean"``)."""
+    from csi.scales import LEVEL_GROUPS, classify
+
+    scores = target_scores(ctx)
+    if scores is None:
+        return None
+    valid = scores.dropna()
+    if not len(valid) or ((valid < 0) | (valid > 100)).any():
+        return None
+    satisfied = classify(valid).isin(LEVEL_GROUPS["satisfied"]).to_numpy(dtype=float)
+    design = ctx.score_design(valid.index)
+    if design is False:
+        from csi.metrics import wilson_interval
+
+        k, n = int(satisfied.sum()), len(satisfied)
+        lower, upper = wilson_interval(k, n, level=MARGIN_LEVEL)
+        return 100 * k / n, 100 * _half_width(lower, upper), n
+    from csi.metrics.design import weighted_proportion
+
+    est = weighted_proportion(design, satisfied, level=MARGIN_LEVEL, method="mean")
+    return 100 * est.estimate, 100 * _half_width(est.ci_lower, est.ci_upper), int(est.n)
+
+
+def csat_margin(ctx: Context) -> tuple[float, float, int] | None:
+    """CSAT overall (percent), its margin of error and n, from :func:`csi.metrics.csat`
+    as the metrics section computes it (None when not available or suppressed)."""
+    from csi.metrics import csat
+
+    col = ctx.csat_column
+    if col is None or "metrics" in ctx.failed_sections:
+        return None
+    try:
+        info = ctx.survey.codebook.item(col)
+        row = _records(
+            csat(
+                ctx.survey,
+                col,
+                scale=(info.min, info.max),
+                top=ctx.csat_top,
+                min_size=ctx.min_size,
+                weights=None if ctx.weighted else False,
+            )
+        )[0]
+    except (CsiInputError, KeyError):
+        return None  # the metrics section says why
+    if bool(row["suppressed"]):
+        return None
+    return float(row["csat"]), _half_width(row["ci_lower"], row["ci_upper"]), int(row["n"])
+
+
+def _margin_blocks(
+    ctx: Context, index: float, groups: pd.DataFrame | None, nps_row: dict[str, Any] | None
+) -> list[Block]:
+    """Each headline figure with its margin of error and n, in words, and how the
+    margins were found."""
+    level = MARGIN_LEVEL
+    lines: list[str] = []
+    index_method = ""
+    im = index_margin(ctx)
+    if im is not None:
+        moe, n, index_method = im
+        target = ctx.name(ctx.target)
+        lines.append(ctx.t("m_index", target=target, value=index, moe=moe, level=level, n=n))
+    share_method = ctx.t("m_share_design" if ctx.weighted else "m_share_wilson")
+    sm = satisfied_margin(ctx) if groups is not None else None
+    if sm is not None:
+        what = ctx.t("m_satisfied")
+        lines.append(ctx.t("m_share", what=what, value=sm[0], moe=sm[1], level=level, n=sm[2]))
+    if nps_row is not None:
+        moe = _half_width(nps_row["ci_lower"], nps_row["ci_upper"])
+        lines.append(
+            ctx.t("m_nps", value=nps_row["nps"], moe=moe, level=level, n=int(nps_row["n"]))
+        )
+    cm = csat_margin(ctx)
+    if cm is not None:
+        what = ctx.t("m_csat", top=ctx.csat_top, column=ctx.csat_column)
+        lines.append(ctx.t("m_share", what=what, value=cm[0], moe=cm[1], level=level, n=cm[2]))
+    if not lines:
+        return []
+    note = ctx.t(
+        "m_note",
+        index_method=index_method or "-",
+        share_method=share_method,
+        nps_method=ctx.t("m_nps_design") if ctx.weighted else "",
+    )
+    return [Bullets(ctx.t("m_title"), tuple(lines)), Text(note, note=True)]
 
 
 # ---------------------------------------------------------------------------- parts
