@@ -492,3 +492,95 @@ def test_interaction_option_errors(moderated: pd.DataFrame) -> None:
     b = fit_pls(moderated, plain_model)
     assert type(a) is PLSResult and a.refit is None
     np.testing.assert_array_equal(a.arrays.paths, b.arrays.paths)
+
+
+def _negate(res: PLSResult, construct: str) -> PLSResult:
+    """The same fit with ``construct``'s score multiplied by -1 (by hand)."""
+    j = res.layout.constructs.index(construct)
+    d = np.ones(res.layout.n_constructs)
+    d[j] = -1.0
+    item_sign = d[np.asarray(res.layout.block)]
+    a = res.arrays
+    arrays = dataclasses.replace(
+        a,
+        weights=a.weights * item_sign,
+        loadings=a.loadings * item_sign,
+        paths=a.paths * np.outer(d, d),
+        total=a.total * np.outer(d, d),
+    )
+    return dataclasses.replace(res, arrays=arrays)
+
+
+def test_refit_bootstrap_orients_constructs_like_the_full_sample(plain) -> None:
+    """A refit whose Complaints comes out reversed is flipped back, and counted."""
+    _, spec, res = plain
+    same = dataclasses.replace(res, refit=lambda f: fit_pls(f, spec)).bootstrap(
+        30, seed=2, progress=False
+    )
+    reversed_ = dataclasses.replace(
+        res, refit=lambda f: _negate(fit_pls(f, spec), "Complaints")
+    ).bootstrap(30, seed=2, progress=False)
+    assert reversed_.sign_flips["Complaints"] == 30
+    assert reversed_.sign_flips.drop("Complaints").sum() == 0
+    np.testing.assert_allclose(reversed_.table["se"], same.table["se"], atol=1e-12)
+    np.testing.assert_allclose(reversed_.table["boot_mean"], same.table["boot_mean"], atol=1e-12)
+    # sign="seminr": nothing is flipped (as seminr's bootstrap)
+    seminr_rule = dataclasses.replace(
+        res, sign="seminr", refit=lambda f: _negate(fit_pls(f, spec), "Complaints")
+    ).bootstrap(30, seed=2, progress=False)
+    assert seminr_rule.sign_flips.sum() == 0
+
+
+def test_refit_bootstrap_failure_reasons(plain) -> None:
+    """Non-converged and degenerate refits are failures with their own reason."""
+    data, spec, res = plain
+    idx = resample_indices(len(data), 60, 4)
+    slow = np.flatnonzero(idx[:, 0] < 10)
+    flat = np.flatnonzero((idx[:, 0] >= 10) & (idx[:, 0] < 20))
+
+    def refit(frame: pd.DataFrame) -> PLSResult:
+        first = frame["rid"].iloc[0]
+        if first < 10:
+            return fit_pls(frame, spec, max_iter=1)
+        if first < 20:
+            return fit_pls(frame.assign(EXP1=5), spec)
+        return fit_pls(frame, spec)
+
+    with pytest.warns(BootstrapFailureWarning, match="not converged"):
+        boot = dataclasses.replace(res, refit=refit).bootstrap(60, seed=4, progress=False)
+    counts = boot.failure_counts
+    assert counts["not converged"] == slow.size and counts["degenerate"] == flat.size
+    assert counts.sum() == boot.n_failed == slow.size + flat.size
+    reasons = boot.failures.set_index("resample")["reason"]
+    assert (reasons.loc[slow] == "not converged").all()
+    assert (reasons.loc[flat] == "degenerate").all()
+
+
+def test_two_interaction_terms_equal_seminr(moderated: pd.DataFrame) -> None:
+    seminr = pytest.importorskip("seminr")
+    model = MODEL.replace("Image:Expectation", "Image:Expectation + Expectation:Expectation")
+    res = fit_pls(moderated, model)
+    assert set(res.terms) == {"Image:Expectation", "Expectation:Expectation"}
+    mm = seminr.constructs(
+        seminr.composite("Image", ["im1", "im2", "im3"]),
+        seminr.composite("Expectation", ["ex1", "ex2", "ex3"]),
+        seminr.composite("Satisfaction", ["sa1", "sa2", "sa3"]),
+        seminr.interaction_term("Image", "Expectation", method=seminr.two_stage),
+        seminr.interaction_term("Expectation", "Expectation", method=seminr.two_stage),
+    )
+    sm = seminr.relationships(
+        seminr.paths(
+            from_=["Image", "Expectation", "Image*Expectation", "Expectation*Expectation"],
+            to=["Satisfaction"],
+        )
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = seminr.estimate_pls(moderated, mm, sm)
+    for row in res.interaction_effects.itertuples():
+        assert row.estimate == pytest.approx(
+            _cell(ref.path_coef, row.source.replace(":", "*"), row.target), abs=1e-8
+        )
+    assert res.r2["r2"].iloc[0] == pytest.approx(
+        _cell(ref.r_squared, "Rsq", "Satisfaction"), abs=1e-8
+    )
