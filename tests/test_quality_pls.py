@@ -411,3 +411,21 @@ def test_score_correlations_are_the_construct_correlations_of_plain_pls(fit) -> 
     np.testing.assert_allclose(
         score_correlations(fit), fit.construct_correlations.to_numpy(), atol=1e-10
     )
+
+
+def test_srmr_threshold_is_a_setting_and_a_diagnostic(mobi, ecsi) -> None:
+    """Thresholds(srmr=...) moves the cut-off; above it the summary's diagnostics say so."""
+    res = fit_pls(mobi, ecsi)
+    srmr = res.model_fit().value("srmr", "estimated")
+    assert (srmr > 0.08) == ("poor_model_fit" in {d.code for d in res.quality().diagnostics})
+    loose = res.quality(thresholds={"srmr": min(1.0, 2 * srmr)})
+    assert "poor_model_fit" not in {d.code for d in loose.diagnostics}
+    strict = res.quality(thresholds={"srmr": srmr / 2})
+    codes = [d.code for d in strict.diagnostics]
+    assert codes.count("poor_model_fit") == 1
+    assert (strict.model_fit["threshold"] == srmr / 2).all()
+    assert not strict.model_fit.set_index("model").loc["estimated", "ok"]
+    assert f"SRMR = {srmr:.3f}" in strict.summary()
+    assert "SRMR" in res.quality(thresholds={"srmr": srmr / 2}, lang="zh").summary(lang="zh")
+    with pytest.raises(CsiInputError, match="srmr"):
+        res.quality(thresholds={"srmr": 1.5})

@@ -405,6 +405,13 @@ def low_loadings(
     ]
 
 
+def poor_model_fit(srmr: float, *, threshold: float = 0.08, lang: str = "en") -> list[Diagnostic]:
+    """The estimated model's SRMR above ``threshold`` (Henseler et al. 2014)."""
+    if not np.isfinite(srmr) or srmr <= threshold:
+        return []
+    return [_make("poor_model_fit", "warning", lang, value=float(srmr), threshold=threshold)]
+
+
 def poor_discriminant_validity(
     values: Mapping[tuple[str, str], float],
     *,

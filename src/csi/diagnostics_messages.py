@@ -290,6 +290,20 @@ _TEXT.update(
                 "若删除后信度或 AVE 提高且内容仍被覆盖，可删除。",
             ),
         },
+        "poor_model_fit": {
+            "en": (
+                "The model reproduces the item correlations loosely: SRMR = {value:.3f} "
+                "(above {threshold:g}).",
+                "Some item correlations are far from what the model implies. Look for "
+                "missing paths, items that belong to another construct, or a construct "
+                "that is really two.",
+            ),
+            "zh": (
+                "模型对题项相关的再现较差：SRMR = {value:.3f}（高于 {threshold:g}）。",
+                "部分题项相关与模型隐含值相差较大。请检查是否遗漏路径、题项是否归属其他构念，"
+                "或某个构念实为两个。",
+            ),
+        },
         "discriminant_validity": {
             "en": (
                 "{first} and {second} are not clearly distinct: {statistic} = {value:.3f} "

@@ -66,6 +66,14 @@ def _ok(values: np.ndarray, good: np.ndarray) -> pd.arrays.BooleanArray:
     )
 
 
+def _estimated_srmr(table: pd.DataFrame | None) -> float:
+    """The estimated model's SRMR in a fit table (NaN without one)."""
+    if table is None:
+        return float("nan")
+    row = table[(table["measure"] == "srmr") & (table["model"] == "estimated")]
+    return float(row["value"].iloc[0]) if len(row) else float("nan")
+
+
 def build_report(
     q: QualityInputs,
     *,
@@ -213,6 +221,7 @@ def build_report(
             threshold=th.loading,
             lang=lang,
         ),
+        dg.poor_model_fit(_estimated_srmr(q.model_fit), threshold=th.srmr, lang=lang),
         dg.poor_discriminant_validity(
             {
                 (a, b): v

@@ -158,7 +158,7 @@ def pls_quality(
         cross_loadings=a.cross_loadings,
         validity_corr=score_correlations(result) if correlations == "scores" else None,
         correlations=correlations,
-        model_fit=srmr_table(result),
+        model_fit=srmr_table(result, th.srmr),
     )
     base = dg.collect(
         dg.not_converged(result.converged, iterations=result.iterations, lang=lang),

@@ -46,6 +46,9 @@ class Thresholds:
     near_duplicate:
         Two items whose correlation is at least this (0.9) in absolute value are near
         duplicates (screening; :mod:`csi.quality.item_correlations`).
+    srmr:
+        Maximum standardized root mean square residual of the estimated model (0.08; Hu
+        & Bentler 1999, for PLS Henseler et al. 2014).
     item_total:
         Minimum corrected item-total correlation (0.3; Nunnally & Bernstein 1994,
         *Psychometric Theory*, 3rd ed.) in item screening.
@@ -66,6 +69,7 @@ class Thresholds:
     dominant_share: float = 0.75
     near_duplicate: float = 0.9
     item_total: float = 0.3
+    srmr: float = 0.08
     f2_small: float = 0.02
     f2_medium: float = 0.15
     f2_large: float = 0.35
@@ -78,7 +82,7 @@ class Thresholds:
             if value <= 0:
                 raise CsiInputError(f"threshold {f.name} must be positive, got {value!r}")
         bounded = ("alpha", "rho_a", "rho_c", "rho_c_max", "ave", "loading", "dominant_share")
-        for name in (*bounded, "near_duplicate", "item_total", "construct_correlation"):
+        for name in (*bounded, "near_duplicate", "item_total", "construct_correlation", "srmr"):
             if getattr(self, name) > 1:
                 raise CsiInputError(
                     f"threshold {name} must be at most 1, got {getattr(self, name)!r}"
