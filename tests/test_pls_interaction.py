@@ -584,3 +584,43 @@ def test_two_interaction_terms_equal_seminr(moderated: pd.DataFrame) -> None:
     assert res.r2["r2"].iloc[0] == pytest.approx(
         _cell(ref.r_squared, "Rsq", "Satisfaction"), abs=1e-8
     )
+
+
+@given(
+    st.lists(st.floats(0.2, 5.0), min_size=9, max_size=9),
+    st.lists(st.floats(-20.0, 20.0), min_size=9, max_size=9),
+    st.sampled_from(METHOD_NAMES),
+)
+@settings(max_examples=15, deadline=None)
+def test_estimates_do_not_depend_on_the_items_units(
+    moderated: pd.DataFrame, scales: list[float], shifts: list[float], method: str
+) -> None:
+    """Items enter standardized (products of z-scores; residuals on the raw items,
+    which span the same space): any x -> a x + b (a > 0) per item changes nothing."""
+    reference = fit_pls(moderated, MODEL, interaction=method)
+    changed = moderated * np.array(scales) + np.array(shifts)
+    res = fit_pls(changed, MODEL, interaction=method)
+    np.testing.assert_allclose(res.arrays.paths, reference.arrays.paths, atol=1e-9)
+    np.testing.assert_allclose(res.arrays.weights, reference.arrays.weights, atol=1e-9)
+    np.testing.assert_allclose(
+        res.interaction_effects["estimate"], reference.interaction_effects["estimate"], atol=1e-9
+    )
+
+
+def test_order_of_the_parts_does_not_matter(moderated: pd.DataFrame) -> None:
+    swapped = MODEL.replace("Image:Expectation", "Expectation:Image")
+    for method in METHOD_NAMES:
+        a = fit_pls(moderated, MODEL, interaction=method).interaction_effects
+        b = fit_pls(moderated, swapped, interaction=method).interaction_effects
+        assert b["source"].iloc[0] == "Expectation:Image"
+        assert a["estimate"].iloc[0] == pytest.approx(b["estimate"].iloc[0], abs=1e-9)
+
+
+def test_result_with_its_refit_can_be_pickled(moderated: pd.DataFrame) -> None:
+    import pickle
+
+    res = fit_pls(moderated, MODEL, interaction="orthogonal")
+    back = pickle.loads(pickle.dumps(res))
+    assert back.refit is not None and back.method == "orthogonal"
+    again = back.refit(moderated)
+    np.testing.assert_allclose(again.arrays.paths, res.arrays.paths, atol=1e-12)

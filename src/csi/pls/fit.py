@@ -183,7 +183,8 @@ def fit_pls(
         if not isinstance(data, pd.DataFrame):
             raise CsiInputError(
                 "a model with interaction terms is fitted from a pandas DataFrame (got "
-                f"{type(data).__name__}); pass the respondents' data frame"
+                f"{type(data).__name__}); for a Survey pass "
+                "survey.public_data(all_respondents=True) and scale="
             )
         return fit_interaction(
             data,

@@ -219,6 +219,21 @@ class InteractionResult(PLSResult):
 
 
 # ------------------------------------------------------------------ building
+@dataclass(frozen=True)
+class _Refit:
+    """``refit`` of an interaction fit: the whole procedure again on resampled rows
+    (the generated columns of the frame are dropped and rebuilt). A class, not a
+    closure, so that a result can be pickled."""
+
+    spec: ModelSpec
+    generated: tuple[str, ...]
+    options: Mapping[str, Any]
+
+    def __call__(self, frame: pd.DataFrame) -> PLSResult:
+        own = [c for c in self.generated if c in frame.columns]
+        return fit_interaction(frame.drop(columns=own), self.spec, **self.options)
+
+
 def _standardize(x: np.ndarray) -> np.ndarray:
     """Columns to mean 0 and SD 1 (divisor ``n - 1``); a constant column is an error."""
     sd = x.std(axis=0, ddof=1)
@@ -278,7 +293,8 @@ def fit_interaction(
     if not isinstance(data, pd.DataFrame):
         raise CsiInputError(
             "a model with interaction terms is fitted from a pandas DataFrame (got "
-            f"{type(data).__name__}); pass the survey's data frame"
+            f"{type(data).__name__}); for a Survey pass "
+            "survey.public_data(all_respondents=True) and scale="
         )
     spec.check_data(data.columns)
     items = list(spec.items)
@@ -338,19 +354,18 @@ def fit_interaction(
         scale=full_scale,
         sign=sign,
     )
-    own_columns = [n for names in generated.values() for n in names]
-
-    def refit(frame: pd.DataFrame) -> PLSResult:
-        return fit_interaction(
-            frame.drop(columns=own_columns, errors="ignore"),
-            spec,
-            method=method,
-            scheme=scheme,
-            tol=tol,
-            max_iter=max_iter,
-            scale=scale,
-            sign=sign,
-        )
+    refit = _Refit(
+        spec,
+        tuple(n for names in generated.values() for n in names),
+        {
+            "method": method,
+            "scheme": scheme,
+            "tol": tol,
+            "max_iter": max_iter,
+            "scale": scale,
+            "sign": sign,
+        },
+    )
 
     where = {item: k for k, item in enumerate(fit.layout.items)}
     product_sd: dict[str, float] = {}
