@@ -669,3 +669,16 @@ def test_hoc_index_lies_between_its_dimensions(seed: int) -> None:
     assume(bool((u > 0).all()))
     lo, hi = sorted((idx["Product"], idx["Service"]))
     assert lo - 1e-9 <= idx["Quality"] <= hi + 1e-9
+
+
+def test_negative_dimension_weight_is_a_clear_error(data: pd.DataFrame) -> None:
+    """A reverse-coded item left as it is gets a negative rescaled weight: the dimension's
+    0-100 scores leave [0, 100] and cannot be items of the HOC's index."""
+    reversed_item = data.assign(pq3=11 - data["pq3"])
+    with (
+        warnings.catch_warnings(),
+        pytest.raises(CsiInputError, match=r"dimension 'Product'.*\['pq3'\]"),
+    ):
+        warnings.simplefilter("ignore")
+        fit_higher_order(reversed_item, model_text(), scale=(1, 10))
+    fit_higher_order(reversed_item, model_text())  # without an index: no error

@@ -117,6 +117,11 @@ class HigherOrderResult(PLSResult):
         """``construct, indicator, estimate`` (repeated items under their own names)."""
         return self._original(super().loadings, "indicator")
 
+    def rescaled_weights(self, scale: Any = None) -> pd.DataFrame:
+        """``construct, indicator, weight``: the index weights (repeated items under
+        their own names; two-stage: the HOC's weights on its dimensions)."""
+        return self._original(super().rescaled_weights(scale), "indicator")
+
     # ----------------------------------------------------------------- index
     def _scale(self, scale: Any) -> tuple[np.ndarray, np.ndarray]:
         if self.stage_one is not None:
@@ -464,10 +469,11 @@ def _fit_two_stage(
     if stage1.score_array is None or stage1.row_positions is None:  # pragma: no cover
         raise CsiInputError("stage one gave no construct scores")
     cols = [stage1.layout.constructs.index(d) for d in dims]
-    if norm is None:
-        scores = stage1.score_array[:, cols]
-    else:
-        scores = stage1.respondent_index().to_numpy()[:, cols]
+    scores = stage1.score_array[:, cols]
+    if norm is not None:  # 0-100 scores: index + slope x standardised score
+        _, _, idx1, slopes1, _ = stage1._index_parts(None, warn=False)
+        scores = idx1[cols] + scores * slopes1[cols]
+        scores = _within_0_100(scores, dims, stage1)
     full = np.full((len(frame), len(dims)), np.nan)
     full[stage1.row_positions] = scores
     frame2 = frame.assign(**{d: full[:, k] for k, d in enumerate(dims)})
@@ -486,3 +492,22 @@ def _fit_two_stage(
         stage_one=stage1,
         item_scale=norm,
     )
+
+
+def _within_0_100(scores: np.ndarray, dims: list[str], stage1: PLSResult) -> np.ndarray:
+    """Dimension scores on 0-100, those within 1e-9 of an end put on it; raise for a
+    score beyond (possible only with a negative rescaled weight)."""
+    scores = np.where(np.abs(scores) <= 1e-9, 0.0, scores)
+    scores = np.where(np.abs(scores - 100.0) <= 1e-9, 100.0, scores)
+    outside = np.flatnonzero(((scores < 0) | (scores > 100)).any(axis=0))
+    if outside.size:
+        dim = dims[int(outside[0])]
+        u = stage1.rescaled_weights()
+        negative = u[(u["construct"] == dim) & (u["weight"] < 0)]["indicator"].tolist()
+        raise CsiInputError(
+            f"dimension {dim!r} has 0-100 scores outside [0, 100]: its rescaled weight(s) "
+            f"for {negative} are negative, so it is no weighted mean of its items and "
+            "cannot be an item of its HOC's index; fit without scale= (no index), or "
+            "revise the dimension's items"
+        )
+    return scores

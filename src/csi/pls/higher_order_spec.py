@@ -24,8 +24,9 @@ Planning* 45(5-6), 359-394; Sarstedt, Hair, Cheah, Becker & Ringle 2019,
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from csi._checks import CsiInputError
@@ -71,6 +72,7 @@ class HigherOrderModel:
     paths: tuple[tuple[str, str], ...]
     covariances: tuple[tuple[str, str], ...]
     order: tuple[str, ...]
+    _specs: dict[str, ModelSpec] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -100,6 +102,11 @@ class HigherOrderModel:
 
     def repeated_spec(self) -> ModelSpec:
         """The repeated-indicators model (also stage one of the embedded approach)."""
+        if "repeated_spec" not in self._specs:
+            self._specs["repeated_spec"] = self._repeated_spec()
+        return self._specs["repeated_spec"]
+
+    def _repeated_spec(self) -> ModelSpec:
         hoc_of = {h.name: h for h in self.hocs}
         indicators: dict[str, tuple[str, ...]] = {}
         modes: dict[str, str] = {}
@@ -121,6 +128,11 @@ class HigherOrderModel:
 
     def disjoint_spec(self) -> ModelSpec:
         """Stage one of the disjoint approach: each HOC replaced by its dimensions."""
+        if "disjoint_spec" not in self._specs:
+            self._specs["disjoint_spec"] = self._disjoint_spec()
+        return self._specs["disjoint_spec"]
+
+    def _disjoint_spec(self) -> ModelSpec:
         hoc_of = {h.name: h.dimensions for h in self.hocs}
         paths: list[tuple[str, str]] = []
         for s, t in self.paths:
@@ -136,6 +148,11 @@ class HigherOrderModel:
 
     def stage_two_spec(self) -> ModelSpec:
         """Stage two: each HOC measured by its dimensions' scores; dimensions dropped."""
+        if "stage_two_spec" not in self._specs:
+            self._specs["stage_two_spec"] = self._stage_two_spec()
+        return self._specs["stage_two_spec"]
+
+    def _stage_two_spec(self) -> ModelSpec:
         hoc_of = {h.name: h for h in self.hocs}
         dims = set(self.dimensions)
         indicators: dict[str, tuple[str, ...]] = {}
@@ -191,7 +208,7 @@ def has_higher_order(model: Any) -> bool:
 
 
 def parse_higher_order(text: str) -> HigherOrderModel:
-    """Read lavaan-like model text with higher-order constructs.
+    """Read lavaan-like model text with higher-order constructs (cached per text).
 
     Raises :class:`csi.spec.ModelSpecError` naming the token for: a higher-order
     statement mixing constructs and items, a HOC of one dimension, a dimension in
@@ -202,6 +219,11 @@ def parse_higher_order(text: str) -> HigherOrderModel:
         raise TypeError(
             f"a model with higher-order constructs is lavaan text, got {type(text).__name__}"
         )
+    return _parse(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(text: str) -> HigherOrderModel:
     statements = _read(text)
     if not statements:
         raise ModelSpecError("the model text is empty")
