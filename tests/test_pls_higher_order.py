@@ -376,6 +376,10 @@ def test_hoc_impacts_and_ipma_by_hand(data: pd.DataFrame) -> None:
     assert ipma.loc[("indicator", "sq2"), "performance"] == pytest.approx(
         x100["sq2"].mean(), abs=1e-9
     )
+    # a target the HOC does not drive: no dimension rows, numeric columns stay numeric
+    no_hoc = res.ipma("Quality")
+    assert set(no_hoc["kind"]) == {"construct", "indicator"}
+    assert no_hoc["importance"].dtype.kind == "f"
 
 
 def test_repeated_indicators_index_uses_the_original_items(data: pd.DataFrame) -> None:

@@ -255,6 +255,8 @@ class HigherOrderResult(PLSResult):
                         float(means1[k]),
                     )
                 )
+        if not rows:
+            return base
         extra = pd.DataFrame(rows, columns=list(base.columns))
         return pd.concat([base, extra], ignore_index=True)
 
