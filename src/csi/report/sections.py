@@ -15,13 +15,16 @@ This module gathers the sections from the modules that lay them out:
 * :mod:`csi.report.sections_index`: satisfaction indices, impacts and priorities;
 * :mod:`csi.report.sections_system`: indicator system, seven levels, fuzzy evaluation;
 * :mod:`csi.report.sections_metrics`: service metrics (NPS, CSAT);
-* :mod:`csi.report.sections_appendix`: the appendix of technical tables.
+* :mod:`csi.report.sections_appendix`: the appendix of technical tables, with
+  :mod:`csi.report.sections_pls_detail` (the PLS detail of a SmartPLS results report)
+  and :mod:`csi.report.sections_groups` (MICOM and PLS-MGA between segments).
 """
 
 from __future__ import annotations
 
 from csi.report.context import Context, one_line
 from csi.report.sections_appendix import APPENDIX, appendix_section
+from csi.report.sections_groups import add_group_comparison
 from csi.report.sections_index import (
     IMPACT_POINTS,
     QUADRANT_TEXT,
@@ -36,6 +39,7 @@ from csi.report.sections_model import (
     quality_section,
     sem_blocks,
 )
+from csi.report.sections_pls_detail import add_pls_detail
 from csi.report.sections_summary import TOP_REASONS, summary_section
 from csi.report.sections_system import fuzzy_section, levels_section, system_section
 
@@ -47,6 +51,8 @@ __all__ = [
     "TOP_REASONS",
     "Context",
     "_satisfied_measures",
+    "add_group_comparison",
+    "add_pls_detail",
     "appendix_section",
     "fuzzy_section",
     "impacts_section",

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 #: model once per fold, and with many respondents the folds already average over many).
 PREDICT_FOLDS = 10
 PREDICT_REPEATS = 10
-PREDICT_MAX_N = 5000
+PREDICT_MAX_N = 1000
 #: Omission distance of the blindfolding Q² (Hair et al. 2017: 5 to 12, not a divisor of n).
 OMISSION_DISTANCE = 7
 
