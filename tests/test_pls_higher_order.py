@@ -475,6 +475,8 @@ def test_other_bad_input(data: pd.DataFrame) -> None:
         fit_higher_order(clash, model_text())
     with pytest.raises(CsiInputError, match="consistent"):
         fit_higher_order(data, model_text(), consistent=True)
+    with pytest.raises(CsiInputError, match="group comparison"):
+        fit_higher_order(data, model_text()).compare_groups(data["ex1"] > 5)
     with pytest.raises(TypeError, match="DataFrame"):
         fit_higher_order(data.to_numpy(), model_text())  # type: ignore[arg-type]
 

@@ -200,6 +200,13 @@ class HigherOrderResult(PLSResult):
         out.attrs = dict(base.attrs)
         return out
 
+    def compare_groups(self, group: Any, **options: Any) -> Any:
+        """Not supported yet: each group would need its own stage one (raises)."""
+        raise CsiInputError(
+            "group comparison of a model with higher-order constructs is not supported yet "
+            "(each group needs its own stage one); fit each group with fit_higher_order"
+        )
+
     def __repr__(self) -> str:
         how = self.method if self.approach is None else f"{self.method}, {self.approach}"
         hocs = ", ".join(f"{h.name} <- {' + '.join(h.dimensions)}" for h in self.higher_order)
