@@ -688,3 +688,16 @@ def test_negative_dimension_weight_is_a_clear_error(data: pd.DataFrame) -> None:
         warnings.simplefilter("ignore")
         fit_higher_order(reversed_item, model_text(), scale=(1, 10))
     fit_higher_order(reversed_item, model_text())  # without an index: no error
+
+
+def test_sign_anchors_go_to_the_stage_they_name(data: pd.DataFrame) -> None:
+    res = fit_higher_order(data, model_text(), sign={"Quality": "Service", "Product": "pq2"})
+    assert res.stage_one is not None
+    assert res.sign == {"Quality": "Service"}
+    assert res.stage_one.sign == {"Product": "pq2"}
+    repeated = fit_higher_order(
+        data, model_text(), method="repeated_indicators", sign={"Quality": "sq1"}
+    )
+    assert repeated.sign == {"Quality": "sq1@Quality"}
+    with pytest.raises(CsiInputError, match="anchor 'pq1' of construct 'Quality'"):
+        fit_higher_order(data, model_text(), sign={"Quality": "pq1"})

@@ -43,6 +43,7 @@ from csi._checks import CsiInputError, check_choice, check_frame
 from csi.pls import index as _ix
 from csi.pls.fit import _codebook_scale, _design_roles, fit_pls
 from csi.pls.higher_order_spec import (
+    REPEAT_MARK,
     HigherOrder,
     HigherOrderModel,
     check_columns_free,
@@ -50,6 +51,7 @@ from csi.pls.higher_order_spec import (
     parse_higher_order,
 )
 from csi.pls.result import PLSResult
+from csi.spec import ModelSpec
 from csi.survey import Survey
 
 __all__ = [
@@ -299,8 +301,9 @@ def fit_higher_order(
         Passed to :func:`csi.fit_pls` for every fit: ``scheme``, ``tol``,
         ``max_iter``, ``scale`` (of the original items), ``missing``
         (``"listwise"`` or ``"mean"``; two-stage cannot use ``"pairwise"``),
-        ``weights``, ``weight_kind``, ``sign`` (a dict is split between the stages by
-        construct). ``consistent=True`` (PLSc) is refused.
+        ``weights``, ``weight_kind``, ``sign`` (a dict construct -> anchor: a HOC's
+        anchor is one of its items - for the repeated block - or one of its dimensions -
+        for stage two). ``consistent=True`` (PLSc) is refused.
 
     Returns
     -------
@@ -413,11 +416,30 @@ def _refit_two_stage(
     )
 
 
-def _split_sign(options: dict[str, Any], constructs: Sequence[str]) -> dict[str, Any]:
+def _split_sign(options: dict[str, Any], spec: ModelSpec, hm: HigherOrderModel) -> dict[str, Any]:
+    """The sign anchors (construct -> item) that apply to ``spec``.
+
+    A HOC anchored on an original item uses its repeated copy (``pq1@Quality``); a
+    HOC anchored on a dimension applies to stage two only (the dimension's scores
+    are its items there); constructs absent from ``spec`` are left out.
+    """
     sign = options.get("sign")
-    if isinstance(sign, Mapping):
-        return {**options, "sign": {c: a for c, a in sign.items() if c in constructs}}
-    return options
+    if not isinstance(sign, Mapping):
+        return options
+    hocs = {h.name: h for h in hm.hocs}
+    kept: dict[str, str] = {}
+    for construct, anchor in sign.items():
+        if construct not in spec.indicators:
+            continue
+        block = spec.indicators[construct]
+        repeated = f"{anchor}{REPEAT_MARK}{construct}"
+        if anchor not in block and repeated in block:
+            kept[construct] = repeated
+        elif construct in hocs and anchor in hocs[construct].dimensions and anchor not in block:
+            continue
+        else:
+            kept[construct] = anchor
+    return {**options, "sign": kept}
 
 
 def _expanded_scale(norm: Any, hm: HigherOrderModel) -> Any:
@@ -450,7 +472,7 @@ def _fit_repeated(
         _with_repeated(frame, hm),
         spec,
         scale=_expanded_scale(norm, hm),
-        **_split_sign(options, spec.constructs),
+        **_split_sign(options, spec, hm),
     )
     return _build(
         fitted,
@@ -474,7 +496,7 @@ def _fit_two_stage(
         spec1 = hm.disjoint_spec()
         frame1 = frame
         scale1 = norm
-    stage1 = fit_pls(frame1, spec1, scale=scale1, **_split_sign(options, spec1.constructs))
+    stage1 = fit_pls(frame1, spec1, scale=scale1, **_split_sign(options, spec1, hm))
     if stage1.score_array is None or stage1.row_positions is None:  # pragma: no cover
         raise CsiInputError("stage one gave no construct scores")
     cols = [stage1.layout.constructs.index(d) for d in dims]
@@ -492,7 +514,7 @@ def _fit_two_stage(
         per_item = norm if isinstance(norm, dict) else dict.fromkeys(hm.items, norm)
         scale2 = {i: per_item[i] for i in spec2.items if i in per_item}
         scale2.update(dict.fromkeys(dims, (0.0, 100.0)))
-    stage2 = fit_pls(frame2, spec2, scale=scale2, **_split_sign(options, spec2.constructs))
+    stage2 = fit_pls(frame2, spec2, scale=scale2, **_split_sign(options, spec2, hm))
     return _build(
         stage2,
         hm,
