@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from csi.pls import fit_pls
@@ -206,3 +208,62 @@ def test_weighted_index_margin_is_the_design_based_se(tmp_path):
     )
     note = [b.text for b in report.section("glance").blocks if isinstance(b, Text)]
     assert any("design-based interval" in t for t in note)
+
+
+# ---------------------------------------------------------------------------- properties
+class _Result:
+    """The parts of a fitted result the margins read: scores, 0-100 scores, the index."""
+
+    def __init__(self, scores: np.ndarray) -> None:
+        self.index_values = pd.DataFrame({"Satisfaction": scores})
+        self.scores = self.index_values
+        self.n = scores.size
+
+    def respondent_index(self) -> pd.DataFrame:
+        return self.index_values
+
+    def index(self) -> pd.Series:
+        return self.index_values.mean()
+
+
+def _fake_context(scores: np.ndarray):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        result=_Result(scores),
+        target="Satisfaction",
+        boot=None,
+        n_boot=0,
+        lang="en",
+        score_design=lambda rows: False,
+        boot_rows=lambda kind: None,
+        t=lambda key, **fmt: TEXT["en"][key].format(**fmt),
+    )
+
+
+scores_0_100 = st.lists(
+    st.floats(min_value=0, max_value=100, allow_nan=False), min_size=2, max_size=200
+).map(np.array)
+
+
+@settings(max_examples=60, deadline=None)
+@given(scores_0_100)
+def test_satisfied_margin_is_wilsons_half_width_for_any_scores(scores):
+    from csi.report.glance import satisfied_margin
+
+    share, moe, n = satisfied_margin(_fake_context(scores))
+    k = int((scores >= 400 / 7).sum())  # levels 5-7: from the fifth of seven equal cuts
+    assert n == scores.size and share == pytest.approx(100 * k / n)
+    assert moe == pytest.approx(100 * _wilson_half(k, n), abs=1e-9)
+    assert 0 <= moe <= 50
+
+
+@settings(max_examples=60, deadline=None)
+@given(scores_0_100)
+def test_index_margin_is_the_t_half_width_for_any_scores(scores):
+    from csi.report.glance import index_margin
+
+    n = scores.size
+    moe, n_used, _ = index_margin(_fake_context(scores))
+    half = stats.t.ppf(0.975, n - 1) * scores.std(ddof=1) / np.sqrt(n)
+    assert n_used == n and moe == pytest.approx(half, rel=1e-9, abs=1e-9)
