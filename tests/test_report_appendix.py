@@ -343,3 +343,20 @@ def test_no_private_column_or_value_reaches_a_new_table(report_en, survey):
         assert not set(frame.columns) & set(PRIVATE)
         _, found = guard.clean_frame(frame)
         assert found == 0, key
+
+
+def test_comparisons_of_segments_the_finished_report_hides_are_removed(report_en):
+    from csi.report.sections_groups import without_groups
+
+    table = report_en.table("mga_paths")
+    a, b = header("group_a"), header("group_b")
+    assert without_groups(report_en, set()) is report_en
+    out = without_groups(report_en, {"West"}).table("mga_paths")
+    kept = table.frame[(table.frame[a] != "West") & (table.frame[b] != "West")]
+    assert len(out.frame) == len(kept) < len(table.frame)
+    assert "West" not in set(out.frame[a]) | set(out.frame[b])
+    assert out.note.endswith(TEXT["en"]["mga_hidden"])
+    # the other tables are untouched
+    assert without_groups(report_en, {"West"}).table("cross_loadings") is report_en.table(
+        "cross_loadings"
+    )

@@ -6,6 +6,26 @@ from __future__ import annotations
 
 #: Section titles, table titles and phrases.
 TEXT_EN: dict[str, str] = {
+    # segment comparisons that scale (issue 18): each segment against the rest
+    "t_index_vs_rest": "Each segment against the rest ({segment})",
+    "t_index_vs_rest_significant": (
+        "Segments that differ from the rest ({segment}; Holm-adjusted p < {alpha:g})"
+    ),
+    "vs_rest_note": (
+        "Each segment of {segment} is compared with all other respondents: difference = "
+        "the segment's index minus the index of the rest, {test} of the respondent scores; "
+        "p-values are Holm-adjusted over the segments of each construct (one family per "
+        "construct). Differences between pairs of segments are written to the workbook "
+        "only when asked for (pairs=True, --pairs)."
+    ),
+    "vs_rest_none": (
+        "No segment of {segment} differs significantly from the rest on any construct "
+        "(Holm-adjusted p < {alpha:g})."
+    ),
+    "pairs_workbook_note": (
+        "Every pair of segments, from the bootstrap ({level:.0%} percentile intervals); "
+        "in the workbook only. p (Holm) is adjusted over the pairs of each construct."
+    ),
     # appendix: PLS detail (SmartPLS level) and group comparison
     "appendix_intro_detail": (
         "Then the PLS detail a SmartPLS results report gives: the significance of the "
@@ -104,6 +124,9 @@ TEXT_EN: dict[str, str] = {
     "mga_no_resamples": "it needs resamples: bootstrap = 0 (turned off)",
     "mga_weighted": (
         "the model is weighted and the group comparison of a weighted fit is not available yet"
+    ),
+    "mga_hidden": (
+        "Comparisons of a segment the finished report hides (to protect a small one) are left out."
     ),
     "mga_no_method": "the fitted result has no compare_groups() method",
     "mga_pair_failed": "Multi-group comparison of {a} and {b} failed ({reason}).",
@@ -539,6 +562,8 @@ TEXT_EN: dict[str, str] = {
 
 #: Column headers for the tidy column names used by csi.
 HEADERS_EN: dict[str, str] = {
+    "index_rest": "index of the rest",
+    "n_reference": "n (rest)",
     # appendix: PLS detail and group comparison
     "route": "route",
     "effect_type": "effect",

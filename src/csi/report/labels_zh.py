@@ -6,6 +6,24 @@ from __future__ import annotations
 
 #: Section titles, table titles and phrases.
 TEXT_ZH: dict[str, str] = {
+    # segment comparisons that scale (issue 18): each segment against the rest
+    "t_index_vs_rest": "各细分群体与其余受访者的比较（{segment}）",
+    "t_index_vs_rest_significant": (
+        "与其余受访者有显著差异的细分群体（{segment}；Holm 校正 p < {alpha:g}）"
+    ),
+    "vs_rest_note": (
+        "{segment} 的每个细分群体与其余全部受访者比较：差异 = 该群体的指数减去其余受访者的"
+        "指数，检验为受访者得分的{test}；p 值在每个构念的各细分群体之间做 Holm 校正（每个"
+        "构念为一个检验族）。细分群体两两之间的差异仅在要求时（pairs=True，--pairs）写入 "
+        "Excel 工作簿。"
+    ),
+    "vs_rest_none": (
+        "{segment} 的细分群体在各构念上与其余受访者均无显著差异（Holm 校正 p < {alpha:g}）。"
+    ),
+    "pairs_workbook_note": (
+        "细分群体两两之间的差异，来自自助法（{level:.0%} 百分位区间）；仅在 Excel 工作簿中。"
+        "p（Holm 校正）在每个构念的各对之间校正。"
+    ),
     # appendix: PLS detail (SmartPLS level) and group comparison
     "appendix_intro_detail": (
         "随后是 SmartPLS 结果报告所给出的 PLS 细节：外部权重与载荷的显著性、交叉载荷、"
@@ -86,6 +104,7 @@ TEXT_ZH: dict[str, str] = {
     "mga_too_few": "至少有 {min_size} 位受访者的细分群体不足两个",
     "mga_no_resamples": "需要重抽样：自助法次数为 0（已关闭）",
     "mga_weighted": "模型为加权模型，暂不支持加权拟合的多群组比较",
+    "mga_hidden": "涉及最终报告所隐藏细分群体（为保护小群体）的比较已略去。",
     "mga_no_method": "拟合结果没有 compare_groups() 方法",
     "mga_pair_failed": "{a} 与 {b} 的多群组比较失败（{reason}）。",
     # at a glance: margins of error
@@ -453,6 +472,8 @@ TEXT_ZH: dict[str, str] = {
 
 #: Column headers for the tidy column names used by csi.
 HEADERS_ZH: dict[str, str] = {
+    "index_rest": "其余受访者指数",
+    "n_reference": "样本量（其余）",
     # appendix: PLS detail and group comparison
     "route": "路线",
     "effect_type": "效应类型",

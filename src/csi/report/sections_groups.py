@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from csi.report.context import Context, one_line
-from csi.report.document import Block, Text
+from csi.report.document import Block, Report, Table, Text
 
 log = logging.getLogger(__name__)
 
@@ -215,3 +215,35 @@ def _lay_out(
     blocks += [Text(n, note=True) for n in notes]
     if blocks:
         ctx.to_appendix("mga_paths", *blocks)
+
+
+def without_groups(report: Report, hidden: set[str]) -> Report:
+    """``report`` without the MICOM and MGA rows of a group in ``hidden``.
+
+    The groups compared leave out the segments suppressed by size and complementary
+    suppression (:func:`comparable_groups`); the finished report may hide more (the
+    differencing attack of :func:`csi.disclosure.protect_report` runs on the whole
+    report). Called on the finished report with the segments it hides, this removes
+    the comparisons of those too, and says so in the table's note.
+    """
+    from dataclasses import replace
+
+    from csi.report.labels import header, text
+
+    if not hidden:
+        return report
+    cols = [header("group_a", report.lang), header("group_b", report.lang)]
+    sections = []
+    for sec in report.sections:
+        blocks: list[Block] = []
+        for b in sec.blocks:
+            if isinstance(b, Table) and b.key in GROUP_TABLES and set(cols) <= set(b.frame):
+                shown = b.frame[cols].astype(str)
+                keep = ~shown.isin(sorted(hidden)).any(axis=1).to_numpy()
+                if not keep.all():
+                    frame = b.frame.loc[keep].reset_index(drop=True)
+                    note = f"{b.note} {text('mga_hidden', report.lang)}".strip()
+                    b = replace(b, frame=frame, note=note)
+            blocks.append(b)
+        sections.append(replace(sec, blocks=tuple(blocks)))
+    return replace(report, sections=tuple(sections))
