@@ -477,6 +477,10 @@ def test_other_bad_input(data: pd.DataFrame) -> None:
         fit_higher_order(data, model_text(), consistent=True)
     with pytest.raises(CsiInputError, match="group comparison"):
         fit_higher_order(data, model_text()).compare_groups(data["ex1"] > 5)
+    from csi.moments import moments_from_frame
+
+    with pytest.raises(CsiInputError, match="rows"):
+        fit_higher_order(moments_from_frame(data), model_text())  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="DataFrame"):
         fit_higher_order(data.to_numpy(), model_text())  # type: ignore[arg-type]
 

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_frame
+from csi.moments import Moments
 from csi.pls import index as _ix
 from csi.pls.fit import _codebook_scale, _design_roles, fit_pls
 from csi.pls.higher_order_spec import (
@@ -51,6 +52,7 @@ from csi.pls.higher_order_spec import (
     parse_higher_order,
 )
 from csi.pls.result import PLSResult
+from csi.scaleout import is_dask_frame
 from csi.spec import ModelSpec
 from csi.survey import Survey
 
@@ -312,6 +314,12 @@ def fit_higher_order(
         re-estimates stage one in every resample (:mod:`csi.pls.refit_bootstrap`).
     """
     roles = None
+    if isinstance(data, Moments) or is_dask_frame(data):
+        raise CsiInputError(
+            "higher-order constructs need the respondents' rows (stage one scores them, "
+            "or the items are repeated): moments or a Dask table are not enough; pass a "
+            "pandas DataFrame or a csi.Survey"
+        )
     if isinstance(data, Survey):
         data, options, roles = _survey_frame(data, model, options)
     frame = check_frame(data)
