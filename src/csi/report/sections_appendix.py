@@ -23,6 +23,7 @@ APPENDIX = (
     "sem_paths",
     "index_segment_ci",
     "index_differences",
+    "index_vs_rest",
     *DETAIL_TABLES,
     *GROUP_TABLES,
 )
