@@ -164,7 +164,10 @@ def test_spec_with_interactions_round_trips_through_lavaan(terms: list[str], ord
         ("Image:Expectation ~ Satisfaction", "'Image:Expectation' cannot be an outcome"),
         ("Satisfaction ~ Image*Expectation", "write Image:Expectation"),
         ("Satisfaction ~ Image:Expectation:Image", "only two-way"),
-        ("Image:Expectation ~~ Satisfaction", "'Image:Expectation' can only be a predictor"),
+        (
+            "Image:Expectation ~~ Satisfaction",
+            "'Image:Expectation': an interaction term only predicts",
+        ),
     ],
 )
 def test_spec_interaction_errors_name_the_token(statement: str, message: str) -> None:

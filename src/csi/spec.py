@@ -7,8 +7,7 @@ It reads and writes the lavaan model syntax (Rosseel 2012):
 * ``C =~ a + b + c``  reflective construct C measured by items a, b, c (mode A)
 * ``C <~ a + b``      formative composite C formed by items a, b (mode B)
 * ``T ~ S1 + S2``     structural paths S1 -> T and S2 -> T
-* ``T ~ A + B + A:B`` an interaction term ``A:B`` (moderation; ``A:A`` is quadratic)
-  predicting T, estimated by PLS (:func:`csi.fit_pls`, ``interaction=``)
+* ``T ~ A + B + A:B`` interaction term ``A:B`` (``A:A`` quadratic; ``fit_pls(interaction=)``)
 * ``A ~~ B``          a (residual) covariance, kept for covariance-based SEM
 
 Presets: :meth:`ModelSpec.acsi` (the six-construct CSI model of Fornell et al. 1996)
@@ -94,9 +93,7 @@ class ModelSpec:
     indicators:
         Construct name -> ordered indicator (item) names. Construct order is kept.
     paths:
-        Structural paths as ``(source, target)`` pairs. A source may be an
-        interaction term ``"A:B"`` of two constructs (``"A:A"``: quadratic term),
-        e.g. ``("Image:Expectation", "Satisfaction")``: see :attr:`interactions`.
+        Structural paths ``(source, target)``; a source may be a term ``"A:B"`` (interactions).
     modes:
         Construct -> ``"A"`` (reflective, default) or ``"B"`` (formative).
     covariances:
@@ -131,12 +128,8 @@ class ModelSpec:
 
     @cached_property
     def interactions(self) -> tuple[str, ...]:
-        """Interaction terms ``"A:B"`` used as path sources, in order of appearance.
-
-        A path source that is not a construct but two constructs joined by ``:`` is an
-        interaction term (moderation: the effect of ``A`` on the target depends on
-        ``B``); ``"A:A"`` is a quadratic term. Its parts: :meth:`interaction_parts`.
-        """
+        """Interaction terms ``"A:B"`` (two constructs joined by ``:``; ``"A:A"``:
+        quadratic) used as path sources, in path order; parts: :meth:`interaction_parts`."""
         return tuple(dict.fromkeys(s for s, _ in self.paths if s not in self.indicators))
 
     def interaction_parts(self, term: str) -> tuple[str, str]:
@@ -146,12 +139,13 @@ class ModelSpec:
                 f"{term!r} is not an interaction term of the model; its interaction terms "
                 f"are {list(self.interactions)}"
             )
+        return self._parts(term)
+
+    def _parts(self, term: str) -> tuple[str, str]:
         return _split_term(term, self.indicators)  # type: ignore[return-value]
 
     def main_effects(self) -> ModelSpec:
         """The model without its interaction terms (the first stage of a two-stage fit)."""
-        if not self.interactions:
-            return self
         return ModelSpec(
             indicators=self.indicators,
             paths=tuple(p for p in self.paths if p[0] in self.indicators),
@@ -169,9 +163,8 @@ class ModelSpec:
             self, "covariances", tuple((str(a), str(b)) for a, b in self.covariances)
         )
         self._validate()
-        # canonical path order (by target, then source, in construct order; interaction
-        # terms after the constructs, by their parts), so that two specs with the same
-        # paths compare equal however the paths were listed
+        # canonical path order (by target, then source, in construct order, then terms by
+        # their parts), so that specs with the same paths compare equal however listed
         pos = {c: k for k, c in enumerate(ind)}
         for term in sorted(
             {s for s, _ in self.paths if s not in ind},
@@ -214,35 +207,27 @@ class ModelSpec:
                 )
         seen: set[tuple[str, str]] = set()
         for source, target in self.paths:
-            if source not in self.indicators and INTERACTION_SEP in source:
-                self._check_interaction(source, target)
-                if (source, target) in seen:
-                    raise ModelSpecError(f"path {source} -> {target} is given twice")
-                seen.add((source, target))
-                continue
             if target not in self.indicators and _split_term(target, self.indicators):
                 raise ModelSpecError(
                     f"path {source} -> {target}: the interaction term {target!r} cannot be an "
                     "outcome; it can only predict a construct (T ~ A + B + A:B)"
                 )
             for end in (source, target):
-                if end not in self.indicators:
+                if end not in self.indicators and not (end == source and INTERACTION_SEP in end):
                     raise ModelSpecError(
                         f"path {source} -> {target} refers to unknown construct {end!r}; "
                         f"constructs are {list(self.indicators)}"
                     )
+            if source not in self.indicators:
+                self._check_interaction(source, target)
             if source == target:
                 raise ModelSpecError(f"path {source} -> {target} points to itself")
             if (source, target) in seen:
                 raise ModelSpecError(f"path {source} -> {target} is given twice")
             seen.add((source, target))
-        for a, b in self.covariances:
-            for end in (a, b):
-                if end not in self.indicators and INTERACTION_SEP in end:
-                    raise ModelSpecError(
-                        f"covariance {a} ~~ {b}: the interaction term {end!r} can only be "
-                        "a predictor in a structural path (T ~ A + B + A:B)"
-                    )
+        for end in (e for pair in self.covariances for e in pair if e not in self.indicators):
+            if INTERACTION_SEP in end:
+                raise ModelSpecError(f"covariance with {end!r}: an interaction term only predicts")
         cycle = self._find_cycle()
         if cycle:
             raise ModelSpecError(
@@ -254,23 +239,15 @@ class ModelSpec:
     def _check_interaction(self, term: str, target: str) -> None:
         parts = _split_term(term, self.indicators)
         if parts is None:
-            pieces = term.split(INTERACTION_SEP)
-            unknown = [p for p in pieces if p not in self.indicators]
-            if not unknown:
-                raise ModelSpecError(
-                    f"interaction term {term!r} (path {term} -> {target}): only two-way "
-                    "terms A:B (and quadratic A:A) are supported"
+            unknown = [p for p in term.split(INTERACTION_SEP) if p not in self.indicators]
+            raise ModelSpecError(
+                f"interaction term {term!r} (path {term} -> {target}): "
+                + (
+                    f"its parts must be two constructs of the model; {unknown[0]!r} is not one "
+                    f"(constructs are {list(self.indicators)})"
+                    if unknown
+                    else "only two-way terms A:B (and quadratic A:A) are supported"
                 )
-            raise ModelSpecError(
-                f"interaction term {term!r} (path {term} -> {target}): its parts must be "
-                f"two constructs of the model; {unknown[0]!r} is not one "
-                f"(constructs are {list(self.indicators)})"
-            )
-        if target not in self.indicators:
-            what = "an interaction term" if INTERACTION_SEP in target else "an unknown construct"
-            raise ModelSpecError(
-                f"path {term} -> {target}: the outcome {target!r} is {what}; an interaction "
-                "term can only predict a construct of the model"
             )
         if target in parts:
             raise ModelSpecError(
@@ -340,8 +317,7 @@ class ModelSpec:
         raise ModelSpecError(f"{item!r} is not an indicator of any construct")
 
     def predecessors(self, construct: str) -> tuple[str, ...]:
-        """Constructs with a path into ``construct``, in construct order (then its
-        interaction terms, see :attr:`interactions`)."""
+        """Constructs (then interaction terms) with a path into ``construct``, in order."""
         self._check_construct(construct)
         return self._predecessors[construct]
 
@@ -356,10 +332,8 @@ class ModelSpec:
         order: list[str] = []
         remaining = list(self.constructs)
 
-        def ready(p: str) -> bool:
-            if p in self.indicators:
-                return p in order
-            return all(q in order for q in self.interaction_parts(p))
+        def ready(p: str) -> bool:  # a construct placed, or the parts of an interaction
+            return all(q in order for q in (self._parts(p) if p in self.interactions else (p,)))
 
         while remaining:
             for c in remaining:
@@ -415,9 +389,8 @@ class ModelSpec:
         """Read lavaan model syntax (``=~``, ``<~``, ``~``, ``~~``; ``#`` comments).
 
         Fixed values and labels (``1*x1``, ``a*x1``) belong to covariance-based SEM:
-        pass such text to :func:`csi.fit_sem` directly. An interaction term is
-        written ``A:B`` on the right of ``~`` (``Satisfaction ~ Image + Expectation +
-        Image:Expectation``; ``A:A`` for a quadratic term), as in lavaan.
+        pass such text to :func:`csi.fit_sem` directly. Interaction terms as in lavaan:
+        ``Satisfaction ~ Image + Expectation + Image:Expectation`` (``A:A``: quadratic).
 
         Examples
         --------
@@ -450,10 +423,8 @@ class ModelSpec:
             terms = [t.strip() for t in rhs.split("+")]
             for term in terms:
                 if "*" in term:
-                    hint = ""
-                    if op == "~" and re.fullmatch(rf"{_NAME}\s*\*\s*{_NAME}", term):
-                        a, b = (x.strip() for x in term.split("*"))
-                        hint = f" (for an interaction term write {a}{INTERACTION_SEP}{b})"
+                    colon = re.sub(r"\s*\*\s*", INTERACTION_SEP, term)
+                    hint = f" (for an interaction term write {colon})" if op == "~" else ""
                     raise ModelSpecError(
                         f"statement {stmt!r}: fixed values and labels ({term!r}) are not part "
                         "of a ModelSpec; pass the lavaan text to csi.fit_sem directly" + hint
@@ -612,8 +583,7 @@ class ModelSpec:
 
 
 def _split_term(term: str, constructs: Mapping[str, Any]) -> tuple[str, str] | None:
-    """``"A:B"`` -> ``("A", "B")`` when both are constructs (a construct's own name may
-    hold ``:``: every split point is tried), else None."""
+    """``"A:B"`` -> ``("A", "B")`` when both are constructs (every ``:`` tried), else None."""
     for k, ch in enumerate(term):
         if ch == INTERACTION_SEP and term[:k] in constructs and term[k + 1 :] in constructs:
             return term[:k], term[k + 1 :]
