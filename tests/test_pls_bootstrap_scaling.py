@@ -13,7 +13,7 @@ from csi.datasets import simulate_csi
 from csi.pls import batched, fit_pls
 from csi.pls import resampling as rs
 from csi.pls.batched import bootstrap_counts
-from csi.pls.bootstrap import bootstrap, resample_indices
+from csi.pls.bootstrap import BootstrapResult, bootstrap, resample_indices
 from csi.pls.statistics import builtin_statistics
 from csi.spec import ModelSpec
 
@@ -170,3 +170,30 @@ def test_segment_bootstrap_does_not_depend_on_chunking(
     )
     # draws are float32 deviations: equal up to float32 rounding of values equal to 1e-12
     np.testing.assert_allclose(many.draws.to_numpy(), one.draws.to_numpy(), rtol=0, atol=1e-5)
+
+
+def test_many_statistics_are_evaluated_in_slices_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch, survey: tuple[pd.DataFrame, ModelSpec]
+) -> None:
+    """Evaluating a batch's fits in slices (many statistics) changes nothing, failure
+    accounting included (an item nearly constant makes some resamples degenerate)."""
+    data, spec = survey
+    small = data.dropna().iloc[:60].copy()
+    item = spec.items[0]
+    small[item] = 7.0
+    small.iloc[:2, small.columns.get_loc(item)] = 3.0  # constant in ~13% of resamples
+    res = fit_pls(small, spec, scale=(1, 10))
+
+    def run() -> BootstrapResult:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return bootstrap(res, 30, seed=8, segment="seg", keep_draws=True, ci="bca")
+
+    whole = run()
+    monkeypatch.setattr(rs, "VALUES_BLOCK", 7 * whole.table.shape[0])  # 7 resamples a slice
+    sliced = run()
+    assert whole.n_failed > 0
+    pd.testing.assert_frame_equal(sliced.table, whole.table)
+    pd.testing.assert_frame_equal(sliced.failures, whole.failures)
+    assert sliced.draws is not None and whole.draws is not None
+    pd.testing.assert_frame_equal(sliced.draws, whole.draws)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
@@ -114,17 +114,19 @@ def make_plan(engine: Engine, ctx: Context, stats: Sequence[ResampleStatistic]) 
             + full.detail.get(0, REASONS[int(full.status[0])])
             + hint
         )
-    rows: list[dict[str, str]] = []
+    columns: dict[str, list[str]] = {c: [] for c in LABEL_COLUMNS}
     test_zero: list[bool] = []
     pivot_cols: list[int] = []
     for s in stats:
         labels = s.labels(ctx)
-        start = len(rows)
-        rows += [{"kind": s.kind, **{k: str(v) for k, v in lab.items()}} for lab in labels]
+        start = len(test_zero)
+        columns["kind"] += [s.kind] * len(labels)
+        for c in LABEL_COLUMNS[1:]:
+            columns[c] += [str(lab[c]) if c in lab else "" for lab in labels]
         test_zero += [s.test_zero] * len(labels)
         if s.se is not None:
-            pivot_cols += list(range(start, len(rows)))
-    labels_frame = pd.DataFrame({c: [r.get(c, "") for r in rows] for c in LABEL_COLUMNS})
+            pivot_cols += list(range(start, len(test_zero)))
+    labels_frame = pd.DataFrame(columns)
     estimate = evaluate(full, ctx, stats)[0]
     if estimate.size != len(labels_frame):
         raise ValueError(
@@ -147,8 +149,39 @@ class _Batch:
     inadmissible: int
 
 
-def _run_batch(engine: Engine, ctx: Context, plan: _Plan, start: int, counts: np.ndarray) -> _Batch:
+#: Statistics x resamples evaluated at once (32 MB of floats): with many statistics
+#: (index differences between hundreds of segments) a batch's fits are evaluated in
+#: slices, so one moments pass still serves the whole batch.
+VALUES_BLOCK = 4_000_000
+
+#: StackFit fields with one entry per member (sliced by :func:`_take`).
+_MEMBER_FIELDS = (
+    "status corr cov_z weights loadings cross_loadings construct_corr paths total r2 means "
+    "sd weight_total flips inadmissible raw_counts rho_a segment_sums segment_totals"
+).split()
+
+
+def _take(fit: StackFit, a: int, b: int) -> StackFit:
+    """Members ``a`` to ``b - 1`` of a stack of fits (failure details renumbered)."""
+    sliced = {f: getattr(fit, f)[a:b] for f in _MEMBER_FIELDS if getattr(fit, f) is not None}
+    detail = {k - a: v for k, v in fit.detail.items() if a <= k < b}
+    return replace(fit, detail=detail, **sliced)
+
+
+def _run_batch(
+    engine: Engine, ctx: Context, plan: _Plan, start: int, counts: np.ndarray
+) -> list[_Batch] | Iterator[_Batch]:
+    """The batch's fits, evaluated at once, or lazily in slices of at most
+    :data:`VALUES_BLOCK` values (in the caller's thread) when there are many statistics."""
     fit = engine.fit(counts)
+    n_fit = fit.status.shape[0]
+    step = max(1, VALUES_BLOCK // max(plan.estimate.size, 1))
+    if step >= n_fit:
+        return [_evaluate(fit, ctx, plan, start)]
+    return (_evaluate(_take(fit, a, a + step), ctx, plan, start + a) for a in range(0, n_fit, step))
+
+
+def _evaluate(fit: StackFit, ctx: Context, plan: _Plan, start: int) -> _Batch:
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         values = evaluate(fit, ctx, plan.stats)
         if plan.pivot_cols.size:
@@ -263,11 +296,16 @@ def run_batches(
     on_batch: Callable[[_Batch], None],
 ) -> None:
     """Fit every ``(start, counts)`` batch, in order, with up to ``workers`` threads."""
+
+    def deliver(parts: list[_Batch] | Iterator[_Batch]) -> None:
+        for part in parts:
+            on_batch(part)
+
     run_ordered(
         lambda job: _run_batch(engine, ctx, plan, job[0], job[1]),
         batches,
         workers=workers,
-        on_result=on_batch,
+        on_result=deliver,
     )
 
 

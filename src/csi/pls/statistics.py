@@ -32,6 +32,7 @@ read the upper interval bound against 0.85 or 0.90, Henseler, Ringle & Sarstedt
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -214,8 +215,22 @@ def _segment_difference(fit: StackFit, ctx: Context) -> np.ndarray:
     seg = _segment_index(fit, ctx).reshape(-1, len(ctx.segment_names), J)
     if not ctx.segment_pairs:
         return np.zeros((seg.shape[0], 0))
+    G = seg.shape[1]
+    if len(ctx.segment_pairs) == G * (G - 1) // 2 and ctx.segment_pairs == _all_pairs(G):
+        # every pair in combinations order: segment i minus each later one, by slices
+        out = np.empty((seg.shape[0], len(ctx.segment_pairs), J))
+        pos = 0
+        for i in range(G - 1):
+            np.subtract(seg[:, i : i + 1, :], seg[:, i + 1 :, :], out=out[:, pos : pos + G - 1 - i])
+            pos += G - 1 - i
+        return out.reshape(seg.shape[0], -1)
     a, b = (np.array(v) for v in zip(*ctx.segment_pairs, strict=True))
     return (seg[:, a, :] - seg[:, b, :]).reshape(seg.shape[0], -1)
+
+
+@functools.lru_cache(maxsize=8)
+def _all_pairs(n: int) -> tuple[tuple[int, int], ...]:
+    return tuple(itertools.combinations(range(n), 2))
 
 
 def _specific(fit: StackFit, ctx: Context) -> np.ndarray:
