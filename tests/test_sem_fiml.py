@@ -136,6 +136,8 @@ LAVAAN_NAMES = {
     "loglik": "logl",
     "unrestricted_loglik": "unrestricted.logl",
     "bic_adjusted": "bic2",
+    "scaling_factor": "chisq.scaling.factor",
+    "baseline_scaling_factor": "baseline.chisq.scaling.factor",
 }
 
 
@@ -171,9 +173,12 @@ def compare_with_lavaan(res, prefix: str, tol: float = 1e-4) -> None:
 
 
 def test_fiml_matches_lavaan_cfa():
+    """Also lavaan's FIML-corrected robust indices (Zhang & Savalei) and its GFI."""
     data = pd.read_csv(REF / "hs_missing.csv")
     res = fit_sem(data, HS, missing="ml")
     compare_with_lavaan(res, "hs_fiml")
+    for key in ("cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_upper_robust", "gfi"):
+        assert np.isfinite(res.fit_indices[key]), key
 
 
 def test_fiml_matches_lavaan_sem_with_regressions():

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 from scipy import linalg
 
 from csi import diagnostics as dg
@@ -191,9 +192,20 @@ class FimlEngine(Engine):
 
 
 def fit_fiml(
-    sm: SemModel, group: _GroupData, n_excluded: int, *, level: float, lang: str, max_iter: int
+    sm: SemModel,
+    group: _GroupData,
+    n_excluded: int,
+    *,
+    level: float,
+    lang: str,
+    max_iter: int,
+    estimator: str = "ML",
 ) -> SEMResult:
-    """Fit ``sm`` to incomplete raw answers by FIML (called by :func:`csi.fit_sem`)."""
+    """Fit ``sm`` to incomplete raw answers by FIML (called by :func:`csi.fit_sem`).
+
+    ``estimator="MLR"``: robust (sandwich) standard errors and the Yuan-Bentler scaled
+    test (:mod:`csi.sem.mlr`).
+    """
     from csi.sem.fit import FitState, _assemble, _invert_information
 
     gd = group
@@ -247,6 +259,18 @@ def fit_fiml(
     fit["aic"] = -2 * ll + 2 * npar
     fit["bic"] = -2 * ll + npar * np.log(n)
     fit["bic_adjusted"] = -2 * ll + npar * np.log((n + 2) / 24)
+    robust: dict[str, float] = {}
+    if estimator == "MLR":
+        vcov, robust = _mlr(engine, theta, x, pats, fit, df, (mu_h1, sigma_h1))
+    if df > 0:
+        from csi.sem.mlr import fiml_corrected
+
+        robust.update(
+            fiml_corrected(engine, theta, x, pats, mu_h1, sigma_h1, robust=estimator == "MLR")
+        )
+    if robust:
+        fit = pd.concat([fit, pd.Series(robust, dtype=float)])
+        fit.name = "value"
     back = np.argsort(perm)
     gd.cov = sigma_h1[np.ix_(back, back)]
     gd.mean = mu_h1[back]
@@ -267,10 +291,49 @@ def fit_fiml(
         multigroup=False,
         level=level,
         lang=lang,
-        estimator="ML (FIML)",
+        estimator=f"{estimator} (FIML)",
     )
     _log.info("FIML: %d respondents, %d missing answers", n, missing_cells)
     return result
+
+
+def _mlr(
+    engine: FimlEngine,
+    theta: np.ndarray,
+    x: np.ndarray,
+    pats: list[Pattern],
+    fit: pd.Series,
+    df: int,
+    h1: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Sandwich covariance and the scaled and robust fit entries of MLR with FIML."""
+    from csi.sem.fitindices import rmsea_interval
+    from csi.sem.mlr import fiml_sandwich, independence_trace
+    from csi.sem.weights import robust_fit
+
+    vcov, trace_h0, trace_h1 = fiml_sandwich(engine, theta, x, pats, *h1)
+    p = x.shape[1]
+    robust = robust_fit(
+        chisq=float(fit["chisq"]),
+        df=df,
+        baseline_chisq=float(fit["baseline_chisq"]),
+        baseline_df=int(fit["baseline_df"]),
+        trace_h0=trace_h0,
+        trace_h1=trace_h1,
+        trace_b=independence_trace(x),
+        n=engine.n_total,
+        groups=1,
+        npar=engine.n_par,
+        moments=p * (p + 1) // 2 + p,
+    )
+    if "scaling_factor" in robust:
+        _, lo, up, pclose = rmsea_interval(
+            float(fit["chisq"]), df * robust["scaling_factor"], engine.n_total
+        )
+        robust["rmsea_ci_lower_scaled"] = lo
+        robust["rmsea_ci_upper_scaled"] = up
+        robust["rmsea_pvalue_scaled"] = pclose
+    return vcov, robust
 
 
 def _independence_loglik(pats: list[Pattern], p: int) -> float:

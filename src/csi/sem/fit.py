@@ -33,7 +33,7 @@ from csi.survey import Survey
 
 __all__ = ["ESTIMATORS", "FitState", "fit_sem"]
 
-ESTIMATORS = ("ML", "GLS", "ULS", "MLM", "DWLS")
+ESTIMATORS = ("ML", "GLS", "ULS", "MLM", "MLR", "DWLS")
 
 
 def fit_sem(
@@ -71,8 +71,12 @@ def fit_sem(
         anything else is an error naming the token (see the lavaan-options page).
     estimator:
         ``"ML"`` (default), ``"GLS"``, ``"ULS"``, ``"MLM"`` (ML with Satorra-Bentler scaled
-        chi-square and robust standard errors) or ``"DWLS"`` (ordinal items, polychoric
-        correlations; see ``ordered``).
+        chi-square and robust standard errors), ``"MLR"`` (ML with Huber-White sandwich
+        standard errors from the observed information and the Yuan-Bentler scaled
+        chi-square, lavaan's ``"yuan.bentler.mplus"``; also with ``missing="fiml"``) or
+        ``"DWLS"`` (ordinal items, polychoric correlations; see ``ordered``). MLM and MLR
+        add the scaled and robust fit indices (``chisq_scaled``, ``scaling_factor``,
+        ``cfi_robust``, ``tli_robust``, ``rmsea_robust`` with its interval, ...).
     missing:
         ``"listwise"`` (default; excluded respondents are counted in ``n_excluded`` and
         reported in ``diagnostics``) or ``"fiml"`` (full-information ML, estimator ML;
@@ -157,7 +161,7 @@ def fit_sem(
                 "pass the DataFrame"
             )
     if group is not None and estimator in ("GLS", "ULS"):
-        raise CsiInputError("multi-group fits support estimator 'ML' and 'MLM'")
+        raise CsiInputError("multi-group fits support estimator 'ML', 'MLM' and 'MLR'")
     if ordered and estimator != "DWLS":
         raise CsiInputError("ordered items need estimator='DWLS'")
     if estimator == "DWLS":
@@ -166,8 +170,8 @@ def fit_sem(
         return fit_ordinal(
             data, model, ordered=ordered, group=group, level=level, lang=lang, max_iter=max_iter
         )
-    if missing == "fiml" and estimator != "ML":
-        raise CsiInputError("missing='fiml' needs estimator='ML'")
+    if missing == "fiml" and estimator not in ("ML", "MLR"):
+        raise CsiInputError("missing='fiml' needs estimator='ML' or 'MLR'")
     if missing == "fiml" and group is not None:
         raise CsiInputError("missing='fiml' is available for single-group fits only")
 
@@ -188,7 +192,15 @@ def fit_sem(
     if missing == "fiml":
         from csi.sem.fiml import fit_fiml
 
-        return fit_fiml(sm, groups[0], n_excluded, level=level, lang=lang, max_iter=max_iter)
+        return fit_fiml(
+            sm,
+            groups[0],
+            n_excluded,
+            level=level,
+            lang=lang,
+            max_iter=max_iter,
+            estimator=estimator,
+        )
     return _fit_moments(
         sm,
         groups,

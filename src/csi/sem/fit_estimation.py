@@ -24,7 +24,12 @@ from csi.sem.effects import effects_table
 from csi.sem.engine import Engine, GroupMap, GroupStats
 from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared, variances
 from csi.sem.fit_checks import _GroupData
-from csi.sem.fitindices import fit_indices, gls_baseline_chisq, uls_baseline_chisq
+from csi.sem.fitindices import (
+    fit_indices,
+    gls_baseline_chisq,
+    rmsea_interval,
+    uls_baseline_chisq,
+)
 from csi.sem.groups import build_maps, start_values
 from csi.sem.result import SEMResult
 from csi.sem.structure import Structure
@@ -32,7 +37,7 @@ from csi.sem.syntax import SemModel
 
 _log = logging.getLogger("csi.sem.fit")  # the logger of fit_sem, as before the split
 
-_SEMOPY_OBJ = {"ML": "MLW", "MLM": "MLW", "GLS": "GLS", "ULS": "ULS"}
+_SEMOPY_OBJ = {"ML": "MLW", "MLM": "MLW", "MLR": "MLW", "GLS": "GLS", "ULS": "ULS"}
 #: SLSQP iterations of semopy before Fisher scoring takes over, and the Fisher scoring
 #: iterations allowed from there before falling back to a fully converged SLSQP start.
 _QUICK_SLSQP, _QUICK_FISHER = 10, 100
@@ -71,12 +76,18 @@ def _fit_moments(
             f"available: {', '.join(structs[0].fixed_x_vars)}; model them as constructs "
             "or use weights=False"
         )
+    if estimator == "MLR" and structs[0].n_fixed_x:
+        raise CsiInputError(
+            "estimator 'MLR' with exogenous observed variables (fixed.x) is not "
+            f"available: {', '.join(structs[0].fixed_x_vars)}; model them as constructs "
+            "or use estimator='MLM'"
+        )
     if estimator in ("GLS", "ULS"):
         # lavaan's sample covariance for GLS and ULS has the divisor N - 1
         groups = [dc_replace(g, cov=g.cov * (g.n / (g.n - 1.0))) for g in groups]
     perm = [list(sm.observed).index(v) for v in structs[0].obs]
     stats_ = [GroupStats(g.n, g.cov[np.ix_(perm, perm)], g.mean[perm]) for g in groups]
-    core = "ML" if estimator == "MLM" else estimator
+    core = "ML" if estimator in ("MLM", "MLR") else estimator
     maps, names = build_maps(structs, meanstructure=multigroup, group_equal=group_equal)
     n_par = len(names)
     engine = Engine(structs, stats_, maps, n_par, meanstructure=multigroup)
@@ -121,7 +132,8 @@ def _fit_moments(
         raw = [g.raw[:, perm] for g in groups if g.raw is not None]
         row_w = [g.w for g in groups if g.w is not None] if weight_kind else None
         vcov, robust = satorra_bentler(engine, theta, raw, row_w, weight_kind)
-    elif weight_kind == "sampling":
+    elif weight_kind == "sampling" or estimator == "MLR":
+        # MLR: the sandwich and Yuan-Bentler (Mplus) test of sampling weights all equal to 1
         vcov, robust = _sampling_robust(engine, theta, groups, perm, structs[0].p, multigroup)
     # fit
     f = engine.objective(theta, core)
@@ -196,7 +208,7 @@ def _sampling_robust(
     from csi.sem.weights import baseline_trace, robust_fit, sandwich
 
     raw = [g.raw[:, perm] for g in groups if g.raw is not None]
-    row_w = [g.w for g in groups if g.w is not None]
+    row_w = [g.w if g.w is not None else np.ones(len(x)) for g, x in zip(groups, raw, strict=True)]
     vcov, tr0, tr1 = sandwich(engine, theta, raw, row_w)
     trb = baseline_trace(engine, raw, row_w)
     per_group = p * (p + 1) // 2 + (p if multigroup else 0)
@@ -219,6 +231,15 @@ def _sampling_robust(
         npar=sum(_local_free(m) for m in engine.maps),
         moments=n_groups * per_group,
     )
+    if "scaling_factor" in robust:
+        # the scaled RMSEA's interval as lavaan 0.6.14 reports it: the ML statistic with
+        # c df degrees of freedom
+        _, lo, up, pclose = rmsea_interval(
+            chisq, df * robust["scaling_factor"], engine.n_total, n_groups
+        )
+        robust["rmsea_ci_lower_scaled"] = lo
+        robust["rmsea_ci_upper_scaled"] = up
+        robust["rmsea_pvalue_scaled"] = pclose
     return vcov, robust
 
 

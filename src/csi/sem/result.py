@@ -179,7 +179,7 @@ class SEMResult:
             (t["df"], f"{f['df']:.0f}"),
             (t["pvalue"], f"{f['pvalue']:.4f}"),
         ]
-        if self.weight_kind == "sampling" and "chisq_scaled" in f.index:
+        if "chisq_scaled" in f.index:  # MLM, MLR and sampling weights
             lines += [
                 (t["chisq_scaled"], f"{f['chisq_scaled']:.3f}"),
                 (t["scaling"], f"{f['scaling_factor']:.3f}"),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from csi.sem.engine import Engine, vech_indices
 
@@ -149,7 +150,51 @@ def satorra_bentler(
         out["tli_scaled"] = (tb_s / b_df - t / df) / (tb_s / b_df - 1.0)
         groups = len(blocks)
         out["rmsea_scaled"] = float(np.sqrt(groups) * np.sqrt(max(t - df, 0.0) / (n * df)))
+        out.update(robust_indices(chisq, df, c, b_chisq, b_df, cb, n, groups))
     return vcov, out
+
+
+def robust_indices(
+    chisq: float,
+    df: int,
+    c: float,
+    baseline_chisq: float,
+    baseline_df: int,
+    c_baseline: float,
+    n: float,
+    groups: int,
+) -> dict[str, float]:
+    """Robust CFI, TLI and RMSEA of a scaled test and the scaled RMSEA's interval.
+
+    Brosseau-Liard, Savalei & Li (2012) and Brosseau-Liard & Savalei (2014), lavaan's
+    ``*.robust``: the non-centrality estimated by ``T - c df`` (``T`` the ML statistic,
+    ``c`` its scaling factor), ``rmsea_robust = sqrt(G) sqrt(max(T - c df, 0) / (N df))``,
+    ``cfi_robust = 1 - max(T - c df, 0) / max(T - c df, T_b - c_b df_b, 0)``,
+    ``tli_robust = 1 - ((T - c df) / df) / ((T_b - c_b df_b) / df_b)``; the robust 90%
+    interval and close-fit test from the non-central chi-square of ``T / c`` with
+    non-centrality ``lambda c``. ``rmsea_ci_*_scaled`` and ``rmsea_pvalue_scaled``: the
+    ordinary interval and close-fit test of ``T`` with ``c df`` degrees of freedom
+    (what lavaan 0.6.14 reports as ``rmsea.ci.lower.scaled``).
+    """
+    from csi.sem.fitindices import rmsea_interval
+    from csi.sem.weights import _robust_interval
+
+    t = chisq / c
+    out: dict[str, float] = {}
+    _point, lo_s, up_s, p_s = rmsea_interval(chisq, df * c, n, groups)
+    out["rmsea_ci_lower_scaled"] = lo_s
+    out["rmsea_ci_upper_scaled"] = up_s
+    out["rmsea_pvalue_scaled"] = p_s
+    ncp = max(chisq - c * df, 0.0)
+    ncp_b = max(baseline_chisq - c_baseline * baseline_df, 0.0)
+    out["cfi_robust"] = 1.0 - ncp / max(ncp, ncp_b) if max(ncp, ncp_b) > 0 else 1.0
+    out["tli_robust"] = 1.0 - (ncp / df) / (ncp_b / baseline_df) if ncp_b > 0 else 1.0
+    out["rmsea_robust"] = float(np.sqrt(groups) * np.sqrt(ncp / (n * df)))
+    lo, up = _robust_interval(t, df, c, round(n), groups)
+    out["rmsea_ci_lower_robust"] = lo
+    out["rmsea_ci_upper_robust"] = up
+    out["rmsea_pvalue_robust"] = float(stats.ncx2.sf(t, df, n * df * 0.05**2 / (c * groups)))
+    return out
 
 
 def _baseline_trace(cov: np.ndarray, gamma: np.ndarray, meanstructure: bool) -> float:
