@@ -184,11 +184,15 @@ def test_spec_cycle_through_an_interaction_term_is_refused() -> None:
 
 # ------------------------------------------------------ simulated moderation
 def simulate_moderation(
-    n: int, seed: int, paths: tuple[float, float, float] = (0.4, 0.3, 0.25), rho: float = 0.3
+    n: int,
+    seed: int,
+    paths: tuple[float, float, float] = (0.4, 0.3, 0.25),
+    rho: float = 0.3,
+    loading: float = 0.8,
 ) -> pd.DataFrame:
     """Image and Expectation (latent, correlation ``rho``) and Satisfaction =
     b1 Image + b2 Expectation + b3 Image x Expectation + error, three items each with
-    loading 0.8 (continuous items; fresh data, numpy seeded)."""
+    the given loading (continuous items; fresh data, numpy seeded)."""
     rng = np.random.default_rng(seed)
     latent = rng.multivariate_normal([0.0, 0.0], [[1.0, rho], [rho, 1.0]], size=n)
     im, ex = latent[:, 0], latent[:, 1]
@@ -198,7 +202,7 @@ def simulate_moderation(
     items = {}
     for prefix, score in (("im", im), ("ex", ex), ("sa", sat)):
         for k in (1, 2, 3):
-            items[f"{prefix}{k}"] = 0.8 * score + rng.normal(0, 0.6, n)
+            items[f"{prefix}{k}"] = loading * score + rng.normal(0, np.sqrt(1 - loading**2), n)
     return pd.DataFrame(items)
 
 
@@ -317,24 +321,28 @@ def test_bootstrap_standard_errors_equal_seminr_on_the_same_resamples(
     assert checked == 3 + (10 if method == "two_stage" else 18) + 9
 
 
-def test_two_stage_estimate_is_close_to_the_population_interaction() -> None:
-    """n = 5,000, true paths 0.4, 0.3 and interaction 0.25 on the latent scale.
+def test_estimates_are_close_to_the_population_interaction() -> None:
+    """n = 5,000, true paths 0.4, 0.3 and interaction 0.25 between the latent scores.
 
-    Composites of items with loading 0.8 (reliability of a 3-item sum ~0.84)
-    attenuate the paths a little; the interaction effect is within 0.05 of 0.25 and
-    the main effects within 0.06 of theirs (about 4 SEs at n = 5,000 plus the
-    attenuation)."""
-    data = simulate_moderation(5000, seed=77)
-    res = fit_pls(data, MODEL)  # two_stage is the default
-    assert res.method == "two_stage"
-    effect = float(res.interaction_effects["estimate"].iloc[0])
-    assert effect == pytest.approx(0.25, abs=0.05)
-    paths = res.path_coefficients.set_index("source")["estimate"]
-    assert paths["Image"] == pytest.approx(0.4, abs=0.06)
-    assert paths["Expectation"] == pytest.approx(0.3, abs=0.06)
-    # no moderation in the population: the effect is near 0
+    Items with loading 0.98 (composite reliability about 0.99) make the composites
+    nearly the latent scores, so the estimates must be near the population values:
+    within 0.02 (the SE of the interaction effect at n = 5,000 is about 0.01). With
+    loading 0.8 the composites are attenuated (reliability 0.84) and so is the
+    effect, which is still clearly positive; without moderation it is near 0."""
+    sharp = simulate_moderation(5000, seed=77, loading=0.98)
+    for method in METHOD_NAMES:
+        res = fit_pls(sharp, MODEL, interaction=method)
+        assert float(res.interaction_effects["estimate"].iloc[0]) == pytest.approx(
+            0.25, abs=0.02
+        ), method
+        paths = res.path_coefficients.set_index("source")["estimate"]
+        assert paths["Image"] == pytest.approx(0.4, abs=0.02), method
+        assert paths["Expectation"] == pytest.approx(0.3, abs=0.02), method
+    noisy = fit_pls(simulate_moderation(5000, seed=77), MODEL)
+    assert noisy.method == "two_stage"  # the default
+    assert 0.15 < float(noisy.interaction_effects["estimate"].iloc[0]) < 0.25
     null = fit_pls(simulate_moderation(5000, seed=78, paths=(0.4, 0.3, 0.0)), MODEL)
-    assert abs(float(null.interaction_effects["estimate"].iloc[0])) < 0.04
+    assert abs(float(null.interaction_effects["estimate"].iloc[0])) < 0.03
 
 
 # ------------------------------------------------------ tables of the result
