@@ -635,3 +635,26 @@ def test_result_with_its_refit_can_be_pickled(moderated: pd.DataFrame) -> None:
     assert back.refit is not None and back.method == "orthogonal"
     again = back.refit(moderated)
     np.testing.assert_allclose(again.arrays.paths, res.arrays.paths, atol=1e-12)
+
+
+def test_simple_slope_intervals_from_the_bootstrap_draws(moderated: pd.DataFrame) -> None:
+    res = fit_pls(moderated, MODEL, interaction="product_indicator")
+    boot = res.bootstrap(40, seed=3, keep_draws=True, progress=False)
+    table = simple_slopes(res, "Image", "Expectation", at=(-1, 0, 2), boot=boot)
+    draws = boot.draws
+    rows = boot.table
+    k_iv = rows.index[(rows["kind"] == "path") & (rows["source"] == "Image")][0]
+    k_int = rows.index[rows["kind"] == "interaction_effect"][0]
+    for r in table.itertuples():
+        slope = draws[k_iv] + r.at * draws[k_int]
+        assert r.slope == pytest.approx(
+            res.path_coefficients["estimate"].iloc[0]
+            + r.at * float(res.interaction_effects["estimate"].iloc[0])
+        )
+        assert r.se == pytest.approx(float(slope.std(ddof=1)), rel=1e-9)
+        assert r.ci_lower == pytest.approx(float(np.quantile(slope, 0.025)), rel=1e-9)
+        assert r.ci_upper == pytest.approx(float(np.quantile(slope, 0.975)), rel=1e-9)
+    # at the mean of the moderator the slope is the path itself
+    assert table.loc[1, "se"] == pytest.approx(float(rows.loc[k_iv, "se"]), rel=1e-9)
+    with pytest.raises(CsiInputError, match="keep_draws"):
+        simple_slopes(res, "Image", "Expectation", boot=res.bootstrap(5, seed=1, progress=False))

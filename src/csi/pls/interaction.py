@@ -387,7 +387,12 @@ def fit_interaction(
 
 # ------------------------------------------------------------ simple slopes
 def simple_slopes(
-    result: PLSResult, iv: str, moderator: str, at: Sequence[float] = (-1, 0, 1)
+    result: PLSResult,
+    iv: str,
+    moderator: str,
+    at: Sequence[float] = (-1, 0, 1),
+    *,
+    boot: Any = None,
 ) -> pd.DataFrame:
     """The effect of ``iv`` on each outcome of the term ``iv:moderator`` at moderator levels.
 
@@ -400,10 +405,16 @@ def simple_slopes(
     ``b_mod m``. A quadratic term ``A:A`` gives ``y = b x + c x²``; its row at level
     ``m`` is the tangent line at ``x = m``: slope ``b + 2 c m``, intercept ``-c m²``.
 
+    ``boot``: a bootstrap of ``result`` run with ``keep_draws=True``; adds the
+    bootstrap ``se`` of each slope and its percentile interval ``ci_lower, ci_upper``
+    at the bootstrap's level, from the slope of every valid resample
+    ``b*_iv + m b*_int`` (the draws of the same resamples, so their correlation counts).
+
     Returns
     -------
     DataFrame
-        ``target, iv, moderator, at, intercept, slope``: one row per outcome and level.
+        ``target, iv, moderator, at, intercept, slope`` (and ``se, ci_lower, ci_upper``):
+        one row per outcome and level.
     """
     term = _term_of(result, iv, moderator)
     assert isinstance(result, InteractionResult)
@@ -428,7 +439,43 @@ def simple_slopes(
                 rows.append((t, iv, moderator, m, -b_int * m * m, b_iv + 2 * b_int * m))
             else:
                 rows.append((t, iv, moderator, m, path(moderator, t) * m, b_iv + b_int * m))
-    return pd.DataFrame(rows, columns=["target", "iv", "moderator", "at", "intercept", "slope"])
+    table = pd.DataFrame(rows, columns=["target", "iv", "moderator", "at", "intercept", "slope"])
+    if boot is not None:
+        _slope_intervals(table, boot, term, iv == moderator)
+    return table
+
+
+def _slope_intervals(table: pd.DataFrame, boot: Any, term: str, quadratic: bool) -> None:
+    """Add ``se, ci_lower, ci_upper`` of the slopes from the kept bootstrap draws."""
+    from csi.pls.intervals import percentile
+
+    if getattr(boot, "deviations", None) is None:
+        raise CsiInputError("boot= needs the draws: run result.bootstrap(..., keep_draws=True)")
+    labels = boot.table
+    dev = np.asarray(boot.deviations, dtype=float)
+    dev = dev[~np.isnan(dev).all(axis=1)]
+
+    def column(kind: str, source: str, target: str) -> np.ndarray:
+        hit = np.flatnonzero(
+            (labels["kind"] == kind) & (labels["source"] == source) & (labels["target"] == target)
+        )
+        if not hit.size and kind == "interaction_effect":
+            raise CsiInputError(
+                f"boot= has no interaction effect of {term!r}: pass the bootstrap of this result"
+            )
+        return dev[:, int(hit[0])] if hit.size else np.zeros(len(dev))
+
+    factor = (2.0 if quadratic else 1.0) * table["at"].to_numpy(dtype=float)
+    slopes = np.column_stack(
+        [
+            column("path", str(iv), str(t)) + f * column("interaction_effect", term, str(t))
+            for iv, t, f in zip(table["iv"], table["target"], factor, strict=True)
+        ]
+    )
+    lower, upper = percentile(slopes, boot.level)
+    table["se"] = slopes.std(axis=0, ddof=1)
+    table["ci_lower"] = table["slope"].to_numpy() + lower
+    table["ci_upper"] = table["slope"].to_numpy() + upper
 
 
 def _term_of(result: PLSResult, iv: str, moderator: str) -> str:
