@@ -658,3 +658,11 @@ def test_simple_slope_intervals_from_the_bootstrap_draws(moderated: pd.DataFrame
     assert table.loc[1, "se"] == pytest.approx(float(rows.loc[k_iv, "se"]), rel=1e-9)
     with pytest.raises(CsiInputError, match="keep_draws"):
         simple_slopes(res, "Image", "Expectation", boot=res.bootstrap(5, seed=1, progress=False))
+
+
+def test_refit_bootstrap_is_the_same_for_any_workers(moderated: pd.DataFrame) -> None:
+    res = fit_pls(moderated, MODEL)
+    one = res.bootstrap(12, seed=8, progress=False)
+    two = res.bootstrap(12, seed=8, workers=2, progress=False)
+    pd.testing.assert_frame_equal(one.table, two.table)
+    assert one.seed == 8 and one.n_respondents == len(moderated)
