@@ -666,3 +666,21 @@ def test_refit_bootstrap_is_the_same_for_any_workers(moderated: pd.DataFrame) ->
     two = res.bootstrap(12, seed=8, workers=2, progress=False)
     pd.testing.assert_frame_equal(one.table, two.table)
     assert one.seed == 8 and one.n_respondents == len(moderated)
+
+
+def test_negative_weights_of_generated_items_are_not_warned_about(rated: pd.DataFrame) -> None:
+    from csi.pls import NegativeWeightWarning
+
+    res = fit_pls(rated, MODEL, interaction="product_indicator", scale=(1, 10))
+    items = list(res.layout.items)
+    w = res.arrays.weights.copy()
+    w[items.index("im1:ex2")] = -0.2  # a generated item: its construct has no index
+    quiet = dataclasses.replace(res, arrays=dataclasses.replace(res.arrays, weights=w))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NegativeWeightWarning)
+        quiet.index()
+    w[items.index("ex2")] = -0.2
+    loud = dataclasses.replace(res, arrays=dataclasses.replace(res.arrays, weights=w))
+    with pytest.warns(NegativeWeightWarning, match=r"ex2 \(Expectation\)") as caught:
+        loud.index()
+    assert "im1:ex2" not in str(caught[0].message)

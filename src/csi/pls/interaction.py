@@ -45,6 +45,7 @@ Hair, Hult, Ringle & Sarstedt (2017), *A Primer on PLS-SEM*, 2nd ed., ch. 7.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -120,6 +121,29 @@ class InteractionResult(PLSResult):
     def _note(self, table: pd.DataFrame | pd.Series) -> Any:
         table.attrs["note"] = _NOTE.format(terms=", ".join(self.terms))
         return table
+
+    def _index_parts(
+        self, scale: Any, *, warn: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        # as PLSResult, but a negative weight of a generated item is not warned about:
+        # the interaction terms get no index
+        parts = super()._index_parts(scale, warn=False)
+        if warn:
+            owner = [self.layout.constructs[b] for b in self.layout.block]
+            bad = [
+                f"{self.layout.items[k]} ({owner[k]})"
+                for k in np.flatnonzero(parts[0] < 0)
+                if owner[k] not in self.terms
+            ]
+            if bad:
+                warnings.warn(
+                    "negative rescaled outer weight(s) for " + ", ".join(bad) + ": the index "
+                    "of their construct is not a weighted mean of its items and may leave "
+                    "[0, 100]",
+                    _ix.NegativeWeightWarning,
+                    stacklevel=4,
+                )
+        return parts
 
     def index(self, scale: Any = None) -> pd.Series:
         """The 0-100 index per construct, without the interaction terms (``attrs["note"]``)."""
