@@ -360,3 +360,22 @@ def test_comparisons_of_segments_the_finished_report_hides_are_removed(report_en
     assert without_groups(report_en, {"West"}).table("cross_loadings") is report_en.table(
         "cross_loadings"
     )
+
+
+def test_a_group_small_only_in_the_model_is_not_compared():
+    """West: 40 respondents read but 25 in the model (15 with a missing model item): the
+    index tables suppress it (and the report then hides it everywhere); the comparison
+    leaves it out too, though it has 40 respondents."""
+    raw = pd.read_csv(SURVEY, dtype={c: str for c in PRIVATE})
+    west = raw.index[raw["region"] == "West"]
+    data = raw.drop(index=west[40:]).reset_index(drop=True)
+    data.loc[data.index[data["region"] == "West"][:15], "SAT2"] = np.nan
+    small = read_survey(data, CODEBOOK)
+    report = _run(small, bootstrap=20, seed=SEED)
+    sizes = _frame(report, "sizes_region").set_index(header("segment"))
+    assert sizes.loc["West", "n"] == 40
+    hidden = hidden_segments(report, {"sizes_region", "index_segment"})
+    assert "West" in hidden
+    frame = _frame(report, "mga_paths")
+    shown = set(frame[header("group_a")]) | set(frame[header("group_b")])
+    assert shown and not shown & hidden

@@ -49,14 +49,19 @@ def comparable_groups(ctx: Context) -> tuple[list[Any], int]:
     """The groups of ``ctx.segment`` to compare (at most :data:`MAX_GROUPS`, largest
     first, then in sorted order) and how many other groups are left out.
 
-    Sizes are counted over every respondent read, as in the report's segment-size
-    table; suppressed segments (primary and complementary) are left out.
+    A group's size is the smaller of its respondents read (the report's segment-size
+    table) and its respondents in the model (the per-segment index tables); suppressed
+    segments (primary and complementary, :func:`csi.disclosure.complementary`) are left out.
     """
     from csi.disclosure import complementary
 
     assert ctx.segment is not None
     column = ctx.survey.all_responses()[ctx.segment]
     counts = column.value_counts(dropna=False, sort=False)
+    scores = getattr(ctx.result, "scores", None)
+    if scores is not None:
+        used = column.loc[scores.index].value_counts(dropna=False)
+        counts = pd.Series([min(v, used.get(k, 0)) for k, v in counts.items()], counts.index)
     sizes: dict[Hashable, float] = {str(k): float(v) for k, v in counts.items()}
     primary = {k for k, v in sizes.items() if v < ctx.min_size}
     hidden = complementary(sizes, primary, ctx.min_size)
