@@ -197,3 +197,33 @@ def test_many_statistics_are_evaluated_in_slices_with_the_same_result(
     pd.testing.assert_frame_equal(sliced.failures, whole.failures)
     assert sliced.draws is not None and whole.draws is not None
     pd.testing.assert_frame_equal(sliced.draws, whole.draws)
+
+
+# ------------------------------------------------------------------ one fit
+@pytest.mark.parametrize("scheme", ["path", "centroid", "factorial"])
+@pytest.mark.parametrize("variant", ["plain", "mode_b", "anchors", "seminr", "not_converged"])
+def test_single_matrix_iterations_equal_the_stacked_ones(
+    survey: tuple[pd.DataFrame, ModelSpec], scheme: str, variant: str
+) -> None:
+    """outer_weights on one matrix (its 2-d fast path) gives exactly what the stacked
+    path gives for that matrix as a stack of one."""
+    from csi.pls.algorithm import Layout, outer_weights, sign_anchors
+
+    data, spec = survey
+    if variant == "mode_b":
+        spec = ModelSpec(indicators=spec.indicators, paths=spec.paths, modes={"Image": "B"})
+    layout = Layout.from_spec(spec)
+    S = np.corrcoef(data[list(layout.items)].dropna().to_numpy(dtype=float), rowvar=False)
+    anchors = None
+    if variant == "anchors":
+        anchors = sign_anchors({"Satisfaction": layout.items[layout.block_items(4)[-1]]}, layout)
+    elif variant == "seminr":
+        anchors = sign_anchors("seminr", layout)
+    max_iter = 2 if variant == "not_converged" else 300
+    kw = {"scheme": scheme, "tol": 1e-7, "max_iter": max_iter, "anchors": anchors}
+    one = outer_weights(S, layout, **kw)
+    stack = outer_weights(S[None], layout, **kw)
+    np.testing.assert_array_equal(one.weights, stack.weights[0])
+    assert one.iterations == stack.iterations[0]
+    assert one.converged == stack.converged[0] == (variant != "not_converged")
+    assert one.change == stack.change[0]

@@ -374,6 +374,8 @@ def outer_weights(
     sign rule (:func:`sign_anchors`; default most loadings positive).
     """
     S, single = _batched(corr)
+    if single:
+        return _outer_weights_one(S[0], layout, scheme, tol, max_iter, anchors)
     n_batch = S.shape[0]
     W = np.broadcast_to(layout.mask, (n_batch, *layout.mask.shape)).copy()
     W, SW = _normalise(S, W, layout, anchors)
@@ -402,6 +404,54 @@ def outer_weights(
     if single:
         return WeightFit(w[0], iterations[0], converged[0], change[0])
     return WeightFit(w, iterations, converged, change)
+
+
+def _outer_weights_one(
+    S: np.ndarray,
+    layout: Layout,
+    scheme: str,
+    tol: float,
+    max_iter: int,
+    anchors: np.ndarray | None,
+) -> WeightFit:
+    """:func:`outer_weights` of one ``(p, p)`` matrix: the same steps on 2-d arrays,
+    without the bookkeeping of a stack (about half the numpy calls per iteration)."""
+    mask = layout.mask
+    W, SW = _normalise_one(S, mask.copy(), layout, anchors)
+    change, it = np.inf, 0
+    for it in range(1, max_iter + 1):  # noqa: B007 - the last value is the count
+        C = W.T @ SW
+        T = (SW @ _inner_weights(C[None], layout, scheme)[0]) * mask
+        if layout.mode_b.any():
+            T = _mode_b(S[None], T[None], layout)[0]
+        W_new, SW = _normalise_one(S, T, layout, anchors)
+        change = float(np.abs(W_new - W).max())
+        W = W_new
+        if change < tol:
+            break
+    last = np.full(1, change)  # numpy scalars, as the stacked path returns
+    return WeightFit(W.sum(axis=1), np.full(1, it, dtype=np.intp)[0], (last < tol)[0], last[0])
+
+
+def _normalise_one(
+    S: np.ndarray, W: np.ndarray, layout: Layout, anchors: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_normalise` of one ``(p, J)`` weight matrix (in place)."""
+    SW = S @ W
+    var = (W * SW).sum(axis=0)
+    if not np.all(var > 0):
+        j = int(np.flatnonzero(~(var > 0))[0])
+        raise PLSEstimationError(
+            f"construct {layout.constructs[j]!r} got a proxy of zero variance"
+            "; it may have no path to a correlated construct"
+        )
+    sign = np.sign((np.sign(SW) * layout.mask).sum(axis=0))
+    if not sign.all() or anchors is not None:
+        sign = _orientation(SW[None], layout, anchors)[0]
+    factor = sign / np.sqrt(var)
+    W *= factor
+    SW *= factor
+    return W, SW
 
 
 def inner_estimates(corr: np.ndarray, weights: np.ndarray, layout: Layout) -> InnerFit:
