@@ -15,6 +15,7 @@ from scipy import stats
 
 from csi._checks import CsiInputError
 from csi.sem import fit_sem
+from csi.sem.ordinal import fit_ordinal
 from csi.sem.polychoric import bvn_cdf, ordinal_stats
 
 TWO = "A =~ x1 + x2 + x3\nB =~ x4 + x5 + x6"
@@ -78,7 +79,19 @@ def test_dwls_recovers_population(dwls):
     assert (ml.estimates[ml.estimates.op == "=~"]["std_all"].to_numpy() < loads - 0.005).all()
     f = res.fit_indices
     assert f["df"] == 8 and f["npar"] == 7 + 24
-    assert f["pvalue_scaled"] > 0.001 and f["cfi"] > 0.99
+    assert f["cfi"] > 0.99 and "chisq_scaled" not in f  # DWLS: lavaan's plain test
+    wlsmv = fit_ordinal(
+        data,
+        TWO,
+        ordered=True,
+        group=None,
+        level=0.95,
+        lang="en",
+        max_iter=200,
+        estimator="WLSMV",
+    )
+    np.testing.assert_allclose(wlsmv.estimates["estimate"], est["estimate"], rtol=1e-12)
+    assert wlsmv.fit_indices["pvalue_scaled"] > 0.001 and wlsmv.estimator == "WLSMV"
     assert res.estimator == "DWLS" and res.converged
     # unit diagonal: error variance = 1 - R²
     err = est[(est.op == "~~") & (est.lhs == "x2") & (est.rhs == "x2")]["estimate"].iloc[0]
@@ -123,10 +136,19 @@ def test_dwls_input_checks():
 
 @pytest.mark.slow
 def test_dwls_robust_se_matches_monte_carlo_spread():
-    """Robust SEs (averaged) within 15% of the SD of estimates over 150 samples of 400."""
+    """WLSMV's robust SEs (averaged) within 15% of the SD of estimates over 150 samples of 400."""
     est, se = [], []
     for rep in range(150):
-        res = fit_sem(_ordinal(400, seed=100 + rep), TWO, estimator="DWLS", ordered=True)
+        res = fit_ordinal(
+            _ordinal(400, seed=100 + rep),
+            TWO,
+            ordered=True,
+            group=None,
+            level=0.95,
+            lang="en",
+            max_iter=200,
+            estimator="WLSMV",
+        )
         rows = res.estimates[(res.estimates.op == "=~") & (res.estimates.se > 0)]
         est.append(rows["estimate"].to_numpy())
         se.append(rows["se"].to_numpy())

@@ -31,7 +31,7 @@ from csi import diagnostics as dg
 from csi._checks import CsiInputError, check_columns, check_frame
 from csi.sem.effects import effects_table
 from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared
-from csi.sem.fitindices import FIT_NAMES, rmsea_interval
+from csi.sem.ordinal_fitmeasures import ordinal_fit_measures
 from csi.sem.polychoric import OrdinalStats, ordinal_stats
 from csi.sem.result import SEMResult
 from csi.sem.structure import PSI, THETA, Structure
@@ -48,10 +48,32 @@ def fit_ordinal(
     level: float,
     lang: str,
     max_iter: int,
+    estimator: str = "DWLS",
+    missing: str = "listwise",
 ) -> SEMResult:
-    """DWLS fit of ``model`` with every item treated as ordinal (see module docstring)."""
+    """DWLS or WLSMV fit of ``model`` with every item ordinal (see module docstring).
+
+    ``estimator="DWLS"`` gives lavaan's DWLS (standard errors from ``(Delta' W Delta)^-1``,
+    the plain test), ``"WLSMV"`` the same estimates with robust standard errors and the
+    mean-and-variance adjusted test. ``missing="listwise"`` drops every respondent with
+    an unanswered item (counted in ``n_excluded``), ``"pairwise"`` uses every answer:
+    each threshold from the respondents who answered the item, each polychoric
+    correlation from those who answered both (lavaan's ``missing = "pairwise"``).
+    """
+    estimator = str(estimator).upper()
+    if estimator not in ("DWLS", "WLSMV"):
+        raise CsiInputError(f"ordinal items need estimator 'DWLS' or 'WLSMV', got {estimator!r}")
+    if missing in ("fiml", "ml", "direct"):
+        raise CsiInputError(
+            f"missing={missing!r} is not available with ordinal items (lavaan refuses it "
+            "for DWLS and WLSMV too); use missing='pairwise' or missing='listwise'"
+        )
+    if missing not in ("listwise", "pairwise"):
+        raise CsiInputError(
+            f"missing must be 'listwise' or 'pairwise' with ordinal items, got {missing!r}"
+        )
     if group is not None:
-        raise CsiInputError("estimator='DWLS' is available for single-group fits only")
+        raise CsiInputError(f"estimator={estimator!r} is available for single-group fits only")
     check_frame(data)
     sm = build_model(model, columns={str(c) for c in data.columns})
     items = list(sm.observed)
@@ -61,21 +83,25 @@ def fit_ordinal(
         rest = [v for v in items if v not in listed]
         if rest:
             raise CsiInputError(
-                f"estimator='DWLS' needs every model item to be ordinal; not listed in "
+                f"estimator={estimator!r} needs every model item to be ordinal; not listed in "
                 f"ordered: {rest} (mixing continuous and ordinal items is not supported)"
             )
     check_columns(data, items, what="item")
     block = data[items]
-    complete = block.notna().all(axis=1).to_numpy()
-    n_excluded = int((~complete).sum())
-    codes = np.empty((int(complete.sum()), len(items)), dtype=int)
+    answered = block.notna().to_numpy()
+    keep = answered.all(axis=1) if missing == "listwise" else answered.any(axis=1)
+    n_excluded = int((~keep).sum())
+    codes = np.full((int(keep.sum()), len(items)), -1, dtype=int)
     for j, item in enumerate(items):
-        col = block[item][complete]
+        col = block[item][keep]
+        seen = col.notna().to_numpy()
         values = pd.to_numeric(col, errors="coerce")
-        if values.isna().any():
-            row = values.isna().idxmax()
+        bad = values.isna().to_numpy() & seen
+        if bad.any():
+            row = col.index[int(np.argmax(bad))]
             raise CsiInputError(f"ordinal item {item!r} has a non-numeric answer at row {row!r}")
-        levels, inverse = np.unique(values.to_numpy(dtype=float), return_inverse=True)
+        vals = values.to_numpy(dtype=float)[seen]
+        levels, inverse = np.unique(vals, return_inverse=True)
         if len(levels) < 2:
             raise CsiInputError(f"ordinal item {item!r} has a single answer category")
         if len(levels) > 20:
@@ -84,11 +110,21 @@ def fit_ordinal(
             )
         if not np.allclose(levels, np.round(levels)):
             raise CsiInputError(f"ordinal item {item!r} has non-integer answers")
-        codes[:, j] = inverse.ravel()
+        codes[seen, j] = inverse.ravel()
     st_ = ordinal_stats(codes)
     st = Structure(sm)
     perm = [items.index(v) for v in st.obs]
-    return _dwls(sm, st, st_, perm, n_excluded, level=level, lang=lang, max_iter=max_iter)
+    return _dwls(
+        sm,
+        st,
+        st_,
+        perm,
+        n_excluded,
+        estimator=estimator,
+        level=level,
+        lang=lang,
+        max_iter=max_iter,
+    )
 
 
 def _dwls(
@@ -98,13 +134,13 @@ def _dwls(
     perm: list[int],
     n_excluded: int,
     *,
+    estimator: str,
     level: float,
     lang: str,
     max_iter: int,
 ) -> SEMResult:
     n, p = os_.n, st.p
     corr = os_.corr[np.ix_(perm, perm)]
-    rho_rows = [k for k, lab in enumerate(os_.labels) if lab[0] == "rho"]
     # map each model pair (i < j in structure order) to its row in Gamma
     where = {(lab[1], lab[2]): k for k, lab in enumerate(os_.labels) if lab[0] == "rho"}
     iu, ju = np.triu_indices(p, 1)
@@ -114,9 +150,8 @@ def _dwls(
         idx.append(where[(min(oa, ob), max(oa, ob))])
     idx_arr = np.array(idx, dtype=int)
     gamma = os_.gamma[np.ix_(idx_arr, idx_arr)]
-    w = 1.0 / np.diag(gamma)
+    w = (n - 1) / n / np.diag(gamma)  # lavaan: Gamma rescaled by N / (N - 1)
     r = corr[iu, ju]
-    del rho_rows
     # Derived parameters keep the unit diagonal of Sigma*: the error variance of each item
     # of a multi-item construct, and the (residual) variance of each single-item construct
     # (its item's error variance stays fixed at 0, so construct and item share one scale).
@@ -180,26 +215,37 @@ def _dwls(
             converged = True
             break
     x = full(xk)
-    # robust covariance of the free parameters, then of the derived ones (delta method)
+    # covariance of the free parameters: robust (WLSMV) or (Delta' W Delta)^-1 / N (DWLS),
+    # then of the derived ones by the delta method; the error variances of the items are
+    # not parameters (they keep the unit diagonal), so lavaan gives them no SE
     a = jac.T @ (w[:, None] * jac)
     a_inv = np.linalg.pinv(a)
-    b = jac.T @ (w[:, None] * gamma * w[None, :]) @ jac
-    v_keep = a_inv @ b @ a_inv / n
+    if estimator == "WLSMV":
+        gamma_c = gamma * n / (n - 1)
+        b = jac.T @ (w[:, None] * gamma_c * w[None, :]) @ jac
+        v_keep = a_inv @ b @ a_inv / n
+    else:
+        v_keep = a_inv / n
     vcov = jf @ v_keep @ jf.T
+    for k, _row in derived:
+        if _theta_diag(st, st.free_names[k]) is not None:
+            vcov[k, :] = vcov[:, k] = 0.0
     sigma, _m, _c = st.implied(x)
     tab = parameter_table(st, x, vcov, level=level)
     tab = pd.concat([tab, _threshold_rows(os_, sm, level)], ignore_index=True)
     r2 = r_squared(st, x)
     eff = effects_table(st, x, vcov, level=level)
-    # fit: chisq = N F, scaled-shifted; baseline: all correlations zero
-    df = len(r) - len(keep)
-    chisq = n * f
-    u = np.diag(w) - (w[:, None] * jac) @ a_inv @ (jac.T * w[None, :])
-    ug = u @ gamma
-    tr1, tr2 = float(np.trace(ug)), float(np.sum(ug * ug.T))
     n_tau = sum(1 for lab in os_.labels if lab[0] == "tau")
     # npar counts the thresholds too (lavaan); they are saturated, so df is unaffected
-    fit = _fit_series(chisq, df, len(keep) + n_tau, n, r, sigma[iu, ju], w, gamma, tr1, tr2, p)
+    fit = ordinal_fit_measures(
+        n=n,
+        corr=corr,
+        implied=sigma,
+        gamma=gamma,
+        delta=jac,
+        npar=len(keep) + n_tau,
+        robust=estimator == "WLSMV",
+    )
     diags = dg.collect(
         dg.not_converged(converged, iterations=it, lang=lang),
         dg.negative_variances(
@@ -240,7 +286,7 @@ def _dwls(
         diagnostics=diags,
         n=n,
         n_excluded=n_excluded,
-        estimator="DWLS",
+        estimator=estimator,
         converged=converged,
         iterations=it,
         vcov=pd.DataFrame(vcov, index=names, columns=names),
@@ -319,60 +365,9 @@ def _threshold_rows(os_: OrdinalStats, sm: Any, level: float) -> pd.DataFrame:
             continue
         item, cut = items[lab[1]], lab[2]
         est = float(os_.thresholds[lab[1]][cut])
-        se = float(np.sqrt(os_.gamma[k, k] / os_.n))
+        se = float(np.sqrt(os_.gamma[k, k] / (os_.n - 1)))  # lavaan: N / (N - 1) Gamma
         z = est / se
         pv = float(2 * stats.norm.sf(abs(z)))
         lo, hi = est - zq * se, est + zq * se
         rows.append((item, "|", f"t{cut}", None, est, se, z, pv, lo, hi, est, est))
     return pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
-
-
-def _fit_series(
-    chisq: float,
-    df: int,
-    npar: int,
-    n: int,
-    r: np.ndarray,
-    sig: np.ndarray,
-    w: np.ndarray,
-    gamma: np.ndarray,
-    tr1: float,
-    tr2: float,
-    p: int,
-) -> pd.Series:
-    values = dict.fromkeys(FIT_NAMES, np.nan)
-    b_chisq = n * float(r @ (w * r))
-    b_df = len(r)
-    d, db = max(chisq - df, 0.0), max(b_chisq - b_df, 0.0)
-    rmsea, lo, up, pclose = rmsea_interval(chisq, df, n) if df > 0 else (0.0,) * 4
-    values.update(
-        npar=npar,
-        n=n,
-        chisq=chisq,
-        df=df,
-        pvalue=float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
-        baseline_chisq=b_chisq,
-        baseline_df=b_df,
-        cfi=1.0 - d / max(d, db) if max(d, db) > 0 else 1.0,
-        tli=(b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0) if df > 0 else 1.0,
-        nfi=1.0 - chisq / b_chisq,
-        rmsea=rmsea,
-        rmsea_ci_lower=lo,
-        rmsea_ci_upper=up,
-        rmsea_pvalue=pclose,
-        # Bentler's SRMR on the correlation scale: the unit diagonal fits exactly
-        srmr=float(np.sqrt(np.sum((r - sig) ** 2) / (len(r) + p))),
-    )
-    out = pd.Series(values, dtype=float, name="value")
-    if df > 0 and tr2 > 0:
-        a = np.sqrt(df / tr2)
-        shift = df - np.sqrt(df * tr1**2 / tr2)
-        scaled = a * chisq + shift
-        extra = {
-            "scaling_factor": tr1 / df,
-            "chisq_scaled": scaled,
-            "pvalue_scaled": float(stats.chi2.sf(scaled, df)),
-        }
-        out = pd.concat([out, pd.Series(extra, dtype=float)])
-        out.name = "value"
-    return out

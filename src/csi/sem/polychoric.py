@@ -6,14 +6,22 @@ shares, ``tau_c = Phi^-1(P(x < c))``. Step 2: for each pair, the correlation ``r
 maximising the bivariate-normal likelihood of the contingency table given the thresholds
 (Olsson 1979, *Psychometrika* 44(4), 443-460).
 
-The asymptotic covariance ``Gamma`` of ``(tau, rho)`` is the covariance of the
-influence functions (Muthen 1984, *Psychometrika* 49(1), 115-132; Jöreskog 1994)::
+The asymptotic covariance ``Gamma`` of ``sqrt(N) (tau, rho)`` is Muthen's (1984,
+*Psychometrika* 49(1), 115-132) sandwich of the two-step estimating equations, built from
+casewise scores as lavaan does: with ``s_i`` the scores of case ``i`` (of the univariate
+threshold log-likelihoods, then of each bivariate log-likelihood in ``rho`` given the
+thresholds) and ``A`` the block lower-triangular matrix of score cross-products
+(``A_tau,tau = sum_i s_tau s_tau'`` per item, ``A_rho,rho = sum_i s_rho^2``,
+``A_rho,tau = sum_i s_rho * ds_i/dtau`` with the bivariate threshold scores), ::
 
-    IF_tau,i = (1{x_i < c} - P(x < c)) / phi(tau_c)
-    IF_rho,i = (s_i - sum_t C_t IF_t,i) / I_rho,   s_i = d log pi_cell(i) / d rho
+    Gamma = N A^-1 (sum_i s_i s_i') A^-T
 
-with ``I_rho = sum_cells (d pi / d rho)^2 / pi`` and
-``C_t = sum_cells (d pi / d rho)(d pi / d tau_t) / pi``.
+i.e. the covariance (divisor N) of the influence functions
+``IF_tau,i = (N / n_j) (1{x_i < c} - P(x < c)) / phi(tau_c)`` and
+``IF_rho,i = (N / (n_jk I_rho)) (s_rho,i - (n_jk / N) sum_t C_t IF_t,i)``, where
+``I_rho`` and ``C_t`` are the per-case averages of ``s_rho^2`` and ``s_rho ds/dtau_t``
+over the ``n_jk`` cases that answered both items. A case missing an item scores 0 in
+everything involving it (pairwise deletion, lavaan's ``missing = "pairwise"``).
 
 The bivariate normal distribution function uses Owen's T function (Owen 1956):
 ``Phi2(h, k; r) = [Phi(h) + Phi(k)] / 2 - T(h, a_h) - T(k, a_k) - beta``. semopy's own
@@ -105,55 +113,86 @@ class OrdinalStats:
     corr: np.ndarray
     gamma: np.ndarray  # covariance of sqrt(N) (tau, rho) in the order of ``labels``
     labels: list[tuple[str, int, int]]  # ("tau", item, c) or ("rho", i, j)
-    n: int
+    n: int  # cases (rows) used, any answer present
+    n_pairs: np.ndarray  # cases answering both items of each pair (diagonal: each item)
 
 
 def ordinal_stats(codes: np.ndarray) -> OrdinalStats:
-    """Two-step polychoric statistics of integer-coded items (0..K-1, no missing)."""
+    """Two-step polychoric statistics of integer-coded items (0..K-1; -1 = missing)."""
     n, p = codes.shape
+    seen = codes >= 0
+    n_pairs = seen.T.astype(int) @ seen.astype(int)
     thresholds: list[np.ndarray] = []
     infl: list[np.ndarray] = []
     labels: list[tuple[str, int, int]] = []
     tau_if: list[np.ndarray] = []
     for j in range(p):
+        obs = seen[:, j]
+        nj = int(obs.sum())
         k = int(codes[:, j].max()) + 1
-        counts = np.bincount(codes[:, j], minlength=k)
-        cum = np.cumsum(counts)[:-1] / n
+        counts = np.bincount(codes[obs, j], minlength=k)
+        cum = np.cumsum(counts)[:-1] / nj
         tau = stats.norm.ppf(cum)
         thresholds.append(np.concatenate([[-np.inf], tau, [np.inf]]))
         below = codes[:, j][:, None] < np.arange(1, k)[None, :]
-        block = (below - cum[None, :]) / stats.norm.pdf(tau)[None, :]
+        block = (below - cum[None, :]) / stats.norm.pdf(tau)[None, :] * (n / nj)
+        block[~obs] = 0.0
         tau_if.append(block)
         infl.append(block)
         labels += [("tau", j, c) for c in range(1, k)]
     corr = np.eye(p)
     for i in range(p):
         for j in range(i + 1, p):
-            ta, tb = thresholds[i], thresholds[j]
-            table = np.zeros((len(ta) - 1, len(tb) - 1))
-            np.add.at(table, (codes[:, i], codes[:, j]), 1.0)
-
-            def nll(r: float, ta=ta, tb=tb, table=table) -> float:
-                pi = np.clip(_cells(ta, tb, r), 1e-300, None)
-                return -float(np.sum(table * np.log(pi)))
-
-            res = optimize.minimize_scalar(
-                nll, bounds=(-0.9999, 0.9999), method="bounded", options={"xatol": 1e-10}
-            )
-            r = float(res.x)
+            both = seen[:, i] & seen[:, j]
+            r, infl_r = _pair(codes, i, j, both, thresholds, tau_if, n)
             corr[i, j] = corr[j, i] = r
-            pi = np.clip(_cells(ta, tb, r), 1e-300, None)
-            dr = _dcells_rho(ta, tb, r)
-            info = float(np.sum(dr * dr / pi))
-            score = (dr / pi)[codes[:, i], codes[:, j]]
-            dti = _dcells_tau(ta, tb, r)
-            dtj = _dcells_tau(tb, ta, r).transpose(0, 2, 1)
-            ci = np.einsum("ab,cab->c", dr / pi, dti)
-            cj = np.einsum("ab,cab->c", dr / pi, dtj)
-            infl_r = (score - tau_if[i] @ ci - tau_if[j] @ cj) / info
             infl.append(infl_r[:, None])
             labels.append(("rho", i, j))
     z = np.hstack(infl)
-    z = z - z.mean(axis=0)
     gamma = z.T @ z / n
-    return OrdinalStats(thresholds, corr, gamma, labels, n)
+    return OrdinalStats(thresholds, corr, gamma, labels, n, n_pairs)
+
+
+def _pair(
+    codes: np.ndarray,
+    i: int,
+    j: int,
+    both: np.ndarray,
+    thresholds: list[np.ndarray],
+    tau_if: list[np.ndarray],
+    n: int,
+) -> tuple[float, np.ndarray]:
+    """Polychoric correlation of items i, j (cases ``both``) and its influence function."""
+    ta, tb = thresholds[i], thresholds[j]
+    ci_, cj_ = codes[both, i], codes[both, j]
+    nij = int(both.sum())
+    table = np.zeros((len(ta) - 1, len(tb) - 1))
+    np.add.at(table, (ci_, cj_), 1.0)
+
+    def nll(rho: float) -> float:
+        pi = np.clip(_cells(ta, tb, rho), 1e-300, None)
+        return -float(np.sum(table * np.log(pi)))
+
+    res = optimize.minimize_scalar(
+        nll, bounds=(-0.9999, 0.9999), method="bounded", options={"xatol": 1e-10}
+    )
+    r = float(res.x)
+    for _ in range(3):  # Fisher-scoring polish of the bounded search
+        pi = np.clip(_cells(ta, tb, r), 1e-300, None)
+        dr = _dcells_rho(ta, tb, r)
+        step = float(np.sum(table * dr / pi)) / (nij * float(np.sum(dr * dr / pi)))
+        if not np.isfinite(step) or abs(r + step) >= 0.9999:
+            break
+        r += step
+    pi = np.clip(_cells(ta, tb, r), 1e-300, None)
+    dr = _dcells_rho(ta, tb, r)
+    freq = table / nij
+    info = float(np.sum(freq * (dr / pi) ** 2))
+    score = np.zeros(n)
+    score[both] = (dr / pi)[ci_, cj_]
+    dti = _dcells_tau(ta, tb, r)
+    dtj = _dcells_tau(tb, ta, r).transpose(0, 2, 1)
+    c_i = np.einsum("ab,cab->c", freq * dr / pi, dti / pi)
+    c_j = np.einsum("ab,cab->c", freq * dr / pi, dtj / pi)
+    adj = (tau_if[i] @ c_i + tau_if[j] @ c_j) * (nij / n)
+    return r, (score - adj) * n / (nij * info)

@@ -54,6 +54,15 @@ write_fit <- function(fit, prefix) {
   fm <- fitMeasures(fit)
   write.csv(data.frame(measure = names(fm), value = as.numeric(fm)),
             paste0(prefix, "_fit.csv"), row.names = FALSE)
+  ts <- lavInspect(fit, "test")
+  if (!is.null(ts$scaled.shifted)) {
+    # the shift of the scaled-and-shifted test is not among fitMeasures()
+    write.csv(data.frame(measure = c("shift.parameter", "trace.UGamma", "trace.UGamma2"),
+                         value = c(ts$scaled.shifted$shift.parameter,
+                                   ts$scaled.shifted$trace.UGamma,
+                                   ts$scaled.shifted$trace.UGamma2)),
+              paste0(prefix, "_test.csv"), row.names = FALSE)
+  }
   opt <- lavInspect(fit, "options")
   cat(prefix, ": estimator", opt$estimator, "se", opt$se, "test", paste(opt$test),
       "missing", opt$missing, "npar", fitMeasures(fit, "npar"), "\n")

@@ -1,0 +1,164 @@
+"""Ordinal items against lavaan 0.6.14: DWLS and WLSMV on the HS items cut into 4 and 5
+categories (tests/reference/lavaan_ordinal, made by make_reference.R there; R is not
+needed here). Tolerance 1e-4 relative on estimates, SEs, std.all and every fit measure
+both report; lavaan's asymptotic covariance of the polychorics to 1e-6.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csi._checks import CsiInputError
+from csi.sem import fit_sem
+from csi.sem.fit import ESTIMATORS
+from csi.sem.ordinal import fit_ordinal
+from csi.sem.polychoric import ordinal_stats
+
+REF = Path(__file__).parent / "reference" / "lavaan_ordinal"
+ITEMS = [f"x{k}" for k in range(1, 10)]
+HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+HS_SEM = HS + "\ntextual ~ visual\nspeed ~ visual + textual"
+RTOL = 1e-4
+# csi fit measure -> lavaan fitMeasures() name
+FIT_MAP = {
+    "npar": "npar",
+    "chisq": "chisq",
+    "df": "df",
+    "pvalue": "pvalue",
+    "baseline_chisq": "baseline.chisq",
+    "baseline_df": "baseline.df",
+    "cfi": "cfi",
+    "tli": "tli",
+    "nfi": "nfi",
+    "rmsea": "rmsea",
+    "rmsea_ci_lower": "rmsea.ci.lower",
+    "rmsea_ci_upper": "rmsea.ci.upper",
+    "rmsea_pvalue": "rmsea.pvalue",
+    "srmr": "srmr",
+    "chisq_scaled": "chisq.scaled",
+    "pvalue_scaled": "pvalue.scaled",
+    "scaling_factor": "chisq.scaling.factor",
+    "shift_parameter": "shift.parameter",  # from <prefix>_test.csv
+    "baseline_chisq_scaled": "baseline.chisq.scaled",
+    "baseline_scaling_factor": "baseline.chisq.scaling.factor",
+    "cfi_scaled": "cfi.scaled",
+    "tli_scaled": "tli.scaled",
+    "rmsea_scaled": "rmsea.scaled",
+    "rmsea_ci_lower_scaled": "rmsea.ci.lower.scaled",
+    "rmsea_ci_upper_scaled": "rmsea.ci.upper.scaled",
+    "rmsea_pvalue_scaled": "rmsea.pvalue.scaled",
+    "cfi_robust": "cfi.robust",
+    "tli_robust": "tli.robust",
+    "rmsea_robust": "rmsea.robust",
+    "rmsea_ci_lower_robust": "rmsea.ci.lower.robust",
+    "rmsea_ci_upper_robust": "rmsea.ci.upper.robust",
+    "rmsea_pvalue_robust": "rmsea.pvalue.robust",
+}
+CASES = [
+    ("hs4_dwls", "hs_cat4.csv", HS, "DWLS"),
+    ("hs4_wlsmv", "hs_cat4.csv", HS, "WLSMV"),
+    ("hs5_dwls", "hs_cat5.csv", HS, "DWLS"),
+    ("hs5_wlsmv", "hs_cat5.csv", HS, "WLSMV"),
+    ("hs5_sem_wlsmv", "hs_cat5.csv", HS_SEM, "WLSMV"),
+]
+
+
+def _fit(data: pd.DataFrame, model: str, estimator: str, **kw):
+    """fit_sem when it accepts the estimator, else the ordinal entry point it calls."""
+    if estimator in ESTIMATORS:
+        return fit_sem(data, model, estimator=estimator, ordered=True, **kw)
+    return fit_ordinal(
+        data,
+        model,
+        ordered=True,
+        group=None,
+        level=0.95,
+        lang="en",
+        max_iter=200,
+        estimator=estimator,
+        **kw,
+    )
+
+
+def _lavaan_fit(prefix: str) -> pd.Series:
+    fm = pd.read_csv(REF / f"{prefix}_fit.csv").set_index("measure")["value"]
+    extra = REF / f"{prefix}_test.csv"
+    if extra.exists():
+        fm = pd.concat([fm, pd.read_csv(extra).set_index("measure")["value"]])
+    return fm
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[c[0] for c in CASES])
+def case(request):
+    prefix, data_file, model, estimator = request.param
+    data = pd.read_csv(REF / data_file)
+    return prefix, _fit(data, model, estimator), estimator
+
+
+def test_parameters_match_lavaan(case):
+    prefix, res, _est = case
+    ref = pd.read_csv(REF / f"{prefix}_params.csv")
+    ref = ref[~ref.op.isin(["~1", "~*~"])]  # means 0 and scales 1: not reported by csi
+    both = res.estimates.merge(ref, on=["lhs", "op", "rhs"], how="outer", indicator=True)
+    assert (both["_merge"] == "both").all(), both[both["_merge"] != "both"]
+    assert len(both) == len(res.estimates)
+    for ours, theirs in (("estimate", "est"), ("se", "se_y"), ("std_all", "std.all")):
+        col = "se_x" if ours == "se" else ours
+        np.testing.assert_allclose(
+            both[col], both[theirs], rtol=RTOL, atol=1e-8, err_msg=f"{prefix} {ours}"
+        )
+
+
+def test_fit_measures_match_lavaan(case):
+    prefix, res, estimator = case
+    lav = _lavaan_fit(prefix)
+    ours = res.fit_indices
+    reported = [k for k, v in ours.items() if np.isfinite(v) and k != "n"]
+    missing = [k for k in reported if k not in FIT_MAP]
+    assert not missing, f"csi reports measures the test does not compare: {missing}"
+    for key in reported:
+        assert ours[key] == pytest.approx(lav[FIT_MAP[key]], rel=RTOL), key
+    robust = {"chisq_scaled", "cfi_robust", "rmsea_robust", "shift_parameter"}
+    assert robust <= set(reported) if estimator == "WLSMV" else not robust & set(reported)
+
+
+def test_scaled_shifted_identity(case):
+    """chisq_scaled = chisq / scaling_factor + shift (lavaan's definition)."""
+    _prefix, res, estimator = case
+    f = res.fit_indices
+    if estimator == "DWLS":  # lavaan's plain test only
+        assert "chisq_scaled" not in f and "scaling_factor" not in f
+        return
+    assert f["chisq_scaled"] == pytest.approx(
+        f["chisq"] / f["scaling_factor"] + f["shift_parameter"], rel=1e-12
+    )
+
+
+def test_polychoric_statistics_and_gamma_match_lavaan():
+    """Thresholds, polychorics and Muthen's casewise-score Gamma (lavInspect 'gamma')."""
+    data = pd.read_csv(REF / "hs_cat4.csv")
+    os_ = ordinal_stats(data[ITEMS].to_numpy() - 1)
+    obs = pd.read_csv(REF / "hs4_wls_obs.csv")
+    gamma = pd.read_csv(REF / "hs4_gamma.csv").to_numpy()
+    tau = [k for k, lab in enumerate(os_.labels) if lab[0] == "tau"]
+    rho = [k for k, lab in enumerate(os_.labels) if lab[0] == "rho"]
+    names = [f"x{os_.labels[k][1] + 1}|t{os_.labels[k][2]}" for k in tau]
+    names += [f"x{os_.labels[k][1] + 1}~~x{os_.labels[k][2] + 1}" for k in rho]
+    assert names == obs["stat"].tolist()
+    values = [os_.thresholds[os_.labels[k][1]][os_.labels[k][2]] for k in tau]
+    values += [os_.corr[os_.labels[k][1], os_.labels[k][2]] for k in rho]
+    np.testing.assert_allclose(values, obs["value"], atol=1e-7)
+    order = tau + rho
+    np.testing.assert_allclose(os_.gamma[np.ix_(order, order)], gamma, atol=1e-6)
+
+
+def test_ordinal_refusals_name_the_option():
+    data = pd.read_csv(REF / "hs_cat4.csv")
+    with pytest.raises(CsiInputError, match="missing='fiml' is not available with ordinal"):
+        _fit(data, HS, "WLSMV", missing="fiml")
+    with pytest.raises(CsiInputError, match="'WLS'"):
+        _fit(data, HS, "WLS")
