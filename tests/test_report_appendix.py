@@ -225,7 +225,7 @@ def test_pls_predict_and_q2_are_the_library_results(report_en, fitted):
     assert frame[header("pls_better")].tolist() == [
         "yes" if b else "no" for b in pred.items["pls_better"]
     ]
-    assert f"{PREDICT_FOLDS}-fold cross-validation repeated {repeats} times" in (
+    assert f"{PREDICT_FOLDS}-fold cross-validation, {repeats} run(s)" in (
         report_en.table("pls_predict").note
     )
     q2 = _frame(report_en, "q2_blindfolding")

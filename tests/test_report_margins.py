@@ -208,6 +208,9 @@ def test_weighted_index_margin_is_the_design_based_se(tmp_path):
     )
     note = [b.text for b in report.section("glance").blocks if isinstance(b, Text)]
     assert any("design-based interval" in t for t in note)
+    # the cross-validated tables of the appendix say they ignore the weights
+    for key in ("pls_predict", "q2_blindfolding"):
+        assert TEXT["en"]["predict_unweighted"] in report.table(key).note
 
 
 # ---------------------------------------------------------------------------- properties

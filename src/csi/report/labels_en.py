@@ -6,6 +6,10 @@ from __future__ import annotations
 
 #: Section titles, table titles and phrases.
 TEXT_EN: dict[str, str] = {
+    "figure_too_many_segments": (
+        "Figure left out ({title}): {k} segments are more than a figure can show "
+        "(at most {most}); the tables list every segment."
+    ),
     # segment comparisons that scale (issue 18): each segment against the rest
     "t_index_vs_rest": "Each segment against the rest ({segment})",
     "t_index_vs_rest_significant": (
@@ -68,10 +72,13 @@ TEXT_EN: dict[str, str] = {
     "no_model_fit": "the fitted result has no model_fit() method",
     "t_pls_predict": "Predictive relevance: PLSpredict (endogenous items)",
     "predict_note": (
-        "{folds}-fold cross-validation repeated {repeats} times, seed {seed} (Shmueli et "
+        "{folds}-fold cross-validation, {repeats} run(s), seed {seed} (Shmueli et "
         "al. 2019): Q²predict above 0 means the model predicts better than the item's "
         "mean; PLS errors below the linear model's (LM) show predictive power. "
         "Predictive power: {power}."
+    ),
+    "predict_unweighted": (
+        "Unweighted: the cross-validation refits the model without the survey weights."
     ),
     "power_high": "high (PLS below LM for every item)",
     "power_medium": "medium (PLS below LM for most items)",

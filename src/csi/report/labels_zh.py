@@ -6,6 +6,10 @@ from __future__ import annotations
 
 #: Section titles, table titles and phrases.
 TEXT_ZH: dict[str, str] = {
+    "figure_too_many_segments": (
+        "图形未绘制（{title}）：{k} 个细分群体超过一张图能展示的数量（最多 {most} 个）；"
+        "各表格列出全部细分群体。"
+    ),
     # segment comparisons that scale (issue 18): each segment against the rest
     "t_index_vs_rest": "各细分群体与其余受访者的比较（{segment}）",
     "t_index_vs_rest_significant": (
@@ -61,10 +65,11 @@ TEXT_ZH: dict[str, str] = {
     "no_model_fit": "拟合结果没有 model_fit() 方法",
     "t_pls_predict": "预测相关性：PLSpredict（内生题目）",
     "predict_note": (
-        "{folds} 折交叉验证，重复 {repeats} 次，随机种子 {seed}（Shmueli 等 2019）："
+        "{folds} 折交叉验证（{repeats} 轮），随机种子 {seed}（Shmueli 等 2019）："
         "Q²predict 大于 0 表示模型预测优于题目均值；PLS 误差低于线性模型（LM）表示具有预测能力。"
         "预测能力：{power}。"
     ),
+    "predict_unweighted": "未加权：交叉验证在重新拟合模型时不使用调查权重。",
     "power_high": "高（每个题目 PLS 均低于 LM）",
     "power_medium": "中（多数题目 PLS 低于 LM）",
     "power_low": "低（少数题目 PLS 低于 LM）",

@@ -229,6 +229,8 @@ def _pls_predict(ctx: Context) -> list[Block]:
         seed=ctx.seed,
         power=ctx.t(f"power_{pred.power}"),
     )
+    if ctx.weighted:
+        note += " " + ctx.t("predict_unweighted")
     return [model_table(ctx, "pls_predict", ctx.t("t_pls_predict"), frame, note=note)]
 
 
@@ -244,4 +246,6 @@ def _blindfolding(ctx: Context) -> list[Block]:
     frame = q2.loc[:, ["construct", "sso", "sse", "q2"]].copy()
     frame["construct"] = ctx.names(frame["construct"])
     note = ctx.t("q2_note", d=OMISSION_DISTANCE)
+    if ctx.weighted:
+        note += " " + ctx.t("predict_unweighted")
     return [model_table(ctx, "q2_blindfolding", ctx.t("t_q2_blindfolding"), frame, note=note)]
