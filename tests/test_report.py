@@ -328,7 +328,8 @@ def test_excel_opens_with_expected_sheets(written_en, report_en):
     assert "Model-based figures use 2736 respondents" in notes["Index per construct (0-100)"]
     appendix = [r[2] for r in contents if r[1] == "Appendix: technical detail"]
     # the exclusion reasons: the most frequent (as in the HTML), then the full list
-    assert appendix[0] == "Cleaning per item" and len(appendix) == 9
+    assert appendix[0] == "Cleaning per item"
+    assert len(appendix) == len(report_en.section("appendix").tables)
     for key in (
         "respondents",
         "exclusion_reasons",
@@ -337,8 +338,8 @@ def test_excel_opens_with_expected_sheets(written_en, report_en):
         "outer_model",
         "total_effects",
         "sem_paths",
-        "index_differences",
-        "index_differences_significant",
+        "index_vs_rest",
+        "index_vs_rest_significant",
         "path_coefficients",
         "r2",
         "index",
@@ -475,24 +476,25 @@ def test_small_segments_are_suppressed_and_marked_in_every_segment_table(small_w
     big = ci[~hidden]
     assert (big["note"] == "").all()
     assert ((big["lower limit"] <= big["index"]) & (big["index"] <= big["upper limit"])).all()
-    # differences between segments: West (under 30) gets no bootstrap statistics at all,
-    # comparisons with South are blanked and marked, East - North is shown
-    diff = report.table("index_differences").frame
-    assert not diff["comparison"].str.contains("West").any()
-    with_south = diff["comparison"].str.contains("South")
-    assert with_south.sum() == 2 * 6  # South against East and North, 6 constructs
-    assert (diff.loc[with_south, "note"] == complementary).all()
-    figures = ["difference", "std. error", "p", "lower limit", "upper limit"]
-    assert diff.loc[with_south, figures].isna().all().all()
-    assert (
-        diff.loc[~with_south, figures].notna().all().all()
-        and (diff.loc[~with_south, "note"] == "").all()
-    )
-    body = report.table("index_differences_significant").frame
-    body_south = int(body["comparison"].str.contains("South").sum())
-    assert (body.loc[body["comparison"].str.contains("South"), "note"] == complementary).all()
+    # each segment against the rest: West (under 30) and South (its complement) are
+    # blanked and marked for every construct, East and North are shown
+    vs = report.table("index_vs_rest").frame
+    west_v, south_v = vs["segment"] == "West", vs["segment"] == "South"
+    assert west_v.sum() == 6 and (vs.loc[west_v, "note"] == "suppressed, n < 30").all()
+    assert (vs.loc[south_v, "note"] == complementary).all()
+    figures = ["index", "index of the rest", "difference", "std. error", "p", "p (Holm)"]
+    figures += ["lower limit", "upper limit"]
+    assert vs.loc[west_v | south_v, figures].isna().all().all()
+    assert (vs.loc[west_v, "n"] == n_west).all()  # the size stays visible
+    assert vs.loc[~(west_v | south_v), figures].notna().all().all()
+    assert (vs.loc[~(west_v | south_v), "note"] == "").all()
+    keys = [t.key for t in report.tables]
+    assert "index_differences" not in keys  # every pair only with pairs=True
+    if "index_vs_rest_significant" in keys:  # significant ones only: none is suppressed
+        body = report.table("index_vs_rest_significant").frame
+        assert not body["segment"].isin(["West", "South"]).any()
     doc = render_html(report)
-    marked = 2 * len(per_segment) + int(hidden.sum()) + int(with_south.sum()) + body_south
+    marked = 2 * len(per_segment) + int(hidden.sum()) + int((west_v | south_v).sum())
     assert doc.count('<tr class="suppressed">') == marked
 
 
@@ -922,9 +924,13 @@ def test_appendix_holds_the_technical_tables(report_en, written_en):
     from csi.report.sections import APPENDIX
 
     appendix = report_en.section("appendix")
-    assert [t.key for t in appendix.tables] == list(APPENDIX)
+    # every pair of segments only with pairs=True (workbook); each segment against the
+    # rest instead
+    keys = [t.key for t in appendix.tables]
+    assert keys == [k for k in APPENDIX if k in keys]  # in appendix order
+    assert "index_vs_rest" in keys and "index_differences" not in keys
     body = [t.key for s in report_en.sections[:-1] for t in s.tables]
-    assert not set(APPENDIX) & set(body)
+    assert not ({*APPENDIX, "index_vs_rest"} & set(body))
     # the exclusions become one line of the data summary
     texts = [b.text for b in report_en.section("summary").blocks if isinstance(b, Text)]
     assert texts[0] == (
@@ -932,22 +938,28 @@ def test_appendix_holds_the_technical_tables(report_en, written_en):
         "the reasons, and the cleaning per item, are in the appendix."
     )
     assert report_en.table("exclusion_reasons").frame["count"].sum() == 264
-    # segment differences: Holm within each construct, significant ones in the body
-    full = report_en.table("index_differences").frame
+    # each segment against the rest: Holm within each construct, significant ones in the
+    # body (model order, lowest difference first), the full table in the appendix
+    full = report_en.table("index_vs_rest").frame
     for _, part in full.groupby("construct"):
         p = part["p"].to_numpy()
         order = np.argsort(p)
         m = len(p)
         holm = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * p[order]))
         np.testing.assert_allclose(part["p (Holm)"].to_numpy()[order], holm)
-    significant = report_en.table("index_differences_significant").frame
+    significant = report_en.table("index_vs_rest_significant").frame
     assert len(significant) and (significant["p (Holm)"] < 0.05).all()
-    keep = full[full["p (Holm)"] < 0.05].drop(columns="note").reset_index(drop=True)
-    pd.testing.assert_frame_equal(significant, keep)
-    assert "index_differences_significant" in [t.key for t in report_en.section("index").tables]
+    keep = full[full["p (Holm)"] < 0.05].drop(columns="note")
+    key = ["construct", "segment"]
+    pd.testing.assert_frame_equal(
+        significant.sort_values(key).reset_index(drop=True),
+        keep.sort_values(key).reset_index(drop=True),
+    )
+    assert "index_vs_rest_significant" in [t.key for t in report_en.section("index").tables]
+    assert "index_differences" not in [t.key for t in report_en.tables]
     doc = written_en["html"].read_text(encoding="utf-8")
     assert doc.index('id="s-appendix"') > doc.index('id="s-paths"')
-    assert doc.index('id="t-index_differences"') > doc.index('id="s-appendix"')
+    assert doc.index('id="t-index_vs_rest"') > doc.index('id="s-appendix"')
 
 
 def test_chinese_summary_is_in_chinese(report_zh, survey, fitted):

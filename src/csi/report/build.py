@@ -18,6 +18,7 @@ from typing import Any
 from csi._checks import CsiInputError
 from csi.report import adapters
 from csi.report.adapters import Unavailable
+from csi.report.context import StageTimer
 from csi.report.document import Report, Section
 from csi.report.glance import glance_section
 from csi.report.labels import check_lang, text
@@ -120,6 +121,8 @@ def run_analysis(
     missing: str | None = None,
     sem_missing: str | None = None,
     weights: bool = True,
+    pairs: bool = False,
+    timings: dict[str, float] | None = None,
 ) -> Report:
     """Fit the CSI model to a cleaned survey and lay out every result as a :class:`Report`.
 
@@ -185,6 +188,16 @@ def run_analysis(
         Draw the figures (``csi.plots``).
     progress:
         Called with a short message before each long step (the CLI prints it to stderr).
+    pairs:
+        Segment comparisons: ``False`` (default) compares each segment of the first
+        segment column with the rest of the respondents (G rows per construct, p-values
+        Holm-adjusted over the segments; the body lists the significant ones); ``True``
+        also writes the bootstrap differences between every pair of segments to the
+        workbook (not the HTML: G(G-1)/2 rows per construct).
+    timings:
+        A dict to fill with the seconds spent per stage (``fit``, ``bootstrap``,
+        ``sem``, ``sections`` and each ``section:<key>``, ``privacy``; see
+        :data:`csi.report.context.STAGES`), e.g. for a benchmark.
     """
     from csi.pls import fit_pls
     from csi.survey import Survey
@@ -206,8 +219,12 @@ def run_analysis(
         from csi.quality.thresholds import as_thresholds
 
         thresholds = as_thresholds(thresholds)
+    if not isinstance(pairs, bool):
+        raise CsiInputError(f"pairs must be True or False, got {pairs!r}")
     say = progress or _quiet
-    guard = PrivacyGuard.from_survey(survey)
+    timer = StageTimer(timings)
+    with timer("privacy"):
+        guard = PrivacyGuard.from_survey(survey)
     segments = _segments(segment, survey)
     columns = survey.all_responses().columns
     for col in segments:
@@ -254,14 +271,15 @@ def run_analysis(
         f"{survey.n_read} respondents, missing answers: {policy})"
     )
     use_weights = bool(weights) and survey.weight is not None
-    result = fit_pls(
-        survey,
-        spec,
-        scheme=scheme,
-        scale=survey.codebook,
-        missing=policy,
-        weights=None if use_weights else False,
-    )
+    with timer("fit"):
+        result = fit_pls(
+            survey,
+            spec,
+            scheme=scheme,
+            scale=survey.codebook,
+            missing=policy,
+            weights=None if use_weights else False,
+        )
 
     ctx = Context(
         survey=survey,
@@ -275,6 +293,8 @@ def run_analysis(
         missing=policy,
         sem_missing=sem_policy,
         weighted=use_weights,
+        pairs=pairs,
+        timer=timer,
         target=target,
         scheme=scheme,
         figures=figures,
@@ -293,11 +313,13 @@ def run_analysis(
         ),
     )
     if bootstrap:
-        _run_bootstrap(ctx, bootstrap_progress)
+        with timer("bootstrap"):
+            _run_bootstrap(ctx, bootstrap_progress)
     else:
         ctx.boot_reason = text("bootstrap_off", lang)
     if sem:
-        _run_sem(ctx)
+        with timer("sem"):
+            _run_sem(ctx)
 
     builders: dict[str, Callable[[Context], Section]] = {
         "glance": glance_section,
@@ -316,9 +338,11 @@ def run_analysis(
     if figures and lang == "zh":
         _check_cjk_font(ctx)
     built: dict[str, Section] = {}
-    for key in BUILD_ORDER:
-        say(f"section: {text(key, 'en').lower()}")
-        built[key] = builders[key](ctx)
+    with timer("sections"):
+        for key in BUILD_ORDER:
+            say(f"section: {text(key, 'en').lower()}")
+            with timer(f"section:{key}"):
+                built[key] = builders[key](ctx)
     sections = [built[key] for key in SECTIONS]
     from csi import __version__
 
@@ -330,7 +354,8 @@ def run_analysis(
         guard=guard,
         failures=tuple(ctx.failures),
     )
-    return recheck_segment_figures(guard.clean_report(report), ctx)
+    with timer("privacy"):
+        return recheck_segment_figures(guard.clean_report(report), ctx)
 
 
 def _segment_tables(ctx: Context, column: str) -> set[str]:
@@ -392,14 +417,7 @@ def _run_bootstrap(ctx: Context, progress: bool | None) -> None:
         by = f" by {ctx.segment}" if ctx.segment else ""
         say(f"bootstrap ({ctx.n_boot} resamples{by})")
     try:
-        ctx.boot = adapters.bootstrap(
-            ctx.result,
-            n=ctx.n_boot,
-            seed=ctx.seed,
-            segment=ctx.segment,
-            progress=progress,
-            min_size=ctx.min_size,
-        )
+        ctx.boot = _segment_bootstrap(ctx, progress)
         return
     except Unavailable as exc:
         ctx.boot_reason = text(str(exc), ctx.lang)
@@ -423,6 +441,41 @@ def _run_bootstrap(ctx: Context, progress: bool | None) -> None:
         log.warning("bootstrap failed: %s", exc)
         ctx.boot_reason = text("bootstrap_error", ctx.lang, error=one_line(exc))
         ctx.failures.append(f"bootstrap: {one_line(exc)}")
+
+
+def _segment_bootstrap(ctx: Context, progress: bool | None) -> Any:
+    """The bootstrap by ``ctx.segment``: the differences between every pair of segments
+    are left out unless ``ctx.pairs`` when the bootstrap offers ``pairs=`` (they grow
+    with the square of the number of segments; the report compares each segment with
+    the rest from the respondent scores instead)."""
+    method = getattr(ctx.result, "bootstrap", None)
+    if ctx.segment is not None and callable(method) and _accepts(method, "pairs"):
+        return method(
+            ctx.n_boot,
+            seed=ctx.seed,
+            segment=ctx.segment,
+            progress=progress,
+            min_size=ctx.min_size,
+            pairs=ctx.pairs,
+        )
+    return adapters.bootstrap(
+        ctx.result,
+        n=ctx.n_boot,
+        seed=ctx.seed,
+        segment=ctx.segment,
+        progress=progress,
+        min_size=ctx.min_size,
+    )
+
+
+def _accepts(function: Callable[..., Any], name: str) -> bool:
+    """Whether ``function`` takes a keyword argument ``name``."""
+    import inspect
+
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _run_sem(ctx: Context) -> None:

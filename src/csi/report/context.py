@@ -8,8 +8,10 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,9 @@ from csi.report.labels import header, missing_text, text
 
 log = logging.getLogger(__name__)
 
+
+#: Most segments a figure shows; with more, a note says the tables hold them.
+MAX_FIGURE_SEGMENTS = 30
 
 #: Tables of figures estimated by the model (their n is the model's, stated in the note).
 MODEL_TABLES = frozenset(
@@ -41,6 +46,42 @@ MODEL_TABLES = frozenset(
         "outer_vif",
     }
 )
+
+
+#: The stages of a report run, in order: reading and cleaning the survey (the CLI and
+#: :func:`csi.report.make_report`), the PLS fit, its bootstrap, the CB-SEM fit, the
+#: sections, the privacy guard and disclosure control, and the two writers.
+STAGES = (
+    "read",
+    "clean",
+    "fit",
+    "bootstrap",
+    "sem",
+    "sections",
+    "privacy",
+    "write_html",
+    "write_excel",
+)
+
+
+class StageTimer:
+    """Wall-clock seconds per stage of a report run, added up into ``times`` (a dict the
+    caller may pass in, e.g. ``run_analysis(..., timings=times)``).
+
+    ``with timer("fit"): ...`` adds the time spent in the block to ``times["fit"]``;
+    sections are also timed one by one, as ``"section:<key>"``.
+    """
+
+    def __init__(self, times: dict[str, float] | None = None) -> None:
+        self.times: dict[str, float] = {} if times is None else times
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.times[stage] = self.times.get(stage, 0.0) + time.perf_counter() - start
 
 
 @dataclass
@@ -74,6 +115,11 @@ class Context:
     sem_missing: str = "listwise"
     #: figures weighted by the codebook's weight (False: none named, or --no-weights)
     weighted: bool = False
+    #: every pair of segments (bootstrap differences) in the workbook; by default each
+    #: segment is compared with the rest only (linear in the number of segments)
+    pairs: bool = False
+    #: seconds per stage of the run (:class:`StageTimer`)
+    timer: StageTimer = field(default_factory=lambda: StageTimer())
     #: requested parts that could not be produced (the CLI exits non-zero on any)
     failures: list[str] = field(default_factory=list)
     #: keys of the sections that failed (the summary quotes nothing from them)
@@ -280,13 +326,31 @@ class Context:
         """A figure of segments of ``column`` drawn without the ``hidden`` ones; it is
         drawn again, without more, if the finished report hides more segments of that
         column (complementary suppression runs on the whole report: one decision per
-        segmentation, see :func:`csi.report.build.recheck_segment_figures`)."""
+        segmentation, see :func:`csi.report.build.recheck_segment_figures`).
+
+        With more than :data:`MAX_FIGURE_SEGMENTS` segments to show, a note takes the
+        figure's place (no one reads 500 bars; the tables hold every segment)."""
+        shown = self.segment_count(column) - len(hidden)
+        if shown > MAX_FIGURE_SEGMENTS:
+            return Text(
+                self.t("figure_too_many_segments", k=shown, most=MAX_FIGURE_SEGMENTS, title=title),
+                note=True,
+            )
 
         def again(more: set[str]) -> Block:
             return self.figure(key, title, lambda: draw(more), note=note)
 
         self.segment_figures[key] = (column, frozenset(hidden), again)
         return again(set(hidden))
+
+    def segment_count(self, column: str) -> int:
+        """Number of distinct values (missing counted as one) of a segment column among
+        every respondent read; counted once per column."""
+        key = f"segment_count_{column}"
+        if key not in self._cache:
+            values = self.survey.all_responses()[column]
+            self._cache[key] = int(values.nunique(dropna=False))
+        return int(self._cache[key])
 
 
 def _reason_keys() -> set[str]:

@@ -64,6 +64,8 @@ class Table:
 
     ``frame`` has display headers already; ``digits`` is the number of decimals
     used in HTML and in the workbook (never full precision: see :mod:`csi.disclosure`).
+    ``workbook_only=True`` keeps a table too long for a page (e.g. every pair of 500
+    segments) out of the HTML: it is written to the workbook only.
     """
 
     key: str
@@ -71,6 +73,7 @@ class Table:
     frame: pd.DataFrame
     digits: int = 3
     note: str = ""
+    workbook_only: bool = False
 
 
 @dataclass(frozen=True)

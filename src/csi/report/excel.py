@@ -81,6 +81,8 @@ SHEETS_ZH: dict[str, str] = {
     "index_segment_ci": "细分群体指数区间",
     "index_differences": "细分群体指数差异",
     "index_differences_significant": "显著的指数差异",
+    "index_vs_rest": "细分群体与其余比较",
+    "index_vs_rest_significant": "与其余有显著差异的群体",
     "impacts": "影响效应",
     "priorities": "改进优先级",
     "system_weights": "指标权重",

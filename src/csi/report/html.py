@@ -171,7 +171,7 @@ def render_html(report: Report) -> str:
         body.append(f'<section id="s-{html.escape(s.key)}"><h2>{html.escape(s.title)}</h2>')
         for b in s.blocks:
             if isinstance(b, Table):
-                if b.key not in summarised:
+                if b.key not in summarised and not b.workbook_only:
                     body.append(table_html(b))
             elif isinstance(b, Figure):
                 body.append(figure_html(b))

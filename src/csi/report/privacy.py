@@ -75,6 +75,28 @@ def _key(value: Any) -> str | None:
     return text or None
 
 
+def _keys_of(column: pd.Series) -> set[str]:
+    """``{_key(v) for v in column} - {None}`` without a Python call per value: whole
+    numbers of a numeric column as integers, and a text column stripped and case-folded
+    with ``str.strip`` / ``str.casefold`` mapped over its values; anything else (mixed
+    types, dates) value by value with :func:`_key`."""
+    present = column[column.notna().to_numpy()]
+    if present.empty or pd.api.types.is_bool_dtype(present):
+        return set()
+    if pd.api.types.is_float_dtype(present):
+        v = present.to_numpy(dtype=float)
+        whole = v[(v == np.floor(v)) & (np.abs(v) < 1e18)]
+        return set(map(str, whole.astype(np.int64).tolist()))
+    values = present.tolist()
+    if pd.api.types.is_integer_dtype(present):
+        return set(map(str, values))
+    if pd.api.types.infer_dtype(present, skipna=False) == "string":
+        keys = set(map(str.casefold, map(str.strip, values)))
+        keys.discard("")
+        return keys
+    return {k for k in map(_key, values) if k}
+
+
 @dataclass(frozen=True)
 class PrivacyGuard:
     """Private column names and values, and the checks that keep them out of reports."""
@@ -92,10 +114,10 @@ class PrivacyGuard:
         frame = survey.all_responses()
         for c in cols:
             if c in frame.columns:
-                values.update(k for k in map(_key, frame[c].tolist()) if k)
+                values |= _keys_of(frame[c])
         # ids of excluded respondents are in the cleaning report
         if cb.id is not None:
-            values.update(k for k in map(_key, survey.report.respondents["id"].tolist()) if k)
+            values |= _keys_of(survey.report.respondents["id"])
         return cls(columns=frozenset(str(c) for c in cols), values=frozenset(values))
 
     @classmethod
@@ -210,9 +232,7 @@ class PrivacyGuard:
                 if isinstance(b, Table):
                     frame, k = self.clean_frame(b.frame)
                     total += k
-                    blocks.append(
-                        Table(b.key, text(b.title), frame, digits=b.digits, note=text(b.note))
-                    )
+                    blocks.append(replace(b, title=text(b.title), frame=frame, note=text(b.note)))
                 elif isinstance(b, Figure):
                     blocks.append(replace(b, title=text(b.title), note=text(b.note)))
                 elif isinstance(b, Text):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -93,14 +94,17 @@ def index_section(ctx: Context) -> Section:
         if ctx.figures:
             blocks.append(_segment_figure(long, col, ctx))
         if with_ci:
-            blocks += _segment_interval_blocks(long, col, ctx)
+            _segment_interval_table(long, col, ctx)
+        blocks += _segment_comparison_blocks(col, ctx)
+        if with_ci and ctx.pairs:
+            _segment_pairs_table(long, col, ctx)
     if ctx.segment is None:
         blocks.append(Text(ctx.t("not_available", reason=ctx.t("no_segment")), note=True))
     return Section("index", ctx.t("index"), tuple(blocks))
 
 
-def _segment_interval_blocks(long: pd.DataFrame, col: str, ctx: Context) -> list[Block]:
-    """The segment indices with their intervals, and the differences between segments."""
+def _segment_interval_table(long: pd.DataFrame, col: str, ctx: Context) -> None:
+    """The segment indices with their bootstrap intervals (appendix)."""
     level = float(getattr(ctx.boot, "level", 0.95))
     ci = long.loc[:, ["segment", "n", "construct", "index", "ci_lower", "ci_upper"]].copy()
     ci["construct"] = ctx.names(ci["construct"])
@@ -117,14 +121,123 @@ def _segment_interval_blocks(long: pd.DataFrame, col: str, ctx: Context) -> list
             note=ctx.t("suppression_note", min_size=ctx.min_size),
         ),
     )
-    blocks: list[Block] = []
+
+
+#: Columns of the segment-against-the-rest table, in order.
+VS_REST_COLUMNS = (
+    "construct",
+    "segment",
+    "n",
+    "value",
+    "n_reference",
+    "value_reference",
+    "difference",
+    "se",
+    "ci_lower",
+    "ci_upper",
+    "pvalue",
+    "p_adjusted",
+    "suppressed",
+)
+
+
+def segment_vs_rest(ctx: Context, col: str, level: float = 0.95) -> pd.DataFrame | None:
+    """Each segment of ``col`` against the rest of the respondents, per construct.
+
+    For construct j and segment g: the index of g (mean 0-100 respondent score, weighted
+    when the report is) minus that of every other respondent, with Welch's t test
+    (design-based t when weighted) by :func:`csi.metrics.compare_segments`; p-values
+    Holm-adjusted over the segments of each construct (Holm 1979). G rows per construct:
+    linear in the number of segments. None without respondent scores.
+    """
+    from csi.metrics import compare_segments
+
+    if ctx.result.scores is None:
+        return None
+    scores = ctx.result.respondent_index()
+    labels = ctx.survey.all_responses().loc[scores.index, col].to_numpy()
+    design = ctx.score_design(scores.index)
+    parts = []
+    for construct in scores.columns:
+        frame = pd.DataFrame({"score": scores[construct].to_numpy(), "segment": labels})
+        out = compare_segments(
+            frame,
+            "score",
+            by="segment",
+            level=level,
+            correction="holm",
+            min_size=ctx.min_size,
+            weights=design,
+        )
+        out.insert(0, "construct", construct)
+        parts.append(out)
+    table = pd.concat(parts, ignore_index=True)
+    table["segment"] = table["segment"].astype(str)
+    return table.loc[:, list(VS_REST_COLUMNS)]
+
+
+def _segment_comparison_blocks(col: str, ctx: Context) -> list[Block]:
+    """Each segment against the rest (:func:`segment_vs_rest`): the full table in the
+    appendix, the significant differences in the body (or a line saying there are none)."""
+    level = float(getattr(ctx.boot, "level", 0.95))
+    alpha = 1 - level
+    table = segment_vs_rest(ctx, col, level)
+    if table is None:
+        return []
+    table = mark_suppressed(
+        table,
+        min_size=ctx.min_size,
+        lang=ctx.lang,
+        figures=[c for c in VS_REST_COLUMNS[3:] if c not in ("n_reference", "suppressed")],
+        flag="suppressed",
+    )
+    significant = table[table["p_adjusted"] < alpha].drop(columns="note")
+    # model order of the constructs; within one, from the lowest difference to the highest
+    rank = {c: k for k, c in enumerate(dict.fromkeys(table["construct"]))}
+    order = np.lexsort((significant["difference"], significant["construct"].map(rank)))
+    significant = significant.iloc[order]
+    table["construct"] = ctx.names(table["construct"])
+    significant["construct"] = ctx.names(significant["construct"])
+    note = ctx.t("vs_rest_note", segment=col, test=ctx.t(_test_key(ctx)))
+    ctx.to_appendix(
+        "index_vs_rest",
+        ctx.table(
+            "index_vs_rest",
+            ctx.t("t_index_vs_rest", segment=col),
+            table.rename(columns={"value": "index", "value_reference": "index_rest"}),
+            digits=3,
+            note=note + " " + ctx.t("suppression_note", min_size=ctx.min_size),
+        ),
+    )
+    if not len(significant):
+        return [Text(ctx.t("vs_rest_none", segment=col, alpha=alpha))]
+    return [
+        ctx.table(
+            "index_vs_rest_significant",
+            ctx.t("t_index_vs_rest_significant", segment=col, alpha=alpha),
+            significant.rename(columns={"value": "index", "value_reference": "index_rest"}),
+            digits=3,
+            note=note,
+        )
+    ]
+
+
+def _test_key(ctx: Context) -> str:
+    return "g_test_design_t" if ctx.weighted else "g_test_welch_t"
+
+
+def _segment_pairs_table(long: pd.DataFrame, col: str, ctx: Context) -> None:
+    """Every pair of segments (bootstrap differences; asked for with ``pairs=True``): a
+    workbook-only table, G(G-1)/2 rows per construct, too long for a page."""
+    level = float(getattr(ctx.boot, "level", 0.95))
     diff = ctx.boot_rows("index_difference")
     if diff is None:
-        return blocks
+        return
     sizes = long.groupby("segment", sort=False)["n"].first()
     small = {str(s) for s, n in sizes.items() if n < ctx.min_size}
     names = [str(s) for s in sizes.index]
-    hidden = {f"{a} - {b}" for a in names for b in names if a != b and (a in small or b in small)}
+    hidden = {f"{a} - {b}" for a in small for b in names}
+    hidden |= {f"{b} - {a}" for a in small for b in names}
     cols = ["construct", "segment", "estimate", "se", "pvalue", "ci_lower", "ci_upper"]
     table = diff.loc[:, cols].rename(columns={"segment": "comparison", "estimate": "difference"})
     table["suppressed"] = table["comparison"].astype(str).isin(hidden)
@@ -136,33 +249,20 @@ def _segment_interval_blocks(long: pd.DataFrame, col: str, ctx: Context) -> list
         flag="suppressed",
     )
     table = _with_adjusted_pvalues(table)
-    alpha = 1 - level
-    significant = table[table["p_adjusted"] < alpha].drop(columns="note")
     table["construct"] = ctx.names(table["construct"])
-    significant["construct"] = ctx.names(significant["construct"])
     ctx.to_appendix(
         "index_differences",
-        ctx.table(
-            "index_differences",
-            ctx.t("t_index_differences", segment=col),
-            table,
-            digits=3,
-            note=ctx.t("differences_note"),
+        replace(
+            ctx.table(
+                "index_differences",
+                ctx.t("t_index_differences", segment=col),
+                table,
+                digits=3,
+                note=ctx.t("differences_note") + " " + ctx.t("pairs_workbook_note", level=level),
+            ),
+            workbook_only=True,
         ),
     )
-    if len(significant):
-        blocks.append(
-            ctx.table(
-                "index_differences_significant",
-                ctx.t("t_index_differences_significant", segment=col, alpha=alpha),
-                significant,
-                digits=3,
-                note=ctx.t("differences_significant_note"),
-            )
-        )
-    else:
-        blocks.append(Text(ctx.t("differences_none", segment=col, alpha=alpha)))
-    return blocks
 
 
 def _with_adjusted_pvalues(table: pd.DataFrame) -> pd.DataFrame:
