@@ -705,3 +705,21 @@ def test_sign_anchors_go_to_the_stage_they_name(data: pd.DataFrame) -> None:
     assert repeated.sign == {"Quality": "sq1@Quality"}
     with pytest.raises(CsiInputError, match="anchor 'pq1' of construct 'Quality'"):
         fit_higher_order(data, model_text(), sign={"Quality": "pq1"})
+
+
+def test_fit_pls_reads_a_higher_order_model_and_passes_its_options() -> None:
+    """csi.fit_pls on model text with a HOC gives fit_higher_order's result, with the
+    method and approach passed through; a plain model is untouched."""
+    data = simulate()
+    for approach in ("embedded", "disjoint"):
+        via_fit = fit_pls(data, model_text(), higher_order_approach=approach)
+        direct = fit_higher_order(data, model_text(), approach=approach)
+        assert isinstance(via_fit, HigherOrderResult)
+        pd.testing.assert_frame_equal(via_fit.path_coefficients, direct.path_coefficients)
+    repeated = fit_pls(data, model_text(), higher_order="repeated_indicators")
+    direct = fit_higher_order(data, model_text(), method="repeated_indicators")
+    pd.testing.assert_frame_equal(repeated.loadings, direct.loadings)
+    with pytest.raises(CsiInputError, match="higher_order must be one of"):
+        fit_pls(data, model_text(), higher_order="three_stage")
+    with pytest.raises(CsiInputError, match="higher_order_approach must be one of"):
+        fit_pls(data, model_text(), higher_order_approach="nested")

@@ -684,3 +684,41 @@ def test_negative_weights_of_generated_items_are_not_warned_about(rated: pd.Data
     with pytest.warns(NegativeWeightWarning, match=r"ex2 \(Expectation\)") as caught:
         loud.index()
     assert "im1:ex2" not in str(caught[0].message)
+
+
+def test_a_survey_is_fitted_on_its_public_cleaned_answers() -> None:
+    """A csi.Survey with an interaction model: the fit equals the fit of its public data
+    (cleaned, reversed items already recoded) with the codebook's scale; a weighted
+    codebook asks for weights=False instead of silently dropping the weights."""
+    import csi
+
+    survey = csi.load_sample()
+    text = """
+    Expectation =~ EXP1 + EXP2 + EXP3
+    Quality =~ QUAL1 + QUAL2 + QUAL3
+    Satisfaction =~ SAT1 + SAT2 + SAT3
+    Satisfaction ~ Expectation + Quality + Expectation:Quality
+    """
+    from_survey = fit_pls(survey, text)
+    frame = survey.public_data(all_respondents=True)
+    by_hand = fit_pls(frame, text, scale=(1, 10))
+    pd.testing.assert_frame_equal(from_survey.path_coefficients, by_hand.path_coefficients)
+    complete = frame[[f"{p}{k}" for p in ("EXP", "QUAL", "SAT") for k in (1, 2, 3)]]
+    assert from_survey.n == by_hand.n == int(complete.notna().all(axis=1).sum())
+    pd.testing.assert_series_equal(from_survey.index(), by_hand.index())
+    assert "name" not in frame.columns
+    weighted = csi.read_survey(
+        frame.assign(wt=1.0, rid=range(len(frame))),
+        {
+            "id": "rid",
+            "weight": "wt",
+            "scale": {"min": 1, "max": 10},
+            "items": {i: {"construct": "X"} for i in ("EXP1", "EXP2", "EXP3")}
+            | {i: {"construct": "Y"} for i in ("QUAL1", "QUAL2", "QUAL3")}
+            | {i: {"construct": "Z"} for i in ("SAT1", "SAT2", "SAT3")},
+        },
+    )
+    with pytest.raises(CsiInputError, match="weights=False"):
+        fit_pls(weighted, text)
+    unweighted = fit_pls(weighted, text, weights=False)
+    pd.testing.assert_frame_equal(unweighted.path_coefficients, by_hand.path_coefficients)

@@ -1,49 +1,44 @@
-"""Entry and validation of :func:`fit_pls` and :func:`fit_pls_moments`.
+"""``fit_pls``: the entry point of PLS path modelling.
 
-``fit_pls`` checks the data (a DataFrame or a :class:`csi.survey.Survey`), applies
-the missing-data policy (listwise, pairwise or mean replacement), computes the item
-moments (n, means, covariance) and fits the model from them; the raw rows are used
-only for construct scores. The algorithm itself (:mod:`csi.pls.algorithm`) works on the indicator
-correlation matrix, so it accepts a stack of resampled matrices as well.
+A plain model is fitted in one stage (:func:`csi.pls.fit_single.fit_single`: data
+checks, missing-data policy, item moments, then :mod:`csi.pls.estimate`). A model
+with interaction terms goes to :mod:`csi.pls.interaction`, one with higher-order
+constructs to :mod:`csi.pls.higher_order`; both call the one-stage fit for each
+stage, so this module is the only one that knows all three.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from csi._checks import (
-    CsiInputError,
-    check_choice,
-    check_frame,
-    check_numeric,
-    copy_on_write,
-    plain,
+from csi._checks import CsiInputError, check_choice
+from csi.moments import Moments
+from csi.pls.fit_single import (
+    MISSING,
+    SmallSampleWarning,
+    _check_n,
+    _codebook_scale,
+    _design_roles,
+    _item_matrix,
+    fit_pls_moments,
+    fit_single,
 )
-from csi.moments import (
-    WEIGHT_KINDS,
-    Moments,
-    check_weights,
-    mean_replace,
-    weighted_frame_moments,
-)
-from csi.pls import index as _ix
-from csi.pls.estimate import _fit
+from csi.pls.higher_order import APPROACHES as HOC_APPROACHES
+from csi.pls.higher_order import METHODS as HOC_METHODS
+from csi.pls.higher_order import fit_higher_order
+from csi.pls.higher_order_spec import has_higher_order
 from csi.pls.interaction import METHODS as _METHODS
 from csi.pls.interaction import fit_interaction
 from csi.pls.result import PLSResult
-from csi.scaleout import is_dask_frame, moments_from_dask
 from csi.spec import ModelSpec, as_spec
 from csi.survey import Survey
 
 __all__ = ["MISSING", "SmallSampleWarning", "fit_pls", "fit_pls_moments"]
 
-
-class SmallSampleWarning(UserWarning):
-    """Fewer respondents than the rules of thumb advise for the model (see ``fit_pls``)."""
+# names other modules imported from here before the split (kept working)
+_REEXPORTED = (_check_n, _codebook_scale, _design_roles, _item_matrix)
 
 
 def fit_pls(
@@ -62,6 +57,8 @@ def fit_pls(
     weight_kind: str | None = None,
     sign: Any = "loadings",
     interaction: str = "two_stage",
+    higher_order: str = "two_stage",
+    higher_order_approach: str = "embedded",
 ) -> PLSResult:
     """Fit a PLS path model (Lohmöller/Wold algorithm) to survey data.
 
@@ -156,17 +153,56 @@ def fit_pls(
         Image:Expectation``; :attr:`csi.ModelSpec.interactions`) are built:
         ``"two_stage"`` (default, as seminr and SmartPLS), ``"product_indicator"``
         or ``"orthogonal"`` (:mod:`csi.pls.interaction`). Such a model is fitted
-        from a DataFrame, listwise, unweighted and without ``consistent``; the result
-        is a :class:`csi.pls.interaction.InteractionResult` whose bootstrap re-runs
-        every stage on each resample. Not used by a model without interaction terms.
+        from a DataFrame or a Survey (its public data), listwise, unweighted and
+        without ``consistent``; the result is a
+        :class:`csi.pls.interaction.InteractionResult` whose bootstrap re-runs every
+        stage on each resample. Not used by a model without interaction terms.
+    higher_order, higher_order_approach:
+        For a model with higher-order constructs (a ``=~`` or ``<~`` statement whose
+        right-hand names are constructs, e.g. ``Quality =~ Product + Service``):
+        ``"two_stage"`` (default) or ``"repeated_indicators"``, and for two-stage
+        its stage one, ``"embedded"`` (default) or ``"disjoint"`` (seminr's
+        convention); see :func:`csi.pls.higher_order.fit_higher_order`. Not used by a
+        model without them.
 
     Returns
     -------
     PLSResult
     """
+    if isinstance(spec, str) and has_higher_order(spec):
+        check_choice(higher_order, HOC_METHODS, name="higher_order")
+        check_choice(higher_order_approach, HOC_APPROACHES, name="higher_order_approach")
+        return fit_higher_order(
+            data,
+            spec,
+            method=higher_order,
+            approach=higher_order_approach,
+            scheme=scheme,
+            tol=tol,
+            max_iter=max_iter,
+            consistent=consistent,
+            scale=scale,
+            missing=missing,
+            weights=weights,
+            weight_kind=weight_kind,
+            sign=sign,
+        )
     spec = as_spec(spec)
     check_choice(interaction, _METHODS, name="interaction")
     if spec.interactions:
+        if isinstance(data, Survey):
+            if weights is None and data.weight is not None:
+                raise CsiInputError(
+                    f"the codebook weights respondents by {data.weight!r}, but a model with "
+                    f"interaction terms ({', '.join(spec.interactions)}) is fitted "
+                    "unweighted: pass weights=False to fit it without the weights"
+                )
+            if missing is None and data.missing not in ("keep", "listwise"):
+                missing = data.missing
+            if scale is None:
+                scale = _codebook_scale(data.codebook, spec.items)
+            data = data.public_data(all_respondents=True)
+            weights = None
         refused = [
             (consistent, "consistent=True"),
             (missing not in (None, "listwise"), f"missing={missing!r}"),
@@ -182,9 +218,8 @@ def fit_pls(
                 )
         if not isinstance(data, pd.DataFrame):
             raise CsiInputError(
-                "a model with interaction terms is fitted from a pandas DataFrame (got "
-                f"{type(data).__name__}); for a Survey pass "
-                "survey.public_data(all_respondents=True) and scale="
+                "a model with interaction terms is fitted from the respondents' answers: a "
+                f"pandas DataFrame or a csi.Survey (got {type(data).__name__})"
             )
         return fit_interaction(
             data,
@@ -196,334 +231,18 @@ def fit_pls(
             scale=scale,
             sign=sign,
         )
-    source: pd.DataFrame | None = None
-    roles: dict[str, Any] | None = None
-    if isinstance(data, Survey):
-        if weights is None:
-            weights = data.weight
-        roles = _design_roles(data, weights)
-        if weight_kind is None:
-            weight_kind = data.codebook.weight_kind
-        if missing is None:
-            missing = "listwise" if data.missing == "keep" else data.missing
-        if scale is None:
-            scale = _codebook_scale(data.codebook, spec.items)
-        source = data.public_data(all_respondents=True)
-        hidden = [i for i in spec.items if i not in source.columns]
-        if hidden:
-            raise CsiInputError(
-                f"item(s) {hidden} are id, personal or free-text columns of the survey's "
-                "codebook; they cannot be model items"
-            )
-        data = data.all_responses()
-    if missing is None:
-        missing = "listwise"
-    weights, weight_kind = _weight_options(weights, weight_kind)
-    if is_dask_frame(data):
-        if missing != "listwise":
-            raise CsiInputError("a Dask table is read listwise; pass missing='listwise'")
-        if weights is not None and not isinstance(weights, str):
-            raise CsiInputError("a Dask table takes weights= as the name of its weight column")
-        data = moments_from_dask(
-            data,
-            spec.items,
-            client=client,
-            progress=progress,
-            weights=weights,
-            weight_kind=weight_kind,
-        )
-        weights = None  # in the moments now
-    if isinstance(data, Moments):
-        if weights is not None:
-            raise CsiInputError(
-                "weights= cannot be applied to moments: compute weighted moments with "
-                "moments_from_frame(..., weights=...) and fit those"
-            )
-        return fit_pls_moments(
-            data,
-            spec,
-            scheme=scheme,
-            tol=tol,
-            max_iter=max_iter,
-            consistent=consistent,
-            scale=scale,
-            sign=sign,
-        )
-    check_choice(missing, MISSING, name="missing")
-    check_frame(data)
-    spec.check_data(data.columns)
-    items = list(spec.items)
-    X = _item_matrix(data, items)
-    n_read = len(X)
-    complete = ~np.isnan(X).any(axis=1)
-    labels = pd.Index(items, dtype=object)  # object labels: 3x cheaper than arrow strings
-    replaced = None
-    w_read = None
-    if weights is not None:
-        w_read = check_weights(weights, data, weight_kind=weight_kind)
-        if missing == "mean":
-            used, replaced = mean_replace(X, items, weights=w_read)
-            positions = np.arange(n_read)
-        else:
-            used = X[complete]
-            positions = np.flatnonzero(complete)
-        moments = weighted_frame_moments(
-            X, w_read, items, missing=missing, weight_kind=weight_kind, used=used
-        )
-        in_moments = w_read if missing == "pairwise" else w_read[positions]
-        n_used = (
-            round(float(in_moments.sum()))
-            if weight_kind == "frequency"
-            else (n_read if missing == "pairwise" else used.shape[0])
-        )
-        _check_n(moments.n, moments.n_excluded, spec)
-    elif missing == "pairwise":
-        moments = _pairwise_moments(X, labels)
-        used = X[complete]
-        positions = np.flatnonzero(complete)
-        n_used = n_read
-    else:
-        if missing == "mean":
-            used, replaced = mean_replace(X, items)
-            positions = np.arange(n_read)
-        else:
-            used = X[complete]
-            positions = np.flatnonzero(complete)
-        n_used = used.shape[0]
-        _check_n(n_used, n_read - n_used, spec)
-        means = used.mean(axis=0)
-        centred = used - means
-        cov = (centred.T @ centred) / (n_used - 1)
-        moments = Moments(
-            n=n_used,
-            means=pd.Series(means, index=labels),
-            cov=pd.DataFrame(cov, index=labels, columns=labels),
-            missing=missing,
-            n_excluded=n_read - n_used,
-            n_replaced=0 if replaced is None else int(replaced.sum()),
-        )
-    norm_scale = _ix.normalise_scale(scale, spec.items)
-    if norm_scale is not None:
-        _check_range(X, norm_scale, spec.items)
-    if source is None:
-        # the result's own copy: later edits of data change nothing (with pandas'
-        # copy-on-write a shallow copy already guarantees that, at a fraction of the cost)
-        source = data.copy(deep=not copy_on_write())
-    if replaced is not None:
-        for k, item in enumerate(items):
-            if replaced[:, k].any():
-                source[item] = used[:, k]
-    return _fit(
-        moments,
+    return fit_single(
+        data,
         spec,
         scheme=scheme,
         tol=tol,
         max_iter=max_iter,
         consistent=consistent,
-        scale=norm_scale,
-        raw=used,
-        rows=data.index[positions],
-        positions=positions,
-        source=source,
-        n_used=n_used,
-        n_unscored=n_read - positions.size,
-        replaced=replaced,
-        row_weights=w_read,
-        design_roles=roles if w_read is not None else None,
+        scale=scale,
+        missing=missing,
+        client=client,
+        progress=progress,
+        weights=weights,
+        weight_kind=weight_kind,
         sign=sign,
     )
-
-
-def fit_pls_moments(
-    moments: Moments,
-    spec: ModelSpec | str,
-    *,
-    scheme: str = "path",
-    tol: float = 1e-7,
-    max_iter: int = 300,
-    consistent: bool = False,
-    scale: Any = None,
-    sign: Any = "loadings",
-) -> PLSResult:
-    """Fit a PLS path model from item moments only (e.g. computed from a Dask frame).
-
-    Same options as :func:`fit_pls`. Everything but construct scores (and so the
-    per-respondent and per-segment index) follows from ``n``, the means and the
-    covariance matrix; ``scores`` is ``None``.
-    """
-    spec = as_spec(spec)
-    if spec.interactions:
-        raise CsiInputError(
-            f"interaction terms ({', '.join(spec.interactions)}) are built from the "
-            "respondents' answers, not from moments: use fit_pls on the data"
-        )
-    if not isinstance(moments, Moments):
-        raise TypeError(f"moments must be a csi.Moments, got {type(moments).__name__}")
-    spec.check_data(moments.items, name="the moments")
-    if tuple(moments.items) != spec.items:
-        moments = moments.subset(spec.items)
-    _check_n(moments.n, moments.n_excluded, spec)
-    norm_scale = _ix.normalise_scale(scale, spec.items)
-    if norm_scale is not None:
-        lo, hi = _ix.scale_arrays(norm_scale, spec.items)
-        means = moments.means.to_numpy(dtype=float)
-        outside = np.flatnonzero((means < lo) | (means > hi))
-        if outside.size:
-            k = int(outside[0])
-            raise CsiInputError(
-                f"item {spec.items[k]!r} has mean {means[k]:g}, outside its scale "
-                f"({lo[k]:g}, {hi[k]:g}); check scale="
-            )
-    return _fit(
-        moments,
-        spec,
-        scheme=scheme,
-        tol=tol,
-        max_iter=max_iter,
-        consistent=consistent,
-        scale=norm_scale,
-        raw=None,
-        rows=None,
-        positions=None,
-        source=None,
-        sign=sign,
-    )
-
-
-# ------------------------------------------------------------------ helpers
-#: Missing-data policies of :func:`fit_pls` for a DataFrame or a Survey.
-MISSING = ("listwise", "pairwise", "mean")
-
-
-def _design_roles(survey: Survey, weights: Any) -> dict[str, Any] | None:
-    """The codebook's design columns (strata, cluster, replicate weights) for the bootstrap.
-
-    Replicate weights belong to the codebook's own weight column: with other weights
-    only the strata and clusters are kept (as :meth:`csi.metrics.Design.from_survey`).
-    """
-    if weights is None or weights is False:
-        return None
-    cb = survey.codebook
-    own = isinstance(weights, str) and weights == cb.weight
-    roles: dict[str, Any] = {}
-    if cb.strata is not None:
-        roles["strata"] = cb.strata
-    if cb.cluster is not None:
-        roles["cluster"] = cb.cluster
-    if own and cb.replicate_weights:
-        roles["replicate_weights"] = tuple(cb.replicate_weights)
-        roles["replicate_type"] = cb.replicate_type
-    return roles or None
-
-
-def _weight_options(weights: Any, weight_kind: str | None) -> tuple[Any, str]:
-    """``weights`` (None for unweighted) and the checked ``weight_kind``."""
-    kind = "sampling" if weight_kind is None else weight_kind
-    check_choice(kind, WEIGHT_KINDS, name="weight_kind")
-    if weights is False:
-        return None, kind
-    if weights is True:
-        raise CsiInputError(
-            "weights=True: give the weight column's name or one weight per row "
-            "(a Survey uses its codebook's weight column by default)"
-        )
-    return weights, kind
-
-
-def _codebook_scale(codebook: Any, items: tuple[str, ...]) -> Any:
-    """The codebook as ``scale=`` when it gives every item's end points, else None."""
-    for name in items:
-        try:
-            info = codebook.item(name)
-        except CsiInputError:  # an item the codebook does not know (CodebookError)
-            return None
-        if getattr(info, "min", None) is None or getattr(info, "max", None) is None:
-            return None
-    return codebook
-
-
-def _pairwise_moments(X: np.ndarray, labels: pd.Index) -> Moments:
-    """Pairwise-complete moments: ``cov_kl`` from the respondents answering both items.
-
-    ``cov_kl = sum_{i in A_kl} (x_ik - m_k^(kl))(x_il - m_l^(kl)) / (n_kl - 1)``, means
-    over the pair's respondents ``A_kl`` (as ``pandas.DataFrame.cov``); item means
-    over each item's answers; ``n`` the smallest ``n_kl``.
-    """
-    frame = pd.DataFrame(X, columns=labels)
-    answered = (~np.isnan(X)).astype(float)
-    pair_n = answered.T @ answered
-    n_min = int(pair_n.min()) if pair_n.size else 0
-    if n_min < 2:
-        k, m = (int(v) for v in np.argwhere(pair_n < 2)[0])
-        raise CsiInputError(
-            f"only {int(pair_n[k, m])} respondent(s) answer both {labels[k]!r} and "
-            f"{labels[m]!r}; pairwise covariances need at least 2"
-        )
-    return Moments(n=n_min, means=frame.mean(), cov=frame.cov(), missing="pairwise", n_excluded=0)
-
-
-def _item_matrix(data: pd.DataFrame, items: list[str]) -> np.ndarray:
-    """The items as a float matrix (NaN for missing); raise naming a bad value."""
-    where = {c: k for k, c in enumerate(data.columns.tolist())}
-    pos = [where[i] for i in items]
-    kinds = [getattr(t, "kind", "O") for t in data.dtypes.tolist()]
-    text = [items[j] for j, k in enumerate(pos) if kinds[k] not in "biuf"]
-    if text:
-        check_numeric(data, text)
-    if all(k in "biuf" for k in kinds):
-        X = data.to_numpy(dtype=float, na_value=np.nan)[:, pos]
-    else:
-        block = data.iloc[:, pos]
-        if text:
-            block = block.apply(pd.to_numeric, errors="coerce")
-        X = block.to_numpy(dtype=float, na_value=np.nan)
-    if np.isinf(X).any():
-        r, c = (int(v) for v in np.argwhere(np.isinf(X))[0])
-        raise CsiInputError(
-            f"data: column {items[c]!r} has an infinite value {float(X[r, c])!r} "
-            f"at row {plain(data.index[r])!r}"
-        )
-    return X
-
-
-def _check_n(n: int, excluded: int, spec: ModelSpec) -> None:
-    most_pred = max((len(spec.predecessors(c)) for c in spec.constructs), default=0)
-    largest_b = max(
-        (len(spec.indicators[c]) for c in spec.constructs if spec.modes[c] == "B"), default=0
-    )
-    needed = max(3, most_pred + 2, largest_b + 1)
-    if n < needed:
-        why = f" ({excluded} left out for missing answers)" if excluded else ""
-        raise CsiInputError(
-            f"too few respondents: {n} with complete answers{why}; this model needs at "
-            f"least {needed} (more than the largest number of predictors of a construct "
-            f"plus one, {most_pred + 1}, and at least 3)"
-        )
-    # the "10-times rule" (Barclay, Higgins & Thompson 1995; Hair et al. 2017, ch. 1):
-    # at least 10 x the largest number of arrows pointing at one construct (structural
-    # predecessors, or formative items); and never fewer respondents than items
-    arrows = max(most_pred, largest_b)
-    advised = max(10 * arrows, len(spec.items) + 1)
-    if n < advised:
-        warnings.warn(
-            f"only {n} respondents for a model with {len(spec.items)} items and up to "
-            f"{arrows} arrows into one construct; at least {advised} are advised (10 x the "
-            "arrows into a construct, and more respondents than items): estimates and "
-            "intervals are unstable at this size",
-            SmallSampleWarning,
-            stacklevel=3,
-        )
-
-
-def _check_range(X: np.ndarray, scale: Any, items: tuple[str, ...]) -> None:
-    """Raise naming the first item with an answer outside its scale (NaN ignored)."""
-    lo, hi = _ix.scale_arrays(scale, items)
-    outside = (X < lo) | (X > hi)  # NaN compares False
-    if outside.any():
-        k = int(np.flatnonzero(outside.any(axis=0))[0])
-        col = X[:, k][~np.isnan(X[:, k])]
-        raise CsiInputError(
-            f"item {items[k]!r} has answers from {col.min():g} to {col.max():g}, outside its "
-            f"scale ({lo[k]:g}, {hi[k]:g}); check scale= (or recode missing-value codes "
-            "such as 99 to NaN first)"
-        )

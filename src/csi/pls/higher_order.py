@@ -42,7 +42,8 @@ import pandas as pd
 from csi._checks import CsiInputError, check_choice, check_frame
 from csi.moments import Moments
 from csi.pls import index as _ix
-from csi.pls.fit import _codebook_scale, _design_roles, fit_pls
+from csi.pls.fit_single import _codebook_scale, _design_roles
+from csi.pls.fit_single import fit_single as fit_pls
 from csi.pls.higher_order_spec import (
     REPEAT_MARK,
     HigherOrder,
@@ -274,7 +275,7 @@ class HigherOrderResult(PLSResult):
 
 # ------------------------------------------------------------------ fitting
 def fit_higher_order(
-    data: pd.DataFrame | Survey,
+    data: pd.DataFrame | Survey | Any,
     model: str,
     *,
     method: str = "two_stage",

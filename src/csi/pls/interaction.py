@@ -57,6 +57,8 @@ import pandas as pd
 from csi._checks import CsiInputError, check_choice
 from csi.pls import index as _ix
 from csi.pls import segments as _segments
+from csi.pls.fit_single import _item_matrix
+from csi.pls.fit_single import fit_single as fit_pls
 from csi.pls.result import PLSResult
 from csi.spec import ModelSpec
 
@@ -311,8 +313,6 @@ def fit_interaction(
     :func:`csi.fit_pls`. The result's :attr:`PLSResult.refit` re-runs this function,
     so its bootstrap redoes every stage.
     """
-    from csi.pls.fit import _item_matrix, fit_pls
-
     check_choice(method, METHODS, name="interaction")
     if not isinstance(data, pd.DataFrame):
         raise CsiInputError(

@@ -50,7 +50,8 @@ import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_rng
 from csi.pls.batched import REASONS
-from csi.pls.fit import _check_n, fit_pls
+from csi.pls.fit import fit_pls
+from csi.pls.fit_single import _check_n
 from csi.pls.resampling import (
     FAILURE_WARN_SHARE,
     BootstrapFailureWarning,
