@@ -59,11 +59,12 @@ FIT_MAP = {
     "rmsea_pvalue_robust": "rmsea.pvalue.robust",
 }
 CASES = [
-    ("hs4_dwls", "hs_cat4.csv", HS, "DWLS"),
-    ("hs4_wlsmv", "hs_cat4.csv", HS, "WLSMV"),
-    ("hs5_dwls", "hs_cat5.csv", HS, "DWLS"),
-    ("hs5_wlsmv", "hs_cat5.csv", HS, "WLSMV"),
-    ("hs5_sem_wlsmv", "hs_cat5.csv", HS_SEM, "WLSMV"),
+    ("hs4_dwls", "hs_cat4.csv", HS, "DWLS", {}),
+    ("hs4_wlsmv", "hs_cat4.csv", HS, "WLSMV", {}),
+    ("hs5_dwls", "hs_cat5.csv", HS, "DWLS", {}),
+    ("hs5_wlsmv", "hs_cat5.csv", HS, "WLSMV", {}),
+    ("hs5_sem_wlsmv", "hs_cat5.csv", HS_SEM, "WLSMV", {}),
+    ("hs4na_pairwise_wlsmv", "hs_cat4_na.csv", HS, "WLSMV", {"missing": "pairwise"}),
 ]
 
 
@@ -94,9 +95,11 @@ def _lavaan_fit(prefix: str) -> pd.Series:
 
 @pytest.fixture(scope="module", params=CASES, ids=[c[0] for c in CASES])
 def case(request):
-    prefix, data_file, model, estimator = request.param
+    prefix, data_file, model, estimator, kw = request.param
     data = pd.read_csv(REF / data_file)
-    return prefix, _fit(data, model, estimator), estimator
+    res = _fit(data, model, estimator, **kw)
+    assert res.n_excluded == 0 and res.n == len(data)
+    return prefix, res, estimator
 
 
 def test_parameters_match_lavaan(case):
@@ -154,6 +157,26 @@ def test_polychoric_statistics_and_gamma_match_lavaan():
     np.testing.assert_allclose(values, obs["value"], atol=1e-7)
     order = tau + rho
     np.testing.assert_allclose(os_.gamma[np.ix_(order, order)], gamma, atol=1e-6)
+
+
+def test_pairwise_uses_every_answer_and_listwise_counts_the_dropped():
+    """hs_cat4_na: 301 rows; 43 + 28 + 23 - 4 - 3 - 2 = 85 with an unanswered item (the
+    R script's NA pattern by inclusion-exclusion: r % 7 == 0, r % 11 == 3, r % 13 == 5)."""
+    data = pd.read_csv(REF / "hs_cat4_na.csv")
+    incomplete = int(data[ITEMS].isna().any(axis=1).sum())
+    assert incomplete == 85
+    listwise = _fit(data, HS, "WLSMV")
+    assert (listwise.n, listwise.n_excluded) == (216, 85)
+    assert listwise.diagnostics  # the excluded respondents are reported
+    pairwise = _fit(data, HS, "WLSMV", missing="pairwise")
+    assert (pairwise.n, pairwise.n_excluded) == (301, 0)
+    # the caller's frame is not modified
+    pd.testing.assert_frame_equal(data, pd.read_csv(REF / "hs_cat4_na.csv"))
+    # pairwise on complete data is the complete-data fit
+    full = pd.read_csv(REF / "hs_cat4.csv")
+    a = _fit(full, HS, "WLSMV", missing="pairwise").estimates
+    b = _fit(full, HS, "WLSMV").estimates
+    np.testing.assert_allclose(a["se"], b["se"], rtol=1e-12)
 
 
 def test_ordinal_refusals_name_the_option():
