@@ -249,6 +249,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fuzzy evaluation of the satisfaction construct (on with --system)",
     )
+    r.add_argument(
+        "--pairs",
+        action="store_true",
+        help="also write the index differences between every pair of segments (bootstrap) "
+        "to the workbook; by default each segment is compared with the rest",
+    )
+    r.add_argument(
+        "--timings",
+        action="store_true",
+        help="print the seconds spent per stage (read, fit, bootstrap, sections, ...)",
+    )
     r.add_argument("--no-figures", action="store_true", help="leave the figures out")
     r.add_argument("--no-sem", action="store_true", help="skip the CB-SEM fit indices")
     r.add_argument("--format", default="html,xlsx", help="html, xlsx or both (default)")

@@ -8,6 +8,7 @@ libraries behind a command are imported when it runs, so that ``csi --help`` sta
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -55,8 +56,11 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.min_segment_size < 1:
         raise CsiInputError(f"--min-segment-size must be at least 1, got {args.min_segment_size}")
     say = _progress(err, args.quiet)
+    times: dict[str, float] = {}
+    start = time.perf_counter()
     say(f"reading {args.survey}")
     survey = _read(args)
+    times["read"] = time.perf_counter() - start  # reading and cleaning
     say(f"{survey.n_read} respondents read")
     if args.system is not None and not Path(args.system).exists():
         say(f"indicator system {args.system} not found")
@@ -80,6 +84,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         figures=not args.no_figures,
         sem=not args.no_sem,
         roles=_roles(args.role),
+        pairs=args.pairs,
+        timings=times,
     )
     if report.failures and not args.allow_partial:
         for line in report.failures:
@@ -94,9 +100,15 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for line in report.failures:
         print(f"csi: warning: left out of the report: {line}", file=err)
     say("writing the report")
+    start = time.perf_counter()
     paths = write_report(report, args.output, formats=formats)
+    times["write"] = time.perf_counter() - start
     for kind, path in paths.items():
         print(f"{kind} report written to {path}", file=out)
+    if args.timings:
+        for stage, seconds in times.items():
+            if not stage.startswith("section:"):
+                print(f"csi: time: {stage:<10} {seconds:8.2f} s", file=err)
     return EXIT_OK
 
 

@@ -133,6 +133,10 @@ class Report:
     failures: tuple[str, ...] = ()
     """Requested parts that could not be produced (one line each, e.g. "NPS: ...");
     the CLI refuses to write such a report unless ``--allow-partial``."""
+    cleaned: tuple[object, ...] | None = field(default=None, repr=False, compare=False)
+    """Set by :meth:`csi.report.privacy.PrivacyGuard.clean_report` on its result (the
+    guard, the title, subtitle and sections it cleaned), so that a writer does not clean
+    the same report again; any change to these gives a report the writers clean."""
 
     @property
     def tables(self) -> tuple[Table, ...]:

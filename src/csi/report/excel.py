@@ -296,7 +296,8 @@ def write_excel(report: Report, path: str | Path) -> Path:
     except ImportError:  # pragma: no cover - depends on the environment
         raise ImportError("writing Excel needs openpyxl: pip install 'csi[excel]'") from None
     if report.guard is not None:
-        report = report.guard.clean_report(report)  # privacy, then csi.disclosure
+        if not report.guard.has_cleaned(report):
+            report = report.guard.clean_report(report)  # privacy, then csi.disclosure
     else:
         from csi.disclosure import protect_report
 

@@ -151,7 +151,7 @@ def bullets_html(block: Bullets) -> str:
 
 def render_html(report: Report) -> str:
     """The report as an HTML document (string); runs the privacy guard first."""
-    if report.guard is not None:
+    if report.guard is not None and not report.guard.has_cleaned(report):
         report = report.guard.clean_report(report)
     lang = report.lang
     # the contents list the sections with content; a section that is not available

@@ -266,7 +266,20 @@ class PrivacyGuard:
         # attack on the result (csi.disclosure; raises DisclosureError if unprotectable)
         from csi.disclosure import protect_report
 
-        return protect_report(cleaned)
+        out = protect_report(cleaned)
+        return replace(out, cleaned=(self, out.title, out.subtitle, out.sections))
+
+    def has_cleaned(self, report: Report) -> bool:
+        """Whether ``report`` is what :meth:`clean_report` of this guard returned (same
+        title, subtitle and section objects): cleaning it again would change nothing."""
+        mark = report.cleaned
+        return (
+            mark is not None
+            and mark[0] is self
+            and mark[1] == report.title
+            and mark[2] == report.subtitle
+            and mark[3] is report.sections
+        )
 
     def assert_clean(self, document: str, *, what: str = "report") -> None:
         """Raise :class:`PrivacyError` if ``document`` contains a private value."""
