@@ -64,9 +64,12 @@ LOOSE = {"rmsea_pvalue_robust": 1e-3}
 def _compare(res, prefix: str, tol: float = 1e-4) -> set[str]:
     ref = pd.read_csv(REF / f"{prefix}_params.csv")
     est = res.estimates.assign(rhs=res.estimates["rhs"].fillna(""))
+    labels = list(res.groups) if res.groups else [None]
     for row in ref.itertuples():
         rhs = "" if pd.isna(row.rhs) else row.rhs
         hit = est[(est.lhs == row.lhs) & (est.op == row.op) & (est.rhs == rhs)]
+        if labels[0] is not None:
+            hit = hit[hit.group == labels[int(row.group) - 1]]
         assert len(hit) == 1, (row.lhs, row.op, rhs)
         got = hit.iloc[0]
         assert got["estimate"] == pytest.approx(row.est, rel=tol, abs=tol * 1e-2), row
@@ -106,6 +109,12 @@ def test_robust_sem_matches_lavaan(pdem, estimator):
     assert set(ROBUST) <= _compare(res, f"pd_{estimator.lower()}")
 
 
+def test_multigroup_mlr_matches_lavaan(hs):
+    res = fit_sem(hs, HS, estimator="MLR", group="school")
+    assert res.groups == ("Pasteur", "Grant-White")  # order of appearance, as lavaan
+    assert set(ROBUST) <= _compare(res, "hs_mg_mlr")
+
+
 def test_mlr_point_estimates_and_chisq_are_ml(hs):
     ml = fit_sem(hs, HS)
     mlr = fit_sem(hs, HS, estimator="MLR")
@@ -122,6 +131,8 @@ def test_mlr_refuses_moments_and_names_fixed_x(pdem):
         fit_sem(moments_from_frame(pdem), PD, estimator="MLR")
     with pytest.raises(CsiInputError, match="x1"):
         fit_sem(pdem, "y1 ~ x1\ny2 ~ y1", estimator="MLR")
+    with pytest.raises(CsiInputError, match=r"fixed\.x.*x1"):
+        fit_sem(pd.read_csv(REF / "pd_missing.csv"), "y1 ~ x1\ny3 ~ y1", missing="fiml")
 
 
 def test_mlr_with_fiml_matches_lavaan():

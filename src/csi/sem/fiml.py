@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import linalg
 
 from csi import diagnostics as dg
+from csi._checks import CsiInputError
 from csi.sem.engine import Engine, GroupMap, GroupStats
 from csi.sem.fiml_information import fiml_gfi, observed_hessian
 from csi.sem.fitindices import fit_indices
@@ -212,6 +213,12 @@ def fit_fiml(
     raw = gd.raw
     assert raw is not None
     st = Structure(sm)
+    if st.fixed_x_vars:
+        raise CsiInputError(
+            "missing='fiml' with exogenous observed variables (fixed.x) is not available: "
+            f"{', '.join(st.fixed_x_vars)}; model each as a single-item construct or use "
+            "missing='listwise'"
+        )
     perm = [list(sm.observed).index(v) for v in st.obs]
     x = raw[:, perm]
     pats = patterns(x)

@@ -168,8 +168,13 @@ def gfi(
     ns: Sequence[float],
     estimator: str = "ML",
     x_index: Sequence[int] = (),
+    means: Sequence[np.ndarray] | None = None,
+    mus: Sequence[np.ndarray | None] | None = None,
 ) -> float:
     """Joreskog-Sorbom GFI ``1 - e'We / s'Ws`` in the estimator's weight, groups by size.
+
+    With a mean structure (``means`` and ``mus``) the means join the moments with the
+    weight ``V`` (lavaan 0.6 takes them in: ``e = (m - mu, vech(S - Sigma))``).
 
     ``e = vech(S - Sigma)``, ``s = vech S``; ``W = 1/2 D'(V x V)D`` with ``V = Sigma^-1``
     (ML) or ``S^-1`` (GLS), ``W = I`` for ULS. The moments among the exogenous observed
@@ -180,14 +185,22 @@ def gfi(
     total_n = float(sum(ns))
     out = 0.0
     fx = list(x_index)
-    for cov, sigma, n in zip(covs, sigmas, ns, strict=True):
+    for g, (cov, sigma, n) in enumerate(zip(covs, sigmas, ns, strict=True)):
         p = len(cov)
+        mu = None if mus is None else mus[g]
+        mean = None if means is None or mu is None else means[g]
         cols, rows = np.triu_indices(p)  # lavaan's column-wise vech order
         keep = ~(np.isin(rows, fx) & np.isin(cols, fx))
         rows, cols = rows[keep], cols[keep]
         e, s = (cov - sigma)[rows, cols], cov[rows, cols]
         if estimator == "ULS":
             value = 1.0 - float(e @ e) / float(s @ s)
+        elif mean is not None and mu is not None:
+            v = np.linalg.inv(cov if estimator == "GLS" else sigma)
+            w = _vech_weight(v, rows, cols)
+            em = mean - mu
+            num = float(em @ v @ em) + float(e @ w @ e)
+            value = 1.0 - num / (float(mean @ v @ mean) + float(s @ w @ s))
         else:
             v = np.linalg.inv(cov if estimator == "GLS" else sigma)
             # element (ij, kl) of 1/2 D'(V x V)D: (v_ik v_jl + v_il v_jk) / 2, off-diagonal
@@ -199,6 +212,14 @@ def gfi(
             value = 1.0 - float(e @ w @ e) / float(s @ w @ s)
         out += n / total_n * value
     return out
+
+
+def _vech_weight(v: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``1/2 D'(V x V)D`` over the moments ``(rows, cols)``."""
+    w = v[np.ix_(rows, rows)] * v[np.ix_(cols, cols)]
+    w += v[np.ix_(rows, cols)] * v[np.ix_(cols, rows)]
+    mult = np.where(rows == cols, 1.0, 2.0)
+    return w * np.outer(mult, mult) / 4.0
 
 
 def loglik(
@@ -288,7 +309,7 @@ def fit_indices(
         if np.isfinite(chisq)
         else (np.nan,) * 4
     )
-    g = gfi(covs, sigmas, ns, estimator, x_index)
+    g = gfi(covs, sigmas, ns, estimator, x_index, means, mus)
     # lavaan 0.6 counts every sample moment here, the fixed.x ones included
     nel = groups * (p * (p + 1) // 2 + (p if mus is not None and mus[0] is not None else 0))
     agfi = 1.0 - nel / df * (1.0 - g) if df > 0 else np.nan
