@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, plain
+from csi.formulas import to_100
 from csi.moments import WEIGHT_KINDS, Moments
 
 Partial = tuple[int, np.ndarray, np.ndarray, int]
@@ -296,7 +297,7 @@ def _respondent_scores(
 ) -> pd.DataFrame:
     """0-100 construct scores ``sum_i u_i (x_i - lo_i) / (hi_i - lo_i) * 100`` of one partition."""
     x = frame[list(items)].apply(pd.to_numeric, errors="raise").to_numpy(dtype=float)
-    x100 = (x - lo) / (hi - lo) * 100.0
+    x100 = to_100(x, lo, hi)
     out = frame[list(keep)].copy()
     owner_arr = np.asarray(owner)
     for construct in constructs:
@@ -421,7 +422,7 @@ def index_by_dask(
     rows = []
     for seg in sorted(sums.index, key=str):
         n = int(counts.loc[seg])
-        means100 = (sums.loc[seg].to_numpy(dtype=float) / n - lo) / (hi - lo) * 100.0
+        means100 = to_100(sums.loc[seg].to_numpy(dtype=float) / n, lo, hi)
         for construct in dict.fromkeys(owner):
             cols = np.asarray(owner) == construct
             rows.append((seg, construct, n, float(means100[cols] @ u[cols])))

@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice
+from csi.formulas import from_100 as _from_100
+from csi.formulas import to_100 as _to_100
 
 __all__ = [
     "DEFAULT_CUTS",
@@ -109,7 +111,7 @@ class RatingScale:
 
     def to_100(self, x: Any) -> Any:
         """Rescale answers to 0-100: ``(x - min) / (max - min) * 100``."""
-        return _affine(x, lambda v: (v - self.min) / self.span * 100.0)
+        return _affine(x, lambda v: _to_100(v, self.min, self.max))
 
     @overload
     def from_100(self, score: pd.DataFrame) -> pd.DataFrame: ...
@@ -120,7 +122,7 @@ class RatingScale:
 
     def from_100(self, score: Any) -> Any:
         """Map a 0-100 score back to the scale: ``min + score / 100 * (max - min)``."""
-        return _affine(score, lambda v: self.min + v / 100.0 * self.span)
+        return _affine(score, lambda v: _from_100(v, self.min, self.max))
 
     def check(self, values: pd.Series, *, name: str | None = None) -> None:
         """Raise naming the first row and value outside ``min..max`` (NaN allowed)."""

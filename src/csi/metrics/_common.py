@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csi import formulas as _formulas
 from csi._checks import CsiInputError, check_choice, check_columns, check_numeric
 from csi.survey import Survey
 
@@ -96,7 +97,7 @@ def z_value(level: float) -> float:
 def to_100(x: Any, scale: tuple[float, float]) -> Any:
     """Linear rescaling of a rating to 0-100: ``100 * (x - lowest) / (highest - lowest)``."""
     lo, hi = scale
-    return (x - lo) / (hi - lo) * 100.0
+    return _formulas.to_100(x, lo, hi)
 
 
 def numeric_column(

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi import formulas as _formulas
 from csi._checks import CsiInputError, check_columns, check_frame, check_numeric, plain
 from csi.pls.algorithm import Layout
 
@@ -147,8 +148,8 @@ def score_slopes(
 
 
 def to_100(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Items on 0-100: ``(x - lo) / (hi - lo) * 100`` (broadcast over the last axis)."""
-    return (x - lo) / (hi - lo) * 100.0
+    """Items on 0-100 (broadcast over the last axis): :func:`csi.formulas.to_100`."""
+    return np.asarray(_formulas.to_100(x, lo, hi))
 
 
 def construct_index(means100: np.ndarray, u: np.ndarray, layout: Layout) -> np.ndarray:

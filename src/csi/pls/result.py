@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice
+from csi.formulas import adjusted_r2
 from csi.moments import Moments
 from csi.pls import display as _display
 from csi.pls import index as _ix
@@ -246,8 +247,7 @@ class PLSResult:
         endo = [t for t, pred in enumerate(self.layout.predecessors) if pred.size]
         k = np.array([self.layout.predecessors[t].size for t in endo], dtype=float)
         r2 = self.arrays.r2[endo]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            adj = 1.0 - (1.0 - r2) * (self.n - 1) / (self.n - k - 1)
+        adj = adjusted_r2(r2, self.n, k)
         return pd.DataFrame(
             {"construct": [self.layout.constructs[t] for t in endo], "r2": r2, "r2_adj": adj}
         )

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi.formulas import adjusted_r2 as adjusted_r2
 from csi.quality._blocks import item_blocks, model_corr
 from csi.spec import ModelSpec
 
@@ -102,11 +103,3 @@ def f2_label(f2: float, *, small: float = 0.02, medium: float = 0.15, large: flo
     if f2 >= small:
         return "small"
     return "none"
-
-
-def adjusted_r2(r2: Any, n: int, k: Any) -> np.ndarray:
-    """``1 - (1 - R²)(n - 1)/(n - k - 1)``."""
-    r = np.asarray(r2, dtype=float)
-    kk = np.asarray(k, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return 1.0 - (1.0 - r) * (n - 1) / (n - kk - 1)
