@@ -206,3 +206,10 @@ def test_failed_permutations_are_counted_and_warned() -> None:
     assert len(res.draws) == 40 - res.n_failed
     assert set(res.failures["reason"]) == {"degenerate"}
     assert res.failures["detail"].str.contains("x3").all()
+
+
+def test_the_result_method_is_the_function(grouped, ecsi) -> None:
+    fitted = fit_pls(grouped, ecsi)
+    via_method = fitted.micom("region", permutations=10, seed=3)
+    direct = micom(fitted, group="region", permutations=10, seed=3)
+    pd.testing.assert_frame_equal(via_method.table, direct.table)

@@ -288,7 +288,10 @@ class PLSResult:
     def quality(self, **options: Any) -> Any:
         """Reliability, validity, R², f², VIF and diagnostics: a :class:`csi.quality.QualityReport`.
 
-        Options (``thresholds``, ``f2``, ``lang``) as :func:`csi.quality.pls_quality`.
+        Options (``thresholds``, ``f2``, ``correlations``, ``lang``) as
+        :func:`csi.quality.pls_quality`; ``correlations="disattenuated"`` gives the PLSc
+        Fornell-Larcker and inner VIF from the corrected construct correlations (the
+        default uses score correlations, as seminr).
         """
         from csi.quality.pls import pls_quality
 
@@ -546,6 +549,13 @@ class PLSResult:
         from csi.quality.selection import selection_criteria
 
         return selection_criteria(self)
+
+    def micom(self, group: Any, **options: Any) -> Any:
+        """MICOM between two groups of this fit's respondents: a
+        :class:`csi.pls.micom.MICOMResult` (see :func:`csi.pls.micom.micom`)."""
+        from csi.pls.micom import micom
+
+        return micom(self, group=group, **options)
 
     def compare_groups(self, group: Any, **options: Any) -> GroupComparison:
         """Multi-group comparison with these settings (:func:`csi.pls.mga.compare_groups`)."""
