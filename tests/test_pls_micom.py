@@ -148,6 +148,9 @@ def test_groups_choice_subset_and_untouched_data(grouped, ecsi) -> None:
     for step, values in hand.items():
         np.testing.assert_allclose(got[step][list(values.index)], values.to_numpy(), atol=1e-6)
     assert "MICOM" in res.summary() and "MICOM" in res.summary(lang="zh")
+    zh = res.summary(lang="zh")
+    assert "构念、题项与路径相同" in zh and "same data treatment" not in zh
+    assert "same data treatment" in res.summary()
     assert "<table" in res._repr_html_() and "MICOMResult" in repr(res)
 
 

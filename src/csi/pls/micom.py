@@ -98,6 +98,13 @@ _TEXT = {
         "full": "完全",
         "partial": "部分",
         "none": "无",
+        "same constructs, items and paths": "构念、题项与路径相同",
+        "same data treatment": "数据处理相同",
+        "same algorithm settings": "算法设置相同",
+        "model estimable in each group": "各群组均可估计模型",
+        "check": "检查项",
+        "ok": "通过",
+        "detail": "说明",
     },
 }
 
@@ -167,12 +174,15 @@ class MICOMResult:
         check_choice(lang, _TEXT, name="lang")
         t = _TEXT[lang]
         verdict = self.verdict.assign(invariance=[t[v] for v in self.verdict["invariance"]])
+        configural = self.configural.assign(check=[t.get(c, c) for c in self.configural["check"]])
+        if lang != "en":
+            configural = configural.rename(columns={c: t[c] for c in ("check", "ok", "detail")})
         return "\n".join(
             [
                 *self._header(lang),
                 "",
                 t["configural"],
-                self.configural.to_string(index=False),
+                configural.to_string(index=False),
                 "",
                 t["steps"],
                 self.table.round(digits).to_string(index=False),
