@@ -199,3 +199,20 @@ def test_lazy_result_pickles_copies_and_replaces() -> None:
             method="eigenvector",
             random_index_table="saaty",
         )
+
+
+def test_results_share_no_mutable_state() -> None:
+    """The item Index is built once per item list and shared: each result gets its own
+    view (renaming one result's index leaves the others alone), and the matrix table of
+    a complete matrix is its own copy (editing it leaves the judgments table alone)."""
+    judgments = {("a", "b"): 3, ("a", "c"): 5, ("b", "c"): 2}
+    first, second = ahp_weights(judgments), ahp_weights(judgments)
+    first.weights.index.name = "criterion"
+    assert second.weights.index.name is None
+    assert ahp_weights(judgments).weights.index.name is None
+    assert first.weights.index.dtype == pd.Series([1.0], index=["a"]).index.dtype
+    before = second.judgments.copy()
+    third = ahp_weights(judgments)
+    third.matrix.iloc[0, 1] = 9.0
+    pd.testing.assert_frame_equal(third.judgments, before)
+    assert ahp_weights(judgments).matrix.iloc[0, 1] == 3.0

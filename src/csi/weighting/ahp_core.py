@@ -5,6 +5,7 @@ See :mod:`csi.weighting.ahp` for the method and references.
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import warnings
@@ -79,7 +80,7 @@ def _solve(a: np.ndarray, method: str) -> tuple[np.ndarray, float, np.ndarray]:
             x = np.log(a).mean(axis=1)
         w = np.exp(x - x.max())
         w = w / w.sum()
-    completed = np.where(missing, np.outer(w, 1 / w), a)
+    completed = np.where(missing, np.outer(w, 1 / w), a) if missing.any() else a
     if method == "geometric":
         # lambda_max of the (completed) matrix, as for the eigenvector method
         lam = _principal(completed)[0]
@@ -241,8 +242,15 @@ def _top_judgments(
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _item_index(labels: tuple[str, ...]) -> pd.Index:
+    """The item labels as a pandas Index, built once per list of items (inferring the
+    string dtype is most of a Series' cost); callers get a view of it (own name)."""
+    return pd.Index(list(labels))
+
+
 def _square_frame(values: np.ndarray, labels: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(values, index=labels, columns=labels)
+    return pd.DataFrame(values, index=labels, columns=labels, copy=True)
 
 
 def ahp_weights(
@@ -313,7 +321,7 @@ def ahp_weights(
         if warn:
             warnings.warn(msg, AHPConsistencyWarning, stacklevel=2)
     return AHPResult(
-        weights=pd.Series(w, index=labels, name="weight"),
+        weights=pd.Series(w, index=_item_index(tuple(labels)).view(), name="weight"),
         lambda_max=float(lam),
         ci=float(ci),
         ri=float(ri),
