@@ -113,6 +113,11 @@ def mean_difference(
     """
     level = check_level(level)
     x, y = _clean(a, paired, b)
+    return _finish(*_mean_parts(x, y, paired), level)
+
+
+def _mean_parts(x: np.ndarray, y: np.ndarray, paired: bool) -> tuple[float, float, float]:
+    """Difference, standard error and df of :func:`mean_difference` (clean arrays)."""
     if paired:
         d = x - y
         n = d.size
@@ -128,7 +133,7 @@ def mean_difference(
             df = float((va + vb) ** 2 / denom) if denom > 0 else np.nan
         else:
             se = df = np.nan
-    return _finish(diff, se, df, level)
+    return diff, se, df
 
 
 def nps_difference(
@@ -251,11 +256,14 @@ def compare_segments(
             other_pos = np.flatnonzero(rest)
         a = all_values[pos[answered[pos]]]
         b = all_values[other_pos[answered[other_pos]]]
-        if design is None:
-            res = _difference(measure, a, b, paired=False, level=level)
-            test, value, value_ref = "welch t" if measure == "mean" else "z", None, None
+        if design is None and measure == "mean":
+            parts, test, value, value_ref = _mean_parts(a, b, False), "welch t", None, None
+        elif design is None:
+            r = nps_difference(a, b, level=level)
+            parts, test, value, value_ref = (r["difference"], r["se"], r["df"]), "z", None, None
         else:
-            res, value, value_ref = _design_difference(design, points, pos, other_pos, level)
+            d, se, df, value, value_ref = _design_parts(design, points, pos, other_pos)
+            parts = (d, se, df)
             test = "design t"
         rows.append(
             {
@@ -267,10 +275,10 @@ def compare_segments(
                 "value": _value(measure, a) if value is None else value,
                 "n_reference": b.size,
                 "value_reference": _value(measure, b) if value_ref is None else value_ref,
-                **res,
+                **dict(zip(("difference", "se", "df"), parts, strict=True)),
             }
         )
-    out = pd.DataFrame(rows)
+    out = _finish_rows(pd.DataFrame(rows), level)
     small = np.minimum(out["n"], out["n_reference"])
     return _adjust(out.assign(_n=small), level, correction, min_size, ["value", "value_reference"])
 
@@ -474,17 +482,49 @@ def _clean(a: Any, paired: bool, b: Any) -> tuple[np.ndarray, np.ndarray]:
     return x[~np.isnan(x)], y[~np.isnan(y)]
 
 
-def _design_difference(
-    design: Design, points: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray, level: float
-) -> tuple[dict[str, float], float, float]:
+def _design_parts(
+    design: Design, points: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray
+) -> tuple[float, float, float, float, float]:
     """Design-based difference of the weighted means of two sets of rows (segment and
-    rest or reference): :func:`csi.metrics.design.weighted_difference`, t test on the
-    design's df. Returns the result columns and the two weighted means."""
+    rest or reference): :func:`csi.metrics.design.weighted_difference` (difference, SE,
+    the design's df, and the two weighted means)."""
     a = np.zeros(len(points), dtype=bool)
     b = np.zeros(len(points), dtype=bool)
     a[rows_a], b[rows_b] = True, True
     diff, se, df, mean_a, mean_b = weighted_difference(design, points, a, b)
+    return float(diff), float(se), float(df), float(mean_a), float(mean_b)
+
+
+def _design_difference(
+    design: Design, points: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray, level: float
+) -> tuple[dict[str, float], float, float]:
+    """:func:`_design_parts` with its t test and interval (:func:`_finish`); returns the
+    result columns and the two weighted means."""
+    diff, se, df, mean_a, mean_b = _design_parts(design, points, rows_a, rows_b)
     return _finish(diff, se, df, level), mean_a, mean_b
+
+
+def _finish_rows(out: pd.DataFrame, level: float) -> pd.DataFrame:
+    """:func:`_finish` on every row (``difference``, ``se``, ``df``) in one SciPy call
+    per distribution: t with ``df``, normal where ``df`` is NaN; NaN where se <= 0."""
+    if out.empty:
+        return out.assign(ci_lower=[], ci_upper=[], stat=[], pvalue=[])
+    diff = out["difference"].to_numpy(dtype=float)
+    se = out["se"].to_numpy(dtype=float)
+    df = out["df"].to_numpy(dtype=float)
+    ok = np.isfinite(se) & (se > 0)
+    normal = np.isnan(df)
+    safe_df = np.where(normal, 1.0, df)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stat = np.where(ok, diff / np.where(ok, se, 1.0), np.nan)
+        crit = np.where(normal, z_value(level), stats.t.ppf(0.5 + level / 2, safe_df))
+        p = np.where(normal, 2 * stats.norm.sf(np.abs(stat)), 2 * stats.t.sf(np.abs(stat), safe_df))
+    out = out.copy()
+    out["ci_lower"] = np.where(ok, diff - crit * se, np.nan)
+    out["ci_upper"] = np.where(ok, diff + crit * se, np.nan)
+    out["stat"] = stat
+    out["pvalue"] = np.where(ok, p, np.nan)
+    return out
 
 
 def _finish(diff: float, se: float, df: float, level: float) -> dict[str, float]:
