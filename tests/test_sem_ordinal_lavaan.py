@@ -185,3 +185,94 @@ def test_ordinal_refusals_name_the_option():
         _fit(data, HS, "WLSMV", missing="fiml")
     with pytest.raises(CsiInputError, match="'WLS'"):
         _fit(data, HS, "WLS")
+
+
+MG_CASES = [
+    ("hs4_mg_wlsmv", ()),
+    ("hs4_mg_thr_load_wlsmv", ("thresholds", "loadings")),
+]
+
+
+@pytest.fixture(scope="module", params=MG_CASES, ids=[c[0] for c in MG_CASES])
+def mg_case(request):
+    prefix, equal = request.param
+    data = pd.read_csv(REF / "hs_cat4.csv")
+    res = fit_ordinal(
+        data,
+        HS,
+        ordered=True,
+        group="school",
+        group_equal=equal,
+        level=0.95,
+        lang="en",
+        max_iter=200,
+        estimator="WLSMV",
+    )
+    return prefix, res, list(pd.unique(data["school"]))
+
+
+def test_multigroup_parameters_match_lavaan(mg_case):
+    """Per group: loadings, factor (co)variances, error variances, thresholds, and with
+    equal thresholds the free scale factors (~*~) and latent means of group 2."""
+    prefix, res, labels = mg_case
+    ref = pd.read_csv(REF / f"{prefix}_params.csv")
+    ref["group"] = [labels[int(g) - 1] for g in ref["group"]]
+    ref["rhs"] = ref["rhs"].fillna("")
+    items = ref["lhs"].isin(ITEMS) & (ref["op"] == "~1")  # item intercepts: fixed 0
+    ref = ref[~items]
+    both = res.estimates.merge(ref, on=["group", "lhs", "op", "rhs"], how="outer", indicator=True)
+    assert (both["_merge"] == "both").all(), both[both["_merge"] != "both"]
+    np.testing.assert_allclose(both["estimate"], both["est"], rtol=RTOL, atol=1e-8)
+    np.testing.assert_allclose(both["se_x"], both["se_y"], rtol=RTOL, atol=1e-8)
+    np.testing.assert_allclose(both["std_all"], both["std.all"], rtol=RTOL, atol=1e-8)
+    np.testing.assert_allclose(both["std_lv"], both["std.lv"], rtol=RTOL, atol=1e-8)
+    if prefix == "hs4_mg_thr_load_wlsmv":  # the constraints hold
+        tau = res.estimates[res.estimates.op == "|"].pivot_table(
+            index=["lhs", "rhs"], columns="group", values="estimate"
+        )
+        np.testing.assert_allclose(tau[labels[0]], tau[labels[1]], rtol=0, atol=0)
+
+
+def test_multigroup_fit_measures_match_lavaan(mg_case):
+    prefix, res, _labels = mg_case
+    lav = _lavaan_fit(prefix)
+    ours = res.fit_indices
+    reported = [k for k, v in ours.items() if np.isfinite(v) and k != "n"]
+    assert {"chisq_scaled", "cfi_scaled", "rmsea_scaled", "shift_parameter"} <= set(reported)
+    for key in reported:
+        # p-values far below 1e-6 differ in relative terms by more than their statistics
+        tol = {"abs": 1e-8} if key.startswith(("pvalue", "rmsea_pvalue")) else {}
+        assert ours[key] == pytest.approx(lav[FIT_MAP[key]], rel=RTOL, **tol), key
+    assert ours["n"] == 301
+
+
+def test_unconstrained_groups_are_separate_fits():
+    """Without constraints each group's estimates are its own single-group fit (standard
+    errors differ only by lavaan's N / (N - G) versus N_g / (N_g - 1) Gamma rescaling)."""
+    data = pd.read_csv(REF / "hs_cat4.csv")
+    kw = {"ordered": True, "level": 0.95, "lang": "en", "max_iter": 200, "estimator": "WLSMV"}
+    mg = fit_ordinal(data, HS, group="school", **kw).estimates
+    n, groups = len(data), 2
+    for label in pd.unique(data["school"]):
+        part = data[data["school"] == label]
+        one = fit_ordinal(part, HS, group=None, **kw).estimates
+        both = one.merge(mg[mg.group == label], on=["lhs", "op", "rhs"])
+        assert len(both) == len(one)
+        np.testing.assert_allclose(both["estimate_x"], both["estimate_y"], atol=1e-8)
+        ng = len(part)
+        ratio = np.sqrt(n / (n - groups) / (ng / (ng - 1)))
+        free = both["se_x"] > 0
+        np.testing.assert_allclose(both["se_y"][free], both["se_x"][free] * ratio, rtol=1e-6)
+
+
+def test_multigroup_refusals():
+    data = pd.read_csv(REF / "hs_cat4.csv")
+    kw = {"ordered": True, "level": 0.95, "lang": "en", "max_iter": 200, "estimator": "WLSMV"}
+    with pytest.raises(CsiInputError, match=r"group_equal \['intercepts'\] is not available"):
+        fit_ordinal(data, HS, group="school", group_equal=("intercepts",), **kw)
+    with pytest.raises(CsiInputError, match="group_equal needs a group column"):
+        fit_ordinal(data, HS, group=None, group_equal=("loadings",), **kw)
+    sparse = data.copy()
+    sparse.loc[(sparse["school"] == "Pasteur") & (sparse["x3"] == 4), "x3"] = 3
+    with pytest.raises(CsiInputError, match=r"'x3' has no answer in category 4 .* 'Pasteur'"):
+        fit_ordinal(sparse, HS, group="school", **kw)

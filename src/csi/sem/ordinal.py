@@ -50,6 +50,7 @@ def fit_ordinal(
     max_iter: int,
     estimator: str = "DWLS",
     missing: str = "listwise",
+    group_equal: Sequence[str] = (),
 ) -> SEMResult:
     """DWLS or WLSMV fit of ``model`` with every item ordinal (see module docstring).
 
@@ -59,6 +60,8 @@ def fit_ordinal(
     an unanswered item (counted in ``n_excluded``), ``"pairwise"`` uses every answer:
     each threshold from the respondents who answered the item, each polychoric
     correlation from those who answered both (lavaan's ``missing = "pairwise"``).
+    ``group`` fits each group's statistics (:mod:`csi.sem.ordinal_groups`; ``group_equal``
+    may hold ``"thresholds"``, ``"loadings"``, ...).
     """
     estimator = str(estimator).upper()
     if estimator not in ("DWLS", "WLSMV"):
@@ -72,8 +75,6 @@ def fit_ordinal(
         raise CsiInputError(
             f"missing must be 'listwise' or 'pairwise' with ordinal items, got {missing!r}"
         )
-    if group is not None:
-        raise CsiInputError(f"estimator={estimator!r} is available for single-group fits only")
     check_frame(data)
     sm = build_model(model, columns={str(c) for c in data.columns})
     items = list(sm.observed)
@@ -87,9 +88,15 @@ def fit_ordinal(
                 f"ordered: {rest} (mixing continuous and ordinal items is not supported)"
             )
     check_columns(data, items, what="item")
+    if group is not None:
+        check_columns(data, [group], what="group column")
+        if group in items:
+            raise CsiInputError(f"group column {group!r} is also an item of the model")
     block = data[items]
     answered = block.notna().to_numpy()
     keep = answered.all(axis=1) if missing == "listwise" else answered.any(axis=1)
+    if group is not None:
+        keep &= data[group].notna().to_numpy()
     n_excluded = int((~keep).sum())
     codes = np.full((int(keep.sum()), len(items)), -1, dtype=int)
     for j, item in enumerate(items):
@@ -111,6 +118,21 @@ def fit_ordinal(
         if not np.allclose(levels, np.round(levels)):
             raise CsiInputError(f"ordinal item {item!r} has non-integer answers")
         codes[seen, j] = inverse.ravel()
+    if group is not None:
+        return _fit_groups(
+            data[group][keep],
+            codes,
+            sm,
+            items,
+            group_equal,
+            n_excluded,
+            estimator=estimator,
+            level=level,
+            lang=lang,
+            max_iter=max_iter,
+        )
+    if group_equal:
+        raise CsiInputError("group_equal needs a group column (group=...)")
     st_ = ordinal_stats(codes)
     st = Structure(sm)
     perm = [items.index(v) for v in st.obs]
@@ -125,6 +147,35 @@ def fit_ordinal(
         lang=lang,
         max_iter=max_iter,
     )
+
+
+def _fit_groups(
+    gcol: pd.Series,
+    codes: np.ndarray,
+    sm: Any,
+    items: list[str],
+    group_equal: Sequence[str],
+    n_excluded: int,
+    **kw: Any,
+) -> SEMResult:
+    from csi.sem.ordinal_groups import fit_ordinal_groups
+
+    labels = list(pd.unique(gcol))  # order of appearance, as lavaan
+    if len(labels) < 2:
+        raise CsiInputError(f"group column {gcol.name!r} has fewer than 2 groups: {labels}")
+    per_group = []
+    for label in labels:
+        part = codes[(gcol == label).to_numpy()]
+        for j, item in enumerate(items):
+            k = int(codes[:, j].max()) + 1
+            empty = sorted(set(range(k)) - set(part[:, j][part[:, j] >= 0].tolist()))
+            if empty:
+                raise CsiInputError(
+                    f"ordinal item {item!r} has no answer in category {empty[0] + 1} (of "
+                    f"{k}) in group {label!r}; merge categories before a multi-group fit"
+                )
+        per_group.append(ordinal_stats(part))
+    return fit_ordinal_groups(sm, per_group, labels, tuple(group_equal), n_excluded, **kw)
 
 
 def _dwls(

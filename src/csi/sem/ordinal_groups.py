@@ -1,0 +1,507 @@
+"""Multi-group DWLS / WLSMV for ordinal items (lavaan's delta parameterization).
+
+Each group ``g`` has its own thresholds, polychoric correlations and ``Gamma_g``
+(:mod:`csi.sem.polychoric`). The model for the latent responses ``y*`` of group ``g``::
+
+    Sigma*_g = Lambda_g C_g Psi_g C_g' Lambda_g' + Theta_g,   kappa_g = Lambda_g C_g alpha_g
+    tau*_g,jc = Delta_g,j (tau_g,jc - kappa_g,j),  rho*_g,ij = Delta_g,i Delta_g,j Sigma*_g,ij
+
+with the scale factors ``Delta`` (lavaan's ``~*~``) and the latent means ``alpha`` fixed at
+1 and 0 in every group, except that with ``group_equal`` containing ``"thresholds"`` they are
+free in groups 2..G (lavaan's identification of threshold invariance; ``"means"`` keeps
+``alpha`` at 0). Item error variances are not parameters: ``theta_jj = 1 / Delta_j^2 -
+(Lambda C Psi C' Lambda')_jj`` (unit diagonal of ``Delta Sigma* Delta``). Fit function
+``F = sum_g (N_g / N) e_g' W_g e_g`` over the thresholds and correlations of every group,
+``W_g = diag(N_g / (N_g - 1) Gamma_g)^-1``, ``chisq = N F``; robust covariance and the
+scaled-and-shifted test from the stacked groups (Asparouhov & Muthen 2010). The Jacobian
+of the implied statistics is taken by central differences (step 1e-6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from csi import diagnostics as dg
+from csi._checks import CsiInputError
+from csi.sem.effects import effects_table
+from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared
+from csi.sem.fitindices import FIT_NAMES, rmsea_interval
+from csi.sem.groups import build_maps
+from csi.sem.ordinal_fitmeasures import _scale_shift
+from csi.sem.polychoric import OrdinalStats
+from csi.sem.result import SEMResult
+from csi.sem.structure import THETA, Structure
+
+#: group_equal keywords available with ordinal items
+ORDINAL_EQUAL = ("loadings", "thresholds", "regressions", "lv_variances", "lv_covariances", "means")
+
+
+@dataclass
+class _Layout:
+    """Where each group's parameters sit in the global vector (-1 = fixed)."""
+
+    cov_idx: list[np.ndarray]  # per group: global index of each semopy free parameter
+    theta_local: list[list[int]]  # per group: local indices of the derived error variances
+    tau_idx: list[list[np.ndarray]]  # per group, per item: global index of each threshold
+    alpha_idx: list[np.ndarray]  # per group: per latent
+    delta_idx: list[np.ndarray]  # per group: per item
+    names: list[str]
+    free: np.ndarray  # global indices estimated (not derived)
+
+
+def fit_ordinal_groups(
+    sm: Any,
+    stats_: list[OrdinalStats],
+    labels: list[Any],
+    group_equal: Sequence[str],
+    n_excluded: int,
+    *,
+    estimator: str,
+    level: float,
+    lang: str,
+    max_iter: int,
+) -> SEMResult:
+    """Multi-group fit; ``stats_`` per group with items in ``sm.observed`` order."""
+    equal = set(group_equal)
+    bad = sorted(equal - set(ORDINAL_EQUAL))
+    if bad:
+        raise CsiInputError(
+            f"group_equal {bad} is not available with ordinal items; choose from {ORDINAL_EQUAL}"
+        )
+    if sm.single_item_latents():
+        raise CsiInputError(
+            "multi-group ordinal fits need constructs with two or more items; single-item "
+            f"constructs: {list(sm.single_item_latents())}"
+        )
+    items = list(sm.observed)
+    structs = [Structure(sm) for _ in stats_]
+    st0 = structs[0]
+    perm = [items.index(v) for v in st0.obs]
+    if any("~~" == e.op and e.matrix == THETA and e.lhs != e.rhs for e in st0.entries):
+        raise CsiInputError("multi-group ordinal fits do not support residual covariances")
+    lay = _layout(structs, stats_, equal)
+    n_g = np.array([s.n for s in stats_], dtype=float)
+    n = float(n_g.sum())
+    frac = n_g / n
+    obs_vec, w_vec, gam, gam_test = [], [], [], []
+    for os_ in stats_:
+        o, order = _observed(os_, perm)
+        obs_vec.append(o)
+        g_raw = os_.gamma[np.ix_(order, order)]
+        # lavaan: the weight and the test from N_g / (N_g - 1) Gamma_g, the sandwich of
+        # the robust SEs from N / (N - G) Gamma_g (checked against its output)
+        w_vec.append((os_.n - 1) / os_.n / np.diag(g_raw))
+        gam.append(g_raw * n / (n - len(stats_)))
+        gam_test.append(g_raw * os_.n / (os_.n - 1))
+    x = _start(structs, stats_, lay, perm)
+
+    def model(xg: np.ndarray) -> list[np.ndarray]:
+        return [_implied(structs[g], lay, g, xg, perm)[0] for g in range(len(structs))]
+
+    def objective(xg: np.ndarray) -> float:
+        return float(
+            sum(
+                f * float((o - m) @ (w * (o - m)))
+                for f, o, m, w in zip(frac, obs_vec, model(xg), w_vec, strict=True)
+            )
+        )
+
+    def jacobian(xg: np.ndarray) -> list[np.ndarray]:
+        cols: list[list[np.ndarray]] = [[] for _ in structs]
+        for k in lay.free:
+            h = 1e-6 * max(1.0, abs(xg[k]))
+            up, dn = xg.copy(), xg.copy()
+            up[k] += h
+            dn[k] -= h
+            for g, (a, b) in enumerate(zip(model(up), model(dn), strict=True)):
+                cols[g].append((a - b) / (2 * h))
+        return [np.column_stack(c) for c in cols]
+
+    f_val = objective(x)
+    converged, it = False, 0
+    while it < max_iter:
+        it += 1
+        jac = jacobian(x)
+        res = [o - m for o, m in zip(obs_vec, model(x), strict=True)]
+        a = sum(f * j.T @ (w[:, None] * j) for f, j, w in zip(frac, jac, w_vec, strict=True))
+        grad = sum(f * j.T @ (w * r) for f, j, w, r in zip(frac, jac, w_vec, res, strict=True))
+        step = np.linalg.lstsq(a, grad, rcond=None)[0]
+        t = 1.0
+        while t > 1e-8:
+            new = x.copy()
+            new[lay.free] += t * step
+            try:
+                f_new = objective(new)
+            except np.linalg.LinAlgError:
+                f_new = np.inf
+            if np.isfinite(f_new) and f_new <= f_val + 1e-15:
+                break
+            t /= 2
+        if t <= 1e-8:
+            converged = bool(np.max(np.abs(grad)) < 1e-7)
+            break
+        size = float(np.max(np.abs(t * step) / np.maximum(1.0, np.abs(new[lay.free]))))
+        x, f_val = new, f_new
+        if size < 1e-10:
+            converged = True
+            break
+    jac = jacobian(x)
+    a = sum(f * j.T @ (w[:, None] * j) for f, j, w in zip(frac, jac, w_vec, strict=True))
+    a_inv = np.linalg.pinv(a)
+    if estimator == "WLSMV":
+        b = sum(
+            f * (j.T * w) @ gm @ (w[:, None] * j)
+            for f, j, w, gm in zip(frac, jac, w_vec, gam, strict=True)
+        )
+        v_free = a_inv @ b @ a_inv / n
+    else:
+        v_free = a_inv / n
+    vcov = np.zeros((len(lay.names), len(lay.names)))
+    vcov[np.ix_(lay.free, lay.free)] = v_free
+    fit = _fit_measures(
+        n_g, obs_vec, model(x), w_vec, gam_test, jac, stats_, perm, len(lay.free), estimator
+    )
+    return _assemble(
+        sm,
+        structs,
+        stats_,
+        labels,
+        lay,
+        x,
+        vcov,
+        fit,
+        perm,
+        n_excluded,
+        estimator=estimator,
+        converged=converged,
+        it=it,
+        level=level,
+        lang=lang,
+    )
+
+
+def _layout(structs: list[Structure], stats_: list[OrdinalStats], equal: set[str]) -> _Layout:
+    kinds = [k for k in equal if k in ("loadings", "regressions", "lv_variances", "lv_covariances")]
+    maps, names = build_maps(structs, meanstructure=False, group_equal=kinds)
+    names = list(names)
+    derived: set[int] = set()
+    theta_local: list[list[int]] = []
+    for st, mp in zip(structs, maps, strict=True):
+        loc = [
+            i
+            for i, nm in enumerate(st.free_names)
+            if any(e.name == nm and e.matrix == THETA and e.row == e.col for e in st.entries)
+        ]
+        theta_local.append(loc)
+        derived |= {int(mp.cov_idx[i]) for i in loc}
+
+    def new(name: str) -> int:
+        names.append(name)
+        return len(names) - 1
+
+    shared: dict[tuple[int, int], int] = {}
+    tau_idx: list[list[np.ndarray]] = []
+    alpha_idx, delta_idx = [], []
+    thr_equal = "thresholds" in equal
+    n_lat = len(structs[0].latent_idx)
+    for g, os_ in enumerate(stats_):
+        per_item = []
+        for j, th in enumerate(os_.thresholds):
+            idx = []
+            for c in range(1, len(th) - 1):
+                if thr_equal:
+                    if (j, c) not in shared:
+                        shared[(j, c)] = new(f"tau.{j}.{c}")
+                    idx.append(shared[(j, c)])
+                else:
+                    idx.append(new(f"tau.{j}.{c}.g{g + 1}"))
+            per_item.append(np.array(idx, dtype=int))
+        tau_idx.append(per_item)
+        free_more = thr_equal and g > 0
+        alpha_idx.append(
+            np.array(
+                [
+                    new(f"alpha.{k}.g{g + 1}") if free_more and "means" not in equal else -1
+                    for k in range(n_lat)
+                ],
+                dtype=int,
+            )
+        )
+        delta_idx.append(
+            np.array(
+                [
+                    new(f"delta.{j}.g{g + 1}") if free_more else -1
+                    for j in range(len(os_.thresholds))
+                ],
+                dtype=int,
+            )
+        )
+    free = np.array([k for k in range(len(names)) if k not in derived], dtype=int)
+    return _Layout(
+        [mp.cov_idx for mp in maps], theta_local, tau_idx, alpha_idx, delta_idx, names, free
+    )
+
+
+def _observed(os_: OrdinalStats, perm: list[int]) -> tuple[np.ndarray, list[int]]:
+    """Sample thresholds then correlations (structure order) and their rows in Gamma."""
+    where = {lab: k for k, lab in enumerate(os_.labels)}
+    vals, order = [], []
+    for j in perm:
+        for c in range(1, len(os_.thresholds[j]) - 1):
+            vals.append(float(os_.thresholds[j][c]))
+            order.append(where[("tau", j, c)])
+    p = len(perm)
+    for a, b in zip(*np.triu_indices(p, 1), strict=True):
+        i, j = perm[a], perm[b]
+        vals.append(float(os_.corr[i, j]))
+        order.append(where[("rho", min(i, j), max(i, j))])
+    return np.array(vals), order
+
+
+def _local(lay: _Layout, g: int, x: np.ndarray) -> np.ndarray:
+    return x[lay.cov_idx[g]].copy()
+
+
+def _implied(
+    st: Structure, lay: _Layout, g: int, x: np.ndarray, perm: list[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(implied thresholds + correlations, Sigma*, scales) of group ``g``."""
+    sigma, m, _c = st.implied(_local(lay, g, x))
+    alpha = np.array([x[k] if k >= 0 else 0.0 for k in lay.alpha_idx[g]])
+    kappa = m[:, st.latent_idx] @ alpha if len(alpha) else np.zeros(st.p)
+    scale_items = np.array([x[k] if k >= 0 else 1.0 for k in lay.delta_idx[g]])
+    scale = scale_items[perm]
+    taus = [scale[a] * (x[lay.tau_idx[g][j]] - kappa[a]) for a, j in enumerate(perm)]
+    iu, ju = np.triu_indices(st.p, 1)
+    rho = scale[iu] * scale[ju] * sigma[iu, ju]
+    return np.concatenate([*taus, rho]), sigma, scale
+
+
+def _start(
+    structs: list[Structure], stats_: list[OrdinalStats], lay: _Layout, perm: list[int]
+) -> np.ndarray:
+    from csi.sem.ordinal import _near_pd
+
+    x = np.zeros(len(lay.names))
+    count = np.zeros(len(lay.names))
+    for g, (st, os_) in enumerate(zip(structs, stats_, strict=True)):
+        corr = os_.corr[np.ix_(perm, perm)]
+        xg, _ok = st.semopy_fit(_near_pd(corr), os_.n, "MLW")
+        np.add.at(x, lay.cov_idx[g], xg)
+        np.add.at(count, lay.cov_idx[g], 1.0)
+        for j, idx in enumerate(lay.tau_idx[g]):
+            np.add.at(x, idx, os_.thresholds[j][1:-1])
+            np.add.at(count, idx, 1.0)
+    x = np.where(count > 0, x / np.maximum(count, 1.0), 0.0)
+    for g in range(len(structs)):
+        x[lay.delta_idx[g][lay.delta_idx[g] >= 0]] = 1.0
+    return x
+
+
+def _fit_measures(
+    n_g: np.ndarray,
+    obs: list[np.ndarray],
+    implied: list[np.ndarray],
+    w: list[np.ndarray],
+    gam: list[np.ndarray],
+    jac: list[np.ndarray],
+    stats_: list[OrdinalStats],
+    perm: list[int],
+    npar: int,
+    estimator: str,
+) -> pd.Series:
+    n = float(n_g.sum())
+    groups = len(n_g)
+    p = len(perm)
+    n_rho = p * (p - 1) // 2
+    chisq = float(
+        sum(
+            ng * (o - m) @ (wg * (o - m)) for ng, o, m, wg in zip(n_g, obs, implied, w, strict=True)
+        )
+    )
+    df = int(sum(len(o) for o in obs) - npar)
+    b_chisq = float(
+        sum(
+            ng * o[-n_rho:] @ (wg[-n_rho:] * o[-n_rho:])
+            for ng, o, wg in zip(n_g, obs, w, strict=True)
+        )
+    )
+    b_df = groups * n_rho
+    d, db = max(chisq - df, 0.0), max(b_chisq - b_df, 0.0)
+    values = dict.fromkeys(FIT_NAMES, np.nan)
+    point, lo, up, pclose = rmsea_interval(chisq, df, n - groups, groups)
+    values.update(
+        npar=npar,
+        n=n,
+        chisq=chisq,
+        df=df,
+        pvalue=float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
+        baseline_chisq=b_chisq,
+        baseline_df=b_df,
+        cfi=1.0 - d / max(d, db) if max(d, db) > 0 else 1.0,
+        tli=(b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0) if df > 0 else 1.0,
+        nfi=1.0 - chisq / b_chisq,
+        rmsea=point,
+        rmsea_ci_lower=lo,
+        rmsea_ci_upper=up,
+        rmsea_pvalue=pclose,
+    )
+    out = pd.Series(values, dtype=float, name="value")
+    if estimator != "WLSMV" or df <= 0:
+        return out
+    frac = n_g / n
+    wd = np.concatenate([f * wg for f, wg in zip(frac, w, strict=True)])
+    size = [len(o) for o in obs]
+    gamma_all = np.zeros((sum(size), sum(size)))
+    delta = np.vstack(jac)
+    start = 0
+    for f, gm, s in zip(frac, gam, size, strict=True):
+        gamma_all[start : start + s, start : start + s] = gm / f
+        start += s
+    wdd = wd[:, None] * delta
+    u = np.diag(wd) - wdd @ np.linalg.pinv(delta.T @ wdd) @ wdd.T
+    a, b = _scale_shift(df, u @ gamma_all)
+    ub = np.concatenate(
+        [
+            np.r_[np.zeros(s - n_rho), wg[-n_rho:]] * f
+            for f, wg, s in zip(frac, w, size, strict=True)
+        ]
+    )
+    ab, bb = _scale_shift(b_df, ub[:, None] * gamma_all)
+    t, tb = a * chisq + b, ab * b_chisq + bb
+    ds, dbs = max(t - df, 0.0), max(tb - b_df, 0.0)
+    point, lo, up, pclose = rmsea_interval(t, df, n - groups, groups)
+    extra = {
+        "chisq_scaled": t,
+        "pvalue_scaled": float(stats.chi2.sf(t, df)),
+        "scaling_factor": 1.0 / a,
+        "shift_parameter": b,
+        "baseline_chisq_scaled": tb,
+        "baseline_scaling_factor": 1.0 / ab,
+        "cfi_scaled": 1.0 - ds / max(ds, dbs) if max(ds, dbs) > 0 else 1.0,
+        "tli_scaled": (tb / b_df - t / df) / (tb / b_df - 1.0),
+        "rmsea_scaled": point,
+        "rmsea_ci_lower_scaled": lo,
+        "rmsea_ci_upper_scaled": up,
+        "rmsea_pvalue_scaled": pclose,
+    }
+    out = pd.concat([out, pd.Series(extra, dtype=float)])
+    out.name = "value"
+    del stats_
+    return out
+
+
+def _assemble(
+    sm: Any,
+    structs: list[Structure],
+    stats_: list[OrdinalStats],
+    labels: list[Any],
+    lay: _Layout,
+    x: np.ndarray,
+    vcov: np.ndarray,
+    fit: pd.Series,
+    perm: list[int],
+    n_excluded: int,
+    *,
+    estimator: str,
+    converged: bool,
+    it: int,
+    level: float,
+    lang: str,
+) -> SEMResult:
+    items = list(sm.observed)
+    zq = stats.norm.ppf(0.5 + level / 2)
+    tabs, effs, r2s, implied_d, resid_d = [], [], {}, {}, {}
+    for g, (st, os_, label) in enumerate(zip(structs, stats_, labels, strict=True)):
+        xl = _local(lay, g, x)
+        _imp, sigma, scale = _implied(st, lay, g, x, perm)
+        for i in lay.theta_local[g]:
+            e = next(e for e in st.entries if e.name == st.free_names[i])
+            xl[i] += 1.0 / scale[e.row] ** 2 - sigma[e.row, e.row]
+        idx = lay.cov_idx[g]
+        vl = vcov[np.ix_(idx, idx)].copy()
+        for i in lay.theta_local[g]:
+            vl[i, :] = vl[:, i] = 0.0
+        tab = parameter_table(st, xl, vl, level=level)
+        sd_item = {v: 1.0 / scale[a] for a, v in enumerate(st.obs)}
+        psi_tot = _latent_sd(st, xl)
+        extra: list[tuple[Any, ...]] = []
+
+        for j, item in enumerate(items):
+            for c, k in enumerate(lay.tau_idx[g][j], start=1):
+                extra.append(
+                    _row(x, vcov, zq, (item, "|", f"t{c}"), int(k), 0.0, None, 1 / sd_item[item])
+                )
+        for a, lat in enumerate(st.latent_idx):
+            name = st.inner[lat]
+            k = int(lay.alpha_idx[g][a])
+            std = 1.0 / psi_tot[name]
+            extra.append(_row(x, vcov, zq, (name, "~1", ""), k, 0.0, std, std))
+        for j, item in enumerate(items):
+            k = int(lay.delta_idx[g][j])
+            std = 1.0 / (float(x[k]) if k >= 0 else 1.0)
+            extra.append(_row(x, vcov, zq, (item, "~*~", item), k, 1.0, None, std))
+        tab = pd.concat([tab, pd.DataFrame(extra, columns=ESTIMATE_COLUMNS)], ignore_index=True)
+        tab.insert(0, "group", label)
+        tabs.append(tab)
+        eff = effects_table(st, xl, vl, level=level)
+        eff.insert(0, "group", label)
+        effs.append(eff)
+        r2s[label] = r_squared(st, xl)
+        back = [st.obs.index(v) for v in items]
+        cor = (sigma * np.outer(scale, scale))[np.ix_(back, back)]
+        implied_d[label] = pd.DataFrame(cor, index=items, columns=items)
+        resid_d[label] = pd.DataFrame(os_.corr - cor, index=items, columns=items)
+    diags = dg.collect(
+        dg.not_converged(converged, iterations=it, lang=lang),
+        dg.respondents_excluded(n_excluded, lang=lang),
+    )
+    return SEMResult(
+        estimates=pd.concat(tabs, ignore_index=True),
+        fit_indices=fit,
+        r2=pd.DataFrame(r2s),
+        effects=pd.concat(effs, ignore_index=True),
+        implied_cov=implied_d,
+        residual_corr=resid_d,
+        diagnostics=diags,
+        n=int(sum(s.n for s in stats_)),
+        n_excluded=n_excluded,
+        estimator=estimator,
+        converged=converged,
+        iterations=it,
+        vcov=pd.DataFrame(vcov, index=lay.names, columns=lay.names),
+        lang=lang,
+    )
+
+
+def _row(
+    x: np.ndarray,
+    vcov: np.ndarray,
+    zq: float,
+    key: tuple[str, str, str],
+    k: int,
+    fixed: float,
+    std_lv: float | None,
+    std_all: float | None,
+) -> tuple[Any, ...]:
+    """A parameter-table row of global parameter ``k`` (``-1``: fixed at ``fixed``)."""
+    est = float(x[k]) if k >= 0 else fixed
+    se = float(np.sqrt(max(vcov[k, k], 0.0))) if k >= 0 else 0.0
+    z = est / se if se > 0 else np.nan
+    pv = float(2 * stats.norm.sf(abs(z))) if se > 0 else np.nan
+    sl = est if std_lv is None else std_lv * est
+    sa = est if std_all is None else std_all * est
+    return (*key, None, est, se, z, pv, est - zq * se, est + zq * se, sl, sa)
+
+
+def _latent_sd(st: Structure, xl: np.ndarray) -> dict[str, float]:
+    from csi.sem.estimates import variances
+
+    total, _resid = variances(st, xl)
+    return {st.inner[k]: float(np.sqrt(total[st.inner[k]])) for k in st.latent_idx}
