@@ -155,6 +155,10 @@ def test_200_segments_stay_small_in_html(survey, stores):
     keys = [t.key for t in many.tables]
     assert "index_differences" not in keys and 'id="t-index_differences"' not in many_html
     assert len(many.table("index_vs_rest").frame) == 6 * N_STORES
+    # segment-by-construct tables of more than 50 segments: workbook only, a line instead
+    assert many.table("index_vs_rest").workbook_only and 'id="t-index_vs_rest"' not in many_html
+    assert not few.table("index_vs_rest").workbook_only and 'id="t-index_vs_rest"' in few_html
+    assert f"{6 * N_STORES} rows ({N_STORES} segments), in the workbook only" in many_html
     # segment figures give way to a note; the overall figures stay
     figures = [f.key for f in many.figures]
     assert "index_segment" not in figures and "nps_segment" not in figures

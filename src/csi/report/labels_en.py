@@ -6,6 +6,7 @@ from __future__ import annotations
 
 #: Section titles, table titles and phrases.
 TEXT_EN: dict[str, str] = {
+    "table_in_workbook": "{title}: {rows} rows ({k} segments), in the workbook only.",
     "figure_too_many_segments": (
         "Figure left out ({title}): {k} segments are more than a figure can show "
         "(at most {most}); the tables list every segment."

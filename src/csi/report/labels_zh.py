@@ -6,6 +6,7 @@ from __future__ import annotations
 
 #: Section titles, table titles and phrases.
 TEXT_ZH: dict[str, str] = {
+    "table_in_workbook": "{title}：共 {rows} 行（{k} 个细分群体），仅在 Excel 工作簿中。",
     "figure_too_many_segments": (
         "图形未绘制（{title}）：{k} 个细分群体超过一张图能展示的数量（最多 {most} 个）；"
         "各表格列出全部细分群体。"

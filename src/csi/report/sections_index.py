@@ -10,7 +10,7 @@ import pandas as pd
 
 from csi.disclosure import complementary
 from csi.report.context import Context
-from csi.report.document import Block, Section, Text
+from csi.report.document import Block, Section, Table, Text
 from csi.report.privacy import mark_suppressed
 
 
@@ -111,16 +111,29 @@ def _segment_interval_table(long: pd.DataFrame, col: str, ctx: Context) -> None:
     ci = mark_suppressed(
         ci, min_size=ctx.min_size, lang=ctx.lang, figures=["index", "ci_lower", "ci_upper"]
     )
-    ctx.to_appendix(
+    table = ctx.table(
         "index_segment_ci",
-        ctx.table(
-            "index_segment_ci",
-            ctx.t("t_index_segment_ci", segment=col, level=level),
-            ci,
-            digits=1,
-            note=ctx.t("suppression_note", min_size=ctx.min_size),
-        ),
+        ctx.t("t_index_segment_ci", segment=col, level=level),
+        ci,
+        digits=1,
+        note=ctx.t("suppression_note", min_size=ctx.min_size),
     )
+    ctx.to_appendix("index_segment_ci", *_page_or_workbook(table, col, ctx))
+
+
+#: Most segments whose segment-by-construct tables (intervals, comparisons with the
+#: rest) the HTML shows; with more they are in the workbook only, and a line says so.
+MAX_HTML_SEGMENTS = 50
+
+
+def _page_or_workbook(table: Table, col: str, ctx: Context) -> list[Block]:
+    """``table`` (one row per segment and construct) as it is, or, for more than
+    :data:`MAX_HTML_SEGMENTS` segments, in the workbook only with a line in its place."""
+    k = ctx.segment_count(col)
+    if k <= MAX_HTML_SEGMENTS:
+        return [table]
+    line = ctx.t("table_in_workbook", title=table.title, rows=len(table.frame), k=k)
+    return [replace(table, workbook_only=True), Text(line, note=True)]
 
 
 #: Columns of the segment-against-the-rest table, in order.
@@ -199,16 +212,14 @@ def _segment_comparison_blocks(col: str, ctx: Context) -> list[Block]:
     table["construct"] = ctx.names(table["construct"])
     significant["construct"] = ctx.names(significant["construct"])
     note = ctx.t("vs_rest_note", segment=col, test=ctx.t(_test_key(ctx)))
-    ctx.to_appendix(
+    full = ctx.table(
         "index_vs_rest",
-        ctx.table(
-            "index_vs_rest",
-            ctx.t("t_index_vs_rest", segment=col),
-            table.rename(columns={"value": "index", "value_reference": "index_rest"}),
-            digits=3,
-            note=note + " " + ctx.t("suppression_note", min_size=ctx.min_size),
-        ),
+        ctx.t("t_index_vs_rest", segment=col),
+        table.rename(columns={"value": "index", "value_reference": "index_rest"}),
+        digits=3,
+        note=note + " " + ctx.t("suppression_note", min_size=ctx.min_size),
     )
+    ctx.to_appendix("index_vs_rest", *_page_or_workbook(full, col, ctx))
     if not len(significant):
         return [Text(ctx.t("vs_rest_none", segment=col, alpha=alpha))]
     return [
