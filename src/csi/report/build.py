@@ -458,6 +458,13 @@ def _segment_bootstrap(ctx: Context, progress: bool | None) -> Any:
             min_size=ctx.min_size,
             pairs=ctx.pairs,
         )
+    k = ctx.segment_count(ctx.segment) if ctx.segment is not None else 0
+    if callable(method) and not ctx.pairs and k > MAX_BOOTSTRAP_PAIRS_SEGMENTS:
+        # this bootstrap always adds every pair: k(k-1)/2 per construct and resample
+        ctx.notes_index.append(text("bootstrap_many_segments", ctx.lang, k=k, segment=ctx.segment))
+        return adapters.bootstrap(
+            ctx.result, n=ctx.n_boot, seed=ctx.seed, segment=None, progress=progress
+        )
     return adapters.bootstrap(
         ctx.result,
         n=ctx.n_boot,
@@ -466,6 +473,11 @@ def _segment_bootstrap(ctx: Context, progress: bool | None) -> Any:
         progress=progress,
         min_size=ctx.min_size,
     )
+
+
+#: Most segments bootstrapped by segment when the bootstrap cannot leave out the
+#: differences between every pair (k(k-1)/2 of them per construct and resample).
+MAX_BOOTSTRAP_PAIRS_SEGMENTS = 50
 
 
 def _accepts(function: Callable[..., Any], name: str) -> bool:
