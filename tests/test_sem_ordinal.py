@@ -124,8 +124,14 @@ def test_dwls_csi_model_with_single_item_complaints():
 
 def test_dwls_input_checks():
     data = _ordinal(300, seed=1)
-    with pytest.raises(CsiInputError, match=r"not listed in ordered: \['x4'"):
-        fit_sem(data, TWO, estimator="DWLS", ordered=["x1", "x2", "x3"])
+    # items left out of ordered= are continuous (mixed model): x4..x6 keep free error
+    # variances and get intercepts
+    mixed = fit_sem(data, TWO, estimator="DWLS", ordered=["x1", "x2", "x3"])
+    est = mixed.estimates
+    assert set(est[est.op == "~1"].lhs) == {"x4", "x5", "x6"}
+    assert (est[(est.op == "~~") & (est.lhs == "x5") & (est.rhs == "x5")].se > 0).all()
+    with pytest.raises(CsiInputError, match="ordered= names none of the model's items"):
+        fit_sem(data.assign(z=1), TWO, estimator="DWLS", ordered=["z"])
     with pytest.raises(CsiInputError, match="need estimator='DWLS'"):
         fit_sem(data, TWO, ordered=True)
     bad = data.astype(float)

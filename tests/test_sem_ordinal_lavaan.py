@@ -65,17 +65,27 @@ CASES = [
     ("hs5_wlsmv", "hs_cat5.csv", HS, "WLSMV", {}),
     ("hs5_sem_wlsmv", "hs_cat5.csv", HS_SEM, "WLSMV", {}),
     ("hs4na_pairwise_wlsmv", "hs_cat4_na.csv", HS, "WLSMV", {"missing": "pairwise"}),
+    ("hs4_mixed_wlsmv", "mixed", HS, "WLSMV", {"ordered": ITEMS[:6]}),
 ]
 
 
-def _fit(data: pd.DataFrame, model: str, estimator: str, **kw):
+def _data(name: str) -> pd.DataFrame:
+    """A reference data set; "mixed": hs_cat4's x1..x6 with the continuous x7..x9."""
+    if name != "mixed":
+        return pd.read_csv(REF / name)
+    cont = pd.read_csv(REF.parent / "lavaan" / "HolzingerSwineford1939.csv")
+    cat4 = pd.read_csv(REF / "hs_cat4.csv")
+    return pd.concat([cat4[ITEMS[:6]], cont[ITEMS[6:]]], axis=1)
+
+
+def _fit(data: pd.DataFrame, model: str, estimator: str, ordered=True, **kw):
     """fit_sem when it accepts the estimator, else the ordinal entry point it calls."""
     if estimator in ESTIMATORS:
-        return fit_sem(data, model, estimator=estimator, ordered=True, **kw)
+        return fit_sem(data, model, estimator=estimator, ordered=ordered, **kw)
     return fit_ordinal(
         data,
         model,
-        ordered=True,
+        ordered=ordered,
         group=None,
         level=0.95,
         lang="en",
@@ -96,7 +106,7 @@ def _lavaan_fit(prefix: str) -> pd.Series:
 @pytest.fixture(scope="module", params=CASES, ids=[c[0] for c in CASES])
 def case(request):
     prefix, data_file, model, estimator, kw = request.param
-    data = pd.read_csv(REF / data_file)
+    data = _data(data_file)
     res = _fit(data, model, estimator, **kw)
     assert res.n_excluded == 0 and res.n == len(data)
     return prefix, res, estimator
@@ -105,7 +115,8 @@ def case(request):
 def test_parameters_match_lavaan(case):
     prefix, res, _est = case
     ref = pd.read_csv(REF / f"{prefix}_params.csv")
-    ref = ref[~ref.op.isin(["~1", "~*~"])]  # means 0 and scales 1: not reported by csi
+    fixed = ref.op.isin(["~1", "~*~"]) & (ref.se == 0)  # means 0, scales 1: not in csi
+    ref = ref[~fixed].assign(rhs=ref["rhs"].fillna(""))
     both = res.estimates.merge(ref, on=["lhs", "op", "rhs"], how="outer", indicator=True)
     assert (both["_merge"] == "both").all(), both[both["_merge"] != "both"]
     assert len(both) == len(res.estimates)
@@ -125,8 +136,10 @@ def test_fit_measures_match_lavaan(case):
     assert not missing, f"csi reports measures the test does not compare: {missing}"
     for key in reported:
         assert ours[key] == pytest.approx(lav[FIT_MAP[key]], rel=RTOL), key
-    robust = {"chisq_scaled", "cfi_robust", "rmsea_robust", "shift_parameter"}
-    assert robust <= set(reported) if estimator == "WLSMV" else not robust & set(reported)
+    scaled = {"chisq_scaled", "rmsea_scaled", "shift_parameter"}
+    assert scaled <= set(reported) if estimator == "WLSMV" else not scaled & set(reported)
+    # Savalei's robust indices where lavaan gives them (not for mixed items, nor DWLS)
+    assert ("cfi_robust" in reported) == bool(np.isfinite(lav.get("cfi.robust", np.nan)))
 
 
 def test_scaled_shifted_identity(case):
@@ -276,3 +289,41 @@ def test_multigroup_refusals():
     sparse.loc[(sparse["school"] == "Pasteur") & (sparse["x3"] == 4), "x3"] = 3
     with pytest.raises(CsiInputError, match=r"'x3' has no answer in category 4 .* 'Pasteur'"):
         fit_ordinal(sparse, HS, group="school", **kw)
+
+
+def test_mixed_statistics_and_gamma_match_lavaan():
+    """Thresholds, means, variances, polychoric / polyserial / covariance entries and
+    their Gamma for x1..x6 ordinal with x7..x9 continuous (lavaan lists minus the mean)."""
+    from csi.sem.ordinal_mixed import mixed_stats
+
+    data = _data("mixed")
+    values = data.to_numpy(dtype=float)
+    values[:, :6] -= 1
+    os_ = mixed_stats(values, np.array([True] * 6 + [False] * 3))
+    obs = pd.read_csv(REF / "hs4_mixed_wls_obs.csv")
+    gamma = pd.read_csv(REF / "hs4_mixed_gamma.csv").to_numpy()
+
+    def name(lab):
+        kind, i, j = lab
+        return {
+            "tau": f"x{i + 1}|t{j}",
+            "mean": f"x{i + 1}~1",
+            "var": f"x{i + 1}~~x{i + 1}",
+            "rho": f"x{i + 1}~~x{j + 1}",
+        }[kind]
+
+    names = [name(lab) for lab in os_.labels]
+    order = [names.index(s) for s in obs["stat"]]
+    sign = np.array([-1.0 if os_.labels[k][0] == "mean" else 1.0 for k in order])
+    values_ours = []
+    for k in order:
+        kind, i, j = os_.labels[k]
+        if kind == "tau":
+            values_ours.append(os_.thresholds[i][j])
+        elif kind == "mean":
+            values_ours.append(-os_.means[i])
+        else:
+            values_ours.append(os_.corr[i, j])
+    np.testing.assert_allclose(values_ours, obs["value"], atol=1e-7)
+    ours = os_.gamma[np.ix_(order, order)] * np.outer(sign, sign)
+    np.testing.assert_allclose(ours, gamma, atol=1e-6)

@@ -78,16 +78,19 @@ def fit_ordinal(
     check_frame(data)
     sm = build_model(model, columns={str(c) for c in data.columns})
     items = list(sm.observed)
+    continuous: list[str] = []
     if ordered is not None and ordered is not True:
         listed = [str(v) for v in ordered]  # type: ignore[union-attr]
         check_columns(data, listed, what="ordered item")
-        rest = [v for v in items if v not in listed]
-        if rest:
-            raise CsiInputError(
-                f"estimator={estimator!r} needs every model item to be ordinal; not listed in "
-                f"ordered: {rest} (mixing continuous and ordinal items is not supported)"
-            )
+        continuous = [v for v in items if v not in listed]
+        if len(continuous) == len(items):
+            raise CsiInputError("ordered= names none of the model's items")
     check_columns(data, items, what="item")
+    if continuous and (group is not None or missing == "pairwise"):
+        raise CsiInputError(
+            f"continuous items {continuous} (not in ordered=) with ordinal ones are available "
+            "for single-group fits with missing='listwise' only"
+        )
     if group is not None:
         check_columns(data, [group], what="group column")
         if group in items:
@@ -99,8 +102,16 @@ def fit_ordinal(
         keep &= data[group].notna().to_numpy()
     n_excluded = int((~keep).sum())
     codes = np.full((int(keep.sum()), len(items)), -1, dtype=int)
+    numeric = np.zeros(codes.shape)
     for j, item in enumerate(items):
         col = block[item][keep]
+        if item in continuous:
+            num = pd.to_numeric(col, errors="coerce")
+            if num.isna().any():
+                row = col.index[int(np.argmax(num.isna().to_numpy()))]
+                raise CsiInputError(f"item {item!r} has a non-numeric answer at row {row!r}")
+            numeric[:, j] = num.to_numpy(dtype=float)
+            continue
         seen = col.notna().to_numpy()
         values = pd.to_numeric(col, errors="coerce")
         bad = values.isna().to_numpy() & seen
@@ -133,7 +144,14 @@ def fit_ordinal(
         )
     if group_equal:
         raise CsiInputError("group_equal needs a group column (group=...)")
-    st_ = ordinal_stats(codes)
+    if continuous:
+        from csi.sem.ordinal_mixed import mixed_stats
+
+        is_ord = np.array([v not in continuous for v in items])
+        numeric[:, is_ord] = codes[:, is_ord]
+        st_ = mixed_stats(numeric, is_ord)
+    else:
+        st_ = ordinal_stats(codes)
     st = Structure(sm)
     perm = [items.index(v) for v in st.obs]
     return _dwls(
@@ -192,21 +210,26 @@ def _dwls(
 ) -> SEMResult:
     n, p = os_.n, st.p
     corr = os_.corr[np.ix_(perm, perm)]
-    # map each model pair (i < j in structure order) to its row in Gamma
+    # fitted moments: every pair (i < j in structure order), then the variances of the
+    # continuous items; each mapped to its row in Gamma
     where = {(lab[1], lab[2]): k for k, lab in enumerate(os_.labels) if lab[0] == "rho"}
+    var_row = {lab[1]: k for k, lab in enumerate(os_.labels) if lab[0] == "var"}
+    cont = [a for a in range(p) if perm[a] in var_row]
     iu, ju = np.triu_indices(p, 1)
     idx = []
     for a, b in zip(iu, ju, strict=True):
         oa, ob = perm[a], perm[b]
         idx.append(where[(min(oa, ob), max(oa, ob))])
+    idx += [var_row[perm[a]] for a in cont]
+    rows, cols = np.r_[iu, cont].astype(int), np.r_[ju, cont].astype(int)
     idx_arr = np.array(idx, dtype=int)
     gamma = os_.gamma[np.ix_(idx_arr, idx_arr)]
     w = (n - 1) / n / np.diag(gamma)  # lavaan: Gamma rescaled by N / (N - 1)
-    r = corr[iu, ju]
+    r = corr[rows, cols]
     # Derived parameters keep the unit diagonal of Sigma*: the error variance of each item
     # of a multi-item construct, and the (residual) variance of each single-item construct
     # (its item's error variance stays fixed at 0, so construct and item share one scale).
-    derived = _derived(st, sm)
+    derived = _derived(st, sm, {st.obs[a] for a in range(p) if a not in cont})
     dset = {k for k, _ in derived}
     keep = np.array([k for k in range(st.k) if k not in dset], dtype=int)
     x0, _ok = st.semopy_fit(_near_pd(corr), n, "MLW")
@@ -233,7 +256,7 @@ def _dwls(
         sigma, m, c = st.implied(x)
         ds = st.dsigma(m, c)
         jf = jac_full(x, ds)
-        return r - sigma[iu, ju], ds[:, iu, ju].T @ jf, jf
+        return r - sigma[rows, cols], ds[:, rows, cols].T @ jf, jf
 
     xk = x0[keep].copy()
     res, jac, jf = resid_jac(xk)
@@ -283,11 +306,11 @@ def _dwls(
             vcov[k, :] = vcov[:, k] = 0.0
     sigma, _m, _c = st.implied(x)
     tab = parameter_table(st, x, vcov, level=level)
-    tab = pd.concat([tab, _threshold_rows(os_, sm, level)], ignore_index=True)
+    tab = pd.concat([tab, _threshold_rows(os_, sm, level, sigma, st.obs)], ignore_index=True)
     r2 = r_squared(st, x)
     eff = effects_table(st, x, vcov, level=level)
-    n_tau = sum(1 for lab in os_.labels if lab[0] == "tau")
-    # npar counts the thresholds too (lavaan); they are saturated, so df is unaffected
+    n_tau = sum(1 for lab in os_.labels if lab[0] in ("tau", "mean"))
+    # npar counts the thresholds (and means) too, as lavaan; saturated, df is unaffected
     fit = ordinal_fit_measures(
         n=n,
         corr=corr,
@@ -296,6 +319,7 @@ def _dwls(
         delta=jac,
         npar=len(keep) + n_tau,
         robust=estimator == "WLSMV",
+        continuous=cont,
     )
     diags = dg.collect(
         dg.not_converged(converged, iterations=it, lang=lang),
@@ -354,16 +378,22 @@ def _solve(a: np.ndarray, g: np.ndarray) -> np.ndarray:
             return np.linalg.lstsq(a, g, rcond=None)[0]
 
 
-def _derived(st: Structure, sm: Any) -> list[tuple[int, int]]:
-    """(free-parameter index, item row) of each derived variance, in evaluation order."""
-    single = {lat: sm.indicators(lat)[0] for lat in sm.single_item_latents()}
+def _derived(st: Structure, sm: Any, ordinal: set[str]) -> list[tuple[int, int]]:
+    """(free-parameter index, item row) of each derived variance, in evaluation order
+    (the ``ordinal`` items' error variances and their single-item constructs' variances)."""
+    single = {
+        lat: sm.indicators(lat)[0]
+        for lat in sm.single_item_latents()
+        if sm.indicators(lat)[0] in ordinal
+    }
     order = list(sm.latents)
     psi: list[tuple[int, int, int]] = []
     theta: list[tuple[int, int]] = []
     for k, name in enumerate(st.free_names):
         j = _theta_diag(st, name)
         if j is not None:
-            theta.append((k, j))
+            if st.obs[j] in ordinal:
+                theta.append((k, j))
             continue
         e = next(e for e in st.entries if e.name == name)
         if e.op == "~~" and e.lhs == e.rhs and e.lhs in single and e.matrix == PSI:
@@ -407,18 +437,28 @@ def _near_pd(m: np.ndarray) -> np.ndarray:
     return out / np.outer(d, d)
 
 
-def _threshold_rows(os_: OrdinalStats, sm: Any, level: float) -> pd.DataFrame:
+def _threshold_rows(
+    os_: OrdinalStats, sm: Any, level: float, sigma: np.ndarray, obs: list[str]
+) -> pd.DataFrame:
+    """Thresholds (``|``) and the continuous items' intercepts (``~1``): saturated, so the
+    sample values with SE ``sqrt(Gamma_kk / (N - 1))`` (lavaan's N / (N - 1) Gamma)."""
     items = list(sm.observed)
     zq = stats.norm.ppf(0.5 + level / 2)
     rows = []
     for k, lab in enumerate(os_.labels):
-        if lab[0] != "tau":
+        if lab[0] not in ("tau", "mean"):
             continue
-        item, cut = items[lab[1]], lab[2]
-        est = float(os_.thresholds[lab[1]][cut])
-        se = float(np.sqrt(os_.gamma[k, k] / (os_.n - 1)))  # lavaan: N / (N - 1) Gamma
+        item = items[lab[1]]
+        if lab[0] == "tau":
+            key, est = ("|", f"t{lab[2]}"), float(os_.thresholds[lab[1]][lab[2]])
+            std = est
+        else:
+            assert os_.means is not None
+            key, est = ("~1", ""), float(os_.means[lab[1]])
+            std = est / float(np.sqrt(sigma[obs.index(item), obs.index(item)]))
+        se = float(np.sqrt(os_.gamma[k, k] / (os_.n - 1)))
         z = est / se
         pv = float(2 * stats.norm.sf(abs(z)))
         lo, hi = est - zq * se, est + zq * se
-        rows.append((item, "|", f"t{cut}", None, est, se, z, pv, lo, hi, est, est))
+        rows.append((item, *key, None, est, se, z, pv, lo, hi, est, std))
     return pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)

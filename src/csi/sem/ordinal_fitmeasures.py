@@ -43,24 +43,31 @@ def ordinal_fit_measures(
     delta: np.ndarray,
     npar: int,
     robust: bool,
+    continuous: list[int] | None = None,
 ) -> pd.Series:
     """Fit measures of a DWLS fit of the correlations ``corr`` (p x p) by ``implied``.
 
     ``gamma`` is the covariance (divisor N) of ``sqrt(N)`` times the polychoric
-    correlations in the order of ``np.triu_indices(p, 1)``, ``delta`` the derivatives of
-    those implied correlations with respect to the free parameters (thresholds
-    excluded: they are saturated). ``robust=True`` adds lavaan's WLSMV statistics.
+    correlations in the order of ``np.triu_indices(p, 1)``, followed by the variances of
+    the ``continuous`` items (rows of ``corr``; mixed models), ``delta`` the derivatives
+    of those implied moments with respect to the free parameters (thresholds and means
+    excluded: they are saturated). ``robust=True`` adds lavaan's WLSMV statistics (the
+    Savalei robust indices only when every item is ordinal, as lavaan).
     """
     p = len(corr)
+    cont = list(continuous or [])
     iu, ju = np.triu_indices(p, 1)
-    r, sig = corr[iu, ju], implied[iu, ju]
-    e = r - sig
+    rows, cols = np.r_[iu, cont].astype(int), np.r_[ju, cont].astype(int)
+    m_off = len(iu)
+    s_vec, sig = corr[rows, cols], implied[rows, cols]
+    e = s_vec - sig
     gamma_c = gamma * n / (n - 1)
     w = 1.0 / np.diag(gamma_c)
-    df = len(r) - delta.shape[1]
+    df = len(s_vec) - delta.shape[1]
     chisq = n * float(e @ (w * e))
-    b_chisq = n * float(r @ (w * r))
-    b_df = len(r)
+    r = s_vec[:m_off]
+    b_chisq = n * float(r @ (w[:m_off] * r))
+    b_df = m_off
     values = dict.fromkeys(FIT_NAMES, np.nan)
     values.update(
         npar=npar,
@@ -73,8 +80,7 @@ def ordinal_fit_measures(
         cfi=_cfi(chisq, df, b_chisq, b_df),
         tli=_tli(chisq, df, b_chisq, b_df),
         nfi=1.0 - chisq / b_chisq,
-        # Bentler's SRMR on the correlation scale: the unit diagonal fits exactly
-        srmr=float(np.sqrt(np.sum(e**2) / (len(r) + p))),
+        srmr=_srmr(corr, implied),
     )
     point, lo, up, pclose = rmsea_interval(chisq, df, n - 1)
     values.update(rmsea=point, rmsea_ci_lower=lo, rmsea_ci_upper=up, rmsea_pvalue=pclose)
@@ -82,10 +88,19 @@ def ordinal_fit_measures(
     if not robust or df <= 0:
         return out
     extra = _scaled_shifted(n, df, chisq, b_chisq, b_df, w, gamma_c, delta)
-    extra.update(_savalei_robust(n, df, corr, implied, w, gamma, delta))
+    if not cont:
+        extra.update(_savalei_robust(n, df, corr, implied, w, gamma, delta))
     out = pd.concat([out, pd.Series(extra, dtype=float)])
     out.name = "value"
     return out
+
+
+def _srmr(corr: np.ndarray, implied: np.ndarray) -> float:
+    """Bentler's SRMR on the correlation scale (lower triangle with the diagonal)."""
+    ds, di = np.sqrt(np.diag(corr)), np.sqrt(np.diag(implied))
+    res = corr / np.outer(ds, ds) - implied / np.outer(di, di)
+    il = np.tril_indices(len(corr))
+    return float(np.sqrt(np.mean(res[il] ** 2)))
 
 
 def _cfi(chisq: float, df: float, b_chisq: float, b_df: float) -> float:
@@ -119,7 +134,8 @@ def _scaled_shifted(
     wd = w[:, None] * delta
     u = np.diag(w) - wd @ np.linalg.solve(delta.T @ wd, wd.T)
     a, b = _scale_shift(df, u @ gamma_c)
-    ab, bb = _scale_shift(b_df, w[:, None] * gamma_c)
+    # baseline: correlations 0, variances of continuous items free (projected out)
+    ab, bb = _scale_shift(b_df, w[:b_df, None] * gamma_c[:b_df, :b_df])
     t, tb = a * chisq + b, ab * b_chisq + bb
     point, lo, up, pclose = rmsea_interval(t, df, n - 1)
     return {

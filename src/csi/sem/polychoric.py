@@ -115,6 +115,7 @@ class OrdinalStats:
     labels: list[tuple[str, int, int]]  # ("tau", item, c) or ("rho", i, j)
     n: int  # cases (rows) used, any answer present
     n_pairs: np.ndarray  # cases answering both items of each pair (diagonal: each item)
+    means: np.ndarray | None = None  # continuous items' means (mixed models; NaN if ordinal)
 
 
 def ordinal_stats(codes: np.ndarray) -> OrdinalStats:

@@ -89,9 +89,14 @@ write_fit(cfa(HS_SEM, data = cat5, ordered = items, estimator = "WLSMV"), "hs5_s
 write_fit(cfa(HS, data = na4, ordered = items, estimator = "WLSMV", missing = "pairwise"),
           "hs4na_pairwise_wlsmv")
 # mixed: x1..x6 ordinal, x7..x9 continuous
-write_fit(cfa(HS, data = cbind(cat4[, c("id", "school", paste0("x", 1:6))],
-                                hs[, c("x7", "x8", "x9")]),
-              ordered = paste0("x", 1:6), estimator = "WLSMV"), "hs4_mixed_wlsmv")
+fit <- cfa(HS, data = cbind(cat4[, c("id", "school", paste0("x", 1:6))],
+                            hs[, c("x7", "x8", "x9")]),
+           ordered = paste0("x", 1:6), estimator = "WLSMV")
+write_fit(fit, "hs4_mixed_wlsmv")
+obs <- lavInspect(fit, "wls.obs")
+write.csv(data.frame(stat = names(obs), value = as.numeric(obs)), "hs4_mixed_wls_obs.csv",
+          row.names = FALSE)
+write.csv(data.frame(lavInspect(fit, "gamma")), "hs4_mixed_gamma.csv", row.names = FALSE)
 # multi-group (school) with thresholds and loadings equal (lavaan's usual invariance step)
 write_fit(cfa(HS, data = cat4, ordered = items, estimator = "WLSMV", group = "school",
               group.equal = c("thresholds", "loadings")), "hs4_mg_thr_load_wlsmv")
