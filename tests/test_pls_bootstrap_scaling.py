@@ -227,3 +227,28 @@ def test_single_matrix_iterations_equal_the_stacked_ones(
     assert one.iterations == stack.iterations[0]
     assert one.converged == stack.converged[0] == (variant != "not_converged")
     assert one.change == stack.change[0]
+
+
+def test_counts_drawn_in_segment_order_read_back_in_row_order(
+    survey: tuple[pd.DataFrame, ModelSpec],
+) -> None:
+    """With segments the counts are drawn in the engine's segment order; a statistic
+    reading ``fit.counts`` still sees respondent i's count in column i."""
+    from csi.pls.statistics import ResampleStatistic
+
+    data, spec = survey
+    res = fit_pls(data, spec, scale=(1, 10), weights="w")
+    engine = rs.make_engine(res)
+    first = ResampleStatistic(
+        kind="count_of_first_rows",
+        labels=lambda ctx: [{"indicator": str(k)} for k in range(5)],
+        compute=lambda fit, ctx: fit.counts[:, :5] / ctx.engine.row_weights[:5],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot = bootstrap(res, 12, seed=6, segment="seg", statistics=[first], keep_draws=True)
+    assert boot.draws is not None
+    idx = resample_indices(engine.n_rows, 12, 6)
+    expected = np.stack([np.bincount(row, minlength=engine.n_rows)[:5] for row in idx])
+    got = boot.draws.loc[:, boot.table["kind"] == "count_of_first_rows"].to_numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-6)

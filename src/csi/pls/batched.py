@@ -47,18 +47,10 @@ resample's moments are weighted by counts x weights (the weights are the fit's
 effective ones, :func:`csi.moments.effective_weights`, so the full sample,
 ``c = 1``, reproduces the weighted fit, pairwise divisors included).
 
-Failures are recorded per member, never dropped silently: ``degenerate`` (an item
-is constant in the resample, or a subgroup is empty), ``not converged`` (the
-iterations hit ``max_iter``), ``estimation error`` (a singular system: a proxy
-of zero variance, collinear predecessors or formative items), and for PLSc
-``non-positive rho_A`` (a reliability ``rho_A <= 0`` or not finite: the
-correction ``r_ij / sqrt(rho_A_i rho_A_j)`` is undefined, so paths, loadings and
-R² are NaN) and, with ``inadmissible="drop"``, ``inadmissible`` (a reliability
-above 1 or a disattenuated construct correlation beyond ±1: defined, but outside
-the parameter space; kept and only counted with the default ``"keep"``). The
-bootstrap adds ``non-finite statistic`` (:mod:`csi.pls.bootstrap`). A failed
-member's correlation matrix is replaced by the full-sample one so that the rest
-of the stack runs; its values are marked invalid.
+Failures are recorded per member, never dropped silently (reasons :data:`REASONS`,
+explained in :mod:`csi.pls.bootstrap`, which adds ``non-finite statistic``). A failed
+member's correlation matrix is replaced by the full-sample one so that the rest of
+the stack runs; its values are marked invalid.
 
 Sign correction (the rule used by :meth:`PLSResult.bootstrap`): the iterations
 of every member use the fit's sign rule (``fit_pls(sign=...)``, see
@@ -168,15 +160,15 @@ class StackFit:
     row_weights: np.ndarray | None = None
     segment_sums: np.ndarray | None = None
     segment_totals: np.ndarray | None = None
+    positions: np.ndarray | None = None  # raw_counts in visiting order: column of each row
 
     @cached_property
     def counts(self) -> np.ndarray | None:
         """The count rows x survey weights ``(B, N)``, float (built on first use)."""
         if self.raw_counts is None:
             return None
-        if self.row_weights is None:
-            return np.asarray(self.raw_counts, dtype=float)
-        return self.raw_counts * self.row_weights
+        raw = self.raw_counts if self.positions is None else self.raw_counts[:, self.positions]
+        return np.asarray(raw, dtype=float) if self.row_weights is None else raw * self.row_weights
 
     @property
     def valid(self) -> np.ndarray:
@@ -221,6 +213,8 @@ class Engine:
     _order: np.ndarray | None = field(init=False, default=None)
     _runs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(init=False, default=None)
     _n_groups: int = field(init=False, default=0)
+    _zv: np.ndarray = field(init=False)
+    _positions: np.ndarray | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         if self.missing not in ("listwise", "mean", "pairwise"):
@@ -256,6 +250,7 @@ class Engine:
         self.z = (raw - self.mu) / self.sd
         if self._observed is not None:
             self.z = np.where(observed, self.z, 0.0)
+        self._zv = self.z  # z in the visiting order of the rows (set_groups)
         self._tri = np.triu_indices(p)
         if raw.shape[0] * self._n_products <= _PRODUCT_BLOCK:
             self._products = self._product_rows(slice(None))
@@ -274,11 +269,9 @@ class Engine:
 
     @property
     def _n_products(self) -> int:
-        t = self._tri[0].size
-        if self._observed is None:
-            return t
-        p = self.raw.shape[1]
-        return 2 * t + p * p
+        """Columns of :meth:`_product_rows`: ``z``, then the products."""
+        p, t = self.raw.shape[1], self._tri[0].size
+        return p + (t if self._observed is None else 2 * t + p * p)
 
     def set_groups(self, codes: np.ndarray, n_groups: int) -> None:
         """Add each segment's sums to every fit (``StackFit.segment_sums``); ``codes`` ``(N,)``
@@ -289,34 +282,30 @@ class Engine:
         order = np.argsort(codes, kind="stable")
         in_order = codes[order]
         starts = np.flatnonzero(np.r_[True, in_order[1:] != in_order[:-1]])
-        ends = np.r_[starts[1:], self.n_rows]
-        keep = in_order[starts] >= 0
-        self._runs = (in_order[starts][keep], starts[keep], ends[keep])
-        self._order = order
-        self.groups = codes
-        self._n_groups = n_groups
+        self._runs = (in_order[starts], starts, np.r_[starts[1:], self.n_rows])
+        self._order, self.groups, self._n_groups = order, codes, n_groups
+        self._zv, self._positions = self.z[order], np.argsort(order)
         self._products = None
         if self.n_rows * self._n_products <= _PRODUCT_BLOCK:
             self._products = self._product_rows(slice(None))
 
     def _product_rows(self, rows: slice) -> np.ndarray:
-        """Per-row products: ``z_k z_l`` (k <= l); with missing answers also ``z_k v_l``
-        (all k, l) and ``v_k v_l`` (k <= l), ``v`` = missing (mean) or observed (pairwise).
-        ``rows``: rows of the visiting order (segment order after :meth:`set_groups`)."""
-        at = rows if self._order is None else self._order[rows]
-        zt = np.ascontiguousarray(self.z[at].T)  # gather whole rows, not strided columns
+        """Per row: ``z``, the products ``z_k z_l`` (k <= l); with missing answers also
+        ``z_k v_l`` (all k, l) and ``v_k v_l`` (k <= l), ``v`` = missing (mean) or observed
+        (pairwise). ``rows``: of the visiting order (segment order after :meth:`set_groups`)."""
+        zr = self._zv[rows]
+        zt = np.ascontiguousarray(zr.T)
         i, j = self._tri
-        if self._observed is None:
-            return (zt[i] * zt[j]).T
-        obs = self._observed[at]
-        v = (~obs if self.missing == "mean" else obs).astype(float)
-        vt = np.ascontiguousarray(v.T)
-        p, n = zt.shape
+        (p, n), t = zt.shape, i.size
         out = np.empty((n, self._n_products))
-        t = i.size
-        out[:, :t] = (zt[i] * zt[j]).T
-        out[:, t : t + p * p] = (zt[:, None, :] * vt[None, :, :]).reshape(p * p, n).T
-        out[:, t + p * p :] = (vt[i] * vt[j]).T
+        out[:, :p] = zr
+        out[:, p : p + t] = (zt[i] * zt[j]).T
+        if self._observed is None:
+            return out
+        obs = self._observed[rows if self._order is None else self._order[rows]]
+        vt = np.ascontiguousarray((~obs if self.missing == "mean" else obs).T, dtype=float)
+        out[:, p + t : p + t + p * p] = (zt[:, None, :] * vt[None, :, :]).reshape(p * p, n).T
+        out[:, p + t + p * p :] = (vt[i] * vt[j]).T
         return out
 
     # ------------------------------------------------------------ moments
@@ -333,39 +322,42 @@ class Engine:
         return self._finish(*self._sums(np.asarray(counts), None)[:3])
 
     def _sums(
-        self, C: np.ndarray, weights: np.ndarray | None
+        self, C: np.ndarray, weights: np.ndarray | None, visit_order: bool = False
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
         """``sum(c)``, ``c'Z``, ``c'P`` and per segment ``c_g'Z_g``, ``sum(c_g)`` in one
-        pass over row chunks (``c`` = counts x ``weights``; module docstring)."""
+        pass over row chunks (``c`` = counts x ``weights``; module docstring): one matrix
+        product per chunk, or per segment run of a chunk (whose first ``p`` columns are
+        the segment's sums)."""
         n_batch, p, width = C.shape[0], self.z.shape[1], self._n_products
         step = max(1, _COUNT_BLOCK // max(n_batch, 1))
         if self._products is None:
             step = min(step, max(1, _PRODUCT_BLOCK // width))
-        whole = step >= self.n_rows and self._order is None
-        total, sums = np.zeros(n_batch), np.zeros((n_batch, p))
-        cross = np.zeros((n_batch, width))
+        whole = step >= self.n_rows and (self._order is None or visit_order)
+        total, cross = np.zeros(n_batch), np.zeros((n_batch, width))
         runs = self._runs
         seg = np.zeros((n_batch, self._n_groups, p)) if runs is not None else None
         seg_total = np.zeros((n_batch, self._n_groups))
         for start in range(0, self.n_rows, step):
             rows = slice(start, start + step)
             at = rows if self._order is None else self._order[rows]
-            Cc = np.asarray(C if whole else C[:, at], dtype=float)
+            Cc = np.asarray(C if whole else C[:, rows if visit_order else at], dtype=float)
             if weights is not None:
                 Cc = Cc * weights[at]
-            z = self.z[at]
             part = self._products[rows] if self._products is not None else self._product_rows(rows)
             total += Cc.sum(axis=1)
-            sums += Cc @ z
-            cross += Cc @ part
-            if runs is not None and seg is not None:
-                g, a, b = runs
-                stop = start + Cc.shape[1]
-                for k in np.flatnonzero((a < stop) & (b > start)):
-                    lo, hi = max(a[k], start) - start, min(b[k], stop) - start
-                    seg[:, g[k]] += Cc[:, lo:hi] @ z[lo:hi]
+            if runs is None or seg is None:
+                cross += Cc @ part
+                continue
+            g, a, b = runs
+            stop = start + Cc.shape[1]
+            for k in np.flatnonzero((a < stop) & (b > start)):
+                lo, hi = max(a[k], start) - start, min(b[k], stop) - start
+                piece = Cc[:, lo:hi] @ part[lo:hi]
+                cross += piece
+                if g[k] >= 0:
+                    seg[:, g[k]] += piece[:, :p]
                     seg_total[:, g[k]] += Cc[:, lo:hi].sum(axis=1)
-        return total, sums, cross, seg, None if seg is None else seg_total
+        return total, cross[:, :p], cross[:, p:], seg, None if seg is None else seg_total
 
     def _finish(
         self, total: np.ndarray, sums: np.ndarray, cross: np.ndarray
@@ -406,13 +398,19 @@ class Engine:
         return means, cov, total
 
     # ---------------------------------------------------------------- fit
-    def fit(self, counts: np.ndarray) -> StackFit:
-        """PLS estimates for each row of ``counts`` ``(B, N)`` (see :class:`StackFit`)."""
+    @property
+    def positions(self) -> np.ndarray | None:
+        """Column of each row in the visiting order (None: the rows' own order)."""
+        return self._positions
+
+    def fit(self, counts: np.ndarray, *, visit_order: bool = False) -> StackFit:
+        """PLS estimates for each row of ``counts`` ``(B, N)`` (see :class:`StackFit`);
+        ``visit_order``: the columns of ``counts`` are in the visiting order (:attr:`positions`)."""
         layout = self.layout
         counts = np.asarray(counts)
         if counts.dtype.kind not in "biuf":
             counts = counts.astype(float)
-        sums = self._sums(counts, self.row_weights)
+        sums = self._sums(counts, self.row_weights, visit_order)
         means_z, cov, total = self._finish(*sums[:3])
         n_batch, p = means_z.shape
         status = np.zeros(n_batch, dtype=np.int8)
@@ -491,6 +489,7 @@ class Engine:
             row_weights=self.row_weights,
             segment_sums=sums[3],
             segment_totals=sums[4],
+            positions=self.positions if visit_order else None,
         )
 
     def _admissibility(

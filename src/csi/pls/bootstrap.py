@@ -339,7 +339,7 @@ def bootstrap(
             if draw is not None:
                 yield start, draw(b)
             else:
-                yield start, draw_counts(rng, b, n_rows)
+                yield start, draw_counts(rng, b, n_rows, engine.positions)
 
     def keep(batch: _Batch) -> None:
         nonlocal kept_inadmissible
@@ -354,7 +354,9 @@ def bootstrap(
             bar.update(batch.values.shape[0])
 
     try:
-        run_batches(engine, ctx, plan, batches(), workers=workers, on_batch=keep)
+        run_batches(
+            engine, ctx, plan, batches(), workers=workers, on_batch=keep, visit_order=draw is None
+        )
     finally:
         if bar is not None and bar is not progress:  # close only the bars made here
             bar.close()

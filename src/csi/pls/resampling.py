@@ -169,11 +169,12 @@ def _take(fit: StackFit, a: int, b: int) -> StackFit:
 
 
 def _run_batch(
-    engine: Engine, ctx: Context, plan: _Plan, start: int, counts: np.ndarray
+    engine: Engine, ctx: Context, plan: _Plan, start: int, counts: np.ndarray, visit: bool
 ) -> list[_Batch] | Iterator[_Batch]:
     """The batch's fits, evaluated at once, or lazily in slices of at most
-    :data:`VALUES_BLOCK` values (in the caller's thread) when there are many statistics."""
-    fit = engine.fit(counts)
+    :data:`VALUES_BLOCK` values (in the caller's thread) when there are many statistics.
+    ``visit``: the counts' columns are in the engine's visiting order."""
+    fit = engine.fit(counts, visit_order=visit)
     n_fit = fit.status.shape[0]
     step = max(1, VALUES_BLOCK // max(plan.estimate.size, 1))
     if step >= n_fit:
@@ -265,19 +266,25 @@ def bootstrap_batch_size(n_rows: int, workers: int = 1) -> int:
     return int(max(8, min(500, budget // max(n_rows, 1))))
 
 
-def draw_counts(rng: np.random.Generator, n: int, n_rows: int) -> np.ndarray:
+def draw_counts(
+    rng: np.random.Generator, n: int, n_rows: int, positions: np.ndarray | None = None
+) -> np.ndarray:
     """Counts ``(n, n_rows)`` of ``n`` resamples, as compact integers (``uint8``, wider
     only if a row is drawn more than 255 times).
 
     The same numbers as ``bootstrap_counts(rng.integers(0, n_rows, size=(n, n_rows)))``
     (the generator's stream is consumed in the same order), drawn in blocks of
     :data:`_DRAW_BLOCK` indices so the ``n x n_rows`` index matrix is never held.
+    ``positions`` (:attr:`csi.pls.batched.Engine.positions`): row ``i``'s count goes to
+    column ``positions[i]`` (the engine's visiting order).
     """
     out = np.empty((n, n_rows), dtype=np.uint8)
     per = max(1, _DRAW_BLOCK // max(n_rows, 1))
     for start in range(0, n, per):
         b = min(per, n - start)
         idx = rng.integers(0, n_rows, size=(b, n_rows))
+        if positions is not None:
+            idx = positions[idx]
         idx += np.arange(b)[:, None] * n_rows
         counts = np.bincount(idx.ravel(), minlength=b * n_rows).reshape(b, n_rows)
         if counts.max(initial=0) > np.iinfo(out.dtype).max:
@@ -294,15 +301,17 @@ def run_batches(
     *,
     workers: int,
     on_batch: Callable[[_Batch], None],
+    visit_order: bool = False,
 ) -> None:
-    """Fit every ``(start, counts)`` batch, in order, with up to ``workers`` threads."""
+    """Fit every ``(start, counts)`` batch, in order, with up to ``workers`` threads
+    (``visit_order``: counts from :func:`draw_counts` with the engine's ``positions``)."""
 
     def deliver(parts: list[_Batch] | Iterator[_Batch]) -> None:
         for part in parts:
             on_batch(part)
 
     run_ordered(
-        lambda job: _run_batch(engine, ctx, plan, job[0], job[1]),
+        lambda job: _run_batch(engine, ctx, plan, job[0], job[1], visit_order),
         batches,
         workers=workers,
         on_result=deliver,
