@@ -1,20 +1,23 @@
-"""DWLS estimation for ordinal items (lavaan's WLSMV point estimates and robust SEs).
+"""DWLS and WLSMV for ordinal items, as lavaan 0.6.14 (``ordered=``).
 
-Sample statistics: thresholds and polychoric correlations (:mod:`csi.sem.polychoric`).
-The model reproduces the polychoric matrix with ``Sigma* = Lambda C Psi C' Lambda' +
-Theta`` whose diagonal is 1 (lavaan's "delta" parameterization): the item error
-variances are not free but ``theta_jj = 1 - (Lambda C Psi C' Lambda')_jj``. Thresholds
-are saturated (free, one per cut), so they equal the sample thresholds and only the
-correlations enter the fit function::
+Sample statistics: thresholds and polychoric correlations with Muthen's casewise-score
+``Gamma`` (:mod:`csi.sem.polychoric`; with continuous items also means, variances,
+polyserial and plain covariances, :mod:`csi.sem.ordinal_mixed`). The model reproduces
+them with ``Sigma* = Lambda C Psi C' Lambda' + Theta`` whose diagonal is 1 for the
+ordinal items (lavaan's "delta" parameterization): their error variances are not free
+but ``theta_jj = 1 - (Lambda C Psi C' Lambda')_jj`` (no SE, as lavaan). Thresholds (and
+the continuous items' intercepts) are saturated, so they equal the sample values and only
+the correlations (and the continuous items' variances) enter the fit function::
 
-    F_DWLS = sum_{i<j} (r_ij - sigma_ij(theta))^2 / gamma_ij
+    F_DWLS = sum_k (s_k - sigma_k(theta))^2 / gamma_kk,   gamma = N / (N - 1) Gamma
 
-with ``gamma_ij`` the asymptotic variance of ``sqrt(N) r_ij`` (Muthen, du Toit & Spisic
-1997). Robust covariance ``A^-1 Delta' W Gamma W Delta A^-1 / N`` (``A = Delta' W Delta``);
-``chisq = N F_DWLS`` and its mean-and-variance adjusted version (scaled and shifted,
-Asparouhov & Muthen 2010), as lavaan reports for WLSMV. A single-item construct keeps
-its item's error variance at 0 and gets a derived (residual) variance instead, so the
-construct is the item's latent response on the unit scale.
+(Muthen, du Toit & Spisic 1997), ``chisq = N F_DWLS``. ``estimator="DWLS"``: standard
+errors ``(Delta' W Delta)^-1 / N`` and the plain test (lavaan's ``estimator = "DWLS"``);
+``"WLSMV"``: the same estimates, robust covariance ``A^-1 Delta' W gamma W Delta A^-1 / N``
+(``A = Delta' W Delta``) and the mean-and-variance adjusted test with scaled and robust
+indices (:mod:`csi.sem.ordinal_fitmeasures`). A single-item construct keeps its item's
+error variance at 0 and gets a derived (residual) variance instead, so the construct is
+the item's latent response on the unit scale. Several groups: :mod:`csi.sem.ordinal_groups`.
 """
 
 from __future__ import annotations

@@ -165,7 +165,17 @@ def fit_ordinal_groups(
     vcov = np.zeros((len(lay.names), len(lay.names)))
     vcov[np.ix_(lay.free, lay.free)] = v_free
     fit = _fit_measures(
-        n_g, obs_vec, model(x), w_vec, gam_test, jac, stats_, perm, len(lay.free), estimator
+        n_g,
+        obs_vec,
+        model(x),
+        w_vec,
+        gam_test,
+        jac,
+        stats_,
+        perm,
+        len(lay.free),
+        estimator,
+        saturated=not equal,  # lavaan: no robust indices once groups share parameters
     )
     return _assemble(
         sm,
@@ -315,6 +325,7 @@ def _fit_measures(
     perm: list[int],
     npar: int,
     estimator: str,
+    saturated: bool = False,
 ) -> pd.Series:
     n = float(n_g.sum())
     groups = len(n_g)
@@ -391,10 +402,83 @@ def _fit_measures(
         "rmsea_ci_upper_scaled": up,
         "rmsea_pvalue_scaled": pclose,
     }
+    if saturated:
+        extra.update(_savalei_groups(n_g, obs, implied, w, gam, jac, p, df))
     out = pd.concat([out, pd.Series(extra, dtype=float)])
     out.name = "value"
     del stats_
     return out
+
+
+def _savalei_groups(
+    n_g: np.ndarray,
+    obs: list[np.ndarray],
+    implied: list[np.ndarray],
+    w: list[np.ndarray],
+    gam: list[np.ndarray],
+    jac: list[np.ndarray],
+    p: int,
+    df: int,
+) -> dict[str, float]:
+    """Savalei's (2021) robust CFI, TLI and RMSEA over groups (thresholds saturated).
+
+    As in :mod:`csi.sem.ordinal_fitmeasures`, summed over groups: ``T = sum_g N_g
+    F_ML(R_g, Sigma_g)``, ``c = tr(P' W_ML P Gamma) / df`` on the stacked groups; the
+    baseline correction as lavaan 0.6.14 computes it, ``c_0 df_0 = sum_g (N / N_g)
+    tr(Gamma_g)`` (checked against its output).
+    """
+    from csi.sem.weights import _robust_interval
+
+    n, groups = float(n_g.sum()), len(n_g)
+    iu, ju = np.triu_indices(p, 1)
+    m = len(iu)
+    t = t0 = c0_df0 = 0.0
+    wd_blocks, wml_blocks, gam_blocks, deltas = [], [], [], []
+    for ng, o, imp, wg, gm, j in zip(n_g, obs, implied, w, gam, jac, strict=True):
+        r_mat, s_mat = np.eye(p), np.eye(p)
+        r_mat[iu, ju] = r_mat[ju, iu] = o[-m:]
+        s_mat[iu, ju] = s_mat[ju, iu] = imp[-m:]
+        inv = np.linalg.inv(s_mat)
+        logdet_r = float(np.linalg.slogdet(r_mat)[1])
+        t += ng * (float(np.linalg.slogdet(s_mat)[1]) - logdet_r + float(np.trace(r_mat @ inv)) - p)
+        t0 += -ng * logdet_r
+        raw = gm[-m:, -m:] * (ng - 1) / ng
+        c0_df0 += float(np.trace(raw)) * n / ng
+        f = ng / n
+        wd_blocks.append(f * wg[-m:])
+        wml_blocks.append(
+            f
+            * (
+                inv[np.ix_(iu, iu)] * inv[np.ix_(ju, ju)]
+                + inv[np.ix_(iu, ju)] * inv[np.ix_(ju, iu)]
+            )
+        )
+        gam_blocks.append(raw / f)
+        deltas.append(j[-m:])
+    size = m * groups
+    w_all = np.concatenate(wd_blocks)
+    wml, gamma = np.zeros((size, size)), np.zeros((size, size))
+    for g in range(groups):
+        sl = slice(g * m, (g + 1) * m)
+        wml[sl, sl], gamma[sl, sl] = wml_blocks[g], gam_blocks[g]
+    delta = np.vstack(deltas)
+    wdd = w_all[:, None] * delta
+    proj = np.eye(size) - delta @ np.linalg.pinv(delta.T @ wdd) @ wdd.T
+    c = float(np.sum((proj.T @ wml @ proj) * gamma.T)) / df
+    df0 = size
+    ncp, ncp0 = max(t - c * df, 0.0), max(t0 - c0_df0, 0.0)
+    lo, up = _robust_interval(t / c, df, c, round(n) - groups, groups)
+    scale = np.sqrt(groups)
+    return {
+        "cfi_robust": 1.0 - ncp / max(ncp, ncp0) if max(ncp, ncp0) > 0 else 1.0,
+        "tli_robust": 1.0 - (ncp / df) / (ncp0 / df0) if ncp0 > 0 else 1.0,
+        "rmsea_robust": float(scale * np.sqrt(ncp / ((n - groups) * df))),
+        "rmsea_ci_lower_robust": lo,
+        "rmsea_ci_upper_robust": up,
+        "rmsea_pvalue_robust": float(
+            stats.ncx2.sf(t / c, df, (n - groups) * df * 0.05**2 / (c * groups))
+        ),
+    }
 
 
 def _assemble(
