@@ -89,6 +89,12 @@ class Engine:
         #: ML needs a positive definite Sigma; GLS and ULS do not (lavaan lets their
         #: solutions reach an indefinite Sigma, e.g. a negative error variance)
         self.require_pd = True
+        #: per group: the Beta/Psi-block variables that carry a mean parameter (``alpha``,
+        #: one per entry of ``GroupMap.alpha_idx``; the latents by default, plus the
+        #: observed regression variables in a FIML fit with covariates) and the values of
+        #: the fixed ones
+        self.alpha_pos: list[np.ndarray] = [st.latent_idx for st in structs]
+        self.alpha_fixed: list[np.ndarray] = [np.zeros(len(st.latent_idx)) for st in structs]
 
     # ------------------------------------------------------------ parameters
     def local(self, theta: np.ndarray, g: int) -> np.ndarray:
@@ -102,8 +108,10 @@ class Engine:
             free = mp.nu_idx >= 0
             nu[free] = theta[mp.nu_idx[free]]
         if mp.alpha_idx is not None:
+            pos = self.alpha_pos[g]
             free = mp.alpha_idx >= 0
-            alpha[st.latent_idx[free]] = theta[mp.alpha_idx[free]]
+            alpha[pos] = self.alpha_fixed[g]
+            alpha[pos[free]] = theta[mp.alpha_idx[free]]
         return nu, alpha
 
     def state(self, theta: np.ndarray, g: int, *, derivatives: bool = True) -> GroupState:
@@ -132,7 +140,7 @@ class Engine:
                 blocks.append(np.eye(st.p)[fn])
                 idx_parts.append(mp.nu_idx[fn])
                 fa = mp.alpha_idx >= 0
-                blocks.append(m[:, st.latent_idx[fa]].T)
+                blocks.append(m[:, self.alpha_pos[g][fa]].T)
                 idx_parts.append(mp.alpha_idx[fa])
                 dmu = np.vstack(blocks)
                 extra = dmu.shape[0] - dsig.shape[0]

@@ -140,10 +140,55 @@ class FimlEngine(Engine):
     """The FIML discrepancy ``-2 log L / N`` (up to a constant) with Fisher scoring."""
 
     def __init__(self, st: Structure, stats: GroupStats, pats: list[Pattern]) -> None:
-        p, k = st.p, st.k
-        gmap = GroupMap(np.arange(k), np.arange(k, k + p), -np.ones(len(st.latent_idx), dtype=int))
-        super().__init__([st], [stats], [gmap], k + p, meanstructure=True)
+        """Mean parameters as lavaan's: an intercept per indicator and, for the observed
+        variables of the regressions (Beta block), an intercept there (propagated by
+        ``(I - B)^-1``), the exogenous ones (``fixed.x``) held at their EM means."""
+        k = st.k
+        inner_obs = [j for j, v in enumerate(st.inner) if v in set(st.obs)]
+        in_inner = {st.inner[j] for j in inner_obs}
+        x_vars = set(st.fixed_x_vars)
+        nu_idx = -np.ones(st.p, dtype=int)
+        free_nu = [i for i, v in enumerate(st.obs) if v not in in_inner]
+        nu_idx[free_nu] = k + np.arange(len(free_nu))
+        pos = np.concatenate([st.latent_idx, inner_obs]).astype(int)
+        alpha_idx = -np.ones(len(pos), dtype=int)
+        fixed = np.zeros(len(pos))
+        nxt = k + len(free_nu)
+        for a, j in enumerate(pos):
+            v = st.inner[j]
+            if v in x_vars:
+                fixed[a] = stats.mean[st.obs.index(v)]
+            elif v in in_inner:
+                alpha_idx[a] = nxt
+                nxt += 1
+        gmap = GroupMap(np.arange(k), nu_idx, alpha_idx)
+        super().__init__([st], [stats], [gmap], nxt, meanstructure=True)
+        self.alpha_pos = [pos]
+        self.alpha_fixed = [fixed]
         self.pats = pats
+
+    def mean_names(self) -> list[str]:
+        """Labels of the mean parameters, in the order of ``theta``."""
+        st, mp = self.structs[0], self.maps[0]
+        assert mp.nu_idx is not None and mp.alpha_idx is not None
+        out = [f"nu.{v}" for v, i in zip(st.obs, mp.nu_idx, strict=True) if i >= 0]
+        pos = self.alpha_pos[0]
+        return out + [
+            f"alpha.{st.inner[j]}" for j, i in zip(pos, mp.alpha_idx, strict=True) if i >= 0
+        ]
+
+    def start(self, x0: np.ndarray, mean: np.ndarray) -> np.ndarray:
+        """Starting values: semopy's, and the EM means for every intercept."""
+        st, mp = self.structs[0], self.maps[0]
+        assert mp.nu_idx is not None and mp.alpha_idx is not None
+        theta = np.zeros(self.n_par)
+        theta[: st.k] = x0
+        free = mp.nu_idx >= 0
+        theta[mp.nu_idx[free]] = mean[free]
+        for j, i in zip(self.alpha_pos[0], mp.alpha_idx, strict=True):
+            if i >= 0:
+                theta[i] = mean[st.obs.index(st.inner[j])]
+        return theta
 
     def objective(self, theta: np.ndarray, estimator: str = "ML") -> float:
         from csi.sem.engine import NotPositiveDefinite
@@ -213,11 +258,10 @@ def fit_fiml(
     raw = gd.raw
     assert raw is not None
     st = Structure(sm)
-    if st.fixed_x_vars:
+    if st.fixed_x_vars and estimator == "MLR":
         raise CsiInputError(
-            "missing='fiml' with exogenous observed variables (fixed.x) is not available: "
-            f"{', '.join(st.fixed_x_vars)}; model each as a single-item construct or use "
-            "missing='listwise'"
+            "estimator 'MLR' with exogenous observed variables (fixed.x) is not available: "
+            f"{', '.join(st.fixed_x_vars)}; use estimator='ML' or model them as constructs"
         )
     perm = [list(sm.observed).index(v) for v in st.obs]
     x = raw[:, perm]
@@ -230,11 +274,11 @@ def fit_fiml(
         x0 = st.prepare(sigma_h1, n)
     stats_ = GroupStats(n, sigma_h1, mu_h1)
     engine = FimlEngine(st, stats_, pats)
-    theta0 = np.concatenate([x0, mu_h1])
+    theta0 = engine.start(x0, mu_h1)
     theta, converged, iters = engine.fisher_scoring(theta0, "ML", max_iter=max_iter)
     info = engine.observed_information(theta) * n
     vcov, singular = _invert_information(info)
-    names = list(st.free_names) + [f"nu.{v}" for v in st.obs]
+    names = list(st.free_names) + engine.mean_names()
     diags: list[dg.Diagnostic] = []
     if singular:
         diags += dg.not_identified(", ".join(names[k] for k in singular[:5]), lang=lang)
@@ -246,7 +290,11 @@ def fit_fiml(
     ll_h1 = pattern_loglik(pats, mu_h1, sigma_h1)
     chisq = max(2.0 * (ll_h1 - ll), 0.0)
     npar = len(theta)
-    df = p * (p + 1) // 2 + p - npar
+    xs = [st.obs.index(v) for v in st.fixed_x_vars]
+    nx = len(xs)
+    # fixed.x: the x means, variances and covariances are not parameters (nor df)
+    df = p * (p + 1) // 2 + p - npar - nx * (nx + 3) // 2
+    ll_x = _x_loglik(x, xs, mu_h1, sigma_h1)
     fit = fit_indices(
         chisq=chisq,
         df=df,
@@ -256,9 +304,12 @@ def fit_fiml(
         ns=[n],
         means=[mu_h1],
         mus=[s.mu],
-        baseline=2.0 * (ll_h1 - _independence_loglik(pats, p)),
+        baseline=2.0 * (ll_h1 - _independence_loglik(pats, p, xs, ll_x)),
+        fixed_x=nx * (nx + 1) // 2,
     )
-    gfi, moments = fiml_gfi(x, pats, s.mu, s.sigma)
+    # lavaan's log-likelihoods with fixed.x are conditional on the x values
+    ll, ll_h1 = ll - ll_x, ll_h1 - ll_x
+    gfi, moments = fiml_gfi(x, pats, s.mu, s.sigma, xs)
     fit["gfi"] = gfi
     fit["agfi"] = 1.0 - moments / df * (1.0 - gfi) if df > 0 else np.nan
     fit["loglik"] = ll
@@ -273,7 +324,9 @@ def fit_fiml(
         from csi.sem.mlr import fiml_corrected
 
         robust.update(
-            fiml_corrected(engine, theta, x, pats, mu_h1, sigma_h1, robust=estimator == "MLR")
+            fiml_corrected(
+                engine, theta, x, pats, mu_h1, sigma_h1, robust=estimator == "MLR", xs=xs
+            )
         )
     if robust:
         fit = pd.concat([fit, pd.Series(robust, dtype=float)])
@@ -343,8 +396,23 @@ def _mlr(
     return vcov, robust
 
 
-def _independence_loglik(pats: list[Pattern], p: int) -> float:
-    """Log-likelihood of the independence model (each item's own mean and variance)."""
+def _x_loglik(x: np.ndarray, xs: list[int], mu: np.ndarray, sigma: np.ndarray) -> float:
+    """Log-likelihood of the exogenous observed variables alone at the EM moments."""
+    if not xs:
+        return 0.0
+    sub = x[:, xs]
+    keep = ~np.all(np.isnan(sub), axis=1)
+    return pattern_loglik(patterns(sub[keep]), mu[xs], sigma[np.ix_(xs, xs)])
+
+
+def _independence_loglik(
+    pats: list[Pattern], p: int, xs: list[int] | None = None, ll_x: float = 0.0
+) -> float:
+    """Log-likelihood of the independence model (each item's own mean and variance).
+
+    With exogenous observed variables ``xs`` (``fixed.x``) their block keeps its EM
+    moments (log-likelihood ``ll_x``) and the other items are independent of it.
+    """
     sums = np.zeros(p)
     cnt = np.zeros(p)
     for pt in pats:
@@ -356,4 +424,7 @@ def _independence_loglik(pats: list[Pattern], p: int) -> float:
         d = pt.mean - mu[pt.obs]
         ss[pt.obs] += pt.n * (np.diag(pt.cov) + d**2)
     var = ss / cnt
-    return float(-0.5 * np.sum(cnt * (_LOG2PI + np.log(var) + 1.0)))
+    terms = cnt * (_LOG2PI + np.log(var) + 1.0)
+    if xs:
+        terms[xs] = 0.0
+    return float(-0.5 * np.sum(terms)) + ll_x

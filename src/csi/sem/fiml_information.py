@@ -131,7 +131,7 @@ def moment_curvature(
             # local order: semopy parameters, free intercepts, free latent means
             start = k_loc + int(np.sum(mp.nu_idx >= 0))
             cols = start + np.arange(int(np.sum(fa)))
-            block = -2.0 * sv[:, st.latent_idx[fa]]
+            block = -2.0 * sv[:, engine.alpha_pos[g][fa]]
             out[np.ix_(np.arange(k_loc), cols)] += block
             out[np.ix_(cols, np.arange(k_loc))] += block.T
     out[:k_loc, :k_loc] += curv
@@ -171,7 +171,11 @@ def casewise_scores(x: np.ndarray, s: GroupState) -> np.ndarray:
 
 
 def fiml_gfi(
-    x: np.ndarray, pats: list[Pattern], mu: np.ndarray, sigma: np.ndarray
+    x: np.ndarray,
+    pats: list[Pattern],
+    mu: np.ndarray,
+    sigma: np.ndarray,
+    xs: list[int] | None = None,
 ) -> tuple[float, int]:
     """lavaan's GFI of a FIML fit and its number of moments (``p(p+1)/2 + p``).
 
@@ -180,6 +184,8 @@ def fiml_gfi(
     s - (mu, vech Sigma)`` and ``W`` the expected information of the saturated model
     summed over the patterns, ``sum_p (n_p / N) diag(A_p, 1/2 D'(A_p x A_p) D)`` with
     ``A_p`` the inverse of the pattern's block of the implied ``Sigma`` (zero elsewhere).
+    The means and covariances among the exogenous observed variables ``xs`` (``fixed.x``)
+    are left out; the moment count (for the AGFI) keeps them, as lavaan.
     """
     from csi.sem.engine import vech_indices
     from csi.sem.robust import duplication_weight
@@ -205,6 +211,12 @@ def fiml_gfi(
             cov[i, j] = cov[j, i] = value * (n - 1) / n
     s_m, s_c = mean, cov[r, c]
     e_m, e_c = mean - mu, (cov - sigma)[r, c]
+    if xs:
+        km = ~np.isin(np.arange(p), xs)
+        kc = ~(np.isin(r, xs) & np.isin(c, xs))
+        w_mean = w_mean[np.ix_(km, km)]
+        w_cov = w_cov[np.ix_(kc, kc)]
+        s_m, e_m, s_c, e_c = s_m[km], e_m[km], s_c[kc], e_c[kc]
     num = float(e_m @ w_mean @ e_m + e_c @ w_cov @ e_c)
     den = float(s_m @ w_mean @ s_m + s_c @ w_cov @ s_c)
     return 1.0 - num / den, len(r) + p

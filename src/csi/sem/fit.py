@@ -79,8 +79,11 @@ def fit_sem(
         ``cfi_robust``, ``tli_robust``, ``rmsea_robust`` with its interval, ...).
     missing:
         ``"listwise"`` (default; excluded respondents are counted in ``n_excluded`` and
-        reported in ``diagnostics``) or ``"fiml"`` (full-information ML, estimator ML;
-        lavaan's ``"ml"`` and ``"direct"`` are accepted as aliases).
+        reported in ``diagnostics``) or ``"fiml"`` (full-information ML, estimator ML or
+        MLR, also with ``group``/``group_equal`` for ML and with observed covariates held
+        at their EM moments (``fixed.x``) for single-group ML; standard errors from the
+        observed information as lavaan; lavaan's ``"ml"`` and ``"direct"`` are accepted
+        as aliases).
     group, group_equal:
         Column defining groups for a multi-group fit, and the parameters held equal
         across groups (lavaan's ``group.equal``: ``loadings``, ``intercepts``, ``means``,
@@ -172,8 +175,8 @@ def fit_sem(
         )
     if missing == "fiml" and estimator not in ("ML", "MLR"):
         raise CsiInputError("missing='fiml' needs estimator='ML' or 'MLR'")
-    if missing == "fiml" and group is not None:
-        raise CsiInputError("missing='fiml' is available for single-group fits only")
+    if missing == "fiml" and group is not None and estimator != "ML":
+        raise CsiInputError("missing='fiml' with group= needs estimator='ML'")
 
     columns = set(data.items) if isinstance(data, Moments) else None
     if not isinstance(data, Moments):
@@ -188,6 +191,18 @@ def fit_sem(
     if single_item_reliability is not None:
         sm = _apply_reliability(
             model, sm, groups, columns, single_item_reliability, std_lv, fixed_x
+        )
+    if missing == "fiml" and group is not None:
+        from csi.sem.fiml_groups import fit_fiml_groups
+
+        return fit_fiml_groups(
+            sm,
+            groups,
+            n_excluded,
+            group_equal=group_equal,
+            level=level,
+            lang=lang,
+            max_iter=max_iter,
         )
     if missing == "fiml":
         from csi.sem.fiml import fit_fiml

@@ -307,7 +307,10 @@ def _assemble(
         v_loc = vcov[np.ix_(mp.cov_idx, mp.cov_idx)]
         tab = parameter_table(st, x, v_loc, level=level)
         if engine.meanstructure:
-            tab = pd.concat([tab, _mean_rows(st, mp, theta, vcov, level)], ignore_index=True)
+            means = _mean_rows(
+                st, mp, theta, vcov, level, engine.alpha_pos[g], engine.alpha_fixed[g]
+            )
+            tab = pd.concat([tab, means], ignore_index=True)
         eff = effects_table(st, x, v_loc, level=level)
         r2 = r_squared(st, x)
         s = engine.state(theta, g, derivatives=False)
@@ -367,24 +370,42 @@ def _assemble(
 
 
 def _mean_rows(
-    st: Structure, mp: GroupMap, theta: np.ndarray, vcov: np.ndarray, level: float
+    st: Structure,
+    mp: GroupMap,
+    theta: np.ndarray,
+    vcov: np.ndarray,
+    level: float,
+    alpha_pos: np.ndarray | None = None,
+    alpha_fixed: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Intercept (``item ~1``) and latent-mean (``construct ~1``) rows."""
+    """Intercept (``item ~1``) and latent-mean (``construct ~1``) rows.
+
+    ``alpha_pos``/``alpha_fixed``: the Beta/Psi-block variables with a mean parameter and
+    the values of the fixed ones (:class:`csi.sem.engine.Engine`); an observed variable
+    among them is reported once, by that parameter (its intercept, or its mean when fixed).
+    """
     zq = stats.norm.ppf(0.5 + level / 2)
     rows = []
     assert mp.nu_idx is not None and mp.alpha_idx is not None
-    entries = [(v, int(i)) for v, i in zip(st.obs, mp.nu_idx, strict=True)]
-    entries += [(st.inner[k], int(i)) for k, i in zip(st.latent_idx, mp.alpha_idx, strict=True)]
+    pos = st.latent_idx if alpha_pos is None else alpha_pos
+    fixed = np.zeros(len(pos)) if alpha_fixed is None else alpha_fixed
+    inner_means = {st.inner[k] for k in pos}
+    entries = [
+        (v, int(i), 0.0) for v, i in zip(st.obs, mp.nu_idx, strict=True) if v not in inner_means
+    ]
+    entries += [
+        (st.inner[k], int(i), float(f)) for k, i, f in zip(pos, mp.alpha_idx, fixed, strict=True)
+    ]
     total, _ = variances(st, theta[mp.cov_idx])
     latents = set(st.sm.latents)
-    for var, idx in entries:
+    for var, idx, value in entries:
         if idx >= 0:
             est = float(theta[idx])
             se = float(np.sqrt(max(vcov[idx, idx], 0.0)))
             z = est / se if se > 0 else np.nan
             p = float(2 * stats.norm.sf(abs(z))) if se > 0 else np.nan
         else:
-            est, se, z, p = 0.0, 0.0, np.nan, np.nan
+            est, se, z, p = value, 0.0, np.nan, np.nan
         sd = np.sqrt(total[var]) if total.get(var, 0) > 0 else np.nan
         std_all = est / sd
         std_lv = std_all if var in latents else est

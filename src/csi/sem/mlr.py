@@ -133,6 +133,7 @@ def fiml_corrected(
     sigma_h1: np.ndarray,
     *,
     robust: bool,
+    xs: list[int] | None = None,
 ) -> dict[str, float]:
     """Robust CFI, TLI and RMSEA after FIML (Zhang & Savalei's FIML-corrected indices).
 
@@ -144,6 +145,9 @@ def fiml_corrected(
     ``k = tr(U Wm^-1 Wc Wm^-1 U Gamma)`` with ``Gamma = Wm^-1 Jm Wm^-1`` (``Jm`` the
     first-order information; MLR) or ``k = tr(Wc Wm^-1 U Wm^-1)`` (ML). The independence
     model (each item's own mean and variance) gives ``T3_b`` and ``c3_b`` the same way;
+    with exogenous observed variables ``xs`` (``fixed.x``) the moments among them (means,
+    variances, covariances) are left out of every matrix, and the independence model keeps
+    their EM block;
     the indices are those of :func:`csi.sem.robust.robust_indices` with these. lavaan
     0.6.14 reports them as ``cfi.robust``, ``rmsea.robust``, ... after
     ``missing = "ml"``. Reference: Zhang & Savalei (2023), *Psychological Methods*
@@ -159,19 +163,27 @@ def fiml_corrected(
     sat = _saturated_state(mu_h1, sigma_h1)
     h1, _, _ = pattern_hessian(pats, sat, len(sat.idx), n)
     w_m = h1 / 2.0
-    w_m_inv = np.linalg.inv(w_m)
     inv_c = np.linalg.inv(sigma_h1)
     w_c = np.zeros_like(w_m)
     w_c[:p, :p] = inv_c
     w_c[p:, p:] = duplication_weight(inv_c)
-    gamma = None
-    if robust:
-        scores = casewise_scores(x, sat)
-        gamma = w_m_inv @ (scores.T @ scores / n) @ w_m_inv
+    scores = casewise_scores(x, sat)
+    j_m = scores.T @ scores / n
+    xs = list(xs or [])
+    keep = np.ones(len(w_m), dtype=bool)
+    if xs:
+        keep[xs] = False
+        keep[p:] = ~(np.isin(r, xs) & np.isin(c, xs))
+    # fixed.x: the moments among the x variables are not modelled and leave every matrix
+    w_m, w_c, j_m = (mat[np.ix_(keep, keep)] for mat in (w_m, w_c, j_m))
+    w_m_inv = np.linalg.inv(w_m)
+    gamma = w_m_inv @ j_m @ w_m_inv if robust else None
     local = np.vstack([s.dmu.T, s.dsig[:, r, c].T])
     delta = np.zeros((local.shape[0], engine.n_par))
     np.add.at(delta.T, s.idx, local.T)
-    df = len(r) + p - engine.n_par
+    delta = delta[keep]
+    nx = len(xs)
+    df = len(r) + p - engine.n_par - nx * (nx + 3) // 2
     t3 = _complete_data_chisq(n, s.mu, s.sigma, mu_h1, sigma_h1)
     c3 = _fimlc_trace(w_m, w_m_inv, w_c, gamma, delta) / df
     # independence model: available-case means and variances (its FIML estimates)
@@ -180,8 +192,16 @@ def fiml_corrected(
     delta_b = np.zeros((len(r) + p, 2 * p))
     delta_b[np.arange(p), np.arange(p)] = 1.0
     delta_b[p + np.flatnonzero(r == c), p + np.arange(p)] = 1.0
-    df_b = p * (p - 1) // 2
-    t3_b = _complete_data_chisq(n, mean_b, np.diag(var_b), mu_h1, sigma_h1)
+    sigma_b = np.diag(var_b)
+    if xs:
+        mean_b[xs] = mu_h1[xs]
+        sigma_b[np.ix_(xs, xs)] = sigma_h1[np.ix_(xs, xs)]
+        cols_b = np.ones(2 * p, dtype=bool)
+        cols_b[xs] = False
+        cols_b[p + np.array(xs)] = False
+        delta_b = delta_b[np.ix_(keep, cols_b)]
+    df_b = p * (p - 1) // 2 - nx * (nx - 1) // 2
+    t3_b = _complete_data_chisq(n, mean_b, sigma_b, mu_h1, sigma_h1)
     c3_b = _fimlc_trace(w_m, w_m_inv, w_c, gamma, delta_b) / df_b
     out = robust_indices(t3, df, c3, t3_b, df_b, c3_b, n, 1)
     return {k: v for k, v in out.items() if k.endswith("_robust")}

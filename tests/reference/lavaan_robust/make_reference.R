@@ -85,6 +85,8 @@ write_fit(sem(HS_COVARIATE, data = hs_na, missing = "ml"), "hs_covariate_fiml")
 write_fit(sem(HS_COVARIATE, data = hs_na, missing = "ml", group = "school"),
           "hs_covariate_mg_fiml")
 write_fit(sem(HS, data = hs_na, missing = "ml", group = "school"), "hs_mg_fiml")
+write_fit(sem(HS, data = hs_na, missing = "ml", group = "school",
+              group.equal = c("loadings", "intercepts")), "hs_mg_equal_fiml")
 
 writeLines(c(paste("R", paste(R.version$major, R.version$minor, sep = ".")),
              paste("lavaan", as.character(packageVersion("lavaan")))),
