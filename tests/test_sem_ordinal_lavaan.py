@@ -201,33 +201,35 @@ def test_ordinal_refusals_name_the_option():
 
 
 MG_CASES = [
-    ("hs4_mg_wlsmv", ()),
-    ("hs4_mg_thr_load_wlsmv", ("thresholds", "loadings")),
+    ("hs4_mg_wlsmv", (), "hs_cat4.csv", "listwise"),
+    ("hs4_mg_thr_load_wlsmv", ("thresholds", "loadings"), "hs_cat4.csv", "listwise"),
+    ("hs4na_mg_pairwise_wlsmv", ("thresholds", "loadings"), "hs_cat4_na.csv", "pairwise"),
 ]
 
 
 @pytest.fixture(scope="module", params=MG_CASES, ids=[c[0] for c in MG_CASES])
 def mg_case(request):
-    prefix, equal = request.param
-    data = pd.read_csv(REF / "hs_cat4.csv")
+    prefix, equal, data_file, missing = request.param
+    data = pd.read_csv(REF / data_file)
     res = fit_ordinal(
         data,
         HS,
         ordered=True,
         group="school",
         group_equal=equal,
+        missing=missing,
         level=0.95,
         lang="en",
         max_iter=200,
         estimator="WLSMV",
     )
-    return prefix, res, list(pd.unique(data["school"]))
+    return prefix, res, list(pd.unique(data["school"])), bool(equal)
 
 
 def test_multigroup_parameters_match_lavaan(mg_case):
     """Per group: loadings, factor (co)variances, error variances, thresholds, and with
     equal thresholds the free scale factors (~*~) and latent means of group 2."""
-    prefix, res, labels = mg_case
+    prefix, res, labels, equal = mg_case
     ref = pd.read_csv(REF / f"{prefix}_params.csv")
     ref["group"] = [labels[int(g) - 1] for g in ref["group"]]
     ref["rhs"] = ref["rhs"].fillna("")
@@ -239,7 +241,7 @@ def test_multigroup_parameters_match_lavaan(mg_case):
     np.testing.assert_allclose(both["se_x"], both["se_y"], rtol=RTOL, atol=1e-8)
     np.testing.assert_allclose(both["std_all"], both["std.all"], rtol=RTOL, atol=1e-8)
     np.testing.assert_allclose(both["std_lv"], both["std.lv"], rtol=RTOL, atol=1e-8)
-    if prefix == "hs4_mg_thr_load_wlsmv":  # the constraints hold
+    if equal:  # the constraints hold
         tau = res.estimates[res.estimates.op == "|"].pivot_table(
             index=["lhs", "rhs"], columns="group", values="estimate"
         )
@@ -247,7 +249,7 @@ def test_multigroup_parameters_match_lavaan(mg_case):
 
 
 def test_multigroup_fit_measures_match_lavaan(mg_case):
-    prefix, res, _labels = mg_case
+    prefix, res, _labels, _equal = mg_case
     lav = _lavaan_fit(prefix)
     ours = res.fit_indices
     reported = [k for k, v in ours.items() if np.isfinite(v) and k != "n"]

@@ -102,6 +102,10 @@ write_fit(cfa(HS, data = cat4, ordered = items, estimator = "WLSMV", group = "sc
               group.equal = c("thresholds", "loadings")), "hs4_mg_thr_load_wlsmv")
 write_fit(cfa(HS, data = cat4, ordered = items, estimator = "WLSMV", group = "school"),
           "hs4_mg_wlsmv")
+# multi-group with pairwise deletion and equal thresholds and loadings
+write_fit(cfa(HS, data = na4, ordered = items, estimator = "WLSMV", group = "school",
+              missing = "pairwise", group.equal = c("thresholds", "loadings")),
+          "hs4na_mg_pairwise_wlsmv")
 
 writeLines(c(paste("R", paste(R.version$major, R.version$minor, sep = ".")),
              paste("lavaan", as.character(packageVersion("lavaan")))),
