@@ -230,6 +230,7 @@ def test_multigroup_parameters_match_lavaan(mg_case):
     """Per group: loadings, factor (co)variances, error variances, thresholds, and with
     equal thresholds the free scale factors (~*~) and latent means of group 2."""
     prefix, res, labels, equal = mg_case
+    assert res.groups == tuple(labels) and set(res.implied_cov) == set(labels)
     ref = pd.read_csv(REF / f"{prefix}_params.csv")
     ref["group"] = [labels[int(g) - 1] for g in ref["group"]]
     ref["rhs"] = ref["rhs"].fillna("")

@@ -559,6 +559,7 @@ def _assemble(
         estimator=estimator,
         converged=converged,
         iterations=it,
+        groups=tuple(labels),
         vcov=pd.DataFrame(vcov, index=lay.names, columns=lay.names),
         lang=lang,
     )
