@@ -257,3 +257,12 @@ def test_multigroup_fiml_with_equal_loadings_and_intercepts_matches_lavaan():
     compare_with_lavaan(res, "hs_mg_equal_fiml")
     with pytest.raises(CsiInputError, match="group= needs estimator='ML'"):
         fit_sem(data, HS, missing="fiml", group="school", estimator="MLR")
+
+
+def test_multigroup_fiml_with_a_covariate_matches_lavaan():
+    """fixed.x per group (x7 held at each school's EM moments); Pasteur again has a
+    Heywood case (``x1 ~~ x1`` = -0.17) where lavaan stops within 3e-5 of csi."""
+    data = pd.read_csv(REF / "hs_missing.csv")
+    model = HS.rsplit("\n", 1)[0] + "\nvisual ~ x7\ntextual ~ x7"
+    res = fit_sem(data, model, missing="fiml", group="school")
+    compare_with_lavaan(res, "hs_covariate_mg_fiml", est_abs=5e-5)

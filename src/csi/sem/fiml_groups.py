@@ -20,9 +20,15 @@ import numpy as np
 from scipy import linalg
 
 from csi import diagnostics as dg
-from csi._checks import CsiInputError
 from csi.sem.engine import Engine, GroupMap, GroupStats, NotPositiveDefinite
-from csi.sem.fiml import Pattern, _independence_loglik, em_saturated, pattern_loglik, patterns
+from csi.sem.fiml import (
+    Pattern,
+    _independence_loglik,
+    _x_loglik,
+    em_saturated,
+    pattern_loglik,
+    patterns,
+)
 from csi.sem.fiml_information import fiml_gfi, observed_hessian
 from csi.sem.fitindices import fit_indices
 from csi.sem.groups import build_maps, start_values
@@ -108,12 +114,6 @@ def fit_fiml_groups(
     from csi.sem.fit import FitState, _assemble, _invert_information
 
     structs = [Structure(sm) for _ in groups]
-    if structs[0].fixed_x_vars:
-        raise CsiInputError(
-            "missing='fiml' with group= and exogenous observed variables (fixed.x) is not "
-            f"available: {', '.join(structs[0].fixed_x_vars)}; model each as a single-item "
-            "construct, fit the groups one by one, or use missing='listwise'"
-        )
     perm = [list(sm.observed).index(v) for v in structs[0].obs]
     xs, pats, stats_, group_x, h1 = [], [], [], [], []
     em_all = True
@@ -133,8 +133,14 @@ def fit_fiml_groups(
         group_x.append(x0)
         h1.append((mu_h1, sigma_h1))
     maps, names = build_maps(structs, meanstructure=True, group_equal=group_equal)
+    maps, names, pos, fixed, starts = _observed_means(
+        structs, maps, names, stats_, "intercepts" in group_equal
+    )
     engine = GroupsFimlEngine(structs, stats_, maps, len(names), pats)
+    engine.alpha_pos, engine.alpha_fixed = pos, fixed
     theta0 = start_values(structs, maps, len(names), group_x, [s.mean for s in stats_])
+    for i, value in starts.items():
+        theta0[i] = value
     theta, converged, iters = engine.fisher_scoring(theta0, "ML", max_iter=max_iter)
     n = engine.n_total
     vcov, singular = _invert_information(engine.observed_information(theta) * n)
@@ -144,6 +150,8 @@ def fit_fiml_groups(
     if not em_all:
         diags += dg.not_converged(False, lang=lang)
     p = structs[0].p
+    x_idx = [structs[0].obs.index(v) for v in structs[0].fixed_x_vars]
+    nx = len(x_idx)
     ll = ll_h1 = ll_b = 0.0
     sigmas, mus = [], []
     gfi = moments = 0.0
@@ -152,14 +160,16 @@ def fit_fiml_groups(
         assert s.mu is not None
         sigmas.append(s.sigma)
         mus.append(s.mu)
-        ll += pattern_loglik(pats[g], s.mu, s.sigma)
-        ll_h1 += pattern_loglik(pats[g], *h1[g])
-        ll_b += _independence_loglik(pats[g], p)
-        g_gfi, g_mom = fiml_gfi(xs[g], pats[g], s.mu, s.sigma)
+        # fixed.x: log-likelihoods conditional on the x values (lavaan)
+        ll_x = _x_loglik(xs[g], x_idx, *h1[g])
+        ll += pattern_loglik(pats[g], s.mu, s.sigma) - ll_x
+        ll_h1 += pattern_loglik(pats[g], *h1[g]) - ll_x
+        ll_b += _independence_loglik(pats[g], p, x_idx, ll_x) - ll_x
+        g_gfi, g_mom = fiml_gfi(xs[g], pats[g], s.mu, s.sigma, x_idx)
         gfi += stats_[g].n / n * g_gfi
         moments += g_mom
     npar = len(theta)
-    df = len(groups) * (p * (p + 1) // 2 + p) - npar
+    df = len(groups) * (p * (p + 1) // 2 + p - nx * (nx + 3) // 2) - npar
     fit = fit_indices(
         chisq=max(2.0 * (ll_h1 - ll), 0.0),
         df=df,
@@ -170,6 +180,7 @@ def fit_fiml_groups(
         means=[s.mean for s in stats_],
         mus=mus,
         baseline=2.0 * (ll_h1 - ll_b),
+        fixed_x=nx * (nx + 1) // 2,
     )
     fit["gfi"] = gfi
     fit["agfi"] = 1.0 - moments / df * (1.0 - gfi) if df > 0 else np.nan
@@ -199,4 +210,72 @@ def fit_fiml_groups(
         level=level,
         lang=lang,
         estimator="ML (FIML)",
+    )
+
+
+def _observed_means(
+    structs: list[Structure],
+    maps: list[GroupMap],
+    names: list[str],
+    stats_: list[GroupStats],
+    equal_intercepts: bool,
+) -> tuple[list[GroupMap], list[str], list[np.ndarray], list[np.ndarray], dict[int, float]]:
+    """Mean parameters of the observed regression variables, as lavaan's.
+
+    An observed variable of the Beta block gets its intercept there (propagated by
+    ``(I - B)^-1``; shared by the groups with equal intercepts), an exogenous one
+    (``fixed.x``) its group's EM mean as a fixed value; their ``nu`` entries go. Returns
+    the new maps and names, the ``alpha`` positions and fixed values per group and the
+    starting values of the new intercepts.
+    """
+    st0 = structs[0]
+    inner_obs = [j for j, v in enumerate(st0.inner) if v in set(st0.obs)]
+    latent = [np.asarray(st.latent_idx, dtype=int) for st in structs]
+    if not inner_obs:
+        return maps, names, latent, [np.zeros(len(x)) for x in latent], {}
+    x_vars = set(st0.fixed_x_vars)
+    keys: dict[tuple[object, ...], int] = {}
+    names = list(names)
+    new_maps, pos, fixed = [], [], []
+    starts: dict[int, float] = {}
+    for g, (st, mp, gs) in enumerate(zip(structs, maps, stats_, strict=True)):
+        assert mp.nu_idx is not None and mp.alpha_idx is not None
+        nu_idx = mp.nu_idx.copy()
+        extra_idx, extra_fixed = [], []
+        for j in inner_obs:
+            v = st.inner[j]
+            i_obs = st.obs.index(v)
+            nu_idx[i_obs] = -1
+            if v in x_vars:
+                extra_idx.append(-1)
+                extra_fixed.append(float(gs.mean[i_obs]))
+                continue
+            key: tuple[object, ...] = ("a", v) if equal_intercepts else ("a", g, v)
+            if key not in keys:
+                keys[key] = len(names)
+                names.append(f"alpha.{v}" if equal_intercepts else f"alpha.{v}.g{g + 1}")
+            extra_idx.append(keys[key])
+            extra_fixed.append(0.0)
+            starts[keys[key]] = float(gs.mean[i_obs])
+        new_maps.append(
+            GroupMap(mp.cov_idx, nu_idx, np.concatenate([mp.alpha_idx, extra_idx]).astype(int))
+        )
+        pos.append(np.concatenate([latent[g], inner_obs]).astype(int))
+        fixed.append(np.concatenate([np.zeros(len(latent[g])), extra_fixed]))
+    # drop the intercepts no group uses any more and renumber
+    parts = [(m.cov_idx, m.nu_idx, m.alpha_idx) for m in new_maps]
+    arrays = [ix for trio in parts for ix in trio if ix is not None]
+    used = sorted({int(i) for ix in arrays for i in ix} - {-1})
+    new = -np.ones(len(names) + 1, dtype=int)  # new[-1] stays -1
+    new[used] = np.arange(len(used))
+    out_maps = [
+        GroupMap(new[c], None if u is None else new[u], None if a is None else new[a])
+        for c, u, a in parts
+    ]
+    return (
+        out_maps,
+        [names[i] for i in used],
+        pos,
+        fixed,
+        {int(new[i]): v for i, v in starts.items()},
     )

@@ -80,8 +80,8 @@ def fit_sem(
     missing:
         ``"listwise"`` (default; excluded respondents are counted in ``n_excluded`` and
         reported in ``diagnostics``) or ``"fiml"`` (full-information ML, estimator ML or
-        MLR, also with ``group``/``group_equal`` for ML and with observed covariates held
-        at their EM moments (``fixed.x``) for single-group ML; standard errors from the
+        MLR, also with ``group``/``group_equal`` for ML; observed covariates held at
+        their EM moments (``fixed.x``) with ML; standard errors from the
         observed information as lavaan; lavaan's ``"ml"`` and ``"direct"`` are accepted
         as aliases).
     group, group_equal:
