@@ -269,7 +269,7 @@ def test_unconstrained_groups_are_separate_fits():
     errors differ only by lavaan's N / (N - G) versus N_g / (N_g - 1) Gamma rescaling)."""
     data = pd.read_csv(REF / "hs_cat4.csv")
     kw = {"ordered": True, "level": 0.95, "lang": "en", "max_iter": 200, "estimator": "WLSMV"}
-    mg = fit_ordinal(data, HS, group="school", **kw).estimates
+    mg = fit_ordinal(data, HS, group="school", group_equal=(), **kw).estimates
     n, groups = len(data), 2
     for label in pd.unique(data["school"]):
         part = data[data["school"] == label]
@@ -288,12 +288,14 @@ def test_multigroup_refusals():
     kw = {"ordered": True, "level": 0.95, "lang": "en", "max_iter": 200, "estimator": "WLSMV"}
     with pytest.raises(CsiInputError, match=r"group_equal \['intercepts'\] is not available"):
         fit_ordinal(data, HS, group="school", group_equal=("intercepts",), **kw)
+    with pytest.raises(CsiInputError, match="need group_equal= passed on"):
+        fit_ordinal(data, HS, group="school", **kw)  # never silently unconstrained
     with pytest.raises(CsiInputError, match="group_equal needs a group column"):
         fit_ordinal(data, HS, group=None, group_equal=("loadings",), **kw)
     sparse = data.copy()
     sparse.loc[(sparse["school"] == "Pasteur") & (sparse["x3"] == 4), "x3"] = 3
     with pytest.raises(CsiInputError, match=r"'x3' has no answer in category 4 .* 'Pasteur'"):
-        fit_ordinal(sparse, HS, group="school", **kw)
+        fit_ordinal(sparse, HS, group="school", group_equal=(), **kw)
 
 
 def test_mixed_statistics_and_gamma_match_lavaan():

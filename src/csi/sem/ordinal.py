@@ -53,7 +53,7 @@ def fit_ordinal(
     max_iter: int,
     estimator: str = "DWLS",
     missing: str = "listwise",
-    group_equal: Sequence[str] = (),
+    group_equal: Sequence[str] | None = None,
 ) -> SEMResult:
     """DWLS or WLSMV fit of ``model`` with every item ordinal (see module docstring).
 
@@ -133,6 +133,11 @@ def fit_ordinal(
             raise CsiInputError(f"ordinal item {item!r} has non-integer answers")
         codes[seen, j] = inverse.ravel()
     if group is not None:
+        if group_equal is None:  # a caller that cannot pass constraints on
+            raise CsiInputError(
+                "multi-group ordinal fits need group_equal= passed on (use () for none); "
+                "call csi.sem.ordinal.fit_ordinal(..., group=..., group_equal=...)"
+            )
         return _fit_groups(
             data[group][keep],
             codes,
