@@ -124,17 +124,21 @@ def test_mlr_point_estimates_and_chisq_are_ml(hs):
     assert not np.allclose(mlr.estimates["se"][free], ml.estimates["se"][free], rtol=1e-3)
 
 
-def test_mlr_refuses_moments_and_names_fixed_x(pdem):
+def test_mlr_refuses_moments(pdem):
     from csi.moments import moments_from_frame
 
     with pytest.raises(CsiInputError, match="MLR"):
         fit_sem(moments_from_frame(pdem), PD, estimator="MLR")
-    with pytest.raises(CsiInputError, match="x1"):
-        fit_sem(pdem, "y1 ~ x1\ny2 ~ y1", estimator="MLR")
-    with pytest.raises(CsiInputError, match=r"MLR.*fixed\.x.*x1"):
-        fit_sem(
-            pd.read_csv(REF / "pd_missing.csv"), "y1 ~ x1\ny3 ~ y1", missing="fiml", estimator="MLR"
-        )
+
+
+@pytest.mark.parametrize("missing", ["listwise", "fiml"])
+def test_mlr_with_an_observed_covariate_matches_lavaan(pdem, missing):
+    """fixed.x: the x moments leave the saturated model's matrices, the baseline keeps
+    the x block, df and the moment count exclude them."""
+    data = pdem if missing == "listwise" else pd.read_csv(REF / "pd_missing.csv")
+    res = fit_sem(data, "y1 ~ x1\ny2 ~ x1\ny3 ~ y1", estimator="MLR", missing=missing)
+    prefix = "pd_observed_mlr" if missing == "listwise" else "pd_observed_fiml_mlr"
+    assert set(ROBUST) <= _compare(res, prefix)
 
 
 def test_mlr_with_fiml_matches_lavaan():

@@ -28,7 +28,6 @@ import pandas as pd
 from scipy import linalg
 
 from csi import diagnostics as dg
-from csi._checks import CsiInputError
 from csi.sem.engine import Engine, GroupMap, GroupStats
 from csi.sem.fiml_information import fiml_gfi, observed_hessian
 from csi.sem.fitindices import fit_indices
@@ -258,11 +257,6 @@ def fit_fiml(
     raw = gd.raw
     assert raw is not None
     st = Structure(sm)
-    if st.fixed_x_vars and estimator == "MLR":
-        raise CsiInputError(
-            "estimator 'MLR' with exogenous observed variables (fixed.x) is not available: "
-            f"{', '.join(st.fixed_x_vars)}; use estimator='ML' or model them as constructs"
-        )
     perm = [list(sm.observed).index(v) for v in st.obs]
     x = raw[:, perm]
     pats = patterns(x)
@@ -319,7 +313,7 @@ def fit_fiml(
     fit["bic_adjusted"] = -2 * ll + npar * np.log((n + 2) / 24)
     robust: dict[str, float] = {}
     if estimator == "MLR":
-        vcov, robust = _mlr(engine, theta, x, pats, fit, df, (mu_h1, sigma_h1))
+        vcov, robust = _mlr(engine, theta, x, pats, fit, df, (mu_h1, sigma_h1), xs)
     if df > 0:
         from csi.sem.mlr import fiml_corrected
 
@@ -365,13 +359,14 @@ def _mlr(
     fit: pd.Series,
     df: int,
     h1: tuple[np.ndarray, np.ndarray],
+    xs: list[int],
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Sandwich covariance and the scaled and robust fit entries of MLR with FIML."""
     from csi.sem.fitindices import rmsea_interval
     from csi.sem.mlr import fiml_sandwich, independence_trace
     from csi.sem.weights import robust_fit
 
-    vcov, trace_h0, trace_h1 = fiml_sandwich(engine, theta, x, pats, *h1)
+    vcov, trace_h0, trace_h1 = fiml_sandwich(engine, theta, x, pats, *h1, xs)
     p = x.shape[1]
     robust = robust_fit(
         chisq=float(fit["chisq"]),
@@ -380,11 +375,11 @@ def _mlr(
         baseline_df=int(fit["baseline_df"]),
         trace_h0=trace_h0,
         trace_h1=trace_h1,
-        trace_b=independence_trace(x),
+        trace_b=independence_trace(x, xs),
         n=engine.n_total,
         groups=1,
         npar=engine.n_par,
-        moments=p * (p + 1) // 2 + p,
+        moments=p * (p + 1) // 2 + p - len(xs) * (len(xs) + 3) // 2,
     )
     if "scaling_factor" in robust:
         _, lo, up, pclose = rmsea_interval(

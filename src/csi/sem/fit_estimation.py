@@ -76,12 +76,6 @@ def _fit_moments(
             f"available: {', '.join(structs[0].fixed_x_vars)}; model them as constructs "
             "or use weights=False"
         )
-    if estimator == "MLR" and structs[0].n_fixed_x:
-        raise CsiInputError(
-            "estimator 'MLR' with exogenous observed variables (fixed.x) is not "
-            f"available: {', '.join(structs[0].fixed_x_vars)}; model them as constructs "
-            "or use estimator='MLM'"
-        )
     if estimator in ("GLS", "ULS"):
         # lavaan's sample covariance for GLS and ULS has the divisor N - 1
         groups = [dc_replace(g, cov=g.cov * (g.n / (g.n - 1.0))) for g in groups]
@@ -213,9 +207,22 @@ def _sampling_robust(
     trb = baseline_trace(engine, raw, row_w)
     per_group = p * (p + 1) // 2 + (p if multigroup else 0)
     n_groups = len(groups)
-    df = n_groups * per_group - engine.n_par
-    b_df = n_groups * p * (p - 1) // 2
     b_chisq = sum(s.n * (float(np.sum(np.log(np.diag(s.cov)))) - s.logdet) for s in engine.stats)
+    x_vars = engine.structs[0].fixed_x_vars
+    nx = len(x_vars)
+    if nx:  # MLR with fixed.x (sampling weights refuse it): the x moments are not modelled
+        from csi.sem.mlr import complete_h1_trace, independence_trace
+
+        xs = [engine.structs[0].obs.index(v) for v in x_vars]
+        per_group -= nx * (nx + 1) // 2 + (nx if multigroup else 0)
+        tr1 = sum(
+            complete_h1_trace(x, gs.mean, gs.cov, xs, meanstructure=multigroup)
+            for x, gs in zip(raw, engine.stats, strict=True)
+        )
+        trb = sum(independence_trace(x, xs, means=multigroup) for x in raw)
+        b_chisq = float(_baseline_fixed_x(engine.structs, engine.stats) or 0.0)
+    df = n_groups * per_group - engine.n_par
+    b_df = n_groups * (p * (p - 1) // 2 - nx * (nx - 1) // 2)
     chisq = engine.n_total * engine.objective(theta, "ML")
     robust = robust_fit(
         chisq=chisq,

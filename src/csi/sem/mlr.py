@@ -58,6 +58,7 @@ def fiml_sandwich(
     pats: list[Pattern],
     mu_h1: np.ndarray,
     sigma_h1: np.ndarray,
+    xs: list[int] | None = None,
 ) -> tuple[np.ndarray, float, float]:
     """Robust covariance of the FIML estimates and the traces of h0 and h1.
 
@@ -73,11 +74,23 @@ def fiml_sandwich(
     vcov = a_inv @ b @ a_inv / n
     sat = _saturated_state(mu_h1, sigma_h1)
     h1, _, _ = pattern_hessian(pats, sat, len(sat.idx), n)
-    _, _, trace_h1 = sandwich_parts(h1, casewise_scores(x, sat), n)
+    keep = _modelled_moments(len(mu_h1), xs)
+    h1 = h1[np.ix_(keep, keep)]
+    _, _, trace_h1 = sandwich_parts(h1, casewise_scores(x, sat)[:, keep], n)
     return vcov, trace_h0, trace_h1
 
 
-def independence_trace(x: np.ndarray) -> float:
+def _modelled_moments(p: int, xs: list[int] | None) -> np.ndarray:
+    """Mask of the moments ``(mu, vech Sigma)`` outside the exogenous block ``xs``."""
+    r, c = vech_indices(p)
+    keep = np.ones(p + len(r), dtype=bool)
+    if xs:
+        keep[xs] = False
+        keep[p:] = ~(np.isin(r, xs) & np.isin(c, xs))
+    return keep
+
+
+def independence_trace(x: np.ndarray, xs: list[int] | None = None, *, means: bool = True) -> float:
     """``tr(A_b^-1 B_b)`` of the independence model fitted to the available answers.
 
     Each item's mean and variance are estimated from its own answers (``n_j`` of them);
@@ -86,10 +99,12 @@ def independence_trace(x: np.ndarray) -> float:
     """
     total = 0.0
     for j in range(x.shape[1]):
+        if xs and j in xs:  # fixed.x: the x block is not a parameter of the baseline
+            continue
         col = x[~np.isnan(x[:, j]), j]
         d = col - col.mean()
         v = float(np.mean(d**2))
-        total += 1.0 + float(np.sum((d**2 - v) ** 2)) / (2.0 * v**2 * len(col))
+        total += float(means) + float(np.sum((d**2 - v) ** 2)) / (2.0 * v**2 * len(col))
     return total
 
 
@@ -170,10 +185,7 @@ def fiml_corrected(
     scores = casewise_scores(x, sat)
     j_m = scores.T @ scores / n
     xs = list(xs or [])
-    keep = np.ones(len(w_m), dtype=bool)
-    if xs:
-        keep[xs] = False
-        keep[p:] = ~(np.isin(r, xs) & np.isin(c, xs))
+    keep = _modelled_moments(p, xs)
     # fixed.x: the moments among the x variables are not modelled and leave every matrix
     w_m, w_c, j_m = (mat[np.ix_(keep, keep)] for mat in (w_m, w_c, j_m))
     w_m_inv = np.linalg.inv(w_m)
@@ -205,3 +217,30 @@ def fiml_corrected(
     c3_b = _fimlc_trace(w_m, w_m_inv, w_c, gamma, delta_b) / df_b
     out = robust_indices(t3, df, c3, t3_b, df_b, c3_b, n, 1)
     return {k: v for k, v in out.items() if k.endswith("_robust")}
+
+
+def complete_h1_trace(
+    rows: np.ndarray, mean: np.ndarray, cov: np.ndarray, xs: list[int], *, meanstructure: bool
+) -> float:
+    """``tr(A_1^-1 B_1)`` of the saturated model with complete data, x moments left out.
+
+    ``A_1 = diag(S^-1, 1/2 D'(S^-1 x S^-1)D)`` (the means block with a mean structure),
+    ``B_1`` the cross-products of the casewise scores at ``(m, S)``; the moments among
+    the exogenous observed variables ``xs`` (``fixed.x``) are not modelled and leave both.
+    """
+    from csi.sem.robust import duplication_weight
+    from csi.sem.weights import moment_scores
+
+    p = len(cov)
+    inv = np.linalg.inv(cov)
+    w = duplication_weight(inv)
+    z = moment_scores(rows, mean, cov, meanstructure=meanstructure)
+    keep = _modelled_moments(p, xs)
+    if meanstructure:
+        a1 = np.zeros((p + len(w), p + len(w)))
+        a1[:p, :p] = inv
+        a1[p:, p:] = w
+    else:
+        a1, keep = w, keep[p:]
+    b1 = z[:, keep].T @ z[:, keep] / len(rows)
+    return float(np.trace(np.linalg.solve(a1[np.ix_(keep, keep)], b1)))

@@ -79,6 +79,9 @@ write_fit(sem(PD, data = pdem, estimator = "MLR"), "pd_mlr")
 write_fit(sem(HS, data = hs, estimator = "MLM"), "hs_mlm")
 write_fit(sem(PD, data = pdem, estimator = "MLM"), "pd_mlm")
 write_fit(sem(HS, data = hs, estimator = "MLR", group = "school"), "hs_mg_mlr")
+write_fit(sem(PD_OBSERVED, data = pdem, estimator = "MLR"), "pd_observed_mlr")
+write_fit(sem(PD_OBSERVED, data = pd_na, estimator = "MLR", missing = "ml"),
+          "pd_observed_fiml_mlr")
 # observed covariates (fixed.x = TRUE, lavaan's default) under FIML
 write_fit(sem(PD_OBSERVED, data = pd_na, missing = "ml"), "pd_observed_fiml")
 write_fit(sem(HS_COVARIATE, data = hs_na, missing = "ml"), "hs_covariate_fiml")
