@@ -34,6 +34,8 @@ FIT_MAP = {
     "cfi": "cfi",
     "tli": "tli",
     "nfi": "nfi",
+    "gfi": "gfi",
+    "agfi": "agfi",
     "rmsea": "rmsea",
     "rmsea_ci_lower": "rmsea.ci.lower",
     "rmsea_ci_upper": "rmsea.ci.upper",

@@ -328,6 +328,7 @@ def _dwls(
         npar=len(keep) + n_tau,
         robust=estimator == "WLSMV",
         continuous=cont,
+        saturated=_saturated_weight(os_),
     )
     diags = dg.collect(
         dg.not_converged(converged, iterations=it, lang=lang),
@@ -375,6 +376,22 @@ def _dwls(
         vcov=pd.DataFrame(vcov, index=names, columns=names),
         lang=lang,
     )
+
+
+def _saturated_weight(os_: OrdinalStats) -> tuple[float, int]:
+    """``(sum_k s_k^2 w_k, count)`` over the saturated statistics (thresholds, means)."""
+    total, count = 0.0, 0
+    for k, lab in enumerate(os_.labels):
+        if lab[0] == "tau":
+            value = float(os_.thresholds[lab[1]][lab[2]])
+        elif lab[0] == "mean":
+            assert os_.means is not None
+            value = float(os_.means[lab[1]])
+        else:
+            continue
+        total += value**2 * (os_.n - 1) / os_.n / float(os_.gamma[k, k])
+        count += 1
+    return total, count
 
 
 def _solve(a: np.ndarray, g: np.ndarray) -> np.ndarray:

@@ -44,6 +44,7 @@ def ordinal_fit_measures(
     npar: int,
     robust: bool,
     continuous: list[int] | None = None,
+    saturated: tuple[float, int] = (0.0, 0),
 ) -> pd.Series:
     """Fit measures of a DWLS fit of the correlations ``corr`` (p x p) by ``implied``.
 
@@ -52,7 +53,10 @@ def ordinal_fit_measures(
     the ``continuous`` items (rows of ``corr``; mixed models), ``delta`` the derivatives
     of those implied moments with respect to the free parameters (thresholds and means
     excluded: they are saturated). ``robust=True`` adds lavaan's WLSMV statistics (the
-    Savalei robust indices only when every item is ordinal, as lavaan).
+    Savalei robust indices only when every item is ordinal, as lavaan). ``saturated``:
+    ``sum s_k^2 w_k`` and the count of the saturated statistics (thresholds, means), for
+    lavaan's ``gfi = 1 - e'We / s'Ws`` over every statistic and
+    ``agfi = 1 - (m / df)(1 - gfi)`` with ``m`` statistics.
     """
     p = len(corr)
     cont = list(continuous or [])
@@ -68,6 +72,8 @@ def ordinal_fit_measures(
     r = s_vec[:m_off]
     b_chisq = n * float(r @ (w[:m_off] * r))
     b_df = m_off
+    gfi = 1.0 - float(e @ (w * e)) / (float(s_vec @ (w * s_vec)) + saturated[0])
+    m_all = len(s_vec) + saturated[1]
     values = dict.fromkeys(FIT_NAMES, np.nan)
     values.update(
         npar=npar,
@@ -80,6 +86,8 @@ def ordinal_fit_measures(
         cfi=_cfi(chisq, df, b_chisq, b_df),
         tli=_tli(chisq, df, b_chisq, b_df),
         nfi=1.0 - chisq / b_chisq,
+        gfi=gfi,
+        agfi=1.0 - (m_all / df) * (1.0 - gfi) if df > 0 else np.nan,
         srmr=_srmr(corr, implied),
     )
     point, lo, up, pclose = rmsea_interval(chisq, df, n - 1)

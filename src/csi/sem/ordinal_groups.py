@@ -345,6 +345,14 @@ def _fit_measures(
     )
     b_df = groups * n_rho
     d, db = max(chisq - df, 0.0), max(b_chisq - b_df, 0.0)
+    # lavaan's GFI: per group 1 - e'We / s'Ws over every statistic (thresholds too),
+    # averaged with weights N_g / N
+    per_group = [
+        1.0 - float((o - m) @ (wg * (o - m))) / float(o @ (wg * o))
+        for o, m, wg in zip(obs, implied, w, strict=True)
+    ]
+    gfi = float(np.dot(n_g / n, per_group))
+    m_all = sum(len(o) for o in obs)
     values = dict.fromkeys(FIT_NAMES, np.nan)
     point, lo, up, pclose = rmsea_interval(chisq, df, n - groups, groups)
     values.update(
@@ -358,6 +366,8 @@ def _fit_measures(
         cfi=1.0 - d / max(d, db) if max(d, db) > 0 else 1.0,
         tli=(b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0) if df > 0 else 1.0,
         nfi=1.0 - chisq / b_chisq,
+        gfi=gfi,
+        agfi=1.0 - (m_all / df) * (1.0 - gfi) if df > 0 else np.nan,
         rmsea=point,
         rmsea_ci_lower=lo,
         rmsea_ci_upper=up,
