@@ -105,10 +105,12 @@ def _child(csv: Path, codebook: Path, segment: str, boot: int) -> dict[str, Any]
             CHILD,
             json.dumps([str(csv), str(codebook), str(SYSTEM), segment, boot]),
         ],
-        check=True,
         capture_output=True,
         text=True,
     )
+    if out.returncode != 0:  # e.g. out of memory: the row says so, the others still run
+        last = (out.stderr.strip().splitlines() or [f"exit code {out.returncode}"])[-1]
+        return {"error": last[:200]}
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -152,9 +154,12 @@ def run() -> str:
         "| case | " + " | ".join(SHOWN) + " | write HTML | write Excel | total (s) "
         "| total without bootstrap (s) | peak memory (MB) | HTML (MB) | workbook (MB) "
         "| slowest sections (s) |",
-        "|---|" + "---:|" * (len(SHOWN) + 8) + "---|",
+        "|---|" + "---:|" * (len(SHOWN) + 7) + "---|",
     ]
     for label, _n, _seg, r in cases:
+        if "error" in r:
+            lines.append(f"| {label} | failed: {r['error']} |" + " |" * (len(SHOWN) + 7))
+            continue
         t = r["times"]
         stages = " | ".join(f"{t.get(s, 0.0):.1f}" for s in SHOWN)
         lines.append(
@@ -163,7 +168,7 @@ def run() -> str:
             f"{r['total'] - t.get('bootstrap', 0.0):.1f} | {r['peak_mb']:.0f} | "
             f"{r['html_mb']:.2f} | {r['xlsx_mb']:.2f} | {_slowest(t)} |"
         )
-    by_n = {n: r for _l, n, seg, r in cases if seg == "region"}
+    by_n = {n: r for _l, n, seg, r in cases if seg == "region" and "error" not in r}
     checks = []
     if 1_000_000 in by_n:
         r = by_n[1_000_000]
@@ -184,12 +189,15 @@ def run() -> str:
             f"within 2x: {_mark(rest <= 2)})."
         )
     seg = cases[-1][3]
-    checks.append(
-        f"- {n_seg:,} respondents in {stores} segments: {seg['total']:.0f} s (target under "
-        f"120 s: {_mark(seg['total'] < 120)}), peak {seg['peak_mb']:.0f} MB (target under "
-        f"1,024 MB: {_mark(seg['peak_mb'] < 1024)}), HTML {seg['html_mb']:.2f} MB (target "
-        f"under 5 MB: {_mark(seg['html_mb'] < 5)})."
-    )
+    if "error" in seg:
+        checks.append(f"- {n_seg:,} respondents in {stores} segments: failed ({seg['error']}).")
+    else:
+        checks.append(
+            f"- {n_seg:,} respondents in {stores} segments: {seg['total']:.0f} s (target "
+            f"under 120 s: {_mark(seg['total'] < 120)}), peak {seg['peak_mb']:.0f} MB (target "
+            f"under 1,024 MB: {_mark(seg['peak_mb'] < 1024)}), HTML {seg['html_mb']:.2f} MB "
+            f"(target under 5 MB: {_mark(seg['html_mb'] < 5)})."
+        )
     if largest < 1_000_000:
         checks.append(
             f"- The 1,000,000-respondent case was left out (CSI_BENCH_REPORT_MAX={largest})."
