@@ -20,7 +20,9 @@ file under 5 MB.
 
 Environment: ``CSI_BENCH_REPORT_MAX`` (default 1,000,000) caps the largest survey
 (the 1,000,000 case takes minutes: set 100000 to leave it out);
-``CSI_BENCH_REPORT_BOOTSTRAP`` (default 1000) the resamples.
+``CSI_BENCH_REPORT_BOOTSTRAP`` (default 1000) the resamples;
+``CSI_BENCH_REPORT_TIMEOUT`` (default 1200) stops a case after that many seconds (its
+row says so).
 """
 
 from __future__ import annotations
@@ -98,7 +100,22 @@ def _make_survey(n: int, stores: int = 0) -> tuple[Path, Path]:
 
 
 def _child(csv: Path, codebook: Path, segment: str, boot: int) -> dict[str, Any]:
-    out = subprocess.run(
+    limit = float(os.environ.get("CSI_BENCH_REPORT_TIMEOUT", 1200))
+    try:
+        out = _run_child(csv, codebook, segment, boot, limit)
+    except subprocess.TimeoutExpired:
+        return {"error": f"stopped after {limit:.0f} s (CSI_BENCH_REPORT_TIMEOUT)"}
+    if out.returncode != 0:  # e.g. out of memory: the row says so, the others still run
+        last = (out.stderr.strip().splitlines() or [f"exit code {out.returncode}"])[-1]
+        return {"error": last[:200]}
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _run_child(
+    csv: Path, codebook: Path, segment: str, boot: int, limit: float
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [
             sys.executable,
             "-c",
@@ -107,12 +124,8 @@ def _child(csv: Path, codebook: Path, segment: str, boot: int) -> dict[str, Any]
         ],
         capture_output=True,
         text=True,
+        timeout=limit,
     )
-    if out.returncode != 0:  # e.g. out of memory: the row says so, the others still run
-        last = (out.stderr.strip().splitlines() or [f"exit code {out.returncode}"])[-1]
-        return {"error": last[:200]}
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
 
 
 def _slowest(times: dict[str, float], k: int = 3) -> str:
