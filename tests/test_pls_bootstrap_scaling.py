@@ -252,3 +252,19 @@ def test_counts_drawn_in_segment_order_read_back_in_row_order(
     expected = np.stack([np.bincount(row, minlength=engine.n_rows)[:5] for row in idx])
     got = boot.draws.loc[:, boot.table["kind"] == "count_of_first_rows"].to_numpy()
     np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_bca_counts_draws_within_rounding_of_the_estimate_as_ties() -> None:
+    """A draw equal to the estimate in exact arithmetic (a discrete statistic) may come out
+    1e-14 off after a different summation order; BCa's bias correction must not move."""
+    from csi.pls.intervals import bca
+
+    exact = np.array([[-2.0], [-1.0], [0.0], [1.0], [3.0], [4.0]], dtype=np.float32)
+    est, accel = np.zeros(1), np.zeros(1)
+    want = bca(exact, est, accel, 0.8)
+    for noise in (1e-14, -1e-14):
+        nudged = exact.copy()
+        nudged[2, 0] = noise
+        got = bca(nudged, est, accel, 0.8, tie=1e-10)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+        assert not np.allclose(bca(nudged, est, accel, 0.8), want, atol=1e-9)  # without: moves

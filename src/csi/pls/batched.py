@@ -10,18 +10,16 @@ are weighted sums (Efron & Tibshirani 1993, ch. 6, "resampling vector")::
     cov_c = M_c - m_c m_c'                       (covariance, divisor sum(c))
 
 and its correlation matrix is ``cov_c`` scaled to unit diagonal. For a stack of
-``B`` count rows ``C`` (``B x N``) the means are one matrix product ``C Z`` and the
-cross-products one product ``C P`` with ``P`` the ``N x p(p+1)/2`` matrix of
-products ``z_ik z_il`` (``k <= l``), built once (or, for large ``N``, per row chunk
-and batch). Both products run over row chunks of at most :data:`_COUNT_BLOCK`
-counts, so a batch's working memory does not grow with ``N`` and the cost per
-resample is linear in ``N``; counts may be a compact integer array (``uint8``),
-converted to floats one chunk at a time. With segments (:meth:`Engine.set_groups`)
-the rows are visited in segment order and the same pass adds each segment's sums
-``c_g' Z_g`` (one product per segment and chunk) for the segment index.
-The PLS iterations then run on the whole stack of correlation matrices with
-batched linear algebra (:func:`csi.pls.algorithm.outer_weights`), each member
-stopping on its own convergence.
+``B`` count rows ``C`` (``B x N``) the sums and cross-products are one matrix product
+``C [Z | P]``, ``P`` the ``N x p(p+1)/2`` products ``z_ik z_il`` (``k <= l``; built
+once, or per row chunk and batch for large ``N``), run over row chunks of at most
+:data:`_COUNT_BLOCK` counts (compact ``uint8`` counts become floats one chunk at a
+time): working memory does not grow with ``N``, the cost per resample is linear in
+it. With segments (:meth:`Engine.set_groups`) the rows are visited in segment order
+and the product is taken per segment run, whose first ``p`` columns are the
+segment's sums ``c_g' Z_g``. The PLS iterations then run on the whole stack of
+correlation matrices (:func:`csi.pls.stacked.iterate_weights`), each member stopping
+on its own convergence.
 
 Missing answers (``missing``): with ``"listwise"`` the rows are complete. With
 ``"mean"`` (mean replacement redone inside every resample) and ``"pairwise"`` the
@@ -247,20 +245,18 @@ class Engine:
                 sd = np.sqrt((dev**2 * wcol).sum(axis=0) / count)
             sd = np.where(np.isfinite(sd), sd, 0.0)
         self.sd = np.where(sd > 0, sd, 1.0)
-        self.z = (raw - self.mu) / self.sd
+        self.z = raw - self.mu
+        self.z /= self.sd
         if self._observed is not None:
-            self.z = np.where(observed, self.z, 0.0)
+            self.z[~observed] = 0.0
         self._zv = self.z  # z in the visiting order of the rows (set_groups)
         self._tri = np.triu_indices(p)
         if raw.shape[0] * self._n_products <= _PRODUCT_BLOCK:
             self._products = self._product_rows(slice(None))
-        if self._observed is None and rw is None:
-            corr = np.corrcoef(raw, rowvar=False).reshape(p, p)
-        else:
-            _, cov, _ = self.moments(self.weighted_counts(np.ones((1, raw.shape[0]))))
-            sdz = np.sqrt(np.abs(np.diagonal(cov[0])))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                corr = cov[0] / np.outer(sdz, sdz)
+        _, cov, _ = self._finish(*self._sums(np.ones((1, raw.shape[0])), rw)[:3])
+        sdz = np.sqrt(np.abs(np.diagonal(cov[0])))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = cov[0] / np.outer(sdz, sdz)
         self._fallback_corr = np.where(np.isfinite(corr), corr, np.eye(p))
 
     @property
@@ -294,14 +290,20 @@ class Engine:
         ``z_k v_l`` (all k, l) and ``v_k v_l`` (k <= l), ``v`` = missing (mean) or observed
         (pairwise). ``rows``: of the visiting order (segment order after :meth:`set_groups`)."""
         zr = self._zv[rows]
-        zt = np.ascontiguousarray(zr.T)
-        i, j = self._tri
-        (p, n), t = zt.shape, i.size
+        (n, p), t = zr.shape, self._tri[0].size
         out = np.empty((n, self._n_products))
         out[:, :p] = zr
-        out[:, p : p + t] = (zt[i] * zt[j]).T
+        for k, at in enumerate(np.r_[0, np.cumsum(np.arange(p, 0, -1))][:-1] + p):
+            np.multiply(zr[:, k : k + 1], zr[:, k:], out=out[:, at : at + p - k])  # z_k z_l, l >= k
         if self._observed is None:
             return out
+        i, j = self._tri
+        zt = np.ascontiguousarray(zr.T)
+        obs = self._observed[rows if self._order is None else self._order[rows]]
+        vt = np.ascontiguousarray((~obs if self.missing == "mean" else obs).T, dtype=float)
+        out[:, p + t : p + t + p * p] = (zt[:, None, :] * vt[None, :, :]).reshape(p * p, n).T
+        out[:, p + t + p * p :] = (vt[i] * vt[j]).T
+        return out
         obs = self._observed[rows if self._order is None else self._order[rows]]
         vt = np.ascontiguousarray((~obs if self.missing == "mean" else obs).T, dtype=float)
         out[:, p + t : p + t + p * p] = (zt[:, None, :] * vt[None, :, :]).reshape(p * p, n).T
@@ -315,10 +317,8 @@ class Engine:
         return C if self.row_weights is None else C * self.row_weights
 
     def moments(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Weighted means ``(B, p)``, covariances ``(B, p, p)`` (z units) and ``sum(c)``.
-
-        ``counts`` are used as given (already multiplied by any survey weights).
-        """
+        """Weighted means ``(B, p)``, covariances ``(B, p, p)`` (z units) and ``sum(c)``;
+        ``counts`` are used as given (already multiplied by any survey weights)."""
         return self._finish(*self._sums(np.asarray(counts), None)[:3])
 
     def _sums(

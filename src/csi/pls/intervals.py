@@ -7,7 +7,9 @@ ch. 12-14; Davison & Hinkley 1997, ch. 5):
 * percentile: the ``alpha/2`` and ``1 - alpha/2`` quantiles of ``theta*``;
 * BCa: the quantiles at ``Phi(z0 + (z0 + z_q) / (1 - a (z0 + z_q)))`` for
   ``q = alpha/2, 1 - alpha/2``, with bias correction
-  ``z0 = Phi^-1((#{theta* < theta} + #{theta* = theta} / 2) / B)`` and acceleration
+  ``z0 = Phi^-1((#{theta* < theta} + #{theta* = theta} / 2) / B)`` (a draw within
+  ``1e-10 max(1, |theta|)`` of ``theta`` counts as equal: a discrete statistic's ties
+  are not broken by rounding in the last digits) and acceleration
   ``a = sum d_i³ / (6 (sum d_i²)^{3/2})`` from jackknife values, ``d_i = mean(theta_(.))
   - theta_(i)``;
 * studentized: ``[theta - t*_{1-alpha/2} se, theta - t*_{alpha/2} se]`` with
@@ -70,15 +72,21 @@ def acceleration(jack: np.ndarray) -> np.ndarray:
 
 
 def bca(
-    draws: np.ndarray, estimate: np.ndarray, accel: np.ndarray, level: float
+    draws: np.ndarray,
+    estimate: np.ndarray,
+    accel: np.ndarray,
+    level: float,
+    tie: np.ndarray | float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """BCa interval per column (draws stored in float32 are compared in float32)."""
+    """BCa interval per column (draws stored in float32 are compared in float32); draws
+    within ``tie`` (per column) of the estimate count as equal to it."""
     alpha = 1.0 - level
     est = estimate.astype(draws.dtype)
+    tol = np.asarray(tie, dtype=draws.dtype)
     valid = ~np.isnan(draws)
     n = valid.sum(axis=0)
-    less = np.sum(draws < est, axis=0)
-    equal = np.sum(draws == est, axis=0)
+    less = np.sum(draws < est - tol, axis=0)
+    equal = np.sum((draws >= est - tol) & (draws <= est + tol), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = (less + 0.5 * equal) / n
     z0 = stats.norm.ppf(share)
@@ -123,7 +131,8 @@ def _intervals(
     used = np.full(estimate.size, "percentile", dtype=object)
     if method == "bca":
         assert accel is not None
-        lower, upper = bca(dev, np.zeros(estimate.size), accel, level)
+        tie = 1e-10 * np.maximum(1.0, np.abs(estimate))
+        lower, upper = bca(dev, np.zeros(estimate.size), accel, level, tie)
         used[:] = "bca"
     lower, upper = lower + estimate, upper + estimate
     if method == "studentized" and pivots is not None and pivot_cols is not None:

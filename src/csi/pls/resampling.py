@@ -366,13 +366,15 @@ def raw_items(result: PLSResult) -> np.ndarray:
     how = result.moments.missing
     if how not in ("listwise", "mean", "pairwise"):  # pragma: no cover - fit_pls checks it
         raise CsiInputError(f"unknown missing-data policy {how!r}")
-    items = list(result.layout.items)
-    block = result.source_data[items]
-    if how != "pairwise":
-        block = block.iloc[result.row_positions]
-    if not all(getattr(t, "kind", "O") in "biuf" for t in block.dtypes.tolist()):
-        block = block.apply(pd.to_numeric, errors="coerce")
-    X = block.to_numpy(dtype=float, na_value=np.nan)
+    frame = result.source_data
+    rows = None if how == "pairwise" else result.row_positions
+    X = np.empty((len(frame) if rows is None else len(rows), len(result.layout.items)))
+    for k, item in enumerate(result.layout.items):  # column by column: no copy of the frame
+        col = frame[item]
+        if getattr(col.dtype, "kind", "O") not in "biuf":
+            col = pd.to_numeric(col, errors="coerce")
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        X[:, k] = values if rows is None else values[rows]
     if how != "pairwise" and np.isnan(X).any():
         raise CsiInputError(
             "the data given to fit_pls changed after the fit (missing answers among the "
