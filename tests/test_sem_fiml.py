@@ -148,7 +148,9 @@ LAVAAN_NAMES = {
 LOOSE = {"rmsea_pvalue_robust": 1e-3}
 
 
-def compare_with_lavaan(res, prefix: str, tol: float = 1e-4, est_abs: float = 1e-6) -> None:
+def compare_with_lavaan(
+    res, prefix: str, tol: float = 1e-4, est_abs: float = 1e-6, loose: dict | None = None
+) -> None:
     """Estimates, SEs (relative ``tol``; estimates also within ``est_abs``) and every fit
     measure both report."""
     ref = pd.read_csv(REF / f"{prefix}_params.csv")
@@ -175,7 +177,7 @@ def compare_with_lavaan(res, prefix: str, tol: float = 1e-4, est_abs: float = 1e
     for name, value in res.fit_indices.items():
         key = LAVAAN_NAMES.get(str(name), str(name).replace("_", "."))
         if key in fit.index and np.isfinite(fit[key]):
-            rel = LOOSE.get(str(name), tol)
+            rel = {**LOOSE, **(loose or {})}.get(str(name), tol)
             assert value == pytest.approx(fit[key], rel=rel, abs=1e-9), (prefix, name)
             compared += 1
     assert compared >= 20
@@ -261,8 +263,13 @@ def test_multigroup_fiml_with_equal_loadings_and_intercepts_matches_lavaan():
 
 def test_multigroup_fiml_with_a_covariate_matches_lavaan():
     """fixed.x per group (x7 held at each school's EM moments); Pasteur again has a
-    Heywood case (``x1 ~~ x1`` = -0.17) where lavaan stops within 3e-5 of csi."""
+    Heywood case (``x1 ~~ x1`` = -0.17) where lavaan stops within 3e-5 of csi. The
+    FIML-corrected statistic is evaluated at those estimates (and lavaan's EM moments,
+    tolerance 1e-5), so the robust RMSEA's lower limit differs by 1.2e-4 relative."""
     data = pd.read_csv(REF / "hs_missing.csv")
     model = HS.rsplit("\n", 1)[0] + "\nvisual ~ x7\ntextual ~ x7"
     res = fit_sem(data, model, missing="fiml", group="school")
-    compare_with_lavaan(res, "hs_covariate_mg_fiml", est_abs=5e-5)
+    compare_with_lavaan(
+        res, "hs_covariate_mg_fiml", est_abs=5e-5, loose={"rmsea_ci_lower_robust": 2e-4}
+    )
+    assert "cfi_robust" in res.fit_indices

@@ -319,7 +319,13 @@ def fit_fiml(
 
         robust.update(
             fiml_corrected(
-                engine, theta, x, pats, mu_h1, sigma_h1, robust=estimator == "MLR", xs=xs
+                engine,
+                theta,
+                [x],
+                [pats],
+                [(mu_h1, sigma_h1)],
+                robust=estimator == "MLR",
+                xs=xs,
             )
         )
     if robust:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 from scipy import linalg
 
 from csi import diagnostics as dg
@@ -189,6 +190,12 @@ def fit_fiml_groups(
     fit["aic"] = -2 * ll + 2 * npar
     fit["bic"] = -2 * ll + npar * np.log(n)
     fit["bic_adjusted"] = -2 * ll + npar * np.log((n + 2) / 24)
+    if df > 0:
+        from csi.sem.mlr import fiml_corrected
+
+        robust = fiml_corrected(engine, theta, xs, pats, h1, robust=False, xs=x_idx)
+        fit = pd.concat([fit, pd.Series(robust, dtype=float)])
+        fit.name = "value"
     back = np.argsort(perm)
     for gd, (mu_h1, sigma_h1) in zip(groups, h1, strict=True):
         gd.cov = sigma_h1[np.ix_(back, back)]

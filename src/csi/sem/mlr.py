@@ -142,10 +142,9 @@ def _fimlc_trace(
 def fiml_corrected(
     engine: Engine,
     theta: np.ndarray,
-    x: np.ndarray,
-    pats: list[Pattern],
-    mu_h1: np.ndarray,
-    sigma_h1: np.ndarray,
+    data: list[np.ndarray],
+    pats: list[list[Pattern]],
+    h1: list[tuple[np.ndarray, np.ndarray]],
     *,
     robust: bool,
     xs: list[int] | None = None,
@@ -163,59 +162,72 @@ def fiml_corrected(
     with exogenous observed variables ``xs`` (``fixed.x``) the moments among them (means,
     variances, covariances) are left out of every matrix, and the independence model keeps
     their EM block;
-    the indices are those of :func:`csi.sem.robust.robust_indices` with these. lavaan
+    the indices are those of :func:`csi.sem.robust.robust_indices` with these. Several
+    groups: block-diagonal matrices, group ``g`` weighted by ``f_g = n_g / N`` (``Wm``,
+    ``Wc``) or ``1 / f_g`` (``Wm^-1``, ``Gamma``), ``Delta`` stacked. lavaan
     0.6.14 reports them as ``cfi.robust``, ``rmsea.robust``, ... after
     ``missing = "ml"``. Reference: Zhang & Savalei (2023), *Psychological Methods*
     (FIML-C); Savalei (2021), *Structural Equation Modeling* 28(3).
     """
+    from scipy.linalg import block_diag
+
     from csi.sem.robust import duplication_weight, robust_indices
 
     n = float(engine.n_total)
-    p = x.shape[1]
+    p = data[0].shape[1]
     r, c = vech_indices(p)
-    s = engine.state(theta, 0)
-    assert s.mu is not None and s.dmu is not None
-    sat = _saturated_state(mu_h1, sigma_h1)
-    h1, _, _ = pattern_hessian(pats, sat, len(sat.idx), n)
-    w_m = h1 / 2.0
-    inv_c = np.linalg.inv(sigma_h1)
-    w_c = np.zeros_like(w_m)
-    w_c[:p, :p] = inv_c
-    w_c[p:, p:] = duplication_weight(inv_c)
-    scores = casewise_scores(x, sat)
-    j_m = scores.T @ scores / n
     xs = list(xs or [])
-    keep = _modelled_moments(p, xs)
-    # fixed.x: the moments among the x variables are not modelled and leave every matrix
-    w_m, w_c, j_m = (mat[np.ix_(keep, keep)] for mat in (w_m, w_c, j_m))
-    w_m_inv = np.linalg.inv(w_m)
-    gamma = w_m_inv @ j_m @ w_m_inv if robust else None
-    local = np.vstack([s.dmu.T, s.dsig[:, r, c].T])
-    delta = np.zeros((local.shape[0], engine.n_par))
-    np.add.at(delta.T, s.idx, local.T)
-    delta = delta[keep]
     nx = len(xs)
-    df = len(r) + p - engine.n_par - nx * (nx + 3) // 2
-    t3 = _complete_data_chisq(n, s.mu, s.sigma, mu_h1, sigma_h1)
-    c3 = _fimlc_trace(w_m, w_m_inv, w_c, gamma, delta) / df
-    # independence model: available-case means and variances (its FIML estimates)
-    mean_b = np.nanmean(x, axis=0)
-    var_b = np.nanvar(x, axis=0)
-    delta_b = np.zeros((len(r) + p, 2 * p))
-    delta_b[np.arange(p), np.arange(p)] = 1.0
-    delta_b[p + np.flatnonzero(r == c), p + np.arange(p)] = 1.0
-    sigma_b = np.diag(var_b)
-    if xs:
-        mean_b[xs] = mu_h1[xs]
-        sigma_b[np.ix_(xs, xs)] = sigma_h1[np.ix_(xs, xs)]
+    keep = _modelled_moments(p, xs)
+    w_m, w_m_inv, w_c, gam, deltas, deltas_b = [], [], [], [], [], []
+    t3 = t3_b = 0.0
+    for g, (x, pt, (mu_h1, sigma_h1)) in enumerate(zip(data, pats, h1, strict=True)):
+        n_g = float(engine.stats[g].n)
+        f_g = n_g / n
+        s = engine.state(theta, g)
+        assert s.mu is not None and s.dmu is not None
+        sat = _saturated_state(mu_h1, sigma_h1)
+        hess, _, _ = pattern_hessian(pt, sat, len(sat.idx), n_g)
+        inv_c = np.linalg.inv(sigma_h1)
+        wc = np.zeros_like(hess)
+        wc[:p, :p] = inv_c
+        wc[p:, p:] = duplication_weight(inv_c)
+        scores = casewise_scores(x, sat)
+        # fixed.x: the moments among the x variables are not modelled and leave every matrix
+        wm = (hess / 2.0)[np.ix_(keep, keep)]
+        wm_inv = np.linalg.inv(wm)
+        j_m = (scores.T @ scores / n_g)[np.ix_(keep, keep)]
+        w_m.append(f_g * wm)
+        w_m_inv.append(wm_inv / f_g)
+        w_c.append(f_g * wc[np.ix_(keep, keep)])
+        gam.append(wm_inv @ j_m @ wm_inv / f_g)
+        local = np.vstack([s.dmu.T, s.dsig[:, r, c].T])
+        delta = np.zeros((local.shape[0], engine.n_par))
+        np.add.at(delta.T, s.idx, local.T)
+        deltas.append(delta[keep])
+        t3 += _complete_data_chisq(n_g, s.mu, s.sigma, mu_h1, sigma_h1)
+        # independence model: available-case means and variances (its FIML estimates)
+        mean_b = np.nanmean(x, axis=0)
+        sigma_b = np.diag(np.nanvar(x, axis=0))
+        delta_b = np.zeros((len(r) + p, 2 * p))
+        delta_b[np.arange(p), np.arange(p)] = 1.0
+        delta_b[p + np.flatnonzero(r == c), p + np.arange(p)] = 1.0
         cols_b = np.ones(2 * p, dtype=bool)
-        cols_b[xs] = False
-        cols_b[p + np.array(xs)] = False
-        delta_b = delta_b[np.ix_(keep, cols_b)]
-    df_b = p * (p - 1) // 2 - nx * (nx - 1) // 2
-    t3_b = _complete_data_chisq(n, mean_b, sigma_b, mu_h1, sigma_h1)
-    c3_b = _fimlc_trace(w_m, w_m_inv, w_c, gamma, delta_b) / df_b
-    out = robust_indices(t3, df, c3, t3_b, df_b, c3_b, n, 1)
+        if xs:
+            mean_b[xs] = mu_h1[xs]
+            sigma_b[np.ix_(xs, xs)] = sigma_h1[np.ix_(xs, xs)]
+            cols_b[xs] = False
+            cols_b[p + np.array(xs)] = False
+        deltas_b.append(delta_b[np.ix_(keep, cols_b)])
+        t3_b += _complete_data_chisq(n_g, mean_b, sigma_b, mu_h1, sigma_h1)
+    groups = len(data)
+    wm_all, wm_inv_all, wc_all = block_diag(*w_m), block_diag(*w_m_inv), block_diag(*w_c)
+    gamma = block_diag(*gam) if robust else None
+    df = groups * (len(r) + p - nx * (nx + 3) // 2) - engine.n_par
+    c3 = _fimlc_trace(wm_all, wm_inv_all, wc_all, gamma, np.vstack(deltas)) / df
+    df_b = groups * (p * (p - 1) // 2 - nx * (nx - 1) // 2)
+    c3_b = _fimlc_trace(wm_all, wm_inv_all, wc_all, gamma, block_diag(*deltas_b)) / df_b
+    out = robust_indices(t3, df, c3, t3_b, df_b, c3_b, n, groups)
     return {k: v for k, v in out.items() if k.endswith("_robust")}
 
 
