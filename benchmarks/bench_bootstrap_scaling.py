@@ -57,6 +57,14 @@ def _peak_mb() -> float:
     return float("nan")  # pragma: no cover - not Linux
 
 
+def _reset_peak() -> None:
+    """Start a new peak (VmHWM) from the current resident size (Linux clear_refs 5)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:  # pragma: no cover - not Linux or not allowed
+        pass
+
+
 def case(n: int, b1: int, b2: int, segment: str | None, segments: int | None) -> dict[str, Any]:
     """One case in this process: times of ``b1`` and ``b2`` resamples, peak memory."""
     from csi.pls import fit_pls
@@ -69,6 +77,8 @@ def case(n: int, b1: int, b2: int, segment: str | None, segments: int | None) ->
     prepared = time.perf_counter() - start
     if b1:  # warm-up: the first run loads the statistics' modules
         bootstrap(res, 2, seed=0, segment=segment, progress=False, batch_size=2)
+    prepare_peak = _peak_mb()
+    _reset_peak()
     times = []
     for b in (b1, b2) if b1 else (b2,):
         t = time.perf_counter()
@@ -78,7 +88,9 @@ def case(n: int, b1: int, b2: int, segment: str | None, segments: int | None) ->
         "times": times,
         "prepare": prepared,
         "statistics": len(boot.table),
-        "peak_mb": _peak_mb(),
+        "peak_mb": max(prepare_peak, _peak_mb()),
+        "prepare_peak_mb": prepare_peak,
+        "bootstrap_peak_mb": _peak_mb(),
         "total": time.perf_counter() - start,
     }
 
@@ -122,7 +134,7 @@ def run() -> str:
         f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}.",
         "",
         "| respondents | B1, B2 | cost per resample | per resample per 1,000 respondents "
-        "| peak memory (MB) |",
+        "| peak memory of the bootstraps (MB) |",
         "|---:|---:|---:|---:|---:|",
     ]
     per_k: dict[int, float] = {}
@@ -134,7 +146,8 @@ def run() -> str:
         cost = _per_resample(out, b1, b2)
         per_k[n] = cost / (n / 1000)
         lines.append(
-            f"| {n:,} | {b1:,}, {b2:,} | {_fmt(cost)} | {_fmt(per_k[n])} | {out['peak_mb']:,.0f} |"
+            f"| {n:,} | {b1:,}, {b2:,} | {_fmt(cost)} | {_fmt(per_k[n])} "
+            f"| {out['bootstrap_peak_mb']:,.0f} |"
         )
     if 25_000 in per_k and 1_000_000 in per_k:
         growth = per_k[1_000_000] / per_k[25_000]
@@ -155,7 +168,7 @@ def run() -> str:
         "",
         "### By segment (100,000 respondents)",
         "",
-        "| bootstrap | statistics | cost per resample | vs overall | peak memory (MB) |",
+        "| bootstrap | statistics | cost per resample | vs overall | bootstraps' peak (MB) |",
         "|---|---:|---:|---:|---:|",
     ]
     base = None if "error" in overall else _per_resample(overall, b1, b2)
@@ -170,7 +183,8 @@ def run() -> str:
         cost = _per_resample(out, c1, c2)
         ratio = f"{cost / base:.2f}" if base else "n/a"
         lines.append(
-            f"| {label} | {out['statistics']:,} | {_fmt(cost)} | {ratio} | {out['peak_mb']:,.0f} |"
+            f"| {label} | {out['statistics']:,} | {_fmt(cost)} | {ratio} "
+            f"| {out['bootstrap_peak_mb']:,.0f} |"
         )
     lines += [
         "",
@@ -189,10 +203,14 @@ def run() -> str:
     else:
         ok = big["total"] < 300 and big["peak_mb"] < 2048
         lines.append(
-            f"Data simulated and model fitted in {_fmt(big['prepare'])}; bootstrap "
-            f"{_fmt(big['times'][0])}; whole process {_fmt(big['total'])}, peak memory "
-            f"{big['peak_mb']:,.0f} MB (target of issue 20 for the whole report: under 5 "
-            "minutes and 2 GB; this process alone: " + ("met" if ok else "NOT met") + ")."
+            f"Data simulated (`simulate_csi`, with names, phones and e-mails) and model "
+            f"fitted in {_fmt(big['prepare'])} (peak {big['prepare_peak_mb']:,.0f} MB); "
+            f"bootstrap {_fmt(big['times'][0])} (peak {big['bootstrap_peak_mb']:,.0f} MB, "
+            f"resident size including the data and the fit); whole process "
+            f"{_fmt(big['total'])}, peak {big['peak_mb']:,.0f} MB. Target of issue 20 for the "
+            "whole report: under 5 minutes and 2 GB; this process: "
+            + ("met" if ok else "NOT met")
+            + "."
         )
     return "\n".join(lines)
 

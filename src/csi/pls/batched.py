@@ -565,9 +565,8 @@ class Engine:
 
 def bootstrap_counts(indices: np.ndarray, n_rows: int) -> np.ndarray:
     """Counts ``(B, N)`` (how often each row is drawn) from resample row indices ``(B, N)``."""
-    n_batch = indices.shape[0]
-    flat = (indices + np.arange(n_batch)[:, None] * n_rows).ravel()
-    return np.bincount(flat, minlength=n_batch * n_rows).reshape(n_batch, n_rows).astype(float)
+    flat = (indices + np.arange(indices.shape[0])[:, None] * n_rows).ravel()
+    return np.bincount(flat, minlength=indices.shape[0] * n_rows).reshape(-1, n_rows).astype(float)
 
 
 def run_ordered(
@@ -586,7 +585,9 @@ def run_ordered(
     """
     if workers <= 1:
         for job in jobs:
-            on_result(work(job))
+            result = work(job)
+            del job  # the next job is drawn without this one's data held
+            on_result(result)
         return
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: list[Future[_R]] = []
