@@ -256,3 +256,18 @@ def test_adjusted_pvalues_match_statsmodels(ties, free):
     for ours, theirs in (("holm", "holm"), ("bonferroni", "bonferroni"), ("bh", "fdr_bh")):
         expected = multipletests(p, method=theirs)[1]
         np.testing.assert_allclose(adjust_pvalues(p, method=ours), expected, rtol=1e-12, atol=0)
+
+
+def test_guard_holds_every_private_value_of_the_survey(survey):
+    """The vectorised guard holds exactly the cell-by-cell keys of the private columns
+    and of the cleaning report's ids."""
+    from csi.report.privacy import PrivacyGuard, _key
+
+    frame = survey.all_responses()
+    expected = set()
+    for c in survey.codebook.hidden_columns:
+        if c in frame.columns:
+            expected |= {k for k in map(_key, frame[c].tolist()) if k}
+    expected |= {k for k in map(_key, survey.report.respondents["id"].tolist()) if k}
+    guard = PrivacyGuard.from_survey(survey)
+    assert guard.values == expected and len(expected) > 4 * 2000

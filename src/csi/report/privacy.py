@@ -97,6 +97,11 @@ def _keys_of(column: pd.Series) -> set[str]:
     return {k for k in map(_key, values) if k}
 
 
+def _same_values(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two columns hold the same values in the same order (index ignored)."""
+    return len(a) == len(b) and a.reset_index(drop=True).equals(b.reset_index(drop=True))
+
+
 @dataclass(frozen=True)
 class PrivacyGuard:
     """Private column names and values, and the checks that keep them out of reports."""
@@ -115,9 +120,13 @@ class PrivacyGuard:
         for c in cols:
             if c in frame.columns:
                 values |= _keys_of(frame[c])
-        # ids of excluded respondents are in the cleaning report
+        # ids of excluded respondents are in the cleaning report (keyed again only when
+        # they are not the id column itself, as read)
         if cb.id is not None:
-            values |= _keys_of(survey.report.respondents["id"])
+            ids = survey.report.respondents["id"]
+            own = frame[cb.id] if cb.id in frame.columns else None
+            if own is None or not _same_values(ids, own):
+                values |= _keys_of(ids)
         return cls(columns=frozenset(str(c) for c in cols), values=frozenset(values))
 
     @classmethod
