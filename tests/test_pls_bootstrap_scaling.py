@@ -268,3 +268,24 @@ def test_bca_counts_draws_within_rounding_of_the_estimate_as_ties() -> None:
         got = bca(nudged, est, accel, 0.8, tie=1e-10)
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
         assert not np.allclose(bca(nudged, est, accel, 0.8), want, atol=1e-9)  # without: moves
+
+
+def test_single_matrix_names_collinear_predecessors_as_the_stack_does() -> None:
+    from csi.pls.algorithm import Layout, PLSEstimationError, outer_weights
+
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(200, 2))
+    c = a @ [0.5, 0.5] + rng.normal(size=(200, 1)).ravel()
+    X = np.column_stack([a, a, c, c + rng.normal(size=200)])  # B's items copy A's
+    spec = ModelSpec(
+        indicators={"A": ["a1", "a2"], "B": ["b1", "b2"], "C": ["c1", "c2"]},
+        paths=[("A", "C"), ("B", "C")],
+    )
+    layout = Layout.from_spec(spec)
+    S = np.corrcoef(X, rowvar=False)
+    messages = []
+    for corr in (S, S[None]):
+        with pytest.raises(PLSEstimationError, match="predecessors of 'C' are perfectly") as err:
+            outer_weights(corr, layout, scheme="path")
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]

@@ -421,7 +421,10 @@ def _outer_weights_one(
     change, it = np.inf, 0
     for it in range(1, max_iter + 1):  # noqa: B007 - the last value is the count
         C = W.T @ SW
-        T = (SW @ _inner_weights(C[None], layout, scheme)[0]) * mask
+        E = _path_weights_one(C, layout) if scheme == "path" else None
+        if E is None:
+            E = _inner_weights(C[None], layout, scheme)[0]
+        T = (SW @ E) * mask
         if layout.mode_b.any():
             T = _mode_b(S[None], T[None], layout)[0]
         W_new, SW = _normalise_one(S, T, layout, anchors)
@@ -431,6 +434,22 @@ def _outer_weights_one(
             break
     last = np.full(1, change)  # numpy scalars, as the stacked path returns
     return WeightFit(W.sum(axis=1), np.full(1, it, dtype=np.intp)[0], (last < tol)[0], last[0])
+
+
+def _path_weights_one(C: np.ndarray, layout: Layout) -> np.ndarray:
+    """:func:`_inner_weights` of the path scheme for one ``(J, J)`` matrix (same steps)."""
+    E = C * layout.path.T
+    if layout.targets.size:
+        A = np.where(layout.pred_pairs, C, layout.pred_padding)
+        rhs = C[:, layout.targets].T * layout.pred_mask
+        try:
+            E[:, layout.targets] += np.linalg.solve(A, rhs[..., None])[..., 0].T
+        except np.linalg.LinAlgError:
+            _regressions(C[None], layout)  # raises naming the collinear predecessors
+            raise
+    if layout.isolated.size:
+        E[layout.isolated, layout.isolated] = 1.0
+    return E
 
 
 def _normalise_one(
