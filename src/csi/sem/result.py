@@ -78,7 +78,11 @@ class SEMResult:
     fit_indices:
         Series with ``npar, n, chisq, df, pvalue, baseline_chisq, baseline_df, cfi, tli,
         nfi, gfi, agfi, rmsea, rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue, srmr,
-        loglik, unrestricted_loglik, aic, bic, bic_adjusted`` (+ robust entries for MLM).
+        loglik, unrestricted_loglik, aic, bic, bic_adjusted``; MLM, MLR and sampling
+        weights add the scaled test (``chisq_scaled``, ``scaling_factor``, ``pvalue_scaled``,
+        ``cfi_scaled``, ``tli_scaled``, ``rmsea_scaled`` with its interval) and the robust
+        ``cfi_robust``, ``tli_robust``, ``rmsea_robust`` (with interval and close-fit
+        test); FIML adds lavaan's FIML-corrected robust entries.
     r2:
         R² of endogenous variables (Series; DataFrame variable x group for several groups).
     effects:
