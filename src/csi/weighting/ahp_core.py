@@ -231,15 +231,20 @@ def _top_judgments(
     share = excess / total if total > 1e-12 else np.zeros_like(excess)
     # the order of sort_values(ascending=False, kind="stable"): ties keep their order
     back = np.arange(share.size)[::-1]
-    order = back[share[::-1].argsort(kind="stable")][::-1]
-    scale = np.array(SAATY_SCALE)
-    out = []
-    for t in order[:k]:
-        r, c = int(i[t]), int(j[t])
-        cons = w[r] / w[c]
-        suggested = float(scale[np.argmin(np.abs(np.log(scale) - np.log(cons)))])
-        out.append((labels[r], labels[c], float(a[r, c]), float(cons), suggested, float(share[t])))
-    return out
+    top = back[share[::-1].argsort(kind="stable")][::-1][:k]
+    r, c = i[top], j[top]
+    cons = w[r] / w[c]
+    nearest = np.abs(_LOG_SCALE[None, :] - np.log(cons)[:, None]).argmin(axis=1)
+    return [
+        (labels[r[m]], labels[c[m]], float(a[r[m], c[m]]), float(cons[m]),
+         float(_SCALE[nearest[m]]), float(share[top[m]]))
+        for m in range(top.size)
+    ]  # fmt: skip
+
+
+#: Saaty's scale and its logarithms (nearest scale value of a consistent ratio).
+_SCALE = np.array(SAATY_SCALE)
+_LOG_SCALE = np.log(_SCALE)
 
 
 @functools.lru_cache(maxsize=256)
