@@ -216,3 +216,23 @@ def test_results_share_no_mutable_state() -> None:
     third.matrix.iloc[0, 1] = 9.0
     pd.testing.assert_frame_equal(third.judgments, before)
     assert ahp_weights(judgments).matrix.iloc[0, 1] == 3.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.tuples(names, names), values, min_size=0, max_size=6))
+def test_one_pass_mapping_reader_equals_the_two_step_one(judgments: dict[Any, Any]) -> None:
+    """_plain_matrix gives _judgment_matrix(_plain_mapping(...)) or declines (None) when
+    the general route must read the mapping (text names or values, a repeated pair)."""
+    from csi.weighting.ahp_judgments import _judgment_matrix, _plain_matrix
+
+    fast = _plain_matrix(judgments)
+    parsed = _plain_mapping(judgments)
+    if fast is None:
+        if parsed is not None:  # declined only for a repeated pair, which the loop rejects
+            with pytest.raises(CsiInputError, match="repeats the pair"):
+                _judgment_matrix(parsed, None)
+        return
+    assert parsed is not None
+    m, labels = _judgment_matrix(parsed, None)
+    assert fast[1] == labels
+    np.testing.assert_array_equal(fast[0], m)

@@ -150,25 +150,67 @@ def _plain_mapping(matrix: Mapping[Any, Any]) -> list[tuple[str, str, float]] | 
                 if not name or name.strip() != name or _UNSAFE_NAME.search(name + " "):
                     return None
                 plain.add(name)
-        if type(v) is float:  # str(float) reads back as the same float
-            x = v
-        elif type(v) is int:
-            try:
-                x = float(v)
-            except OverflowError:
-                return None
-        else:
-            t = str(v)
-            if "/" in t or t.split() != [t]:
-                return None
-            try:
-                x = float(t)
-            except ValueError:
-                return None
-        if not (0 < x < np.inf):
+        x = _plain_value(v)
+        if x is None:
             return None
         out.append((a, b, x))
     return out
+
+
+def _plain_value(v: Any) -> float | None:
+    """``float(str(v))`` for a plain positive finite number, else None (text route)."""
+    if type(v) is float:  # str(float) reads back as the same float
+        x = v
+    elif type(v) is int:
+        try:
+            x = float(v)
+        except OverflowError:
+            return None
+    else:
+        t = str(v)
+        if "/" in t or t.split() != [t]:
+            return None
+        try:
+            x = float(t)
+        except ValueError:
+            return None
+    return x if 0 < x < np.inf else None
+
+
+def _plain_matrix(matrix: Mapping[Any, Any]) -> tuple[np.ndarray, list[str]] | None:
+    """``_judgment_matrix(_plain_mapping(matrix), None)`` in one pass, for a mapping of
+    plain names and values without a repeated pair; None otherwise (the general route
+    then reads it, and reports any problem)."""
+    idx: dict[str, int] = {}
+    rows, cols, vals = [], [], []
+    seen: set[tuple[int, int]] = set()
+    for key, v in matrix.items():
+        if not (type(key) is tuple and len(key) == 2):
+            return None
+        a, b = key
+        if type(a) is not str or type(b) is not str or a == b:
+            return None
+        for name in (a, b):
+            if name not in idx:
+                if not name or name.strip() != name or _UNSAFE_NAME.search(name + " "):
+                    return None
+                idx[name] = len(idx)
+        ia, ib, x = idx[a], idx[b], _plain_value(v)
+        pair = (ia, ib) if ia < ib else (ib, ia)
+        if x is None or pair in seen:
+            return None
+        seen.add(pair)
+        rows.append(ia)
+        cols.append(ib)
+        vals.append(x)
+    n = len(idx)
+    m = np.full((n, n), np.nan)
+    np.fill_diagonal(m, 1.0)
+    if vals:
+        values = np.array(vals, dtype=float)
+        m[rows, cols] = values
+        m[cols, rows] = 1 / values
+    return m, list(idx)
 
 
 @functools.lru_cache(maxsize=64)
@@ -229,15 +271,19 @@ def _as_array(
         and not isinstance(matrix, np.ndarray)
         and _looks_like_judgments(matrix)
     ):
-        parsed = _plain_mapping(matrix) if isinstance(matrix, Mapping) else None
-        if parsed is None:
-            judg = (
-                [f"{k[0]} vs {k[1]}: {v}" for k, v in matrix.items()]
-                if isinstance(matrix, Mapping)
-                else list(matrix)
-            )
-            parsed = _parse_judgments(judg)
-        m, labels = _judgment_matrix(parsed, items)
+        fast = _plain_matrix(matrix) if isinstance(matrix, Mapping) and items is None else None
+        if fast is not None:
+            m, labels = fast
+        else:
+            parsed = _plain_mapping(matrix) if isinstance(matrix, Mapping) else None
+            if parsed is None:
+                judg = (
+                    [f"{k[0]} vs {k[1]}: {v}" for k, v in matrix.items()]
+                    if isinstance(matrix, Mapping)
+                    else list(matrix)
+                )
+                parsed = _parse_judgments(judg)
+            m, labels = _judgment_matrix(parsed, items)
         if check_scale:
             _warn_off_scale(m, labels, name, stacklevel)
         return m, labels
