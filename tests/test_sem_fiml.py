@@ -259,8 +259,20 @@ def test_multigroup_fiml_with_equal_loadings_and_intercepts_matches_lavaan():
     data = pd.read_csv(REF / "hs_missing.csv")
     res = fit_sem(data, HS, missing="fiml", group="school", group_equal=["loadings", "intercepts"])
     compare_with_lavaan(res, "hs_mg_equal_fiml")
-    with pytest.raises(CsiInputError, match="group= needs estimator='ML'"):
-        fit_sem(data, HS, missing="fiml", group="school", estimator="MLR")
+
+
+def test_multigroup_fiml_mlr_matches_lavaan():
+    """MLR with FIML in two groups (equal loadings): stacked casewise scores, per-group
+    saturated matrices in the Yuan-Bentler trace, FIML-corrected robust indices (V3)."""
+    data = pd.read_csv(REF / "hs_missing.csv")
+    res = fit_sem(
+        data, HS, missing="fiml", group="school", estimator="MLR", group_equal=["loadings"]
+    )
+    assert res.estimator == "MLR (FIML)"
+    compare_with_lavaan(res, "hs_mg_fiml_mlr", est_abs=5e-5)
+    assert {"chisq_scaled", "scaling_factor", "cfi_robust", "rmsea_robust"} <= set(
+        res.fit_indices.index
+    )
 
 
 def test_multigroup_fiml_with_a_covariate_matches_lavaan():

@@ -372,7 +372,7 @@ def _mlr(
     from csi.sem.mlr import fiml_sandwich, independence_trace
     from csi.sem.weights import robust_fit
 
-    vcov, trace_h0, trace_h1 = fiml_sandwich(engine, theta, x, pats, *h1, xs)
+    vcov, trace_h0, trace_h1 = fiml_sandwich(engine, theta, [x], [pats], [h1], xs)
     p = x.shape[1]
     robust = robust_fit(
         chisq=float(fit["chisq"]),

@@ -110,8 +110,13 @@ def fit_fiml_groups(
     level: float,
     lang: str,
     max_iter: int,
+    estimator: str = "ML",
 ) -> SEMResult:
-    """Fit ``sm`` to every group's incomplete answers by FIML (called by ``fit_sem``)."""
+    """Fit ``sm`` to every group's incomplete answers by FIML (called by ``fit_sem``).
+
+    ``estimator="MLR"``: sandwich standard errors and the Yuan-Bentler scaled test
+    (:mod:`csi.sem.mlr`), groups stacked.
+    """
     from csi.sem.fit import FitState, _assemble, _invert_information
 
     structs = [Structure(sm) for _ in groups]
@@ -190,10 +195,16 @@ def fit_fiml_groups(
     fit["aic"] = -2 * ll + 2 * npar
     fit["bic"] = -2 * ll + npar * np.log(n)
     fit["bic_adjusted"] = -2 * ll + npar * np.log((n + 2) / 24)
+    robust: dict[str, float] = {}
+    if estimator == "MLR":
+        vcov, robust = _mlr(engine, theta, xs, pats, h1, x_idx, fit, df)
     if df > 0:
         from csi.sem.mlr import fiml_corrected
 
-        robust = fiml_corrected(engine, theta, xs, pats, h1, robust=False, xs=x_idx)
+        robust.update(
+            fiml_corrected(engine, theta, xs, pats, h1, robust=estimator == "MLR", xs=x_idx)
+        )
+    if robust:
         fit = pd.concat([fit, pd.Series(robust, dtype=float)])
         fit.name = "value"
     back = np.argsort(perm)
@@ -216,8 +227,50 @@ def fit_fiml_groups(
         multigroup=True,
         level=level,
         lang=lang,
-        estimator="ML (FIML)",
+        estimator=f"{estimator} (FIML)",
     )
+
+
+def _mlr(
+    engine: GroupsFimlEngine,
+    theta: np.ndarray,
+    data: list[np.ndarray],
+    pats: list[list[Pattern]],
+    h1: list[tuple[np.ndarray, np.ndarray]],
+    x_idx: list[int],
+    fit: pd.Series,
+    df: int,
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Sandwich covariance and the scaled and robust entries of multi-group MLR."""
+    from csi.sem.fit_estimation import _local_free
+    from csi.sem.fitindices import rmsea_interval
+    from csi.sem.mlr import fiml_sandwich, independence_trace
+    from csi.sem.weights import robust_fit
+
+    vcov, trace_h0, trace_h1 = fiml_sandwich(engine, theta, data, pats, h1, x_idx)
+    p, nx, groups = data[0].shape[1], len(x_idx), len(data)
+    robust = robust_fit(
+        chisq=float(fit["chisq"]),
+        df=df,
+        baseline_chisq=float(fit["baseline_chisq"]),
+        baseline_df=int(fit["baseline_df"]),
+        trace_h0=trace_h0,
+        trace_h1=trace_h1,
+        trace_b=sum(independence_trace(x, x_idx) for x in data),
+        n=engine.n_total,
+        groups=groups,
+        # lavaan divides by its free parameters before equality constraints
+        npar=sum(_local_free(m) for m in engine.maps),
+        moments=groups * (p * (p + 1) // 2 + p - nx * (nx + 3) // 2),
+    )
+    if "scaling_factor" in robust:
+        _, lo, up, pclose = rmsea_interval(
+            float(fit["chisq"]), df * robust["scaling_factor"], engine.n_total, groups
+        )
+        robust["rmsea_ci_lower_scaled"] = lo
+        robust["rmsea_ci_upper_scaled"] = up
+        robust["rmsea_pvalue_scaled"] = pclose
+    return vcov, robust
 
 
 def _observed_means(

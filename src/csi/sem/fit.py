@@ -80,8 +80,8 @@ def fit_sem(
     missing:
         ``"listwise"`` (default; excluded respondents are counted in ``n_excluded`` and
         reported in ``diagnostics``) or ``"fiml"`` (full-information ML, estimator ML or
-        MLR, also with ``group``/``group_equal`` for ML; observed covariates held at
-        their EM moments (``fixed.x``) with ML; standard errors from the
+        MLR, also with ``group``/``group_equal`` and observed covariates held at their
+        EM moments (``fixed.x``); standard errors from the
         observed information as lavaan; lavaan's ``"ml"`` and ``"direct"`` are accepted
         as aliases).
     group, group_equal:
@@ -175,8 +175,6 @@ def fit_sem(
         )
     if missing == "fiml" and estimator not in ("ML", "MLR"):
         raise CsiInputError("missing='fiml' needs estimator='ML' or 'MLR'")
-    if missing == "fiml" and group is not None and estimator != "ML":
-        raise CsiInputError("missing='fiml' with group= needs estimator='ML'")
 
     columns = set(data.items) if isinstance(data, Moments) else None
     if not isinstance(data, Moments):
@@ -203,6 +201,7 @@ def fit_sem(
             level=level,
             lang=lang,
             max_iter=max_iter,
+            estimator=estimator,
         )
     if missing == "fiml":
         from csi.sem.fiml import fit_fiml

@@ -54,29 +54,35 @@ def sandwich_parts(
 def fiml_sandwich(
     engine: Engine,
     theta: np.ndarray,
-    x: np.ndarray,
-    pats: list[Pattern],
-    mu_h1: np.ndarray,
-    sigma_h1: np.ndarray,
+    data: list[np.ndarray],
+    pats: list[list[Pattern]],
+    h1: list[tuple[np.ndarray, np.ndarray]],
     xs: list[int] | None = None,
 ) -> tuple[np.ndarray, float, float]:
     """Robust covariance of the FIML estimates and the traces of h0 and h1.
 
-    ``x`` holds the rows (NaN = not answered) in the structure's item order; ``mu_h1``,
-    ``sigma_h1`` are the EM estimates of the saturated model.
+    Per group: ``data`` the rows (NaN = not answered) in the structure's item order,
+    ``pats`` their missing-data patterns, ``h1`` the EM estimates ``(mu, Sigma)`` of the
+    saturated model. ``tr(A_1^-1 B_1)`` is summed over the groups, each with its own
+    per-respondent matrices.
     """
     n = float(engine.n_total)
-    s = engine.state(theta, 0)
-    assert s.mu is not None
-    scores = np.zeros((len(x), engine.n_par))
-    np.add.at(scores.T, s.idx, casewise_scores(x, s).T)
-    a_inv, b, trace_h0 = sandwich_parts(observed_hessian(engine, theta, [pats]), scores, n)
+    blocks = []
+    trace_h1 = 0.0
+    for g, (x, pt, (mu_h1, sigma_h1)) in enumerate(zip(data, pats, h1, strict=True)):
+        s = engine.state(theta, g)
+        sc = np.zeros((len(x), engine.n_par))
+        np.add.at(sc.T, s.idx, casewise_scores(x, s).T)
+        blocks.append(sc)
+        n_g = float(engine.stats[g].n)
+        sat = _saturated_state(mu_h1, sigma_h1)
+        hess1, _, _ = pattern_hessian(pt, sat, len(sat.idx), n_g)
+        keep = _modelled_moments(len(mu_h1), xs)
+        hess1 = hess1[np.ix_(keep, keep)]
+        trace_h1 += sandwich_parts(hess1, casewise_scores(x, sat)[:, keep], n_g)[2]
+    scores = np.vstack(blocks)
+    a_inv, b, trace_h0 = sandwich_parts(observed_hessian(engine, theta, pats), scores, n)
     vcov = a_inv @ b @ a_inv / n
-    sat = _saturated_state(mu_h1, sigma_h1)
-    h1, _, _ = pattern_hessian(pats, sat, len(sat.idx), n)
-    keep = _modelled_moments(len(mu_h1), xs)
-    h1 = h1[np.ix_(keep, keep)]
-    _, _, trace_h1 = sandwich_parts(h1, casewise_scores(x, sat)[:, keep], n)
     return vcov, trace_h0, trace_h1
 
 

@@ -90,6 +90,8 @@ write_fit(sem(HS_COVARIATE, data = hs_na, missing = "ml", group = "school"),
 write_fit(sem(HS, data = hs_na, missing = "ml", group = "school"), "hs_mg_fiml")
 write_fit(sem(HS, data = hs_na, missing = "ml", group = "school",
               group.equal = c("loadings", "intercepts")), "hs_mg_equal_fiml")
+write_fit(sem(HS, data = hs_na, missing = "ml", group = "school", estimator = "MLR",
+              group.equal = "loadings"), "hs_mg_fiml_mlr")
 
 writeLines(c(paste("R", paste(R.version$major, R.version$minor, sep = ".")),
              paste("lavaan", as.character(packageVersion("lavaan")))),
