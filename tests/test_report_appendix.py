@@ -379,3 +379,40 @@ def test_a_group_small_only_in_the_model_is_not_compared():
     frame = _frame(report, "mga_paths")
     shown = set(frame[header("group_a")]) | set(frame[header("group_b")])
     assert shown and not shown & hidden
+
+
+def test_large_groups_are_compared_on_a_seeded_sample(survey, fitted, monkeypatch):
+    """A group over MAX_GROUP_SAMPLE respondents is compared on a seeded random sample
+    of that many (the model refitted there with the fit's settings); the note says so,
+    the tables state the sampled n, and the MGA equals compare_groups on that sample."""
+    import csi.report.sections_groups as groups_module
+
+    cap = 200
+    monkeypatch.setattr(groups_module, "MAX_GROUP_SAMPLE", cap)
+    report = _run(survey, bootstrap=20, seed=SEED)
+    frame = _frame(report, "mga_paths")
+    a_col, b_col = header("group_a"), header("group_b")
+    a, b = next(iter(dict.fromkeys(zip(frame[a_col], frame[b_col], strict=True))))
+    mine = frame[(frame[a_col] == a) & (frame[b_col] == b)]
+    # the sample drawn by hand: the same generator, seed and order of groups
+    data = fitted.source_data
+    labels = data["region"].astype(str)
+    rng = np.random.default_rng(SEED)
+    chosen = []
+    for g in (a, b):
+        pos = np.flatnonzero((labels == g).to_numpy())
+        chosen.append(np.sort(rng.choice(pos, cap, replace=False)) if pos.size > cap else pos)
+    sample = data.iloc[np.concatenate(chosen)]
+    refit = fit_pls(sample, fitted.spec, scale=fitted.scale)
+    lib = refit.compare_groups("region", groups=(a, b), n=20, seed=SEED).select("path")
+    lib = lib.merge(
+        mine, left_on=["source", "target"], right_on=_h("source", "target"), how="inner"
+    )
+    assert len(lib) == len(mine) > 0
+    np.testing.assert_allclose(lib["estimate_a"], lib[header("estimate_a")], atol=1e-10)
+    np.testing.assert_allclose(lib["pvalue"], lib["p"], atol=1e-12)
+    complete = sample[list(fitted.spec.items)].notna().all(axis=1)
+    assert (mine[header("n_a")] == int((complete & (sample["region"] == a)).sum())).all()
+    assert (mine[header("n_a")] <= cap).all()
+    texts = [blk.text for blk in report.section("appendix").blocks if isinstance(blk, Text)]
+    assert any(f"{cap:,} respondents" in t for t in texts)

@@ -126,6 +126,11 @@ TEXT_EN: dict[str, str] = {
     ),
     "no_micom": "MICOM is not available in this version of csi",
     "mga_permutations": "{n} permutations, seed {seed}.",
+    "mga_sampled": (
+        "Groups larger than {cap:,} respondents are compared on a simple random sample of "
+        "{cap:,} of their respondents (seed {seed}), the model refitted on those samples "
+        "with the same settings; every other figure of the report uses all respondents."
+    ),
     "mga_groups": (
         "Groups of {segment} with at least {min_group} respondents are compared (the {most} "
         "largest at most, every pair); segments the "

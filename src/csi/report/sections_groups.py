@@ -17,6 +17,12 @@ those hidden with it by complementary suppression, :func:`csi.disclosure.complem
 is never compared, and neither is a group with fewer than :data:`MIN_GROUP` respondents;
 at most :data:`MAX_GROUPS` groups (the largest) are compared, every pair of them.
 Nothing is estimated here: the tables are the library's results laid out.
+
+Cost: both tests refit the model on every permutation, so their work grows with the
+group sizes. A group larger than :data:`MAX_GROUP_SAMPLE` respondents is compared on a
+simple random sample of that many of its respondents (seeded by the report's seed), the
+model refitted on the pair's samples with the fit's settings; the note says so, and the
+tables state the n used. Everything outside this appendix table uses every respondent.
 """
 
 from __future__ import annotations
@@ -26,8 +32,11 @@ import logging
 from collections.abc import Hashable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from csi.pls.fit import fit_pls
+from csi.pls.micom import micom
 from csi.report.context import Context, one_line
 from csi.report.document import Block, Report, Table, Text
 
@@ -40,6 +49,8 @@ MAX_GROUPS = 4
 #: Most permutations per comparison (the report's bootstrap count when smaller; MICOM
 #: and MGA each refit both groups on every permutation, for every pair).
 MAX_PERMUTATIONS = 500
+#: Most respondents per group in MICOM and MGA (a larger group is randomly sampled down).
+MAX_GROUP_SAMPLE = 3000
 
 #: Appendix keys of the tables of this module, in appendix order.
 GROUP_TABLES = ("micom", "mga_paths")
@@ -94,12 +105,20 @@ def add_group_comparison(ctx: Context) -> None:
     micom_parts: list[pd.DataFrame] = []
     mga_parts: list[pd.DataFrame] = []
     notes: list[str] = []
-    micom_reason = "" if _micom_available() else ctx.t("no_micom")
+    micom_reason = ""
+    sampled = False
     for a, b in itertools.combinations(groups, 2):
         keep: set[str] | None = None
+        try:
+            fitted, was_sampled = _pair_fit(ctx, a, b)
+        except Exception as exc:
+            log.warning("MGA of %s vs %s left out: %s", a, b, exc)
+            notes.append(ctx.t("mga_pair_failed", a=a, b=b, reason=one_line(exc)))
+            continue
+        sampled = sampled or was_sampled
         if not micom_reason:
             try:
-                check = _micom(ctx, a, b, n_perm)
+                check = _micom(ctx, fitted, a, b, n_perm)
             except Exception as exc:  # MGA still runs, on every construct, and says so
                 log.warning("MICOM left out of the appendix: %s", exc)
                 micom_reason = one_line(exc)
@@ -107,10 +126,12 @@ def add_group_comparison(ctx: Context) -> None:
                 micom_parts.append(check[0])
                 keep = check[1]
         try:
-            mga_parts.append(_mga(ctx, a, b, n_perm, keep))
+            mga_parts.append(_mga(ctx, fitted, a, b, n_perm, keep))
         except Exception as exc:
             log.warning("MGA of %s vs %s left out: %s", a, b, exc)
             notes.append(ctx.t("mga_pair_failed", a=a, b=b, reason=one_line(exc)))
+    if sampled:
+        notes.append(ctx.t("mga_sampled", cap=MAX_GROUP_SAMPLE, seed=ctx.seed))
     _lay_out(ctx, micom_parts, mga_parts, notes, micom_reason, n_perm, left_out)
 
 
@@ -125,19 +146,43 @@ def _cannot_compare(ctx: Context) -> str:
     return ""
 
 
-def _micom_available() -> bool:
-    """Whether this version of csi has MICOM (:mod:`csi.pls.micom`)."""
-    import importlib.util
+def _pair_fit(ctx: Context, a: Any, b: Any) -> tuple[Any, bool]:
+    """The fit to compare groups ``a`` and ``b`` on: the report's own fit when neither
+    group has more than :data:`MAX_GROUP_SAMPLE` respondents, otherwise the model refitted
+    (same settings) on a seeded random sample of that many respondents of each larger
+    group (and every respondent of a smaller one). Second value: whether it sampled."""
+    result = ctx.result
+    data = result.source_data
+    labels = data[ctx.segment].astype(str)
+    counts = labels.value_counts()
+    if max(int(counts.get(str(a), 0)), int(counts.get(str(b), 0))) <= MAX_GROUP_SAMPLE:
+        return result, False
+    rng = np.random.default_rng(ctx.seed)
+    chosen = []
+    for g in (a, b):
+        positions = np.flatnonzero((labels == str(g)).to_numpy())
+        if positions.size > MAX_GROUP_SAMPLE:
+            positions = np.sort(rng.choice(positions, MAX_GROUP_SAMPLE, replace=False))
+        chosen.append(positions)
+    sample = data.iloc[np.concatenate(chosen)]
+    refit = fit_pls(
+        sample,
+        result.spec,
+        scheme=result.scheme,
+        tol=result.tol,
+        max_iter=result.max_iter,
+        consistent=result.consistent,
+        scale=result.scale,
+        missing=result.missing,
+        sign=result.sign,
+    )
+    return refit, True
 
-    return importlib.util.find_spec("csi.pls.micom") is not None
 
-
-def _micom(ctx: Context, a: Any, b: Any, n_perm: int) -> tuple[pd.DataFrame, set[str]]:
+def _micom(ctx: Context, fitted: Any, a: Any, b: Any, n_perm: int) -> tuple[pd.DataFrame, set[str]]:
     """MICOM of groups ``a`` and ``b``: its table (with each construct's verdict) and
     the constructs with at least partial invariance."""
-    from csi.pls.micom import micom
-
-    res = micom(ctx.result, group=ctx.segment, groups=(a, b), permutations=n_perm, seed=ctx.seed)
+    res = micom(fitted, group=ctx.segment, groups=(a, b), permutations=n_perm, seed=ctx.seed)
     table = res.table.merge(res.verdict.loc[:, ["construct", "invariance"]], on="construct")
     keep = {
         str(c)
@@ -155,12 +200,12 @@ def _micom(ctx: Context, a: Any, b: Any, n_perm: int) -> tuple[pd.DataFrame, set
     return frame, keep
 
 
-def _mga(ctx: Context, a: Any, b: Any, n_perm: int, keep: set[str] | None) -> pd.DataFrame:
+def _mga(
+    ctx: Context, fitted: Any, a: Any, b: Any, n_perm: int, keep: set[str] | None
+) -> pd.DataFrame:
     """Permutation MGA of the paths of groups ``a`` and ``b`` (only paths between
     constructs in ``keep`` when MICOM ran)."""
-    res = ctx.result.compare_groups(
-        ctx.segment, groups=(a, b), n=n_perm, seed=ctx.seed, progress=False
-    )
+    res = fitted.compare_groups(ctx.segment, groups=(a, b), n=n_perm, seed=ctx.seed, progress=False)
     rows = res.select("path")
     if keep is not None:
         rows = rows[rows["source"].isin(keep) & rows["target"].isin(keep)]
