@@ -39,6 +39,7 @@ from csi.report.sections import (
     summary_section,
     system_section,
 )
+from csi.report.sections_groups import without_groups
 from csi.spec import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -355,7 +356,11 @@ def run_analysis(
         failures=tuple(ctx.failures),
     )
     with timer("privacy"):
-        return recheck_segment_figures(guard.clean_report(report), ctx)
+        report = recheck_segment_figures(guard.clean_report(report), ctx)
+        if ctx.segment is not None:  # groups hidden only by the final check: no comparison
+            hidden = hidden_segments(report, _segment_tables(ctx, ctx.segment))
+            report = without_groups(report, hidden)
+        return report
 
 
 def _segment_tables(ctx: Context, column: str) -> set[str]:

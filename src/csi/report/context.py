@@ -44,6 +44,14 @@ MODEL_TABLES = frozenset(
         "htmt",
         "f2_vif",
         "outer_vif",
+        "outer_weights_boot",
+        "loadings_boot",
+        "cross_loadings",
+        "outer_vif_items",
+        "indirect_effects",
+        "model_fit",
+        "pls_predict",
+        "q2_blindfolding",
     }
 )
 

@@ -55,6 +55,16 @@ def sheet_name(key: str, taken: set[str]) -> str:
 #: Short Chinese sheet names of the table keys (a key ``<base>_<column>`` is named
 #: ``<Chinese base>_<column>``, e.g. ``nps_segment_渠道`` -> ``细分群体净推荐值_渠道``).
 SHEETS_ZH: dict[str, str] = {
+    "outer_weights_boot": "外部权重显著性",
+    "loadings_boot": "外部载荷显著性",
+    "cross_loadings": "交叉载荷",
+    "outer_vif_items": "指标共线性VIF",
+    "indirect_effects": "间接效应",
+    "model_fit": "模型拟合",
+    "pls_predict": "PLSpredict预测",
+    "q2_blindfolding": "Q²预测相关性",
+    "micom": "测量不变性MICOM",
+    "mga_paths": "多群组路径比较",
     "respondents": "样本概况",
     "exclusion_reasons": "剔除原因",
     "exclusion_reasons_top": "主要剔除原因",

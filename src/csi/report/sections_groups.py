@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Hashable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,7 @@ from csi.pls.fit import fit_pls
 from csi.pls.micom import micom
 from csi.report.context import Context, one_line
 from csi.report.document import Block, Report, Table, Text
+from csi.report.labels import header, text
 
 log = logging.getLogger(__name__)
 
@@ -276,10 +278,6 @@ def without_groups(report: Report, hidden: set[str]) -> Report:
     report). Called on the finished report with the segments it hides, this removes
     the comparisons of those too, and says so in the table's note.
     """
-    from dataclasses import replace
-
-    from csi.report.labels import header, text
-
     if not hidden:
         return report
     cols = [header("group_a", report.lang), header("group_b", report.lang)]

@@ -63,10 +63,9 @@ _BOOT_COLUMNS = ["estimate", "se", "t", "pvalue", "ci_lower", "ci_upper"]
 def model_table(
     ctx: Context, key: str, title: str, frame: pd.DataFrame, *, digits: int = 3, note: str = ""
 ) -> Table:
-    """``ctx.table`` whose note states the model's n also for keys not (yet) listed in
-    :data:`csi.report.context.MODEL_TABLES` (never twice)."""
-    if key not in MODEL_TABLES:
-        note = f"{note} {ctx.model_n()}".strip()
+    """``ctx.table`` of a key in :data:`csi.report.context.MODEL_TABLES` (its note
+    states the model's n)."""
+    assert key in MODEL_TABLES, key
     return ctx.table(key, title, frame, digits=digits, note=note)
 
 
