@@ -2,14 +2,16 @@
 
 Every string a reader sees goes through :func:`text` (titles, phrases) or
 :func:`header` (column headers); unknown column names are shown as they are. The
-texts themselves are in :mod:`csi.report.labels_en` and :mod:`csi.report.labels_zh`.
+texts themselves are in :mod:`csi.report.labels_en` and :mod:`csi.report.labels_zh`,
+the column headers of both languages in :mod:`csi.report.labels_headers`.
 """
 
 from __future__ import annotations
 
 from csi._checks import check_choice
-from csi.report.labels_en import HEADERS_EN, TEXT_EN
-from csi.report.labels_zh import HEADERS_ZH, TEXT_ZH
+from csi.report.labels_en import TEXT_EN
+from csi.report.labels_headers import HEADERS_EN, HEADERS_ZH
+from csi.report.labels_zh import TEXT_ZH
 
 LANGS = ("en", "zh")
 
