@@ -15,6 +15,13 @@ The unrestricted (h1) model is the EM estimate of the means and covariances (Dem
 Laird & Rubin 1977); ``chisq = 2 (logL_h1 - logL)``. Standard errors from the observed
 information (the exact Hessian of the log-likelihood, :mod:`csi.sem.fiml_information`),
 lavaan's default with ``missing = "ml"``. Assumes answers are missing at random (MAR).
+
+Mean structure as lavaan's: an intercept per indicator, intercepts of the observed
+regression variables in the Beta block (so ``y3 ~ y1`` reports ``mu_y3 - b mu_y1``), and
+with observed exogenous covariates (``fixed.x``) their means, variances and covariances
+held at the EM estimates (not parameters, not in the df; log-likelihoods conditional on
+them). ``estimator="MLR"`` adds sandwich standard errors and the Yuan-Bentler test
+(:mod:`csi.sem.mlr`); several groups are fitted by :mod:`csi.sem.fiml_groups`.
 """
 
 from __future__ import annotations
