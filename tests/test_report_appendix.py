@@ -416,3 +416,44 @@ def test_large_groups_are_compared_on_a_seeded_sample(survey, fitted, monkeypatc
     assert (mine[header("n_a")] <= cap).all()
     texts = [blk.text for blk in report.section("appendix").blocks if isinstance(blk, Text)]
     assert any(f"{cap:,} respondents" in t for t in texts)
+
+
+def test_omission_distance_never_divides_the_number_of_cases():
+    from csi.report.sections_pls_detail import omission_distance
+
+    assert omission_distance(2736) == 7  # the sample's model n
+    assert omission_distance(2856) == 9  # 2856 = 7 x 408 = 8 x 357
+    for n in range(30, 3000):
+        d = omission_distance(n)
+        assert d >= 7 and n % d != 0
+
+
+def test_a_moderation_model_reports_without_cbsem_or_groups(survey):
+    """A model file with an interaction term: the PLS report is written (the term in the
+    path table), CB-SEM and MGA say why they are left out, and nothing counts as failed;
+    a higher-order model is refused with a clear message."""
+    text = """
+    Expectation =~ EXP1 + EXP2 + EXP3
+    Quality =~ QUAL1 + QUAL2 + QUAL3
+    Satisfaction =~ SAT1 + SAT2 + SAT3
+    Satisfaction ~ Expectation + Quality + Expectation:Quality
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = run_analysis(survey, model=text, segment="region", bootstrap=20, seed=SEED)
+    assert report.failures == ()
+    html = render_html(report)
+    assert "Expectation:Quality" in html
+    assert "CB-SEM does not estimate" in html
+    assert "interaction terms (a moderator is already a group effect)" in html
+    from csi._checks import CsiInputError
+
+    with pytest.raises(CsiInputError, match="higher-order constructs"):
+        run_analysis(
+            survey,
+            model=text.replace(
+                "Quality =~ QUAL1 + QUAL2 + QUAL3",
+                "P =~ QUAL1 + QUAL2\nS =~ QUAL3 + QUAL4\nQuality =~ P + S",
+            ),
+            bootstrap=0,
+        )

@@ -497,6 +497,9 @@ def _accepts(function: Callable[..., Any], name: str) -> bool:
 
 def _run_sem(ctx: Context) -> None:
     """The CB-SEM fit onto ``ctx.sem_result``, or the reason it is not there."""
+    if ctx.spec.interactions:  # CB-SEM in csi has no latent interactions
+        ctx.sem_reason = text("sem_interaction", ctx.lang, terms=", ".join(ctx.spec.interactions))
+        return
     ctx.progress("fitting the covariance-based SEM")
     try:
         with warnings.catch_warnings():

@@ -126,6 +126,11 @@ TEXT_EN: dict[str, str] = {
     ),
     "no_micom": "MICOM is not available in this version of csi",
     "mga_permutations": "{n} permutations, seed {seed}.",
+    "mga_interaction": "the model has interaction terms (a moderator is already a group effect)",
+    "sem_interaction": (
+        "Not fitted: the model has interaction terms ({terms}), which csi's CB-SEM does "
+        "not estimate; the PLS results above include them."
+    ),
     "mga_sampled": (
         "Groups larger than {cap:,} respondents are compared on a simple random sample of "
         "{cap:,} of their respondents (seed {seed}), the model refitted on those samples "

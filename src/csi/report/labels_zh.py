@@ -105,6 +105,10 @@ TEXT_ZH: dict[str, str] = {
     "mga_note_no_micom": "未能检验测量不变性（MICOM）（{reason}）：解读差异时请谨慎。",
     "no_micom": "此版本 csi 不提供 MICOM",
     "mga_permutations": "置换 {n} 次，随机种子 {seed}。",
+    "mga_interaction": "模型含交互项（调节变量本身即群组效应）",
+    "sem_interaction": (
+        "未估计：模型含交互项（{terms}），csi 的 CB-SEM 不估计交互项；上文 PLS 结果已包含它们。"
+    ),
     "mga_sampled": (
         "超过 {cap:,} 人的群组在比较时随机抽取其中 {cap:,} 人（随机种子 {seed}），"
         "并以相同设置在这些样本上重新估计模型；报告中的其他数字均使用全部受访者。"

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from csi._checks import CsiInputError
 from csi.codebook import Codebook
+from csi.pls.higher_order_spec import has_higher_order
 from csi.spec import ACSI_ROLES, ECSI_ROLES, ROLE_NAMES, ModelSpec
 
 PRESETS = ("auto", "acsi", "ecsi")
@@ -137,9 +138,15 @@ def load_model(
     text = str(model)
     if text.lower() in PRESETS:
         return spec_from_codebook(codebook, text.lower(), roles=roles)
-    if "~" in text:
-        return ModelSpec.from_lavaan(text)
-    path = Path(text)
-    if not path.exists():
-        raise CsiInputError(f"model file not found: {text} (or use --model acsi / ecsi)")
-    return ModelSpec.from_lavaan(path.read_text(encoding="utf-8"))
+    if "~" not in text:
+        path = Path(text)
+        if not path.exists():
+            raise CsiInputError(f"model file not found: {text} (or use --model acsi / ecsi)")
+        text = path.read_text(encoding="utf-8")
+    if has_higher_order(text):
+        raise CsiInputError(
+            "the report does not take higher-order constructs yet (a '=~' line whose "
+            "right-hand names are constructs); fit them in Python with csi.fit_pls, which "
+            "gives the index per level, impacts and IPMA (docs: Higher-order constructs)"
+        )
+    return ModelSpec.from_lavaan(text)

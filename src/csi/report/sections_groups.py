@@ -143,6 +143,8 @@ def _cannot_compare(ctx: Context) -> str:
         return ctx.t("mga_no_resamples")
     if getattr(ctx.result, "weighted", False):
         return ctx.t("mga_weighted")
+    if ctx.spec.interactions:
+        return ctx.t("mga_interaction")
     if not callable(getattr(ctx.result, "compare_groups", None)):
         return ctx.t("mga_no_method")
     return ""

@@ -233,18 +233,29 @@ def _pls_predict(ctx: Context) -> list[Block]:
     return [model_table(ctx, "pls_predict", ctx.t("t_pls_predict"), frame, note=note)]
 
 
+def omission_distance(n: int) -> int:
+    """:data:`OMISSION_DISTANCE` (7), or the next larger D that does not divide ``n`` (a D
+    dividing the number of cases omits all of a case's items in one round; Hair et al.
+    2017, p. 203)."""
+    d = OMISSION_DISTANCE
+    while n % d == 0:
+        d += 1
+    return d
+
+
 def _blindfolding(ctx: Context) -> list[Block]:
     """Stone-Geisser Q² per endogenous construct (blindfolding)."""
     from csi.quality import blindfolding
 
+    d = omission_distance(ctx.result.n)
     try:
-        q2 = blindfolding(ctx.result, omission_distance=OMISSION_DISTANCE)
+        q2 = blindfolding(ctx.result, omission_distance=d)
     except Exception as exc:
         log.warning("blindfolding left out of the appendix: %s", exc)
         return _unavailable(ctx, "t_q2_blindfolding", one_line(exc))
     frame = q2.loc[:, ["construct", "sso", "sse", "q2"]].copy()
     frame["construct"] = ctx.names(frame["construct"])
-    note = ctx.t("q2_note", d=OMISSION_DISTANCE)
+    note = ctx.t("q2_note", d=d)
     if ctx.weighted:
         note += " " + ctx.t("predict_unweighted")
     return [model_table(ctx, "q2_blindfolding", ctx.t("t_q2_blindfolding"), frame, note=note)]
