@@ -481,3 +481,57 @@ def test_listwise_report_does_not_call_left_out_respondents_unscored(survey):
     note = report.table("index").note
     line = note[note.index("Model-based figures use") :]
     assert "left out)." in line and "too few items" not in line
+
+
+# ---------------------------------------------------- research features (issue 17)
+def _cleaned(raw: pd.DataFrame) -> pd.DataFrame:
+    """The items by hand: codes to NaN, the reversed item turned back (11 - x)."""
+    out = raw[list(ITEMS.values())].apply(_clean)
+    out[REVERSED] = 11 - out[REVERSED]
+    return out
+
+
+MODERATION = """
+Expectation =~ 预期1 + 预期2 + 预期3
+Quality =~ 质量1 + 质量2 + 质量3
+Satisfaction =~ 满意1 + 满意2 + 满意3
+Satisfaction ~ Expectation + Quality + Expectation:Quality
+"""
+
+
+def test_moderation_hierarchy_and_micom_take_the_messy_survey(survey, raw):
+    """Interaction terms, a higher-order construct and MICOM on the messy survey (Chinese
+    headers, text codes, a reversed item): each uses the respondents a pandas count gives,
+    and the moderation fit equals the fit of the items cleaned by hand."""
+    items = _cleaned(raw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mod = csi.fit_pls(survey, MODERATION)
+        by_hand = csi.fit_pls(items, MODERATION, scale=(1, 10))
+    used = ["预期1", "预期2", "预期3", "质量1", "质量2", "质量3", "满意1", "满意2", "满意3"]
+    assert mod.n == by_hand.n == int(items[used].notna().all(axis=1).sum())
+    pd.testing.assert_frame_equal(
+        mod.path_coefficients.reset_index(drop=True),
+        by_hand.path_coefficients.reset_index(drop=True),
+    )
+    assert "Expectation:Quality" in set(mod.path_coefficients["source"])
+    assert "Expectation:Quality" not in mod.index().index
+    hoc_text = MODERATION.replace(
+        "Quality =~ 质量1 + 质量2 + 质量3",
+        "Product =~ 质量1 + 质量2\nService =~ 质量3 + 质量4 + 质量5\nQuality =~ Product + Service",
+    ).replace(" + Expectation:Quality", "")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        hoc = csi.fit_pls(survey, hoc_text)
+    hoc_items = [*used[:3], "质量1", "质量2", "质量3", "质量4", "质量5", *used[6:]]
+    assert hoc.n == int(items[list(dict.fromkeys(hoc_items))].notna().all(axis=1).sum())
+    idx = hoc.index()
+    assert ((idx > 0) & (idx < 100)).all()
+    low, high = sorted([idx["Product"], idx["Service"]])
+    assert low <= idx["Quality"] <= high  # a weighted mean of its dimensions' indices
+    plain = csi.fit_pls(survey, MODERATION.replace(" + Expectation:Quality", ""))
+    res = plain.micom("渠道", groups=("online", "store"), permutations=20, seed=1)
+    channel = raw["渠道"]
+    complete = items[used].notna().all(axis=1)
+    assert res.n_a == int((complete & (channel == "online")).sum())
+    assert res.n_b == int((complete & (channel == "store")).sum())
