@@ -445,6 +445,8 @@ def test_a_moderation_model_reports_without_cbsem_or_groups(survey):
     html = render_html(report)
     assert "Expectation:Quality" in html
     assert "CB-SEM does not estimate" in html
+    assert "the bootstrap of a model with interaction terms has no index rows" in html
+    assert "Segment intervals are not available: a model estimated in stages" in html
     assert "interaction terms (a moderator is already a group effect)" in html
     from csi._checks import CsiInputError
 

@@ -418,10 +418,18 @@ def recheck_segment_figures(report: Report, ctx: Context) -> Report:
 def _run_bootstrap(ctx: Context, progress: bool | None) -> None:
     """One bootstrap run (by segment when one is given) onto ``ctx.boot``, or the reason."""
     say = ctx.progress
+    staged = getattr(ctx.result, "refit", None) is not None  # e.g. interaction terms
     if callable(getattr(ctx.result, "bootstrap", None)):
-        by = f" by {ctx.segment}" if ctx.segment else ""
+        by = f" by {ctx.segment}" if ctx.segment and not staged else ""
         say(f"bootstrap ({ctx.n_boot} resamples{by})")
     try:
+        if staged:
+            if ctx.segment is not None:
+                ctx.notes_index.append(text("bootstrap_staged", ctx.lang, segment=ctx.segment))
+            ctx.boot = adapters.bootstrap(
+                ctx.result, n=ctx.n_boot, seed=ctx.seed, segment=None, progress=progress
+            )
+            return
         ctx.boot = _segment_bootstrap(ctx, progress)
         return
     except Unavailable as exc:

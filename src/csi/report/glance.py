@@ -67,7 +67,8 @@ def glance_section(ctx: Context) -> Section:
             )
         )
     else:
-        detail = ctx.t("g_no_interval")
+        staged = ctx.boot is not None and getattr(ctx.result, "refit", None) is not None
+        detail = ctx.t("g_no_interval_staged" if staged else "g_no_interval")
         lines.append(ctx.t("g_index_plain", target=target, value=value))
     cards.append(KeyFigure(ctx.t("g_card_index", target=target), _num(value), detail, number=value))
     change = _period_change(ctx)

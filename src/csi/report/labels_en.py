@@ -128,8 +128,8 @@ TEXT_EN: dict[str, str] = {
     "mga_permutations": "{n} permutations, seed {seed}.",
     "mga_interaction": "the model has interaction terms (a moderator is already a group effect)",
     "sem_interaction": (
-        "Not fitted: the model has interaction terms ({terms}), which csi's CB-SEM does "
-        "not estimate; the PLS results above include them."
+        "the model has interaction terms ({terms}), which csi's CB-SEM does not "
+        "estimate; the PLS results above include them"
     ),
     "mga_sampled": (
         "Groups larger than {cap:,} respondents are compared on a simple random sample of "
@@ -367,6 +367,11 @@ TEXT_EN: dict[str, str] = {
     "bootstrap_none": "Standard errors, p-values and intervals are not available ({reason}).",
     "bootstrap_off": "bootstrap = 0 (turned off)",
     "bootstrap_error": "the bootstrap failed ({error})",
+    "bootstrap_staged": (
+        "Segment intervals are not available: a model estimated in stages (interaction "
+        "terms) is bootstrapped as a whole, each resample re-running every stage; the "
+        "segments of {segment} are compared from the respondent scores."
+    ),
     "bootstrap_no_segment": (
         "Segment intervals are not available: the bootstrap by {segment} failed ({error})."
     ),
@@ -471,6 +476,8 @@ TEXT_EN: dict[str, str] = {
     "g_card_index": "{target} index (0-100)",
     "g_interval": "{level:.0%} interval {lo:.1f} to {hi:.1f}",
     "g_no_interval": "no interval (no bootstrap)",
+    "g_no_interval_staged": "no interval (the bootstrap of a model with interaction terms "
+    "has no index rows)",
     "g_index": "The {target} index is {value:.1f} out of 100 ({level:.0%} interval "
     "{lo:.1f} to {hi:.1f}).",
     "g_index_plain": "The {target} index is {value:.1f} out of 100.",

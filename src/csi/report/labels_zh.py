@@ -105,9 +105,13 @@ TEXT_ZH: dict[str, str] = {
     "mga_note_no_micom": "未能检验测量不变性（MICOM）（{reason}）：解读差异时请谨慎。",
     "no_micom": "此版本 csi 不提供 MICOM",
     "mga_permutations": "置换 {n} 次，随机种子 {seed}。",
+    "bootstrap_staged": (
+        "没有各细分群体的区间：分阶段估计的模型（含交互项）整体做自助法，每次重抽样重跑所有阶段；"
+        "{segment} 各群体之间用受访者得分比较。"
+    ),
     "mga_interaction": "模型含交互项（调节变量本身即群组效应）",
     "sem_interaction": (
-        "未估计：模型含交互项（{terms}），csi 的 CB-SEM 不估计交互项；上文 PLS 结果已包含它们。"
+        "模型含交互项（{terms}），csi 的 CB-SEM 不估计交互项；上文 PLS 结果已包含它们"
     ),
     "mga_sampled": (
         "超过 {cap:,} 人的群组在比较时随机抽取其中 {cap:,} 人（随机种子 {seed}），"
@@ -394,6 +398,7 @@ TEXT_ZH: dict[str, str] = {
     "g_card_index": "{target}指数（0-100）",
     "g_interval": "{level:.0%} 置信区间 {lo:.1f} 至 {hi:.1f}",
     "g_no_interval": "无置信区间（未做自助法）",
+    "g_no_interval_staged": "无置信区间（含交互项模型的自助法不含指数）",
     "g_index": "{target}指数为 {value:.1f}（满分 100；{level:.0%} 置信区间 {lo:.1f} 至 "
     "{hi:.1f}）。",
     "g_index_plain": "{target}指数为 {value:.1f}（满分 100）。",
