@@ -289,3 +289,22 @@ def test_single_matrix_names_collinear_predecessors_as_the_stack_does() -> None:
             outer_weights(corr, layout, scheme="path")
         messages.append(str(err.value))
     assert messages[0] == messages[1]
+
+
+def test_pairs_false_keeps_every_other_row_and_drops_only_the_differences(
+    survey: tuple[pd.DataFrame, ModelSpec],
+) -> None:
+    """bootstrap(..., segment=, pairs=False): the same draws and rows as pairs=True except
+    the k(k-1)/2 index differences per construct (linear in the number of segments)."""
+    data, spec = survey
+    res = fit_pls(data, spec, scale=(1, 10), missing="mean")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = res.bootstrap(30, seed=5, segment="seg", progress=False)
+        lean = res.bootstrap(30, seed=5, segment="seg", progress=False, pairs=False)
+    diff = full.table["kind"] == "index_difference"
+    assert diff.sum() == 10 * len(spec.constructs)  # 5 segments: 10 pairs per construct
+    assert "index_difference" not in set(lean.table["kind"])
+    pd.testing.assert_frame_equal(
+        full.table[~diff].reset_index(drop=True), lean.table.reset_index(drop=True)
+    )

@@ -722,3 +722,17 @@ def test_a_survey_is_fitted_on_its_public_cleaned_answers() -> None:
         fit_pls(weighted, text)
     unweighted = fit_pls(weighted, text, weights=False)
     pd.testing.assert_frame_equal(unweighted.path_coefficients, by_hand.path_coefficients)
+
+
+def test_the_bootstrap_function_and_method_agree_and_label_the_effects(rated) -> None:
+    """csi.pls.bootstrap.bootstrap on an interaction result re-runs every stage (as the
+    method does); the summary names the interaction effects in both languages."""
+    from csi.pls.bootstrap import bootstrap
+
+    res = fit_pls(rated, MODEL, scale=(1, 10))
+    via_function = bootstrap(res, 30, seed=4)
+    via_method = res.bootstrap(30, seed=4)
+    pd.testing.assert_frame_equal(via_function.table, via_method.table)
+    assert "interaction_effect" in set(via_method.table["kind"])
+    assert "Interaction effects" in via_method.summary()
+    assert "交互效应" in via_method.summary(lang="zh")

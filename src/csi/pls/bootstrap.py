@@ -162,6 +162,7 @@ from csi.pls.batched import INADMISSIBLE_RULES, REASONS
 from csi.pls.bootstrap_result import TABLE_COLUMNS, BootstrapResult
 from csi.pls.design_bootstrap import resolve_design
 from csi.pls.intervals import _REPLICATE_CI, _intervals, _t_intervals
+from csi.pls.refit_bootstrap import refit_bootstrap
 from csi.pls.resampling import (
     FAILURE_WARN_SHARE,
     JACKKNIFE_MAX,
@@ -219,6 +220,7 @@ def bootstrap(
     design: Any = None,
     min_size: int = MIN_SEGMENT_SIZE,
     inadmissible: str = "keep",
+    pairs: bool = True,
 ) -> BootstrapResult:
     """Bootstrap a fitted PLS model (case or design-based resampling; module docstring).
 
@@ -252,6 +254,10 @@ def bootstrap(
         A segment column of the data given to ``fit_pls`` (or values per respondent
         used): adds each segment's index and the index differences between every
         pair of segments (needs the scale).
+    pairs:
+        With ``segment``: also the index differences between every pair of segments
+        (default; G(G-1)/2 statistics per construct). ``False`` leaves them out: the
+        segments' own indices stay, and the cost grows linearly with the segments.
     min_size:
         Segments with fewer respondents (default :data:`MIN_SEGMENT_SIZE`, 10) get no
         bootstrap index and no differences; a :class:`SmallSegmentWarning` names them.
@@ -282,6 +288,24 @@ def bootstrap(
     n = _check_count(n, "n", 2)
     level = _check_level(level)
     check_choice(ci, _iv.METHODS, name="ci")
+    if result.refit is not None:  # a model estimated in stages: re-run every stage
+        return refit_bootstrap(
+            result,
+            n,
+            seed=seed,
+            level=level,
+            ci=ci,
+            workers=workers,
+            progress=progress,
+            keep_draws=keep_draws,
+            batch_size=batch_size,
+            segment=segment,
+            scale=scale,
+            statistics=statistics,
+            design=design,
+            min_size=min_size,
+            inadmissible=inadmissible,
+        )
     workers = _check_count(workers, "workers", 1)
     if batch_size is not None:
         batch_size = _check_count(batch_size, "batch_size", 1)
@@ -297,7 +321,7 @@ def bootstrap(
         n = how.multipliers.shape[0]
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
         raise CsiInputError(f"min_size must be a whole number >= 1, got {min_size!r}")
-    ctx = segment_context(result, engine, scale, segment, min_size)
+    ctx = segment_context(result, engine, scale, segment, min_size, pairs=pairs)
     stats = (*builtin_statistics(ctx), *check_extra_statistics(statistics))
     plan = make_plan(engine, ctx, stats)
     _check_reproduces(plan, result)

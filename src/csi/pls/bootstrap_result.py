@@ -68,6 +68,7 @@ _LABELS: dict[str, dict[str, Any]] = {
             "index": "Index (0-100)",
             "index_difference": "Index differences between segments",
             "htmt": "HTMT",
+            "interaction_effect": "Interaction effects",
         },
     },
     "zh": {
@@ -101,6 +102,7 @@ _LABELS: dict[str, dict[str, Any]] = {
             "index": "指数 (0-100)",
             "index_difference": "细分群体指数差异",
             "htmt": "HTMT (异质-单质比)",
+            "interaction_effect": "交互效应",
         },
     },
 }

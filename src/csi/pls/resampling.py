@@ -430,6 +430,7 @@ def segment_context(
     scale: Any,
     segment: Any,
     min_size: int = MIN_SEGMENT_SIZE,
+    pairs: bool = True,
 ) -> Context:
     """The statistics context: scale end points and segment codes (if any).
 
@@ -489,7 +490,7 @@ def segment_context(
         hi,
         segment_codes=engine.groups,
         segment_names=seg_names,
-        segment_pairs=tuple(combinations(range(len(seg_names)), 2)),
+        segment_pairs=tuple(combinations(range(len(seg_names)), 2)) if pairs else (),
         spec=result.spec,
     )
 

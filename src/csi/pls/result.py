@@ -480,6 +480,7 @@ class PLSResult:
         design: Any = None,
         min_size: int = 10,
         inadmissible: str = "keep",
+        pairs: bool = True,
     ) -> BootstrapResult:
         """Bootstrap SEs, p-values and intervals: see :func:`csi.pls.bootstrap.bootstrap`.
 
@@ -487,26 +488,6 @@ class PLSResult:
         re-running its whole procedure per resample:
         :func:`csi.pls.refit_bootstrap.refit_bootstrap`.
         """
-        if self.refit is not None:
-            from csi.pls.refit_bootstrap import refit_bootstrap
-
-            return refit_bootstrap(
-                self,
-                n,
-                seed=seed,
-                level=level,
-                ci=ci,
-                workers=workers,
-                progress=progress,
-                keep_draws=keep_draws,
-                batch_size=batch_size,
-                segment=segment,
-                scale=scale,
-                statistics=statistics,
-                design=design,
-                min_size=min_size,
-                inadmissible=inadmissible,
-            )
         from csi.pls.bootstrap import bootstrap
 
         return bootstrap(
@@ -525,6 +506,7 @@ class PLSResult:
             design=design,
             min_size=min_size,
             inadmissible=inadmissible,
+            pairs=pairs,
         )
 
     def model_fit(

@@ -347,6 +347,7 @@ def builtin_statistics(ctx: Context) -> tuple[ResampleStatistic, ...]:
                     test_zero=False,
                 )
             )
+        if ctx.segment_codes is not None and ctx.segment_pairs:
             stats.append(
                 ResampleStatistic(
                     "index_difference",

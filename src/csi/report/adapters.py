@@ -37,13 +37,17 @@ def bootstrap(
     segment: str | None = None,
     progress: bool | None = False,
     min_size: int = 10,
+    pairs: bool = True,
 ) -> Any:
-    """``result.bootstrap(n, seed=, segment=, progress=, min_size=)`` (a
+    """``result.bootstrap(n, seed=, segment=, progress=, min_size=, pairs=)`` (a
     :class:`csi.pls.bootstrap.BootstrapResult`), or :class:`Unavailable`."""
     method = getattr(result, "bootstrap", None)
     if not callable(method):
         raise Unavailable("no_bootstrap")
-    return method(n, seed=seed, segment=segment, progress=progress, min_size=min_size)
+    options: dict[str, Any] = {"segment": segment, "progress": progress, "min_size": min_size}
+    if segment is not None:
+        options["pairs"] = pairs
+    return method(n, seed=seed, **options)
 
 
 def bootstrap_rows(boot: Any, kind: str) -> pd.DataFrame | None:

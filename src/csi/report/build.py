@@ -458,26 +458,9 @@ def _run_bootstrap(ctx: Context, progress: bool | None) -> None:
 
 def _segment_bootstrap(ctx: Context, progress: bool | None) -> Any:
     """The bootstrap by ``ctx.segment``: the differences between every pair of segments
-    are left out unless ``ctx.pairs`` when the bootstrap offers ``pairs=`` (they grow
-    with the square of the number of segments; the report compares each segment with
-    the rest from the respondent scores instead)."""
-    method = getattr(ctx.result, "bootstrap", None)
-    if ctx.segment is not None and callable(method) and _accepts(method, "pairs"):
-        return method(
-            ctx.n_boot,
-            seed=ctx.seed,
-            segment=ctx.segment,
-            progress=progress,
-            min_size=ctx.min_size,
-            pairs=ctx.pairs,
-        )
-    k = ctx.segment_count(ctx.segment) if ctx.segment is not None else 0
-    if callable(method) and not ctx.pairs and k > MAX_BOOTSTRAP_PAIRS_SEGMENTS:
-        # this bootstrap always adds every pair: k(k-1)/2 per construct and resample
-        ctx.notes_index.append(text("bootstrap_many_segments", ctx.lang, k=k, segment=ctx.segment))
-        return adapters.bootstrap(
-            ctx.result, n=ctx.n_boot, seed=ctx.seed, segment=None, progress=progress
-        )
+    are left out unless ``ctx.pairs`` (they grow with the square of the number of
+    segments; the report compares each segment with the rest from the respondent scores
+    instead), so its cost is linear in the segments."""
     return adapters.bootstrap(
         ctx.result,
         n=ctx.n_boot,
@@ -485,22 +468,8 @@ def _segment_bootstrap(ctx: Context, progress: bool | None) -> Any:
         segment=ctx.segment,
         progress=progress,
         min_size=ctx.min_size,
+        pairs=ctx.pairs,
     )
-
-
-#: Most segments bootstrapped by segment when the bootstrap cannot leave out the
-#: differences between every pair (k(k-1)/2 of them per construct and resample).
-MAX_BOOTSTRAP_PAIRS_SEGMENTS = 50
-
-
-def _accepts(function: Callable[..., Any], name: str) -> bool:
-    """Whether ``function`` takes a keyword argument ``name``."""
-    import inspect
-
-    try:
-        return name in inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def _run_sem(ctx: Context) -> None:

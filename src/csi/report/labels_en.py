@@ -6,11 +6,6 @@ from __future__ import annotations
 
 #: Section titles, table titles and phrases.
 TEXT_EN: dict[str, str] = {
-    "bootstrap_many_segments": (
-        "The bootstrap was run without segments: {segment} has {k} segments, and this "
-        "bootstrap would also compute every pair of them; the segment indices have no "
-        "intervals, and each segment is compared with the rest from the respondent scores."
-    ),
     "table_in_workbook": "{title}: {rows} rows ({k} segments), in the workbook only.",
     "figure_too_many_segments": (
         "Figure left out ({title}): {k} segments are more than a figure can show "

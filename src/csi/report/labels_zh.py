@@ -6,10 +6,6 @@ from __future__ import annotations
 
 #: Section titles, table titles and phrases.
 TEXT_ZH: dict[str, str] = {
-    "bootstrap_many_segments": (
-        "自助法未按细分群体运行：{segment} 有 {k} 个细分群体，而此自助法还会计算全部两两"
-        "差异；细分群体指数没有区间，各细分群体与其余受访者的比较基于受访者得分。"
-    ),
     "table_in_workbook": "{title}：共 {rows} 行（{k} 个细分群体），仅在 Excel 工作簿中。",
     "figure_too_many_segments": (
         "图形未绘制（{title}）：{k} 个细分群体超过一张图能展示的数量（最多 {most} 个）；"
