@@ -106,3 +106,20 @@ def test_rake_stays_the_function_after_importing_its_module() -> None:
     assert out.stdout.split() == ["True", "True", "True", "function"]
     assert callable(csi.rake)
     assert csi.rake.__module__ == "csi.rake"
+
+
+def test_every_warning_is_exported_and_a_csi_warning() -> None:
+    """One base class: every warning class defined in src/csi is a CsiWarning and is a
+    public name of csi (so users can filter them all, or one by one)."""
+    import ast
+    from pathlib import Path
+
+    defined = set()
+    for path in Path(csi.__file__).parent.rglob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and node.name.endswith("Warning"):
+                defined.add(node.name)
+    assert defined <= set(csi.__all__), sorted(defined - set(csi.__all__))
+    for name in defined - {"CsiWarning"}:
+        assert issubclass(getattr(csi, name), csi.CsiWarning), name
+    assert issubclass(csi.CsiWarning, UserWarning)

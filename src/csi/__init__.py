@@ -26,6 +26,13 @@ _SUBMODULES = ("datasets", "metrics", "scales", "weighting")
 #: public name -> the module it comes from
 _EXPORTS: dict[str, str] = {
     "CsiInputError": "csi._checks",
+    "CsiWarning": "csi._checks",
+    "MissingCJKFontWarning": "csi.plots.fonts",
+    "PrivacyWarning": "csi.report.privacy",
+    "BootstrapFailureWarning": "csi.pls",
+    "SmallSampleWarning": "csi.pls",
+    "SmallSegmentWarning": "csi.pls.resampling",
+    "AHPConsistencyWarning": "csi.weighting.ahp_core",
     "Codebook": "csi.codebook",
     "CodebookError": "csi.codebook",
     "ItemInfo": "csi.codebook",
@@ -108,7 +115,7 @@ _EXPORTS: dict[str, str] = {
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time, __getattr__ below
     from csi import datasets, metrics, scales, weighting
-    from csi._checks import CsiInputError
+    from csi._checks import CsiInputError, CsiWarning
     from csi.codebook import Codebook, CodebookError, ItemInfo
     from csi.datasets import SimulatedSurvey, load_sample, simulate_csi
     from csi.diagnostics import Diagnostic
@@ -121,37 +128,40 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time, __getattr__ b
     )
     from csi.metrics import csat, nps
     from csi.moments import Moments, moments_from_frame
+    from csi.plots.fonts import MissingCJKFontWarning
     from csi.pls import (
+        BootstrapFailureWarning,
         BootstrapResult,
         GroupComparison,
         HigherOrderResult,
         InteractionResult,
-        MICOMResult,
         NegativeWeightWarning,
         PLSConvergenceWarning,
         PLScWarning,
         PLSResult,
+        SmallSampleWarning,
         compare_groups,
         fit_higher_order,
         fit_pls,
         fit_pls_moments,
         ipma_priorities,
-        micom,
         simple_slopes,
     )
+    from csi.pls.micom import MICOMResult, micom
+    from csi.pls.resampling import SmallSegmentWarning
     from csi.quality import (
-        CVPATResult,
         ItemScreening,
         PredictionResult,
         QualityReport,
         Thresholds,
         blindfolding,
-        cvpat,
         htmt,
         pls_predict,
         screen_items,
     )
+    from csi.quality.cvpat import CVPATResult, cvpat
     from csi.rake import RakeResult, rake
+    from csi.report.privacy import PrivacyWarning
     from csi.scaleout import (
         index_by_dask,
         moments_from_dask,
@@ -183,16 +193,20 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time, __getattr__ b
         cv_weights,
         entropy_weights,
     )
+    from csi.weighting.ahp_core import AHPConsistencyWarning
 
 __all__ = [
     "SEVEN_LEVELS",
+    "AHPConsistencyWarning",
     "AHPResult",
+    "BootstrapFailureWarning",
     "BootstrapResult",
     "CVPATResult",
     "CleaningReport",
     "Codebook",
     "CodebookError",
     "CsiInputError",
+    "CsiWarning",
     "Diagnostic",
     "FittedIndicatorSystem",
     "FuzzyResult",
@@ -205,6 +219,7 @@ __all__ = [
     "ItemInfo",
     "ItemScreening",
     "MICOMResult",
+    "MissingCJKFontWarning",
     "ModelSpec",
     "ModelSpecError",
     "Moments",
@@ -213,12 +228,15 @@ __all__ = [
     "PLSResult",
     "PLScWarning",
     "PredictionResult",
+    "PrivacyWarning",
     "QualityReport",
     "RakeResult",
     "RatingScale",
     "SEMResult",
     "SevenLevelScale",
     "SimulatedSurvey",
+    "SmallSampleWarning",
+    "SmallSegmentWarning",
     "Survey",
     "SurveyError",
     "Thresholds",

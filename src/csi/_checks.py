@@ -18,6 +18,11 @@ class CsiInputError(ValueError):
     """Bad input: the message names the column, row, value or entry at fault."""
 
 
+class CsiWarning(UserWarning):
+    """Base class of every warning csi gives (``warnings.simplefilter("error",
+    csi.CsiWarning)`` turns them all into errors; each subclass can be filtered alone)."""
+
+
 def plain(value: Any) -> Any:
     """A NumPy scalar as the Python value (so messages say ``row 1``, not ``np.int64(1)``)."""
     return value.item() if isinstance(value, np.generic) else value

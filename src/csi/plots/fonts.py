@@ -55,6 +55,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from csi._checks import CsiWarning
+
 __all__ = [
     "CJK_FONT_FAMILIES",
     "MissingCJKFontWarning",
@@ -100,7 +102,7 @@ INSTALL_HINT = (
 )
 
 
-class MissingCJKFontWarning(UserWarning):
+class MissingCJKFontWarning(CsiWarning):
     """No installed font can show the Chinese labels of a plot."""
 
 

@@ -55,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from csi._checks import CsiInputError
+from csi._checks import CsiInputError, CsiWarning
 from csi.spec import ModelSpec
 
 #: The inner weighting schemes.
@@ -66,7 +66,7 @@ SIGN_RULES = ("loadings", "seminr")
 MAJORITY, NO_RULE = -1, -2
 
 
-class PLSConvergenceWarning(UserWarning):
+class PLSConvergenceWarning(CsiWarning):
     """The PLS algorithm stopped at ``max_iter`` before the outer weights converged."""
 
 

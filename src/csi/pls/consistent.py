@@ -23,10 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from csi._checks import CsiWarning
 from csi.pls.algorithm import Layout, _batched, regress_paths
 
 
-class PLScWarning(UserWarning):
+class PLScWarning(CsiWarning):
     """PLSc gave an inadmissible solution (reliability above 1 or correlation beyond ±1)."""
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from csi._checks import (
     CsiInputError,
+    CsiWarning,
     check_choice,
     check_frame,
     check_numeric,
@@ -40,7 +41,7 @@ from csi.survey import Survey
 __all__ = ["MISSING", "SmallSampleWarning", "fit_pls_moments", "fit_single"]
 
 
-class SmallSampleWarning(UserWarning):
+class SmallSampleWarning(CsiWarning):
     """Fewer respondents than the rules of thumb advise for the model (see ``fit_pls``)."""
 
 

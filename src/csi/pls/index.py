@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from csi import formulas as _formulas
-from csi._checks import CsiInputError, check_columns, check_frame, check_numeric, plain
+from csi._checks import CsiInputError, CsiWarning, check_columns, check_frame, check_numeric, plain
 from csi.pls.algorithm import Layout
 
 #: What ``scale`` may be: (lo, hi) for every item, a mapping item -> (lo, hi), or a
@@ -52,7 +52,7 @@ from csi.pls.algorithm import Layout
 ScaleLike = Any
 
 
-class NegativeWeightWarning(UserWarning):
+class NegativeWeightWarning(CsiWarning):
     """A rescaled outer weight is negative: the index is then not a weighted mean."""
 
 

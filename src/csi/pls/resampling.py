@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_rng
+from csi._checks import CsiInputError, CsiWarning, check_rng
 from csi.moments import effective_weights
 from csi.pls.algorithm import sign_anchors
 from csi.pls.batched import NON_FINITE, OK, REASONS, Engine, StackFit, run_ordered
@@ -36,11 +36,11 @@ JACKKNIFE_MAX = 1000
 FAILURE_WARN_SHARE = 0.01
 
 
-class BootstrapFailureWarning(UserWarning):
+class BootstrapFailureWarning(CsiWarning):
     """More than 1% of the bootstrap resamples failed (see ``BootstrapResult.failures``)."""
 
 
-class SmallSegmentWarning(UserWarning):
+class SmallSegmentWarning(CsiWarning):
     """Segments too small for bootstrap statistics were left out (``min_size``)."""
 
 

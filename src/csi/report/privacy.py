@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError
+from csi._checks import CsiInputError, CsiWarning
 
 if TYPE_CHECKING:
     from csi.report.document import Block, Report
@@ -50,7 +50,7 @@ class PrivacyError(CsiInputError):
     """A private value would have been written to a report."""
 
 
-class PrivacyWarning(UserWarning):
+class PrivacyWarning(CsiWarning):
     """The guard removed a private column or value from a report table."""
 
 

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar, cast, overload
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice
+from csi._checks import CsiInputError, CsiWarning, check_choice
 from csi.weighting.ahp_judgments import _as_array, _fmt, _pairs
 from csi.weighting.ahp_tables import RANDOM_INDEX_TABLES, SAATY_SCALE
 from csi.weighting.ahp_tables import random_index as _random_index
@@ -26,7 +26,7 @@ __all__ = ["AHPConsistencyWarning", "AHPResult", "ahp_weights"]
 _T = TypeVar("_T")
 
 
-class AHPConsistencyWarning(UserWarning):
+class AHPConsistencyWarning(CsiWarning):
     """A comparison matrix is not acceptably consistent (CR above the threshold)."""
 
 
