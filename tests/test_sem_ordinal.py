@@ -186,3 +186,46 @@ def test_reversing_an_item_mirrors_its_statistics(seed, flip, drop):
     np.testing.assert_allclose(tau_b, tau_a[::-1], rtol=1e-9)
     rho = [i for i, lab in enumerate(a.labels) if lab[0] == "rho"]
     np.testing.assert_allclose(np.diag(b.gamma)[rho], np.diag(a.gamma)[rho], rtol=1e-5)
+
+
+def test_fit_sem_reaches_wlsmv_pairwise_and_groups_and_refuses_the_rest():
+    """fit_sem passes estimator, missing, group and group_equal to the ordinal fit (the
+    same numbers as fit_ordinal), and refuses what lavaan would do differently."""
+    data = _ordinal(600, seed=8)
+    holes = data.astype("Float64")
+    holes.loc[::17, "x2"] = pd.NA
+    holes.loc[::23, "x5"] = pd.NA
+    holes = holes.astype(float)
+    common = {"level": 0.95, "lang": "en", "max_iter": 200}
+    cases = [
+        ({"estimator": "WLSMV"}, data),
+        ({"estimator": "DWLS", "missing": "pairwise"}, holes),
+        ({"estimator": "WLSMV", "missing": "pairwise"}, holes),
+    ]
+    for options, frame in cases:
+        via_sem = fit_sem(frame, TWO, ordered=True, **options)
+        direct = fit_ordinal(frame, TWO, ordered=True, group=None, **common, **options)
+        assert via_sem.estimator == options["estimator"]
+        pd.testing.assert_frame_equal(via_sem.estimates, direct.estimates)
+    grouped = data.assign(school=np.where(np.arange(600) % 2 == 0, "a", "b"))
+    via_sem = fit_sem(
+        grouped, TWO, ordered=True, estimator="WLSMV", group="school", group_equal=["loadings"]
+    )
+    direct = fit_ordinal(
+        grouped,
+        TWO,
+        ordered=True,
+        group="school",
+        group_equal=["loadings"],
+        estimator="WLSMV",
+        **common,
+    )
+    pd.testing.assert_frame_equal(via_sem.estimates, direct.estimates)
+    with pytest.raises(CsiInputError, match="name them with ordered="):
+        fit_sem(data, TWO, estimator="DWLS")
+    with pytest.raises(CsiInputError, match="fiml"):
+        fit_sem(holes, TWO, estimator="DWLS", ordered=True, missing="fiml")
+    with pytest.raises(CsiInputError, match="pairwise"):
+        fit_sem(holes, TWO, missing="pairwise")
+    with pytest.raises(CsiInputError, match="std_lv"):
+        fit_sem(data, TWO, estimator="WLSMV", ordered=True, std_lv=True)

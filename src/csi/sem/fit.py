@@ -26,6 +26,7 @@ from csi.sem.fit_estimation import FitState, _fit_moments
 from csi.sem.fit_estimation import _assemble as _assemble
 from csi.sem.fit_estimation import _invert_information as _invert_information
 from csi.sem.groups import check_group_equal
+from csi.sem.ordinal import fit_ordinal
 from csi.sem.result import SEMResult
 from csi.sem.syntax import build_model
 from csi.spec import ModelSpec
@@ -33,7 +34,9 @@ from csi.survey import Survey
 
 __all__ = ["ESTIMATORS", "FitState", "fit_sem"]
 
-ESTIMATORS = ("ML", "GLS", "ULS", "MLM", "MLR", "DWLS")
+ESTIMATORS = ("ML", "GLS", "ULS", "MLM", "MLR", "DWLS", "WLSMV")
+#: Estimators for ordinal items (``ordered=``; :mod:`csi.sem.ordinal`).
+ORDINAL_ESTIMATORS = ("DWLS", "WLSMV")
 
 
 def fit_sem(
@@ -74,12 +77,16 @@ def fit_sem(
         chi-square and robust standard errors), ``"MLR"`` (ML with Huber-White sandwich
         standard errors from the observed information and the Yuan-Bentler scaled
         chi-square, lavaan's ``"yuan.bentler.mplus"``; also with ``missing="fiml"``) or
-        ``"DWLS"`` (ordinal items, polychoric correlations; see ``ordered``). MLM and MLR
+        ``"DWLS"`` / ``"WLSMV"`` (ordinal items, polychoric correlations; see ``ordered``:
+        DWLS with lavaan's standard errors and test, WLSMV with robust standard errors
+        and the mean-and-variance adjusted test and indices, as lavaan). MLM and MLR
         add the scaled and robust fit indices (``chisq_scaled``, ``scaling_factor``,
         ``cfi_robust``, ``tli_robust``, ``rmsea_robust`` with its interval, ...).
     missing:
         ``"listwise"`` (default; excluded respondents are counted in ``n_excluded`` and
-        reported in ``diagnostics``) or ``"fiml"`` (full-information ML, estimator ML or
+        reported in ``diagnostics``), ``"pairwise"`` (ordinal items only: each threshold
+        from the item's answers, each polychoric correlation from the pairs answered, as
+        lavaan) or ``"fiml"`` (full-information ML, estimator ML or
         MLR, also with ``group``/``group_equal`` and observed covariates held at their
         EM moments (``fixed.x``); standard errors from the
         observed information as lavaan; lavaan's ``"ml"`` and ``"direct"`` are accepted
@@ -90,7 +97,10 @@ def fit_sem(
         ``residuals``, ``residual_covariances``, ``lv_variances``, ``lv_covariances``,
         ``regressions``). Labels (``a*x``) are shared by all groups.
     ordered:
-        Items to treat as ordinal (``True`` = all); requires ``estimator="DWLS"``.
+        Items to treat as ordinal (``True`` = all; the items not named are continuous,
+        single group); requires ``estimator="DWLS"`` or ``"WLSMV"``, and those estimators
+        require it (lavaan's continuous DWLS is not offered). Multi-group ordinal fits take
+        ``group_equal`` (thresholds, loadings, ...; :mod:`csi.sem.ordinal_groups`).
     single_item_reliability:
         For constructs with a single item: ``None`` (default) fixes the item's error
         variance to 0, so the construct equals the item (lavaan's ``auto.fix.single``);
@@ -130,7 +140,9 @@ def fit_sem(
         data = data.public_data(all_respondents=True)
     row_weights, weight_kind = _resolve_weights(data, weights, weight_kind, estimator, missing)
     estimator = str(check_choice(str(estimator).upper(), ESTIMATORS, name="estimator"))
-    missing = str(check_choice(missing, ("listwise", "fiml", "ml", "direct"), name="missing"))
+    missing = str(
+        check_choice(missing, ("listwise", "fiml", "ml", "direct", "pairwise"), name="missing")
+    )
     if missing in ("ml", "direct"):  # lavaan's names for full-information ML
         missing = "fiml"
     check_choice(lang, ("en", "zh"), name="lang")
@@ -143,8 +155,13 @@ def fit_sem(
     if std_lv and group_equal:
         # lavaan then frees the latent variances of the later groups; csi does not
         raise CsiInputError("std_lv=True is not available with group_equal")
-    if std_lv and estimator.upper() == "DWLS":
-        raise CsiInputError("std_lv=True is not available with estimator='DWLS'")
+    if std_lv and estimator in ORDINAL_ESTIMATORS:
+        raise CsiInputError(f"std_lv=True is not available with estimator={estimator!r}")
+    if missing == "pairwise" and estimator not in ORDINAL_ESTIMATORS:
+        raise CsiInputError(
+            "missing='pairwise' is available for ordinal items (estimator 'DWLS' or "
+            "'WLSMV') only; use 'listwise' or 'fiml'"
+        )
     if is_dask_frame(data):
         # a Dask table is reduced to the moments of the model's items in one pass
         table: Any = data
@@ -165,13 +182,25 @@ def fit_sem(
             )
     if group is not None and estimator in ("GLS", "ULS"):
         raise CsiInputError("multi-group fits support estimator 'ML', 'MLM' and 'MLR'")
-    if ordered and estimator != "DWLS":
-        raise CsiInputError("ordered items need estimator='DWLS'")
-    if estimator == "DWLS":
-        from csi.sem.ordinal import fit_ordinal
-
+    if ordered and estimator not in ORDINAL_ESTIMATORS:
+        raise CsiInputError("ordered items need estimator='DWLS' or 'WLSMV'")
+    if estimator in ORDINAL_ESTIMATORS:
+        if not ordered:
+            raise CsiInputError(
+                f"estimator={estimator!r} is for ordinal items: name them with ordered= "
+                "(True for all items); csi does not offer lavaan's continuous DWLS"
+            )
         return fit_ordinal(
-            data, model, ordered=ordered, group=group, level=level, lang=lang, max_iter=max_iter
+            data,
+            model,
+            ordered=ordered,
+            group=group,
+            group_equal=group_equal,
+            level=level,
+            lang=lang,
+            max_iter=max_iter,
+            estimator=estimator,
+            missing=missing,
         )
     if missing == "fiml" and estimator not in ("ML", "MLR"):
         raise CsiInputError("missing='fiml' needs estimator='ML' or 'MLR'")
