@@ -42,3 +42,17 @@ LAVAAN_FIT_NAMES = {
     "bic": "bic",
     "bic_adjusted": "bic2",
 }
+
+#: likelihood-based measures (ML family only; DWLS/WLSMV report none of them)
+LIKELIHOOD_MEASURES = ("loglik", "unrestricted_loglik", "aic", "bic", "bic_adjusted")
+
+#: csi fit-index names whose lavaan ``fitMeasures`` name is not the dotted form of the
+#: name (``cfi_robust`` -> ``cfi.robust`` needs no entry)
+LAVAAN_UNDOTTED_NAMES = {
+    "n": "ntotal",
+    "loglik": "logl",
+    "unrestricted_loglik": "unrestricted.logl",
+    "bic_adjusted": "bic2",
+    "scaling_factor": "chisq.scaling.factor",
+    "baseline_scaling_factor": "baseline.chisq.scaling.factor",
+}

@@ -21,6 +21,7 @@ from csi._checks import CsiInputError
 from csi.sem import fit_sem
 from csi.sem.fiml import em_saturated, patterns
 from csi.sem.fiml_information import observed_hessian
+from lavaan_models import HS, LAVAAN_UNDOTTED_NAMES, PD
 
 TWO = "A =~ x1 + x2 + x3\nB =~ x4 + x5 + x6"
 LAMBDA = np.array([[0.8, 0], [0.7, 0], [0.6, 0], [0, 0.8], [0, 0.7], [0, 0.6]])
@@ -119,28 +120,6 @@ def test_fiml_checks_and_counts():
 
 # ------------------------------------------------- lavaan 0.6.14 (missing = "ml")
 REF = Path(__file__).parent / "reference" / "lavaan_robust"
-HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
-PD = """ind60 =~ x1 + x2 + x3
-dem60 =~ y1 + y2 + y3 + y4
-dem65 =~ y5 + y6 + y7 + y8
-dem60 ~ ind60
-dem65 ~ ind60 + dem60
-y1 ~~ y5
-y2 ~~ y4 + y6
-y3 ~~ y7
-y4 ~~ y8
-y6 ~~ y8"""
-
-
-#: csi's fit-index names whose lavaan fitMeasures name is not the dotted form
-LAVAAN_NAMES = {
-    "n": "ntotal",
-    "loglik": "logl",
-    "unrestricted_loglik": "unrestricted.logl",
-    "bic_adjusted": "bic2",
-    "scaling_factor": "chisq.scaling.factor",
-    "baseline_scaling_factor": "baseline.chisq.scaling.factor",
-}
 
 
 #: lavaan stops its EM estimate of the saturated moments at a change below 1e-5
@@ -177,7 +156,7 @@ def compare_with_lavaan(
     fit = pd.read_csv(REF / f"{prefix}_fit.csv").set_index("measure")["value"]
     compared = 0
     for name, value in res.fit_indices.items():
-        key = LAVAAN_NAMES.get(str(name), str(name).replace("_", "."))
+        key = LAVAAN_UNDOTTED_NAMES.get(str(name), str(name).replace("_", "."))
         if key in fit.index and np.isfinite(fit[key]):
             rel = {**LOOSE, **(loose or {})}.get(str(name), tol)
             assert value == pytest.approx(fit[key], rel=rel, abs=1e-9), (prefix, name)

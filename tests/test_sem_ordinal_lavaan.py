@@ -17,30 +17,15 @@ from csi.sem import fit_sem
 from csi.sem.fit import ESTIMATORS
 from csi.sem.ordinal import fit_ordinal
 from csi.sem.polychoric import ordinal_stats
+from lavaan_models import HS, LAVAAN_FIT_NAMES, LIKELIHOOD_MEASURES
 
 REF = Path(__file__).parent / "reference" / "lavaan_ordinal"
 ITEMS = [f"x{k}" for k in range(1, 10)]
-HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 HS_SEM = HS + "\ntextual ~ visual\nspeed ~ visual + textual"
 RTOL = 1e-4
 # csi fit measure -> lavaan fitMeasures() name
 FIT_MAP = {
-    "npar": "npar",
-    "chisq": "chisq",
-    "df": "df",
-    "pvalue": "pvalue",
-    "baseline_chisq": "baseline.chisq",
-    "baseline_df": "baseline.df",
-    "cfi": "cfi",
-    "tli": "tli",
-    "nfi": "nfi",
-    "gfi": "gfi",
-    "agfi": "agfi",
-    "rmsea": "rmsea",
-    "rmsea_ci_lower": "rmsea.ci.lower",
-    "rmsea_ci_upper": "rmsea.ci.upper",
-    "rmsea_pvalue": "rmsea.pvalue",
-    "srmr": "srmr",
+    **{k: v for k, v in LAVAAN_FIT_NAMES.items() if k not in LIKELIHOOD_MEASURES},
     "chisq_scaled": "chisq.scaled",
     "pvalue_scaled": "pvalue.scaled",
     "scaling_factor": "chisq.scaling.factor",

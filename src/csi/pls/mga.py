@@ -203,7 +203,9 @@ def _describe(row: Any) -> str:
     return f"{row.kind}: {row.construct}"
 
 
-def _choose_groups(values: pd.Series, groups: Sequence[Any] | None, column: Any) -> tuple[Any, Any]:
+def choose_groups(values: pd.Series, groups: Sequence[Any] | None, column: Any) -> tuple[Any, Any]:
+    """The two groups to compare: ``groups`` checked against the values present, or the
+    only two values present (sorted); errors name the column and the values."""
     present = list(pd.unique(values.dropna()))
     if groups is None:
         if len(present) != 2:
@@ -318,7 +320,7 @@ def compare_groups(
     workers = _check_count(workers, "workers", 1)
     if batch_size is not None:
         batch_size = _check_count(batch_size, "batch_size", 1)
-    a, b = _choose_groups(data[group], groups, group)
+    a, b = choose_groups(data[group], groups, group)
     in_two = data[group].isin([a, b]).to_numpy()
     subset = data.loc[in_two]
     pooled = fit_pls(subset, spec, scheme=scheme, consistent=consistent, tol=tol, max_iter=max_iter)

@@ -52,6 +52,7 @@ from csi._checks import CsiInputError, check_choice, check_rng
 from csi.pls.batched import REASONS
 from csi.pls.fit import fit_pls
 from csi.pls.fit_single import _check_n
+from csi.pls.mga import choose_groups
 from csi.pls.resampling import (
     FAILURE_WARN_SHARE,
     BootstrapFailureWarning,
@@ -231,28 +232,6 @@ def _group_values(result: PLSResult, group: Any) -> tuple[pd.Series, Any]:
     raise CsiInputError(f"group column {group!r} is not in the fitted data")
 
 
-def _choose(values: pd.Series, groups: Sequence[Any] | None, column: Any) -> tuple[Any, Any]:
-    present = list(pd.unique(values.dropna()))
-    if groups is None:
-        if len(present) != 2:
-            raise CsiInputError(
-                f"group {column!r} has {len(present)} values ({sorted(map(str, present))[:10]}); "
-                "MICOM compares two groups: pass groups=(a, b)"
-            )
-        try:
-            present = sorted(present)
-        except TypeError:
-            pass
-        return present[0], present[1]
-    chosen = list(groups)
-    if len(chosen) != 2 or chosen[0] == chosen[1]:
-        raise CsiInputError(f"groups must be two different values, got {groups!r}")
-    for g in chosen:
-        if g not in present:
-            raise CsiInputError(f"group {g!r} does not occur in {column!r}")
-    return chosen[0], chosen[1]
-
-
 def _composition(S: np.ndarray, wa: np.ndarray, wb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """``(..., J)`` correlations of the pooled scores under weights ``wa`` and ``wb``.
 
@@ -341,7 +320,7 @@ def micom(
         raise CsiInputError("MICOM needs complete rows: refit with missing='listwise' or 'mean'")
     values, column = _group_values(result, group)
     labels = values.to_numpy()[result.row_positions]
-    a, b = _choose(pd.Series(labels), groups, column)
+    a, b = choose_groups(pd.Series(labels), groups, column)
     pooled = pd.Series(labels).isin([a, b]).to_numpy()
     is_a = (labels == a)[pooled]
     n_a, n_b = int(is_a.sum()), int((~is_a).sum())

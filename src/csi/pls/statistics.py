@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from csi.formulas import to_100
 from csi.pls.algorithm import Layout
 from csi.pls.batched import Engine, StackFit
 from csi.pls.effects import effect_pairs, indirectly_reachable, reachable
@@ -158,7 +159,7 @@ def _index_weights(fit: StackFit, ctx: Context) -> np.ndarray:
 
 def _to_100(means: np.ndarray, ctx: Context) -> np.ndarray:
     assert ctx.lo is not None and ctx.hi is not None
-    return (means - ctx.lo) / (ctx.hi - ctx.lo) * 100.0
+    return np.asarray(to_100(means, ctx.lo, ctx.hi))
 
 
 def _index(fit: StackFit, ctx: Context) -> np.ndarray:
