@@ -59,6 +59,7 @@ from csi.pls import index as _ix
 from csi.pls import segments as _segments
 from csi.pls.fit_single import _item_matrix
 from csi.pls.fit_single import fit_single as fit_pls
+from csi.pls.intervals import percentile
 from csi.pls.result import PLSResult
 from csi.spec import ModelSpec
 
@@ -471,7 +472,6 @@ def simple_slopes(
 
 def _slope_intervals(table: pd.DataFrame, boot: Any, term: str, quadratic: bool) -> None:
     """Add ``se, ci_lower, ci_upper`` of the slopes from the kept bootstrap draws."""
-    from csi.pls.intervals import percentile
 
     if getattr(boot, "deviations", None) is None:
         raise CsiInputError("boot= needs the draws: run result.bootstrap(..., keep_draws=True)")

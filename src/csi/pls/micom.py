@@ -43,7 +43,7 @@ import html
 import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -61,10 +61,8 @@ from csi.pls.resampling import (
     default_batch_size,
     make_engine,
 )
+from csi.pls.result import PLSResult
 from csi.spec import ModelSpec
-
-if TYPE_CHECKING:
-    from csi.pls.result import PLSResult
 
 __all__ = ["MICOM_COLUMNS", "MICOMResult", "micom"]
 
@@ -296,8 +294,6 @@ def micom(
     MICOMResult
         Formulas and decision rules in the module docstring.
     """
-    from csi.pls.result import PLSResult
-
     if isinstance(data_or_result, PLSResult):
         if model is not None or fit_kwargs:
             raise CsiInputError("micom: pass model and fit options only with data, not a result")
