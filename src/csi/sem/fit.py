@@ -28,7 +28,7 @@ from csi.sem.fit_estimation import _invert_information as _invert_information
 from csi.sem.groups import check_group_equal
 from csi.sem.ordinal import fit_ordinal
 from csi.sem.result import SEMResult
-from csi.sem.syntax import build_model
+from csi.sem.syntax import build_model, split_defined
 from csi.spec import ModelSpec
 from csi.survey import Survey
 
@@ -189,6 +189,10 @@ def fit_sem(
             raise CsiInputError(
                 f"estimator={estimator!r} is for ordinal items: name them with ordered= "
                 "(True for all items); csi does not offer lavaan's continuous DWLS"
+            )
+        if isinstance(model, str) and split_defined(model)[1]:
+            raise CsiInputError(
+                f"defined parameters (:=) are not available with estimator={estimator!r}"
             )
         return fit_ordinal(
             data,

@@ -20,6 +20,7 @@ from scipy import linalg, stats
 
 from csi import diagnostics as dg
 from csi._checks import CsiInputError
+from csi.sem.defined import DefinedSyntaxError, defined_rows
 from csi.sem.effects import effects_table
 from csi.sem.engine import Engine, GroupMap, GroupStats
 from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared, variances
@@ -33,7 +34,7 @@ from csi.sem.fitindices import (
 from csi.sem.groups import build_maps, start_values
 from csi.sem.result import SEMResult
 from csi.sem.structure import Structure
-from csi.sem.syntax import SemModel
+from csi.sem.syntax import SemModel, SemSyntaxError
 
 _log = logging.getLogger("csi.sem.fit")  # the logger of fit_sem, as before the split
 
@@ -344,6 +345,14 @@ def _assemble(
         dg.respondents_excluded(n_excluded, lang=lang),
     )
     estimates = pd.concat(tables, ignore_index=True)
+    if state.sm.defined:
+        estimates = pd.concat(
+            [
+                estimates,
+                _defined_table(state.sm, structs[0], maps[0], theta, vcov, tables[0], level),
+            ],
+            ignore_index=True,
+        )
     effects = pd.concat(effs, ignore_index=True)
     names_ix = pd.Index(names)
     vc = pd.DataFrame(vcov, index=names_ix, columns=names_ix.copy())
@@ -374,6 +383,38 @@ def _assemble(
         weight_kind=state.weight_kind,
         _state=state,
     )
+
+
+def _defined_table(
+    sm: SemModel,
+    st: Structure,
+    mp: GroupMap,
+    theta: np.ndarray,
+    vcov: np.ndarray,
+    table: pd.DataFrame,
+    level: float,
+) -> pd.DataFrame:
+    """The ``:=`` rows (:mod:`csi.sem.defined`) from the labels of the first group."""
+    index = {
+        st.aliases.to_name[name]: int(mp.cov_idx[k])
+        for k, name in enumerate(st.free_names)
+        if not name.startswith("_")
+    }
+    std: dict[str, tuple[float, float]] = {}
+    std_lv, std_all = table["std_lv"].to_numpy(float), table["std_all"].to_numpy(float)
+    for k, label in enumerate(table["label"].to_numpy(object)):
+        if isinstance(label, str):
+            std.setdefault(label, (float(std_lv[k]), float(std_all[k])))
+    columns = list(table.columns)
+    try:
+        out = defined_rows(
+            sm.defined, index, theta, vcov, std, level=level, columns=ESTIMATE_COLUMNS
+        )
+    except DefinedSyntaxError as err:
+        raise SemSyntaxError(str(err)) from None
+    if "group" in columns:
+        out.insert(0, "group", None)
+    return out
 
 
 def _mean_rows(

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from csi.sem.defined import Defined, DefinedSyntaxError, check_defined, parse_defined
 from csi.spec import ModelSpec, ModelSpecError
 
 _NAME = r"[^\s=~<+*;#()]+"
@@ -51,6 +52,7 @@ class SemModel:
     latents: tuple[str, ...]
     observed: tuple[str, ...]
     auto: tuple[Term, ...] = field(default=())
+    defined: tuple[Defined, ...] = field(default=())  # ``name := expression``
 
     @property
     def all_terms(self) -> tuple[Term, ...]:
@@ -77,7 +79,7 @@ class SemModel:
 
 _OPERATORS = re.compile(r"=~|<~|~\*~|~~|~")
 _UNSUPPORTED = (
-    (":=", "defined parameters (:=) are not supported"),
+    (":=", "defined parameters (:=) are read by build_model only"),
     ("==", "equality constraints (==) are not supported; use equal labels (a*x)"),
     ("|", "thresholds (|) are not supported; ordinal items use estimator='DWLS'"),
     ("~*~", "scaling factors (~*~) are not supported"),
@@ -117,18 +119,43 @@ def _modifier(stmt: str, op: str, raw: str) -> tuple[str, float | None, str | No
     return name, None, mod, False
 
 
+def _statements(text: str) -> list[str]:
+    return [
+        s.strip()
+        for line in str(text).splitlines()
+        for s in line.split("#", 1)[0].split(";")
+        if s.strip()
+    ]
+
+
+def split_defined(text: str) -> tuple[str, tuple[Defined, ...]]:
+    """The model text without its ``name := expression`` statements, and those parsed."""
+    rest, defined = [], []
+    for stmt in _statements(text):
+        if ":=" not in stmt:
+            rest.append(stmt)
+            continue
+        name, _, expression = (p.strip() for p in stmt.partition(":="))
+        try:
+            defined.append(parse_defined(name, expression))
+        except DefinedSyntaxError as err:
+            raise SemSyntaxError(f"statement {stmt!r}: {err}") from None
+    if defined and not rest:
+        first = defined[0]
+        raise SemSyntaxError(
+            f"statement '{first.name} := {first.text}': defined parameters (:=) need a "
+            "model whose parameters carry the labels they use"
+        )
+    return "\n".join(rest), tuple(defined)
+
+
 def parse_lavaan(text: str) -> list[Term]:
     """Parse lavaan model text into :class:`Term` objects, one per left/right pair.
 
     ``y1 + y2 ~ x`` gives one term per outcome (lavaan's several left-hand sides, for
     ``~`` and ``~~``). Anything else csi does not read is an error naming the token.
     """
-    statements = [
-        s.strip()
-        for line in str(text).splitlines()
-        for s in line.split("#", 1)[0].split(";")
-        if s.strip()
-    ]
+    statements = _statements(text)
     if not statements:
         raise SemSyntaxError("the model text is empty")
     terms: list[Term] = []
@@ -227,7 +254,12 @@ def build_model(
         text = model
     else:
         raise TypeError(f"model must be a csi.ModelSpec or lavaan text, got {type(model).__name__}")
+    text, defined = split_defined(text)
     terms = parse_lavaan(text)
+    try:
+        check_defined(defined, {t.label for t in terms if t.label is not None})
+    except DefinedSyntaxError as err:
+        raise SemSyntaxError(str(err)) from None
     seen: set[tuple[str, str, str]] = set()
     first: dict[str, int] = {}
     for k, t in enumerate(terms):
@@ -278,7 +310,7 @@ def build_model(
             for b in exo[i:]:
                 if frozenset((a, b)) not in user_cov:
                     auto.append(Term(a, "~~", b))
-    return replace(sm, auto=tuple(auto))
+    return replace(sm, auto=tuple(auto), defined=defined)
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,46 @@ write_fit(sem(PD_TWO_X, data = pdem, estimator = "ULS"), "pd_twox_uls")
 write_fit(sem(HS_NA, data = hs), "hs_na")
 write_fit(sem(HS, data = hs, std.lv = TRUE), "hs_stdlv")
 write_fit(sem(PD, data = pdem, std.lv = TRUE), "pd_stdlv")
+# part 2: the syntax users write (issue 15; tests/test_sem_syntax_lavaan.py)
+PD_DEFINED <- "
+ind60 =~ x1 + x2 + x3
+dem60 =~ y1 + y2 + y3 + y4
+dem65 =~ y5 + y6 + y7 + y8
+y1 ~~ y5
+y2 ~~ y4 + y6
+y3 ~~ y7
+y4 ~~ y8
+y6 ~~ y8
+dem60 ~ a*ind60
+dem65 ~ b*ind60 + c*dem60
+indirect := a*c
+total := b + a*c
+share := (a*c) / (b + a*c)
+curved := sqrt(a^2) - exp(-c)/2 + total^2
+"
+HS_DEFINED <- "
+visual  =~ x1 + l2*x2 + l3*x3
+textual =~ x4 + x5 + x6
+speed   =~ x7 + l8*x8 + x9
+diff := l3 - l2
+ratio := l2 / l3
+marked := l2 - 2 * l8
+"
+write_fit(sem(PD_DEFINED, data = pdem), "pd_defined")
+write_fit(sem(HS_DEFINED, data = hs), "hs_defined")
+# the same definitions with two groups (labels shared by both) and with FIML
+hs_na <- read.csv("../lavaan_robust/hs_missing.csv")
+write_defined <- function(fit, prefix) {
+  pe <- parameterEstimates(fit, standardized = TRUE)
+  pe <- pe[pe$op == ":=", c("lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci.lower",
+                              "ci.upper", "std.lv", "std.all")]
+  write.csv(pe, paste0(prefix, "_params.csv"), row.names = FALSE)
+  fm <- fitMeasures(fit)
+  write.csv(data.frame(measure = names(fm), value = as.numeric(fm)),
+            paste0(prefix, "_fit.csv"), row.names = FALSE)
+}
+write_defined(sem(HS_DEFINED, data = hs, group = "school"), "hs_defined_groups")
+write_defined(sem(HS_DEFINED, data = hs_na, missing = "fiml"), "hs_defined_fiml")
 
 writeLines(c(paste("R", paste(R.version$major, R.version$minor, sep = ".")),
              paste("lavaan", as.character(packageVersion("lavaan")))),

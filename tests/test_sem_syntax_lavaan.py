@@ -1,0 +1,188 @@
+"""The lavaan syntax users write (issue 15): defined parameters (``:=``).
+
+References in tests/reference/lavaan_parity (R 4.2.2, lavaan 0.6.14; ``pd_defined`` and
+``hs_defined`` in its README and make_reference.R). Tolerance 1e-4 relative for
+estimates, standard errors (delta method for ``:=`` rows), standardized values and every
+fit index both programs report.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csi._checks import CsiInputError
+from csi.sem import fit_sem
+from csi.sem.defined import DefinedSyntaxError, evaluate, parse_defined
+from csi.sem.syntax import SemSyntaxError, build_model
+from lavaan_models import HS, LAVAAN_FIT_NAMES, PD
+
+TOL = 1e-4
+HS_FILE, PD_FILE = "HolzingerSwineford1939.csv", "PoliticalDemocracy.csv"
+PD_DEFINED = (
+    PD.replace("dem60 ~ ind60", "dem60 ~ a*ind60").replace(
+        "dem65 ~ ind60 + dem60", "dem65 ~ b*ind60 + c*dem60"
+    )
+    + "\nindirect := a*c\ntotal := b + a*c\nshare := (a*c) / (b + a*c)\n"
+    + "curved := sqrt(a^2) - exp(-c)/2 + total^2"
+)
+HS_DEFINED = (
+    HS.replace("x1 + x2 + x3", "x1 + l2*x2 + l3*x3").replace("x7 + x8", "x7 + l8*x8")
+    + "\ndiff := l3 - l2\nratio := l2 / l3\nmarked := l2 - 2 * l8"
+)
+CASES = {"pd_defined": (PD_FILE, PD_DEFINED), "hs_defined": (HS_FILE, HS_DEFINED)}
+
+
+def _rel(ref: float, value: float) -> float:
+    return abs(value - ref) / max(abs(ref), 1e-8)
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def case(request, reference):
+    data_file, model = CASES[request.param]
+    data = pd.read_csv(reference("lavaan", data_file))
+    params = pd.read_csv(reference("lavaan_parity", f"{request.param}_params.csv"))
+    params.columns = [c.replace(".", "_") for c in params.columns]
+    fit = pd.read_csv(reference("lavaan_parity", f"{request.param}_fit.csv"))
+    return params, fit.set_index("measure")["value"], fit_sem(data, model)
+
+
+def test_models_are_the_reference_models():
+    assert "dem60 ~ a*ind60" in PD_DEFINED and "dem65 ~ b*ind60 + c*dem60" in PD_DEFINED
+    assert "visual =~ x1 + l2*x2 + l3*x3" in HS_DEFINED and "l8*x8" in HS_DEFINED
+
+
+def test_estimates_ses_and_defined_rows_match_lavaan(case):
+    params, _, result = case
+    est = result.estimates
+    assert len(est) == len(params)
+    assert (est["op"] == ":=").sum() == (params["op"] == ":=").sum() > 0
+    for row in params.itertuples():
+        hit = est[(est.lhs == row.lhs) & (est.op == row.op) & (est.rhs == row.rhs)]
+        if hit.empty and row.op == "~~":
+            hit = est[(est.lhs == row.rhs) & (est.op == row.op) & (est.rhs == row.lhs)]
+        assert len(hit) == 1, (row.lhs, row.op, row.rhs)
+        ours = hit.iloc[0]
+        pairs = [("est", "estimate"), ("se", "se"), ("std_lv", "std_lv"), ("std_all", "std_all")]
+        if row.op == ":=":
+            pairs += [("z", "z"), ("pvalue", "pvalue"), ("ci_lower", "ci_lower")]
+            pairs += [("ci_upper", "ci_upper")]
+            assert ours["label"] == row.lhs
+        for ref_col, col in pairs:
+            ref = getattr(row, ref_col)
+            assert _rel(ref, ours[col]) < TOL, (row.lhs, row.op, row.rhs, col, ref, ours[col])
+
+
+def test_fit_measures_match_lavaan(case):
+    _, fit, result = case
+    ours = result.fit_indices
+    for key, lav in LAVAAN_FIT_NAMES.items():
+        if lav in fit.index and np.isfinite(fit[lav]):
+            assert _rel(fit[lav], ours[key]) < TOL, (key, fit[lav], ours[key])
+
+
+#: definitions in other fits (references keep only the := rows): prefix -> (data, options)
+OTHER_FITS = {
+    "hs_defined_groups": ("lavaan", HS_FILE, {"group": "school"}),
+    "hs_defined_fiml": ("lavaan_robust", "hs_missing.csv", {"missing": "fiml"}),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(OTHER_FITS))
+def test_defined_rows_in_multigroup_and_fiml_fits_match_lavaan(reference, prefix):
+    folder, data_file, options = OTHER_FITS[prefix]
+    data = pd.read_csv(reference(folder, data_file))
+    params = pd.read_csv(reference("lavaan_parity", f"{prefix}_params.csv"))
+    params.columns = [c.replace(".", "_") for c in params.columns]
+    fit = pd.read_csv(reference("lavaan_parity", f"{prefix}_fit.csv"))
+    fit = fit.set_index("measure")["value"]
+    result = fit_sem(data, HS_DEFINED, **options)
+    ours = result.estimates[result.estimates.op == ":="].set_index("lhs")
+    assert list(ours.index) == list(params.lhs)
+    for row in params.itertuples():
+        assert ours.loc[row.lhs, "rhs"] == row.rhs
+        for ref_col, col in [
+            ("est", "estimate"),
+            ("se", "se"),
+            ("z", "z"),
+            ("pvalue", "pvalue"),
+            ("ci_lower", "ci_lower"),
+            ("ci_upper", "ci_upper"),
+            ("std_lv", "std_lv"),
+            ("std_all", "std_all"),
+        ]:
+            ref = getattr(row, ref_col)
+            assert _rel(ref, ours.loc[row.lhs, col]) < TOL, (row.lhs, col, ref)
+    for key in ("chisq", "df", "cfi", "rmsea"):
+        lav = LAVAAN_FIT_NAMES[key]
+        assert _rel(fit[lav], result.fit_indices[key]) < TOL, (key, fit[lav])
+
+
+def test_delta_method_by_hand(reference):
+    """ab := a*c: se^2 = c^2 V_aa + a^2 V_cc + 2 a c V_ac (Sobel 1982), from the vcov."""
+    data = pd.read_csv(reference("lavaan", PD_FILE))
+    result = fit_sem(data, PD_DEFINED)
+    tab = result.estimates
+    a, c = (float(tab.loc[tab.label == lab, "estimate"].iloc[0]) for lab in "ac")
+    se_a, se_c = (float(tab.loc[tab.label == lab, "se"].iloc[0]) for lab in "ac")
+    v = result.vcov.to_numpy()
+    # locate a and c in the covariance matrix through their standard errors
+    ka = int(np.argmin(np.abs(np.sqrt(np.diag(v)) - se_a)))
+    kc = int(np.argmin(np.abs(np.sqrt(np.diag(v)) - se_c)))
+    assert np.sqrt(v[ka, ka]) == pytest.approx(se_a, rel=1e-12) and ka != kc
+    se = np.sqrt(c**2 * v[ka, ka] + a**2 * v[kc, kc] + 2 * a * c * v[ka, kc])
+    row = tab[tab.op == ":="].set_index("lhs").loc["indirect"]
+    assert row["estimate"] == pytest.approx(a * c, rel=1e-12)
+    assert row["se"] == pytest.approx(se, rel=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("text", "token"),
+    [
+        ("F =~ x1 + a*x2 + x3\nd := a + zz", "'zz'"),
+        ("F =~ x1 + a*x2 + x3\nd := a +", "ends too early"),
+        ("F =~ x1 + a*x2 + x3\nd := a ** 2", "'*'"),
+        ("F =~ x1 + a*x2 + x3\nd := pnorm(a)", "'pnorm'"),
+        ("F =~ x1 + a*x2 + x3\nd := a; e := d + (a", "')'"),
+        ("F =~ x1 + a*x2 + x3\na := 2*a", "reuses"),
+        ("F =~ x1 + a*x2 + x3\nd := a $ 2", "'$ 2'"),
+    ],
+)
+def test_bad_definitions_name_the_token(text, token):
+    with pytest.raises(SemSyntaxError) as err:
+        build_model(text)
+    assert token in str(err.value)
+
+
+def test_definition_on_a_fixed_parameter_is_refused_as_lavaan(reference):
+    data = pd.read_csv(reference("lavaan", HS_FILE))
+    with pytest.raises(SemSyntaxError, match="'m' labels a fixed parameter"):
+        fit_sem(data, HS.replace("x1 + x2", "m*x1 + l2*x2") + "\nd := m * l2")
+
+
+def test_parser_precedence_and_gradient():
+    values = {"a": (2.0, np.array([1.0, 0.0])), "b": (3.0, np.array([0.0, 1.0]))}
+    for text, value, grad in [
+        ("a + b * 2", 8.0, [1.0, 2.0]),
+        ("-a ^ 2", -4.0, [-4.0, 0.0]),  # R: -a^2 == -(a^2)
+        ("a ^ b ^ 0", 2.0, [1.0, 0.0]),  # right-associative
+        ("(a - b) / b", -1 / 3, [1 / 3, -2 / 9]),
+        ("a / b / 2", 1 / 3, [1 / 6, -1 / 9]),
+        ("sqrt(a * 8) + log(b) - abs(-a)", 4 + np.log(3) - 2, [1.0 - 1.0, 1 / 3]),
+        ("a ^ b", 8.0, [12.0, 8 * np.log(2)]),
+        ("1e-1 * a", 0.2, [0.1, 0.0]),
+    ]:
+        v, g = evaluate(parse_defined("d", text).tree, values)
+        assert v == pytest.approx(value, rel=1e-12), text
+        np.testing.assert_allclose(g, grad, rtol=1e-12, atol=1e-15, err_msg=text)
+    with pytest.raises(DefinedSyntaxError):
+        parse_defined("d", "__import__('os')")
+
+
+def test_ordinal_fits_refuse_definitions(reference):
+    data = pd.read_csv(reference("lavaan", HS_FILE))
+    items = [f"x{k}" for k in range(1, 10)]
+    data[items] = data[items].round().clip(1, 5)
+    with pytest.raises(CsiInputError, match=":="):
+        fit_sem(data, HS_DEFINED, estimator="WLSMV", ordered=True)
