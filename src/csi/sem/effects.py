@@ -5,7 +5,10 @@ effects are ``T = (I - B)^-1 - I`` and the indirect effects ``T - B`` (Bollen 19
 *Sociological Methodology* 17, 37-69). Standard errors by the delta method
 ``se = sqrt(diag(J V J'))`` with ``J`` the Jacobian of the effects with respect to the
 free parameters (``d(I - B)^-1 = C dB C``) and ``V`` their covariance matrix (Sobel 1986).
-Standardized effects scale by ``sd(source) / sd(target)`` (implied standard deviations).
+Standardized effects scale by ``sd(source) / sd(target)`` (implied standard deviations);
+their standard errors (``std_all_se`` ... ``std_all_ci_upper``) are delta-method ones
+from the Jacobian of the scaled effects (:mod:`csi.sem.standardized_se`), as lavaan's
+``standardizedSolution`` gives for effects defined with ``:=``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import pandas as pd
 from scipy import special, stats
 
 from csi.sem.estimates import variances
+from csi.sem.standardized_se import SE_SUFFIXES, delta_method_se, empty_se_columns, se_columns
 from csi.sem.structure import BETA, Structure
 
 EFFECT_COLUMNS = [
@@ -28,7 +32,7 @@ EFFECT_COLUMNS = [
     "ci_lower",
     "ci_upper",
     "std_all",
-]
+] + [f"std_all_{k}" for k in SE_SUFFIXES]
 
 
 def _effects(st: Structure, x: np.ndarray) -> np.ndarray:
@@ -104,7 +108,28 @@ def effects_table(
                     (
                         (order.get(tgt, 0), order.get(src, 0), k),
                         (src, tgt, kind, est, se, z, p, est - zq * se, est + zq * se, est * scale),
+                        (k, t, s),
                     )
                 )
     rows.sort(key=lambda r: r[0])
-    return pd.DataFrame([r[1] for r in rows], columns=EFFECT_COLUMNS)
+    table = pd.DataFrame([r[1] for r in rows], columns=EFFECT_COLUMNS[:10])
+    cells = [r[2] for r in rows]
+    if vcov is None or not len(x):
+        extra = empty_se_columns("std_all", len(rows))
+    else:
+        std_se = delta_method_se(lambda t: _standardized_cells(st, t, cells), x, vcov)
+        extra = se_columns("std_all", table["std_all"].to_numpy(), std_se, level)
+    return pd.concat([table, extra], axis=1)
+
+
+def _standardized_cells(
+    st: Structure, x: np.ndarray, cells: list[tuple[int, int, int]]
+) -> np.ndarray:
+    """Standardized effects ``eff[kind, target, source] sd(source) / sd(target)`` at ``x``."""
+    eff = _effects(st, x)
+    total_var, _ = variances(st, x)
+    out = np.empty(len(cells))
+    for i, (k, t, s) in enumerate(cells):
+        vs, vt = total_var[st.inner[s]], total_var[st.inner[t]]
+        out[i] = eff[k, t, s] * np.sqrt(vs / vt) if vt > 0 else np.nan
+    return out

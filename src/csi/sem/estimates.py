@@ -9,6 +9,9 @@ Standardization follows lavaan (``standardizedSolution``):
   (i.e. the residual correlation).
 
 R² of an endogenous variable is ``1 - residual variance / implied variance``.
+
+Both standardized columns come with delta-method standard errors, z, p-values and
+intervals (``std_lv_se`` ... ``std_all_ci_upper``; :mod:`csi.sem.standardized_se`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from csi.sem.standardized_se import delta_method_se, empty_se_columns, se_columns
 from csi.sem.structure import BETA, LAMBDA, PSI, THETA, Structure
 
 #: Columns of the parameter table (stable API).
@@ -33,6 +37,13 @@ ESTIMATE_COLUMNS = [
     "ci_upper",
     "std_lv",
     "std_all",
+]
+
+#: delta-method columns appended after ESTIMATE_COLUMNS by :func:`parameter_table`
+STD_SE_COLUMNS = [
+    f"{std}_{k}"
+    for std in ("std_lv", "std_all")
+    for k in ("se", "z", "pvalue", "ci_lower", "ci_upper")
 ]
 
 
@@ -85,8 +96,43 @@ def parameter_table(
                 (e.lhs, e.op, e.rhs, e.label, est, se, z, p, lo, hi, std_lv, std_all),
             )
         )
-    rows.sort(key=lambda r: r[0])
-    return pd.DataFrame([r[1] for r in rows], columns=ESTIMATE_COLUMNS)
+    keys = [r[0] for r in rows]
+    table = pd.DataFrame([r[1] for r in rows], columns=ESTIMATE_COLUMNS)
+    extra = _standardized_se(st, x, vcov, table, level)
+    sort = np.argsort(keys, kind="stable")
+    table = pd.concat([table, extra], axis=1)
+    return table.iloc[sort].reset_index(drop=True)
+
+
+def standardized_values(st: Structure, x: np.ndarray) -> np.ndarray:
+    """``std_lv`` then ``std_all`` of every entry of ``st.entries`` at ``x`` (one vector)."""
+    total, resid = variances(st, x)
+    mats = st.model.matrices
+    latents = set(st.sm.latents)
+    out = np.empty(2 * len(st.entries))
+    for k, e in enumerate(st.entries):
+        est = float(x[e.free]) if e.free >= 0 else float(mats[e.matrix][e.row, e.col])
+        out[k], out[len(st.entries) + k] = _standardize(
+            e.lhs, e.op, e.rhs, est, total, resid, latents
+        )
+    return out
+
+
+def _standardized_se(
+    st: Structure, x: np.ndarray, vcov: np.ndarray | None, table: pd.DataFrame, level: float
+) -> pd.DataFrame:
+    """Delta-method SE columns of ``std_lv`` and ``std_all`` (rows in ``st.entries`` order)."""
+    n = len(st.entries)
+    if vcov is None:
+        return pd.concat([empty_se_columns("std_lv", n), empty_se_columns("std_all", n)], axis=1)
+    se = delta_method_se(lambda t: standardized_values(st, t), x, vcov)
+    return pd.concat(
+        [
+            se_columns("std_lv", table["std_lv"].to_numpy(), se[:n], level),
+            se_columns("std_all", table["std_all"].to_numpy(), se[n:], level),
+        ],
+        axis=1,
+    )
 
 
 def _order_keys(st: Structure) -> dict[tuple[str, str, str], int]:
