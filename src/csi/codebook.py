@@ -53,6 +53,7 @@ from typing import Any
 
 import pandas as pd
 
+from csi._checks import copy_on_write
 from csi.codebook_parse import (
     CodebookError,
     ItemInfo,
@@ -455,8 +456,13 @@ class Codebook:
 
     def strip_private(self, frame: pd.DataFrame, *, keep_id: bool = False) -> pd.DataFrame:
         """A copy of ``frame`` without personal and free-text columns (and the id unless
-        ``keep_id``)."""
-        return frame.loc[:, self.public_columns(frame.columns, keep_id=keep_id)].copy()
+        ``keep_id``).
+
+        With pandas' copy-on-write (pandas 3) the selection already behaves as a copy
+        (changing either frame leaves the other as it was), so the columns are not
+        duplicated in memory; without it, a deep copy."""
+        kept = frame.loc[:, self.public_columns(frame.columns, keep_id=keep_id)]
+        return kept if copy_on_write() else kept.copy()
 
     def to_frame(self, lang: str = "en") -> pd.DataFrame:
         """One row per item and extra: item, construct, min, max, reverse, missing, label."""

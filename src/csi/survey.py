@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice
+from csi._checks import CsiInputError, check_choice, copy_on_write
 from csi.cleaning import CleaningReport, _check_design, _clean_item, _fmt
 from csi.codebook import Codebook, CodebookError, ItemInfo
 from csi.survey_files import SurveyError, load_table, not_found, show, where, where_rows
@@ -399,8 +399,10 @@ def read_survey(
                 f"at {where_rows(rows, place)}"
             )
 
-    # -- items
-    data = raw.copy()
+    # -- items (with copy-on-write, shallow copies are as safe as deep ones: every item
+    # column is replaced below, the other columns are shared, not duplicated)
+    shallow = copy_on_write()
+    data = raw.copy(deep=not shallow)
     n = len(raw)
     item_rows = []
     for info in (*cb.entries, *cb.extras):
@@ -420,7 +422,7 @@ def read_survey(
     items = pd.DataFrame(item_rows)
     for col, values in _check_design(raw, cb, name, ids, place).items():
         data[col] = values
-    responses = data.copy()
+    responses = data.copy(deep=not shallow)
     # an item nobody answered: named before the missing-data policy hides which one it is
     for col in cb.items:
         if responses[col].isna().all():
@@ -473,7 +475,8 @@ def read_survey(
             "reason": reason,
         }
     )
-    data = data.loc[~excluded]
+    if excluded.any() or not shallow:
+        data = data.loc[~excluded]
 
     # -- items without variance (on the data the estimators will see)
     for col in model:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError
+from csi._checks import CsiInputError, copy_on_write
 
 
 class SurveyError(CsiInputError):
@@ -192,7 +192,7 @@ def load_table(
     :func:`sniff_sep`).
     """
     if isinstance(source, pd.DataFrame):
-        return source.copy(), "data", {}, {}, {}, Place()
+        return source.copy(deep=not copy_on_write()), "data", {}, {}, {}, Place()
     if not isinstance(source, (str, Path)):
         raise TypeError(
             f"source must be a file path or a pandas DataFrame, got {type(source).__name__}"

@@ -163,13 +163,15 @@ def fit_single(
             used, replaced = mean_replace(X, items)
             positions = np.arange(n_read)
         else:
-            used = X[complete]
+            # every respondent complete: the matrix itself, not a copy of it
+            used = X if complete.all() else X[complete]
             positions = np.flatnonzero(complete)
         n_used = used.shape[0]
         _check_n(n_used, n_read - n_used, spec)
         means = used.mean(axis=0)
         centred = used - means
         cov = (centred.T @ centred) / (n_used - 1)
+        del centred  # n x items: not kept through the fit below
         moments = Moments(
             n=n_used,
             means=pd.Series(means, index=labels),

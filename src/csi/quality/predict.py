@@ -55,9 +55,15 @@ def _raw(result: PLSResult) -> np.ndarray:
             "prediction needs the raw answers: this model was fitted from moments only "
             "(fit_pls_moments); use fit_pls on the data"
         )
-    items = list(result.layout.items)
-    X = result.source_data[items].iloc[result.row_positions]
-    return X.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    rows = result.row_positions
+    frame = result.source_data
+    X = np.empty((len(rows), result.layout.n_items))
+    for k, item in enumerate(result.layout.items):  # column by column: no copy of the frame
+        col = frame[item]
+        if getattr(col.dtype, "kind", "O") not in "biuf":
+            col = pd.to_numeric(col, errors="coerce")
+        X[:, k] = col.to_numpy(dtype=float, na_value=np.nan)[rows]
+    return X
 
 
 def _fit(X: np.ndarray, layout: Layout, result: PLSResult) -> tuple[np.ndarray, ...]:
@@ -314,31 +320,37 @@ def blindfolding(result: PLSResult, *, omission_distance: int = 7) -> pd.DataFra
             UserWarning,
             stacklevel=2,
         )
-    Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
+    Z = X - X.mean(axis=0)
+    Z /= X.std(axis=0, ddof=1)
+    del X  # memory: one n x items matrix (Z) is kept through the rounds
     rows = []
     for t in layout.targets:
         block = layout.block_items(int(t))
         k = block.size
         number = (np.arange(k)[None, :] * n + np.arange(n)[:, None]) % D  # item by item
+        actual = Z[:, block]  # a copy (the block's own answers, kept for the errors)
         sse = sso = 0.0
         for d in range(D):
             omit = number == d
-            Xi = Z.copy()
-            sub = Xi[:, block]
+            # the omitted answers set to 0 in Z itself (restored below): no copy of Z
+            sub = actual.copy()
             sub[omit] = 0.0
-            Xi[:, block] = sub
-            mean_i, sd_i = Xi.mean(axis=0), Xi.std(axis=0, ddof=1)
-            S = np.corrcoef(Xi, rowvar=False)
+            Z[:, block] = sub
+            mean_i, sd_i = Z.mean(axis=0), Z.std(axis=0, ddof=1)
+            S = np.corrcoef(Z, rowvar=False)
             wf = outer_weights(
                 S, layout, scheme=result.scheme, tol=result.tol, max_iter=result.max_iter
             )
             inner = inner_estimates(S, wf.weights, layout)
-            Y = ((Xi - mean_i) / sd_i) @ (wf.weights[:, None] * layout.mask)
+            centred = Z - mean_i
+            centred /= sd_i
+            Y = centred @ (wf.weights[:, None] * layout.mask)
+            del centred
+            Z[:, block] = actual
             pred = layout.predecessors[int(t)]
             yhat = Y[:, pred] @ inner.paths[pred, int(t)]
             own = inner.cross_loadings[block, int(t)]
             xhat = mean_i[block] + sd_i[block] * (yhat[:, None] * own[None, :])
-            actual = Z[:, block]
             sse += float(((actual - xhat) ** 2)[omit].sum())
             sso += float((actual**2)[omit].sum())
         rows.append((layout.constructs[int(t)], sso, sse, 1.0 - sse / sso))

@@ -126,6 +126,11 @@ TEXT_EN: dict[str, str] = {
         "the model has interaction terms ({terms}), which csi's CB-SEM does not "
         "estimate; the PLS results above include them"
     ),
+    "predict_sampled": (
+        "With {n_all:,} respondents, PLSpredict is run on a simple random sample of "
+        "n = {n:,} of them (seed {seed}), the model refitted on that sample with the same "
+        "settings; every other figure of the report uses all respondents."
+    ),
     "mga_sampled": (
         "Groups larger than {cap:,} respondents are compared on a simple random sample of "
         "{cap:,} of their respondents (seed {seed}), the model refitted on those samples "

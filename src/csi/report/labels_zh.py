@@ -109,6 +109,10 @@ TEXT_ZH: dict[str, str] = {
     "sem_interaction": (
         "模型含交互项（{terms}），csi 的 CB-SEM 不估计交互项；上文 PLS 结果已包含它们"
     ),
+    "predict_sampled": (
+        "共 {n_all:,} 名受访者，PLSpredict 在随机抽取的 n = {n:,} 人上运行（随机种子 {seed}），"
+        "并以相同设置在该样本上重新估计模型；报告中的其他数字均使用全部受访者。"
+    ),
     "mga_sampled": (
         "超过 {cap:,} 人的群组在比较时随机抽取其中 {cap:,} 人（随机种子 {seed}），"
         "并以相同设置在这些样本上重新估计模型；报告中的其他数字均使用全部受访者。"
