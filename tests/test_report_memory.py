@@ -128,3 +128,24 @@ def test_report_pls_predict_uses_everyone_up_to_the_cap(survey) -> None:
     Ctx.result = result  # type: ignore[attr-defined]
     fitted, sampled = detail.predict_fit(Ctx)  # type: ignore[arg-type]
     assert fitted is result and not sampled
+
+
+def test_engine_standardising_its_own_copy_gives_the_same_fits(survey) -> None:
+    from csi.pls.batched import Engine
+    from csi.pls.resampling import make_engine, raw_items
+
+    spec = load_model(None, survey.codebook)
+    result = fit_pls(survey, spec)
+    raw = raw_items(result)
+    before = raw.copy()
+    given = make_engine(result, raw)  # the caller's array: left as it was
+    np.testing.assert_array_equal(raw, before)
+    own = make_engine(result)  # made for the engine alone: standardised in place
+    assert own.own_raw and not given.own_raw
+    np.testing.assert_array_equal(own.z, (before - before.mean(axis=0)) / before.std(axis=0))
+    n = len(raw)
+    counts = np.random.default_rng(5).multinomial(n, np.full(n, 1 / n), size=3)
+    a, b = given.fit(counts), own.fit(counts)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    np.testing.assert_array_equal(a.paths, b.paths)
+    assert isinstance(own, Engine)

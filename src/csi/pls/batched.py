@@ -200,6 +200,9 @@ class Engine:
     row_weights: np.ndarray | None = None
     anchors: np.ndarray | None = None
     inadmissible: str = "keep"
+    #: True when ``raw`` was made for this engine alone: it is standardised in place
+    #: (``raw`` and ``z`` are then one array), saving a copy of the data.
+    own_raw: bool = False
     mu: np.ndarray = field(init=False)
     sd: np.ndarray = field(init=False)
     z: np.ndarray = field(init=False)
@@ -245,7 +248,11 @@ class Engine:
                 sd = np.sqrt((dev**2 * wcol).sum(axis=0) / count)
             sd = np.where(np.isfinite(sd), sd, 0.0)
         self.sd = np.where(sd > 0, sd, 1.0)
-        self.z = raw - self.mu
+        if self.own_raw:  # the same two operations, in the caller's spare array
+            raw -= self.mu
+            self.z = raw
+        else:
+            self.z = raw - self.mu
         self.z /= self.sd
         if self._observed is not None:
             self.z[~observed] = 0.0

@@ -407,6 +407,7 @@ def make_engine(
     engine = Engine(
         layout=result.layout,
         raw=raw_items(result) if raw is None else raw,
+        own_raw=raw is None,  # made here for the engine alone: standardised in place
         scheme=result.scheme,
         tol=result.tol,
         max_iter=result.max_iter,

@@ -320,9 +320,10 @@ def blindfolding(result: PLSResult, *, omission_distance: int = 7) -> pd.DataFra
             UserWarning,
             stacklevel=2,
         )
-    Z = X - X.mean(axis=0)
-    Z /= X.std(axis=0, ddof=1)
-    del X  # memory: one n x items matrix (Z) is kept through the rounds
+    mean, sd = X.mean(axis=0), X.std(axis=0, ddof=1)
+    Z = X  # standardised in place (X is this function's own copy): one n x items matrix
+    Z -= mean
+    Z /= sd
     rows = []
     for t in layout.targets:
         block = layout.block_items(int(t))
