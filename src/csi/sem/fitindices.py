@@ -194,7 +194,11 @@ def gfi(
         rows, cols = rows[keep], cols[keep]
         e, s = (cov - sigma)[rows, cols], cov[rows, cols]
         if estimator == "ULS":
-            value = 1.0 - float(e @ e) / float(s @ s)
+            num, den = float(e @ e), float(s @ s)
+            if mean is not None and mu is not None:  # W = I over (means, vech S)
+                num += float((mean - mu) @ (mean - mu))
+                den += float(mean @ mean)
+            value = 1.0 - num / den
         elif mean is not None and mu is not None:
             v = np.linalg.inv(cov if estimator == "GLS" else sigma)
             w = _vech_weight(v, rows, cols)
