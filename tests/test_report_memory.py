@@ -149,3 +149,15 @@ def test_engine_standardising_its_own_copy_gives_the_same_fits(survey) -> None:
     np.testing.assert_array_equal(a.weights, b.weights)
     np.testing.assert_array_equal(a.paths, b.paths)
     assert isinstance(own, Engine)
+
+
+def test_stage_timer_times_and_gives_memory_back() -> None:
+    from csi.report.context import StageTimer, release_memory
+
+    times: dict[str, float] = {}
+    timer = StageTimer(times)
+    with timer("fit"):
+        junk = [str(k) * 3 for k in range(200_000)]
+        del junk
+    release_memory()  # callable on its own, whatever the system
+    assert set(times) == {"fit"} and times["fit"] > 0
