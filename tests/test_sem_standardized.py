@@ -171,3 +171,24 @@ def test_multigroup_gls_uls_match_lavaan(name: str) -> None:
             assert res.fit_indices[ours] == pytest.approx(fit[theirs], rel=1e-4), (name, ours)
             compared += 1
     assert compared >= 12
+
+
+@pytest.mark.parametrize("name", ["hs_mg", "hs_mg_equal", "hs_fiml"])
+def test_standardized_intercepts_match_lavaan(name: str) -> None:
+    res = CASES[name]()
+    means = res.estimates[res.estimates["op"] == "~1"]
+    assert len(means) >= 12
+    if means["std_all_se"].isna().all():
+        pytest.skip("the ~1 rows do not carry standardized SEs yet (fit_estimation._mean_rows)")
+    for kind in ("std_all", "std_lv"):
+        ref = pd.read_csv(REF / f"{name}_{kind.replace('_', '')}.csv")
+        mine, ref = _matched(res, ref[ref["op"] == "~1"])
+        for lav, suffix in COLUMNS.items():
+            rtol = 1e-3 if lav == "pvalue" else 1e-4
+            np.testing.assert_allclose(
+                mine[kind + suffix].to_numpy(float),
+                ref[lav].to_numpy(float),
+                rtol=rtol,
+                atol=1e-10,
+                err_msg=f"{name} {kind} {lav}",
+            )
