@@ -5,6 +5,7 @@ headers, tables, figures, notes, failures).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import io
@@ -88,13 +89,18 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 def release_memory() -> None:
-    """Give the free pages of the C heap back to the system (glibc ``malloc_trim(0)``).
+    """Give the free pages of the C heap back to the system (glibc ``malloc_trim(0)``),
+    and those Arrow's memory pool keeps for reuse (the text columns of pandas 3).
 
     Reading a large survey or bootstrapping it frees many small objects; glibc keeps
     their pages in the process (its resident size) until trimmed, where the next
     stage's large arrays (allocated apart from the heap) cannot use them. Nothing
-    changes in any result; on other systems this does nothing.
+    changes in any result; on other systems the C heap is left as it is.
     """
+    arrow = sys.modules.get("pyarrow")  # only when something already uses it
+    if arrow is not None:
+        with contextlib.suppress(Exception):  # an old or unusual pyarrow: nothing to free
+            arrow.default_memory_pool().release_unused()
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
