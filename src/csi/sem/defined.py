@@ -78,17 +78,22 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 
 def parse_defined(name: str, expression: str) -> Defined:
-    """Parse ``expression`` (lavaan's right-hand side of ``name := expression``).
+    """Parse ``name := expression`` (lavaan's defined parameter)."""
+    if not re.fullmatch(r"[A-Za-z_.][\w.]*", name):
+        raise DefinedSyntaxError(f"cannot use {name!r} as the name of a defined parameter")
+    return Defined(name, re.sub(r"\s+", "", expression), parse_expression(expression))
+
+
+def parse_expression(expression: str) -> Node:
+    """Parse an arithmetic expression over labels and numbers.
 
     Grammar (R's precedence): ``sum = product (('+'|'-') product)*``, ``product =
     unary (('*'|'/') unary)*``, ``unary = ('-'|'+') unary | power``, ``power = atom
     ('^' unary)?``, ``atom = number | label | function '(' sum ')' | '(' sum ')'``.
     """
-    if not re.fullmatch(r"[A-Za-z_.][\w.]*", name):
-        raise DefinedSyntaxError(f"cannot use {name!r} as the name of a defined parameter")
     toks = _tokens(expression)
     if not toks:
-        raise DefinedSyntaxError(f"the expression of {name!r} is empty")
+        raise DefinedSyntaxError("the expression is empty")
     pos = 0
 
     def peek() -> tuple[str, str] | None:
@@ -166,7 +171,7 @@ def parse_defined(name: str, expression: str) -> Defined:
     tree = sum_()
     if pos != len(toks):
         raise DefinedSyntaxError(f"unexpected {toks[pos][1]!r} in {expression!r}")
-    return Defined(name, re.sub(r"\s+", "", expression), tree)
+    return tree
 
 
 def evaluate(

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg
 
+from csi.sem.constraints import Affine
 from csi.sem.structure import Structure
 
 
@@ -95,6 +96,9 @@ class Engine:
         #: the fixed ones
         self.alpha_pos: list[np.ndarray] = [st.latent_idx for st in structs]
         self.alpha_fixed: list[np.ndarray] = [np.zeros(len(st.latent_idx)) for st in structs]
+        #: linear equality constraints ``theta = offset + basis phi`` (lavaan's ``==``, and
+        #: active inequalities); Fisher scoring then steps within that set
+        self.constraint: Affine | None = None
 
     # ------------------------------------------------------------ parameters
     def local(self, theta: np.ndarray, g: int) -> np.ndarray:
@@ -241,15 +245,23 @@ class Engine:
         step is below ``tol``.
         """
         theta = np.asarray(theta0, dtype=float).copy()
+        basis = None
+        if self.constraint is not None:
+            theta = self.constraint.project(theta)
+            basis = self.constraint.basis
         f = self.objective(theta, estimator)
         if not np.isfinite(f):
             return theta, False, 0
         for it in range(1, max_iter + 1):
             grad, hess = self.gradient_information(theta, estimator)
+            if basis is not None:  # scoring over phi; the step T dphi stays in the set
+                grad, hess = basis.T @ grad, basis.T @ hess @ basis
             try:
                 step = -linalg.solve(hess, grad, assume_a="sym")
             except (linalg.LinAlgError, ValueError):
                 step = -np.linalg.lstsq(hess, grad, rcond=None)[0]
+            if basis is not None:
+                step = basis @ step
             t = 1.0
             while True:
                 new = theta + t * step

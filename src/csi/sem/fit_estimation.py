@@ -20,6 +20,7 @@ from scipy import linalg, stats
 
 from csi import diagnostics as dg
 from csi._checks import CsiInputError
+from csi.sem.constraints import Linear, affine, linearize, violated
 from csi.sem.defined import DefinedSyntaxError, defined_rows
 from csi.sem.effects import effects_table
 from csi.sem.engine import Engine, GroupMap, GroupStats
@@ -87,6 +88,8 @@ def _fit_moments(
     n_par = len(names)
     engine = Engine(structs, stats_, maps, n_par, meanstructure=multigroup)
     engine.require_pd = core == "ML"
+    equalities, inequalities = _linear_constraints(sm, structs[0], maps[0], n_par)
+    engine.constraint = affine(equalities, n_par)
 
     def solve(slsqp_iter: int | None, fisher_iter: int) -> tuple[np.ndarray, bool, int, bool]:
         group_x = []
@@ -106,6 +109,16 @@ def _fit_moments(
     theta, converged, iters, ok_all = solve(_QUICK_SLSQP, min(max_iter, _QUICK_FISHER))
     if not converged:
         theta, converged, iters, ok_all = solve(None, max_iter)
+    active: list[int] = []
+    while True:
+        # an inequality the optimum breaks is held at its bound (lavaan reports the bound);
+        # once held it stays held (no release step: one or a few inequalities)
+        new = [k for k in violated(inequalities, theta) if k not in active]
+        if not new:
+            break
+        active += new
+        engine.constraint = affine(equalities + [inequalities[k] for k in active], n_par)
+        theta, converged, iters, ok_all = solve(None, max_iter)
     if not converged and ok_all and not multigroup:
         _log.info("Fisher scoring did not converge; keeping semopy's solution")
     diags: list[dg.Diagnostic] = []
@@ -115,7 +128,11 @@ def _fit_moments(
     # covariance matrix of the estimates: (n_stat H / 2)^-1 with H the expected Hessian
     # of F; for ULS that is lavaan's "standard" (Delta' Delta)^-1 / (N - 1)
     _, hess = engine.gradient_information(theta, core)
-    vcov, singular = _invert_information(hess * n_stat / 2.0)
+    singular: list[int] = []
+    if engine.constraint is not None:
+        vcov = engine.constraint.vcov(hess * n_stat / 2.0)
+    else:
+        vcov, singular = _invert_information(hess * n_stat / 2.0)
     if singular:
         diags += dg.not_identified(
             ", ".join(names[k] for k in singular[:5]) or dg.SOME_PARAMETER, lang=lang
@@ -135,7 +152,9 @@ def _fit_moments(
     chisq = n_stat * f
     p = structs[0].p
     moments_per_group = p * (p + 1) // 2 + (p if multigroup else 0)
+    # lavaan 0.6.14: each equality constraint adds a degree of freedom, inequalities none
     df = len(groups) * moments_per_group - n_par - sum(st.n_fixed_x for st in structs)
+    df += len(equalities)
     sigmas, mus = [], []
     for g in range(len(groups)):
         s = engine.state(theta, g, derivatives=False)
@@ -154,7 +173,7 @@ def _fit_moments(
     fit = fit_indices(
         chisq=chisq,
         df=df,
-        npar=n_par,
+        npar=n_par - len(equalities),
         covs=covs,
         sigmas=sigmas,
         ns=[s.n for s in stats_],
@@ -189,6 +208,29 @@ def _fit_moments(
         level=level,
         lang=lang,
     )
+
+
+def _label_index(st: Structure, mp: GroupMap) -> dict[str, int]:
+    """Global parameter index of each label of a free parameter."""
+    return {
+        st.aliases.to_name[name]: int(mp.cov_idx[k])
+        for k, name in enumerate(st.free_names)
+        if not name.startswith("_")
+    }
+
+
+def _linear_constraints(
+    sm: SemModel, st: Structure, mp: GroupMap, n_par: int
+) -> tuple[list[Linear], list[Linear]]:
+    """The model's ``==`` and ``<``/``>`` constraints as linear rows over theta."""
+    if not sm.constraints:
+        return [], []
+    try:
+        rows = linearize(sm.constraints, sm.defined, _label_index(st, mp), n_par)
+        affine([r for r in rows if r.equality], n_par)  # refuses redundant equalities
+    except DefinedSyntaxError as err:
+        raise SemSyntaxError(str(err)) from None
+    return [r for r in rows if r.equality], [r for r in rows if not r.equality]
 
 
 def _sampling_robust(
@@ -395,11 +437,7 @@ def _defined_table(
     level: float,
 ) -> pd.DataFrame:
     """The ``:=`` rows (:mod:`csi.sem.defined`) from the labels of the first group."""
-    index = {
-        st.aliases.to_name[name]: int(mp.cov_idx[k])
-        for k, name in enumerate(st.free_names)
-        if not name.startswith("_")
-    }
+    index = _label_index(st, mp)
     std: dict[str, tuple[float, float]] = {}
     std_lv, std_all = table["std_lv"].to_numpy(float), table["std_all"].to_numpy(float)
     for k, label in enumerate(table["label"].to_numpy(object)):

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi._checks import CsiInputError
 from csi.diagnostics import Diagnostic, check_lang, localize
 
 _FIT_LABELS = {
@@ -163,6 +164,11 @@ class SEMResult:
 
         if self._state is None:
             raise RuntimeError("this result does not carry the fitted model")
+        constraints = getattr(self._state.sm, "constraints", ())
+        if constraints:
+            raise CsiInputError(
+                f"modification indices are not available with constraints ({constraints[0].text!r})"
+            )
         return modification_indices(self, minimum=minimum)
 
     # ---------------------------------------------------------------- display

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from csi.sem.constraints import Constraint, parse_constraint
 from csi.sem.defined import Defined, DefinedSyntaxError, check_defined, parse_defined
 from csi.spec import ModelSpec, ModelSpecError
 
@@ -53,6 +54,7 @@ class SemModel:
     observed: tuple[str, ...]
     auto: tuple[Term, ...] = field(default=())
     defined: tuple[Defined, ...] = field(default=())  # ``name := expression``
+    constraints: tuple[Constraint, ...] = field(default=())  # ``a == b``, ``a > 0``
 
     @property
     def all_terms(self) -> tuple[Term, ...]:
@@ -128,25 +130,34 @@ def _statements(text: str) -> list[str]:
     ]
 
 
-def split_defined(text: str) -> tuple[str, tuple[Defined, ...]]:
-    """The model text without its ``name := expression`` statements, and those parsed."""
-    rest, defined = [], []
+def _is_constraint(stmt: str) -> bool:
+    if "==" in stmt:
+        return True
+    arrows = "~" in stmt or "->" in stmt or "<-" in stmt
+    return not arrows and ("<" in stmt or ">" in stmt)
+
+
+def split_statements(text: str) -> tuple[str, tuple[Defined, ...], tuple[Constraint, ...]]:
+    """The model text without ``name := expression`` and constraint statements, and those
+    parsed (:mod:`csi.sem.defined`, :mod:`csi.sem.constraints`)."""
+    rest, defined, constraints = [], [], []
     for stmt in _statements(text):
-        if ":=" not in stmt:
-            rest.append(stmt)
-            continue
-        name, _, expression = (p.strip() for p in stmt.partition(":="))
         try:
-            defined.append(parse_defined(name, expression))
+            if ":=" in stmt:
+                name, _, expression = (p.strip() for p in stmt.partition(":="))
+                defined.append(parse_defined(name, expression))
+            elif _is_constraint(stmt):
+                constraints.append(parse_constraint(stmt))
+            else:
+                rest.append(stmt)
         except DefinedSyntaxError as err:
             raise SemSyntaxError(f"statement {stmt!r}: {err}") from None
-    if defined and not rest:
-        first = defined[0]
+    if (defined or constraints) and not rest:
         raise SemSyntaxError(
-            f"statement '{first.name} := {first.text}': defined parameters (:=) need a "
-            "model whose parameters carry the labels they use"
+            f"statement {_statements(text)[0]!r}: defined parameters (:=) and constraints "
+            "(==, <, >) need a model whose parameters carry the labels they use"
         )
-    return "\n".join(rest), tuple(defined)
+    return "\n".join(rest), tuple(defined), tuple(constraints)
 
 
 def parse_lavaan(text: str) -> list[Term]:
@@ -254,12 +265,19 @@ def build_model(
         text = model
     else:
         raise TypeError(f"model must be a csi.ModelSpec or lavaan text, got {type(model).__name__}")
-    text, defined = split_defined(text)
+    text, defined, constraints = split_statements(text)
     terms = parse_lavaan(text)
+    labels = {t.label for t in terms if t.label is not None}
     try:
-        check_defined(defined, {t.label for t in terms if t.label is not None})
+        check_defined(defined, labels)
     except DefinedSyntaxError as err:
         raise SemSyntaxError(str(err)) from None
+    for c in constraints:
+        unknown = sorted(c.names() - labels - {d.name for d in defined})
+        if unknown:
+            raise SemSyntaxError(
+                f"constraint {c.text!r}: {unknown[0]!r} is not a parameter label (a*x)"
+            )
     seen: set[tuple[str, str, str]] = set()
     first: dict[str, int] = {}
     for k, t in enumerate(terms):
@@ -310,7 +328,7 @@ def build_model(
             for b in exo[i:]:
                 if frozenset((a, b)) not in user_cov:
                     auto.append(Term(a, "~~", b))
-    return replace(sm, auto=tuple(auto), defined=defined)
+    return replace(sm, auto=tuple(auto), defined=defined, constraints=constraints)
 
 
 @dataclass(frozen=True)
