@@ -9,8 +9,10 @@ Every table is a library result laid out for reading; nothing is estimated here:
 * cross-loadings (item x construct correlations) and the VIF of every indicator, from
   ``result.quality()`` (:class:`csi.quality.QualityReport`);
 * predictive relevance: PLSpredict (:func:`csi.quality.pls_predict`, Shmueli et al.
-  2019: k-fold Q²predict, PLS against the linear-model benchmark) and the
-  blindfolding Q² (:func:`csi.quality.blindfolding`, Stone-Geisser);
+  2019: k-fold Q²predict, PLS against the linear-model benchmark; above
+  :data:`PREDICT_MAX_SAMPLE` respondents on a seeded random sample of that many, the
+  note giving n) and the blindfolding Q² (:func:`csi.quality.blindfolding`,
+  Stone-Geisser);
 * model fit: SRMR, d_ULS and d_G of the saturated and estimated model
   (:meth:`csi.pls.PLSResult.model_fit`);
 * indirect effects: each specific indirect effect (one chain of paths) and the total
