@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -140,13 +141,22 @@ class PrivacyGuard:
         return [v for v in self.values if len(v) >= MIN_SUBSTRING]
 
     @cached_property
-    def _by_prefix(self) -> dict[str, list[tuple[int, str]]]:
-        """Long values by their first ``MIN_SUBSTRING`` characters, each with its place in
-        the iteration order of ``values`` (so that hits come out in the order of
-        :meth:`_long`). Built once per guard, on the first search."""
-        index: dict[str, list[tuple[int, str]]] = {}
-        for rank, v in enumerate(self._long()):
-            index.setdefault(v[:MIN_SUBSTRING], []).append((rank, v))
+    def _long_values(self) -> list[str]:
+        """:meth:`_long`, made once (the values of :attr:`_by_prefix`'s places)."""
+        return self._long()
+
+    @cached_property
+    def _by_prefix(self) -> dict[str, array[int]]:
+        """The places in :attr:`_long_values` of the long values, by their first
+        ``MIN_SUBSTRING`` characters (so that hits come out in the order of
+        :meth:`_long`). Built once per guard, on the first search; places are 8-byte
+        integers in arrays (a million private values: tens of MB, not hundreds)."""
+        index: dict[str, array[int]] = {}
+        for rank, v in enumerate(self._long_values):
+            places = index.get(v[:MIN_SUBSTRING])
+            if places is None:
+                places = index[v[:MIN_SUBSTRING]] = array("q")
+            places.append(rank)
         return index
 
     def find(self, text: str) -> list[str]:
@@ -166,10 +176,11 @@ class PrivacyGuard:
                 grams = {
                     folded[i : i + MIN_SUBSTRING] for i in range(len(folded) - MIN_SUBSTRING + 1)
                 }
+                long = self._long_values
                 # a set operation that walks the smaller of the two
-                found = [(r, v) for g in index.keys() & grams for r, v in index[g] if v in folded]
+                found = [r for g in index.keys() & grams for r in index[g] if long[r] in folded]
                 found.sort()
-                hits += [v for _, v in found]
+                hits += [long[r] for r in found]
         return hits
 
     def clean_text(self, text: str) -> tuple[str, int]:
