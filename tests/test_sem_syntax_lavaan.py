@@ -37,6 +37,10 @@ HS_LABELLED = HS.replace("x1 + x2 + x3", "x1 + a*x2 + b*x3").replace(
 PD_LABELLED = PD.replace("dem60 ~ ind60", "dem60 ~ a*ind60").replace(
     "dem65 ~ ind60 + dem60", "dem65 ~ b*ind60 + c*dem60"
 )
+HS_START = (
+    "visual =~ x1 + start(0.5)*x2 + 0.8?x3\ntextual =~ x4 + x5 + start(2)*x6\n"
+    "speed =~ x7 + x8 + x9\nx1 ~~ 0.3?x1"
+)
 #: reference prefix -> (data file, model)
 CASES = {
     "pd_defined": (PD_FILE, PD_DEFINED),
@@ -47,6 +51,7 @@ CASES = {
     "hs_below_bound": (HS_FILE, HS_LABELLED + "\na < 0.3"),
     "hs_equal_bound": (HS_FILE, HS_LABELLED + "\na == b\nc == 1.2*d\nb > 0.8"),
     "pd_equal": (PD_FILE, PD_LABELLED + "\na == 2*b + c"),
+    "hs_start": (HS_FILE, HS_START),
 }
 
 
@@ -231,6 +236,9 @@ def test_delta_method_by_hand(reference):
         ("F =~ x1 + a*x2 + x3\na == zz", "'zz'"),
         ("F =~ x1 + a*x2 + x3\na >= 0", "a >= 0"),
         ("F =~ x1 + a*x2 + x3\na == b == c", "a == b == c"),
+        ("F =~ x1 + start(a)*x2 + x3", "start(a)"),
+        ("F =~ x1 + 0.5?a*x2 + x3", "0.5?a*x2"),
+        ("F =~ x1 + a*start(0.5)*x2 + x3", "a*start(0.5)"),
     ],
 )
 def test_bad_definitions_name_the_token(text, token):
@@ -292,3 +300,24 @@ def test_modification_indices_refuse_constraints(reference):
     data = pd.read_csv(reference("lavaan", HS_FILE))
     with pytest.raises(CsiInputError, match="'a == b'"):
         fit_sem(data, HS_LABELLED + "\na == b").modification_indices()
+
+
+def test_start_values_reach_the_engine_and_change_nothing_else(reference):
+    from csi.sem.groups import apply_starts, build_maps
+    from csi.sem.structure import Structure
+
+    sm = build_model(HS_START)
+    assert [t.start for t in sm.terms if t.start is not None] == [0.5, 0.8, 2.0, 0.3]
+    st = Structure(sm)
+    maps, names = build_maps([st], meanstructure=False)
+    theta = np.zeros(len(names))
+    apply_starts([st], maps, theta)
+    placed = {
+        (e.lhs, e.op, e.rhs): theta[maps[0].cov_idx[e.free]] for e in st.entries if e.free >= 0
+    }
+    assert placed[("visual", "=~", "x2")] == 0.5 and placed[("visual", "=~", "x3")] == 0.8
+    assert placed[("textual", "=~", "x6")] == 2.0 and placed[("x1", "~~", "x1")] == 0.3
+    assert sum(v != 0 for v in placed.values()) == 4
+    data = pd.read_csv(reference("lavaan", HS_FILE))
+    plain, started = fit_sem(data, HS).estimates, fit_sem(data, HS_START).estimates
+    np.testing.assert_allclose(started["estimate"], plain["estimate"], rtol=1e-7)

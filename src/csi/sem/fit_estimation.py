@@ -32,7 +32,7 @@ from csi.sem.fitindices import (
     rmsea_interval,
     uls_baseline_chisq,
 )
-from csi.sem.groups import build_maps, start_values
+from csi.sem.groups import apply_starts, build_maps, start_values
 from csi.sem.result import SEMResult
 from csi.sem.structure import Structure
 from csi.sem.syntax import SemModel, SemSyntaxError
@@ -102,6 +102,7 @@ def _fit_moments(
             group_x.append(x)
             ok_all &= ok
         theta0 = start_values(structs, maps, n_par, group_x, [s.mean for s in stats_])
+        apply_starts(structs, maps, theta0)
         return (*engine.fisher_scoring(theta0, core, max_iter=fisher_iter), ok_all)
 
     # a few SLSQP steps bring semopy's starting values near the solution and Fisher

@@ -133,3 +133,23 @@ def start_values(
     with np.errstate(invalid="ignore"):
         out = np.where(count > 0, total / np.maximum(count, 1), 0.0)
     return out
+
+
+def apply_starts(structs: list[Structure], maps: list[GroupMap], theta: np.ndarray) -> None:
+    """Put the user's ``start(v)*x`` / ``v?x`` values into ``theta`` (in place).
+
+    lavaan's start values change where the optimiser begins, never the model.
+    """
+    for st, mp in zip(structs, maps, strict=True):
+        starts = {}
+        for t in st.sm.terms:
+            if t.start is not None:
+                starts[(t.lhs, t.op, t.rhs)] = t.start
+                if t.op == "~~":
+                    starts[(t.rhs, t.op, t.lhs)] = t.start
+        if not starts:
+            return
+        for e in st.entries:
+            value = starts.get((e.lhs, e.op, e.rhs))
+            if value is not None and e.free >= 0:
+                theta[mp.cov_idx[e.free]] = value

@@ -43,6 +43,7 @@ class Term:
     fixed: float | None = None
     label: str | None = None
     na: bool = False  # ``NA*x``: explicitly free (lavaan's way to free a marker)
+    start: float | None = None  # ``start(0.5)*x`` or ``0.5?x``: a starting value only
 
 
 @dataclass(frozen=True)
@@ -89,14 +90,28 @@ _UNSUPPORTED = (
 )
 
 
-def _modifier(stmt: str, op: str, raw: str) -> tuple[str, float | None, str | None, bool]:
-    """``(name, fixed, label, na)`` of one right-hand term ``[modifier*]name``."""
+def _modifier(
+    stmt: str, op: str, raw: str
+) -> tuple[str, float | None, str | None, bool, float | None]:
+    """``(name, fixed, label, na, start)`` of one right-hand term ``[modifier*]name``."""
+    start_q = re.fullmatch(rf"\s*({_NUMBER.pattern})\s*\?\s*(.+)", raw)
+    if start_q:  # lavaan's ``0.5?x``: a starting value
+        name = start_q.group(len(start_q.groups())).strip()
+        if "*" in name or "?" in name:
+            raise SemSyntaxError(
+                f"statement {stmt!r}: modifiers after a start value ({raw!r}) are not "
+                "supported; write start(value)*name alone"
+            )
+        return (*_modifier(stmt, op, name)[:4], float(start_q.group(1)))
     if "*" not in raw:
         name, mod = raw, None
     else:
         mod, _, name = (p.strip() for p in raw.rpartition("*"))
     if "?" in raw:
-        raise SemSyntaxError(f"statement {stmt!r}: start values ({raw!r}) are not supported")
+        raise SemSyntaxError(f"statement {stmt!r}: cannot read the start value in {raw!r}")
+    start_f = re.fullmatch(rf"start\(\s*({_NUMBER.pattern})\s*\)", mod or "")
+    if start_f:  # lavaan's ``start(0.5)*x``
+        return (*_modifier(stmt, op, name)[:4], float(start_f.group(1)))
     if ":" in name:
         raise SemSyntaxError(f"statement {stmt!r}: interaction terms ({name!r}) are not supported")
     if name == "1" and op == "~":
@@ -107,18 +122,19 @@ def _modifier(stmt: str, op: str, raw: str) -> tuple[str, float | None, str | No
     if not re.fullmatch(_NAME, name) or any(ch in name for ch in "?:|!'\"{}[],"):
         raise SemSyntaxError(f"statement {stmt!r}: cannot read the term {raw!r}")
     if mod is None:
-        return name, None, None, False
+        return name, None, None, False, None
     if _NUMBER.fullmatch(mod):
-        return name, float(mod), None, False
+        return name, float(mod), None, False, None
     if mod.upper() == "NA":
-        return name, None, None, True
+        return name, None, None, True, None
     if "*" in mod or "(" in mod or "?" in mod or not re.fullmatch(r"[A-Za-z_][\w.]*", mod):
         raise SemSyntaxError(
             f"statement {stmt!r}: modifier {mod!r} of {name!r} is not supported (csi reads "
-            "a number to fix a value, NA to free a marker, or a name to label a parameter; "
-            "not start(), c(), equal(), label() or several modifiers)"
+            "a number to fix a value, NA to free a marker, a name to label a parameter or "
+            "start(number) for a starting value; not c(), equal(), label() or several "
+            "modifiers)"
         )
-    return name, None, mod, False
+    return name, None, mod, False, None
 
 
 def _statements(text: str) -> list[str]:
@@ -200,8 +216,8 @@ def parse_lavaan(text: str) -> list[Term]:
             )
         for lhs in lhs_names:
             for raw in rhs.split("+"):
-                name, fixed, label, na = _modifier(stmt, op, raw.strip())
-                terms.append(Term(lhs, op, name, fixed, label, na))
+                name, fixed, label, na, start = _modifier(stmt, op, raw.strip())
+                terms.append(Term(lhs, op, name, fixed, label, na, start))
     return terms
 
 

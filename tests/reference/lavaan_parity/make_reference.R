@@ -161,6 +161,14 @@ pe_groups <- function(fit, prefix) {
 }
 pe_groups(sem(paste(HS_LABELLED, "a == b\nc > 1.2"), data = hs, group = "school",
               control = TIGHT), "hs_equal_groups")
+# start values (start(v)*x, v?x) move only where the optimiser begins
+HS_START <- "
+visual  =~ x1 + start(0.5)*x2 + 0.8?x3
+textual =~ x4 + x5 + start(2)*x6
+speed   =~ x7 + x8 + x9
+x1 ~~ 0.3?x1
+"
+write_fit(sem(HS_START, data = hs), "hs_start")
 
 writeLines(c(paste("R", paste(R.version$major, R.version$minor, sep = ".")),
              paste("lavaan", as.character(packageVersion("lavaan")))),
