@@ -224,8 +224,9 @@ def run_analysis(
         raise CsiInputError(f"pairs must be True or False, got {pairs!r}")
     say = progress or _quiet
     timer = StageTimer(timings)
-    with timer("privacy"):
-        guard = PrivacyGuard.from_survey(survey)
+    # the private columns now (checks of the options); their values, a set as large as
+    # the survey's ids, names and phones, only for the final check (memory, issue 20)
+    guard = PrivacyGuard.of(survey.codebook.hidden_columns)
     segments = _segments(segment, survey)
     columns = survey.all_responses().columns
     for col in segments:
@@ -347,6 +348,8 @@ def run_analysis(
     sections = [built[key] for key in SECTIONS]
     from csi import __version__
 
+    with timer("privacy"):
+        guard = PrivacyGuard.from_survey(survey)
     report = Report(
         title=title or text("report_title", lang),
         lang=lang,
