@@ -321,3 +321,81 @@ def test_start_values_reach_the_engine_and_change_nothing_else(reference):
     data = pd.read_csv(reference("lavaan", HS_FILE))
     plain, started = fit_sem(data, HS).estimates, fit_sem(data, HS_START).estimates
     np.testing.assert_allclose(started["estimate"], plain["estimate"], rtol=1e-7)
+
+
+HS_C = (
+    "visual =~ x1 + c(a1, a2)*x2 + c(b, b)*x3\ntextual =~ x4 + c(1, NA)*x5 + x6\n"
+    "speed =~ x7 + x8 + x9"
+)
+#: two-group references with every row: prefix -> (model, fit_sem options)
+GROUP_CASES = {
+    "hs_groups_c": (HS_C, {}),
+    "hs_partial": (
+        HS,
+        {
+            "group_equal": ["loadings", "intercepts"],
+            "group_partial": ["visual=~x2", "x7~1"],
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(GROUP_CASES))
+def test_group_specific_modifiers_and_group_partial_match_lavaan(reference, prefix):
+    model, options = GROUP_CASES[prefix]
+    data = pd.read_csv(reference("lavaan", HS_FILE))
+    params = pd.read_csv(reference("lavaan_parity", f"{prefix}_params.csv"))
+    params.columns = [c.replace(".", "_") for c in params.columns]
+    fit = pd.read_csv(reference("lavaan_parity", f"{prefix}_fit.csv"))
+    fit = fit.set_index("measure")["value"]
+    result = fit_sem(data, model, group="school", **options)
+    est = result.estimates
+    labels = list(result.groups or ())
+    assert len(est) == len(params)
+    for row in params.itertuples():
+        rhs = "" if row.op == "~1" else row.rhs
+        hit = est[
+            (est.group == labels[row.group - 1])
+            & (est.lhs == row.lhs)
+            & (est.op == row.op)
+            & (est.rhs.fillna("") == rhs)
+        ]
+        assert len(hit) == 1, row
+        ours = hit.iloc[0]
+        for ref_col, col in (("est", "estimate"), ("se", "se"), ("std_all", "std_all")):
+            ref = getattr(row, ref_col)
+            assert _rel(ref, ours[col]) < TOL, (row.group, row.lhs, row.op, rhs, col, ref)
+    for key, lav in LAVAAN_FIT_NAMES.items():
+        if lav in fit.index and np.isfinite(fit[lav]):
+            assert _rel(fit[lav], result.fit_indices[key]) < TOL, (key, fit[lav])
+
+
+def test_equal_labels_in_c_are_one_parameter(reference):
+    data = pd.read_csv(reference("lavaan", HS_FILE))
+    est = fit_sem(data, HS_C, group="school").estimates
+    b = est[(est.rhs == "x3") & (est.op == "=~")]
+    assert b["estimate"].nunique() == 1 and list(b["label"]) == ["b", "b"]
+    a = est[(est.rhs == "x2") & (est.op == "=~")]
+    assert list(a["label"]) == ["a1", "a2"] and a["estimate"].nunique() == 2
+
+
+@pytest.mark.parametrize(
+    ("model", "options", "token"),
+    [
+        (HS_C, {}, "set group="),
+        (HS.replace("x1 + x2", "x1 + c(a, b, c)*x2"), {"group": "school"}, "c(a, b, c)*x2"),
+        (HS.replace("x1 + x2", "x1 + c(a, 2x)*x2"), {"group": "school"}, "c(a, 2x)"),
+        (HS, {"group": "school", "group_partial": ["visual=~x2"]}, "give group_equal"),
+        (
+            HS,
+            {"group": "school", "group_equal": ["loadings"], "group_partial": ["visual x2"]},
+            "'visual x2'",
+        ),
+        (HS_C, {"group": "school", "missing": "fiml"}, "c(...)"),
+    ],
+)
+def test_group_modifier_errors_name_the_token(reference, model, options, token):
+    data = pd.read_csv(reference("lavaan", HS_FILE))
+    with pytest.raises((CsiInputError, SemSyntaxError)) as err:
+        fit_sem(data, model, **options)
+    assert token in str(err.value)

@@ -12,6 +12,7 @@ in :mod:`csi.sem.fit_estimation`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -56,6 +57,7 @@ def fit_sem(
     weights: Any = None,
     weight_kind: str | None = None,
     std_lv: bool = False,
+    group_partial: Sequence[str] = (),
 ) -> SEMResult:
     """Fit a covariance-based structural equation model.
 
@@ -95,7 +97,12 @@ def fit_sem(
         Column defining groups for a multi-group fit, and the parameters held equal
         across groups (lavaan's ``group.equal``: ``loadings``, ``intercepts``, ``means``,
         ``residuals``, ``residual_covariances``, ``lv_variances``, ``lv_covariances``,
-        ``regressions``). Labels (``a*x``) are shared by all groups.
+        ``regressions``). Labels (``a*x``) are shared by all groups; ``c(a1, a2)*x``
+        gives each group its own label, value or ``NA`` (free).
+    group_partial:
+        lavaan's ``group.partial``: parameters freed from ``group_equal``, as
+        ``"visual=~x2"``, ``"x1~~x1"`` or ``"x3~1"`` (an intercept). ML, MLM and MLR on
+        complete data.
     ordered:
         Items to treat as ordinal (``True`` = all; the items not named are continuous,
         single group); requires ``estimator="DWLS"`` or ``"WLSMV"``, and those estimators
@@ -152,6 +159,9 @@ def fit_sem(
     if group_equal and group is None:
         raise CsiInputError("group_equal needs a group column (group=...)")
     std_lv = bool(std_lv)
+    group_partial = tuple(str(v) for v in group_partial)
+    if group_partial and not group_equal:
+        raise CsiInputError("group_partial frees parameters from group_equal; give group_equal")
     if std_lv and group_equal:
         # lavaan then frees the latent variances of the later groups; csi does not
         raise CsiInputError("std_lv=True is not available with group_equal")
@@ -195,6 +205,10 @@ def fit_sem(
                 "defined parameters (:=) and constraints (==, <, >) are not available "
                 f"with estimator={estimator!r}"
             )
+        if group_partial or (isinstance(model, str) and re.search(r"\bc\(", model)):
+            raise CsiInputError(
+                f"c(...) modifiers and group_partial are not available with estimator={estimator!r}"
+            )
         return fit_ordinal(
             data,
             model,
@@ -217,6 +231,13 @@ def fit_sem(
     # lavaan's fixed.x default: TRUE for ML and MLM, FALSE for GLS and ULS
     fixed_x = estimator not in ("GLS", "ULS")
     sm = build_model(model, columns=columns, std_lv=std_lv, fixed_x=fixed_x)
+    per_group = sm.n_per_group() is not None
+    if (per_group or group_partial) and missing == "fiml":
+        raise CsiInputError(
+            "c(...) modifiers and group_partial are not available with missing='fiml'"
+        )
+    if per_group and group is None:
+        raise CsiInputError("c(...) modifiers give one value per group; set group=")
     if sm.constraints and (missing == "fiml" or estimator != "ML" or row_weights is not None):
         # lavaan 0.6.14 leaves a == 2*b + c unmet with GLS (tests/reference/lavaan_parity)
         raise CsiInputError(
@@ -262,6 +283,7 @@ def fit_sem(
         estimator=estimator,
         group_equal=group_equal,
         multigroup=group is not None,
+        group_partial=group_partial,
         level=level,
         lang=lang,
         max_iter=max_iter,

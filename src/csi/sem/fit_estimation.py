@@ -66,12 +66,21 @@ def _fit_moments(
     estimator: str,
     group_equal: Sequence[str],
     multigroup: bool,
+    group_partial: Sequence[str] = (),
     level: float,
     lang: str,
     max_iter: int,
     weight_kind: str | None = None,
 ) -> SEMResult:
-    structs = [Structure(sm) for _ in groups]
+    n_mods = sm.n_per_group()
+    if n_mods is not None and n_mods != len(groups):
+        first = next(t for t in sm.all_terms if t.per_group is not None)
+        raise SemSyntaxError(
+            f"c({', '.join(first.per_group or ())})*{first.rhs} in {first.lhs} {first.op} "
+            f"{first.rhs} has {n_mods} element(s) but the fit has {len(groups)} group(s)"
+        )
+    # c(...) modifiers: every group gets its own resolved model
+    structs = [Structure(sm.in_group(g) if n_mods else sm) for g in range(len(groups))]
     if weight_kind == "sampling" and structs[0].n_fixed_x:
         raise CsiInputError(
             "sampling weights with exogenous observed variables (fixed.x) are not "
@@ -84,11 +93,13 @@ def _fit_moments(
     perm = [list(sm.observed).index(v) for v in structs[0].obs]
     stats_ = [GroupStats(g.n, g.cov[np.ix_(perm, perm)], g.mean[perm]) for g in groups]
     core = "ML" if estimator in ("MLM", "MLR") else estimator
-    maps, names = build_maps(structs, meanstructure=multigroup, group_equal=group_equal)
+    maps, names = build_maps(
+        structs, meanstructure=multigroup, group_equal=group_equal, group_partial=group_partial
+    )
     n_par = len(names)
     engine = Engine(structs, stats_, maps, n_par, meanstructure=multigroup)
     engine.require_pd = core == "ML"
-    equalities, inequalities = _linear_constraints(sm, structs[0], maps[0], n_par)
+    equalities, inequalities = _linear_constraints(sm, structs, maps, n_par)
     engine.constraint = affine(equalities, n_par)
 
     def solve(slsqp_iter: int | None, fisher_iter: int) -> tuple[np.ndarray, bool, int, bool]:
@@ -211,23 +222,24 @@ def _fit_moments(
     )
 
 
-def _label_index(st: Structure, mp: GroupMap) -> dict[str, int]:
-    """Global parameter index of each label of a free parameter."""
+def _label_index(structs: list[Structure], maps: list[GroupMap]) -> dict[str, int]:
+    """Global parameter index of each label of a free parameter (in any group)."""
     return {
         st.aliases.to_name[name]: int(mp.cov_idx[k])
+        for st, mp in zip(structs, maps, strict=True)
         for k, name in enumerate(st.free_names)
         if not name.startswith("_")
     }
 
 
 def _linear_constraints(
-    sm: SemModel, st: Structure, mp: GroupMap, n_par: int
+    sm: SemModel, structs: list[Structure], maps: list[GroupMap], n_par: int
 ) -> tuple[list[Linear], list[Linear]]:
     """The model's ``==`` and ``<``/``>`` constraints as linear rows over theta."""
     if not sm.constraints:
         return [], []
     try:
-        rows = linearize(sm.constraints, sm.defined, _label_index(st, mp), n_par)
+        rows = linearize(sm.constraints, sm.defined, _label_index(structs, maps), n_par)
         affine([r for r in rows if r.equality], n_par)  # refuses redundant equalities
     except DefinedSyntaxError as err:
         raise SemSyntaxError(str(err)) from None
@@ -392,7 +404,7 @@ def _assemble(
         estimates = pd.concat(
             [
                 estimates,
-                _defined_table(state.sm, structs[0], maps[0], theta, vcov, tables[0], level),
+                _defined_table(state.sm, structs, maps, theta, vcov, tables[0], level),
             ],
             ignore_index=True,
         )
@@ -430,15 +442,15 @@ def _assemble(
 
 def _defined_table(
     sm: SemModel,
-    st: Structure,
-    mp: GroupMap,
+    structs: list[Structure],
+    maps: list[GroupMap],
     theta: np.ndarray,
     vcov: np.ndarray,
     table: pd.DataFrame,
     level: float,
 ) -> pd.DataFrame:
     """The ``:=`` rows (:mod:`csi.sem.defined`) from the labels of the first group."""
-    index = _label_index(st, mp)
+    index = _label_index(structs, maps)
     std: dict[str, tuple[float, float]] = {}
     std_lv, std_all = table["std_lv"].to_numpy(float), table["std_all"].to_numpy(float)
     for k, label in enumerate(table["label"].to_numpy(object)):

@@ -12,6 +12,7 @@ Ladder (Meredith 1993; Vandenberg & Lance 2000): configural (same pattern), metr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -67,14 +68,44 @@ def check_group_equal(group_equal: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def check_group_partial(group_partial: Sequence[str]) -> tuple[tuple[str, str, str], ...]:
+    """lavaan's ``group.partial`` entries (``"visual=~x2"``, ``"x1~~x1"``, ``"x3~1"``)."""
+    out = []
+    for item in group_partial:
+        m = re.fullmatch(r"\s*([^\s=~]+)\s*(=~|~~|~)\s*([^\s=~]+)\s*", str(item))
+        if m is None:
+            raise CsiInputError(
+                f"group_partial: cannot read {item!r}; write 'lhs op rhs' such as "
+                "'visual=~x2', 'x1~~x1' or 'x3~1'"
+            )
+        lhs, op, rhs = m.groups()
+        out.append((lhs, "~1", "") if (op == "~" and rhs == "1") else (lhs, op, rhs))
+    return tuple(out)
+
+
+def _key(st: Structure, name: str) -> tuple[str, ...]:
+    """What a shared free parameter is known by across groups: its label, else its place."""
+    if not name.startswith("_") and name in st.aliases.to_name:
+        return ("label", st.aliases.to_name[name])
+    e = next(e for e in st.entries if e.name == name)
+    return ("p", e.lhs, e.op, e.rhs)
+
+
 def build_maps(
     structs: list[Structure],
     *,
     meanstructure: bool,
     group_equal: Sequence[str] = (),
+    group_partial: Sequence[str] = (),
 ) -> tuple[list[GroupMap], list[str]]:
-    """Global index maps for each group and a readable key per global parameter."""
+    """Global index maps for each group and a readable key per global parameter.
+
+    A labelled parameter is shared by every group with that label (``c(a, a)*x`` or a
+    plain label); an unlabelled one is shared when ``group_equal`` names its kind and
+    ``group_partial`` (lavaan's ``group.partial``) does not name it.
+    """
     equal = set(check_group_equal(group_equal))
+    partial = set(check_group_partial(group_partial))
     keys: dict[tuple, int] = {}
     names: list[str] = []
 
@@ -84,19 +115,29 @@ def build_maps(
             names.append(readable)
         return keys[key]
 
+    def freed(st: Structure, name: str) -> bool:
+        e = next(e for e in st.entries if e.name == name)
+        return (e.lhs, e.op, e.rhs) in partial or (e.rhs, e.op, e.lhs) in partial
+
     maps: list[GroupMap] = []
     for g, st in enumerate(structs):
         cov_idx = []
         for name in st.free_names:
             labelled = not name.startswith("_")
-            shared = labelled or _kind(st, name) in equal
-            key = ("p", name) if shared else ("p", g, name)
-            cov_idx.append(index(key, name if shared else f"{name}.g{g + 1}"))
+            shared = labelled or (_kind(st, name) in equal and not freed(st, name))
+            key = _key(st, name) if shared else ("p", g, name)
+            readable = name if shared and (key in keys or name not in names) else None
+            cov_idx.append(index(key, readable or f"{name}.g{g + 1}"))
         nu_idx = alpha_idx = None
         if meanstructure:
             nu_idx = np.array(
                 [
-                    index(("nu", j) if "intercepts" in equal else ("nu", g, j), f"nu.{v}.g{g + 1}")
+                    index(
+                        ("nu", j)
+                        if "intercepts" in equal and (v, "~1", "") not in partial
+                        else ("nu", g, j),
+                        f"nu.{v}.g{g + 1}",
+                    )
                     for j, v in enumerate(st.obs)
                 ],
                 dtype=int,

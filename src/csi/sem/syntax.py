@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from csi.sem.constraints import Constraint, parse_constraint
 from csi.sem.defined import Defined, DefinedSyntaxError, check_defined, parse_defined
@@ -44,6 +45,20 @@ class Term:
     label: str | None = None
     na: bool = False  # ``NA*x``: explicitly free (lavaan's way to free a marker)
     start: float | None = None  # ``start(0.5)*x`` or ``0.5?x``: a starting value only
+    #: ``c(a1, a2)*x``: one modifier per group (a label, a number or ``NA``)
+    per_group: tuple[str, ...] | None = None
+
+    def in_group(self, g: int) -> Term:
+        """The term as group ``g`` sees it (``c()`` resolved; others unchanged)."""
+        if self.per_group is None:
+            return self
+        mod = self.per_group[g]
+        if _NUMBER.fullmatch(mod):
+            return replace(self, fixed=float(mod), label=None, na=False, per_group=None)
+        if mod.upper() == "NA":
+            return replace(self, fixed=None, label=None, na=True, per_group=None)
+        # a label: a marker stays fixed at 1 (csi's rule for a labelled first indicator)
+        return replace(self, label=mod, per_group=None)
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,21 @@ class SemModel:
     @property
     def all_terms(self) -> tuple[Term, ...]:
         return self.terms + self.auto
+
+    def n_per_group(self) -> int | None:
+        """Number of modifiers in the ``c(...)`` terms (``None`` without any)."""
+        sizes = {len(t.per_group) for t in self.all_terms if t.per_group is not None}
+        if len(sizes) > 1:
+            raise SemSyntaxError("the c(...) modifiers have different lengths")
+        return sizes.pop() if sizes else None
+
+    def in_group(self, g: int) -> SemModel:
+        """The model of group ``g``: each ``c(...)`` modifier resolved to its element."""
+        return replace(
+            self,
+            terms=tuple(t.in_group(g) for t in self.terms),
+            auto=tuple(t.in_group(g) for t in self.auto),
+        )
 
     def indicators(self, latent: str) -> tuple[str, ...]:
         return tuple(t.rhs for t in self.terms if t.op == "=~" and t.lhs == latent)
@@ -90,10 +120,17 @@ _UNSUPPORTED = (
 )
 
 
-def _modifier(
-    stmt: str, op: str, raw: str
-) -> tuple[str, float | None, str | None, bool, float | None]:
-    """``(name, fixed, label, na, start)`` of one right-hand term ``[modifier*]name``."""
+class _Mod(NamedTuple):
+    name: str
+    fixed: float | None = None
+    label: str | None = None
+    na: bool = False
+    start: float | None = None
+    per_group: tuple[str, ...] | None = None
+
+
+def _modifier(stmt: str, op: str, raw: str) -> _Mod:
+    """The variable and modifier of one right-hand term ``[modifier*]name``."""
     start_q = re.fullmatch(rf"\s*({_NUMBER.pattern})\s*\?\s*(.+)", raw)
     if start_q:  # lavaan's ``0.5?x``: a starting value
         name = start_q.group(len(start_q.groups())).strip()
@@ -102,16 +139,24 @@ def _modifier(
                 f"statement {stmt!r}: modifiers after a start value ({raw!r}) are not "
                 "supported; write start(value)*name alone"
             )
-        return (*_modifier(stmt, op, name)[:4], float(start_q.group(1)))
+        return _modifier(stmt, op, name)._replace(start=float(start_q.group(1)))
     if "*" not in raw:
         name, mod = raw, None
     else:
         mod, _, name = (p.strip() for p in raw.rpartition("*"))
     if "?" in raw:
         raise SemSyntaxError(f"statement {stmt!r}: cannot read the start value in {raw!r}")
+    per_group = re.fullmatch(r"c\((.*)\)", mod or "")
+    if per_group:  # lavaan's c(a1, a2)*x: one label / value / NA per group
+        items = tuple(v.strip() for v in per_group.group(1).split(","))
+        if not all(_NUMBER.fullmatch(v) or re.fullmatch(r"[A-Za-z_][\w.]*", v) for v in items):
+            raise SemSyntaxError(
+                f"statement {stmt!r}: cannot read {mod!r} (c() takes labels, numbers or NA)"
+            )
+        return _modifier(stmt, op, name)._replace(per_group=items)
     start_f = re.fullmatch(rf"start\(\s*({_NUMBER.pattern})\s*\)", mod or "")
     if start_f:  # lavaan's ``start(0.5)*x``
-        return (*_modifier(stmt, op, name)[:4], float(start_f.group(1)))
+        return _modifier(stmt, op, name)._replace(start=float(start_f.group(1)))
     if ":" in name:
         raise SemSyntaxError(f"statement {stmt!r}: interaction terms ({name!r}) are not supported")
     if name == "1" and op == "~":
@@ -122,19 +167,19 @@ def _modifier(
     if not re.fullmatch(_NAME, name) or any(ch in name for ch in "?:|!'\"{}[],"):
         raise SemSyntaxError(f"statement {stmt!r}: cannot read the term {raw!r}")
     if mod is None:
-        return name, None, None, False, None
+        return _Mod(name)
     if _NUMBER.fullmatch(mod):
-        return name, float(mod), None, False, None
+        return _Mod(name, fixed=float(mod))
     if mod.upper() == "NA":
-        return name, None, None, True, None
+        return _Mod(name, na=True)
     if "*" in mod or "(" in mod or "?" in mod or not re.fullmatch(r"[A-Za-z_][\w.]*", mod):
         raise SemSyntaxError(
             f"statement {stmt!r}: modifier {mod!r} of {name!r} is not supported (csi reads "
-            "a number to fix a value, NA to free a marker, a name to label a parameter or "
-            "start(number) for a starting value; not c(), equal(), label() or several "
-            "modifiers)"
+            "a number to fix a value, NA to free a marker, a name to label a parameter, "
+            "start(number) for a starting value or c(...) with one of these per group; "
+            "not equal(), label() or several modifiers)"
         )
-    return name, None, mod, False, None
+    return _Mod(name, label=mod)
 
 
 def _statements(text: str) -> list[str]:
@@ -216,8 +261,8 @@ def parse_lavaan(text: str) -> list[Term]:
             )
         for lhs in lhs_names:
             for raw in rhs.split("+"):
-                name, fixed, label, na, start = _modifier(stmt, op, raw.strip())
-                terms.append(Term(lhs, op, name, fixed, label, na, start))
+                m = _modifier(stmt, op, raw.strip())
+                terms.append(Term(lhs, op, m.name, m.fixed, m.label, m.na, m.start, m.per_group))
     return terms
 
 
@@ -284,6 +329,12 @@ def build_model(
     text, defined, constraints = split_statements(text)
     terms = parse_lavaan(text)
     labels = {t.label for t in terms if t.label is not None}
+    labels |= {
+        v
+        for t in terms
+        for v in t.per_group or ()
+        if not _NUMBER.fullmatch(v) and v.upper() != "NA"
+    }
     try:
         check_defined(defined, labels)
     except DefinedSyntaxError as err:

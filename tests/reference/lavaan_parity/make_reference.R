@@ -169,6 +169,24 @@ speed   =~ x7 + x8 + x9
 x1 ~~ 0.3?x1
 "
 write_fit(sem(HS_START, data = hs), "hs_start")
+# group-specific modifiers c(...) and group.partial (two groups: every row, with group)
+write_groups <- function(fit, prefix) {
+  pe <- parameterEstimates(fit, standardized = TRUE)
+  keep <- c("group", "lhs", "op", "rhs", "label", "est", "se", "std.all")
+  write.csv(pe[pe$op %in% c("=~", "~", "~~", "~1"), keep], paste0(prefix, "_params.csv"),
+            row.names = FALSE)
+  fm <- fitMeasures(fit)
+  write.csv(data.frame(measure = names(fm), value = as.numeric(fm)),
+            paste0(prefix, "_fit.csv"), row.names = FALSE)
+}
+HS_C <- "
+visual  =~ x1 + c(a1, a2)*x2 + c(b, b)*x3
+textual =~ x4 + c(1, NA)*x5 + x6
+speed   =~ x7 + x8 + x9
+"
+write_groups(sem(HS_C, data = hs, group = "school"), "hs_groups_c")
+write_groups(sem(HS, data = hs, group = "school", group.equal = c("loadings", "intercepts"),
+                 group.partial = c("visual=~x2", "x7~1")), "hs_partial")
 
 writeLines(c(paste("R", paste(R.version$major, R.version$minor, sep = ".")),
              paste("lavaan", as.character(packageVersion("lavaan")))),
