@@ -52,6 +52,8 @@ CASES = {
     "hs_equal_bound": (HS_FILE, HS_LABELLED + "\na == b\nc == 1.2*d\nb > 0.8"),
     "pd_equal": (PD_FILE, PD_LABELLED + "\na == 2*b + c"),
     "hs_start": (HS_FILE, HS_START),
+    "hs_intercepts": (HS_FILE, HS + "\nx1 ~ 1"),
+    "pd_intercepts": (PD_FILE, PD + "\ny3 ~ 1"),
 }
 
 
@@ -82,7 +84,8 @@ def test_estimates_ses_and_defined_rows_match_lavaan(case):
     assert len(est) == len(params)
     assert (est["op"] == ":=").sum() == (params["op"] == ":=").sum()
     for row in params.itertuples():
-        hit = est[(est.lhs == row.lhs) & (est.op == row.op) & (est.rhs == row.rhs)]
+        rhs = "" if row.op == "~1" else row.rhs
+        hit = est[(est.lhs == row.lhs) & (est.op == row.op) & (est.rhs.fillna("") == rhs)]
         if hit.empty and row.op == "~~":
             hit = est[(est.lhs == row.rhs) & (est.op == row.op) & (est.rhs == row.lhs)]
         assert len(hit) == 1, (row.lhs, row.op, row.rhs)
@@ -399,3 +402,77 @@ def test_group_modifier_errors_name_the_token(reference, model, options, token):
     with pytest.raises((CsiInputError, SemSyntaxError)) as err:
         fit_sem(data, model, **options)
     assert token in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("model", "options", "token"),
+    [
+        ("y1 ~ x1\ny2 ~ x1\ny3 ~ y1\ny1 ~ 1", {}, "'y1 ~ 1'"),
+        (PD + "\ny3 ~ 1", {"estimator": "GLS"}, "'y3 ~ 1'"),
+        (PD + "\ndem60 ~ 1", {}, "'dem60 ~ 1'"),
+        (PD + "\ny3 ~ 0*1", {}, "'0*1'"),
+    ],
+)
+def test_unsupported_intercepts_name_the_token(reference, model, options, token):
+    data = pd.read_csv(reference("lavaan", PD_FILE))
+    with pytest.raises((CsiInputError, SemSyntaxError)) as err:
+        fit_sem(data, model, **options)
+    assert token in str(err.value)
+
+
+def test_an_intercept_statement_leaves_the_covariance_part_alone(reference):
+    data = pd.read_csv(reference("lavaan", HS_FILE))
+    plain, means = fit_sem(data, HS), fit_sem(data, HS + "\nx1 ~ 1")
+    cov_rows = means.estimates[means.estimates.op != "~1"].reset_index(drop=True)
+    np.testing.assert_allclose(cov_rows["estimate"], plain.estimates["estimate"], rtol=1e-7)
+    assert means.fit_indices["chisq"] == pytest.approx(plain.fit_indices["chisq"], rel=1e-8)
+    assert means.fit_indices["npar"] == plain.fit_indices["npar"] + 9
+    intercepts = means.estimates[means.estimates.op == "~1"].set_index("lhs")["estimate"]
+    items = [f"x{k}" for k in range(1, 10)]
+    # the intercepts of a saturated mean structure are the item means (divisor N)
+    np.testing.assert_allclose(intercepts[items], data[items].mean(), rtol=1e-8)
+
+
+def _expressions():
+    """(text, function of (a, b)) pairs built together, so the value is known."""
+    from hypothesis import strategies as st
+
+    leaves = st.one_of(
+        st.just(("a", lambda a, b: a)),
+        st.just(("b", lambda a, b: b)),
+        st.integers(1, 9).map(lambda k: (str(k), lambda a, b, k=k: float(k))),
+    )
+
+    def combine(children):
+        def join(pair, op):
+            (lt, lf), (rt, rf) = pair
+            funs = {
+                "+": lambda a, b: lf(a, b) + rf(a, b),
+                "-": lambda a, b: lf(a, b) - rf(a, b),
+                "*": lambda a, b: lf(a, b) * rf(a, b),
+            }
+            return f"({lt}) {op} ({rt})", funs[op]
+
+        return st.tuples(st.tuples(children, children), st.sampled_from("+-*")).map(
+            lambda t: join(*t)
+        )
+
+    return st.recursive(leaves, combine, max_leaves=8)
+
+
+def test_parser_value_and_gradient_property():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=200, deadline=None)
+    @given(_expressions(), st.floats(-3, 3), st.floats(-3, 3))
+    def check(expr, a, b):
+        text, fun = expr
+        values = {"a": (a, np.array([1.0, 0.0])), "b": (b, np.array([0.0, 1.0]))}
+        v, g = evaluate(parse_defined("d", text).tree, values)
+        assert v == pytest.approx(fun(a, b), rel=1e-9, abs=1e-9)
+        h = 1e-5
+        num = [(fun(a + h, b) - fun(a - h, b)) / (2 * h), (fun(a, b + h) - fun(a, b - h)) / (2 * h)]
+        np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-4 * (1 + abs(v)))
+
+    check()

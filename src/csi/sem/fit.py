@@ -72,7 +72,9 @@ def fit_sem(
         ``client`` is the optional ``dask.distributed.Client`` to compute on).
     model:
         A :class:`csi.ModelSpec` or lavaan text (``=~``, ``~``, ``~~``, ``1*x``, ``a*x``,
-        ``NA*x`` on a marker, ``y1 + y2 ~ x``), read with lavaan's ``sem()`` defaults;
+        ``NA*x`` on a marker, ``y1 + y2 ~ x``, ``start(0.5)*x``, ``c(a1, a2)*x``,
+        ``y ~ 1``, ``ab := a*b`` with a delta-method row, ``a == b`` / ``a > 0`` linear
+        constraints), read with lavaan's ``sem()`` defaults;
         anything else is an error naming the token (see the lavaan-options page).
     estimator:
         ``"ML"`` (default), ``"GLS"``, ``"ULS"``, ``"MLM"`` (ML with Satorra-Bentler scaled
@@ -231,6 +233,20 @@ def fit_sem(
     # lavaan's fixed.x default: TRUE for ML and MLM, FALSE for GLS and ULS
     fixed_x = estimator not in ("GLS", "ULS")
     sm = build_model(model, columns=columns, std_lv=std_lv, fixed_x=fixed_x)
+    if sm.intercepts and group is None and missing != "fiml":
+        in_paths = sorted(
+            {v for t in sm.terms if t.op == "~" for v in (t.lhs, t.rhs) if v in sm.observed}
+        )
+        if in_paths:
+            raise CsiInputError(
+                f"intercepts ('{sm.intercepts[0]} ~ 1') in a single-group fit are available "
+                f"when observed variables take no part in regressions (here {in_paths})"
+            )
+        if estimator != "ML" or row_weights is not None or isinstance(data, Moments):
+            raise CsiInputError(
+                f"intercepts ('{sm.intercepts[0]} ~ 1') in a single-group fit are available "
+                "with estimator 'ML' on a DataFrame without weights"
+            )
     per_group = sm.n_per_group() is not None
     if (per_group or group_partial) and missing == "fiml":
         raise CsiInputError(

@@ -90,14 +90,16 @@ def _fit_moments(
     if estimator in ("GLS", "ULS"):
         # lavaan's sample covariance for GLS and ULS has the divisor N - 1
         groups = [dc_replace(g, cov=g.cov * (g.n / (g.n - 1.0))) for g in groups]
+    # lavaan's meanstructure: multi-group fits, or a ``y ~ 1`` statement
+    means = multigroup or bool(sm.intercepts)
     perm = [list(sm.observed).index(v) for v in structs[0].obs]
     stats_ = [GroupStats(g.n, g.cov[np.ix_(perm, perm)], g.mean[perm]) for g in groups]
     core = "ML" if estimator in ("MLM", "MLR") else estimator
     maps, names = build_maps(
-        structs, meanstructure=multigroup, group_equal=group_equal, group_partial=group_partial
+        structs, meanstructure=means, group_equal=group_equal, group_partial=group_partial
     )
     n_par = len(names)
-    engine = Engine(structs, stats_, maps, n_par, meanstructure=multigroup)
+    engine = Engine(structs, stats_, maps, n_par, meanstructure=means)
     engine.require_pd = core == "ML"
     equalities, inequalities = _linear_constraints(sm, structs, maps, n_par)
     engine.constraint = affine(equalities, n_par)
@@ -158,12 +160,12 @@ def _fit_moments(
         vcov, robust = satorra_bentler(engine, theta, raw, row_w, weight_kind)
     elif weight_kind == "sampling" or estimator == "MLR":
         # MLR: the sandwich and Yuan-Bentler (Mplus) test of sampling weights all equal to 1
-        vcov, robust = _sampling_robust(engine, theta, groups, perm, structs[0].p, multigroup)
+        vcov, robust = _sampling_robust(engine, theta, groups, perm, structs[0].p, means)
     # fit
     f = engine.objective(theta, core)
     chisq = n_stat * f
     p = structs[0].p
-    moments_per_group = p * (p + 1) // 2 + (p if multigroup else 0)
+    moments_per_group = p * (p + 1) // 2 + (p if means else 0)
     # lavaan 0.6.14: each equality constraint adds a degree of freedom, inequalities none
     df = len(groups) * moments_per_group - n_par - sum(st.n_fixed_x for st in structs)
     df += len(equalities)
@@ -189,8 +191,8 @@ def _fit_moments(
         covs=covs,
         sigmas=sigmas,
         ns=[s.n for s in stats_],
-        means=[s.mean for s in stats_] if multigroup else None,
-        mus=mus if multigroup else None,
+        means=[s.mean for s in stats_] if means else None,
+        mus=mus if means else None,
         likelihood=core == "ML",
         baseline=baseline,
         fixed_x=len(exo_idx) * (len(exo_idx) + 1) // 2,

@@ -6,7 +6,12 @@ lavaan syntax (Rosseel 2012, *J. Stat. Softw.* 48(2)) as used by csi:
 * ``y ~ x + z``          regression (structural path);
 * ``a ~~ b``             (residual) variance or covariance;
 * modifiers: ``1*x`` fixes a value, ``a*x`` labels a parameter (equal labels mean
-  equal parameters, lavaan's equality constraint).
+  equal parameters, lavaan's equality constraint), ``NA*x`` frees a marker,
+  ``start(0.5)*x`` / ``0.5?x`` give a starting value, ``c(a1, a2)*x`` one modifier per
+  group;
+* ``y ~ 1``              a free intercept (turns on the mean structure);
+* ``ab := a*b``          a defined parameter (:mod:`csi.sem.defined`);
+* ``a == b``, ``a > 0``  linear constraints (:mod:`csi.sem.constraints`).
 
 Every variable and label is renamed to a safe alias (``o0``, ``f0``, ``l0``) before the
 text goes to semopy, so item names with spaces, dashes or Chinese characters work and
@@ -71,6 +76,8 @@ class SemModel:
     auto: tuple[Term, ...] = field(default=())
     defined: tuple[Defined, ...] = field(default=())  # ``name := expression``
     constraints: tuple[Constraint, ...] = field(default=())  # ``a == b``, ``a > 0``
+    #: variables with a ``v ~ 1`` statement: the fit models means (lavaan's meanstructure)
+    intercepts: tuple[str, ...] = field(default=())
 
     @property
     def all_terms(self) -> tuple[Term, ...]:
@@ -160,10 +167,12 @@ def _modifier(stmt: str, op: str, raw: str) -> _Mod:
     if ":" in name:
         raise SemSyntaxError(f"statement {stmt!r}: interaction terms ({name!r}) are not supported")
     if name == "1" and op == "~":
-        raise SemSyntaxError(
-            f"statement {stmt!r}: intercepts ('~ 1') are not supported; means are "
-            "modelled automatically for multi-group and FIML fits"
-        )
+        if mod is not None:
+            raise SemSyntaxError(
+                f"statement {stmt!r}: modifiers on an intercept ({raw!r}) are not "
+                "supported; csi reads a free intercept ('~ 1') only"
+            )
+        return _Mod("1")
     if not re.fullmatch(_NAME, name) or any(ch in name for ch in "?:|!'\"{}[],"):
         raise SemSyntaxError(f"statement {stmt!r}: cannot read the term {raw!r}")
     if mod is None:
@@ -262,6 +271,9 @@ def parse_lavaan(text: str) -> list[Term]:
         for lhs in lhs_names:
             for raw in rhs.split("+"):
                 m = _modifier(stmt, op, raw.strip())
+                if m.name == "1":  # an intercept: lavaan's ``y ~ 1``
+                    terms.append(Term(lhs, "~1", ""))
+                    continue
                 terms.append(Term(lhs, op, m.name, m.fixed, m.label, m.na, m.start, m.per_group))
     return terms
 
@@ -328,6 +340,10 @@ def build_model(
         raise TypeError(f"model must be a csi.ModelSpec or lavaan text, got {type(model).__name__}")
     text, defined, constraints = split_statements(text)
     terms = parse_lavaan(text)
+    intercepts = tuple(dict.fromkeys(t.lhs for t in terms if t.op == "~1"))
+    terms = [t for t in terms if t.op != "~1"]
+    if not terms:
+        raise SemSyntaxError("the model has intercepts ('~ 1') only")
     labels = {t.label for t in terms if t.label is not None}
     labels |= {
         v
@@ -366,6 +382,14 @@ def build_model(
                 "other parameters are free already"
             )
     latents, observed = _classify(terms, columns)
+    for v in intercepts:
+        if v in latents:
+            raise SemSyntaxError(
+                f"statement '{v} ~ 1': latent means are not supported in csi's "
+                "single-group fits (multi-group fits estimate them with equal intercepts)"
+            )
+        if v not in observed:
+            raise SemSyntaxError(f"statement '{v} ~ 1': {v!r} takes no other part in the model")
     if not std_lv:  # auto.fix.first
         for k in first.values():
             if terms[k].fixed is None and not terms[k].na:
@@ -395,7 +419,9 @@ def build_model(
             for b in exo[i:]:
                 if frozenset((a, b)) not in user_cov:
                     auto.append(Term(a, "~~", b))
-    return replace(sm, auto=tuple(auto), defined=defined, constraints=constraints)
+    return replace(
+        sm, auto=tuple(auto), defined=defined, constraints=constraints, intercepts=intercepts
+    )
 
 
 @dataclass(frozen=True)

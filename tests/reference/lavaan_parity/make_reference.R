@@ -187,6 +187,9 @@ speed   =~ x7 + x8 + x9
 write_groups(sem(HS_C, data = hs, group = "school"), "hs_groups_c")
 write_groups(sem(HS, data = hs, group = "school", group.equal = c("loadings", "intercepts"),
                  group.partial = c("visual=~x2", "x7~1")), "hs_partial")
+# y ~ 1 in a single-group fit: lavaan's meanstructure (every observed intercept free)
+write_fit(sem(paste(HS, "x1 ~ 1"), data = hs), "hs_intercepts")
+write_fit(sem(paste(PD, "y3 ~ 1"), data = pdem), "pd_intercepts")
 
 writeLines(c(paste("R", paste(R.version$major, R.version$minor, sep = ".")),
              paste("lavaan", as.character(packageVersion("lavaan")))),
