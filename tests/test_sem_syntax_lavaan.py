@@ -175,6 +175,7 @@ def test_gls_constraints_are_refused_because_lavaan_does_not_impose_them(referen
 OTHER_FITS = {
     "hs_defined_groups": ("lavaan", HS_FILE, {"group": "school"}),
     "hs_defined_fiml": ("lavaan_robust", "hs_missing.csv", {"missing": "fiml"}),
+    "hs_groups_c_defined": ("lavaan", HS_FILE, {"group": "school"}),
 }
 
 
@@ -186,7 +187,8 @@ def test_defined_rows_in_multigroup_and_fiml_fits_match_lavaan(reference, prefix
     params.columns = [c.replace(".", "_") for c in params.columns]
     fit = pd.read_csv(reference("lavaan_parity", f"{prefix}_fit.csv"))
     fit = fit.set_index("measure")["value"]
-    result = fit_sem(data, HS_DEFINED, **options)
+    model = HS_C + "\nratio := a1 / a2" if prefix == "hs_groups_c_defined" else HS_DEFINED
+    result = fit_sem(data, model, **options)
     ours = result.estimates[result.estimates.op == ":="].set_index("lhs")
     assert list(ours.index) == list(params.lhs)
     for row in params.itertuples():

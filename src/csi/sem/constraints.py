@@ -83,7 +83,7 @@ def linearize(
                 f"constraint {c.text!r}: {unknown[0]!r} is not the label of a free parameter"
             )
         grads, values = [], []
-        for point in (np.zeros(n_par), rng.normal(size=n_par)):
+        for point in (rng.uniform(0.5, 1.5, n_par), rng.uniform(0.5, 1.5, n_par)):
             vals = _values(point, label_index, defined)
             v, g = evaluate(("-", c.lhs, c.rhs), vals)
             grads.append(g)

@@ -202,7 +202,8 @@ def evaluate(
         if kind == "*":
             return a * b, b * ga + a * gb
         if kind == "/":
-            return a / b, ga / b - a * gb / b**2
+            a, b = np.float64(a), np.float64(b)  # 1/0 is inf (a warning), not an exception
+            return float(a / b), ga / b - a * gb / b**2
         value = float(np.power(a, b))
         log_a = np.log(a) if a > 0 else 0.0  # d/db a^b = a^b log a (0 when b is a number)
         return value, b * np.power(a, b - 1) * ga + value * log_a * gb

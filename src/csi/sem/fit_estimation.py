@@ -406,7 +406,7 @@ def _assemble(
         estimates = pd.concat(
             [
                 estimates,
-                _defined_table(state.sm, structs, maps, theta, vcov, tables[0], level),
+                _defined_table(state.sm, structs, maps, theta, vcov, pd.concat(tables), level),
             ],
             ignore_index=True,
         )
@@ -451,7 +451,7 @@ def _defined_table(
     table: pd.DataFrame,
     level: float,
 ) -> pd.DataFrame:
-    """The ``:=`` rows (:mod:`csi.sem.defined`) from the labels of the first group."""
+    """The ``:=`` rows (:mod:`csi.sem.defined`); standardized values per label from its group."""
     index = _label_index(structs, maps)
     std: dict[str, tuple[float, float]] = {}
     std_lv, std_all = table["std_lv"].to_numpy(float), table["std_all"].to_numpy(float)

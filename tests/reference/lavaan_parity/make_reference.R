@@ -185,6 +185,8 @@ textual =~ x4 + c(1, NA)*x5 + x6
 speed   =~ x7 + x8 + x9
 "
 write_groups(sem(HS_C, data = hs, group = "school"), "hs_groups_c")
+write_defined(sem(paste(HS_C, "ratio := a1 / a2"), data = hs, group = "school"),
+              "hs_groups_c_defined")
 write_groups(sem(HS, data = hs, group = "school", group.equal = c("loadings", "intercepts"),
                  group.partial = c("visual=~x2", "x7~1")), "hs_partial")
 # y ~ 1 in a single-group fit: lavaan's meanstructure (every observed intercept free)
