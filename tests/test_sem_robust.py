@@ -169,5 +169,5 @@ def test_robust_invariance_ladder_runs_with_scaled_difference():
 
 def test_estimator_checks():
     data = _one_factor(100, seed=1).assign(g=["a", "b"] * 50)
-    with pytest.raises(CsiInputError, match="multi-group"):
-        fit_sem(data, ONE, estimator="GLS", group="g")
+    with pytest.raises(CsiInputError, match="estimator must be one of"):
+        fit_sem(data, ONE, estimator="WLS", group="g")

@@ -18,6 +18,7 @@ Several groups: ``F = sum_g (n_g / N) F_g`` and ``chisq = N F``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -167,23 +168,38 @@ class Engine:
         return f
 
     def objective(self, theta: np.ndarray, estimator: str = "ML") -> float:
-        """Total discrepancy ``sum_g (n_g/N) F_g``; ``inf`` where Sigma is not PD."""
+        """Total discrepancy ``sum_g w_g F_g`` (:meth:`group_weight`); ``inf`` where Sigma
+        is not PD. With means, GLS adds ``d' S^-1 d`` and ULS ``d'd`` (``d = m - mu``)."""
         total = 0.0
         for g in range(len(self.structs)):
             try:
                 s = self.state(theta, g, derivatives=False)
             except NotPositiveDefinite:
                 return np.inf
-            w = self.stats[g].n / self.n_total
+            w = self.group_weight(g, estimator)
+            data = self.stats[g]
             if estimator == "ML":
                 total += w * self.ml_group(s, g)
             elif estimator == "GLS":
-                total += w * _gls_value(self.stats[g].cov, s.sigma)
+                total += w * _gls_value(data.cov, s.sigma)
+                if s.mu is not None:
+                    d = data.mean - s.mu
+                    total += w * float(d @ np.linalg.solve(data.cov, d))
             elif estimator == "ULS":
-                total += w * _uls_value(self.stats[g].cov, s.sigma)
+                total += w * _uls_value(data.cov, s.sigma)
+                if s.mu is not None:
+                    d = data.mean - s.mu
+                    total += w * float(d @ d)
             else:  # pragma: no cover - guarded by fit_sem
                 raise ValueError(estimator)
         return total
+
+    def group_weight(self, g: int, estimator: str) -> float:
+        """Weight of group g in the total discrepancy: ``n_g / N`` (ML), and for GLS and
+        ULS lavaan's ``(n_g - 1) / (N - G)`` (each group's statistic uses ``n_g - 1``)."""
+        if estimator in ("GLS", "ULS") and len(self.stats) > 1:
+            return (self.stats[g].n - 1.0) / (self.n_total - len(self.stats))
+        return self.stats[g].n / self.n_total
 
     def gradient_information(
         self, theta: np.ndarray, estimator: str = "ML"
@@ -192,23 +208,40 @@ class Engine:
 
         ML: ``g_i = tr(Sigma^-1 (Sigma - S - dd') Sigma^-1 dSigma_i) - 2 dmu_i' Sigma^-1 d``,
         ``H_ij = tr(Sigma^-1 dSigma_i Sigma^-1 dSigma_j) + 2 dmu_i' Sigma^-1 dmu_j``
-        with ``d = m - mu``; GLS the same with ``S^-1`` in place of ``Sigma^-1``.
+        with ``d = m - mu``; GLS the same with ``S^-1`` in place of ``Sigma^-1`` (and
+        ``S`` for ``S + dd'``); ULS ``g = -2 (dsigma' r + dmu' d)``,
+        ``H = 2 (dsigma' dsigma + dmu' dmu)`` with ``r = vech(S - Sigma)``.
         """
+        weights = [self.group_weight(g, estimator) for g in range(len(self.structs))]
+        return self._gradient_information(theta, estimator, weights)
+
+    def expected_hessian(self, theta: np.ndarray, estimator: str = "ML") -> np.ndarray:
+        """Expected Hessian with lavaan's information weights ``n_g / N`` for every
+        estimator (the covariance of the estimates is ``(n_stat H / 2)^-1``)."""
+        weights = [s.n / self.n_total for s in self.stats]
+        return self._gradient_information(theta, estimator, weights)[1]
+
+    def _gradient_information(
+        self, theta: np.ndarray, estimator: str, weights: Sequence[float]
+    ) -> tuple[np.ndarray, np.ndarray]:
         grad = np.zeros(self.n_par)
         hess = np.zeros((self.n_par, self.n_par))
         for g in range(len(self.structs)):
             s = self.state(theta, g)
             data = self.stats[g]
-            w = data.n / self.n_total
+            w = weights[g]
             if estimator == "ULS":
                 dv = _vech_stack(s.dsig)
                 r = _vech(data.cov - s.sigma)
                 gl = -2.0 * dv @ r
                 hl = 2.0 * dv @ dv.T
+                if s.dmu is not None:
+                    gl -= 2.0 * s.dmu @ (data.mean - s.mu)
+                    hl += 2.0 * s.dmu @ s.dmu.T
             else:
                 chol = s.chol if estimator == "ML" else linalg.cholesky(data.cov, lower=True)
                 target = data.cov
-                if s.mu is not None:
+                if s.mu is not None and estimator == "ML":
                     d = data.mean - s.mu
                     target = target + np.outer(d, d)
                 e = _whiten(chol, s.dsig)  # L^-1 dSigma_i L^-T
@@ -217,9 +250,9 @@ class Engine:
                 flat = e.reshape(len(e), -1)
                 hl = flat @ flat.T
                 if s.dmu is not None:
-                    zd = linalg.cho_solve((s.chol, True), data.mean - s.mu)
+                    zd = linalg.cho_solve((chol, True), data.mean - s.mu)
                     gl -= 2.0 * s.dmu @ zd
-                    zm = linalg.cho_solve((s.chol, True), s.dmu.T)
+                    zm = linalg.cho_solve((chol, True), s.dmu.T)
                     hl += 2.0 * s.dmu @ zm
             np.add.at(grad, s.idx, w * gl)
             hess[np.ix_(s.idx, s.idx)] += w * hl

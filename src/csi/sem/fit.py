@@ -192,8 +192,6 @@ def fit_sem(
                 "Moments input supports neither missing='fiml', group= nor ordered=; "
                 "pass the DataFrame"
             )
-    if group is not None and estimator in ("GLS", "ULS"):
-        raise CsiInputError("multi-group fits support estimator 'ML', 'MLM' and 'MLR'")
     if ordered and estimator not in ORDINAL_ESTIMATORS:
         raise CsiInputError("ordered items need estimator='DWLS' or 'WLSMV'")
     if estimator in ORDINAL_ESTIMATORS:

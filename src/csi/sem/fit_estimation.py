@@ -34,6 +34,7 @@ from csi.sem.fitindices import (
 )
 from csi.sem.groups import apply_starts, build_maps, start_values
 from csi.sem.result import SEMResult
+from csi.sem.standardized_se import intercept_std_se
 from csi.sem.structure import Structure
 from csi.sem.syntax import SemModel, SemSyntaxError
 
@@ -138,10 +139,11 @@ def _fit_moments(
     diags: list[dg.Diagnostic] = []
     n_total = engine.n_total
     # lavaan: GLS and ULS statistics use N - 1 (with S of divisor N - 1), ML uses N
-    n_stat = n_total - 1.0 if core in ("GLS", "ULS") else float(n_total)
+    n_stat = n_total - float(len(groups)) if core in ("GLS", "ULS") else float(n_total)
     # covariance matrix of the estimates: (n_stat H / 2)^-1 with H the expected Hessian
     # of F; for ULS that is lavaan's "standard" (Delta' Delta)^-1 / (N - 1)
-    _, hess = engine.gradient_information(theta, core)
+    # lavaan sums the groups' information by n_g / N, also for GLS and ULS
+    hess = engine.expected_hessian(theta, core)
     singular: list[int] = []
     if engine.constraint is not None:
         vcov = engine.constraint.vcov(hess * n_stat / 2.0)
@@ -177,7 +179,11 @@ def _fit_moments(
     fixed_idx = [structs[0].obs.index(v) for v in structs[0].fixed_x_vars]
     # lavaan's baseline keeps the exogenous observed block at S_xx, fixed.x or not
     exo_idx = [structs[0].obs.index(v) for v in sm.exogenous_observed()]
-    covs, ns_stat = [s.cov for s in stats_], [n_stat * s.n / n_total for s in stats_]
+    covs = [s.cov for s in stats_]
+    if core in ("GLS", "ULS"):
+        ns_stat = [s.n - 1.0 for s in stats_]
+    else:
+        ns_stat = [n_stat * s.n / n_total for s in stats_]
     if core == "GLS":
         baseline: float | None = gls_baseline_chisq(covs, ns_stat, exo_idx)
     elif core == "ULS":
@@ -513,7 +519,8 @@ def _mean_rows(
         rows.append(
             (var, "~1", "", None, est, se, z, p, est - zq * se, est + zq * se, std_lv, std_all)
         )
-    return pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+    table = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+    return pd.concat([table, intercept_std_se(st, mp.cov_idx, theta, vcov, entries, level)], axis=1)
 
 
 def _improper(

@@ -75,7 +75,10 @@ class SEMResult:
     estimates:
         Parameter table (lavaan's ``parameterEstimates`` + ``standardizedSolution``):
         ``lhs, op, rhs, label, estimate, se, z, pvalue, ci_lower, ci_upper, std_lv,
-        std_all`` (+ ``group`` first in multi-group fits). Fixed parameters have ``se`` 0.
+        std_all`` (+ ``group`` first in multi-group fits), then the delta-method
+        ``std_lv_se, std_lv_z, std_lv_pvalue, std_lv_ci_lower, std_lv_ci_upper`` and the
+        same for ``std_all`` (lavaan's ``standardizedSolution``;
+        :mod:`csi.sem.standardized_se`). Fixed parameters have ``se`` 0.
     fit_indices:
         Series with ``npar, n, chisq, df, pvalue, baseline_chisq, baseline_df, cfi, tli,
         nfi, gfi, agfi, rmsea, rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue, srmr,
