@@ -41,6 +41,8 @@ CASES = {
     "hs_na": (HS_FILE, HS_NA, {}),
     "hs_stdlv": (HS_FILE, HS, {"std_lv": True}),
     "pd_stdlv": (PD_FILE, PD, {"std_lv": True}),
+    "pd_observed_freex": (PD_FILE, PD_OBSERVED, {"fixed_x": False}),
+    "pd_twox_freex": (PD_FILE, PD_TWO_X, {"fixed_x": False}),
 }
 
 #: csi fit-index name -> lavaan fitMeasures name
@@ -172,3 +174,22 @@ def test_gls_uls_use_s_with_divisor_n_minus_1(kind, reference):
         a = np.linalg.solve(s, s - sigma)
         f = 0.5 * float(np.trace(a @ a))
     assert res.fit_indices["chisq"] == pytest.approx((len(x) - 1) * f, rel=1e-8)
+
+
+def test_fixed_x_false_is_checked_where_it_is_matched(reference):
+    """fixed_x=False: single-group complete-data ML only (the cases matched above);
+    other combinations, and fixed_x=True with GLS/ULS, are refused naming the option."""
+    from csi._checks import CsiInputError
+
+    pdem = pd.read_csv(reference("lavaan", PD_FILE))
+    for options in (
+        {"estimator": "MLR"},
+        {"missing": "fiml"},
+        {"group": "g"},
+    ):
+        with pytest.raises(CsiInputError, match="fixed_x=False"):
+            fit_sem(pdem.assign(g=["a", "b"] * 37 + ["a"]), PD_OBSERVED, fixed_x=False, **options)
+    with pytest.raises(CsiInputError, match="fixed_x=True"):
+        fit_sem(pdem, PD_OBSERVED, fixed_x=True, estimator="GLS")
+    with pytest.raises(CsiInputError, match="fixed_x must be"):
+        fit_sem(pdem, PD_OBSERVED, fixed_x="no")

@@ -58,6 +58,7 @@ def fit_sem(
     weight_kind: str | None = None,
     std_lv: bool = False,
     group_partial: Sequence[str] = (),
+    fixed_x: bool | None = None,
 ) -> SEMResult:
     """Fit a covariance-based structural equation model.
 
@@ -133,6 +134,13 @@ def fit_sem(
         lavaan's ``std.lv``: identify each latent by fixing its variance (residual
         variance for an endogenous one) to 1 instead of its first loading. Single-group
         fits and multi-group fits without ``group_equal``.
+    fixed_x:
+        lavaan's ``fixed.x`` for observed exogenous variables (regressors that are
+        nobody's outcome): ``None`` (default) as lavaan, True for ML, MLM and MLR (their
+        (co)variances held at the sample values, not estimated), False for GLS and ULS.
+        ``fixed_x=False`` with ML (single group, complete data) estimates them as free
+        parameters (in ``npar``; the log-likelihood is then unconditional; the baseline
+        keeps their covariances, as lavaan). ``True`` is refused for GLS and ULS.
 
     Notes
     -----
@@ -228,8 +236,19 @@ def fit_sem(
     if not isinstance(data, Moments):
         check_frame(data)
         columns = {str(c) for c in data.columns}
-    # lavaan's fixed.x default: TRUE for ML and MLM, FALSE for GLS and ULS
-    fixed_x = estimator not in ("GLS", "ULS")
+    # lavaan's fixed.x default: TRUE for ML, MLM and MLR, FALSE for GLS and ULS
+    if fixed_x is None:
+        fixed_x = estimator not in ("GLS", "ULS")
+    elif not isinstance(fixed_x, bool):
+        raise CsiInputError(f"fixed_x must be True, False or None, got {fixed_x!r}")
+    elif fixed_x and estimator in ("GLS", "ULS"):
+        raise CsiInputError(f"fixed_x=True is not available with estimator={estimator!r}")
+    elif not fixed_x and (estimator != "ML" or missing != "listwise" or group is not None):
+        # checked against lavaan for single-group ML on complete data only
+        raise CsiInputError(
+            "fixed_x=False is available with estimator='ML', missing='listwise' and one "
+            "group; leave it out for lavaan's default"
+        )
     sm = build_model(model, columns=columns, std_lv=std_lv, fixed_x=fixed_x)
     if sm.intercepts and group is None and missing != "fiml":
         in_paths = sorted(

@@ -189,7 +189,8 @@ def _fit_moments(
     elif core == "ULS":
         baseline = uls_baseline_chisq(covs, ns_stat, exo_idx)
     else:
-        baseline = _baseline_fixed_x(structs, stats_)
+        exo_vars = tuple(structs[0].fixed_x_vars) or tuple(sm.exogenous_observed())
+        baseline = _baseline_fixed_x(structs, stats_, exo_vars)
     fit = fit_indices(
         chisq=chisq,
         df=df,
@@ -284,7 +285,7 @@ def _sampling_robust(
             for x, gs in zip(raw, engine.stats, strict=True)
         )
         trb = sum(independence_trace(x, xs, means=multigroup) for x in raw)
-        b_chisq = float(_baseline_fixed_x(engine.structs, engine.stats) or 0.0)
+        b_chisq = float(_baseline_fixed_x(engine.structs, engine.stats, tuple(x_vars)) or 0.0)
     df = n_groups * per_group - engine.n_par
     b_df = n_groups * (p * (p - 1) // 2 - nx * (nx - 1) // 2)
     chisq = engine.n_total * engine.objective(theta, "ML")
@@ -320,18 +321,20 @@ def _local_free(mp: GroupMap) -> int:
     return len(mp.cov_idx) + extra
 
 
-def _baseline_fixed_x(structs: list[Structure], stats_: list[GroupStats]) -> float | None:
-    """ML baseline when exogenous observed variables keep their sample covariances.
+def _baseline_fixed_x(
+    structs: list[Structure], stats_: list[GroupStats], exo_vars: tuple[str, ...]
+) -> float | None:
+    """ML baseline when exogenous observed variables ``exo_vars`` keep their covariances.
 
-    lavaan's independence model with ``fixed.x``: the x block stays at ``S_xx``, every
-    other variable is uncorrelated, ``chisq_b = sum_g n_g (log|S_xx| + sum log s_jj -
-    log|S|)``; ``None`` (the plain independence model) without exogenous observed items.
+    lavaan's independence model keeps the x block at ``S_xx`` (with ``fixed.x`` or not),
+    every other variable is uncorrelated, ``chisq_b = sum_g n_g (log|S_xx| + sum log s_jj
+    - log|S|)``; ``None`` (the plain independence model) without exogenous observed items.
     """
-    if not structs[0].fixed_x_vars:
+    if not exo_vars:
         return None
     total = 0.0
     for st, gs in zip(structs, stats_, strict=True):
-        xs = [st.obs.index(v) for v in st.fixed_x_vars]
+        xs = [st.obs.index(v) for v in exo_vars]
         rest = [k for k in range(st.p) if k not in xs]
         logdet_x = float(np.linalg.slogdet(gs.cov[np.ix_(xs, xs)])[1])
         total += gs.n * (logdet_x + float(np.sum(np.log(np.diag(gs.cov)[rest]))) - gs.logdet)

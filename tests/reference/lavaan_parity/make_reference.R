@@ -196,3 +196,8 @@ write_fit(sem(paste(PD, "y3 ~ 1"), data = pdem), "pd_intercepts")
 writeLines(c(paste("R", paste(R.version$major, R.version$minor, sep = ".")),
              paste("lavaan", as.character(packageVersion("lavaan")))),
            "versions.txt")
+
+# fixed.x = FALSE with ML: the exogenous observed variables' (co)variances are free
+# parameters (in npar), the log-likelihood unconditional, the baseline the plain one
+write_fit(sem(PD_OBSERVED, data = pdem, fixed.x = FALSE), "pd_observed_freex")
+write_fit(sem(PD_TWO_X, data = pdem, fixed.x = FALSE), "pd_twox_freex")
