@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -140,21 +140,29 @@ def _plain_mapping(matrix: Mapping[Any, Any]) -> list[tuple[str, str, float]] | 
     out = []
     plain: set[str] = set()
     for key, v in matrix.items():
-        if not (type(key) is tuple and len(key) == 2):
+        entry = _plain_entry(key, v, plain)
+        if entry is None:
             return None
-        a, b = key
-        if type(a) is not str or type(b) is not str or a == b:
-            return None
-        for name in (a, b):
-            if name not in plain:
-                if not name or name.strip() != name or _UNSAFE_NAME.search(name + " "):
-                    return None
-                plain.add(name)
-        x = _plain_value(v)
-        if x is None:
-            return None
-        out.append((a, b, x))
+        plain.update(entry[:2])
+        out.append(entry)
     return out
+
+
+def _plain_entry(key: Any, v: Any, known: Container[str]) -> tuple[str, str, float] | None:
+    """``(a, b, value)`` of one judgment with plain names (``known`` names are not
+    checked again) and a plain value; None when it needs the text route."""
+    if not (type(key) is tuple and len(key) == 2):
+        return None
+    a, b = key
+    if type(a) is not str or type(b) is not str or a == b:
+        return None
+    for name in (a, b):
+        if name not in known and (
+            not name or name.strip() != name or _UNSAFE_NAME.search(name + " ")
+        ):
+            return None
+    x = _plain_value(v)
+    return None if x is None else (a, b, x)
 
 
 def _plain_value(v: Any) -> float | None:
@@ -185,19 +193,14 @@ def _plain_matrix(matrix: Mapping[Any, Any]) -> tuple[np.ndarray, list[str]] | N
     rows, cols, vals = [], [], []
     seen: set[tuple[int, int]] = set()
     for key, v in matrix.items():
-        if not (type(key) is tuple and len(key) == 2):
+        entry = _plain_entry(key, v, idx)
+        if entry is None:
             return None
-        a, b = key
-        if type(a) is not str or type(b) is not str or a == b:
-            return None
-        for name in (a, b):
-            if name not in idx:
-                if not name or name.strip() != name or _UNSAFE_NAME.search(name + " "):
-                    return None
-                idx[name] = len(idx)
-        ia, ib, x = idx[a], idx[b], _plain_value(v)
+        a, b, x = entry
+        ia = idx.setdefault(a, len(idx))
+        ib = idx.setdefault(b, len(idx))
         pair = (ia, ib) if ia < ib else (ib, ia)
-        if x is None or pair in seen:
+        if pair in seen:
             return None
         seen.add(pair)
         rows.append(ia)
