@@ -106,6 +106,22 @@ def uls_baseline_chisq(
     return total
 
 
+def cfi(chisq: float, df: float, b_chisq: float, b_df: float) -> float:
+    """Bentler's (1990) CFI, ``1 - max(chisq - df, 0) / max(chisq_b - df_b, chisq - df, 0)``
+    (1 when both are 0); also the scaled/robust versions from scaled statistics."""
+    d, db = max(chisq - df, 0.0), max(b_chisq - b_df, 0.0)
+    denom = max(d, db)
+    return 1.0 - d / denom if denom > 0 else 1.0
+
+
+def tli(chisq: float, df: float, b_chisq: float, b_df: float) -> float:
+    """Tucker-Lewis index ``(chisq_b/df_b - chisq/df) / (chisq_b/df_b - 1)``; 1 when
+    ``df`` or ``df_b`` is 0 (lavaan)."""
+    if df <= 0 or b_df <= 0:
+        return 1.0
+    return (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0)
+
+
 def rmsea_interval(
     chisq: float, df: float, n: float, groups: int = 1, level: float = 0.90
 ) -> tuple[float, float, float, float]:
@@ -299,14 +315,8 @@ def fit_indices(
     nx = round((float(np.sqrt(8 * fixed_x + 1)) - 1) / 2)  # fixed_x = nx (nx + 1) / 2
     b_df = groups * (p * (p - 1) // 2 - nx * (nx - 1) // 2)
     pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
-    d = max(chisq - df, 0.0)
-    db = max(b_chisq - b_df, 0.0)
-    denom = max(d, db)
-    cfi = 1.0 - d / denom if denom > 0 else 1.0
-    if df > 0 and b_df > 0:
-        tli = (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0)
-    else:
-        tli = 1.0
+    cfi_value = cfi(chisq, df, b_chisq, b_df)
+    tli_value = tli(chisq, df, b_chisq, b_df)
     nfi = 1.0 - chisq / b_chisq if b_chisq > 0 else np.nan
     rmsea, lo, up, pclose = (
         rmsea_interval(chisq, df, n if n_test is None else n_test, groups)
@@ -328,7 +338,7 @@ def fit_indices(
     if estimator == "ULS":
         pvalue = np.nan
     if not np.isfinite(chisq):
-        pvalue = cfi = tli = nfi = rmsea = lo = up = pclose = np.nan
+        pvalue = cfi_value = tli_value = nfi = rmsea = lo = up = pclose = np.nan
     values = {
         "npar": npar,
         "n": n,
@@ -337,8 +347,8 @@ def fit_indices(
         "pvalue": pvalue,
         "baseline_chisq": b_chisq,
         "baseline_df": b_df,
-        "cfi": cfi,
-        "tli": tli,
+        "cfi": cfi_value,
+        "tli": tli_value,
         "nfi": nfi,
         "gfi": g,
         "agfi": agfi,

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from csi.sem.fitindices import FIT_NAMES, rmsea_interval
+from csi.sem.fitindices import FIT_NAMES, cfi, rmsea_interval, tli
 
 #: the test statistics each ordinal estimator reports (lavaan's defaults)
 ROBUST_ESTIMATORS = ("WLSMV",)
@@ -83,8 +83,8 @@ def ordinal_fit_measures(
         pvalue=float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
         baseline_chisq=b_chisq,
         baseline_df=b_df,
-        cfi=_cfi(chisq, df, b_chisq, b_df),
-        tli=_tli(chisq, df, b_chisq, b_df),
+        cfi=cfi(chisq, df, b_chisq, b_df),
+        tli=tli(chisq, df, b_chisq, b_df),
         nfi=1.0 - chisq / b_chisq,
         gfi=gfi,
         agfi=1.0 - (m_all / df) * (1.0 - gfi) if df > 0 else np.nan,
@@ -109,17 +109,6 @@ def _srmr(corr: np.ndarray, implied: np.ndarray) -> float:
     res = corr / np.outer(ds, ds) - implied / np.outer(di, di)
     il = np.tril_indices(len(corr))
     return float(np.sqrt(np.mean(res[il] ** 2)))
-
-
-def _cfi(chisq: float, df: float, b_chisq: float, b_df: float) -> float:
-    d, db = max(chisq - df, 0.0), max(b_chisq - b_df, 0.0)
-    return 1.0 - d / max(d, db) if max(d, db) > 0 else 1.0
-
-
-def _tli(chisq: float, df: float, b_chisq: float, b_df: float) -> float:
-    if df <= 0:
-        return 1.0
-    return (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0)
 
 
 def _scale_shift(df: float, ug: np.ndarray) -> tuple[float, float]:
@@ -153,8 +142,8 @@ def _scaled_shifted(
         "shift_parameter": b,
         "baseline_chisq_scaled": tb,
         "baseline_scaling_factor": 1.0 / ab,
-        "cfi_scaled": _cfi(t, df, tb, b_df),
-        "tli_scaled": _tli(t, df, tb, b_df),
+        "cfi_scaled": cfi(t, df, tb, b_df),
+        "tli_scaled": tli(t, df, tb, b_df),
         "rmsea_scaled": point,
         "rmsea_ci_lower_scaled": lo,
         "rmsea_ci_upper_scaled": up,

@@ -31,7 +31,7 @@ from csi import diagnostics as dg
 from csi._checks import CsiInputError
 from csi.sem.effects import effects_table
 from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared
-from csi.sem.fitindices import FIT_NAMES, rmsea_interval
+from csi.sem.fitindices import FIT_NAMES, cfi, rmsea_interval, tli
 from csi.sem.groups import build_maps
 from csi.sem.ordinal_fitmeasures import _scale_shift
 from csi.sem.polychoric import OrdinalStats
@@ -344,7 +344,6 @@ def _fit_measures(
         )
     )
     b_df = groups * n_rho
-    d, db = max(chisq - df, 0.0), max(b_chisq - b_df, 0.0)
     # lavaan's GFI: per group 1 - e'We / s'Ws over every statistic (thresholds too),
     # averaged with weights N_g / N
     per_group = [
@@ -363,8 +362,8 @@ def _fit_measures(
         pvalue=float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
         baseline_chisq=b_chisq,
         baseline_df=b_df,
-        cfi=1.0 - d / max(d, db) if max(d, db) > 0 else 1.0,
-        tli=(b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0) if df > 0 else 1.0,
+        cfi=cfi(chisq, df, b_chisq, b_df),
+        tli=tli(chisq, df, b_chisq, b_df),
         nfi=1.0 - chisq / b_chisq,
         gfi=gfi,
         agfi=1.0 - (m_all / df) * (1.0 - gfi) if df > 0 else np.nan,
@@ -396,7 +395,6 @@ def _fit_measures(
     )
     ab, bb = _scale_shift(b_df, ub[:, None] * gamma_all)
     t, tb = a * chisq + b, ab * b_chisq + bb
-    ds, dbs = max(t - df, 0.0), max(tb - b_df, 0.0)
     point, lo, up, pclose = rmsea_interval(t, df, n - groups, groups)
     extra = {
         "chisq_scaled": t,
@@ -405,8 +403,8 @@ def _fit_measures(
         "shift_parameter": b,
         "baseline_chisq_scaled": tb,
         "baseline_scaling_factor": 1.0 / ab,
-        "cfi_scaled": 1.0 - ds / max(ds, dbs) if max(ds, dbs) > 0 else 1.0,
-        "tli_scaled": (tb / b_df - t / df) / (tb / b_df - 1.0),
+        "cfi_scaled": cfi(t, df, tb, b_df),
+        "tli_scaled": tli(t, df, tb, b_df),
         "rmsea_scaled": point,
         "rmsea_ci_lower_scaled": lo,
         "rmsea_ci_upper_scaled": up,

@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from csi.sem.engine import Engine, vech_indices
+from csi.sem.fitindices import cfi, rmsea_interval, tli
 
 
 def duplication_weight(sigma_inv: np.ndarray) -> np.ndarray:
@@ -145,9 +146,8 @@ def satorra_bentler(
         out["baseline_chisq_scaled"] = b_chisq / cb
         out["baseline_scaling_factor"] = cb
         t, tb_s = chisq / c, b_chisq / cb
-        d_, db_ = max(t - df, 0.0), max(tb_s - b_df, 0.0)
-        out["cfi_scaled"] = 1.0 - d_ / max(d_, db_) if max(d_, db_) > 0 else 1.0
-        out["tli_scaled"] = (tb_s / b_df - t / df) / (tb_s / b_df - 1.0)
+        out["cfi_scaled"] = cfi(t, df, tb_s, b_df)
+        out["tli_scaled"] = tli(t, df, tb_s, b_df)
         groups = len(blocks)
         out["rmsea_scaled"] = float(np.sqrt(groups) * np.sqrt(max(t - df, 0.0) / (n * df)))
         out.update(robust_indices(chisq, df, c, b_chisq, b_df, cb, n, groups))
@@ -176,7 +176,6 @@ def robust_indices(
     ordinary interval and close-fit test of ``T`` with ``c df`` degrees of freedom
     (what lavaan 0.6.14 reports as ``rmsea.ci.lower.scaled``).
     """
-    from csi.sem.fitindices import rmsea_interval
     from csi.sem.weights import _robust_interval
 
     t = chisq / c
