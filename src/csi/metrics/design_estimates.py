@@ -216,22 +216,7 @@ def weighted_total(
         var = _taylor_variance(design, mask * y)
     mean, total_w = _domain_mean(design, y, mask)
     srs = _srs_var_mean(design, y, mask, mean, deff) * total_w**2
-    se = float(np.sqrt(var))
-    df = _df(design, mask)
-    lo, hi = _interval(total, se, df, level)
-    return Estimate(
-        "total",
-        total,
-        se,
-        lo,
-        hi,
-        level,
-        df,
-        int(mask.sum()),
-        total_w,
-        _n_eff(design, mask),
-        _ratio(var, srs),
-    )
+    return _estimate("total", total, var, srs, total_w, design, mask, level)
 
 
 def weighted_mean(
@@ -252,13 +237,28 @@ def weighted_mean(
     check_choice(deff, DEFF_KINDS, name="deff")
     y, mask = _prepare(design, values, domain)
     mean, var, total_w = _mean_and_var(design, y, mask)
+    srs = _srs_var_mean(design, y, mask, mean, deff)
+    return _estimate("mean", mean, var, srs, total_w, design, mask, level)
+
+
+def _estimate(
+    statistic: str,
+    value: float,
+    var: float,
+    srs: float,
+    total_w: float,
+    design: Design,
+    mask: np.ndarray,
+    level: float,
+) -> Estimate:
+    """An :class:`Estimate` from the design variance ``var`` (SE, t interval with the
+    design's df) and the SRS variance ``srs`` (design effect)."""
     se = float(np.sqrt(var))
     df = _df(design, mask)
-    lo, hi = _interval(mean, se, df, level)
-    srs = _srs_var_mean(design, y, mask, mean, deff)
+    lo, hi = _interval(value, se, df, level)
     return Estimate(
-        "mean",
-        mean,
+        statistic,
+        value,
         se,
         lo,
         hi,
