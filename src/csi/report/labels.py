@@ -2,41 +2,25 @@
 
 Every string a reader sees goes through :func:`text` (titles, phrases) or
 :func:`header` (column headers); unknown column names are shown as they are. The
-texts themselves are in :mod:`csi.report.labels_en` and :mod:`csi.report.labels_zh`,
-the column headers of both languages in :mod:`csi.report.labels_headers`.
+catalogue itself is :mod:`csi.i18n` (one catalogue for the library, its plots and the
+report); this module re-exports it and adds the report's small phrase helpers.
 """
 
 from __future__ import annotations
 
-from csi._checks import check_choice
-from csi.report.labels_en import TEXT_EN
-from csi.report.labels_headers import HEADERS_EN, HEADERS_ZH
-from csi.report.labels_zh import TEXT_ZH
+from csi.i18n import HEADERS, LANGS, TEXT, check_lang, header, text
 
-LANGS = ("en", "zh")
-
-#: Section titles, table titles and phrases.
-TEXT: dict[str, dict[str, str]] = {"en": TEXT_EN, "zh": TEXT_ZH}
-
-#: Column headers for the tidy column names used by csi.
-HEADERS: dict[str, dict[str, str]] = {"en": HEADERS_EN, "zh": HEADERS_ZH}
-
-
-def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is "en" or "zh", else raise a clear error."""
-    return str(check_choice(lang, LANGS, name="lang"))
-
-
-def text(key: str, lang: str = "en", **fmt: object) -> str:
-    """The phrase ``key`` in ``lang``, formatted with ``fmt``."""
-    template = TEXT[lang].get(key, TEXT["en"].get(key, key))
-    return template.format(**fmt) if fmt else template
-
-
-def header(column: object, lang: str = "en") -> str:
-    """The display header of a tidy column name (unknown names are shown as they are)."""
-    name = str(column)
-    return HEADERS[lang].get(name, name)
+__all__ = [
+    "HEADERS",
+    "LANGS",
+    "TEXT",
+    "check_lang",
+    "header",
+    "method_text",
+    "missing_text",
+    "reason_text",
+    "text",
+]
 
 
 def reason_text(reason: str, lang: str = "en") -> str:

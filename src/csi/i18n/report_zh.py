@@ -1,5 +1,5 @@
 """Chinese titles and phrases of the report (looked up through
-:mod:`csi.report.labels`; a key missing here falls back to the English text).
+:mod:`csi.i18n`; a key missing here falls back to the English text).
 """
 
 from __future__ import annotations

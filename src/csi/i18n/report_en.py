@@ -1,5 +1,5 @@
 """English titles and phrases of the report (looked up through
-:mod:`csi.report.labels`).
+:mod:`csi.i18n`).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Column headers of the report's tables, English and Chinese (looked up through
-:func:`csi.report.labels.header`; unknown names are shown as they are).
+:func:`csi.i18n.header`; unknown names are shown as they are).
 """
 
 from __future__ import annotations

@@ -1,0 +1,109 @@
+"""One display contract for every result: ``result.summary(lang=...)`` returns a :class:`Summary`.
+
+A :class:`Summary` is the plain-text summary (it *is* a ``str``, so ``print(result.summary())``
+and string tests keep working) that also carries the tables it was built from and an HTML
+rendering; a result's ``_repr_html_`` is its summary's :attr:`Summary.html`. The contract,
+tested over every public result class in ``tests/test_display_contract.py``:
+
+* ``summary(*, lang="en", ...)`` accepts ``lang`` ("en" or "zh", anything else is a
+  :class:`csi.CsiInputError`) and returns a :class:`Summary`;
+* the Chinese summary is written in Chinese (phrases from :mod:`csi.i18n`);
+* ``_repr_html_()`` returns ``summary().html``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> table = pd.DataFrame({"index": [74.2]})
+>>> s = Summary("Index: 74.2 (n = 250)", title="CSI", tables={"index": table})
+>>> print(s)
+Index: 74.2 (n = 250)
+>>> list(s.tables)
+['index']
+>>> "<table" in s.html
+True
+"""
+
+from __future__ import annotations
+
+import html as _html
+from collections.abc import Mapping
+
+import pandas as pd
+
+__all__ = ["Summary"]
+
+
+class Summary(str):
+    """The text of a result's summary, with its tables and an HTML rendering.
+
+    Parameters
+    ----------
+    text
+        The plain-text summary (what ``str(summary)`` and ``print`` show).
+    title
+        A short title, kept as :attr:`heading` (``str.title`` is a string method) and
+        shown first in the HTML rendering.
+    tables
+        Named tables shown in the summary, in display order.
+    html
+        A ready HTML rendering; by default the title and each table
+        (``DataFrame.to_html``), or the text in a ``<pre>`` block when there is no table,
+        all escaped.
+    lang
+        The language the summary is written in.
+    """
+
+    heading: str
+    tables: dict[str, pd.DataFrame]
+    lang: str
+    _html: str | None
+
+    def __new__(
+        cls,
+        text: str,
+        *,
+        title: str = "",
+        tables: Mapping[str, pd.DataFrame] | None = None,
+        html: str | None = None,
+        lang: str = "en",
+    ) -> Summary:
+        obj = super().__new__(cls, text)
+        obj.heading = title
+        obj.tables = dict(tables or {})
+        obj.lang = lang
+        obj._html = html
+        return obj
+
+    @property
+    def text(self) -> str:
+        """The plain text (a plain ``str``)."""
+        return str.__str__(self)
+
+    @property
+    def html(self) -> str:
+        """An HTML rendering: the given one, or title, text and tables, escaped."""
+        if self._html is not None:
+            return self._html
+        parts = ["<div class='csi-summary'>"]
+        if self.heading:
+            parts.append(f"<h4>{_html.escape(self.heading)}</h4>")
+        if self.tables:
+            for name, table in self.tables.items():
+                parts.append(f"<h5>{_html.escape(str(name))}</h5>")
+                parts.append(table.to_html(escape=True))
+        else:
+            parts.append(f"<pre>{_html.escape(self.text)}</pre>")
+        parts.append("</div>")
+        return "".join(parts)
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (self.text, self.heading, self.tables, self._html, self.lang))
+
+
+def _rebuild(
+    text: str, title: str, tables: dict[str, pd.DataFrame], html: str | None, lang: str
+) -> Summary:
+    return Summary(text, title=title, tables=tables, html=html, lang=lang)
