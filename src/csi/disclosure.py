@@ -30,12 +30,12 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError
+from csi.blocks import Report, Table
 from csi.disclosure_check import (
     COUNTS,
     POINTS,
@@ -50,9 +50,7 @@ from csi.disclosure_check import (
     differencing_attack,
     layout,
 )
-
-if TYPE_CHECKING:
-    from csi.report.document import Report, Table
+from csi.i18n import LANGS, text
 
 __all__ = [
     "COMPLEMENTARY_NOTE",
@@ -180,10 +178,7 @@ def infer_segments(frame: pd.DataFrame, n_column: str = "n") -> tuple[list[str],
 
 
 # ------------------------------------------------------------------------- the report
-COMPLEMENTARY_NOTE = {
-    "en": "suppressed to protect a segment with n < {min_size}",
-    "zh": "不予显示，以保护 n < {min_size} 的细分群体",
-}
+COMPLEMENTARY_NOTE = {lang: text("suppressed_complementary", lang) for lang in LANGS}
 
 
 def _split_comparison(value: str, labels: set[str]) -> tuple[str, str] | None:
@@ -242,11 +237,9 @@ def _blank(table: Table, rows: np.ndarray, notes: Sequence[str | None], lay: _La
 def note_for(n: float, min_size: int, lang: str, existing: str = "") -> str | None:
     """The note of a hidden row: the primary note (kept when already there) below
     ``min_size``, else the complementary one."""
-    from csi.report.labels import text
-
     if not math.isnan(n) and n < min_size:
         return None if existing.strip() else text("suppressed", lang, min_size=min_size)
-    return COMPLEMENTARY_NOTE.get(lang, COMPLEMENTARY_NOTE["en"]).format(min_size=min_size)
+    return text("suppressed_complementary", lang, min_size=min_size)
 
 
 def _apply(
@@ -285,8 +278,6 @@ def protect_report(report: Report) -> Report:
     Idempotent (the writers run it again). Raises :class:`DisclosureError` if a
     primary-suppressed figure can still be recovered with every segment hidden.
     """
-    from csi.report.document import Section, Table
-
     tables = list(report.tables)
     if not tables:
         return report
@@ -320,8 +311,4 @@ def protect_report(report: Report) -> Report:
             fam.hidden.add(left[0])
     # put the tables back in their blocks
     it = iter(tables)
-    sections = []
-    for sec in report.sections:
-        blocks = tuple(next(it) if isinstance(b, Table) else b for b in sec.blocks)
-        sections.append(Section(sec.key, sec.title, blocks, sec.available))
-    return replace(report, sections=tuple(sections))
+    return report.map_blocks(lambda b: next(it) if isinstance(b, Table) else b)

@@ -14,13 +14,13 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from csi.report.document import Report, Table
+from csi.blocks import Report, Table
+from csi.i18n import header
 
 #: Attack tolerance: a hidden mean, share or index known to within this many points
 #: (half the width of the interval the published figures leave) counts as recovered.
@@ -70,8 +70,6 @@ class Recovery:
 
 
 def _h(key: str, lang: str) -> str:
-    from csi.report.labels import header
-
     return header(key, lang)
 
 

@@ -287,6 +287,7 @@ TEXT_EN: dict[str, str] = {
         "kept and marked, their figures are left blank."
     ),
     "suppressed": "suppressed, n < {min_size}",
+    "suppressed_complementary": "suppressed to protect a segment with n < {min_size}",
     "index_note": (
         "Index = weighted mean of the construct's items rescaled to 0-100, with the "
         "PLS outer weights rescaled to sum to 1 (Fornell et al. 1996)."

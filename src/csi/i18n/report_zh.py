@@ -243,6 +243,7 @@ TEXT_ZH: dict[str, str] = {
         "样本量少于 {min_size} 的细分群体不予显示：保留该行并加以标注，数值留空。"
     ),
     "suppressed": "不予显示，n < {min_size}",
+    "suppressed_complementary": "不予显示，以保护 n < {min_size} 的细分群体",
     "index_note": (
         "指数 = 潜变量各题目得分换算到 0-100 后的加权平均，"
         "权重为归一化的 PLS 外部权重（Fornell 等，1996）。"

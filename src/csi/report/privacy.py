@@ -38,9 +38,10 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, CsiWarning
+from csi.blocks import Report
+from csi.disclosure import note_for, protect_report, suppression_mask
 
 if TYPE_CHECKING:
-    from csi.report.document import Block, Report
     from csi.survey import Survey
 
 REDACTED = "[redacted]"
@@ -228,15 +229,6 @@ class PrivacyGuard:
         """``report`` with every table and text cleaned (warns if anything was removed),
         then protected against recovery of suppressed segments by subtraction
         (:func:`csi.disclosure.protect_report`)."""
-        from csi.report.document import (
-            Bullets,
-            Figure,
-            KeyFigures,
-            Section,
-            Table,
-            Text,
-        )
-
         total = 0
 
         def text(s: str) -> str:
@@ -245,30 +237,15 @@ class PrivacyGuard:
             total += k
             return out
 
-        sections = []
-        for sec in report.sections:
-            blocks: list[Block] = []
-            for b in sec.blocks:
-                if isinstance(b, Table):
-                    frame, k = self.clean_frame(b.frame)
-                    total += k
-                    blocks.append(replace(b, title=text(b.title), frame=frame, note=text(b.note)))
-                elif isinstance(b, Figure):
-                    blocks.append(replace(b, title=text(b.title), note=text(b.note)))
-                elif isinstance(b, Text):
-                    blocks.append(Text(text(b.text), note=b.note))
-                elif isinstance(b, Bullets):
-                    items = tuple(text(i) for i in b.items)
-                    blocks.append(Bullets(text(b.title), items, ordered=b.ordered))
-                elif isinstance(b, KeyFigures):
-                    figures = tuple(
-                        replace(f, label=text(f.label), value=text(f.value), detail=text(f.detail))
-                        for f in b.figures
-                    )
-                    blocks.append(KeyFigures(b.key, figures))
-                else:  # a new kind of block must be cleaned here, never passed through
-                    raise TypeError(f"the privacy guard cannot clean a {type(b).__name__}")
-            sections.append(Section(sec.key, text(sec.title), tuple(blocks), sec.available))
+        def frame(f: pd.DataFrame) -> pd.DataFrame:
+            nonlocal total
+            out, k = self.clean_frame(f)
+            total += k
+            return out
+
+        # every shown text and table of every block, through the report's generic walk
+        # (a block with a field of an unknown kind raises TypeError, never passes through)
+        cleaned = report.map_content(text, frame)
         if total:
             warnings.warn(
                 f"the privacy guard removed {total} private column(s) or value(s) from the "
@@ -276,16 +253,8 @@ class PrivacyGuard:
                 PrivacyWarning,
                 stacklevel=2,
             )
-        cleaned = replace(
-            report,
-            title=text(report.title),
-            subtitle=text(report.subtitle),
-            sections=tuple(sections),
-        )
         # complementary suppression of every per-segment table, then the differencing
         # attack on the result (csi.disclosure; raises DisclosureError if unprotectable)
-        from csi.disclosure import protect_report
-
         out = protect_report(cleaned)
         return replace(out, cleaned=(self, out.title, out.subtitle, out.sections))
 
@@ -343,8 +312,6 @@ def mark_suppressed(
     :mod:`csi.metrics` tables do, complements included), it is used (and removed)
     instead of comparing ``n`` with ``min_size``.
     """
-    from csi.disclosure import note_for, suppression_mask
-
     out = frame.copy()
     n = pd.to_numeric(out[n_column], errors="coerce") if n_column in out.columns else None
     if flag is not None and flag in out.columns:
