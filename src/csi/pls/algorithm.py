@@ -83,7 +83,10 @@ class Layout:
     constructs with a path into ``j``; ``targets`` are the endogenous constructs and
     ``pred_mask[k, i]`` is True when ``i`` is a predecessor of ``targets[k]``;
     ``pred_pairs[k]`` marks the predecessor block of the correlation matrix and
-    ``pred_padding[k]`` is 1 on the diagonal outside it (see :func:`_regressions`).
+    ``pred_padding[k]`` is 1 on the diagonal outside it (see :func:`_regressions`);
+    ``successor_of`` is ``path.T`` as floats and ``target_scatter[k, t]`` is 1 when
+    ``t = targets[k]`` (so ``beta.T @ target_scatter`` puts regression weights in the
+    targets' columns).
     """
 
     constructs: tuple[str, ...]
@@ -99,6 +102,8 @@ class Layout:
     pred_mask: np.ndarray
     pred_pairs: np.ndarray
     pred_padding: np.ndarray
+    successor_of: np.ndarray
+    target_scatter: np.ndarray
 
     @classmethod
     def from_spec(cls, spec: ModelSpec) -> Layout:
@@ -123,6 +128,8 @@ class Layout:
         pred_padding = np.zeros(pred_pairs.shape)
         free = np.arange(len(constructs))
         pred_padding[:, free, free] = ~pred_mask
+        target_scatter = np.zeros((targets.size, len(constructs)))
+        target_scatter[np.arange(targets.size), targets] = 1.0
         layout = cls(
             constructs=constructs,
             items=items,
@@ -137,6 +144,8 @@ class Layout:
             pred_mask=pred_mask,
             pred_pairs=pred_pairs,
             pred_padding=pred_padding,
+            successor_of=np.ascontiguousarray(path.T, dtype=float),
+            target_scatter=target_scatter,
         )
         for value in vars(layout).values():
             if isinstance(value, np.ndarray):
@@ -417,6 +426,7 @@ def _outer_weights_one(
     """:func:`outer_weights` of one ``(p, p)`` matrix: the same steps on 2-d arrays,
     without the bookkeeping of a stack (about half the numpy calls per iteration)."""
     mask = layout.mask
+    formative = bool(layout.mode_b.any())
     W, SW = _normalise_one(S, mask.copy(), layout, anchors)
     change, it = np.inf, 0
     for it in range(1, max_iter + 1):  # noqa: B007 - the last value is the count
@@ -425,7 +435,7 @@ def _outer_weights_one(
         if E is None:
             E = _inner_weights(C[None], layout, scheme)[0]
         T = (SW @ E) * mask
-        if layout.mode_b.any():
+        if formative:
             T = _mode_b(S[None], T[None], layout)[0]
         W_new, SW = _normalise_one(S, T, layout, anchors)
         change = float(np.abs(W_new - W).max())
@@ -437,16 +447,21 @@ def _outer_weights_one(
 
 
 def _path_weights_one(C: np.ndarray, layout: Layout) -> np.ndarray:
-    """:func:`_inner_weights` of the path scheme for one ``(J, J)`` matrix (same steps)."""
-    E = C * layout.path.T
+    """:func:`_inner_weights` of the path scheme for one ``(J, J)`` matrix (same values).
+
+    Successors get the correlation; predecessors the regression weight, added by a
+    product with ``layout.target_scatter`` (exact: each entry is one weight times 1).
+    """
+    E = C * layout.successor_of
     if layout.targets.size:
         A = np.where(layout.pred_pairs, C, layout.pred_padding)
         rhs = C[:, layout.targets].T * layout.pred_mask
         try:
-            E[:, layout.targets] += np.linalg.solve(A, rhs[..., None])[..., 0].T
+            beta = np.linalg.solve(A, rhs[..., None])[..., 0]
         except np.linalg.LinAlgError:
             _regressions(C[None], layout)  # raises naming the collinear predecessors
             raise
+        E += beta.T @ layout.target_scatter
     if layout.isolated.size:
         E[layout.isolated, layout.isolated] = 1.0
     return E
@@ -458,14 +473,14 @@ def _normalise_one(
     """:func:`_normalise` of one ``(p, J)`` weight matrix (in place)."""
     SW = S @ W
     var = (W * SW).sum(axis=0)
-    if not np.all(var > 0):
+    if not (var > 0).all():
         j = int(np.flatnonzero(~(var > 0))[0])
         raise PLSEstimationError(
             f"construct {layout.constructs[j]!r} got a proxy of zero variance"
             "; it may have no path to a correlated construct"
         )
     sign = np.sign((np.sign(SW) * layout.mask).sum(axis=0))
-    if not sign.all() or anchors is not None:
+    if anchors is not None or not sign.all():
         sign = _orientation(SW[None], layout, anchors)[0]
     factor = sign / np.sqrt(var)
     W *= factor

@@ -35,10 +35,19 @@ from csi.spec import ModelSpec
 logger = logging.getLogger("csi.pls")  # the package's logger (records named as before)
 
 
-def _correlation(moments: Moments, items: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    cov = moments.cov.to_numpy(dtype=float)
+def _correlation(
+    moments: Moments, items: tuple[str, ...], arrays: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Item correlation matrix and standard deviations; raise naming a constant item.
+
+    ``arrays``: the moments' ``(means, cov)`` as float arrays when the caller has them.
+    """
+    if arrays is None:
+        means = moments.means.to_numpy(dtype=float)
+        cov = moments.cov.to_numpy(dtype=float)
+    else:
+        means, cov = arrays
     var = np.diag(cov).copy()
-    means = moments.means.to_numpy(dtype=float)
     ok = np.isfinite(var) & (var > 1e-24 * np.maximum(1.0, means**2))
     constant = np.flatnonzero(~ok).tolist()
     if constant:
@@ -75,6 +84,7 @@ def _fit(
     row_weights: np.ndarray | None = None,
     design_roles: dict[str, Any] | None = None,
     sign: Any = "loadings",
+    item_moments: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> PLSResult:
     check_choice(scheme, SCHEMES, name="scheme")
     if not (isinstance(tol, int | float) and math.isfinite(tol) and tol > 0):
@@ -85,9 +95,11 @@ def _fit(
     anchors = sign_anchors(sign, layout)
     sign = sign if isinstance(sign, str) else dict(sign)  # the result's own copy
     items = layout.items
-    S, sd = _correlation(moments, items)
+    S, sd = _correlation(moments, items, item_moments)
+    means = moments.means.to_numpy(dtype=float) if item_moments is None else item_moments[0]
     try:
-        check_formative_blocks(S, layout)
+        if layout.mode_b.any():
+            check_formative_blocks(S, layout)
         wf = outer_weights(
             S, layout, scheme=scheme, tol=tol, max_iter=int(max_iter), anchors=anchors
         )
@@ -112,7 +124,7 @@ def _fit(
         own = inner.cross_loadings[np.arange(len(items)), layout.block]
     score_array = None
     if raw is not None:
-        z = (raw - moments.means.to_numpy(dtype=float)) / sd
+        z = (raw - means) / sd
         score_array = z @ (w[:, None] * layout.mask)
     if moments.n_excluded:
         logger.info("fit_pls: %d respondents left out for missing answers", moments.n_excluded)
