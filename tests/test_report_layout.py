@@ -193,7 +193,7 @@ def test_figures_leave_out_suppressed_segments(survey, monkeypatch):
     west = raw.index[raw["region"] == "West"]
     small = read_survey(raw.drop(index=west[12:]).reset_index(drop=True), CODEBOOK)
     drawn: dict[str, pd.DataFrame] = {}
-    real_nps, real_levels = csi.plots.nps_plot, csi.plots.level_distribution_plot
+    real_nps, real_levels = csi.plots.nps.nps_plot, csi.plots.levels.level_distribution_plot
 
     def nps_spy(frame, **kw):
         drawn["nps"] = frame.copy()
@@ -203,8 +203,8 @@ def test_figures_leave_out_suppressed_segments(survey, monkeypatch):
         drawn["levels"] = frame.copy()
         return real_levels(frame, **kw)
 
-    monkeypatch.setattr(csi.plots, "nps_plot", nps_spy)
-    monkeypatch.setattr(csi.plots, "level_distribution_plot", levels_spy)
+    monkeypatch.setattr(csi.plots.nps, "nps_plot", nps_spy)
+    monkeypatch.setattr(csi.plots.levels, "level_distribution_plot", levels_spy)
     report = _run(small, bootstrap=0)
     hidden = hidden_segments(report, {"nps_segment", "levels_segment", "sizes_region"})
     assert "West" in hidden and len(hidden) >= 2  # West and its complement

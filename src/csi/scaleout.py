@@ -40,6 +40,7 @@ import pandas as pd
 from csi._checks import CsiInputError, check_choice, plain
 from csi.formulas import to_100
 from csi.moments import WEIGHT_KINDS, Moments
+from csi.scales import DEFAULT_CUTS
 
 Partial = tuple[int, np.ndarray, np.ndarray, int]
 #: Weighted partial moments: ``(W, mean, M2, n_excluded, sum w², rows, positive weights)``.
@@ -319,6 +320,13 @@ def _scoring_parts(result: Any, scale: Any) -> tuple[list[str], list[str], np.nd
     return items, owner, weights["weight"].to_numpy(dtype=float), (lo, hi)
 
 
+def _is_indicator_system(result: Any) -> bool:
+    """Whether ``result`` is a fitted indicator system (it scores respondents itself,
+    ``respondent_scores`` and ``system``), not a PLS result (index weights); told by its
+    public interface so that this moments-level module imports nothing above it."""
+    return callable(getattr(result, "respondent_scores", None)) and hasattr(result, "system")
+
+
 def _system_scores(
     frame: pd.DataFrame, fitted: Any, keep: Sequence[str], cuts: np.ndarray | None
 ) -> pd.DataFrame:
@@ -355,11 +363,8 @@ def score_dask(
     seven-level class (1..7, default cut points of :func:`csi.classify`). Returns a Dask
     DataFrame; nothing is computed until asked.
     """
-    from csi.indicators import FittedIndicatorSystem
-    from csi.scales import DEFAULT_CUTS
-
     cuts = np.asarray(DEFAULT_CUTS, dtype=float) if levels else None
-    if isinstance(result, FittedIndicatorSystem):
+    if _is_indicator_system(result):
         missing = [c for c in [*result.system.items, *keep] if c not in data.columns]
         if missing:
             raise CsiInputError(f"column(s) not found in the Dask table: {missing}")

@@ -39,6 +39,7 @@ from scipy import stats
 from csi._checks import CsiInputError, check_choice, check_rng
 from csi.codebook import Codebook
 from csi.spec import ACSI_PATHS, ECSI_IMAGE_PATHS, ROLE_NAMES
+from csi.survey import Survey, read_survey
 
 __all__ = ["DEFAULT_LOADINGS", "DEFAULT_PATHS", "SimulatedSurvey", "simulate_csi"]
 
@@ -208,10 +209,8 @@ class SimulatedSurvey:
         np.fill_diagonal(sigma, 1.0)
         return pd.DataFrame(sigma, index=items, columns=items)
 
-    def survey(self, **kwargs: Any) -> Any:
+    def survey(self, **kwargs: Any) -> Survey:
         """The data read through :func:`csi.survey.read_survey` with this codebook."""
-        from csi.survey import read_survey
-
         return read_survey(self.data, self.codebook, **kwargs)
 
 

@@ -40,6 +40,7 @@ from csi.report.excel import write_excel
 from csi.report.html import render_html, write_html
 from csi.report.model import construct_roles, load_model, spec_from_codebook
 from csi.report.privacy import PrivacyError, PrivacyGuard, PrivacyWarning
+from csi.survey import Survey, read_survey
 
 __all__ = [
     "SECTIONS",
@@ -113,8 +114,6 @@ def make_report(
     ``survey`` is a Survey or a file path (read with ``codebook``); ``options`` go to
     :func:`run_analysis` (``model``, ``system``, ``segment``, ``lang``, ...).
     """
-    from csi.survey import Survey, read_survey
-
     if not isinstance(survey, Survey):
         survey = read_survey(survey, codebook)
     report = run_analysis(survey, progress=progress, **options)

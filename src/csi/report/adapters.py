@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from csi.indicators import IndicatorSystem
+
 
 class Unavailable(Exception):
     """A part of the library the report needs is not available (message = reason)."""
@@ -63,7 +65,7 @@ def fit_sem(data: Any, spec: Any, *, missing: str = "listwise", weights: Any = N
     """``csi.sem.fit_sem(data, spec, missing=, weights=)``, or :class:`Unavailable` when
     CB-SEM is not installed."""
     try:
-        from csi.sem import fit_sem as _fit_sem
+        from csi.sem import fit_sem as _fit_sem  # lazy: semopy
     except ImportError:
         raise Unavailable("no_sem") from None
     return _fit_sem(data, spec, missing=missing, weights=weights)
@@ -78,8 +80,4 @@ def load_system(system: Any) -> Any:
     path = Path(system)
     if not path.exists():
         raise Unavailable("system_missing")
-    try:
-        from csi.indicators import IndicatorSystem
-    except ImportError:
-        raise Unavailable("no_system_module") from None
     return IndicatorSystem.from_yaml(path)

@@ -15,13 +15,16 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from csi import __version__
 from csi._checks import CsiInputError
+from csi.pls import fit_pls
+from csi.quality.thresholds import as_thresholds
 from csi.report import adapters
 from csi.report.adapters import Unavailable
 from csi.report.context import StageTimer
-from csi.report.document import Report, Section
+from csi.report.document import Figure, Report, Section
 from csi.report.glance import glance_section
-from csi.report.labels import check_lang, text
+from csi.report.labels import check_lang, header, text
 from csi.report.model import _aliases, _norm, load_model
 from csi.report.privacy import PrivacyGuard, check_not_private
 from csi.report.sections import (
@@ -41,6 +44,7 @@ from csi.report.sections import (
 )
 from csi.report.sections_groups import without_groups
 from csi.spec import ModelSpec
+from csi.survey import Survey
 
 log = logging.getLogger(__name__)
 
@@ -200,9 +204,6 @@ def run_analysis(
         ``sem``, ``sections`` and each ``section:<key>``, ``privacy``; see
         :data:`csi.report.context.STAGES`), e.g. for a benchmark.
     """
-    from csi.pls import fit_pls
-    from csi.survey import Survey
-
     if not isinstance(survey, Survey):
         raise TypeError(
             f"survey must be a csi Survey (from read_survey), got {type(survey).__name__}"
@@ -217,8 +218,6 @@ def run_analysis(
     if bootstrap == 1:
         raise CsiInputError("bootstrap must be 0 (no bootstrap) or at least 2 resamples, got 1")
     if thresholds is not None:
-        from csi.quality.thresholds import as_thresholds
-
         thresholds = as_thresholds(thresholds)
     if not isinstance(pairs, bool):
         raise CsiInputError(f"pairs must be True or False, got {pairs!r}")
@@ -346,8 +345,6 @@ def run_analysis(
             with timer(f"section:{key}"):
                 built[key] = builders[key](ctx)
     sections = [built[key] for key in SECTIONS]
-    from csi import __version__
-
     with timer("privacy"):
         guard = PrivacyGuard.from_survey(survey)
     report = Report(
@@ -381,8 +378,6 @@ def _segment_tables(ctx: Context, column: str) -> set[str]:
 
 def hidden_segments(report: Report, keys: set[str]) -> set[str]:
     """Segments marked (note not blank) in any table of ``keys`` of the finished report."""
-    from csi.report.labels import header
-
     seg, note = header("segment", report.lang), header("note", report.lang)
     out: set[str] = set()
     for t in report.tables:
@@ -398,10 +393,6 @@ def recheck_segment_figures(report: Report, ctx: Context) -> Report:
     """Draw again, leaving more segments out, a figure of segments that shows one the
     finished tables hide (complementary suppression and the differencing check run on
     the whole report, after the sections drew their figures)."""
-    from dataclasses import replace
-
-    from csi.report.document import Figure
-
     redrawn: dict[str, Any] = {}
     for key, (column, left_out, again) in ctx.segment_figures.items():
         final = hidden_segments(report, _segment_tables(ctx, column))
@@ -409,13 +400,9 @@ def recheck_segment_figures(report: Report, ctx: Context) -> Report:
             redrawn[key] = again(set(left_out) | final)
     if not redrawn:
         return report
-    sections = []
-    for sec in report.sections:
-        blocks = tuple(
-            redrawn[b.key] if isinstance(b, Figure) and b.key in redrawn else b for b in sec.blocks
-        )
-        sections.append(replace(sec, blocks=blocks))
-    return replace(report, sections=tuple(sections))
+    return report.map_blocks(
+        lambda b: redrawn[b.key] if isinstance(b, Figure) and b.key in redrawn else b
+    )
 
 
 def _run_bootstrap(ctx: Context, progress: bool | None) -> None:
@@ -500,7 +487,7 @@ def _run_sem(ctx: Context) -> None:
 
 def _check_cjk_font(ctx: Context) -> None:
     """Warn once (and note in the report) when figures cannot show Chinese labels."""
-    from csi.plots.fonts import MissingCJKFontWarning, find_cjk_font
+    from csi.plots.fonts import MissingCJKFontWarning, find_cjk_font  # lazy: matplotlib
 
     if find_cjk_font() is None:
         msg = text("no_cjk_font", "en")

@@ -22,9 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi.metrics.design import Design
+from csi.pls.index import ipma_priorities
 from csi.report import adapters
 from csi.report.document import Block, Figure, Section, Table, Text
-from csi.report.labels import header, missing_text, text
+from csi.report.labels import TEXT, header, missing_text, text
 
 log = logging.getLogger(__name__)
 
@@ -214,8 +216,6 @@ class Context:
         """``ipma_priorities(result.ipma(target, exclude=not_actionable))``, computed once
         (a copy each call)."""
         if "priorities" not in self._cache:
-            from csi.pls.index import ipma_priorities
-
             ipma = self.result.ipma(self.target, exclude=self.not_actionable)
             self._cache["priorities"] = ipma_priorities(ipma)
         return self._cache["priorities"].copy()
@@ -311,8 +311,6 @@ class Context:
         for comparisons of respondent scores."""
         if not self.weighted:
             return False
-        from csi.metrics.design import Design
-
         cb = self.survey.codebook
         cols = [
             c for c in (cb.weight, cb.strata, cb.cluster, *cb.replicate_weights) if c is not None
@@ -345,7 +343,7 @@ class Context:
     def figure(self, key: str, title: str, draw: Callable[[], Any], note: str = "") -> Block:
         """Render ``draw()`` (a matplotlib Figure from :mod:`csi.plots`) to PNG bytes."""
         try:
-            from csi.plots._common import REPORT_DPI
+            from csi.plots._common import REPORT_DPI  # lazy: matplotlib
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # e.g. no CJK font: the figure still draws
@@ -397,8 +395,6 @@ class Context:
 
 
 def _reason_keys() -> set[str]:
-    from csi.report.labels import TEXT
-
     return set(TEXT["en"])
 
 

@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from csi.disclosure import protect_report
 from csi.report.atomic import write_atomic
 from csi.report.document import Bullets, KeyFigures, Report, Section, Table, Text
 from csi.report.labels import header, text
@@ -309,8 +310,6 @@ def write_excel(report: Report, path: str | Path) -> Path:
         if not report.guard.has_cleaned(report):
             report = report.guard.clean_report(report)  # privacy, then csi.disclosure
     else:
-        from csi.disclosure import protect_report
-
         report = protect_report(report)
     lang = report.lang
     names = sheet_names(report)

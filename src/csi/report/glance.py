@@ -19,9 +19,14 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError
+from csi.metrics import compare_periods, compare_segments, csat, nps, wilson_interval
+from csi.metrics.design import Design, weighted_mean, weighted_proportion
 from csi.report.adapters import Unavailable
+from csi.report.context import Context, one_line
 from csi.report.document import Block, Bullets, KeyFigure, KeyFigures, Section, Text
-from csi.report.sections import Context, one_line
+from csi.report.sections_index import QUADRANT_TEXT
+from csi.report.sections_metrics import satisfied_measures
+from csi.scales import LEVEL_GROUPS, classify, level_groups
 
 log = logging.getLogger(__name__)
 
@@ -151,9 +156,7 @@ def glance_section(ctx: Context) -> Section:
 
     blocks.append(KeyFigures("glance", tuple(cards)))
     if groups is not None and ctx.csat_column is not None:
-        from csi.report.sections import _satisfied_measures
-
-        blocks.append(Text(_satisfied_measures(ctx), note=True))
+        blocks.append(Text(satisfied_measures(ctx), note=True))
     blocks.append(Bullets(ctx.t("g_findings"), tuple(lines)))
     priorities, weak_spot = _priorities(ctx, target)
     if priorities:
@@ -191,8 +194,6 @@ def index_margin(ctx: Context) -> tuple[float, int, str] | None:
     scores = target_scores(ctx)
     if scores is None:
         return None
-    from csi.metrics.design import Design, weighted_mean
-
     valid = scores.dropna()
     if len(valid) < 2:
         return None
@@ -211,8 +212,6 @@ def satisfied_margin(ctx: Context) -> tuple[float, float, int] | None:
     error (percentage points) and n: Wilson's interval (:func:`csi.metrics.wilson_interval`)
     or, for a weighted report, the design-based one
     (:func:`csi.metrics.design.weighted_proportion`, ``method="mean"``)."""
-    from csi.scales import LEVEL_GROUPS, classify
-
     scores = target_scores(ctx)
     if scores is None:
         return None
@@ -222,13 +221,9 @@ def satisfied_margin(ctx: Context) -> tuple[float, float, int] | None:
     satisfied = classify(valid).isin(LEVEL_GROUPS["satisfied"]).to_numpy(dtype=float)
     design = ctx.score_design(valid.index)
     if design is False:
-        from csi.metrics import wilson_interval
-
         k, n = int(satisfied.sum()), len(satisfied)
         lower, upper = wilson_interval(k, n, level=MARGIN_LEVEL)
         return 100 * k / n, 100 * _half_width(lower, upper), n
-    from csi.metrics.design import weighted_proportion
-
     est = weighted_proportion(design, satisfied, level=MARGIN_LEVEL, method="mean")
     return 100 * est.estimate, 100 * _half_width(est.ci_lower, est.ci_upper), int(est.n)
 
@@ -236,8 +231,6 @@ def satisfied_margin(ctx: Context) -> tuple[float, float, int] | None:
 def csat_margin(ctx: Context) -> tuple[float, float, int] | None:
     """CSAT overall (percent), its margin of error and n, from :func:`csi.metrics.csat`
     as the metrics section computes it (None when not available or suppressed)."""
-    from csi.metrics import csat
-
     col = ctx.csat_column
     if col is None or "metrics" in ctx.failed_sections:
         return None
@@ -320,8 +313,6 @@ def target_scores(ctx: Context) -> pd.Series | None:
 
 def _period_change(ctx: Context) -> tuple[dict[str, Any], str] | None:
     """``compare_periods`` of the target score: the last period against the one before."""
-    from csi.metrics import compare_periods
-
     scores = target_scores(ctx)
     if ctx.period is None or scores is None:
         return None
@@ -356,8 +347,6 @@ def _period_change(ctx: Context) -> tuple[dict[str, Any], str] | None:
 
 
 def _level_groups(ctx: Context) -> pd.DataFrame | None:
-    from csi.scales import level_groups
-
     scores = target_scores(ctx)
     if scores is None or not scores.notna().any():
         return None
@@ -369,8 +358,6 @@ def _level_groups(ctx: Context) -> pd.DataFrame | None:
 
 def _nps(ctx: Context) -> dict[str, Any] | None:
     """The overall NPS row (None when the column is absent, unusable or too small)."""
-    from csi.metrics import nps
-
     if ctx.recommend is None or "metrics" in ctx.failed_sections:
         return None
     try:
@@ -384,8 +371,6 @@ def _nps(ctx: Context) -> dict[str, Any] | None:
 def segment_comparison(ctx: Context) -> pd.DataFrame | None:
     """Each segment against the rest: ``compare_segments`` of the target score (Welch t
     test, Holm-adjusted), with ``segment`` as text (None without a segment)."""
-    from csi.metrics import compare_segments
-
     scores = target_scores(ctx)
     if ctx.segment is None or scores is None:
         return None
@@ -452,8 +437,6 @@ def _priorities(ctx: Context, target: str) -> tuple[tuple[str, ...], bool]:
     """The first indicators of ``ipma_priorities`` (constructs if there is no indicator)
     as sentences, and whether the first is in the high-importance, low-performance
     quadrant."""
-    from csi.report.sections import QUADRANT_TEXT
-
     table = ctx.priorities()
     rows = table[table["kind"] == "indicator"]
     if not len(rows):

@@ -31,7 +31,7 @@ from csi.report.sections_index import (
     impacts_section,
     index_section,
 )
-from csi.report.sections_metrics import _satisfied_measures, metrics_section
+from csi.report.sections_metrics import metrics_section, satisfied_measures
 from csi.report.sections_model import (
     SEM_FIT,
     model_section,
@@ -50,7 +50,6 @@ __all__ = [
     "SEM_FIT",
     "TOP_REASONS",
     "Context",
-    "_satisfied_measures",
     "add_group_comparison",
     "add_pls_detail",
     "appendix_section",
@@ -63,6 +62,7 @@ __all__ = [
     "one_line",
     "paths_section",
     "quality_section",
+    "satisfied_measures",
     "sem_blocks",
     "summary_section",
     "system_section",

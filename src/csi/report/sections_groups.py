@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi.disclosure import complementary
 from csi.pls.fit import fit_pls
 from csi.pls.micom import micom
 from csi.report.context import Context, one_line
@@ -66,8 +67,6 @@ def comparable_groups(ctx: Context) -> tuple[list[Any], int]:
     table) and its respondents in the model (the per-segment index tables); suppressed
     segments (primary and complementary, :func:`csi.disclosure.complementary`) are left out.
     """
-    from csi.disclosure import complementary
-
     assert ctx.segment is not None
     column = ctx.survey.all_responses()[ctx.segment]
     counts = column.value_counts(dropna=False, sort=False)

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 
 from csi.disclosure import complementary
+from csi.metrics import adjust_pvalues, compare_segments
+from csi.metrics._common import t_interval
 from csi.report.context import Context
 from csi.report.document import Block, Section, Table, Text
 from csi.report.privacy import mark_suppressed
@@ -47,7 +49,7 @@ def index_section(ctx: Context) -> Section:
     ]
     blocks += [Text(n, note=True) for n in ctx.notes_index]
     if ctx.figures:
-        from csi.plots import index_plot
+        from csi.plots.index import index_plot  # lazy: matplotlib
 
         blocks.append(
             ctx.figure("index", ctx.t("f_index"), lambda: index_plot(plot_frame, lang=ctx.lang))
@@ -163,8 +165,6 @@ def segment_vs_rest(ctx: Context, col: str, level: float = 0.95) -> pd.DataFrame
     Holm-adjusted over the segments of each construct (Holm 1979). G rows per construct:
     linear in the number of segments. None without respondent scores.
     """
-    from csi.metrics import compare_segments
-
     if ctx.result.scores is None:
         return None
     scores = ctx.result.respondent_index()
@@ -279,8 +279,6 @@ def _segment_pairs_table(long: pd.DataFrame, col: str, ctx: Context) -> None:
 def _with_adjusted_pvalues(table: pd.DataFrame) -> pd.DataFrame:
     """``p_adjusted`` after ``pvalue``: Holm (:func:`csi.metrics.adjust_pvalues`) over the
     comparisons of each construct; blank (NaN) where the p-value is blank (suppressed)."""
-    from csi.metrics import adjust_pvalues
-
     out = table.copy()
     adjusted = pd.Series(np.nan, index=out.index)
     for _, part in out.groupby("construct", sort=False):
@@ -292,7 +290,7 @@ def _with_adjusted_pvalues(table: pd.DataFrame) -> pd.DataFrame:
 
 def _segment_figure(long: pd.DataFrame, col: str, ctx: Context) -> Block:
     """Bars of the index per segment (suppressed segments left out), with intervals."""
-    from csi.plots import index_plot
+    from csi.plots.index import index_plot  # lazy: matplotlib
 
     sizes = long.groupby("segment")["n"].first().to_dict()
     hidden = complementary(sizes, [g for g, n in sizes.items() if n < ctx.min_size], ctx.min_size)
@@ -319,8 +317,7 @@ def _trend_figure(long: pd.DataFrame, col: str, ctx: Context) -> Block | None:
     respondent score of each period (``index_by`` of the target is that mean); periods
     under ``min_size`` (and their complements) are left out. None with fewer than two
     periods to show."""
-    from csi.metrics._common import t_interval
-    from csi.plots import trend_plot
+    from csi.plots.index import trend_plot  # lazy: matplotlib
 
     mine = long[long["construct"] == ctx.target].copy()
     sizes = mine.groupby("segment")["n"].first().to_dict()
@@ -388,7 +385,7 @@ def impacts_section(ctx: Context) -> Section:
         Text(ctx.t("impacts_units", points=IMPACT_POINTS), note=True),
     ]
     if ctx.figures and len(drivers):
-        from csi.plots import impact_plot
+        from csi.plots.drivers import impact_plot  # lazy: matplotlib
 
         target = ctx.name(ctx.target)
         shown = drivers.assign(source=ctx.names(drivers["source"]))
@@ -433,7 +430,7 @@ def impacts_section(ctx: Context) -> Section:
         )
     )
     if ctx.figures:
-        from csi.plots import ipma_plot
+        from csi.plots.ipma import ipma_plot  # lazy: matplotlib
 
         items = ipma[ipma["kind"] == "indicator"]
         frame = pd.DataFrame(

@@ -8,6 +8,8 @@ from typing import Any
 import pandas as pd
 
 from csi._checks import CsiInputError
+from csi.metrics import csat, nps
+from csi.metrics.scores import CSAT_FIGURES, NPS_FIGURES
 from csi.report.context import Context, one_line
 from csi.report.document import Block, Section, Table, Text
 from csi.report.privacy import mark_suppressed
@@ -27,9 +29,6 @@ def metrics_section(ctx: Context) -> Section:
 
 def _metrics_section(ctx: Context) -> Section:
     """NPS and CSAT, each on every respondent with a valid answer to its question."""
-    from csi.metrics import csat, nps
-    from csi.metrics.scores import CSAT_FIGURES, NPS_FIGURES
-
     survey = ctx.survey
     blocks: list[Block] = []
     nps_figures = list(NPS_FIGURES)
@@ -66,7 +65,7 @@ def _metrics_section(ctx: Context) -> Section:
         )
         title = ctx.t("t_csat", top=ctx.csat_top, column=ccol)
         blocks.append(ctx.table("csat", title, overall, digits=1, note=ctx.t("csat_note")))
-        blocks.append(Text(_satisfied_measures(ctx), note=True))
+        blocks.append(Text(satisfied_measures(ctx), note=True))
         for seg in ctx.segments:
             by = csat(
                 survey,
@@ -84,7 +83,7 @@ def _metrics_section(ctx: Context) -> Section:
     return Section("metrics", ctx.t("metrics"), tuple(blocks), available)
 
 
-def _satisfied_measures(ctx: Context) -> str:
+def satisfied_measures(ctx: Context) -> str:
     """What "satisfied (levels 5-7)" and CSAT each measure (they differ by design)."""
     return ctx.t(
         "satisfied_vs_csat",
@@ -96,7 +95,7 @@ def _satisfied_measures(ctx: Context) -> str:
 
 def _nps_figure(ctx: Context, by: pd.DataFrame, segment: str) -> Block:
     """Detractors, passives and promoters per segment; suppressed segments left out."""
-    from csi.plots import nps_plot
+    from csi.plots.nps import nps_plot  # lazy: matplotlib
 
     frame = by.rename(columns={segment: "segment"})
     frame["segment"] = frame["segment"].astype(str)

@@ -226,7 +226,7 @@ def paths_section(ctx: Context) -> Section:
     blocks: list[Block] = [Text(n, note=True) for n in ctx.notes]
     boot_paths = ctx.boot_rows("path")
     if ctx.figures:
-        from csi.plots import path_diagram
+        from csi.plots.path_diagram import path_diagram  # lazy: matplotlib
 
         pvalues = None if boot_paths is None else boot_paths.loc[:, ["source", "target", "pvalue"]]
         blocks.append(
@@ -241,7 +241,8 @@ def paths_section(ctx: Context) -> Section:
         )
     paths = _with_bootstrap(res.path_coefficients.copy(), boot_paths, ["source", "target"])
     if boot_paths is not None:
-        from csi.plots import significance_stars
+        # TODO(issue 14): a plain function in a matplotlib module (belongs in csi.display)
+        from csi.plots.path_diagram import significance_stars
 
         paths["stars"] = [significance_stars(p) for p in paths["pvalue"]]
     paths["source"] = ctx.names(paths["source"])

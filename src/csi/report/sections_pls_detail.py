@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi.pls.fit import fit_pls
+from csi.quality import blindfolding, pls_predict
 from csi.report.adapters import Unavailable
 from csi.report.context import MODEL_TABLES, Context, one_line
 from csi.report.document import Block, Table, Text
@@ -217,8 +219,6 @@ def _model_fit(ctx: Context) -> list[Block]:
 
 def _pls_predict(ctx: Context) -> list[Block]:
     """PLSpredict per endogenous item, with the verdict on predictive power."""
-    from csi.quality import pls_predict
-
     try:
         fitted, sampled = predict_fit(ctx)
         repeats = PREDICT_REPEATS if int(fitted.n) <= PREDICT_MAX_N else 1
@@ -251,8 +251,6 @@ def predict_fit(ctx: Context) -> tuple[Any, bool]:
     respondents, otherwise the model refitted (same settings) on a simple random sample
     of that many of the respondents the fit used (``default_rng(ctx.seed)``, rows kept in
     file order). Second value: whether it sampled."""
-    from csi.pls.fit import fit_pls
-
     result = ctx.result
     positions = getattr(result, "row_positions", None)
     data = getattr(result, "source_data", None)
@@ -286,8 +284,6 @@ def omission_distance(n: int) -> int:
 
 def _blindfolding(ctx: Context) -> list[Block]:
     """Stone-Geisser Q² per endogenous construct (blindfolding)."""
-    from csi.quality import blindfolding
-
     d = omission_distance(ctx.result.n)
     try:
         q2 = blindfolding(ctx.result, omission_distance=d)

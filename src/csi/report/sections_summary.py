@@ -7,6 +7,7 @@ import pandas as pd
 
 from csi.report.context import Context
 from csi.report.document import Block, Section, Table, Text
+from csi.report.excel import sheet_title
 from csi.report.labels import missing_text, reason_text
 from csi.report.privacy import mark_suppressed
 
@@ -68,8 +69,6 @@ def _top_reasons(full: pd.DataFrame, ctx: Context) -> Table:
     )
     frame = pd.concat([top, other], ignore_index=True)
     frame["share"] = 100 * frame["count"] / full["count"].sum()
-    from csi.report.excel import sheet_title
-
     return ctx.table(
         "exclusion_reasons_top",
         ctx.t("t_reasons_top", k=TOP_REASONS),

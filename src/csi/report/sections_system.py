@@ -11,13 +11,15 @@ import pandas as pd
 
 from csi._checks import CsiInputError
 from csi.disclosure import complementary
+from csi.fuzzy import fuzzy_evaluation, membership_matrix
 from csi.report import adapters
 from csi.report.adapters import Unavailable
 from csi.report.context import Context, one_line
 from csi.report.document import Block, Section, Text
 from csi.report.labels import method_text
 from csi.report.privacy import mark_suppressed
-from csi.report.sections_metrics import _satisfied_measures
+from csi.report.sections_metrics import satisfied_measures
+from csi.scales import SEVEN_LEVELS, level_distribution
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ def system_section(ctx: Context) -> Section:
         blocks.append(Text(ctx.t("system_cr", cr=fitted.consistency_ratio)))
     blocks += [Text(n, note=True) for n in fitted.notes]
     if ctx.figures:
-        from csi.plots import hierarchy_plot, weights_plot
+        from csi.plots.weights import hierarchy_plot, weights_plot  # lazy: matplotlib
 
         leaves = frame[frame["item"].notna()]
         global_w = pd.Series(leaves["global_weight"].to_numpy(), index=leaves["name"].to_numpy())
@@ -125,8 +127,6 @@ def system_section(ctx: Context) -> Section:
 
 # ---------------------------------------------------------------------------- levels
 def _level_share_table(dist: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    from csi.scales import SEVEN_LEVELS
-
     behaviour = SEVEN_LEVELS.to_frame(ctx.lang).set_index("level")["behaviour"]
     return pd.DataFrame(
         {
@@ -140,8 +140,6 @@ def _level_share_table(dist: pd.DataFrame, ctx: Context) -> pd.DataFrame:
 
 
 def levels_section(ctx: Context) -> Section:
-    from csi.scales import level_distribution
-
     res = ctx.result
     if res.scores is None:
         return ctx.unavailable("levels", "no_scores")
@@ -157,7 +155,7 @@ def levels_section(ctx: Context) -> Section:
     name = ctx.name(ctx.target)
     blocks: list[Block] = [
         Text(ctx.t("levels_note", construct=name)),
-        *([Text(_satisfied_measures(ctx), note=True)] if ctx.csat_column is not None else []),
+        *([Text(satisfied_measures(ctx), note=True)] if ctx.csat_column is not None else []),
         ctx.table(
             "levels", ctx.t("t_levels", construct=name), _level_share_table(dist, ctx), digits=1
         ),
@@ -192,7 +190,7 @@ def levels_section(ctx: Context) -> Section:
             )
         )
     if ctx.figures:
-        from csi.plots import level_distribution_plot
+        from csi.plots.levels import level_distribution_plot  # lazy: matplotlib
 
         def draw(left_out: set[str]) -> Any:
             parts = groups + [d.assign(group=g) for g, d in shares if g not in left_out]
@@ -262,8 +260,6 @@ def _ambiguity_notes(results: list[tuple[str, Any]], ctx: Context) -> list[Block
 def fuzzy_section(ctx: Context) -> Section:
     if not ctx.fuzzy:
         return ctx.unavailable("fuzzy", "no_fuzzy")
-    from csi.fuzzy import fuzzy_evaluation, membership_matrix
-
     blocks: list[Block] = [Text(ctx.t("fuzzy_note")), Text(ctx.t("fuzzy_reading"))]
     fitted = ctx.fitted_system
     if fitted is not None:
