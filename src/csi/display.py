@@ -26,7 +26,7 @@ True
 from __future__ import annotations
 
 import html as _html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -45,8 +45,11 @@ class Summary(str):
         shown first in the HTML rendering.
     tables
         Named tables shown in the summary, in display order.
+    notes
+        Lines shown as a paragraph between the title and the tables in the default HTML
+        (e.g. the sample size and settings lines of the text).
     html
-        A ready HTML rendering; by default the title and each table
+        A ready HTML rendering; by default the title, the notes and each table
         (``DataFrame.to_html``), or the text in a ``<pre>`` block when there is no table,
         all escaped.
     lang
@@ -56,6 +59,7 @@ class Summary(str):
     heading: str
     tables: dict[str, pd.DataFrame]
     lang: str
+    notes: tuple[str, ...]
     _html: str | None
 
     def __new__(
@@ -64,12 +68,14 @@ class Summary(str):
         *,
         title: str = "",
         tables: Mapping[str, pd.DataFrame] | None = None,
+        notes: Sequence[str] = (),
         html: str | None = None,
         lang: str = "en",
     ) -> Summary:
         obj = super().__new__(cls, text)
         obj.heading = title
         obj.tables = dict(tables or {})
+        obj.notes = tuple(str(n) for n in notes)
         obj.lang = lang
         obj._html = html
         return obj
@@ -88,6 +94,8 @@ class Summary(str):
         if self.heading:
             parts.append(f"<h4>{_html.escape(self.heading)}</h4>")
         if self.tables:
+            if self.notes:
+                parts.append("<p>" + "<br>".join(_html.escape(n) for n in self.notes) + "</p>")
             for name, table in self.tables.items():
                 parts.append(f"<h5>{_html.escape(str(name))}</h5>")
                 parts.append(table.to_html(escape=True))
@@ -100,10 +108,18 @@ class Summary(str):
         return self.html
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (self.text, self.heading, self.tables, self._html, self.lang))
+        return (
+            _rebuild,
+            (self.text, self.heading, self.tables, self.notes, self._html, self.lang),
+        )
 
 
 def _rebuild(
-    text: str, title: str, tables: dict[str, pd.DataFrame], html: str | None, lang: str
+    text: str,
+    title: str,
+    tables: dict[str, pd.DataFrame],
+    notes: tuple[str, ...],
+    html: str | None,
+    lang: str,
 ) -> Summary:
-    return Summary(text, title=title, tables=tables, html=html, lang=lang)
+    return Summary(text, title=title, tables=tables, notes=notes, html=html, lang=lang)

@@ -11,6 +11,8 @@ Examples
 >>> from csi.i18n import text, header
 >>> text("summary_n", "en", n=1200)
 'n = 1,200'
+>>> phrases("mga", "zh")["title"]
+'PLS 多群组比较'
 >>> check_lang("fr")
 Traceback (most recent call last):
 ...
@@ -26,7 +28,7 @@ from csi.i18n.library_zh import LIBRARY_ZH
 from csi.i18n.report_en import TEXT_EN
 from csi.i18n.report_zh import TEXT_ZH
 
-__all__ = ["HEADERS", "LANGS", "TEXT", "check_lang", "header", "text"]
+__all__ = ["HEADERS", "LANGS", "TEXT", "check_lang", "header", "phrases", "text"]
 
 #: The languages csi writes.
 LANGS = ("en", "zh")
@@ -50,6 +52,17 @@ def text(key: str, lang: str = "en", **fmt: object) -> str:
     """The phrase ``key`` in ``lang`` (English if untranslated), formatted with ``fmt``."""
     template = TEXT[lang].get(key, TEXT["en"].get(key, key))
     return template.format(**fmt) if fmt else template
+
+
+def phrases(prefix: str, lang: str = "en") -> dict[str, str]:
+    """Every phrase whose key starts with ``prefix + "."``, keyed by the rest of the key.
+
+    A display with many labels (``pls.title``, ``pls.paths``...) takes them in one call:
+    ``phrases("pls", "zh")["paths"]``.
+    """
+    start = prefix + "."
+    table = TEXT[lang]
+    return {k[len(start) :]: table[k] for k in TEXT["en"] if k.startswith(start) and k in table}
 
 
 def header(column: object, lang: str = "en") -> str:

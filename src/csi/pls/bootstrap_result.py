@@ -5,7 +5,6 @@ Made by :func:`csi.pls.bootstrap.bootstrap` (the rules of the run are described 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 from csi.pls import intervals as _iv
 from csi.pls.batched import REASONS
 from csi.pls.intervals import _REPLICATE_CI, _intervals, _t_intervals
@@ -34,78 +35,6 @@ TABLE_COLUMNS = (
     "ci_upper",
     "interval",
 )
-
-
-_LABELS: dict[str, dict[str, Any]] = {
-    "en": {
-        "title": "PLS bootstrap",
-        "resamples": "resamples",
-        "failed": "failed",
-        "respondents": "respondents",
-        "seed": "seed",
-        "interval": "interval",
-        "flips": "sign corrections",
-        "reasons": "failed resamples by reason",
-        "inadmissible": "PLSc resamples with an inadmissible solution (kept)",
-        "weighted": "weighted ({kind} weights): naive weighted bootstrap, design ignored",
-        "design": "design-based ({kind}): {text}",
-        "kind_none": "unweighted",
-        "kind_w": "{kind} weights",
-        "parameter": "parameter",
-        "estimate": "estimate",
-        "se": "SE",
-        "t": "t",
-        "p": "p",
-        "ci": "CI",
-        "kinds": {
-            "path": "Path coefficients",
-            "outer_weight": "Outer weights",
-            "loading": "Loadings",
-            "total_effect": "Total effects",
-            "indirect_effect": "Indirect effects",
-            "specific_indirect_effect": "Specific indirect effects",
-            "r2": "R²",
-            "index": "Index (0-100)",
-            "index_difference": "Index differences between segments",
-            "htmt": "HTMT",
-            "interaction_effect": "Interaction effects",
-        },
-    },
-    "zh": {
-        "title": "PLS 自助法 (bootstrap)",
-        "resamples": "重抽样次数",
-        "failed": "失败",
-        "respondents": "样本量",
-        "seed": "随机种子",
-        "interval": "置信区间",
-        "flips": "符号校正",
-        "reasons": "失败的重抽样（按原因）",
-        "inadmissible": "PLSc 不可接受解的重抽样（保留）",
-        "weighted": "加权（{kind} 权重）：朴素加权自助法，未考虑抽样设计",
-        "design": "基于抽样设计（{kind}）：{text}",
-        "kind_none": "未加权",
-        "kind_w": "{kind} 权重",
-        "parameter": "参数",
-        "estimate": "估计值",
-        "se": "标准误",
-        "t": "t 值",
-        "p": "p 值",
-        "ci": "置信区间",
-        "kinds": {
-            "path": "路径系数",
-            "outer_weight": "外部权重",
-            "loading": "载荷",
-            "total_effect": "总效应",
-            "indirect_effect": "间接效应",
-            "specific_indirect_effect": "特定间接效应",
-            "r2": "R²",
-            "index": "指数 (0-100)",
-            "index_difference": "细分群体指数差异",
-            "htmt": "HTMT (异质-单质比)",
-            "interaction_effect": "交互效应",
-        },
-    },
-}
 
 
 @dataclass(frozen=True, repr=False)
@@ -247,7 +176,7 @@ class BootstrapResult:
 
     # -------------------------------------------------------------- display
     def _header(self, lang: str) -> list[str]:
-        lab = _LABELS[lang]
+        lab = phrases("boot", lang)
         flips = int(self.sign_flips.sum())
         lines = [
             f"{lab['title']}: {lab['resamples']} {self.n_resamples}, {lab['failed']} "
@@ -273,11 +202,18 @@ class BootstrapResult:
             lines.append(f"{lab['inadmissible']}: {self.n_inadmissible}")
         return lines
 
-    def summary(self, lang: str = "en", digits: int = 3, kinds: Sequence[str] | None = None) -> str:
+    def summary(
+        self,
+        lang: str = "en",
+        digits: int = 3,
+        kinds: Sequence[str] | None = None,
+    ) -> Summary:
         """A text table per kind: parameter, estimate, SE, t, p and the interval."""
-        check_choice(lang, _LABELS, name="lang")
-        lab = _LABELS[lang]
-        lines = self._header(lang)
+        lab = phrases("boot", check_lang(lang))
+        titles = phrases("boot.kinds", lang)
+        head = self._header(lang)
+        lines = list(head)
+        tables: dict[str, pd.DataFrame] = {}
         present = list(dict.fromkeys(self.table["kind"]))
         for kind in kinds if kinds is not None else present:
             check_choice(kind, present, name="kind")
@@ -295,9 +231,10 @@ class BootstrapResult:
                     ],
                 }
             )
-            title = lab["kinds"].get(kind, kind)
+            title = titles.get(kind, kind)
             lines += ["", title, frame.to_string(index=False)]
-        return "\n".join(lines)
+            tables[title] = frame
+        return Summary("\n".join(lines), title=head[0], notes=head[1:], tables=tables, lang=lang)
 
     def __repr__(self) -> str:
         return (
@@ -306,15 +243,7 @@ class BootstrapResult:
         )
 
     def _repr_html_(self) -> str:
-        head = "<br>".join(html.escape(line) for line in self._header("en"))
-        parts = [f"<div><p>{head}</p>"]
-        for kind in dict.fromkeys(self.table["kind"]):
-            rows = self.select(kind).round(3)
-            parts.append(
-                f"<h4>{html.escape(_LABELS['en']['kinds'].get(kind, kind))}</h4>"
-                + rows.to_html(index=False)
-            )
-        return "".join(parts) + "</div>"
+        return self.summary().html
 
 
 def _describe(row: Any) -> str:

@@ -3,80 +3,21 @@
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from csi._checks import check_choice
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 
 if TYPE_CHECKING:
     from csi.pls.result import PLSResult
 
 __all__ = ["header", "repr_html", "summary", "to_frame"]
 
-_LABELS = {
-    "en": {
-        "title": "PLS path model",
-        "scheme": "inner weighting scheme",
-        "plsc": "consistent PLS (PLSc)",
-        "yes": "yes",
-        "no": "no",
-        "n": "respondents used",
-        "excluded": "excluded (missing answers)",
-        "replaced": "missing answers replaced by item means",
-        "unscored": "respondents without scores (missing answers, pairwise)",
-        "iterations": "iterations",
-        "converged": "converged",
-        "not_converged": "NOT converged",
-        "paths": "Path coefficients",
-        "r2": "R²",
-        "outer": "Outer model",
-        "index": "Index (0-100)",
-        "construct": "construct",
-        "indicator": "indicator",
-        "weight": "weight",
-        "loading": "loading",
-        "path": "path",
-        "estimate": "estimate",
-        "r2_adj": "adj. R²",
-        "weights": "weights",
-        "sum_weights": "sum of weights",
-        "n_eff": "Kish effective n",
-    },
-    "zh": {
-        "title": "PLS 路径模型",
-        "scheme": "内部权重方案",
-        "plsc": "一致性 PLS (PLSc)",
-        "yes": "是",
-        "no": "否",
-        "n": "有效样本量",
-        "excluded": "剔除（有缺失回答）",
-        "replaced": "以题项均值替代的缺失回答",
-        "unscored": "无潜变量得分的受访者（有缺失回答，成对删除）",
-        "iterations": "迭代次数",
-        "converged": "已收敛",
-        "not_converged": "未收敛",
-        "paths": "路径系数",
-        "r2": "R²",
-        "outer": "测量模型",
-        "index": "指数 (0-100)",
-        "construct": "潜变量",
-        "indicator": "指标",
-        "weight": "权重",
-        "loading": "载荷",
-        "path": "路径",
-        "estimate": "估计值",
-        "r2_adj": "调整 R²",
-        "weights": "加权",
-        "sum_weights": "权重之和",
-        "n_eff": "Kish 有效样本量",
-    },
-}
-
 
 def header(result: PLSResult, lang: str) -> list[str]:
-    lab = _LABELS[lang]
+    lab = phrases("pls", lang)
     status = (
         f"{lab['converged']} ({lab['iterations']}: {result.iterations}, tol {result.tol:g})"
         if result.converged
@@ -101,11 +42,12 @@ def header(result: PLSResult, lang: str) -> list[str]:
     return [*lines, status]
 
 
-def summary(result: PLSResult, lang: str = "en", digits: int = 3) -> str:
+def summary(result: PLSResult, lang: str = "en", digits: int = 3) -> Summary:
     """A compact text report: paths with R², outer weights and loadings, index."""
-    check_choice(lang, _LABELS, name="lang")
-    lab = _LABELS[lang]
-    lines = header(result, lang)
+    lab = phrases("pls", check_lang(lang))
+    head = header(result, lang)
+    lines = list(head)
+    tables: dict[str, pd.DataFrame] = {}
     paths = pd.DataFrame(
         {
             lab["path"]: [
@@ -120,6 +62,7 @@ def summary(result: PLSResult, lang: str = "en", digits: int = 3) -> str:
         }
     )
     lines += ["", lab["paths"], paths.to_string(index=False)]
+    tables[lab["paths"]] = paths
     if len(result.r2):
         r2 = pd.DataFrame(
             {
@@ -129,6 +72,7 @@ def summary(result: PLSResult, lang: str = "en", digits: int = 3) -> str:
             }
         )
         lines += ["", lab["r2"], r2.to_string(index=False)]
+        tables[lab["r2"]] = r2
     outer = pd.DataFrame(
         {
             lab["construct"]: result.outer_weights["construct"],
@@ -138,17 +82,17 @@ def summary(result: PLSResult, lang: str = "en", digits: int = 3) -> str:
         }
     )
     lines += ["", lab["outer"], outer.to_string(index=False)]
+    tables[lab["outer"]] = outer
     if result.scale is not None:
         idx = result.index().round(1 if digits >= 1 else 0)
         lines += ["", lab["index"], idx.to_string()]
-    return "\n".join(lines)
+        tables[lab["index"]] = idx.to_frame() if isinstance(idx, pd.Series) else idx
+    return Summary("\n".join(lines), title=head[0], notes=head[1:], tables=tables, lang=lang)
 
 
 def repr_html(result: PLSResult) -> str:
-    head = "<br>".join(html.escape(line) for line in header(result, "en"))
-    paths = result.path_coefficients.round(3).to_html(index=False)
-    r2 = result.r2.round(3).to_html(index=False)
-    return f"<div><p>{head}</p><h4>Path coefficients</h4>{paths}<h4>R²</h4>{r2}</div>"
+    """The HTML of :func:`summary` (English)."""
+    return summary(result).html
 
 
 def to_frame(result: PLSResult) -> pd.DataFrame:

@@ -55,6 +55,9 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice
+from csi.display import Summary
+from csi.i18n import check_lang, phrases, text
+from csi.pls import display as _display
 from csi.pls import index as _ix
 from csi.pls import segments as _segments
 from csi.pls.fit_single import _item_matrix
@@ -68,10 +71,7 @@ __all__ = ["METHODS", "InteractionResult", "fit_interaction", "simple_slopes"]
 #: The interaction methods of ``fit_pls(..., interaction=)``.
 METHODS = ("two_stage", "product_indicator", "orthogonal")
 
-_NOTE = (
-    "no index for the interaction term(s) {terms}: a product of standardized scores "
-    "has no 0-100 scale"
-)
+_NOTE = text("interaction.note", "en")
 
 
 @dataclass(frozen=True, repr=False)
@@ -187,28 +187,36 @@ class InteractionResult(PLSResult):
         keep = [e for e in exclude if e not in self.terms]
         return self._note(super().ipma(target, scale, exclude=[*keep, *self.terms]))
 
-    def summary(self, lang: str = "en", digits: int = 3) -> str:
+    def summary(self, lang: str = "en", digits: int = 3) -> Summary:
         """The text report of :meth:`PLSResult.summary`, then the interaction effects."""
+        base = _display.summary(self, check_lang(lang), digits)
+        lab = phrases("interaction", lang)
         effects = self.interaction_effects
         table = pd.DataFrame(
             {
-                "path": [
+                lab["path"]: [
                     f"{s} -> {t}" for s, t in zip(effects["source"], effects["target"], strict=True)
                 ],
-                "effect": effects["estimate"].round(digits),
-                "standardized": effects["standardized"].round(digits),
+                lab["effect"]: effects["estimate"].round(digits),
+                lab["standardized"]: effects["standardized"].round(digits),
             }
         )
-        lines = [
-            super().summary(lang, digits),
-            "",
-            f"Interaction effects ({self.method.replace('_', ' ')} method; per unit of the "
-            "product of standardized scores)",
-            table.to_string(index=False),
-        ]
+        title = lab["title"].format(method=self.method.replace("_", " "))
+        lines = [base, "", title, table.to_string(index=False)]
+        notes = list(base.notes)
         if self.scale is not None:
-            lines.append(_NOTE.format(terms=", ".join(self.terms)))
-        return "\n".join(lines)
+            lines.append(lab["note"].format(terms=", ".join(self.terms)))
+            notes.append(lines[-1])
+        return Summary(
+            "\n".join(lines),
+            title=base.heading,
+            notes=notes,
+            tables={**base.tables, title: table},
+            lang=lang,
+        )
+
+    def _repr_html_(self) -> str:
+        return self.summary().html
 
     def to_frame(self) -> pd.DataFrame:
         """:meth:`PLSResult.to_frame` plus ``interaction_effect`` rows (lhs = term)."""

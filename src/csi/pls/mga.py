@@ -34,7 +34,6 @@ under common weights use ``PLSResult.bootstrap(segment=...)``.
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
@@ -44,6 +43,8 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_rng
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 from csi.pls import index as _ix
 from csi.pls import intervals as _iv
 from csi.pls.batched import REASONS, bootstrap_counts, run_ordered
@@ -83,31 +84,6 @@ GROUP_COLUMNS = (
     "ci_upper",
 )
 METHODS = ("permutation", "bootstrap")
-
-_LABELS = {
-    "en": {
-        "title": "PLS multi-group comparison",
-        "method": "method",
-        "groups": "groups",
-        "resamples": "resamples",
-        "failed": "failed",
-        "excluded": "excluded",
-        "parameter": "parameter",
-        "difference": "difference",
-        "p": "p",
-    },
-    "zh": {
-        "title": "PLS 多群组比较",
-        "method": "方法",
-        "groups": "群组",
-        "resamples": "重抽样次数",
-        "failed": "失败",
-        "excluded": "剔除",
-        "parameter": "参数",
-        "difference": "差异",
-        "p": "p 值",
-    },
-}
 
 
 @dataclass(frozen=True, repr=False)
@@ -155,7 +131,7 @@ class GroupComparison:
         return rows.drop(columns=["kind", *unused])
 
     def _header(self, lang: str) -> list[str]:
-        lab = _LABELS[lang]
+        lab = phrases("mga", lang)
         a, b = self.groups
         return [
             f"{lab['title']}: {self.group_column} = {a} (n={self.n_a}) vs {b} (n={self.n_b})",
@@ -165,10 +141,9 @@ class GroupComparison:
 
     def summary(
         self, lang: str = "en", digits: int = 3, kinds: Sequence[str] | None = ("path",)
-    ) -> str:
+    ) -> Summary:
         """Text table of the differences (default: the paths; ``kinds=None``: all)."""
-        check_choice(lang, _LABELS, name="lang")
-        lab = _LABELS[lang]
+        lab = phrases("mga", check_lang(lang))
         a, b = self.groups
         rows = self.table if kinds is None else self.table[self.table["kind"].isin(kinds)]
         frame = pd.DataFrame(
@@ -180,7 +155,14 @@ class GroupComparison:
                 lab["p"]: rows["pvalue"].round(digits),
             }
         )
-        return "\n".join([*self._header(lang), "", frame.to_string(index=False)])
+        head = self._header(lang)
+        return Summary(
+            "\n".join([*head, "", frame.to_string(index=False)]),
+            title=head[0],
+            notes=head[1:],
+            tables={lab["difference"]: frame},
+            lang=lang,
+        )
 
     def __repr__(self) -> str:
         return (
@@ -189,8 +171,7 @@ class GroupComparison:
         )
 
     def _repr_html_(self) -> str:
-        head = "<br>".join(html.escape(line) for line in self._header("en"))
-        return f"<div><p>{head}</p>{self.select('path').round(3).to_html(index=False)}</div>"
+        return self.summary().html
 
 
 def _describe(row: Any) -> str:

@@ -39,7 +39,6 @@ cannot be estimated, and counted in ``n_failed``; more than 1% failed gives a
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -48,7 +47,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_rng
+from csi._checks import CsiInputError, check_rng
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 from csi.pls.batched import REASONS
 from csi.pls.fit import fit_pls
 from csi.pls.fit_single import _check_n
@@ -70,42 +71,6 @@ __all__ = ["MICOM_COLUMNS", "MICOMResult", "micom"]
 MICOM_COLUMNS = ("construct", "step", "statistic", "lower", "upper", "pvalue", "invariant")
 #: The tested statistics, in table order.
 STEPS = ("composition", "mean", "log_variance")
-
-_TEXT = {
-    "en": {
-        "title": "MICOM: measurement invariance of composites",
-        "groups": "groups",
-        "perm": "permutations",
-        "failed": "failed",
-        "excluded": "left out",
-        "configural": "Step 1, configural invariance",
-        "steps": "Steps 2 and 3 (composition: c; mean and log variance: differences a - b)",
-        "verdict": "Invariance per construct",
-        "full": "full",
-        "partial": "partial",
-        "none": "none",
-    },
-    "zh": {
-        "title": "MICOM：复合模型测量不变性检验",
-        "groups": "群组",
-        "perm": "置换次数",
-        "failed": "失败",
-        "excluded": "剔除",
-        "configural": "步骤 1：构型不变性",
-        "steps": "步骤 2 与 3（组成：c；均值与对数方差：差异 a - b）",
-        "verdict": "各构念的不变性",
-        "full": "完全",
-        "partial": "部分",
-        "none": "无",
-        "same constructs, items and paths": "构念、题项与路径相同",
-        "same data treatment": "数据处理相同",
-        "same algorithm settings": "算法设置相同",
-        "model estimable in each group": "各群组均可估计模型",
-        "check": "检查项",
-        "ok": "通过",
-        "detail": "说明",
-    },
-}
 
 
 @dataclass(frozen=True, repr=False)
@@ -159,7 +124,7 @@ class MICOMResult:
         return self.table.copy()
 
     def _header(self, lang: str) -> list[str]:
-        t = _TEXT[lang]
+        t = phrases("micom", lang)
         a, b = self.groups
         return [
             t["title"],
@@ -168,28 +133,30 @@ class MICOMResult:
             f"{t['excluded']} {self.n_excluded}",
         ]
 
-    def summary(self, lang: str = "en", digits: int = 3) -> str:
+    def summary(self, lang: str = "en", digits: int = 3) -> Summary:
         """The check list, the three tests and the verdict, in ``lang`` (``en``/``zh``)."""
-        check_choice(lang, _TEXT, name="lang")
-        t = _TEXT[lang]
+        t = phrases("micom", check_lang(lang))
         verdict = self.verdict.assign(invariance=[t[v] for v in self.verdict["invariance"]])
         configural = self.configural.assign(check=[t.get(c, c) for c in self.configural["check"]])
-        if lang != "en":
-            configural = configural.rename(columns={c: t[c] for c in ("check", "ok", "detail")})
-        return "\n".join(
+        configural = configural.rename(columns={c: t[c] for c in ("check", "ok", "detail")})
+        head = self._header(lang)
+        steps = self.table.round(digits)
+        text = "\n".join(
             [
-                *self._header(lang),
+                *head,
                 "",
                 t["configural"],
                 configural.to_string(index=False),
                 "",
                 t["steps"],
-                self.table.round(digits).to_string(index=False),
+                steps.to_string(index=False),
                 "",
                 t["verdict"],
                 verdict.to_string(index=False),
             ]
         )
+        tables = {t["configural"]: configural, t["steps"]: steps, t["verdict"]: verdict}
+        return Summary(text, title=head[0], notes=head[1:], tables=tables, lang=lang)
 
     def __repr__(self) -> str:
         counts = self.verdict["invariance"].value_counts()
@@ -197,11 +164,7 @@ class MICOMResult:
         return f"MICOMResult(groups={self.groups!r}, {parts}, permutations={self.permutations})"
 
     def _repr_html_(self) -> str:
-        head = "<br>".join(html.escape(line) for line in self._header("en"))
-        return (
-            f"<div><p>{head}</p>{self.verdict.to_html(index=False)}"
-            f"{self.table.round(3).to_html(index=False)}</div>"
-        )
+        return self.summary().html
 
 
 def _group_values(result: PLSResult, group: Any) -> tuple[pd.Series, Any]:
