@@ -16,6 +16,8 @@ intervals (``std_lv_se`` ... ``std_all_ci_upper``; :mod:`csi.sem.standardized_se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from scipy import special, stats
@@ -210,3 +212,47 @@ def r_squared(st: Structure, x: np.ndarray) -> pd.Series:
     order = list(st.sm.observed) + list(st.sm.latents)
     ordered = sorted(out, key=lambda v: order.index(v) if v in order else len(order))
     return pd.Series({v: out[v] for v in ordered}, name="r2", dtype=float)
+
+
+def intercept_std_se(
+    st: Structure,
+    cov_idx: np.ndarray,
+    theta: np.ndarray,
+    vcov: np.ndarray,
+    entries: Sequence[tuple[str, int, float]],
+    level: float,
+) -> pd.DataFrame:
+    """Delta-method columns of the standardized intercepts and latent means (``~1`` rows).
+
+    ``entries``: ``(variable, index of its mean parameter in theta or -1, fixed value)``
+    in the rows' order; ``cov_idx`` the group's covariance-structure parameters in
+    ``theta``. ``std_all = mean / sd`` (implied sd) for every variable; ``std_lv`` the same
+    for latents and the raw intercept for items, as lavaan's ``standardizedSolution``.
+    """
+    latents = set(st.sm.latents)
+    cov_idx = np.asarray(cov_idx, dtype=int)
+    used = sorted({int(i) for i in cov_idx} | {i for _, i, _ in entries if i >= 0})
+    sub = np.asarray(used, dtype=int)
+
+    def values(t: np.ndarray) -> np.ndarray:
+        full = np.array(theta, dtype=float)
+        full[sub] = t
+        total, _ = variances(st, full[cov_idx])
+        lv, al = [], []
+        for var, idx, value in entries:
+            est = float(full[idx]) if idx >= 0 else value
+            sd = np.sqrt(total[var]) if total.get(var, 0.0) > 0 else np.nan
+            al.append(est / sd)
+            lv.append(est / sd if var in latents else est)
+        return np.array(lv + al)
+
+    est = values(np.asarray(theta, dtype=float)[sub])
+    se = delta_method_se(values, np.asarray(theta, dtype=float)[sub], vcov[np.ix_(sub, sub)])
+    n = len(entries)
+    return pd.concat(
+        [
+            se_columns("std_lv", est[:n], se[:n], level),
+            se_columns("std_all", est[n:], se[n:], level),
+        ],
+        axis=1,
+    )

@@ -28,22 +28,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import linalg
 
 from csi import diagnostics as dg
-from csi.sem.engine import Engine, GroupMap, GroupStats
+from csi.sem.engine import Engine, GroupMap, GroupStats, NotPositiveDefinite
 from csi.sem.fiml_information import fiml_gfi, observed_hessian
-from csi.sem.fitindices import fit_indices
+from csi.sem.fit_checks import _GroupData
+from csi.sem.fit_estimation import FitState, _assemble, _invert_information
+from csi.sem.fitindices import fit_indices, rmsea_interval
+from csi.sem.mlr import fiml_corrected, fiml_sandwich, independence_trace
 from csi.sem.result import SEMResult
 from csi.sem.structure import Structure
 from csi.sem.syntax import SemModel
-
-if TYPE_CHECKING:
-    from csi.sem.fit import _GroupData
+from csi.sem.weights import robust_fit
 
 _log = logging.getLogger(__name__)
 _LOG2PI = float(np.log(2 * np.pi))
@@ -197,8 +197,6 @@ class FimlEngine(Engine):
         return theta
 
     def objective(self, theta: np.ndarray, estimator: str = "ML") -> float:
-        from csi.sem.engine import NotPositiveDefinite
-
         try:
             s = self.state(theta, 0, derivatives=False)
         except NotPositiveDefinite:
@@ -258,8 +256,6 @@ def fit_fiml(
     ``estimator="MLR"``: robust (sandwich) standard errors and the Yuan-Bentler scaled
     test (:mod:`csi.sem.mlr`).
     """
-    from csi.sem.fit import FitState, _assemble, _invert_information
-
     gd = group
     raw = gd.raw
     assert raw is not None
@@ -322,8 +318,6 @@ def fit_fiml(
     if estimator == "MLR":
         vcov, robust = _mlr(engine, theta, x, pats, fit, df, (mu_h1, sigma_h1), xs)
     if df > 0:
-        from csi.sem.mlr import fiml_corrected
-
         robust.update(
             fiml_corrected(
                 engine,
@@ -375,10 +369,6 @@ def _mlr(
     xs: list[int],
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Sandwich covariance and the scaled and robust fit entries of MLR with FIML."""
-    from csi.sem.fitindices import rmsea_interval
-    from csi.sem.mlr import fiml_sandwich, independence_trace
-    from csi.sem.weights import robust_fit
-
     vcov, trace_h0, trace_h1 = fiml_sandwich(engine, theta, [x], [pats], [h1], xs)
     p = x.shape[1]
     robust = robust_fit(

@@ -14,7 +14,6 @@ RMSEA with ``sqrt(G)``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -31,14 +30,15 @@ from csi.sem.fiml import (
     patterns,
 )
 from csi.sem.fiml_information import fiml_gfi, observed_hessian
-from csi.sem.fitindices import fit_indices
+from csi.sem.fit_checks import _GroupData
+from csi.sem.fit_estimation import FitState, _assemble, _invert_information, _local_free
+from csi.sem.fitindices import fit_indices, rmsea_interval
 from csi.sem.groups import build_maps, start_values
+from csi.sem.mlr import fiml_corrected, fiml_sandwich, independence_trace
 from csi.sem.result import SEMResult
 from csi.sem.structure import Structure
 from csi.sem.syntax import SemModel
-
-if TYPE_CHECKING:
-    from csi.sem.fit import _GroupData
+from csi.sem.weights import robust_fit
 
 
 class GroupsFimlEngine(Engine):
@@ -117,8 +117,6 @@ def fit_fiml_groups(
     ``estimator="MLR"``: sandwich standard errors and the Yuan-Bentler scaled test
     (:mod:`csi.sem.mlr`), groups stacked.
     """
-    from csi.sem.fit import FitState, _assemble, _invert_information
-
     structs = [Structure(sm) for _ in groups]
     perm = [list(sm.observed).index(v) for v in structs[0].obs]
     xs, pats, stats_, group_x, h1 = [], [], [], [], []
@@ -199,8 +197,6 @@ def fit_fiml_groups(
     if estimator == "MLR":
         vcov, robust = _mlr(engine, theta, xs, pats, h1, x_idx, fit, df)
     if df > 0:
-        from csi.sem.mlr import fiml_corrected
-
         robust.update(
             fiml_corrected(engine, theta, xs, pats, h1, robust=estimator == "MLR", xs=x_idx)
         )
@@ -242,11 +238,6 @@ def _mlr(
     df: int,
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Sandwich covariance and the scaled and robust entries of multi-group MLR."""
-    from csi.sem.fit_estimation import _local_free
-    from csi.sem.fitindices import rmsea_interval
-    from csi.sem.mlr import fiml_sandwich, independence_trace
-    from csi.sem.weights import robust_fit
-
     vcov, trace_h0, trace_h1 = fiml_sandwich(engine, theta, data, pats, h1, x_idx)
     p, nx, groups = data[0].shape[1], len(x_idx), len(data)
     robust = robust_fit(

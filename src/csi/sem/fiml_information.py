@@ -33,10 +33,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from csi.sem.engine import Engine, GroupState, vech_indices
+from csi.sem.robust import duplication_weight
 from csi.sem.structure import PSI
 
 if TYPE_CHECKING:
-    from csi.sem.engine import Engine, GroupState
     from csi.sem.fiml import Pattern
 
 
@@ -187,8 +188,6 @@ def fiml_gfi(
     The means and covariances among the exogenous observed variables ``xs`` (``fixed.x``)
     are left out; the moment count (for the AGFI) keeps them, as lavaan.
     """
-    from csi.sem.engine import vech_indices
-    from csi.sem.robust import duplication_weight
 
     n, p = x.shape
     r, c = vech_indices(p)

@@ -21,11 +21,10 @@ import pandas as pd
 from csi._checks import CsiInputError, check_choice, check_frame
 from csi.moments import Moments
 from csi.scaleout import is_dask_frame, moments_from_dask
+from csi.sem.fiml import fit_fiml
+from csi.sem.fiml_groups import fit_fiml_groups
 from csi.sem.fit_checks import _apply_reliability, _group_data, _resolve_weights
-from csi.sem.fit_checks import _GroupData as _GroupData
 from csi.sem.fit_estimation import FitState, _fit_moments
-from csi.sem.fit_estimation import _assemble as _assemble
-from csi.sem.fit_estimation import _invert_information as _invert_information
 from csi.sem.groups import check_group_equal
 from csi.sem.ordinal import fit_ordinal
 from csi.sem.result import SEMResult
@@ -285,8 +284,6 @@ def fit_sem(
             model, sm, groups, columns, single_item_reliability, std_lv, fixed_x
         )
     if missing == "fiml" and group is not None:
-        from csi.sem.fiml_groups import fit_fiml_groups
-
         return fit_fiml_groups(
             sm,
             groups,
@@ -298,8 +295,6 @@ def fit_sem(
             estimator=estimator,
         )
     if missing == "fiml":
-        from csi.sem.fiml import fit_fiml
-
         return fit_fiml(
             sm,
             groups[0],

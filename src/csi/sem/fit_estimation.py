@@ -24,7 +24,13 @@ from csi.sem.constraints import Linear, affine, linearize, violated
 from csi.sem.defined import DefinedSyntaxError, defined_rows
 from csi.sem.effects import effects_table
 from csi.sem.engine import Engine, GroupMap, GroupStats
-from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared, variances
+from csi.sem.estimates import (
+    ESTIMATE_COLUMNS,
+    intercept_std_se,
+    parameter_table,
+    r_squared,
+    variances,
+)
 from csi.sem.fit_checks import _GroupData
 from csi.sem.fitindices import (
     fit_indices,
@@ -33,10 +39,12 @@ from csi.sem.fitindices import (
     uls_baseline_chisq,
 )
 from csi.sem.groups import apply_starts, build_maps, start_values
+from csi.sem.mlr import complete_h1_trace, independence_trace
 from csi.sem.result import SEMResult
-from csi.sem.standardized_se import intercept_std_se
+from csi.sem.robust import satorra_bentler
 from csi.sem.structure import Structure
 from csi.sem.syntax import SemModel, SemSyntaxError
+from csi.sem.weights import baseline_trace, robust_fit, sandwich
 
 _log = logging.getLogger("csi.sem.fit")  # the logger of fit_sem, as before the split
 
@@ -155,8 +163,6 @@ def _fit_moments(
         )
     robust: dict[str, float] = {}
     if estimator == "MLM":
-        from csi.sem.robust import satorra_bentler
-
         raw = [g.raw[:, perm] for g in groups if g.raw is not None]
         row_w = [g.w for g in groups if g.w is not None] if weight_kind else None
         vcov, robust = satorra_bentler(engine, theta, raw, row_w, weight_kind)
@@ -264,7 +270,6 @@ def _sampling_robust(
     multigroup: bool,
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Sandwich covariance and Yuan-Bentler (Mplus) scaled fit with sampling weights."""
-    from csi.sem.weights import baseline_trace, robust_fit, sandwich
 
     raw = [g.raw[:, perm] for g in groups if g.raw is not None]
     row_w = [g.w if g.w is not None else np.ones(len(x)) for g, x in zip(groups, raw, strict=True)]
@@ -276,8 +281,6 @@ def _sampling_robust(
     x_vars = engine.structs[0].fixed_x_vars
     nx = len(x_vars)
     if nx:  # MLR with fixed.x (sampling weights refuse it): the x moments are not modelled
-        from csi.sem.mlr import complete_h1_trace, independence_trace
-
         xs = [engine.structs[0].obs.index(v) for v in x_vars]
         per_group -= nx * (nx + 1) // 2 + (nx if multigroup else 0)
         tr1 = sum(

@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from csi.sem.engine import GroupState, vech_indices
+from csi.sem.engine import Engine, GroupState, vech_indices
 from csi.sem.fiml_information import casewise_scores, observed_hessian, pattern_hessian
+from csi.sem.robust import duplication_weight, robust_indices
+from csi.sem.weights import moment_scores
 
 if TYPE_CHECKING:
-    from csi.sem.engine import Engine
     from csi.sem.fiml import Pattern
 
 
@@ -177,8 +178,6 @@ def fiml_corrected(
     """
     from scipy.linalg import block_diag
 
-    from csi.sem.robust import duplication_weight, robust_indices
-
     n = float(engine.n_total)
     p = data[0].shape[1]
     r, c = vech_indices(p)
@@ -246,8 +245,6 @@ def complete_h1_trace(
     ``B_1`` the cross-products of the casewise scores at ``(m, S)``; the moments among
     the exogenous observed variables ``xs`` (``fixed.x``) are not modelled and leave both.
     """
-    from csi.sem.robust import duplication_weight
-    from csi.sem.weights import moment_scores
 
     p = len(cov)
     inv = np.linalg.inv(cov)

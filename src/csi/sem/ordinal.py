@@ -35,7 +35,9 @@ from csi._checks import CsiInputError, check_columns, check_frame
 from csi.sem.effects import effects_table
 from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared
 from csi.sem.ordinal_fitmeasures import ordinal_fit_measures
-from csi.sem.polychoric import OrdinalStats, ordinal_stats
+from csi.sem.ordinal_groups import fit_ordinal_groups
+from csi.sem.ordinal_mixed import mixed_stats
+from csi.sem.polychoric import OrdinalStats, near_pd_correlation, ordinal_stats
 from csi.sem.result import SEMResult
 from csi.sem.structure import PSI, THETA, Structure
 from csi.sem.syntax import build_model
@@ -153,8 +155,6 @@ def fit_ordinal(
     if group_equal:
         raise CsiInputError("group_equal needs a group column (group=...)")
     if continuous:
-        from csi.sem.ordinal_mixed import mixed_stats
-
         is_ord = np.array([v not in continuous for v in items])
         numeric[:, is_ord] = codes[:, is_ord]
         st_ = mixed_stats(numeric, is_ord)
@@ -184,7 +184,6 @@ def _fit_groups(
     n_excluded: int,
     **kw: Any,
 ) -> SEMResult:
-    from csi.sem.ordinal_groups import fit_ordinal_groups
 
     labels = list(pd.unique(gcol))  # order of appearance, as lavaan
     if len(labels) < 2:
@@ -240,7 +239,7 @@ def _dwls(
     derived = _derived(st, sm, {st.obs[a] for a in range(p) if a not in cont})
     dset = {k for k, _ in derived}
     keep = np.array([k for k in range(st.k) if k not in dset], dtype=int)
-    x0, _ok = st.semopy_fit(_near_pd(corr), n, "MLW")
+    x0, _ok = st.semopy_fit(near_pd_correlation(corr), n, "MLW")
 
     def full(xk: np.ndarray) -> np.ndarray:
         x = x0.copy()
@@ -450,16 +449,6 @@ def _theta_diag(st: Structure, name: str) -> int | None:
         if e.name == name and e.matrix == THETA and e.row == e.col:
             return e.row
     return None
-
-
-def _near_pd(m: np.ndarray) -> np.ndarray:
-    w, v = np.linalg.eigh(m)
-    if w.min() > 1e-6:
-        return m
-    w = np.maximum(w, 1e-3)
-    out = (v * w) @ v.T
-    d = np.sqrt(np.diag(out))
-    return out / np.outer(d, d)
 
 
 def _threshold_rows(

@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from csi.sem.fitindices import FIT_NAMES, cfi, rmsea_interval, tli
+from csi.sem.robust import robust_rmsea_interval
 
 #: the test statistics each ordinal estimator reports (lavaan's defaults)
 ROBUST_ESTIMATORS = ("WLSMV",)
@@ -160,8 +161,6 @@ def _savalei_robust(
     gamma: np.ndarray,
     delta: np.ndarray,
 ) -> dict[str, float]:
-    from csi.sem.weights import _robust_interval
-
     p = len(corr)
     iu, ju = np.triu_indices(p, 1)
     inv = np.linalg.inv(implied)
@@ -180,7 +179,7 @@ def _savalei_robust(
     t0 = -n * float(np.linalg.slogdet(corr)[1])
     c0 = float(np.trace(gamma)) / b_df
     ncp, ncp0 = max(t - c * df, 0.0), max(t0 - c0 * b_df, 0.0)
-    lo, up = _robust_interval(t / c, df, c, n - 1, 1)
+    lo, up = robust_rmsea_interval(t / c, df, c, n - 1, 1)
     return {
         "cfi_robust": 1.0 - ncp / max(ncp, ncp0) if max(ncp, ncp0) > 0 else 1.0,
         "tli_robust": 1.0 - (ncp / df) / (ncp0 / b_df) if ncp0 > 0 else 1.0,

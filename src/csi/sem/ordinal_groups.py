@@ -30,12 +30,13 @@ from scipy import stats
 from csi import diagnostics as dg
 from csi._checks import CsiInputError
 from csi.sem.effects import effects_table
-from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared
+from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared, variances
 from csi.sem.fitindices import FIT_NAMES, cfi, rmsea_interval, tli
 from csi.sem.groups import build_maps
 from csi.sem.ordinal_fitmeasures import _scale_shift
-from csi.sem.polychoric import OrdinalStats
+from csi.sem.polychoric import OrdinalStats, near_pd_correlation
 from csi.sem.result import SEMResult
+from csi.sem.robust import robust_rmsea_interval
 from csi.sem.structure import THETA, Structure
 
 #: group_equal keywords available with ordinal items
@@ -296,13 +297,12 @@ def _implied(
 def _start(
     structs: list[Structure], stats_: list[OrdinalStats], lay: _Layout, perm: list[int]
 ) -> np.ndarray:
-    from csi.sem.ordinal import _near_pd
 
     x = np.zeros(len(lay.names))
     count = np.zeros(len(lay.names))
     for g, (st, os_) in enumerate(zip(structs, stats_, strict=True)):
         corr = os_.corr[np.ix_(perm, perm)]
-        xg, _ok = st.semopy_fit(_near_pd(corr), os_.n, "MLW")
+        xg, _ok = st.semopy_fit(near_pd_correlation(corr), os_.n, "MLW")
         np.add.at(x, lay.cov_idx[g], xg)
         np.add.at(count, lay.cov_idx[g], 1.0)
         for j, idx in enumerate(lay.tau_idx[g]):
@@ -435,8 +435,6 @@ def _savalei_groups(
     baseline correction as lavaan 0.6.14 computes it, ``c_0 df_0 = sum_g (N / N_g)
     tr(Gamma_g)`` (checked against its output).
     """
-    from csi.sem.weights import _robust_interval
-
     n, groups = float(n_g.sum()), len(n_g)
     iu, ju = np.triu_indices(p, 1)
     m = len(iu)
@@ -475,7 +473,7 @@ def _savalei_groups(
     c = float(np.sum((proj.T @ wml @ proj) * gamma.T)) / df
     df0 = size
     ncp, ncp0 = max(t - c * df, 0.0), max(t0 - c0_df0, 0.0)
-    lo, up = _robust_interval(t / c, df, c, round(n) - groups, groups)
+    lo, up = robust_rmsea_interval(t / c, df, c, round(n) - groups, groups)
     scale = np.sqrt(groups)
     return {
         "cfi_robust": 1.0 - ncp / max(ncp, ncp0) if max(ncp, ncp0) > 0 else 1.0,
@@ -594,7 +592,6 @@ def _row(
 
 
 def _latent_sd(st: Structure, xl: np.ndarray) -> dict[str, float]:
-    from csi.sem.estimates import variances
 
     total, _resid = variances(st, xl)
     return {st.inner[k]: float(np.sqrt(total[st.inner[k]])) for k in st.latent_idx}

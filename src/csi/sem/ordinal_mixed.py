@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, special, stats
 
-from csi.sem.polychoric import OrdinalStats, ordinal_stats
+from csi.sem.polychoric import OrdinalStats, _pair, ordinal_stats
 
 
 def mixed_stats(values: np.ndarray, ordinal: np.ndarray) -> OrdinalStats:
@@ -101,8 +101,6 @@ def _polychoric_if(
     base: OrdinalStats, k: int, codes: np.ndarray, if_i: np.ndarray, if_j: np.ndarray, n: int
 ) -> np.ndarray:
     """The polychoric's influence function, recovered from :func:`ordinal_stats`."""
-    from csi.sem.polychoric import _pair
-
     lab = base.labels[k]
     seen = np.ones(n, dtype=bool)
     tau_if = [np.zeros((n, 0))] * len(base.thresholds)

@@ -197,3 +197,15 @@ def _pair(
     c_j = np.einsum("ab,cab->c", freq * dr / pi, dtj / pi)
     adj = (tau_if[i] @ c_i + tau_if[j] @ c_j) * (nij / n)
     return r, (score - adj) * n / (nij * info)
+
+
+def near_pd_correlation(m: np.ndarray) -> np.ndarray:
+    """``m`` itself when positive definite, else its eigenvalues floored at 1e-3 and
+    rescaled to unit diagonal (start values only)."""
+    w, v = np.linalg.eigh(m)
+    if w.min() > 1e-6:
+        return m
+    w = np.maximum(w, 1e-3)
+    out = (v * w) @ v.T
+    d = np.sqrt(np.diag(out))
+    return out / np.outer(d, d)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from csi._checks import CsiInputError
 from csi.diagnostics import Diagnostic, check_lang, localize
+from csi.sem.modindices import modification_indices
 
 _FIT_LABELS = {
     "en": {
@@ -163,8 +164,6 @@ class SEMResult:
 
     def modification_indices(self, *, minimum: float = 0.0) -> pd.DataFrame:
         """Score tests for fixed-to-zero parameters (see :mod:`csi.sem.modindices`)."""
-        from csi.sem.modindices import modification_indices
-
         if self._state is None:
             raise RuntimeError("this result does not carry the fitted model")
         constraints = getattr(self._state.sm, "constraints", ())

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, special, stats
 
 from csi.sem.engine import Engine, vech_indices
 from csi.sem.fitindices import cfi, rmsea_interval, tli
@@ -176,8 +176,6 @@ def robust_indices(
     ordinary interval and close-fit test of ``T`` with ``c df`` degrees of freedom
     (what lavaan 0.6.14 reports as ``rmsea.ci.lower.scaled``).
     """
-    from csi.sem.weights import _robust_interval
-
     t = chisq / c
     out: dict[str, float] = {}
     _point, lo_s, up_s, p_s = rmsea_interval(chisq, df * c, n, groups)
@@ -189,7 +187,7 @@ def robust_indices(
     out["cfi_robust"] = 1.0 - ncp / max(ncp, ncp_b) if max(ncp, ncp_b) > 0 else 1.0
     out["tli_robust"] = 1.0 - (ncp / df) / (ncp_b / baseline_df) if ncp_b > 0 else 1.0
     out["rmsea_robust"] = float(np.sqrt(groups) * np.sqrt(ncp / (n * df)))
-    lo, up = _robust_interval(t, df, c, round(n), groups)
+    lo, up = robust_rmsea_interval(t, df, c, round(n), groups)
     out["rmsea_ci_lower_robust"] = lo
     out["rmsea_ci_upper_robust"] = up
     out["rmsea_pvalue_robust"] = float(stats.ncx2.sf(t, df, n * df * 0.05**2 / (c * groups)))
@@ -238,3 +236,22 @@ def uls_vcov(engine: Engine, theta: np.ndarray) -> np.ndarray:
 def robust_table(vcov: np.ndarray, names: list[str]) -> pd.DataFrame:
     """The robust covariance matrix labelled by parameter."""
     return pd.DataFrame(vcov, index=names, columns=names)
+
+
+def robust_rmsea_interval(t: float, df: int, c: float, n: int, groups: int) -> tuple[float, float]:
+    """90% interval of the robust RMSEA: non-centrality of the scaled statistic times c."""
+
+    def solve(q: float) -> float:
+        if special.chdtr(df, t) < q:
+            return 0.0
+        hi = max(t, 1.0)
+        while float(special.chndtr(t, df, hi)) > q:
+            hi *= 2.0
+        return float(
+            optimize.brentq(lambda lam: float(special.chndtr(t, df, lam)) - q, 0.0, hi, xtol=1e-12)
+        )
+
+    scale = np.sqrt(groups)
+    lo = float(scale * np.sqrt(c * solve(0.95) / (n * df)))
+    up = float(scale * np.sqrt(c * solve(0.05) / (n * df)))
+    return lo, up

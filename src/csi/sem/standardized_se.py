@@ -18,15 +18,11 @@ a fixed-x variance) gets ``z`` and p-value NaN.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
-
-if TYPE_CHECKING:
-    from csi.sem.structure import Structure
 
 #: suffixes of the columns added for each standardized column (``std_all_se`` ...)
 SE_SUFFIXES = ("se", "z", "pvalue", "ci_lower", "ci_upper")
@@ -79,49 +75,3 @@ def se_columns(prefix: str, est: np.ndarray, se: np.ndarray, level: float) -> pd
 def empty_se_columns(prefix: str, n: int) -> pd.DataFrame:
     """The same columns, all NaN (no parameter covariance available)."""
     return pd.DataFrame({f"{prefix}_{k}": np.full(n, np.nan) for k in SE_SUFFIXES})
-
-
-def intercept_std_se(
-    st: Structure,
-    cov_idx: np.ndarray,
-    theta: np.ndarray,
-    vcov: np.ndarray,
-    entries: Sequence[tuple[str, int, float]],
-    level: float,
-) -> pd.DataFrame:
-    """Delta-method columns of the standardized intercepts and latent means (``~1`` rows).
-
-    ``entries``: ``(variable, index of its mean parameter in theta or -1, fixed value)``
-    in the rows' order; ``cov_idx`` the group's covariance-structure parameters in
-    ``theta``. ``std_all = mean / sd`` (implied sd) for every variable; ``std_lv`` the same
-    for latents and the raw intercept for items, as lavaan's ``standardizedSolution``.
-    """
-    from csi.sem.estimates import variances  # estimates imports this module
-
-    latents = set(st.sm.latents)
-    cov_idx = np.asarray(cov_idx, dtype=int)
-    used = sorted({int(i) for i in cov_idx} | {i for _, i, _ in entries if i >= 0})
-    sub = np.asarray(used, dtype=int)
-
-    def values(t: np.ndarray) -> np.ndarray:
-        full = np.array(theta, dtype=float)
-        full[sub] = t
-        total, _ = variances(st, full[cov_idx])
-        lv, al = [], []
-        for var, idx, value in entries:
-            est = float(full[idx]) if idx >= 0 else value
-            sd = np.sqrt(total[var]) if total.get(var, 0.0) > 0 else np.nan
-            al.append(est / sd)
-            lv.append(est / sd if var in latents else est)
-        return np.array(lv + al)
-
-    est = values(np.asarray(theta, dtype=float)[sub])
-    se = delta_method_se(values, np.asarray(theta, dtype=float)[sub], vcov[np.ix_(sub, sub)])
-    n = len(entries)
-    return pd.concat(
-        [
-            se_columns("std_lv", est[:n], se[:n], level),
-            se_columns("std_all", est[n:], se[n:], level),
-        ],
-        axis=1,
-    )

@@ -34,10 +34,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import stats
 
 from csi.sem.engine import Engine, vech_indices
-from csi.sem.robust import duplication_weight
+from csi.sem.robust import duplication_weight, robust_rmsea_interval
 
 
 def moment_scores(
@@ -181,28 +181,9 @@ def robust_fit(
     out["cfi_robust"] = 1.0 - ncp / max(ncp, ncp_b) if max(ncp, ncp_b) > 0 else 1.0
     out["tli_robust"] = 1.0 - (ncp / df) / (ncp_b / baseline_df) if ncp_b > 0 else 1.0
     out["rmsea_robust"] = float(np.sqrt(groups) * np.sqrt(ncp / (n * df)))
-    lo, up = _robust_interval(t, df, c, n, groups)
+    lo, up = robust_rmsea_interval(t, df, c, n, groups)
     out["rmsea_ci_lower_robust"] = lo
     out["rmsea_ci_upper_robust"] = up
     ncp_close = n * df * 0.05**2 / (c * groups)
     out["rmsea_pvalue_robust"] = float(stats.ncx2.sf(t, df, ncp_close))
     return out
-
-
-def _robust_interval(t: float, df: int, c: float, n: int, groups: int) -> tuple[float, float]:
-    """90% interval of the robust RMSEA: non-centrality of the scaled statistic times c."""
-
-    def solve(q: float) -> float:
-        if special.chdtr(df, t) < q:
-            return 0.0
-        hi = max(t, 1.0)
-        while float(special.chndtr(t, df, hi)) > q:
-            hi *= 2.0
-        return float(
-            optimize.brentq(lambda lam: float(special.chndtr(t, df, lam)) - q, 0.0, hi, xtol=1e-12)
-        )
-
-    scale = np.sqrt(groups)
-    lo = float(scale * np.sqrt(c * solve(0.95) / (n * df)))
-    up = float(scale * np.sqrt(c * solve(0.05) / (n * df)))
-    return lo, up
