@@ -149,4 +149,24 @@ LIBRARY_EN: dict[str, str] = {
         "no index for the interaction term(s) {terms}: a product of standardized "
         "scores has no 0-100 scale"
     ),
+    # cvpat
+    "cvpat.title": (
+        "CVPAT ({folds} folds, {repeats} repeats, {technique}); difference = other's "
+        "loss - model's loss"
+    ),
+    "predict.title": "PLSpredict ({folds} folds, {repeats} repeats, {technique})",
+    "predict.power": "predictive power: {power}",
+    "predict.power_high": "high",
+    "predict.power_medium": "medium",
+    "predict.power_low": "low",
+    "predict.power_none": "none",
+    "screening.title": "Item screening",
+    "screening.used": "respondents used {n} ({excluded} left out for missing answers)",
+    "screening.items": "Items",
+    "screening.groups": "Groups",
+    "screening.pairs": "Near-duplicate items",
+    "screening.no_pairs": "No near-duplicate items",
+    "model_fit.title": "PLS model fit ({kind}; n = {n})",
+    "model_fit.bootstrap": "Bollen-Stine bootstrap: {resamples} resamples, {failed} failed",
+    "model_fit.seed": "; seed {seed}",
 }

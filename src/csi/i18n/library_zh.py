@@ -142,4 +142,24 @@ LIBRARY_ZH: dict[str, str] = {
     "interaction.effect": "效应",
     "interaction.standardized": "标准化效应",
     "interaction.note": "交互项 {terms} 没有指数：标准化得分的乘积没有 0-100 量表",
+    # cvpat
+    "cvpat.title": (
+        "CVPAT 交叉验证预测能力检验（{folds} 折，重复 {repeats} "
+        "次，{technique}）；差异 = 对照损失 - 模型损失"
+    ),
+    "predict.title": "PLSpredict（{folds} 折，重复 {repeats} 次，{technique}）",
+    "predict.power": "预测能力：{power}",
+    "predict.power_high": "高",
+    "predict.power_medium": "中",
+    "predict.power_low": "低",
+    "predict.power_none": "无",
+    "screening.title": "题项筛选",
+    "screening.used": "有效样本量 {n}（因缺失剔除 {excluded}）",
+    "screening.items": "题项",
+    "screening.groups": "题项组",
+    "screening.pairs": "近似重复题项",
+    "screening.no_pairs": "无近似重复题项",
+    "model_fit.title": "PLS 模型拟合（{kind}；样本量 n = {n}）",
+    "model_fit.bootstrap": "Bollen-Stine 自助法：重抽样 {resamples} 次，失败 {failed} 次",
+    "model_fit.seed": "；随机种子 {seed}",
 }

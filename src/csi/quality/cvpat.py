@@ -29,7 +29,6 @@ is lower (``d > 0``); against a competing model it is two-sided. A positive
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +36,8 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice
+from csi.display import Summary
+from csi.i18n import check_lang, text
 from csi.quality.predict import (
     TECHNIQUES,
     _raw,
@@ -96,20 +97,22 @@ class CVPATResult:
     level: float
     seed: Any
 
-    def summary(self, *, digits: int = 3, lang: str = "en") -> str:
+    def summary(self, *, lang: str = "en", digits: int = 3) -> Summary:
         """The test table with a heading (``lang``: ``en`` or ``zh``)."""
-        check_choice(lang, ("en", "zh"), name="lang")
-        if lang == "zh":
-            head = (
-                f"CVPAT 交叉验证预测能力检验（{self.n_folds} 折，重复 {self.repeats} 次，"
-                f"{self.technique}）；差异 = 对照损失 - 模型损失"
-            )
-        else:
-            head = (
-                f"CVPAT ({self.n_folds} folds, {self.repeats} repeats, {self.technique}); "
-                "difference = other's loss - model's loss"
-            )
-        return head + "\n" + self.table.round(digits).to_string(index=False)
+        head = text(
+            "cvpat.title",
+            check_lang(lang),
+            folds=self.n_folds,
+            repeats=self.repeats,
+            technique=self.technique,
+        )
+        table = self.table.round(digits)
+        return Summary(
+            head + "\n" + table.to_string(index=False),
+            title=head,
+            tables={"CVPAT": table},
+            lang=lang,
+        )
 
     def __repr__(self) -> str:
         overall = self.table[self.table["construct"] == OVERALL]
@@ -119,10 +122,7 @@ class CVPATResult:
         return f"CVPATResult({parts})"
 
     def _repr_html_(self) -> str:
-        return (
-            f"<div><p>{html.escape(self.summary().splitlines()[0])}</p>"
-            f"{self.table.round(4).to_html(index=False)}</div>"
-        )
+        return self.summary().html
 
 
 def paired_t(d: np.ndarray, alternative: str) -> tuple[float, int, float]:

@@ -51,7 +51,6 @@ numbers may differ from SmartPLS for plain (non-consistent) PLS fits.
 
 from __future__ import annotations
 
-import html
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -60,6 +59,8 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_rng
+from csi.display import Summary
+from csi.i18n import check_lang, text
 from csi.pls.algorithm import Layout, _batched, sign_anchors
 from csi.pls.batched import INADMISSIBLE_RULES, OK, REASONS, Engine, bootstrap_counts
 
@@ -268,17 +269,24 @@ class ModelFit:
         """The tidy table (a copy)."""
         return self.table.copy()
 
-    def summary(self, digits: int = 3) -> str:
+    def summary(self, digits: int = 3, *, lang: str = "en") -> Summary:
         """A text table: measures x models with the bootstrap quantiles."""
+        check_lang(lang)
         head = [
-            f"PLS model fit ({'PLSc' if self.consistent else 'PLS'}; n = {self.n})",
-            f"Bollen-Stine bootstrap: {self.n_bootstrap} resamples, {self.n_failed} failed"
-            + (f"; seed {self.seed}" if self.n_bootstrap else ""),
+            text("model_fit.title", lang, kind="PLSc" if self.consistent else "PLS", n=self.n),
+            text("model_fit.bootstrap", lang, resamples=self.n_bootstrap, failed=self.n_failed)
+            + (text("model_fit.seed", lang, seed=self.seed) if self.n_bootstrap else ""),
         ]
         frame = self.table.copy()
         for c in ("value", "hi95", "hi99"):
             frame[c] = frame[c].round(digits)
-        return "\n".join([*head, "", frame.to_string(index=False)])
+        return Summary(
+            "\n".join([*head, "", frame.to_string(index=False)]),
+            title=head[0],
+            notes=head[1:],
+            tables={"SRMR, d_ULS, d_G": frame},
+            lang=lang,
+        )
 
     def __repr__(self) -> str:
         return (
@@ -287,9 +295,7 @@ class ModelFit:
         )
 
     def _repr_html_(self) -> str:
-        return f"<div><p>{html.escape(self.summary().splitlines()[0])}</p>" + (
-            self.table.round(4).to_html(index=False) + "</div>"
-        )
+        return self.summary().html
 
 
 def _fit_values(fit: Any, layout: Layout, consistent: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from csi import diagnostics as dg
 from csi._checks import check_choice
+from csi.i18n import check_lang
 from csi.pls.algorithm import Layout, inner_estimates, outer_weights
 from csi.pls.consistent import consistent_estimates
 from csi.quality.assemble import QualityInputs, build_report
@@ -135,7 +136,7 @@ def pls_quality(
     """
     th = as_thresholds(thresholds)
     check_choice(f2, F2_METHODS, name="f2")
-    check_choice(lang, ("en", "zh"), name="lang")
+    check_lang(lang)
     check_choice(correlations, CORRELATIONS, name="correlations")
     spec, a = result.spec, result.arrays
     f2_table = f_squared_rerun(result) if f2 == "rerun" else f_squared_fixed(a.construct_corr, spec)

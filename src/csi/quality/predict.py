@@ -41,6 +41,8 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_rng
+from csi.display import Summary
+from csi.i18n import check_lang, text
 from csi.pls.algorithm import Layout, inner_estimates, outer_weights
 
 if TYPE_CHECKING:
@@ -135,17 +137,27 @@ class PredictionResult:
             return "medium"
         return "low" if better else "none"
 
-    def summary(self, *, digits: int = 3, lang: str = "en") -> str:
+    def summary(self, *, lang: str = "en", digits: int = 3) -> Summary:
         """The item table and the verdict on predictive power."""
-        check_choice(lang, ("en", "zh"), name="lang")
-        if lang == "zh":
-            head = f"PLSpredict（{self.n_folds} 折，重复 {self.repeats} 次，{self.technique}）"
-            verdict = {"high": "高", "medium": "中", "low": "低", "none": "无"}[self.power]
-            tail = f"预测能力：{verdict}"
-        else:
-            head = f"PLSpredict ({self.n_folds} folds, {self.repeats} repeats, {self.technique})"
-            tail = f"predictive power: {self.power}"
-        return "\n".join([head, self.items.round(digits).to_string(index=False), tail])
+        head = text(
+            "predict.title",
+            check_lang(lang),
+            folds=self.n_folds,
+            repeats=self.repeats,
+            technique=self.technique,
+        )
+        tail = text("predict.power", lang, power=text(f"predict.power_{self.power}", lang))
+        items = self.items.round(digits)
+        return Summary(
+            "\n".join([head, items.to_string(index=False), tail]),
+            title=head,
+            notes=[tail],
+            tables={"PLSpredict": items},
+            lang=lang,
+        )
+
+    def _repr_html_(self) -> str:
+        return self.summary().html
 
     def __repr__(self) -> str:
         return f"PredictionResult(items={len(self.items)}, power={self.power!r})"

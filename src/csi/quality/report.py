@@ -9,81 +9,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from csi._checks import check_choice
 from csi.diagnostics import Diagnostic, localize
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 from csi.quality.thresholds import Thresholds
-
-_LABELS = {
-    "en": {
-        "title": "Measurement and structural quality",
-        "estimator": "estimator",
-        "pls": "PLS path modelling",
-        "plsc": "consistent PLS (PLSc)",
-        "sem": "covariance-based SEM",
-        "n": "respondents used",
-        "reliability": "Reliability and convergent validity",
-        "htmt": "HTMT (heterotrait-monotrait ratio)",
-        "fl": "Fornell-Larcker (diagonal: sqrt(AVE))",
-        "structural": "Structural model: R²",
-        "f2": "Effect sizes f² and inner VIF",
-        "outer_vif": "Formative indicators: VIF",
-        "diagnostics": "Diagnostics",
-        "none": "no problems found",
-        "flag": "* below / above the threshold",
-        "thresholds": "thresholds",
-        "fit": "Model fit: SRMR",
-        "saturated": "saturated model",
-        "estimated": "estimated model",
-        "threshold": "threshold",
-        "corr_scores": "Fornell-Larcker and inner VIF from the construct-score correlations",
-        "corr_disattenuated": "Fornell-Larcker and inner VIF from the PLSc (disattenuated) "
-        "construct correlations",
-    },
-    "zh": {
-        "title": "测量模型与结构模型质量",
-        "estimator": "估计方法",
-        "pls": "PLS 路径模型",
-        "plsc": "一致性 PLS (PLSc)",
-        "sem": "协方差结构方程模型",
-        "n": "有效样本量",
-        "reliability": "信度与聚合效度",
-        "htmt": "HTMT（异质-单质比）",
-        "fl": "Fornell-Larcker 准则（对角线：AVE 平方根）",
-        "structural": "结构模型：R²",
-        "f2": "效应量 f² 与内部 VIF",
-        "outer_vif": "形成性指标：VIF",
-        "diagnostics": "诊断",
-        "none": "未发现问题",
-        "flag": "* 未达到阈值",
-        "thresholds": "阈值",
-        "fit": "模型拟合：SRMR",
-        "saturated": "饱和模型",
-        "estimated": "估计模型",
-        "threshold": "阈值",
-        "corr_scores": "Fornell-Larcker 准则与内部 VIF 基于构念得分的相关系数",
-        "corr_disattenuated": "Fornell-Larcker 准则与内部 VIF 基于 PLSc（去衰减）构念相关系数",
-    },
-}
-
-_COLUMNS = {
-    "zh": {
-        "construct": "构念",
-        "mode": "模式",
-        "n_items": "题项数",
-        "alpha": "alpha",
-        "rho_a": "rho_A",
-        "rho_c": "rho_C",
-        "ave": "AVE",
-        "r2": "R²",
-        "r2_adj": "调整 R²",
-        "source": "源构念",
-        "target": "目标构念",
-        "f2": "f²",
-        "effect": "效应",
-        "vif": "VIF",
-        "indicator": "指标",
-    }
-}
 
 #: Columns of :attr:`QualityReport.model_fit`.
 FIT_COLUMNS = ("model", "measure", "value", "threshold", "ok")
@@ -91,9 +20,6 @@ FIT_COLUMNS = ("model", "measure", "value", "threshold", "ok")
 
 def _no_fit() -> pd.DataFrame:
     return pd.DataFrame({c: [] for c in FIT_COLUMNS})
-
-
-_EFFECT_ZH = {"none": "无", "small": "小", "medium": "中", "large": "大", "": ""}
 
 
 @dataclass(frozen=True, repr=False)
@@ -173,9 +99,7 @@ class QualityReport:
 
     def diagnostics_in(self, lang: str | None = None) -> list[Diagnostic]:
         """The diagnostics rendered in ``lang`` (default: the report's ``lang``)."""
-        lang = self.lang if lang is None else lang
-        check_choice(lang, ("en", "zh"), name="lang")
-        return localize(self.diagnostics, lang)
+        return localize(self.diagnostics, check_lang(self.lang if lang is None else lang))
 
     def diagnostics_frame(self, *, lang: str | None = None) -> pd.DataFrame:
         """``code, severity, message, advice``: one row per diagnostic, in ``lang``."""
@@ -208,16 +132,17 @@ class QualityReport:
 
     # ---------------------------------------------------------------- text
     def _rename(self, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-        return frame.rename(columns=_COLUMNS.get(lang, {}))
+        return frame.rename(columns=phrases("quality.col", lang))
 
-    def summary(self, *, lang: str | None = None, digits: int = 3) -> str:
+    def summary(self, *, lang: str | None = None, digits: int = 3) -> Summary:
         """Compact text tables: reliability, HTMT, Fornell-Larcker, R², f², VIF, diagnostics.
 
-        Values failing their threshold are marked with ``*``.
+        Values failing their threshold are marked with ``*``. ``lang`` defaults to the
+        report's own language.
         """
-        lang = self.lang if lang is None else lang
-        check_choice(lang, ("en", "zh"), name="lang")
-        lab = _LABELS[lang]
+        lang = check_lang(self.lang if lang is None else lang)
+        lab = phrases("quality", lang)
+        tables: dict[str, pd.DataFrame] = {}
         th = self.thresholds
 
         def fmt(v: float, bad: bool = False) -> str:
@@ -243,7 +168,9 @@ class QualityReport:
         )
         if self.estimator == "sem":
             table = table.drop(columns="rho_a").rename(columns={"rho_c": "omega"})
-        lines += ["", lab["reliability"], self._rename(table, lang).to_string(index=False)]
+        table = self._rename(table, lang)
+        lines += ["", lab["reliability"], table.to_string(index=False)]
+        tables[lab["reliability"]] = table
 
         names = list(self.htmt.index)
         ht = pd.DataFrame("", index=names, columns=names[:-1])
@@ -260,13 +187,17 @@ class QualityReport:
                     fl.loc[a, b] = fmt(float(flv[i, j]), bool(bad))
         if len(names) > 1:
             lines += ["", lab["htmt"], ht.to_string()]
+            tables[lab["htmt"]] = ht
         lines += ["", lab["fl"], fl.to_string()]
+        tables[lab["fl"]] = fl
 
         if len(self.r2):
             r2 = self.r2.assign(
                 r2=[fmt(v) for v in self.r2["r2"]], r2_adj=[fmt(v) for v in self.r2["r2_adj"]]
             )
-            lines += ["", lab["structural"], self._rename(r2, lang).to_string(index=False)]
+            r2 = self._rename(r2, lang)
+            lines += ["", lab["structural"], r2.to_string(index=False)]
+            tables[lab["structural"]] = r2
         if len(self.f2):
             f2 = self.f2[["source", "target", "f2", "effect"]].merge(
                 self.inner_vif[["source", "target", "vif"]], on=["source", "target"], how="left"
@@ -275,9 +206,11 @@ class QualityReport:
                 f2=[fmt(v) for v in f2["f2"]],
                 vif=[fmt(v, v > th.inner_vif) for v in f2["vif"]],
             )
-            if lang == "zh":
-                f2["effect"] = [_EFFECT_ZH.get(e, e) for e in f2["effect"]]
-            lines += ["", lab["f2"], self._rename(f2, lang).to_string(index=False)]
+            effects = phrases("quality.effect", lang)
+            f2["effect"] = [effects.get(e, e) for e in f2["effect"]]
+            f2 = self._rename(f2, lang)
+            lines += ["", lab["f2"], f2.to_string(index=False)]
+            tables[lab["f2"]] = f2
         if self.correlations in ("scores", "disattenuated") and self.estimator == "plsc":
             lines += ["", lab["corr_" + self.correlations]]
         if len(self.model_fit):
@@ -295,7 +228,9 @@ class QualityReport:
         if len(formative):
             ov = formative.assign(vif=[fmt(v, v > th.outer_vif) for v in formative["vif"]])
             ov = ov[["construct", "indicator", "vif"]]
-            lines += ["", lab["outer_vif"], self._rename(ov, lang).to_string(index=False)]
+            ov = self._rename(ov, lang)
+            lines += ["", lab["outer_vif"], ov.to_string(index=False)]
+            tables[lab["outer_vif"]] = ov
         lines += ["", lab["flag"]]
         lines += ["", lab["diagnostics"]]
         if self.diagnostics:
@@ -305,7 +240,9 @@ class QualityReport:
                 seen.add(d.code)
         else:
             lines.append(lab["none"])
-        return "\n".join(lines)
+        return Summary(
+            "\n".join(lines), title=lab["title"], tables=tables, html=self._html(lang), lang=lang
+        )
 
     def __repr__(self) -> str:
         n_warn = sum(d.severity in ("warning", "error") for d in self.diagnostics)
@@ -315,7 +252,10 @@ class QualityReport:
         )
 
     def _repr_html_(self) -> str:
-        lab = _LABELS.get(self.lang, _LABELS["en"])
+        return self.summary().html
+
+    def _html(self, lang: str) -> str:
+        lab = phrases("quality", lang)
         rel = self.reliability[["construct", "mode", "n_items", "alpha", "rho_a", "rho_c", "ave"]]
         parts = [
             f"<h3>{html.escape(lab['title'])}</h3>",
@@ -332,6 +272,6 @@ class QualityReport:
                 self.model_fit.round(3).to_html(index=False, na_rep="."),
             ]
         if self.diagnostics:
-            items = "".join(f"<li>{html.escape(d.line(self.lang))}</li>" for d in self.diagnostics)
+            items = "".join(f"<li>{html.escape(d.line(lang))}</li>" for d in self.diagnostics)
             parts.append(f"<h4>{html.escape(lab['diagnostics'])}</h4><ul>{items}</ul>")
         return "<div>" + "".join(parts) + "</div>"

@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_numeric
+from csi._checks import CsiInputError, check_columns, check_frame, check_numeric
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 from csi.quality.item_correlations import item_rest_correlations, near_duplicate_pairs
 from csi.quality.reliability import alpha_from_matrix
 from csi.quality.thresholds import Thresholds, as_thresholds
@@ -88,25 +90,26 @@ class ItemScreening:
         f = self.items
         return f[f["low_item_total"] | f["raises_alpha"] | f["low_loading"]]
 
-    def summary(self, *, digits: int = 3, lang: str = "en") -> str:
+    def summary(self, *, lang: str = "en", digits: int = 3) -> Summary:
         """The item table, group alphas and near-duplicate pairs."""
-        check_choice(lang, ("en", "zh"), name="lang")
-        zh = lang == "zh"
-        head = "题项筛选" if zh else "Item screening"
-        used = (
-            f"有效样本量 {self.n}（因缺失剔除 {self.n_excluded}）"
-            if zh
-            else f"respondents used {self.n} ({self.n_excluded} left out for missing answers)"
-        )
-        lines = [head, used, "", self.items.round(digits).to_string(index=False)]
-        lines += ["", self.groups.round(digits).to_string(index=False)]
+        lab = phrases("screening", check_lang(lang))
+        used = lab["used"].format(n=self.n, excluded=self.n_excluded)
+        items, groups = self.items.round(digits), self.groups.round(digits)
+        tables = {lab["items"]: items, lab["groups"]: groups}
+        lines = [lab["title"], used, "", items.to_string(index=False)]
+        lines += ["", groups.to_string(index=False)]
         lines.append("")
         if len(self.near_duplicates):
-            lines.append("近似重复题项" if zh else "Near-duplicate items")
-            lines.append(self.near_duplicates.round(digits).to_string(index=False))
+            pairs = self.near_duplicates.round(digits)
+            lines.append(lab["pairs"])
+            lines.append(pairs.to_string(index=False))
+            tables[lab["pairs"]] = pairs
         else:
-            lines.append("无近似重复题项" if zh else "No near-duplicate items")
-        return "\n".join(lines)
+            lines.append(lab["no_pairs"])
+        return Summary("\n".join(lines), title=lab["title"], notes=[used], tables=tables, lang=lang)
+
+    def _repr_html_(self) -> str:
+        return self.summary().html
 
     def __repr__(self) -> str:
         return (

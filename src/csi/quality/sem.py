@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from csi import diagnostics as dg
-from csi._checks import CsiInputError, check_choice
+from csi._checks import CsiInputError
+from csi.i18n import check_lang
 from csi.quality.assemble import QualityInputs, build_report
 from csi.quality.report import QualityReport
 from csi.quality.structural import f_squared_fixed
@@ -104,8 +105,7 @@ def sem_quality(
     rendered in ``lang``.
     """
     th = as_thresholds(thresholds)
-    lang = result.lang if lang is None else lang
-    check_choice(lang, ("en", "zh"), name="lang")
+    lang = check_lang(result.lang if lang is None else lang)
     est = result.estimates
     if "group" in est.columns:
         if group is None:
