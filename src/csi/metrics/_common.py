@@ -10,10 +10,11 @@ import pandas as pd
 from scipy import stats
 
 from csi import formulas as _formulas
-from csi._checks import CsiInputError, check_choice, check_columns, check_numeric
+from csi._checks import CsiInputError, check_columns, check_numeric
+from csi.i18n import LANGS, check_lang
 from csi.survey import Survey
 
-LANGS = ("en", "zh")
+__all__ = ["LANGS", "check_lang"]  # re-exported: the one language check of csi.i18n
 
 
 def as_by(by: str | Sequence[str] | None) -> list[str]:
@@ -72,10 +73,6 @@ def check_min_size(min_size: int) -> int:
     if isinstance(min_size, bool) or not isinstance(min_size, int | np.integer) or min_size < 0:
         raise CsiInputError(f"min_size must be a non-negative integer, got {min_size!r}")
     return int(min_size)
-
-
-def check_lang(lang: str) -> str:
-    return str(check_choice(lang, LANGS, name="lang"))
 
 
 def check_scale(scale: Any, *, name: str = "scale") -> tuple[float, float]:

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from csi._checks import CsiInputError, check_choice, check_columns, check_frame
+from csi.i18n import text
 from csi.metrics._common import (
     as_by,
     check_lang,
@@ -433,12 +434,9 @@ def describe_change(value: float, change: float, *, lang: str = "en", digits: in
         return v
     c = round(abs(change), digits)
     if c == 0:
-        return f"{v}, unchanged" if lang == "en" else f"{v}，持平"
-    amount = f"{c:.{digits}f}"
-    if lang == "zh":
-        return f"{v}，{'上升' if change > 0 else '下降'}{amount}分"
-    unit = "point" if c == 1 else "points"
-    return f"{v}, {'up' if change > 0 else 'down'} {amount} {unit}"
+        return text("change.unchanged", lang, value=v)
+    key = ("change.up" if change > 0 else "change.down") + ("_one" if c == 1 else "")
+    return text(key, lang, value=v, amount=f"{c:.{digits}f}")
 
 
 # --------------------------------------------------------------------------- helpers

@@ -33,6 +33,8 @@ import pandas as pd
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from csi._checks import CsiInputError, check_frame
+from csi.display import Summary
+from csi.i18n import LANGS, phrases, text
 from csi.metrics._common import (
     as_by,
     check_lang,
@@ -48,20 +50,7 @@ from csi.metrics.intervals import wilson_interval
 
 #: Group codes in display order and their labels.
 GROUPS = ("loyalist", "mercenary", "hostage", "defector")
-GROUP_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "loyalist": "Loyalist (apostle)",
-        "mercenary": "Mercenary",
-        "hostage": "Hostage",
-        "defector": "Defector (terrorist)",
-    },
-    "zh": {
-        "loyalist": "忠诚者（传道者）",
-        "mercenary": "图利者",
-        "hostage": "人质",
-        "defector": "叛逃者（恐怖分子）",
-    },
-}
+GROUP_LABELS: dict[str, dict[str, str]] = {lang: phrases("loyalty.group", lang) for lang in LANGS}
 
 
 @dataclass(frozen=True)
@@ -79,9 +68,7 @@ class IndifferenceZone:
         lang = check_lang(lang)
         lo, hi = f"{self.lower:.{digits}f}", f"{self.upper:.{digits}f}"
         gain = f"{self.loyalty_upper - self.loyalty_lower:.{digits + 1}f}"
-        if lang == "zh":
-            return f"无差异区：满意度 {lo}–{hi}，其间忠诚度仅变化 {gain}"
-        return f"zone of indifference: satisfaction {lo}-{hi}, loyalty changes by only {gain}"
+        return text("loyalty.zone", lang, lower=lo, upper=hi, gain=gain)
 
 
 @dataclass(frozen=True)
@@ -106,17 +93,13 @@ class SatisfactionLoyalty:
     def to_frame(self) -> pd.DataFrame:
         return self.bins.copy()
 
-    def summary(self, *, lang: str = "en", digits: int = 1) -> str:
-        lang = check_lang(lang)
-        zh = lang == "zh"
+    def summary(self, *, lang: str = "en", digits: int = 1) -> Summary:
+        """The mean loyalty per satisfaction bin, the zone of indifference, the four groups."""
+        lab = phrases("loyalty", check_lang(lang))
         lines = [
-            "满意度与忠诚度" if zh else "Satisfaction and loyalty",
-            (
-                f"有效样本 {self.n}，缺失 {self.n_missing}"
-                if zh
-                else f"n = {self.n}, missing = {self.n_missing}"
-            ),
-            ("满意度分组   样本   忠诚度均值" if zh else "bin            n   mean loyalty"),
+            lab["title"],
+            lab["n"].format(n=self.n, missing=self.n_missing),
+            lab["bins"],
         ]
         for _, r in self.bins.iterrows():
             val = "—" if r["suppressed"] else f"{r['loyalty']:.{digits}f}"
@@ -124,14 +107,14 @@ class SatisfactionLoyalty:
         if self.zone is not None:
             lines.append(self.zone.describe(lang=lang, digits=digits))
         else:
-            lines.append("未发现无差异区" if zh else "no zone of indifference found")
+            lines.append(lab["no_zone"])
         for _, r in self.groups.iterrows():
             share = "—" if r["suppressed"] else f"{r['share']:.{digits}f}%"
             lines.append(f"{GROUP_LABELS[lang][r['code']]}: {share}")
-        return "\n".join(lines)
+        return Summary("\n".join(lines), title=lab["title"], lang=lang)
 
     def _repr_html_(self) -> str:
-        return "<pre>" + self.summary() + "</pre>"
+        return self.summary().html
 
 
 def loyalty_groups(

@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_rng
+from csi.display import Summary
+from csi.i18n import phrases
 from csi.metrics._common import (
     check_lang,
     check_level,
@@ -71,22 +73,15 @@ class StaffAppraisal:
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
-    def summary(self, *, lang: str = "en", digits: int = 1) -> str:
-        lang = check_lang(lang)
+    def summary(self, *, lang: str = "en", digits: int = 1) -> Summary:
+        """Employees by rank: ratings, raw and shrunk mean, interval, rank range."""
+        lab = phrases("staff", check_lang(lang))
         t = self.table.sort_values(["rank"], na_position="last")
-        head = {
-            "en": ("employee", "n", "mean", "shrunk", "interval", "rank (range)"),
-            "zh": ("员工", "评价数", "原始均值", "收缩均值", "置信区间", "排名（区间）"),
-        }[lang]
-        lines = [
-            "Staff appraisal (empirical-Bayes shrinkage)"
-            if lang == "en"
-            else "员工考评（经验贝叶斯收缩）",
-            "  ".join(f"{h:>14}" for h in head),
-        ]
+        head = [lab[k] for k in ("employee", "n", "mean", "shrunk", "interval", "rank")]
+        lines = [lab["title"], "  ".join(f"{h:>14}" for h in head)]
         for _, r in t.iterrows():
             if r["suppressed"]:
-                note = "too few ratings" if lang == "en" else "评价数不足"
+                note = lab["too_few"]
                 cells = [str(r["employee"]), str(int(r["n"])), note, "", "", ""]
             else:
                 cells = [
@@ -98,10 +93,13 @@ class StaffAppraisal:
                     f"{int(r['rank'])} ({int(r['rank_lower'])}-{int(r['rank_upper'])})",
                 ]
             lines.append("  ".join(f"{c:>14}" for c in cells))
-        return "\n".join(lines)
+        html = str(self.table.to_html(index=False, float_format=lambda v: f"{v:.2f}"))
+        return Summary(
+            "\n".join(lines), title=lab["title"], tables={lab["title"]: t}, html=html, lang=lang
+        )
 
     def _repr_html_(self) -> str:
-        return str(self.table.to_html(index=False, float_format=lambda v: f"{v:.2f}"))
+        return self.summary().html
 
 
 def staff_appraisal(
