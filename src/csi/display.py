@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-__all__ = ["Summary"]
+__all__ = ["Summary", "preformatted"]
 
 
 class Summary(str):
@@ -104,6 +104,19 @@ class Summary(str):
         parts.append("</div>")
         return "".join(parts)
 
+    @classmethod
+    def plain(
+        cls,
+        text: str,
+        *,
+        title: str = "",
+        tables: Mapping[str, pd.DataFrame] | None = None,
+        lang: str = "en",
+    ) -> Summary:
+        """A summary shown in HTML as its text in a ``<pre>`` block (the tables are kept
+        for programs, not drawn): for summaries laid out as aligned text lines."""
+        return cls(text, title=title, tables=tables, html=preformatted(text), lang=lang)
+
     def _repr_html_(self) -> str:
         return self.html
 
@@ -112,6 +125,11 @@ class Summary(str):
             _rebuild,
             (self.text, self.heading, self.tables, self.notes, self._html, self.lang),
         )
+
+
+def preformatted(text: str) -> str:
+    """``text`` escaped in a ``<pre>`` block."""
+    return f"<pre>{_html.escape(text)}</pre>"
 
 
 def _rebuild(

@@ -6,7 +6,6 @@ See :mod:`csi.weighting.ahp` for the method and references.
 from __future__ import annotations
 
 import functools
-import html
 import itertools
 import warnings
 from collections.abc import Callable, Sequence
@@ -17,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, CsiWarning, check_choice
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 from csi.weighting.ahp_judgments import _as_array, _fmt, _pairs
 from csi.weighting.ahp_tables import RANDOM_INDEX_TABLES, SAATY_SCALE
 from csi.weighting.ahp_tables import random_index as _random_index
@@ -176,24 +177,28 @@ class AHPResult:
             }
         )
 
-    def summary(self) -> str:
-        rows = [(str(k), f"{v:.4f}") for k, v in self.weights.items()]
+    def summary(self, *, lang: str = "en", digits: int = 4) -> Summary:
+        """Priorities, lambda_max, CI, RI, CR and the consistency verdict."""
+        lab = phrases("ahp", check_lang(lang))
+        rows = [(str(k), f"{v:.{digits}f}") for k, v in self.weights.items()]
+        verdict = lab["yes"] if self.consistent else lab["no"]
         rows += [
-            ("lambda_max", f"{self.lambda_max:.4f}"),
-            ("CI", f"{self.ci:.4f}"),
-            (f"RI ({self.random_index_table})", f"{self.ri:.4f}"),
-            ("CR", f"{self.cr:.4f}"),
-            ("consistent", f"{'yes' if self.consistent else 'no'} (CR <= {self.threshold:g})"),
+            ("lambda_max", f"{self.lambda_max:.{digits}f}"),
+            ("CI", f"{self.ci:.{digits}f}"),
+            (f"RI ({self.random_index_table})", f"{self.ri:.{digits}f}"),
+            ("CR", f"{self.cr:.{digits}f}"),
+            (lab["consistent"], f"{verdict} (CR <= {self.threshold:g})"),
         ]
         if self.n_missing:
-            rows.append(("missing judgments", f"{self.n_missing} (Harker)"))
-        text = _table(rows, f"AHP priorities ({self.method})")
+            rows.append((lab["missing"], f"{self.n_missing} (Harker)"))
+        title = lab["title"].format(method=self.method)
+        text = _table(rows, title)
         if self.notes:
-            text += "\n" + "\n".join(f"note: {t}" for t in self.notes)
-        return text
+            text += "\n" + "\n".join(lab["note"].format(note=t) for t in self.notes)
+        return Summary.plain(text, title=title, tables={"weights": self.to_frame()}, lang=lang)
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+        return self.summary().html
 
 
 def _diagnose(a: np.ndarray, w: np.ndarray, labels: list[str], missing: np.ndarray) -> pd.DataFrame:

@@ -3,7 +3,6 @@ priorities (AIP)."""
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -13,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 from csi.weighting.ahp_core import AHPConsistencyWarning, AHPResult, _table, ahp_weights
 from csi.weighting.ahp_judgments import _as_matrix
 
@@ -45,24 +46,27 @@ class GroupAHPResult:
             rows += [(e, k, v) for k, v in r.weights.items()]
         return pd.DataFrame(rows, columns=["expert", "item", "weight"])
 
-    def summary(self) -> str:
-        rows = [(str(k), f"{v:.4f}") for k, v in self.weights.items()]
-        rows.append(("group CR", f"{self.cr:.4f}"))
+    def summary(self, *, lang: str = "en", digits: int = 4) -> Summary:
+        """Group priorities, group CR and each expert's weight and CR."""
+        lab = phrases("ahp", check_lang(lang))
+        rows = [(str(k), f"{v:.{digits}f}") for k, v in self.weights.items()]
+        rows.append((lab["group_cr"], f"{self.cr:.{digits}f}"))
         for e, r in self.individual.items():
             rows.append(
                 (
-                    f"expert {e}",
-                    f"weight {self.expert_weights[e]:.3f}, CR {r.cr:.4f}"
-                    + ("" if r.consistent else " (inconsistent)"),
+                    lab["expert"].format(expert=e),
+                    lab["expert_row"].format(weight=self.expert_weights[e], cr=r.cr)
+                    + ("" if r.consistent else lab["inconsistent"]),
                 )
             )
-        text = _table(rows, f"Group AHP ({self.aggregation.upper()})")
+        title = lab["group_title"].format(aggregation=self.aggregation.upper())
+        text = _table(rows, title)
         if self.notes:
-            text += "\n" + "\n".join(f"note: {t}" for t in self.notes)
-        return text
+            text += "\n" + "\n".join(lab["note"].format(note=t) for t in self.notes)
+        return Summary.plain(text, title=title, tables={"weights": self.to_frame()}, lang=lang)
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+        return self.summary().html
 
 
 def ahp_group(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +9,8 @@ from typing import Any
 import pandas as pd
 
 from csi._checks import CsiInputError
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 from csi.weighting.ahp_core import AHPResult, ahp_weights
 from csi.weighting.ahp_groups import GroupAHPResult
 
@@ -48,22 +49,30 @@ class AHPHierarchyResult:
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
 
-    def summary(self) -> str:
-        lines = [f"AHP hierarchy '{self.root}'", "-" * 30]
+    def summary(self, *, lang: str = "en", digits: int = 4) -> Summary:
+        """Local and global weight of every node, CR per level and of the hierarchy."""
+        lab = phrases("ahp", check_lang(lang))
+        title = lab["hierarchy"].format(root=self.root)
+        lines = [title, "-" * 30]
         for r in self.frame.to_dict("records"):
             lines.append(
-                f"{'  ' * (int(r['level']) - 1)}{r['node']}: local {float(r['local_weight']):.4f}, "
-                f"global {float(r['global_weight']):.4f}"
+                "  " * (int(r["level"]) - 1)
+                + lab["node"].format(
+                    node=r["node"],
+                    local=f"{float(r['local_weight']):.{digits}f}",
+                    glob=f"{float(r['global_weight']):.{digits}f}",
+                )
             )
         for lv, cr in self.cr_levels.items():
-            lines.append(f"level {lv} CR: {cr:.4f}")
-        lines.append(
-            f"hierarchy CR: {self.cr:.4f} ({'consistent' if self.consistent else 'NOT consistent'})"
+            lines.append(lab["level_cr"].format(level=lv, cr=f"{cr:.{digits}f}"))
+        verdict = lab["is_consistent"] if self.consistent else lab["not_consistent"]
+        lines.append(lab["hierarchy_cr"].format(cr=f"{self.cr:.{digits}f}", verdict=verdict))
+        return Summary.plain(
+            "\n".join(lines), title=title, tables={"weights": self.to_frame()}, lang=lang
         )
-        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+        return self.summary().html
 
 
 def _ci_ri(res: AHPResult | GroupAHPResult) -> tuple[float, float]:

@@ -17,7 +17,6 @@ indicator, estimate``) into weights that sum to 1 within each construct.
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_columns, check_frame
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 
 __all__ = ["CombinedWeights", "combine_weights", "weights_from_pls"]
 
@@ -51,18 +52,21 @@ class CombinedWeights:
         out.index.name = "indicator"
         return out.reset_index()
 
-    def summary(self) -> str:
-        frame = self.to_frame().set_index("indicator")
-        text = f"Combined weights ({self.method})\n" + frame.round(4).to_string()
-        coef = ", ".join(f"{k}: {v:.4f}" for k, v in self.coefficients.items())
+    def summary(self, *, lang: str = "en", digits: int = 4) -> Summary:
+        """The weights of every source and the combined weights."""
+        lab = phrases("ahp", check_lang(lang))
+        frame = self.to_frame().set_index("indicator").round(digits)
+        title = lab["combined"].format(method=self.method)
+        text = f"{title}\n" + frame.to_string()
+        coef = ", ".join(f"{k}: {v:.{digits}f}" for k, v in self.coefficients.items())
         if self.method != "multiplicative":
-            text += f"\ncoefficients: {coef}"
+            text += "\n" + lab["coefficients"].format(coefficients=coef)
         if self.notes:
-            text += "\n" + "\n".join(f"note: {t}" for t in self.notes)
-        return text
+            text += "\n" + "\n".join(lab["note"].format(note=t) for t in self.notes)
+        return Summary.plain(text, title=title, tables={"weights": frame}, lang=lang)
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+        return self.summary().html
 
 
 def _as_series(w: Any, name: str) -> pd.Series:
