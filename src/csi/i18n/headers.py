@@ -131,6 +131,8 @@ HEADERS_EN: dict[str, str] = {
     "difference": "difference",
     "comparison": "comparison",
     "p_adjusted": "p (Holm)",
+    "contents_sheet": "sheet",
+    "contents_title": "title",
 }
 
 #: Column headers for the tidy column names used by csi.
@@ -260,4 +262,70 @@ HEADERS_ZH: dict[str, str] = {
     "difference": "差异",
     "comparison": "比较",
     "p_adjusted": "p（Holm 校正）",
+    "contents_sheet": "工作表",
+    "contents_title": "标题",
 }
+
+#: Short Chinese sheet names of the workbook's table keys (a key ``<base>_<column>`` is
+#: named ``<Chinese base>_<column>``, e.g. ``nps_segment_渠道`` -> ``细分群体净推荐值_渠道``).
+SHEETS_ZH: dict[str, str] = {
+    "outer_weights_boot": "外部权重显著性",
+    "loadings_boot": "外部载荷显著性",
+    "cross_loadings": "交叉载荷",
+    "outer_vif_items": "指标共线性VIF",
+    "indirect_effects": "间接效应",
+    "model_fit": "模型拟合",
+    "pls_predict": "PLSpredict预测",
+    "q2_blindfolding": "Q²预测相关性",
+    "micom": "测量不变性MICOM",
+    "mga_paths": "多群组路径比较",
+    "respondents": "样本概况",
+    "exclusion_reasons": "剔除原因",
+    "exclusion_reasons_top": "主要剔除原因",
+    "cleaning_items": "各题目数据清洗",
+    "sizes": "细分群体样本量",
+    "measurement_model": "测量模型",
+    "structural_paths": "结构路径",
+    "reliability": "信度与收敛效度",
+    "fornell_larcker": "Fornell-Larcker",
+    "fornell_larcker_check": "Fornell-Larcker检验",
+    "htmt": "HTMT",
+    "f2_vif": "效应量与VIF",
+    "outer_vif": "形成性指标VIF",
+    "sem_reliability": "CB-SEM信度",
+    "path_coefficients": "路径系数",
+    "r2": "解释方差R²",
+    "outer_model": "外部权重与载荷",
+    "total_effects": "总效应",
+    "sem_fit": "CB-SEM拟合指标",
+    "sem_paths": "CB-SEM结构路径",
+    "index": "各潜变量指数",
+    "index_segment": "细分群体指数",
+    "index_period": "各期指数",
+    "index_segment_ci": "细分群体指数区间",
+    "index_differences": "细分群体指数差异",
+    "index_differences_significant": "显著的指数差异",
+    "index_vs_rest": "细分群体与其余比较",
+    "index_vs_rest_significant": "与其余有显著差异的群体",
+    "impacts": "影响效应",
+    "priorities": "改进优先级",
+    "system_weights": "指标权重",
+    "system_scores": "指标体系得分",
+    "system_segment": "细分群体指标体系得分",
+    "system_levels": "指标体系七级分布",
+    "levels": "七级分布",
+    "levels_segment": "细分群体七级分布",
+    "fuzzy_system": "指标体系模糊评价",
+    "fuzzy_membership": "隶属度矩阵",
+    "fuzzy_result": "模糊评价结果",
+    "nps": "净推荐值",
+    "nps_segment": "细分群体净推荐值",
+    "csat": "CSAT",
+    "csat_segment": "细分群体CSAT",
+}
+
+#: English sheets are named by their table key.
+SHEETS_EN: dict[str, str] = {key: key for key in SHEETS_ZH}
+
+#: Sheet names of the workbook's table keys, by language.
+SHEETS: dict[str, dict[str, str]] = {"en": SHEETS_EN, "zh": SHEETS_ZH}

@@ -589,4 +589,11 @@ TEXT_EN: dict[str, str] = {
         "sheet {sheet})."
     ),
     "not_included": "Not in this report: {sections}.",
+    # how the report writes in each language (no inline language branches in csi.report)
+    "html_lang": "en",
+    "figure_font": "latin",
+    "sep_items": "; ",
+    "sep_names": "; ",
+    "sep_advice": " ",
+    "flag_paren": " ({flag})",
 }

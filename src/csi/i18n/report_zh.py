@@ -492,4 +492,11 @@ TEXT_ZH: dict[str, str] = {
     "reasons_other": "其他原因（{k} 种）",
     "reasons_top_note": "共 {total} 种原因；完整列表见工作簿（report.xlsx，工作表 {sheet}）。",
     "not_included": "本报告未包含：{sections}。",
+    # how the report writes in each language (no inline language branches in csi.report)
+    "html_lang": "zh-CN",
+    "figure_font": "cjk",
+    "sep_items": "；",
+    "sep_names": "、",
+    "sep_advice": "",
+    "flag_paren": "（{flag}）",
 }

@@ -11,18 +11,23 @@ functions; they compute nothing themselves.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from csi.indicators import IndicatorSystem
+from csi.pls.bootstrap import BootstrapResult
+from csi.quality.report import QualityReport
+
+if TYPE_CHECKING:  # csi.sem loads semopy: imported only when CB-SEM is fitted
+    from csi.sem.result import SEMResult
 
 
 class Unavailable(Exception):
     """A part of the library the report needs is not available (message = reason)."""
 
 
-def quality(result: Any, **options: Any) -> Any:
+def quality(result: Any, **options: Any) -> QualityReport:
     """``result.quality(**options)`` (a :class:`csi.quality.QualityReport`), or
     :class:`Unavailable` when the result has no ``quality()``."""
     method = getattr(result, "quality", None)
@@ -40,7 +45,7 @@ def bootstrap(
     progress: bool | None = False,
     min_size: int = 10,
     pairs: bool = True,
-) -> Any:
+) -> BootstrapResult:
     """``result.bootstrap(n, seed=, segment=, progress=, min_size=, pairs=)`` (a
     :class:`csi.pls.bootstrap.BootstrapResult`), or :class:`Unavailable`."""
     method = getattr(result, "bootstrap", None)
@@ -61,7 +66,7 @@ def bootstrap_rows(boot: Any, kind: str) -> pd.DataFrame | None:
     return rows.reset_index(drop=True) if len(rows) else None
 
 
-def fit_sem(data: Any, spec: Any, *, missing: str = "listwise", weights: Any = None) -> Any:
+def fit_sem(data: Any, spec: Any, *, missing: str = "listwise", weights: Any = None) -> SEMResult:
     """``csi.sem.fit_sem(data, spec, missing=, weights=)``, or :class:`Unavailable` when
     CB-SEM is not installed."""
     try:
@@ -71,7 +76,7 @@ def fit_sem(data: Any, spec: Any, *, missing: str = "listwise", weights: Any = N
     return _fit_sem(data, spec, missing=missing, weights=weights)
 
 
-def load_system(system: Any) -> Any:
+def load_system(system: Any) -> IndicatorSystem:
     """An indicator system from a YAML path (or the object itself), or :class:`Unavailable`."""
     if system is None:
         raise Unavailable("no_system")

@@ -17,6 +17,7 @@ from typing import Any
 
 from csi import __version__
 from csi._checks import CsiInputError
+from csi.models import constructs_with_role, find_target, load_model
 from csi.pls import fit_pls
 from csi.quality.thresholds import as_thresholds
 from csi.report import adapters
@@ -25,7 +26,6 @@ from csi.report.context import StageTimer
 from csi.report.document import Figure, Report, Section
 from csi.report.glance import glance_section
 from csi.report.labels import check_lang, header, text
-from csi.report.model import _aliases, _norm, load_model
 from csi.report.privacy import PrivacyGuard, check_not_private
 from csi.report.sections import (
     Context,
@@ -74,32 +74,6 @@ def _quiet(_: str) -> None:
     return None
 
 
-def find_target(spec: ModelSpec, codebook: Any) -> str:
-    """The satisfaction construct: named or labelled like it, else the endogenous
-    construct with the most predecessors."""
-    aliases = _aliases()
-    labels = {c: (en, zh) for c, en, zh in codebook.construct_labels}
-    for c in spec.constructs:
-        for name in (c, *labels.get(c, ("", ""))):
-            if name and aliases.get(_norm(name)) == "satisfaction":
-                return c
-    endo = [c for c in spec.topological_order() if spec.predecessors(c)]
-    if not endo:
-        raise CsiInputError("the model has no endogenous construct (no structural paths)")
-    return max(endo, key=lambda c: len(spec.predecessors(c)))
-
-
-def _constructs_with_role(spec: ModelSpec, codebook: Any, role: str) -> list[str]:
-    """Constructs of ``spec`` named or labelled like the preset ``role`` (e.g. expectation)."""
-    aliases = _aliases()
-    labels = {c: (en, zh) for c, en, zh in codebook.construct_labels}
-    return [
-        c
-        for c in spec.constructs
-        if any(name and aliases.get(_norm(name)) == role for name in (c, *labels.get(c, ("", ""))))
-    ]
-
-
 def run_analysis(
     survey: Any,
     model: str | Path | ModelSpec | None = None,
@@ -138,7 +112,7 @@ def run_analysis(
     model:
         ``"acsi"``, ``"ecsi"``, ``None`` (``"auto"``: ECSI when the codebook has an
         image construct, else ACSI; constructs are matched to roles as described in
-        :mod:`csi.report.model`), lavaan text, a lavaan file path, or a ModelSpec.
+        :mod:`csi.models`), lavaan text, a lavaan file path, or a ModelSpec.
     system:
         Indicator system (YAML path or object) for the weights-and-scores section.
     segment:
@@ -310,7 +284,7 @@ def run_analysis(
         system=system,
         progress=say,
         not_actionable=tuple(
-            c for c in _constructs_with_role(spec, survey.codebook, "expectation") if c != target
+            c for c in constructs_with_role(spec, survey.codebook, "expectation") if c != target
         ),
     )
     if bootstrap:
@@ -336,7 +310,7 @@ def run_analysis(
         "metrics": metrics_section,
         "appendix": appendix_section,
     }
-    if figures and lang == "zh":
+    if figures and text("figure_font", lang) == "cjk":
         _check_cjk_font(ctx)
     built: dict[str, Section] = {}
     with timer("sections"):

@@ -17,16 +17,28 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from csi._checks import CsiInputError
+from csi.indicators import FittedIndicatorSystem, IndicatorSystem
 from csi.metrics.design import Design
+from csi.pls.bootstrap import BootstrapResult
 from csi.pls.index import ipma_priorities
+from csi.pls.result import PLSResult
+from csi.quality.report import QualityReport
+from csi.quality.thresholds import Thresholds
 from csi.report import adapters
 from csi.report.document import Block, Figure, Section, Table, Text
 from csi.report.labels import TEXT, header, missing_text, text
+from csi.spec import ModelSpec
+from csi.survey import Survey
+
+if TYPE_CHECKING:  # csi.sem loads semopy: imported only when CB-SEM is fitted
+    from csi.sem.result import SEMResult
 
 log = logging.getLogger(__name__)
 
@@ -133,9 +145,9 @@ class StageTimer:
 class Context:
     """Everything the sections share (built by :func:`csi.report.run_analysis`)."""
 
-    survey: Any
-    spec: Any
-    result: Any
+    survey: Survey
+    spec: ModelSpec
+    result: PLSResult
     lang: str
     min_size: int
     segment: str | None
@@ -150,9 +162,10 @@ class Context:
     n_boot: int
     seed: int
     fuzzy: bool
-    system: Any
+    #: the indicator system asked for (a YAML path or the system itself; None: none)
+    system: str | Path | IndicatorSystem | None
     progress: Callable[[str], None]
-    thresholds: Any = None
+    thresholds: Thresholds | None = None
     #: every segment column (``segment`` is the first: bootstrap and summary comparison)
     segments: tuple[str, ...] = ()
     #: missing-data policy of the model (PLS) and of the CB-SEM fit
@@ -172,11 +185,11 @@ class Context:
     #: drivers left out of the priorities for improvement (customer expectations: a
     #: company cannot act on them directly); they stay in the map and the impacts
     not_actionable: tuple[str, ...] = ()
-    boot: Any = None
+    boot: BootstrapResult | None = None
     boot_reason: str = ""
-    sem_result: Any = None
+    sem_result: SEMResult | None = None
     sem_reason: str = ""
-    fitted_system: Any = None
+    fitted_system: FittedIndicatorSystem | None = None
     notes: list[str] = field(default_factory=list)
     notes_index: list[str] = field(default_factory=list)
     appendix: dict[str, list[Block]] = field(default_factory=dict)
@@ -193,7 +206,7 @@ class Context:
         :data:`csi.report.sections_appendix.APPENDIX`)."""
         self.appendix.setdefault(key, []).extend(blocks)
 
-    def quality(self, which: str = "pls") -> Any:
+    def quality(self, which: str = "pls") -> QualityReport | None:
         """``quality()`` of the PLS (``"pls"``) or CB-SEM (``"sem"``; None when not fitted)
         result, computed once: the section and the summary read the same report. A
         failure is raised again on every call."""
@@ -274,6 +287,15 @@ class Context:
         except Exception:
             return ""
 
+    def item_scale(self, column: str) -> tuple[float, float]:
+        """The end points (lowest, highest) of the codebook item ``column``."""
+        info = self.survey.codebook.item(column)
+        if info.min is None or info.max is None:
+            raise CsiInputError(
+                f"item {column!r} has no scale end points in the codebook (give its min and max)"
+            )
+        return info.min, info.max
+
     def table(
         self, key: str, title: str, frame: pd.DataFrame, *, digits: int = 3, note: str = ""
     ) -> Table:
@@ -306,7 +328,7 @@ class Context:
         weight = self.survey.codebook.weight
         return self.survey.all_responses().loc[rows, weight].to_numpy(dtype=float)
 
-    def score_design(self, rows: pd.Index) -> Any:
+    def score_design(self, rows: pd.Index) -> Design | Literal[False]:
         """The survey design restricted to the respondents ``rows`` (``False``: unweighted),
         for comparisons of respondent scores."""
         if not self.weighted:

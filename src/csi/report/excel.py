@@ -32,9 +32,11 @@ from typing import Any
 import pandas as pd
 
 from csi.disclosure import protect_report
+from csi.i18n.headers import SHEETS, SHEETS_EN
+from csi.i18n.headers import SHEETS_ZH as SHEETS_ZH  # re-exported (tests, callers)
 from csi.report.atomic import write_atomic
 from csi.report.document import Bullets, KeyFigures, Report, Section, Table, Text
-from csi.report.labels import header, text
+from csi.report.labels import LANGS, header, text
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 MAX_SHEET = 31
@@ -53,76 +55,17 @@ def sheet_name(key: str, taken: set[str]) -> str:
     return name
 
 
-#: Short Chinese sheet names of the table keys (a key ``<base>_<column>`` is named
-#: ``<Chinese base>_<column>``, e.g. ``nps_segment_渠道`` -> ``细分群体净推荐值_渠道``).
-SHEETS_ZH: dict[str, str] = {
-    "outer_weights_boot": "外部权重显著性",
-    "loadings_boot": "外部载荷显著性",
-    "cross_loadings": "交叉载荷",
-    "outer_vif_items": "指标共线性VIF",
-    "indirect_effects": "间接效应",
-    "model_fit": "模型拟合",
-    "pls_predict": "PLSpredict预测",
-    "q2_blindfolding": "Q²预测相关性",
-    "micom": "测量不变性MICOM",
-    "mga_paths": "多群组路径比较",
-    "respondents": "样本概况",
-    "exclusion_reasons": "剔除原因",
-    "exclusion_reasons_top": "主要剔除原因",
-    "cleaning_items": "各题目数据清洗",
-    "sizes": "细分群体样本量",
-    "measurement_model": "测量模型",
-    "structural_paths": "结构路径",
-    "reliability": "信度与收敛效度",
-    "fornell_larcker": "Fornell-Larcker",
-    "fornell_larcker_check": "Fornell-Larcker检验",
-    "htmt": "HTMT",
-    "f2_vif": "效应量与VIF",
-    "outer_vif": "形成性指标VIF",
-    "sem_reliability": "CB-SEM信度",
-    "path_coefficients": "路径系数",
-    "r2": "解释方差R²",
-    "outer_model": "外部权重与载荷",
-    "total_effects": "总效应",
-    "sem_fit": "CB-SEM拟合指标",
-    "sem_paths": "CB-SEM结构路径",
-    "index": "各潜变量指数",
-    "index_segment": "细分群体指数",
-    "index_period": "各期指数",
-    "index_segment_ci": "细分群体指数区间",
-    "index_differences": "细分群体指数差异",
-    "index_differences_significant": "显著的指数差异",
-    "index_vs_rest": "细分群体与其余比较",
-    "index_vs_rest_significant": "与其余有显著差异的群体",
-    "impacts": "影响效应",
-    "priorities": "改进优先级",
-    "system_weights": "指标权重",
-    "system_scores": "指标体系得分",
-    "system_segment": "细分群体指标体系得分",
-    "system_levels": "指标体系七级分布",
-    "levels": "七级分布",
-    "levels_segment": "细分群体七级分布",
-    "fuzzy_system": "指标体系模糊评价",
-    "fuzzy_membership": "隶属度矩阵",
-    "fuzzy_result": "模糊评价结果",
-    "nps": "净推荐值",
-    "nps_segment": "细分群体净推荐值",
-    "csat": "CSAT",
-    "csat_segment": "细分群体CSAT",
-}
-
-
 def sheet_title(key: str, lang: str) -> str:
     """The sheet name of the table ``key`` in ``lang`` before it is made valid and unique:
-    the key itself in English; in Chinese the name of :data:`SHEETS_ZH` (of the longest
-    known base for keys like ``sizes_region``), else the key."""
-    if lang != "zh":
-        return key
-    if key in SHEETS_ZH:
-        return SHEETS_ZH[key]
-    for base in sorted(SHEETS_ZH, key=len, reverse=True):
+    the name in :data:`SHEETS` (of the longest known base for keys like
+    ``sizes_region``: ``<name of the base>_region``), else the key. English sheets are
+    named by their key; Chinese ones by :data:`csi.i18n.headers.SHEETS_ZH`."""
+    names = SHEETS.get(lang, SHEETS_EN)
+    if key in names:
+        return names[key]
+    for base in sorted(names, key=len, reverse=True):
         if key.startswith(base + "_"):
-            return f"{SHEETS_ZH[base]}_{key[len(base) + 1 :]}"
+            return f"{names[base]}_{key[len(base) + 1 :]}"
     return key
 
 
@@ -157,7 +100,7 @@ def _shown(v: Any, digits: int) -> str:
 _COUNT_HEADERS = {
     header(c, lang)
     for c in ("n", "count", "promoters", "passives", "detractors", "satisfied", "n_answers")
-    for lang in ("en", "zh")
+    for lang in LANGS
 }
 
 
@@ -325,9 +268,9 @@ def write_excel(report: Report, path: str | Path) -> Path:
     contents.append([])
     contents.append(
         [
-            header("sheet", lang) if lang == "en" else "工作表",
+            header("contents_sheet", lang),
             text("contents", lang),
-            "title" if lang == "en" else "标题",
+            header("contents_title", lang),
             header("note", lang),
         ]
     )
@@ -352,7 +295,7 @@ def write_excel(report: Report, path: str | Path) -> Path:
             contents.append([names[k], section.title, table.title, table.note or None])
             k += 1
     if missing:
-        sep = "、" if lang == "zh" else "; "
+        sep = text("sep_names", lang)
         contents.append([])
         contents.append([text("not_included", lang, sections=sep.join(missing))])
     _fit_columns(contents, minimum=(12, 16, 20, 20), maximum=(34, 40, 80, 100))

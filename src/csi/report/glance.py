@@ -235,12 +235,11 @@ def csat_margin(ctx: Context) -> tuple[float, float, int] | None:
     if col is None or "metrics" in ctx.failed_sections:
         return None
     try:
-        info = ctx.survey.codebook.item(col)
         row = _records(
             csat(
                 ctx.survey,
                 col,
-                scale=(info.min, info.max),
+                scale=ctx.item_scale(col),
                 top=ctx.csat_top,
                 min_size=ctx.min_size,
                 weights=None if ctx.weighted else False,
@@ -401,7 +400,7 @@ def _segments_line(ctx: Context, target: str) -> str:
     significant = shown[shown["significant"].astype(bool)]
     below = significant[significant["difference"] < 0].sort_values("difference")
     above = significant[significant["difference"] > 0].sort_values("difference", ascending=False)
-    sep = "；" if ctx.lang == "zh" else "; "
+    sep = ctx.t("sep_items")
     test = ctx.t("g_test_design_t" if ctx.weighted else "g_test_welch_t")
     words = {"segment": ctx.segment, "target": target, "test": test}
     if len(below):

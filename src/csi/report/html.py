@@ -187,7 +187,7 @@ def render_html(report: Report) -> str:
         body.append("</section>")
     doc = (
         "<!DOCTYPE html>\n"
-        f'<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{text("html_lang", lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(report.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         + "\n".join(p for p in body if p)

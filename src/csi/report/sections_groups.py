@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi._checks import CsiInputError
 from csi.disclosure import complementary
 from csi.pls.fit import fit_pls
 from csi.pls.micom import micom
@@ -156,6 +157,8 @@ def _pair_fit(ctx: Context, a: Any, b: Any) -> tuple[Any, bool]:
     group (and every respondent of a smaller one). Second value: whether it sampled."""
     result = ctx.result
     data = result.source_data
+    if data is None:  # a fit from moments: no respondents to split
+        raise CsiInputError("the fit keeps no respondent data to compare groups on")
     labels = data[ctx.segment].astype(str)
     counts = labels.value_counts()
     if max(int(counts.get(str(a), 0)), int(counts.get(str(b), 0))) <= MAX_GROUP_SAMPLE:

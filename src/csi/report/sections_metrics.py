@@ -53,8 +53,7 @@ def _metrics_section(ctx: Context) -> Section:
         blocks.append(Text(ctx.t("not_available", reason=ctx.t("no_recommend")), note=True))
     ccol = ctx.csat_column
     if ccol is not None:
-        info = survey.codebook.item(ccol)
-        scale = (info.min, info.max)
+        scale = ctx.item_scale(ccol)
         figs = list(CSAT_FIGURES)
         wopt = None if ctx.weighted else False
         overall = csat(

@@ -57,6 +57,8 @@ def quality_section(ctx: Context) -> Section:
     except Exception as exc:  # e.g. a model the quality checks cannot handle
         log.warning("quality report failed: %s", exc)
         return ctx.unavailable("quality", ctx.t("quality_failed", error=one_line(exc)))
+    if q is None:  # never for the PLS result the report fits
+        return ctx.unavailable("quality", "no_quality")
     th = q.thresholds
     blocks: list[Block] = [
         Text(
@@ -184,7 +186,7 @@ def _diagnostics_block(q: Any, ctx: Context, estimator: str) -> Block:
     """The library's plain-language findings, each with its advice, as a list."""
     if not q.diagnostics:
         return Text(ctx.t("diagnostics_none", estimator=estimator))
-    sep = "" if ctx.lang == "zh" else " "
+    sep = ctx.t("sep_advice")
     items = tuple(
         ctx.rename_constructs(f"[{ctx.t('sev_' + d.severity)}] {d.message}{sep}{d.advice}")
         for d in q.diagnostics

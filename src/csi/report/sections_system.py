@@ -226,8 +226,7 @@ def _fuzzy_row(name: str, ev: Any, ctx: Context) -> dict[str, Any]:
     and the memberships in %."""
     row: dict[str, Any] = {"indicator": name, "level_score": ev.score}
     row["score_label"] = ev.score_label
-    flag = ctx.t("ambiguous")
-    flag = (f"（{flag}）" if ctx.lang == "zh" else f" ({flag})") if ev.ambiguous else ""
+    flag = ctx.t("flag_paren", flag=ctx.t("ambiguous")) if ev.ambiguous else ""
     row["max_membership"] = ev.label + flag
     row.update({str(k): 100 * float(v) for k, v in ev.membership.items()})
     return row
