@@ -438,12 +438,13 @@ def _outer_weights_one(
         if formative:
             T = _mode_b(S[None], T[None], layout)[0]
         W_new, SW = _normalise_one(S, T, layout, anchors)
-        change = float(np.abs(W_new - W).max())
+        change = float(np.maximum.reduce(np.abs(W_new - W), axis=None))
         W = W_new
         if change < tol:
             break
     last = np.full(1, change)  # numpy scalars, as the stacked path returns
-    return WeightFit(W.sum(axis=1), np.full(1, it, dtype=np.intp)[0], (last < tol)[0], last[0])
+    w = np.add.reduce(W, axis=1)
+    return WeightFit(w, np.full(1, it, dtype=np.intp)[0], (last < tol)[0], last[0])
 
 
 def _path_weights_one(C: np.ndarray, layout: Layout) -> np.ndarray:
@@ -472,15 +473,16 @@ def _normalise_one(
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_normalise` of one ``(p, J)`` weight matrix (in place)."""
     SW = S @ W
-    var = (W * SW).sum(axis=0)
-    if not (var > 0).all():
+    # ufunc reductions called directly: the ndarray methods add a Python layer per call
+    var = np.add.reduce(W * SW, axis=0)
+    if not np.minimum.reduce(var) > 0:  # also catches NaN
         j = int(np.flatnonzero(~(var > 0))[0])
         raise PLSEstimationError(
             f"construct {layout.constructs[j]!r} got a proxy of zero variance"
             "; it may have no path to a correlated construct"
         )
-    sign = np.sign((np.sign(SW) * layout.mask).sum(axis=0))
-    if anchors is not None or not sign.all():
+    sign = np.sign(np.add.reduce(np.sign(SW) * layout.mask, axis=0))
+    if anchors is not None or not np.logical_and.reduce(sign):
         sign = _orientation(SW[None], layout, anchors)[0]
     factor = sign / np.sqrt(var)
     W *= factor
@@ -491,12 +493,29 @@ def _normalise_one(
 def inner_estimates(corr: np.ndarray, weights: np.ndarray, layout: Layout) -> InnerFit:
     """Construct correlations, cross-loadings, path coefficients and R² from the weights."""
     S, single = _batched(corr)
+    if single:
+        return _inner_one(S[0], np.asarray(weights, dtype=float).reshape(-1), layout)
     W = np.asarray(weights, dtype=float).reshape(S.shape[0], -1)[:, :, None] * layout.mask
     SW = S @ W
     C = np.swapaxes(W, 1, 2) @ SW
     paths, r2 = regress_paths(C, layout)
     if single:
         return InnerFit(C[0], SW[0], paths[0], r2[0])
+    return InnerFit(C, SW, paths, r2)
+
+
+def _inner_one(S: np.ndarray, w: np.ndarray, layout: Layout) -> InnerFit:
+    """:func:`inner_estimates` of one ``(p, p)`` matrix (the same steps on 2-d arrays)."""
+    W = w[:, None] * layout.mask
+    SW = S @ W
+    C = W.T @ SW
+    J = layout.n_constructs
+    paths = np.zeros((J, J))
+    r2 = np.full(J, np.nan)
+    if layout.targets.size:
+        beta = _regressions(C[None], layout)[0]  # (T, J)
+        paths[:, layout.targets] = beta.T
+        r2[layout.targets] = np.einsum("kj,jk->k", beta, C[:, layout.targets])
     return InnerFit(C, SW, paths, r2)
 
 

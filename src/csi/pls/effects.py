@@ -17,6 +17,8 @@ def total_effects(paths: np.ndarray) -> np.ndarray:
     """Total effects ``(I - B)^-1 - I`` for ``B`` of shape ``(J, J)`` or ``(..., J, J)``."""
     B = np.asarray(paths, dtype=float)
     eye = np.eye(B.shape[-1])
+    if B.ndim == 2:
+        return np.linalg.solve(eye - B, eye) - eye
     return np.linalg.solve(eye - B, np.broadcast_to(eye, B.shape)) - eye
 
 

@@ -29,24 +29,16 @@ from csi.pls.algorithm import (
 )
 from csi.pls.consistent import consistent_estimates
 from csi.pls.effects import total_effects
-from csi.pls.result import PLSArrays, PLSResult
+from csi.pls.result import MomentArrays, PLSArrays, PLSResult
 from csi.spec import ModelSpec
 
 logger = logging.getLogger("csi.pls")  # the package's logger (records named as before)
 
 
 def _correlation(
-    moments: Moments, items: tuple[str, ...], arrays: tuple[np.ndarray, np.ndarray] | None = None
+    means: np.ndarray, cov: np.ndarray, items: tuple[str, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Item correlation matrix and standard deviations; raise naming a constant item.
-
-    ``arrays``: the moments' ``(means, cov)`` as float arrays when the caller has them.
-    """
-    if arrays is None:
-        means = moments.means.to_numpy(dtype=float)
-        cov = moments.cov.to_numpy(dtype=float)
-    else:
-        means, cov = arrays
+    """Item correlation matrix and standard deviations; raise naming a constant item."""
     var = np.diag(cov).copy()
     ok = np.isfinite(var) & (var > 1e-24 * np.maximum(1.0, means**2))
     constant = np.flatnonzero(~ok).tolist()
@@ -66,7 +58,7 @@ def _correlation(
 
 
 def _fit(
-    moments: Moments,
+    moments: Moments | MomentArrays,
     spec: ModelSpec,
     *,
     scheme: str,
@@ -84,7 +76,6 @@ def _fit(
     row_weights: np.ndarray | None = None,
     design_roles: dict[str, Any] | None = None,
     sign: Any = "loadings",
-    item_moments: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> PLSResult:
     check_choice(scheme, SCHEMES, name="scheme")
     if not (isinstance(tol, int | float) and math.isfinite(tol) and tol > 0):
@@ -95,8 +86,12 @@ def _fit(
     anchors = sign_anchors(sign, layout)
     sign = sign if isinstance(sign, str) else dict(sign)  # the result's own copy
     items = layout.items
-    S, sd = _correlation(moments, items, item_moments)
-    means = moments.means.to_numpy(dtype=float) if item_moments is None else item_moments[0]
+    if isinstance(moments, MomentArrays):  # a plain fit: the arrays it computed
+        means, cov = moments.means, moments.cov
+    else:
+        means = moments.means.to_numpy(dtype=float)
+        cov = moments.cov.to_numpy(dtype=float)
+    S, sd = _correlation(means, cov, items)
     try:
         if layout.mode_b.any():
             check_formative_blocks(S, layout)
@@ -148,7 +143,7 @@ def _fit(
         converged=bool(wf.converged),
         tol=float(tol),
         max_iter=int(max_iter),
-        moments=moments,
+        _moments=moments,
         layout=layout,
         arrays=PLSArrays(
             weights=w,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+import weakref
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ from csi.moments import (
 )
 from csi.pls import index as _ix
 from csi.pls.estimate import _fit
-from csi.pls.result import PLSResult
+from csi.pls.result import MomentArrays, PLSResult
 from csi.scaleout import is_dask_frame, moments_from_dask
 from csi.spec import ModelSpec, as_spec
 from csi.survey import Survey
@@ -127,15 +128,16 @@ def fit_single(
             sign=sign,
         )
     check_choice(missing, MISSING, name="missing")
-    check_frame(data)
-    items = list(spec.items)
+    if not isinstance(data, pd.DataFrame) or not data.columns.is_unique:  # (cached by pandas)
+        check_frame(data)  # raises naming the problem
+    spec_items = spec.items
+    items = list(spec_items)
     X = _item_matrix(data, items, spec=spec)
     n_read = len(X)
     complete = ~np.isnan(X).any(axis=1)
-    labels = _labels(spec.items)
     replaced = None
     w_read = None
-    item_moments = None
+    moments: Moments | MomentArrays
     if weights is not None:
         w_read = check_weights(weights, data, weight_kind=weight_kind)
         if missing == "mean":
@@ -155,7 +157,7 @@ def fit_single(
         )
         _check_n(moments.n, moments.n_excluded, spec)
     elif missing == "pairwise":
-        moments = _pairwise_moments(X, labels)
+        moments = _pairwise_moments(X, _labels(spec_items))
         used = X[complete]
         positions = np.flatnonzero(complete)
         n_used = n_read
@@ -173,18 +175,19 @@ def fit_single(
         centred = used - means
         cov = (centred.T @ centred) / (n_used - 1)
         del centred  # n x items: not kept through the fit below
-        item_moments = (means, cov)  # the arrays, so the fit need not read them back
-        moments = Moments(
+        # kept as arrays: the result builds the csi.Moments when it is first read
+        moments = MomentArrays(
             n=n_used,
-            means=pd.Series(means, index=labels, copy=False),
-            cov=pd.DataFrame(cov, index=labels, columns=labels, copy=False),
+            means=means,
+            cov=cov,
+            labels=_labels(spec_items),
             missing=missing,
             n_excluded=n_read - n_used,
             n_replaced=0 if replaced is None else int(replaced.sum()),
         )
-    norm_scale = _ix.normalise_scale(scale, spec.items)
+    norm_scale = _ix.normalise_scale(scale, spec_items)
     if norm_scale is not None:
-        _check_range(X, norm_scale, spec.items)
+        _check_range(X, norm_scale, spec_items)
     if source is None:
         # the result's own copy: later edits of data change nothing (with pandas'
         # copy-on-write a shallow copy already guarantees that, at a fraction of the cost)
@@ -205,7 +208,6 @@ def fit_single(
         # every row used: a view of the frame's index (its own name) rather than a copy
         rows=data.index.view() if positions.size == n_read else data.index[positions],
         positions=positions,
-        item_moments=item_moments,
         source=source,
         n_used=n_used,
         n_unscored=n_read - positions.size,
@@ -352,10 +354,12 @@ def _item_matrix(
     With ``spec``, an item missing from the columns raises :meth:`ModelSpec.check_data`'s
     error (naming it and its construct).
     """
-    where = {c: k for k, c in enumerate(data.columns.tolist())}
-    if spec is not None and any(i not in where for i in items):
-        spec.check_data(list(where))
-    pos = [where[i] for i in items]
+    pos = _positions(data.columns, items)
+    if pos is None:
+        where = {c: k for k, c in enumerate(data.columns.tolist())}
+        if spec is not None:
+            spec.check_data(list(where))  # raises naming the missing items
+        pos = [where[i] for i in items]  # KeyError naming the first
     dtypes = data.dtypes.tolist()
     kinds = [getattr(t, "kind", "O") for t in dtypes]
     text = [items[j] for j, k in enumerate(pos) if kinds[k] not in "biuf"]
@@ -381,6 +385,27 @@ def _item_matrix(
     return X
 
 
+#: column positions of the items, per columns Index (immutable, so the answer cannot go stale;
+#: the weak reference tells a recycled ``id`` from the same Index)
+_POSITIONS: dict[int, tuple[weakref.ref[pd.Index], tuple[str, ...], list[int]]] = {}
+
+
+def _positions(columns: pd.Index, items: list[str]) -> list[int] | None:
+    """Positions of ``items`` among ``columns`` (None when one is missing)."""
+    key = tuple(items)
+    hit = _POSITIONS.get(id(columns))
+    if hit is not None and hit[0]() is columns and hit[1] == key:
+        return hit[2]
+    where = {c: k for k, c in enumerate(columns.tolist())}
+    if any(i not in where for i in items):
+        return None
+    pos = [where[i] for i in items]
+    if len(_POSITIONS) >= 64:
+        _POSITIONS.clear()
+    _POSITIONS[id(columns)] = (weakref.ref(columns), key, pos)
+    return pos
+
+
 @functools.lru_cache(maxsize=64)
 def _item_labels(items: tuple[str, ...]) -> pd.Index:
     return pd.Index(list(items), dtype=object)
@@ -395,12 +420,25 @@ def _labels(items: tuple[str, ...]) -> pd.Index:
     return _item_labels(items).view()
 
 
-def _check_n(n: int, excluded: int, spec: ModelSpec) -> None:
+@functools.lru_cache(maxsize=64)
+def _size_rules(spec: ModelSpec) -> tuple[int, int, int, int]:
+    """``(most predecessors, largest formative block, respondents needed, advised)``.
+
+    The "10-times rule" (Barclay, Higgins & Thompson 1995; Hair et al. 2017, ch. 1): at
+    least 10 x the largest number of arrows pointing at one construct (structural
+    predecessors, or formative items); and never fewer respondents than items.
+    """
     most_pred = max((len(spec.predecessors(c)) for c in spec.constructs), default=0)
     largest_b = max(
         (len(spec.indicators[c]) for c in spec.constructs if spec.modes[c] == "B"), default=0
     )
     needed = max(3, most_pred + 2, largest_b + 1)
+    advised = max(10 * max(most_pred, largest_b), len(spec.items) + 1)
+    return most_pred, largest_b, needed, advised
+
+
+def _check_n(n: int, excluded: int, spec: ModelSpec) -> None:
+    most_pred, largest_b, needed, advised = _size_rules(spec)
     if n < needed:
         why = f" ({excluded} left out for missing answers)" if excluded else ""
         raise CsiInputError(
@@ -408,11 +446,7 @@ def _check_n(n: int, excluded: int, spec: ModelSpec) -> None:
             f"least {needed} (more than the largest number of predictors of a construct "
             f"plus one, {most_pred + 1}, and at least 3)"
         )
-    # the "10-times rule" (Barclay, Higgins & Thompson 1995; Hair et al. 2017, ch. 1):
-    # at least 10 x the largest number of arrows pointing at one construct (structural
-    # predecessors, or formative items); and never fewer respondents than items
     arrows = max(most_pred, largest_b)
-    advised = max(10 * arrows, len(spec.items) + 1)
     if n < advised:
         warnings.warn(
             f"only {n} respondents for a model with {len(spec.items)} items and up to "

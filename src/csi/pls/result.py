@@ -54,6 +54,38 @@ class PLSArrays:
     consistent_rho_a: np.ndarray | None = None
 
 
+@dataclass(frozen=True)
+class MomentArrays:
+    """Unweighted item moments held as arrays until :attr:`PLSResult.moments` is read.
+
+    The attributes the result reads often (``missing``, ``weight_kind``, ...) are those
+    of :class:`csi.Moments`; :meth:`build` gives the Moments (means Series, covariance
+    DataFrame, both indexed by ``labels``).
+    """
+
+    n: int
+    means: np.ndarray
+    cov: np.ndarray
+    labels: pd.Index
+    missing: str
+    n_excluded: int = 0
+    n_replaced: int = 0
+    weight_kind: None = None
+    sum_weights: None = None
+    n_eff: None = None
+    weighted: bool = False
+
+    def build(self) -> Moments:
+        return Moments(
+            n=self.n,
+            means=pd.Series(self.means, index=self.labels, copy=False),
+            cov=pd.DataFrame(self.cov, index=self.labels, columns=self.labels, copy=False),
+            missing=self.missing,
+            n_excluded=self.n_excluded,
+            n_replaced=self.n_replaced,
+        )
+
+
 @dataclass(frozen=True, repr=False)
 class PLSResult:
     """A fitted PLS path model (see :func:`csi.fit_pls`).
@@ -129,7 +161,7 @@ class PLSResult:
     converged: bool
     tol: float
     max_iter: int
-    moments: Moments
+    _moments: Moments | MomentArrays = field(repr=False, compare=False)
     layout: Layout
     arrays: PLSArrays
     scale: Any = None
@@ -147,30 +179,38 @@ class PLSResult:
         default=None, repr=False, compare=False
     )
 
+    @cached_property
+    def moments(self) -> Moments:
+        """The item moments the model was estimated from (a :class:`csi.Moments`)."""
+        held = self._moments
+        return held.build() if isinstance(held, MomentArrays) else held
+
     @property
     def missing(self) -> str:
         """The missing-data policy used: ``"listwise"``, ``"pairwise"`` or ``"mean"``."""
-        return self.moments.missing
+        return self._moments.missing
 
     @property
     def weighted(self) -> bool:
         """True for a weighted fit (WPLS)."""
-        return self.moments.weighted
+        return self._moments.weighted
 
     @property
     def weight_kind(self) -> str | None:
         """``"sampling"``, ``"frequency"`` or ``None`` (unweighted)."""
-        return self.moments.weight_kind
+        return self._moments.weight_kind
 
     @property
     def sum_weights(self) -> float:
         """Sum of the weights of the respondents used (unweighted: ``n``)."""
-        return float(self.n if self.moments.sum_weights is None else self.moments.sum_weights)
+        total = self._moments.sum_weights
+        return float(self.n if total is None else total)
 
     @property
     def n_eff(self) -> float:
         """Kish's effective sample size ``(sum w)² / sum w²`` (Kish 1965; unweighted: ``n``)."""
-        return float(self.n if self.moments.n_eff is None else self.moments.n_eff)
+        kish = self._moments.n_eff
+        return float(self.n if kish is None else kish)
 
     def _scored_weights(self) -> np.ndarray | None:
         """The weights of the respondents with scores (rows of :attr:`scores`), or None."""
