@@ -20,10 +20,11 @@ from csi.formulas import adjusted_r2
 from csi.moments import Moments
 from csi.pls import display as _display
 from csi.pls import index as _ix
+from csi.pls import parameters as _tables
 from csi.pls import segments as _segments
 from csi.pls.algorithm import Layout
 from csi.pls.consistent import rho_a
-from csi.pls.effects import effect_pairs, indirectly_reachable, reachable
+from csi.pls.effects import effect_pairs, reachable
 from csi.spec import ModelSpec
 
 if TYPE_CHECKING:
@@ -219,58 +220,30 @@ class PLSResult:
         return np.asarray(self.row_weights, dtype=float)[self.row_positions]
 
     # ---------------------------------------------------------------- tables
-    def _owner(self) -> list[str]:
-        return [self.layout.constructs[b] for b in self.layout.block]
-
-    def _effects(self, mask: np.ndarray, values: np.ndarray) -> pd.DataFrame:
-        names = self.layout.constructs
-        pairs = effect_pairs(mask, self.layout)
-        return pd.DataFrame(
-            {
-                "source": [names[s] for s, _ in pairs],
-                "target": [names[t] for _, t in pairs],
-                "estimate": np.array([values[s, t] for s, t in pairs], dtype=float),
-            }
-        )
-
     @cached_property
     def path_coefficients(self) -> pd.DataFrame:
         """``source, target, estimate``: standardised path coefficients."""
-        return self._effects(self.layout.path, self.arrays.paths)
+        return _tables.effects_table(self, "direct", self.arrays.paths)
 
     @cached_property
     def total_effects(self) -> pd.DataFrame:
         """``source, target, estimate``: total effects ``(I - B)^-1 - I``."""
-        return self._effects(reachable(self.layout), self.arrays.total)
+        return _tables.effects_table(self, "total", self.arrays.total)
 
     @cached_property
     def indirect_effects(self) -> pd.DataFrame:
         """``source, target, estimate``: total minus direct effects."""
-        return self._effects(
-            indirectly_reachable(self.layout), self.arrays.total - self.arrays.paths
-        )
+        return _tables.effects_table(self, "indirect", self.arrays.total - self.arrays.paths)
 
     @cached_property
     def outer_weights(self) -> pd.DataFrame:
         """``construct, indicator, estimate``: weights giving unit-variance scores."""
-        return pd.DataFrame(
-            {
-                "construct": self._owner(),
-                "indicator": list(self.layout.items),
-                "estimate": self.arrays.weights,
-            }
-        )
+        return _tables.measurement_table(self, self.arrays.weights)
 
     @cached_property
     def loadings(self) -> pd.DataFrame:
         """``construct, indicator, estimate``: loadings on the own construct."""
-        return pd.DataFrame(
-            {
-                "construct": self._owner(),
-                "indicator": list(self.layout.items),
-                "estimate": self.arrays.loadings,
-            }
-        )
+        return _tables.measurement_table(self, self.arrays.loadings)
 
     @cached_property
     def cross_loadings(self) -> pd.DataFrame:
@@ -287,10 +260,7 @@ class PLSResult:
         endo = [t for t, pred in enumerate(self.layout.predecessors) if pred.size]
         k = np.array([self.layout.predecessors[t].size for t in endo], dtype=float)
         r2 = self.arrays.r2[endo]
-        adj = adjusted_r2(r2, self.n, k)
-        return pd.DataFrame(
-            {"construct": [self.layout.constructs[t] for t in endo], "r2": r2, "r2_adj": adj}
-        )
+        return _tables.r2_table(self, r2, adjusted_r2(r2, self.n, k))
 
     @cached_property
     def construct_correlations(self) -> pd.DataFrame:
@@ -344,6 +314,12 @@ class PLSResult:
         ``loading`` (lhs = construct, rhs = indicator), or ``r2`` (lhs = construct).
         """
         return _display.to_frame(self)
+
+    def parameter_table(self, boot: BootstrapResult | None = None) -> pd.DataFrame:
+        """``lhs, op, rhs, estimate`` in lavaan's orientation (``~``: lhs the outcome),
+        with ``se, t, pvalue, ci_lower, ci_upper`` from ``boot``: see
+        :func:`csi.pls.parameters.parameter_table`."""
+        return _tables.parameter_table(self, boot)
 
     # ---------------------------------------------------------------- index
     def _scale(self, scale: Any) -> tuple[np.ndarray, np.ndarray]:
