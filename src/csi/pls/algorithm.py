@@ -428,6 +428,8 @@ def _outer_weights_one(
     mask = layout.mask
     formative = bool(layout.mode_b.any())
     W, SW = _normalise_one(S, mask.copy(), layout, anchors)
+    if scheme == "path" and not formative and anchors is None:
+        return _path_iterations(S, W, SW, layout, tol, max_iter)
     change, it = np.inf, 0
     for it in range(1, max_iter + 1):  # noqa: B007 - the last value is the count
         C = W.T @ SW
@@ -445,6 +447,57 @@ def _outer_weights_one(
     last = np.full(1, change)  # numpy scalars, as the stacked path returns
     w = np.add.reduce(W, axis=1)
     return WeightFit(w, np.full(1, it, dtype=np.intp)[0], (last < tol)[0], last[0])
+
+
+def _path_iterations(
+    S: np.ndarray, W: np.ndarray, SW: np.ndarray, layout: Layout, tol: float, max_iter: int
+) -> WeightFit:
+    """The iterations of :func:`_outer_weights_one` for the common case (path scheme,
+    reflective and formative-free model, default sign rule), with the steps of
+    :func:`_path_weights_one` and :func:`_normalise_one` written out: the same numpy
+    operations in the same order (so the same numbers), without two Python calls and
+    their attribute look-ups per iteration."""
+    mask, successor_of, scatter = layout.mask, layout.successor_of, layout.target_scatter
+    pred_pairs, pred_padding, pred_mask = layout.pred_pairs, layout.pred_padding, layout.pred_mask
+    targets, isolated = layout.targets, layout.isolated
+    add, minimum, maximum, both = (
+        np.add.reduce,
+        np.minimum.reduce,
+        np.maximum.reduce,
+        np.logical_and.reduce,
+    )
+    sign_of, solve, absolute, sqrt, where = np.sign, np.linalg.solve, np.abs, np.sqrt, np.where
+    change, it = np.inf, 0
+    for it in range(1, max_iter + 1):  # noqa: B007 - the last value is the count
+        C = W.T @ SW
+        E = C * successor_of
+        if targets.size:
+            A = where(pred_pairs, C, pred_padding)
+            try:
+                beta = solve(A, (C[:, targets].T * pred_mask)[..., None])[..., 0]
+            except np.linalg.LinAlgError:
+                _regressions(C[None], layout)  # raises naming the collinear predecessors
+                raise
+            E += beta.T @ scatter
+        if isolated.size:
+            E[isolated, isolated] = 1.0
+        T = (SW @ E) * mask
+        SW = S @ T
+        var = add(T * SW, axis=0)
+        if not minimum(var) > 0:
+            _normalise_one(S, T, layout, None)  # raises naming the construct
+        sign = sign_of(add(sign_of(SW) * mask, axis=0))
+        if not both(sign):
+            sign = _orientation(SW[None], layout, None)[0]
+        factor = sign / sqrt(var)
+        T *= factor
+        SW *= factor
+        change = float(maximum(absolute(T - W), axis=None))
+        W = T
+        if change < tol:
+            break
+    last = np.full(1, change)  # numpy scalars, as the stacked path returns
+    return WeightFit(add(W, axis=1), np.full(1, it, dtype=np.intp)[0], (last < tol)[0], last[0])
 
 
 def _path_weights_one(C: np.ndarray, layout: Layout) -> np.ndarray:
@@ -512,10 +565,16 @@ def _inner_one(S: np.ndarray, w: np.ndarray, layout: Layout) -> InnerFit:
     J = layout.n_constructs
     paths = np.zeros((J, J))
     r2 = np.full(J, np.nan)
-    if layout.targets.size:
-        beta = _regressions(C[None], layout)[0]  # (T, J)
-        paths[:, layout.targets] = beta.T
-        r2[layout.targets] = np.einsum("kj,jk->k", beta, C[:, layout.targets])
+    targets = layout.targets
+    if targets.size:
+        A = np.where(layout.pred_pairs, C, layout.pred_padding)  # as _regressions, one matrix
+        try:
+            beta = np.linalg.solve(A, (C[:, targets].T * layout.pred_mask)[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            _regressions(C[None], layout)  # raises naming the collinear predecessors
+            raise
+        paths[:, targets] = beta.T
+        r2[targets] = np.einsum("kj,jk->k", beta, C[:, targets])
     return InnerFit(C, SW, paths, r2)
 
 

@@ -39,21 +39,23 @@ def _correlation(
     means: np.ndarray, cov: np.ndarray, items: tuple[str, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Item correlation matrix and standard deviations; raise naming a constant item."""
-    var = np.diag(cov).copy()
+    var = np.diagonal(cov)  # a read-only view: not written below
     ok = np.isfinite(var) & (var > 1e-24 * np.maximum(1.0, means**2))
-    constant = np.flatnonzero(~ok).tolist()
-    if constant:
-        names = ", ".join(f"{items[k]!r} (always {means[k]:g})" for k in constant)
+    if not np.logical_and.reduce(ok):
+        names = ", ".join(
+            f"{items[k]!r} (always {means[k]:g})" for k in np.flatnonzero(~ok).tolist()
+        )
         raise CsiInputError(
             f"item(s) with zero variance: {names}; a constant item cannot measure a "
             "construct: drop it from the model"
         )
-    if not np.isfinite(cov).all():
-        i, j = (int(v) for v in np.argwhere(~np.isfinite(cov))[0])
+    finite = np.isfinite(cov)
+    if not np.logical_and.reduce(finite, axis=None):
+        i, j = (int(v) for v in np.argwhere(~finite)[0])
         raise CsiInputError(f"covariance of {items[i]!r} and {items[j]!r} is not finite")
     sd = np.sqrt(var)
-    S = cov / np.outer(sd, sd)
-    np.fill_diagonal(S, 1.0)
+    S = cov / (sd[:, None] * sd[None, :])  # np.outer(sd, sd) without its Python layer
+    S.flat[:: S.shape[0] + 1] = 1.0  # the diagonal (np.fill_diagonal's own step)
     return S, sd
 
 
