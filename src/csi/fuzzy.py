@@ -41,7 +41,6 @@ Membership matrices on the seven levels (:func:`membership_matrix`):
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +49,8 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_numeric
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 from csi.scales import SEVEN_LEVELS, RatingScale, classify
 
 __all__ = [
@@ -139,23 +140,33 @@ class FuzzyResult:
             }
         )
 
-    def summary(self) -> str:
-        lines = [f"Fuzzy comprehensive evaluation {self.operator}", "-" * 40]
+    def summary(self, *, lang: str = "en", digits: int = 4) -> Summary:
+        """The membership vector, its maximum-membership reading and the level score.
+
+        Grade labels are in the language the evaluation was made in
+        (``fuzzy_evaluation(lang=...)``)."""
+        t = phrases("fuzzy", check_lang(lang))
+        title = t["title"].format(operator=self.operator)
+        lines = [title, "-" * 40]
         for lab, b in self.membership.items():
-            lines.append(f"{lab!s:<24}{b:8.4f}")
+            lines.append(f"{lab!s:<24}{b:{digits + 4}.{digits}f}")
         lines.append(
-            f"maximum membership: level {self.level} ({self.label})"
-            + (" - ambiguous" if self.ambiguous else "")
+            t["maximum"].format(level=self.level, label=self.label)
+            + (t["ambiguous"] if self.ambiguous else "")
         )
         score_read = (
-            f" -> level {self.score_level} ({self.score_label})" if self.score_level else ""
+            t["score_read"].format(level=self.score_level, label=self.score_label)
+            if self.score_level
+            else ""
         )
-        lines.append(f"level score: {self.score:.2f}{score_read}")
-        lines += [f"note: {t}" for t in self.notes]
-        return "\n".join(lines)
+        lines.append(t["score"].format(score=self.score) + score_read)
+        lines += [t["note"].format(note=n) for n in self.notes]
+        return Summary.plain(
+            "\n".join(lines), title=title, tables={"membership": self.to_frame()}, lang=lang
+        )
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+        return self.summary().html
 
 
 def fuzzy_evaluation(
@@ -191,7 +202,7 @@ def fuzzy_evaluation(
     >>> round(result.score, 1), result.score_label
     (68.7, 'somewhat satisfied')
     """
-    check_choice(lang, ["en", "zh"], name="lang")
+    check_lang(lang)
     op = _operator(operator)
     if not 0 <= ambiguity < 1:
         raise CsiInputError(f"ambiguity must lie in [0, 1), got {ambiguity!r}")

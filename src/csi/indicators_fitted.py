@@ -7,7 +7,6 @@ Scoring, the seven-level reading and the fuzzy evaluation are described in
 from __future__ import annotations
 
 import dataclasses
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -15,8 +14,10 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_columns
+from csi._checks import CsiInputError, check_columns
+from csi.display import Summary
 from csi.fuzzy import FuzzyResult, fuzzy_hierarchy, membership_matrix
+from csi.i18n import check_lang, phrases
 from csi.indicators_data import (
     RespondentData,
     _check_public,
@@ -73,7 +74,7 @@ class FittedIndicatorSystem:
         item, method, local_weight, global_weight, rank_in_parent, rank_in_level.
         Rows follow the hierarchy with siblings ordered by weight (the handbooks'
         finished system)."""
-        check_choice(lang, ["en", "zh"], name="lang")
+        check_lang(lang)
         rows: list[dict[str, Any]] = []
 
         def visit(node: IndicatorNode, depth: int, g: float) -> None:
@@ -175,7 +176,7 @@ class FittedIndicatorSystem:
         >>> scores.respondents["level"].tolist()
         [6, 6, 4]
         """
-        check_choice(lang, ["en", "zh"], name="lang")
+        check_lang(lang)
         frame, survey = _respondent_data(data)
         by_cols = [by] if isinstance(by, str) else list(by or [])
         _check_public(survey, by_cols, what="segment column")
@@ -276,21 +277,29 @@ class FittedIndicatorSystem:
             out[node_id] = dataclasses.replace(r, notes=(*r.notes, note))
         return out
 
-    def summary(self, *, lang: str = "en") -> str:
+    def summary(self, *, lang: str = "en", digits: int = 4) -> Summary:
+        """Every node with its local and global weight, the hierarchy CR, the notes."""
+        t = phrases("system", check_lang(lang))
         f = self.to_frame(lang=lang)
-        lines = [f"Indicator system '{self.system.root.name(lang)}'", "-" * 60]
+        title = t["title"].format(name=self.system.root.name(lang))
+        lines = [title, "-" * 60]
         for r in f.to_dict("records"):
             lines.append(
-                f"{'  ' * (int(r['depth']) - 1)}{r['name']} [{r['node']}]  local "
-                f"{float(r['local_weight']):.4f}  global {float(r['global_weight']):.4f}"
+                "  " * (int(r["depth"]) - 1)
+                + t["node"].format(
+                    name=r["name"],
+                    node=r["node"],
+                    local=f"{float(r['local_weight']):.{digits}f}",
+                    glob=f"{float(r['global_weight']):.{digits}f}",
+                )
             )
         if any(isinstance(d, AHPResult | GroupAHPResult) for d in self.details.values()):
-            lines.append(f"hierarchy CR (AHP nodes): {self.consistency_ratio:.4f}")
-        lines += [f"note: {t}" for t in self.notes]
-        return "\n".join(lines)
+            lines.append(t["cr"].format(cr=f"{self.consistency_ratio:.{digits}f}"))
+        lines += [t["note"].format(note=n) for n in self.notes]
+        return Summary.plain("\n".join(lines), title=title, tables={"weights": f}, lang=lang)
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+        return self.summary().html
 
 
 @dataclass(frozen=True)
@@ -325,22 +334,30 @@ class IndicatorScores:
     def to_frame(self) -> pd.DataFrame:
         return self.overall.copy()
 
-    def summary(self) -> str:
+    def summary(self, *, lang: str = "en", digits: int = 1) -> Summary:
+        """The 0-100 score of every node with its level, and the respondents counted.
+
+        Node names and level labels are in the language the scores were computed in."""
+        t = phrases("scores", check_lang(lang))
         o = self.overall
-        lines = [f"Indicator scores (n = {self.n_respondents})", "-" * 50]
+        title = t["title"].format(n=self.n_respondents)
+        lines = [title, "-" * 50]
         for r in o.to_dict("records"):
             lines.append(
-                f"{'  ' * int(r['depth'])}{r['name']}: {float(r['score']):.1f}  "
-                f"({r['label']}, n = {int(r['n'])})"
+                "  " * int(r["depth"])
+                + t["node"].format(
+                    name=r["name"],
+                    score=f"{float(r['score']):.{digits}f}",
+                    label=r["label"],
+                    n=int(r["n"]),
+                )
             )
-        lines.append(
-            f"incomplete respondents: {self.n_incomplete}; without a score: {self.n_unscored}"
-        )
-        lines += [f"note: {t}" for t in self.notes]
-        return "\n".join(lines)
+        lines.append(t["counts"].format(incomplete=self.n_incomplete, unscored=self.n_unscored))
+        lines += [t["note"].format(note=n) for n in self.notes]
+        return Summary.plain("\n".join(lines), title=title, tables={"scores": o}, lang=lang)
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+        return self.summary().html
 
 
 def _data_notes(

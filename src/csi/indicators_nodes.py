@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from csi._checks import CsiInputError
+from csi.i18n import check_lang, phrases
 from csi.scales import RatingScale
 
 __all__ = ["METHODS", "IndicatorNode"]
 
 METHODS = ("equal", "given", "ahp", "entropy", "critic", "cv", "combined", "pls")
-_LEVEL_ZH = {0: "总指标", 1: "一级指标", 2: "二级指标", 3: "三级指标", 4: "四级指标"}
 
 
 def _fmt_scale(sc: tuple[float, float]) -> str:
@@ -25,9 +25,8 @@ def _fmt_scale(sc: tuple[float, float]) -> str:
 
 
 def _level_name(depth: int, lang: str) -> str:
-    if lang == "zh":
-        return _LEVEL_ZH.get(depth, f"{depth}级指标")
-    return "overall" if depth == 0 else f"level {depth}"
+    named = phrases("indicators.level", lang)
+    return named.get(str(depth), named["n"].format(depth=depth))
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class IndicatorNode:
         return not self.children
 
     def name(self, lang: str = "en") -> str:
-        return self.name_zh if lang == "zh" else self.name_en
+        return {"en": self.name_en, "zh": self.name_zh}[check_lang(lang)]
 
     def walk(
         self, depth: int = 0, parent: str | None = None

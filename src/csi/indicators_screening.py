@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_columns, check_numeric
+from csi._checks import CsiInputError, check_columns, check_numeric
+from csi.i18n import check_lang, text
 from csi.indicators_data import RespondentData, _check_public, _respondent_data
 from csi.quality.item_correlations import item_rest_correlations, near_duplicate_pairs
 
@@ -43,7 +44,7 @@ def screen_indicators(
     _check_public(survey, items, what="item")
     check_columns(frame, items, what="item")
     check_numeric(frame, items)
-    check_choice(lang, ["en", "zh"], name="lang")
+    check_lang(lang)
     for name, t in (
         ("duplicate_threshold", duplicate_threshold),
         ("weak_threshold", weak_threshold),
@@ -55,33 +56,18 @@ def screen_indicators(
     const = [c for c in items if x[c].nunique(dropna=True) <= 1]
     corr = x.corr()
     for a, b, r in near_duplicate_pairs(corr.to_numpy(), items, duplicate_threshold):
-        reason = (
-            f"{a} 与 {b} 相关系数 {r:.2f}（绝对值 ≥ {duplicate_threshold:g}），"
-            "内容可能重复，考虑删除其一"
-            if lang == "zh"
-            else f"{a} and {b} correlate {r:.2f} (|r| >= {duplicate_threshold:g}): "
-            "near-duplicate, consider keeping one"
-        )
+        reason = text("indicators.duplicate", lang, a=a, b=b, r=r, threshold=duplicate_threshold)
         rows.append((a, "near_duplicate", r, duplicate_threshold, b, reason))
     complete = x.dropna()
     item_rest = item_rest_correlations(complete.to_numpy())
     for pos, c in enumerate(items):
         if c in const:
-            reason = (
-                "无变异（所有回答相同）"
-                if lang == "zh"
-                else "no variance (every answer is the same)"
-            )
+            reason = text("indicators.constant", lang)
             rows.append((c, "weak", np.nan, weak_threshold, None, reason))
             continue
         r = float(item_rest[pos])
         if np.isfinite(r) and r < weak_threshold:
-            reason = (
-                f"{c} 的校正项目-总分相关 {r:.2f} < {weak_threshold:g}，与其他指标关联弱"
-                if lang == "zh"
-                else f"corrected item-total correlation {r:.2f} < {weak_threshold:g}: {c} hardly "
-                "moves with the other items"
-            )
+            reason = text("indicators.weak", lang, item=c, r=r, threshold=weak_threshold)
             rows.append((c, "weak", r, weak_threshold, None, reason))
     out = pd.DataFrame(rows, columns=["item", "check", "value", "threshold", "other", "reason"])
     out.attrs["n_complete"] = len(complete)

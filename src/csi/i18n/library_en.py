@@ -214,4 +214,35 @@ LIBRARY_EN: dict[str, str] = {
     "ahp.not_consistent": "NOT consistent",
     "ahp.combined": "Combined weights ({method})",
     "ahp.coefficients": "coefficients: {coefficients}",
+    # fuzzy
+    "fuzzy.title": "Fuzzy comprehensive evaluation {operator}",
+    "fuzzy.maximum": "maximum membership: level {level} ({label})",
+    "fuzzy.ambiguous": " - ambiguous",
+    "fuzzy.score_read": " -> level {level} ({label})",
+    "fuzzy.score": "level score: {score:.2f}",
+    "fuzzy.note": "note: {note}",
+    # indicators
+    "indicators.duplicate": (
+        "{a} and {b} correlate {r:.2f} (|r| >= {threshold:g}): near-duplicate, consider keeping one"
+    ),
+    "indicators.constant": "no variance (every answer is the same)",
+    "indicators.weak": (
+        "corrected item-total correlation {r:.2f} < {threshold:g}: {item} hardly moves "
+        "with the other items"
+    ),
+    "indicators.level.0": "overall",
+    "indicators.level.n": "level {depth}",
+    "indicators.level.1": "level 1",
+    "indicators.level.2": "level 2",
+    "indicators.level.3": "level 3",
+    "indicators.level.4": "level 4",
+    # system
+    "system.title": "Indicator system '{name}'",
+    "system.node": "{name} [{node}]  local {local}  global {glob}",
+    "system.cr": "hierarchy CR (AHP nodes): {cr}",
+    "system.note": "note: {note}",
+    "scores.title": "Indicator scores (n = {n})",
+    "scores.node": "{name}: {score}  ({label}, n = {n})",
+    "scores.counts": "incomplete respondents: {incomplete}; without a score: {unscored}",
+    "scores.note": "note: {note}",
 }

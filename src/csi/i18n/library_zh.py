@@ -205,4 +205,32 @@ LIBRARY_ZH: dict[str, str] = {
     "ahp.not_consistent": "不满足一致性",
     "ahp.combined": "组合权重（{method}）",
     "ahp.coefficients": "组合系数：{coefficients}",
+    # fuzzy
+    "fuzzy.title": "模糊综合评价 {operator}",
+    "fuzzy.maximum": "最大隶属度：第 {level} 级（{label}）",
+    "fuzzy.ambiguous": "（两级隶属度接近，判断不明确）",
+    "fuzzy.score_read": " -> 第 {level} 级（{label}）",
+    "fuzzy.score": "等级得分：{score:.2f}",
+    "fuzzy.note": "注：{note}",
+    # indicators
+    "indicators.duplicate": (
+        "{a} 与 {b} 相关系数 {r:.2f}（绝对值 ≥ {threshold:g}），内容可能重复，考虑删除其一"
+    ),
+    "indicators.constant": "无变异（所有回答相同）",
+    "indicators.weak": "{item} 的校正项目-总分相关 {r:.2f} < {threshold:g}，与其他指标关联弱",
+    "indicators.level.0": "总指标",
+    "indicators.level.n": "{depth}级指标",
+    "indicators.level.1": "一级指标",
+    "indicators.level.2": "二级指标",
+    "indicators.level.3": "三级指标",
+    "indicators.level.4": "四级指标",
+    # system
+    "system.title": "指标体系“{name}”",
+    "system.node": "{name} [{node}]  局部权重 {local}  全局权重 {glob}",
+    "system.cr": "层次总 CR（AHP 节点）：{cr}",
+    "system.note": "注：{note}",
+    "scores.title": "指标得分（样本量 n = {n}）",
+    "scores.node": "{name}：{score}  （{label}，n = {n}）",
+    "scores.counts": "部分作答的受访者：{incomplete}；无得分的受访者：{unscored}",
+    "scores.note": "注：{note}",
 }
