@@ -324,7 +324,10 @@ def test_summary_and_html(small: tuple[pd.DataFrame, ModelSpec]) -> None:
     assert "A -> B" in text and "Index (0-100)" in text
     assert "路径系数" in res.summary(lang="zh")
     assert "<table" in res._repr_html_()
-    assert set(res.to_frame()["parameter"]) == {"path", "weight", "loading", "r2"}
+    long = res.to_frame()  # lavaan orientation: a path's outcome on the left
+    assert set(long["op"]) == {"=~", "<~", "~", "r2"}
+    paths = long[long["op"] == "~"]
+    assert set(zip(paths["lhs"], paths["rhs"], strict=True)) == {("B", "A"), ("C", "A"), ("C", "B")}
 
 
 # -------------------------------------------------------------------- errors

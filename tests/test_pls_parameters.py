@@ -145,9 +145,9 @@ def test_round_trip_to_the_model_and_the_wide_tables(result) -> None:  # type: i
     )
 
 
-def test_to_frame_is_not_changed_by_the_new_table(result) -> None:  # type: ignore[no-untyped-def]
-    # the long table is a new method; to_frame keeps its columns until it is switched over
-    assert set(result.to_frame()["parameter"]) == {"path", "weight", "loading", "r2"}
+def test_to_frame_is_the_parameter_table(result) -> None:  # type: ignore[no-untyped-def]
+    pd.testing.assert_frame_equal(result.to_frame(), result.parameter_table())
+    assert result.to_frame() is not result.to_frame()  # a new frame each call
 
 
 def test_bootstrap_columns_match_the_bootstrap_table(result) -> None:  # type: ignore[no-untyped-def]

@@ -308,17 +308,13 @@ class PLSResult:
         return pls_quality(self, **options)
 
     def to_frame(self) -> pd.DataFrame:
-        """All estimates in one long table: ``parameter, lhs, rhs, estimate``.
-
-        ``parameter`` is ``path`` (lhs = source, rhs = target), ``weight`` or
-        ``loading`` (lhs = construct, rhs = indicator), or ``r2`` (lhs = construct).
-        """
-        return _display.to_frame(self)
+        """All estimates in one long table: :meth:`parameter_table` without a bootstrap."""
+        return _tables.parameter_table(self)
 
     def parameter_table(self, boot: BootstrapResult | None = None) -> pd.DataFrame:
-        """``lhs, op, rhs, estimate`` in lavaan's orientation (``~``: lhs the outcome),
-        with ``se, t, pvalue, ci_lower, ci_upper`` from ``boot``: see
-        :func:`csi.pls.parameters.parameter_table`."""
+        """``lhs, op, rhs, estimate`` in lavaan's orientation: ``=~`` loadings and ``<~``
+        weights (lhs the construct), ``~`` paths (lhs the outcome), ``r2``; with ``se, t,
+        pvalue, ci_lower, ci_upper`` from ``boot`` (:func:`csi.pls.parameters.parameter_table`)."""
         return _tables.parameter_table(self, boot)
 
     # ---------------------------------------------------------------- index
