@@ -11,7 +11,7 @@ order of the steps is described in :mod:`csi.survey`.
 
 from __future__ import annotations
 
-import html
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,6 +20,8 @@ import pandas as pd
 
 from csi._checks import check_choice
 from csi.codebook import Codebook, ItemInfo
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 from csi.survey_files import Place, SurveyError, show, where
 
 __all__ = ["CleaningReport"]
@@ -81,32 +83,42 @@ class CleaningReport:
             return self.respondents.copy()
         return self.excluded
 
-    def summary(self) -> str:
+    def summary(self, *, lang: str = "en") -> Summary:
         """A few lines: respondents read, kept and excluded; cells recoded and set missing."""
+        t = phrases("cleaning", check_lang(lang))
         it = self.items
-        lines = [
-            f"Survey cleaning ({self.source}), missing = {self.missing!r}",
-            f"  respondents read      {self.n_input}",
-            f"  respondents kept      {self.n_kept}",
-            f"  respondents excluded  {self.n_excluded}",
-            f"  with missing answers  {self.n_affected}",
-            f"  missing codes -> NaN  {int(it['set_missing'].sum())}",
-            f"  blank cells           {int(it['blank'].sum())}",
-            f"  out of scale -> NaN   {int(it['out_of_scale'].sum())}",
-            f"  reverse-coded cells   {int(it['recoded'].sum())}",
-            f"  mean-replaced cells   {int(it['replaced'].sum())}",
+        counts = [
+            ("read", self.n_input),
+            ("kept", self.n_kept),
+            ("excluded", self.n_excluded),
+            ("affected", self.n_affected),
+            ("set_missing", int(it["set_missing"].sum())),
+            ("blank", int(it["blank"].sum())),
+            ("out_of_scale", int(it["out_of_scale"].sum())),
+            ("recoded", int(it["recoded"].sum())),
+            ("replaced", int(it["replaced"].sum())),
         ]
+        title = t["title"].format(source=self.source, missing=repr(self.missing))
+        lines = [title] + [f"  {_pad(t[k], 22)}{v}" for k, v in counts]
         if self.unknown_columns:
-            lines.append(f"  columns not in codebook (kept): {', '.join(self.unknown_columns)}")
+            lines.append("  " + t["unknown"].format(columns=", ".join(self.unknown_columns)))
         changed = it[(it[["set_missing", "blank", "out_of_scale", "replaced"]].sum(axis=1)) > 0]
+        tables = {}
         if len(changed):
-            lines.append("  per item:")
+            lines.append("  " + t["per_item"])
             cols = ["item", "blank", "set_missing", "out_of_scale", "replaced", "n_missing"]
+            tables["items"] = changed[cols].reset_index(drop=True)
             lines += ["    " + s for s in changed[cols].to_string(index=False).splitlines()]
-        return "\n".join(lines)
+        return Summary.plain("\n".join(lines), title=title, tables=tables, lang=lang)
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+        return self.summary().html
+
+
+def _pad(label: str, width: int) -> str:
+    """``label`` padded to ``width`` display columns (a Chinese character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
+    return label + " " * max(width - used, 1)
 
 
 # ---------------------------------------------------------------------------- cleaning

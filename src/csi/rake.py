@@ -27,7 +27,6 @@ replicate SEs do reflect the raking.
 from __future__ import annotations
 
 import dataclasses
-import html
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +36,8 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, plain
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 from csi.survey import Survey
 
 __all__ = ["RakeResult", "rake"]
@@ -63,25 +64,32 @@ class RakeResult:
     n_capped: int = 0
     replicates_converged: bool = True
 
-    def summary(self) -> str:
+    def summary(self, *, lang: str = "en") -> Summary:
         """A few lines: convergence, iterations, largest margin error, weight spread."""
+        t = phrases("rake", check_lang(lang))
         w = self.weights.to_numpy()
         pos = w[w > 0]
+        title = t["converged" if self.converged else "not_converged"].format(
+            iterations=self.iterations, error=self.max_error
+        )
         lines = [
-            f"Raking {'converged' if self.converged else 'did NOT converge'} after "
-            f"{self.iterations} iterations; largest margin error {self.max_error:.3g}",
-            f"  weights: sum {w.sum():.6g}, min {pos.min():.4g}, max {pos.max():.4g}, "
-            f"max/min {pos.max() / pos.min():.3g}",
-            f"  Kish effective sample size {w.sum() ** 2 / np.sum(w * w):.1f} of {w.size}",
+            title,
+            "  "
+            + t["weights"].format(
+                total=w.sum(), low=pos.min(), high=pos.max(), ratio=pos.max() / pos.min()
+            ),
+            "  " + t["kish"].format(n_eff=w.sum() ** 2 / np.sum(w * w), n=w.size),
         ]
         if self.n_capped:
-            lines.append(f"  weights held at a cap bound: {self.n_capped}")
+            lines.append("  " + t["capped"].format(n=self.n_capped))
         if not self.replicates_converged:
-            lines.append("  some replicate weights did not converge")
-        return "\n".join(lines)
+            lines.append("  " + t["replicates"])
+        return Summary.plain(
+            "\n".join(lines), title=title, tables={"margins": self.margins}, lang=lang
+        )
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+        return self.summary().html
 
 
 def _margin_targets(variable: str, spec: Any) -> pd.Series:

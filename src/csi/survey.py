@@ -22,7 +22,6 @@ The caller's DataFrame is never modified.
 
 from __future__ import annotations
 
-import html
 import logging
 import warnings
 from collections.abc import Mapping
@@ -36,6 +35,8 @@ import pandas as pd
 from csi._checks import CsiInputError, check_choice, copy_on_write
 from csi.cleaning import CleaningReport, _check_design, _clean_item, _fmt
 from csi.codebook import Codebook, CodebookError, ItemInfo
+from csi.display import Summary
+from csi.i18n import check_lang, phrases
 from csi.survey_files import SurveyError, load_table, not_found, show, where, where_rows
 
 __all__ = [
@@ -187,17 +188,19 @@ class Survey:
         """A copy of the model items only."""
         return self.data.loc[:, list(self.items)].copy()
 
-    def summary(self) -> str:
-        head = (
-            f"Survey from {self.source}: {self.n} respondents kept, "
-            f"{self.n_excluded} excluded, {len(self.items)} items"
+    def summary(self, *, lang: str = "en") -> Summary:
+        """One line on the survey, then the cleaning report's summary."""
+        t = phrases("survey", check_lang(lang))
+        head = t["head"].format(
+            source=self.source, n=self.n, excluded=self.n_excluded, items=len(self.items)
         )
         if self.constructs:
-            head += f" in {len(self.constructs)} constructs"
-        return head + "\n" + self.report.summary()
+            head += t["constructs"].format(k=len(self.constructs))
+        report = self.report.summary(lang=lang)
+        return Summary.plain(head + "\n" + report, title=head, tables=report.tables, lang=lang)
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+        return self.summary().html
 
     def __repr__(self) -> str:
         return (

@@ -245,4 +245,29 @@ LIBRARY_EN: dict[str, str] = {
     "scores.node": "{name}: {score}  ({label}, n = {n})",
     "scores.counts": "incomplete respondents: {incomplete}; without a score: {unscored}",
     "scores.note": "note: {note}",
+    # cleaning
+    "cleaning.title": "Survey cleaning ({source}), missing = {missing}",
+    "cleaning.read": "respondents read",
+    "cleaning.kept": "respondents kept",
+    "cleaning.excluded": "respondents excluded",
+    "cleaning.affected": "with missing answers",
+    "cleaning.set_missing": "missing codes -> NaN",
+    "cleaning.blank": "blank cells",
+    "cleaning.out_of_scale": "out of scale -> NaN",
+    "cleaning.recoded": "reverse-coded cells",
+    "cleaning.replaced": "mean-replaced cells",
+    "cleaning.unknown": "columns not in codebook (kept): {columns}",
+    "cleaning.per_item": "per item:",
+    "rake.converged": (
+        "Raking converged after {iterations} iterations; largest margin error {error:.3g}"
+    ),
+    "rake.not_converged": (
+        "Raking did NOT converge after {iterations} iterations; largest margin error {error:.3g}"
+    ),
+    "rake.weights": "weights: sum {total:.6g}, min {low:.4g}, max {high:.4g}, max/min {ratio:.3g}",
+    "rake.kish": "Kish effective sample size {n_eff:.1f} of {n}",
+    "rake.capped": "weights held at a cap bound: {n}",
+    "rake.replicates": "some replicate weights did not converge",
+    "survey.head": "Survey from {source}: {n} respondents kept, {excluded} excluded, {items} items",
+    "survey.constructs": " in {k} constructs",
 }

@@ -233,4 +233,29 @@ LIBRARY_ZH: dict[str, str] = {
     "scores.node": "{name}：{score}  （{label}，n = {n}）",
     "scores.counts": "部分作答的受访者：{incomplete}；无得分的受访者：{unscored}",
     "scores.note": "注：{note}",
+    # cleaning
+    "cleaning.title": "问卷数据清理（{source}），缺失处理 = {missing}",
+    "cleaning.read": "读入受访者",
+    "cleaning.kept": "保留受访者",
+    "cleaning.excluded": "剔除受访者",
+    "cleaning.affected": "有缺失回答",
+    "cleaning.set_missing": "缺失代码 -> NaN",
+    "cleaning.blank": "空白单元格",
+    "cleaning.out_of_scale": "超出量表 -> NaN",
+    "cleaning.recoded": "反向计分单元格",
+    "cleaning.replaced": "均值替补单元格",
+    "cleaning.unknown": "编码本中没有的列（保留）：{columns}",
+    "cleaning.per_item": "按题项：",
+    "rake.converged": "迭代加权（raking）经 {iterations} 次迭代收敛；最大边际误差 {error:.3g}",
+    "rake.not_converged": (
+        "迭代加权（raking）经 {iterations} 次迭代仍未收敛；最大边际误差 {error:.3g}"
+    ),
+    "rake.weights": (
+        "权重：总和 {total:.6g}，最小 {low:.4g}，最大 {high:.4g}，最大/最小 {ratio:.3g}"
+    ),
+    "rake.kish": "Kish 有效样本量 {n_eff:.1f}（共 {n}）",
+    "rake.capped": "达到截断界限的权重：{n}",
+    "rake.replicates": "部分重复权重未收敛",
+    "survey.head": "问卷（{source}）：保留 {n} 位受访者，剔除 {excluded} 位，{items} 个题项",
+    "survey.constructs": "，分属 {k} 个构念",
 }
