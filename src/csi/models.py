@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from csi._checks import CsiInputError
 from csi.codebook import Codebook
@@ -167,7 +166,7 @@ def load_model(
     return ModelSpec.from_lavaan(text)
 
 
-def constructs_with_role(spec: ModelSpec, codebook: Any, role: str) -> list[str]:
+def constructs_with_role(spec: ModelSpec, codebook: Codebook, role: str) -> list[str]:
     """Constructs of ``spec`` named or labelled like the preset ``role`` (e.g. expectation)."""
     aliases = _aliases()
     labels = {c: (en, zh) for c, en, zh in codebook.construct_labels}
@@ -178,7 +177,7 @@ def constructs_with_role(spec: ModelSpec, codebook: Any, role: str) -> list[str]
     ]
 
 
-def find_target(spec: ModelSpec, codebook: Any) -> str:
+def find_target(spec: ModelSpec, codebook: Codebook) -> str:
     """The satisfaction construct: named or labelled like it, else the endogenous
     construct with the most predecessors."""
     aliases = _aliases()

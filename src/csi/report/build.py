@@ -19,6 +19,7 @@ from csi import __version__
 from csi._checks import CsiInputError
 from csi.models import constructs_with_role, find_target, load_model
 from csi.pls import fit_pls
+from csi.pls.bootstrap import BootstrapResult
 from csi.quality.thresholds import as_thresholds
 from csi.report import adapters
 from csi.report.adapters import Unavailable
@@ -420,7 +421,7 @@ def _run_bootstrap(ctx: Context, progress: bool | None) -> None:
         ctx.failures.append(f"bootstrap: {one_line(exc)}")
 
 
-def _segment_bootstrap(ctx: Context, progress: bool | None) -> Any:
+def _segment_bootstrap(ctx: Context, progress: bool | None) -> BootstrapResult:
     """The bootstrap by ``ctx.segment``: the differences between every pair of segments
     are left out unless ``ctx.pairs`` (they grow with the square of the number of
     segments; the report compares each segment with the rest from the respondent scores
@@ -469,12 +470,12 @@ def _check_cjk_font(ctx: Context) -> None:
         ctx.notes.append(text("no_cjk_font", ctx.lang))
 
 
-def guard_public(survey: Any) -> list[str]:
+def guard_public(survey: Survey) -> list[str]:
     """The survey's columns without the id and personal ones (for error messages)."""
     return list(survey.codebook.public_columns(survey.all_responses().columns))
 
 
-def _segments(segment: str | Sequence[str] | None, survey: Any) -> list[str]:
+def _segments(segment: str | Sequence[str] | None, survey: Survey) -> list[str]:
     """Segment columns: those given (a name, a list, or "a,b"), else the codebook's."""
     if segment is None:
         return list(survey.segments)
@@ -490,7 +491,7 @@ def _segments(segment: str | Sequence[str] | None, survey: Any) -> list[str]:
 MODEL_MISSING = ("listwise", "pairwise", "mean")
 
 
-def _model_missing(missing: str | None, survey: Any) -> str:
+def _model_missing(missing: str | None, survey: Survey) -> str:
     """The model's missing-data policy: given, else the survey's ("keep" -> listwise)."""
     if missing is None:
         return survey.missing if survey.missing in MODEL_MISSING else "listwise"

@@ -206,10 +206,10 @@ class Context:
         :data:`csi.report.sections_appendix.APPENDIX`)."""
         self.appendix.setdefault(key, []).extend(blocks)
 
-    def quality(self, which: str = "pls") -> QualityReport | None:
-        """``quality()`` of the PLS (``"pls"``) or CB-SEM (``"sem"``; None when not fitted)
-        result, computed once: the section and the summary read the same report. A
-        failure is raised again on every call."""
+    def quality(self, which: str = "pls") -> QualityReport:
+        """``quality()`` of the PLS (``"pls"``) or CB-SEM (``"sem"``; :class:`Unavailable`
+        when not fitted) result, computed once: the section and the summary read the same
+        report. A failure is raised again on every call."""
         key = f"quality_{which}"
         if key not in self._cache:
             result = self.result if which == "pls" else self.sem_result
@@ -217,7 +217,9 @@ class Context:
             if self.thresholds is not None:
                 options["thresholds"] = self.thresholds
             try:
-                self._cache[key] = None if result is None else adapters.quality(result, **options)
+                if result is None:
+                    raise adapters.Unavailable("no_sem")
+                self._cache[key] = adapters.quality(result, **options)
             except Exception as exc:
                 self._cache[key] = exc
         value = self._cache[key]

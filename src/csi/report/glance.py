@@ -473,9 +473,8 @@ def _quality_line(ctx: Context) -> str:
             if which == "pls":
                 log.info("no quality line in the summary: %s", one_line(exc))
                 return ""
-            continue
-        if q is not None:
-            reports.append(q)
+            continue  # not fitted (Unavailable) or failed: the quality section says why
+        reports.append(q)
     diagnostics = [d for q in reports for d in q.diagnostics]
     problems = sum(d.severity in ("warning", "error") for d in diagnostics)
     notes = len(diagnostics) - problems

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from csi.quality.report import QualityReport
 from csi.report.adapters import Unavailable
 from csi.report.context import Context, one_line
 from csi.report.document import Block, Bullets, Section, Table, Text
@@ -57,8 +57,6 @@ def quality_section(ctx: Context) -> Section:
     except Exception as exc:  # e.g. a model the quality checks cannot handle
         log.warning("quality report failed: %s", exc)
         return ctx.unavailable("quality", ctx.t("quality_failed", error=one_line(exc)))
-    if q is None:  # never for the PLS result the report fits
-        return ctx.unavailable("quality", "no_quality")
     th = q.thresholds
     blocks: list[Block] = [
         Text(
@@ -92,7 +90,7 @@ def quality_section(ctx: Context) -> Section:
 _RELIABILITY = (("alpha", "alpha"), ("rho_a", "rho_A"), ("rho_c", "rho_C"), ("ave", "AVE"))
 
 
-def _reliability_frame(q: Any, ctx: Context, *, omega: bool = False) -> pd.DataFrame:
+def _reliability_frame(q: QualityReport, ctx: Context, *, omega: bool = False) -> pd.DataFrame:
     """``construct, mode, n_items, alpha, rho_a, rho_c, ave, check``: the library's flags
     (``*_ok``) named with their thresholds."""
     rel = q.reliability
@@ -100,7 +98,7 @@ def _reliability_frame(q: Any, ctx: Context, *, omega: bool = False) -> pd.DataF
     limits = {"alpha": th.alpha, "rho_a": th.rho_a, "rho_c": th.rho_c, "ave": th.ave}
     checks = []
     for row in rel.itertuples(index=False):
-        if int(row.n_items) == 1:
+        if row.n_items == 1:
             checks.append(ctx.t("check_single"))
             continue
         failed = []
@@ -122,7 +120,7 @@ def _reliability_frame(q: Any, ctx: Context, *, omega: bool = False) -> pd.DataF
     return frame
 
 
-def _validity_blocks(q: Any, ctx: Context) -> list[Block]:
+def _validity_blocks(q: QualityReport, ctx: Context) -> list[Block]:
     """Fornell-Larcker (lower triangle and the check) and HTMT with bootstrap upper limits."""
     fl = q.fornell_larcker
     lower = np.tril(np.ones(fl.shape, dtype=bool))
@@ -159,7 +157,7 @@ def _validity_blocks(q: Any, ctx: Context) -> list[Block]:
     return blocks
 
 
-def _structural_blocks(q: Any, ctx: Context) -> list[Block]:
+def _structural_blocks(q: QualityReport, ctx: Context) -> list[Block]:
     """f² with its effect-size label next to the inner VIF; VIF of formative indicators."""
     blocks: list[Block] = []
     if len(q.f2):
@@ -182,7 +180,7 @@ def _structural_blocks(q: Any, ctx: Context) -> list[Block]:
     return blocks
 
 
-def _diagnostics_block(q: Any, ctx: Context, estimator: str) -> Block:
+def _diagnostics_block(q: QualityReport, ctx: Context, estimator: str) -> Block:
     """The library's plain-language findings, each with its advice, as a list."""
     if not q.diagnostics:
         return Text(ctx.t("diagnostics_none", estimator=estimator))

@@ -34,6 +34,7 @@ import pandas as pd
 
 from csi.pls.fit import fit_pls
 from csi.quality import blindfolding, pls_predict
+from csi.quality.report import QualityReport
 from csi.report.adapters import Unavailable
 from csi.report.context import MODEL_TABLES, Context, one_line
 from csi.report.document import Block, Table, Text
@@ -166,7 +167,7 @@ def _quality_tables(ctx: Context) -> dict[str, list[Block]]:
     return {"cross_loadings": [_cross_loadings(ctx, q)], "outer_vif_items": [_outer_vif(ctx, q)]}
 
 
-def _cross_loadings(ctx: Context, q: Any) -> Table:
+def _cross_loadings(ctx: Context, q: QualityReport) -> Table:
     """Item x construct correlations, the item's own construct first, and whether the
     item loads highest on its own construct."""
     cross = q.cross_loadings
@@ -187,7 +188,7 @@ def _cross_loadings(ctx: Context, q: Any) -> Table:
     )
 
 
-def _outer_vif(ctx: Context, q: Any) -> Table:
+def _outer_vif(ctx: Context, q: QualityReport) -> Table:
     """The VIF of every indicator within its block (formative blocks are flagged)."""
     frame = q.outer_vif.loc[:, ["construct", "indicator", "mode", "vif"]].copy()
     frame["construct"] = ctx.names(frame["construct"])
