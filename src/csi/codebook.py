@@ -61,6 +61,8 @@ from csi.codebook_parse import (
     _codebook_fields,
     _num_out,
 )
+from csi.display import Summary
+from csi.i18n import check_lang, text
 
 __all__ = ["Codebook", "CodebookError", "ItemInfo"]
 
@@ -419,7 +421,7 @@ class Codebook:
         _check_lang(lang)
         for c, en, zh in self.construct_labels:
             if c == name:
-                return (en if lang == "en" else zh) or c
+                return {"en": en, "zh": zh}[lang] or c
         return self.item(name).label(lang)
 
     @property
@@ -483,14 +485,23 @@ class Codebook:
         ]
         return pd.DataFrame(rows)
 
-    def summary(self, lang: str = "en") -> str:
+    def summary(self, lang: str = "en") -> Summary:
         """A short text table of the items."""
-        head = f"Codebook: {len(self.entries)} items"
+        head = text("codebook.head", check_lang(lang), n=len(self.entries))
         if self.constructs:
-            head += f" in {len(self.constructs)} constructs"
+            head += text("codebook.constructs", lang, k=len(self.constructs))
         if self.extras:
-            head += f", {len(self.extras)} extra"
-        return head + "\n" + self.to_frame(lang).to_string(index=False)
+            head += text("codebook.extras", lang, k=len(self.extras))
+        frame = self.to_frame(lang)
+        return Summary(
+            head + "\n" + frame.to_string(index=False),
+            title=head,
+            tables={"items": frame},
+            lang=lang,
+        )
+
+    def _repr_html_(self) -> str:
+        return self.summary().html
 
     def __repr__(self) -> str:
         return (

@@ -26,6 +26,8 @@ from typing import Any
 import pandas as pd
 
 from csi._checks import CsiInputError
+from csi.display import Summary
+from csi.i18n import check_lang, text
 
 
 class ModelSpecError(CsiInputError):
@@ -577,9 +579,26 @@ class ModelSpec:
             f"{len(self.paths)} paths{terms})"
         )
 
-    def summary(self) -> str:
+    def summary(self, *, lang: str = "en") -> Summary:
         """The model in lavaan syntax with a one-line header."""
-        return repr(self) + "\n" + self.to_lavaan()
+        terms = text("spec.terms", check_lang(lang), k=len(self.interactions))
+        head = text(
+            "spec.head",
+            lang,
+            constructs=len(self.constructs),
+            indicators=len(self.items),
+            paths=len(self.paths),
+            terms=terms if self.interactions else "",
+        )
+        return Summary.plain(
+            head + "\n" + self.to_lavaan(),
+            title=head,
+            tables={"measurement": self.to_frame()},
+            lang=lang,
+        )
+
+    def _repr_html_(self) -> str:
+        return self.summary().html
 
 
 def _split_term(term: str, constructs: Mapping[str, Any]) -> tuple[str, str] | None:

@@ -270,4 +270,12 @@ LIBRARY_EN: dict[str, str] = {
     "rake.replicates": "some replicate weights did not converge",
     "survey.head": "Survey from {source}: {n} respondents kept, {excluded} excluded, {items} items",
     "survey.constructs": " in {k} constructs",
+    # spec
+    "spec.head": (
+        "ModelSpec({constructs} constructs, {indicators} indicators, {paths} paths{terms})"
+    ),
+    "spec.terms": ", {k} interaction terms",
+    "codebook.head": "Codebook: {n} items",
+    "codebook.constructs": " in {k} constructs",
+    "codebook.extras": ", {k} extra",
 }

@@ -258,4 +258,10 @@ LIBRARY_ZH: dict[str, str] = {
     "rake.replicates": "部分重复权重未收敛",
     "survey.head": "问卷（{source}）：保留 {n} 位受访者，剔除 {excluded} 位，{items} 个题项",
     "survey.constructs": "，分属 {k} 个构念",
+    # spec
+    "spec.head": "模型设定（{constructs} 个构念，{indicators} 个指标，{paths} 条路径{terms}）",
+    "spec.terms": "，{k} 个交互项",
+    "codebook.head": "编码本：{n} 个题项",
+    "codebook.constructs": "，分属 {k} 个构念",
+    "codebook.extras": "，另有 {k} 个附加题项",
 }
