@@ -27,19 +27,17 @@ import numpy as np
 
 from csi.diagnostics_messages import (
     _HOW,
-    _SEVERITY_ZH,
     _TEXT,
     COVARIANCE_MATRIX,
     ITEM_CORRELATION_MATRIX,
-    LANGS,
     LATENT_COVARIANCE_MATRIX,
     SAMPLE_CORRELATION_MATRIX,
     SOME_PARAMETER,
     Phrase,
     _render,
-    check_lang,
     in_group,
 )
+from csi.i18n import LANGS, check_lang, text
 
 __all__ = [
     "COVARIANCE_MATRIX",
@@ -110,10 +108,10 @@ class Diagnostic:
         """``[severity] message advice`` in ``lang`` (severity words translated too)."""
         lang = self.lang if lang is None else check_lang(lang)
         msg, adv = self._texts(lang)
-        sev = _SEVERITY_ZH.get(self.severity, self.severity) if lang == "zh" else self.severity
+        sev = text(f"diag.severity.{self.severity}", lang)
         out = f"[{sev}] {msg}"
         if advice and adv:
-            out += adv if lang == "zh" else f" {adv}"
+            out = text("diag.with_advice", lang, message=out, advice=adv)
         return out
 
     def in_lang(self, lang: str) -> Diagnostic:

@@ -13,9 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from csi._checks import check_choice
-
-LANGS = ("en", "zh")
+from csi.i18n import text
 
 _TEXT: dict[str, dict[str, tuple[str, str]]] = {
     "negative_variance": {
@@ -126,7 +124,7 @@ class Phrase:
     zh: str
 
     def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return {"en": self.en, "zh": self.zh}.get(lang, self.en)
 
     def __str__(self) -> str:
         return self.en
@@ -144,7 +142,6 @@ _HOW = {
     "pairwise": Phrase("pairwise", "成对删除"),
     "mean": Phrase("mean replacement", "均值替补"),
 }
-_SEVERITY_ZH = {"info": "提示", "warning": "警告", "error": "错误"}
 
 
 def in_group(name: str | Phrase, group: object | None) -> str | Phrase:
@@ -156,11 +153,6 @@ def in_group(name: str | Phrase, group: object | None) -> str | Phrase:
     return Phrase(f"{en} (group {group})", f"{zh}（组 {group}）")
 
 
-def check_lang(lang: str) -> str:
-    """``lang`` if it is ``"en"`` or ``"zh"``; raise otherwise."""
-    return str(check_choice(lang, LANGS, name="lang"))
-
-
 def _render(code: str, fmt: Mapping[str, Any], lang: str) -> tuple[str, str]:
     texts = _TEXT[code]
     msg, advice = texts.get(lang, texts["en"])
@@ -170,7 +162,7 @@ def _render(code: str, fmt: Mapping[str, Any], lang: str) -> tuple[str, str]:
         if it is None:
             args["detail"] = ""
         else:
-            args["detail"] = f"（{it} 次迭代后）" if lang == "zh" else f" after {it} iterations"
+            args["detail"] = text("diag.after_iterations", lang, n=it)
     return msg.format(**args), advice.format(**args)
 
 

@@ -31,6 +31,7 @@ import pandas as pd
 from csi._checks import CsiInputError, check_choice
 from csi.formulas import from_100 as _from_100
 from csi.formulas import to_100 as _to_100
+from csi.i18n import LANGS, check_lang, phrases
 
 __all__ = [
     "DEFAULT_CUTS",
@@ -43,8 +44,6 @@ __all__ = [
     "level_label",
     "validate_cuts",
 ]
-
-LANGS = ("en", "zh")
 
 
 @dataclass(frozen=True)
@@ -167,12 +166,10 @@ class SatisfactionLevel:
         return (self.level - 1) / 6 * 100.0
 
     def label(self, lang: str = "en") -> str:
-        check_choice(lang, LANGS, name="lang")
-        return self.label_zh if lang == "zh" else self.label_en
+        return {"en": self.label_en, "zh": self.label_zh}[check_lang(lang)]
 
     def behaviour(self, lang: str = "en") -> str:
-        check_choice(lang, LANGS, name="lang")
-        return self.behaviour_zh if lang == "zh" else self.behaviour_en
+        return {"en": self.behaviour_en, "zh": self.behaviour_zh}[check_lang(lang)]
 
 
 _LEVELS = (
@@ -226,7 +223,7 @@ class SevenLevelScale:
 
     def to_frame(self, lang: str = "en") -> pd.DataFrame:
         """One row per level: level, label, behaviour, code_centred, anchor, lower, upper."""
-        check_choice(lang, LANGS, name="lang")
+        check_lang(lang)
         cuts = (0.0, *DEFAULT_CUTS, 100.0)
         return pd.DataFrame(
             {
@@ -308,7 +305,7 @@ def classify(
     >>> classify(50, labels=True), classify(90, lang="zh", labels=True)
     ('neutral', '很满意')
     """
-    check_choice(lang, LANGS, name="lang")
+    check_lang(lang)
     c = validate_cuts(cuts)
     names = np.array(SEVEN_LEVELS.labels(lang), dtype=object)
     if isinstance(score_0_100, pd.DataFrame):
@@ -404,18 +401,7 @@ LEVEL_GROUPS: dict[str, tuple[int, ...]] = {
     "neutral": (4,),
     "satisfied": (5, 6, 7),
 }
-_GROUP_LABELS = {
-    "en": {
-        "dissatisfied": "dissatisfied (levels 1-3)",
-        "neutral": "neutral (level 4)",
-        "satisfied": "satisfied (levels 5-7)",
-    },
-    "zh": {
-        "dissatisfied": "不满意（1-3级）",
-        "neutral": "一般（4级）",
-        "satisfied": "满意（5-7级）",
-    },
-}
+_GROUP_LABELS = {lang: phrases("levels.group", lang) for lang in LANGS}
 
 
 def level_groups(
@@ -443,7 +429,7 @@ def level_groups(
     >>> groups["group"].tolist(), groups["share"].tolist()
     (['dissatisfied', 'neutral', 'satisfied'], [0.4, 0.2, 0.4])
     """
-    check_choice(lang, LANGS, name="lang")
+    check_lang(lang)
     dist = level_distribution(scores, cuts, lang=lang, weights=weights)
     counts = dist.set_index("level")["count"]
     total = counts.sum()

@@ -12,10 +12,11 @@ from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from csi._checks import CsiInputError, check_choice, plain
+from csi._checks import CsiInputError, plain
+from csi.i18n import LANGS, phrases
+from csi.i18n import check_lang as check_lang  # re-exported: the one language check
+from csi.i18n import text as _text
 from csi.plots.fonts import quiet_missing_glyphs
-
-LANGS = ("en", "zh")
 
 #: Resolution of the figures in the report (``csi.report`` saves its PNGs at this dpi).
 REPORT_DPI = 110
@@ -28,96 +29,14 @@ MIN_FONT = 7.0
 #: Displayed width (pixels) the legibility check assumes for the report's page.
 PAGE_WIDTH_PX = 1000
 
-#: Every fixed piece of text the plots show, in both languages.
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "stars_note": "*** p < .001   ** p < .01   * p < .05",
-        "importance": "Importance (total effect on {target})",
-        "importance_plain": "Importance (total effect)",
-        "performance": "Performance (0-100)",
-        "ipma_title": "Importance-performance map: {target}",
-        "ipma_title_plain": "Importance-performance map",
-        "q_keep": "Keep up the good work",
-        "q_focus": "Concentrate here",
-        "q_overkill": "Possible overkill",
-        "q_low": "Low priority",
-        "index": "Index (0-100)",
-        "index_title": "Index by construct",
-        "period": "Period",
-        "trend_title": "Index over periods",
-        "share": "Share of respondents (%)",
-        "dissatisfied": "dissatisfied",
-        "satisfied": "satisfied",
-        "levels_title": "Seven-level distribution",
-        "weight": "Weight",
-        "weights_title": "Weights",
-        "hierarchy_title": "Indicator system: global weights",
-        "level": "Level {level}",
-        "local": "local",
-        "global": "global",
-        "cr": "Consistency ratio (CR)",
-        "cr_threshold": "threshold CR = {threshold:g}",
-        "cr_title": "Consistency of the judgment matrices",
-        "detractors": "detractors (0-6)",
-        "passives": "passives (7-8)",
-        "promoters": "promoters (9-10)",
-        "nps_share": "Share of respondents (%)",
-        "nps_title": "Promoters, passives and detractors",
-        "nps": "NPS",
-        "impact": "Index points gained by {target} when the driver rises {points:g} points",
-        "impact_plain": "Index points gained when the driver rises {points:g} points",
-        "impact_title": "Drivers of {target}",
-        "impact_title_plain": "Drivers",
-    },
-    "zh": {
-        "stars_note": "*** p < .001   ** p < .01   * p < .05",
-        "importance": "重要性（对{target}的总效应）",
-        "importance_plain": "重要性（总效应）",
-        "performance": "表现（0-100）",
-        "ipma_title": "重要性-表现矩阵：{target}",
-        "ipma_title_plain": "重要性-表现矩阵",
-        "q_keep": "继续保持",
-        "q_focus": "重点改进",
-        "q_overkill": "可能过度投入",
-        "q_low": "次要改进",
-        "index": "指数（0-100）",
-        "index_title": "各结构变量指数",
-        "period": "时期",
-        "trend_title": "指数变化趋势",
-        "share": "受访者比例（%）",
-        "dissatisfied": "不满意",
-        "satisfied": "满意",
-        "levels_title": "七级满意度分布",
-        "weight": "权重",
-        "weights_title": "权重",
-        "hierarchy_title": "指标体系：全局权重",
-        "level": "第{level}级",
-        "local": "局部",
-        "global": "全局",
-        "cr": "一致性比率（CR）",
-        "cr_threshold": "阈值 CR = {threshold:g}",
-        "cr_title": "判断矩阵一致性检验",
-        "detractors": "贬损者（0-6）",
-        "passives": "中立者（7-8）",
-        "promoters": "推荐者（9-10）",
-        "nps_share": "受访者比例（%）",
-        "nps_title": "推荐者、中立者与贬损者",
-        "nps": "净推荐值",
-        "impact": "驱动因素提高{points:g}分时{target}指数提高的分数",
-        "impact_plain": "驱动因素提高{points:g}分时指数提高的分数",
-        "impact_title": "{target}的驱动因素",
-        "impact_title_plain": "驱动因素",
-    },
-}
+#: Every fixed piece of text the plots show, in both languages (a view of the
+#: ``plot.*`` phrases of the :mod:`csi.i18n` catalogue).
+TEXT: dict[str, dict[str, str]] = {lang: phrases("plot", lang) for lang in LANGS}
 
 
 def text(key: str, lang: str, **kwargs: Any) -> str:
     """The fixed label ``key`` in ``lang``, formatted with ``kwargs``."""
-    return TEXT[lang][key].format(**kwargs)
-
-
-def check_lang(lang: str) -> str:
-    return str(check_choice(lang, LANGS, name="lang"))
+    return _text(f"plot.{key}", lang, **kwargs)
 
 
 def display_name(

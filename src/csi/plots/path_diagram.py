@@ -28,6 +28,7 @@ from matplotlib.patches import Ellipse, FancyArrowPatch
 from matplotlib.text import Text
 
 from csi._checks import CsiInputError, check_columns, check_frame
+from csi.i18n import phrases
 from csi.plots import fonts
 from csi.plots._common import (
     MAX_WIDTH,
@@ -52,16 +53,9 @@ ROW_STEP = 1.5
 _RADS = (0.0, 0.2, -0.2, 0.3, -0.3, 0.4, -0.4, 0.55, -0.55, 0.7, -0.7)
 
 # Default construct names (csi.spec presets) shown in the other language.
-_EN_ZH = {
-    "Image": "品牌形象",
-    "Expectation": "预期质量",
-    "Quality": "感知质量",
-    "Value": "感知价值",
-    "Satisfaction": "顾客满意度",
-    "Complaints": "顾客抱怨",
-    "Loyalty": "顾客忠诚",
-}
+_EN_ZH = phrases("construct", "zh")
 _ZH_EN = {v: k for k, v in _EN_ZH.items()}
+_OTHER_NAMES = {"zh": _EN_ZH, "en": _ZH_EN}
 
 
 def significance_stars(p: float | None) -> str:
@@ -198,9 +192,7 @@ def _pvalue_lookup(pvalues: Any, paths: pd.DataFrame) -> dict[tuple[str, str], f
 
 
 def _display_name(name: str, lang: str) -> str:
-    if lang == "zh":
-        return _EN_ZH.get(name, name)
-    return _ZH_EN.get(name, name)
+    return _OTHER_NAMES[lang].get(name, name)
 
 
 def _layout(constructs: list[str], pairs: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
