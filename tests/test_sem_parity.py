@@ -193,3 +193,59 @@ def test_fixed_x_false_is_checked_where_it_is_matched(reference):
         fit_sem(pdem, PD_OBSERVED, fixed_x=True, estimator="GLS")
     with pytest.raises(CsiInputError, match="fixed_x must be"):
         fit_sem(pdem, PD_OBSERVED, fixed_x="no")
+
+
+_LABELLED = HS.replace("x1 + x2", "x1 + a*x2")
+_C = HS.replace("x1 + x2", "x1 + c(a1, a2)*x2")
+
+
+@pytest.mark.parametrize(
+    ("model", "options", "token"),
+    [
+        (_LABELLED + "\na == 0.5", {"estimator": "GLS"}, "'a == 0.5'"),
+        (_LABELLED + "\na == 0.5", {"estimator": "ULS"}, "'a == 0.5'"),
+        (_LABELLED + "\na == 0.5", {"estimator": "MLM"}, "'a == 0.5'"),
+        (_LABELLED + "\na == 0.5", {"missing": "fiml"}, "'a == 0.5'"),
+        (_LABELLED + "\na > 0.5", {"estimator": "MLR"}, "'a > 0.5'"),
+        (_LABELLED + "\na == 0.5", {"estimator": "DWLS", "ordered": True}, "=="),
+        (_C, {"group": "school", "missing": "fiml"}, "c(...)"),
+        (_C, {"group": "school", "estimator": "WLSMV", "ordered": True}, "c(...)"),
+        (
+            HS,
+            {
+                "group": "school",
+                "group_equal": ["loadings"],
+                "group_partial": ["visual=~x2"],
+                "estimator": "WLSMV",
+                "ordered": True,
+            },
+            "group_partial",
+        ),
+        (
+            HS,
+            {
+                "group": "school",
+                "group_equal": ["loadings"],
+                "group_partial": ["visual=~x2"],
+                "missing": "fiml",
+            },
+            "group_partial",
+        ),
+        (HS, {"estimator": "MLR", "weights": "ageyr"}, "'MLR'"),
+        (HS.replace("x1 + x2", 'x1 + equal("a")*x2'), {}, 'equal("a")'),
+        (HS.replace("x1 + x2", 'x1 + label("a")*x2'), {}, 'label("a")'),
+        (HS.replace("x1 + x2", "x1 + a*b*x2"), {}, "a*b"),
+    ],
+)
+def test_unsupported_combinations_name_the_token(reference, model, options, token):
+    # issue 15: never a silently different model; each of these is refused by name
+    from csi._checks import CsiInputError
+
+    data = pd.read_csv(reference("lavaan", HS_FILE))
+    if options.get("ordered"):
+        items = [f"x{k}" for k in range(1, 10)]
+        data = data.copy()
+        data[items] = data[items].apply(lambda c: pd.qcut(c, 4, labels=False))
+    with pytest.raises((CsiInputError, SemSyntaxError)) as err:
+        fit_sem(data, model, **options)
+    assert token in str(err.value)

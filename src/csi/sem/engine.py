@@ -48,12 +48,13 @@ class GroupMap:
 
     ``cov_idx[i]`` is the global index of semopy free parameter ``i``; ``nu_idx`` and
     ``alpha_idx`` (meanstructure only) give intercepts and latent means, ``-1`` = fixed
-    at ``nu_fixed`` / 0.
+    (an intercept at ``nu_fixed``, 0 without it; a mean at the engine's ``alpha_fixed``).
     """
 
     cov_idx: np.ndarray
     nu_idx: np.ndarray | None = None
     alpha_idx: np.ndarray | None = None
+    nu_fixed: np.ndarray | None = None
 
 
 class NotPositiveDefinite(Exception):
@@ -109,6 +110,8 @@ class Engine:
         st, mp = self.structs[g], self.maps[g]
         nu = np.zeros(st.p)
         alpha = np.zeros(len(st.inner))
+        if mp.nu_fixed is not None:
+            nu[:] = mp.nu_fixed
         if mp.nu_idx is not None:
             free = mp.nu_idx >= 0
             nu[free] = theta[mp.nu_idx[free]]

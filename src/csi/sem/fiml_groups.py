@@ -34,6 +34,7 @@ from csi.sem.fit_checks import _GroupData
 from csi.sem.fit_estimation import FitState, _assemble, _invert_information, _local_free
 from csi.sem.fitindices import fit_indices, rmsea_interval
 from csi.sem.groups import build_maps, start_values
+from csi.sem.means import mean_parameters
 from csi.sem.mlr import fiml_corrected, fiml_sandwich, independence_trace
 from csi.sem.result import SEMResult
 from csi.sem.structure import Structure
@@ -137,13 +138,12 @@ def fit_fiml_groups(
         group_x.append(x0)
         h1.append((mu_h1, sigma_h1))
     maps, names = build_maps(structs, meanstructure=True, group_equal=group_equal)
-    maps, names, pos, fixed, starts = _observed_means(
-        structs, maps, names, stats_, "intercepts" in group_equal
-    )
+    mp = mean_parameters(structs, maps, names, stats_, group_equal)
+    maps, names = mp.maps, mp.names
     engine = GroupsFimlEngine(structs, stats_, maps, len(names), pats)
-    engine.alpha_pos, engine.alpha_fixed = pos, fixed
+    engine.alpha_pos, engine.alpha_fixed = mp.alpha_pos, mp.alpha_fixed
     theta0 = start_values(structs, maps, len(names), group_x, [s.mean for s in stats_])
-    for i, value in starts.items():
+    for i, value in mp.starts.items():
         theta0[i] = value
     theta, converged, iters = engine.fisher_scoring(theta0, "ML", max_iter=max_iter)
     n = engine.n_total
@@ -262,71 +262,3 @@ def _mlr(
         robust["rmsea_ci_upper_scaled"] = up
         robust["rmsea_pvalue_scaled"] = pclose
     return vcov, robust
-
-
-def _observed_means(
-    structs: list[Structure],
-    maps: list[GroupMap],
-    names: list[str],
-    stats_: list[GroupStats],
-    equal_intercepts: bool,
-) -> tuple[list[GroupMap], list[str], list[np.ndarray], list[np.ndarray], dict[int, float]]:
-    """Mean parameters of the observed regression variables, as lavaan's.
-
-    An observed variable of the Beta block gets its intercept there (propagated by
-    ``(I - B)^-1``; shared by the groups with equal intercepts), an exogenous one
-    (``fixed.x``) its group's EM mean as a fixed value; their ``nu`` entries go. Returns
-    the new maps and names, the ``alpha`` positions and fixed values per group and the
-    starting values of the new intercepts.
-    """
-    st0 = structs[0]
-    inner_obs = [j for j, v in enumerate(st0.inner) if v in set(st0.obs)]
-    latent = [np.asarray(st.latent_idx, dtype=int) for st in structs]
-    if not inner_obs:
-        return maps, names, latent, [np.zeros(len(x)) for x in latent], {}
-    x_vars = set(st0.fixed_x_vars)
-    keys: dict[tuple[object, ...], int] = {}
-    names = list(names)
-    new_maps, pos, fixed = [], [], []
-    starts: dict[int, float] = {}
-    for g, (st, mp, gs) in enumerate(zip(structs, maps, stats_, strict=True)):
-        assert mp.nu_idx is not None and mp.alpha_idx is not None
-        nu_idx = mp.nu_idx.copy()
-        extra_idx, extra_fixed = [], []
-        for j in inner_obs:
-            v = st.inner[j]
-            i_obs = st.obs.index(v)
-            nu_idx[i_obs] = -1
-            if v in x_vars:
-                extra_idx.append(-1)
-                extra_fixed.append(float(gs.mean[i_obs]))
-                continue
-            key: tuple[object, ...] = ("a", v) if equal_intercepts else ("a", g, v)
-            if key not in keys:
-                keys[key] = len(names)
-                names.append(f"alpha.{v}" if equal_intercepts else f"alpha.{v}.g{g + 1}")
-            extra_idx.append(keys[key])
-            extra_fixed.append(0.0)
-            starts[keys[key]] = float(gs.mean[i_obs])
-        new_maps.append(
-            GroupMap(mp.cov_idx, nu_idx, np.concatenate([mp.alpha_idx, extra_idx]).astype(int))
-        )
-        pos.append(np.concatenate([latent[g], inner_obs]).astype(int))
-        fixed.append(np.concatenate([np.zeros(len(latent[g])), extra_fixed]))
-    # drop the intercepts no group uses any more and renumber
-    parts = [(m.cov_idx, m.nu_idx, m.alpha_idx) for m in new_maps]
-    arrays = [ix for trio in parts for ix in trio if ix is not None]
-    used = sorted({int(i) for ix in arrays for i in ix} - {-1})
-    new = -np.ones(len(names) + 1, dtype=int)  # new[-1] stays -1
-    new[used] = np.arange(len(used))
-    out_maps = [
-        GroupMap(new[c], None if u is None else new[u], None if a is None else new[a])
-        for c, u, a in parts
-    ]
-    return (
-        out_maps,
-        [names[i] for i in used],
-        pos,
-        fixed,
-        {int(new[i]): v for i, v in starts.items()},
-    )

@@ -28,7 +28,7 @@ from csi.sem.fit_estimation import FitState, _fit_moments
 from csi.sem.groups import check_group_equal
 from csi.sem.ordinal import fit_ordinal
 from csi.sem.result import SEMResult
-from csi.sem.syntax import build_model, split_statements
+from csi.sem.syntax import SemModel, build_model, split_statements
 from csi.spec import ModelSpec
 from csi.survey import Survey
 
@@ -37,6 +37,27 @@ __all__ = ["ESTIMATORS", "FitState", "fit_sem"]
 ESTIMATORS = ("ML", "GLS", "ULS", "MLM", "MLR", "DWLS", "WLSMV")
 #: Estimators for ordinal items (``ordered=``; :mod:`csi.sem.ordinal`).
 ORDINAL_ESTIMATORS = ("DWLS", "WLSMV")
+
+
+def _check_means(sm: SemModel, missing: str, estimator: str, weighted: bool) -> None:
+    """Refuse the ``~ 1`` statements a fit would not honour (never a different model)."""
+    special = [v for v in sm.intercepts if v in sm.latents] + [v for v, _ in sm.fixed_means]
+    if not special:
+        return
+    v = special[0]
+    value = dict(sm.fixed_means).get(v)
+    token = f"{v} ~ 1" if value is None else f"{v} ~ {value:g}*1"
+    if missing == "fiml":
+        raise CsiInputError(
+            f"statement '{token}': latent means and fixed intercepts are not available with "
+            "missing='fiml' (its mean structure is lavaan's default one)"
+        )
+    if estimator != "ML" or weighted:
+        raise CsiInputError(
+            f"statement '{token}': latent means and fixed intercepts are available with "
+            f"estimator='ML' without weights (got estimator={estimator!r}"
+            f"{', weights' if weighted else ''})"
+        )
 
 
 def fit_sem(
@@ -249,15 +270,15 @@ def fit_sem(
             "group; leave it out for lavaan's default"
         )
     sm = build_model(model, columns=columns, std_lv=std_lv, fixed_x=fixed_x)
-    if sm.intercepts and group is None and missing != "fiml":
-        in_paths = sorted(
-            {v for t in sm.terms if t.op == "~" for v in (t.lhs, t.rhs) if v in sm.observed}
+    _check_means(sm, missing, estimator, row_weights is not None)
+    if estimator == "MLM" and fixed_x and sm.exogenous_observed():
+        # csi's Satorra-Bentler Gamma keeps the x moments, lavaan's does not (PD path
+        # model: scaled chisq 31.87 vs 27.62); MLR is matched with covariates
+        raise CsiInputError(
+            "estimator 'MLM' with observed exogenous covariates (fixed.x: "
+            f"{', '.join(sm.exogenous_observed())}) is not available; use estimator='MLR'"
         )
-        if in_paths:
-            raise CsiInputError(
-                f"intercepts ('{sm.intercepts[0]} ~ 1') in a single-group fit are available "
-                f"when observed variables take no part in regressions (here {in_paths})"
-            )
+    if sm.intercepts and group is None and missing != "fiml":
         if estimator != "ML" or row_weights is not None or isinstance(data, Moments):
             raise CsiInputError(
                 f"intercepts ('{sm.intercepts[0]} ~ 1') in a single-group fit are available "

@@ -39,6 +39,7 @@ from csi.sem.fitindices import (
     uls_baseline_chisq,
 )
 from csi.sem.groups import apply_starts, build_maps, start_values
+from csi.sem.means import mean_parameters, start_means
 from csi.sem.mlr import complete_h1_trace, independence_trace
 from csi.sem.result import SEMResult
 from csi.sem.robust import satorra_bentler
@@ -107,8 +108,16 @@ def _fit_moments(
     maps, names = build_maps(
         structs, meanstructure=means, group_equal=group_equal, group_partial=group_partial
     )
+    mean_starts: dict[int, float] = {}
+    # latent means and fixed intercepts move the means away from the sample ones
+    user_means = bool(sm.fixed_means) or any(v in sm.latents for v in sm.intercepts)
+    if means:  # lavaan's intercepts of observed regression variables, the user's ``~ 1``
+        mpar = mean_parameters(structs, maps, names, stats_, group_equal, group_partial)
+        maps, names, mean_starts = mpar.maps, mpar.names, mpar.starts
     n_par = len(names)
     engine = Engine(structs, stats_, maps, n_par, meanstructure=means)
+    if means:
+        engine.alpha_pos, engine.alpha_fixed = mpar.alpha_pos, mpar.alpha_fixed
     engine.require_pd = core == "ML"
     equalities, inequalities = _linear_constraints(sm, structs, maps, n_par)
     engine.constraint = affine(equalities, n_par)
@@ -124,6 +133,10 @@ def _fit_moments(
             group_x.append(x)
             ok_all &= ok
         theta0 = start_values(structs, maps, n_par, group_x, [s.mean for s in stats_])
+        for i, value in mean_starts.items():
+            theta0[i] = value
+        if user_means:
+            theta0 = start_means(engine, theta0)
         apply_starts(structs, maps, theta0)
         return (*engine.fisher_scoring(theta0, core, max_iter=fisher_iter), ok_all)
 
@@ -176,6 +189,8 @@ def _fit_moments(
     moments_per_group = p * (p + 1) // 2 + (p if means else 0)
     # lavaan 0.6.14: each equality constraint adds a degree of freedom, inequalities none
     df = len(groups) * moments_per_group - n_par - sum(st.n_fixed_x for st in structs)
+    if means:  # fixed.x: the x means are held at their sample values too
+        df -= sum(len(st.fixed_x_vars) for st in structs)
     df += len(equalities)
     sigmas, mus = [], []
     for g in range(len(groups)):
@@ -503,8 +518,11 @@ def _mean_rows(
     pos = st.latent_idx if alpha_pos is None else alpha_pos
     fixed = np.zeros(len(pos)) if alpha_fixed is None else alpha_fixed
     inner_means = {st.inner[k] for k in pos}
+    nu_fixed = np.zeros(st.p) if mp.nu_fixed is None else mp.nu_fixed
     entries = [
-        (v, int(i), 0.0) for v, i in zip(st.obs, mp.nu_idx, strict=True) if v not in inner_means
+        (v, int(i), float(f))
+        for v, i, f in zip(st.obs, mp.nu_idx, nu_fixed, strict=True)
+        if v not in inner_means
     ]
     entries += [
         (st.inner[k], int(i), float(f)) for k, i, f in zip(pos, mp.alpha_idx, fixed, strict=True)

@@ -194,8 +194,8 @@ def gfi(
 
     ``e = vech(S - Sigma)``, ``s = vech S``; ``W = 1/2 D'(V x V)D`` with ``V = Sigma^-1``
     (ML) or ``S^-1`` (GLS), ``W = I`` for ULS. The moments among the exogenous observed
-    variables ``x_index`` (``fixed.x``) are left out, as lavaan 0.6 does. Without them,
-    ML gives ``1 - tr[(Sigma^-1 S - I)^2] / tr[(Sigma^-1 S)^2]`` and GLS
+    variables ``x_index`` (``fixed.x``) and their means are left out, as lavaan 0.6 does.
+    Without them, ML gives ``1 - tr[(Sigma^-1 S - I)^2] / tr[(Sigma^-1 S)^2]`` and GLS
     ``1 - tr[(S^-1 (S - Sigma))^2] / p`` (Joreskog & Sorbom 1986; Tanaka & Huba 1985).
     """
     total_n = float(sum(ns))
@@ -209,18 +209,20 @@ def gfi(
         keep = ~(np.isin(rows, fx) & np.isin(cols, fx))
         rows, cols = rows[keep], cols[keep]
         e, s = (cov - sigma)[rows, cols], cov[rows, cols]
+        km = ~np.isin(np.arange(p), fx)  # the x means leave too
         if estimator == "ULS":
             num, den = float(e @ e), float(s @ s)
             if mean is not None and mu is not None:  # W = I over (means, vech S)
-                num += float((mean - mu) @ (mean - mu))
-                den += float(mean @ mean)
+                em = (mean - mu)[km]
+                num += float(em @ em)
+                den += float(mean[km] @ mean[km])
             value = 1.0 - num / den
         elif mean is not None and mu is not None:
             v = np.linalg.inv(cov if estimator == "GLS" else sigma)
             w = _vech_weight(v, rows, cols)
-            em = mean - mu
-            num = float(em @ v @ em) + float(e @ w @ e)
-            value = 1.0 - num / (float(mean @ v @ mean) + float(s @ w @ s))
+            em, vm = (mean - mu)[km], v[np.ix_(km, km)]
+            num = float(em @ vm @ em) + float(e @ w @ e)
+            value = 1.0 - num / (float(mean[km] @ vm @ mean[km]) + float(s @ w @ s))
         else:
             v = np.linalg.inv(cov if estimator == "GLS" else sigma)
             # element (ij, kl) of 1/2 D'(V x V)D: (v_ik v_jl + v_il v_jk) / 2, off-diagonal

@@ -91,6 +91,15 @@ def fit_ordinal(
         if len(continuous) == len(items):
             raise CsiInputError("ordered= names none of the model's items")
     check_columns(data, items, what="item")
+    fixed_means = dict(sm.fixed_means)
+    for v in sm.intercepts:  # continuous items' intercepts are free already
+        if v not in continuous or v in fixed_means:
+            token = f"{v} ~ 1" if v not in fixed_means else f"{v} ~ {fixed_means[v]:g}*1"
+            raise CsiInputError(
+                f"statement '{token}': latent means, intercepts of ordinal items and fixed "
+                "intercepts are not available with ordered items (thresholds carry the "
+                "item means; multi-group fits free the latent means of groups 2..G)"
+            )
     if continuous and (group is not None or missing == "pairwise"):
         raise CsiInputError(
             f"continuous items {continuous} (not in ordered=) with ordinal ones are available "

@@ -78,6 +78,8 @@ class SemModel:
     constraints: tuple[Constraint, ...] = field(default=())  # ``a == b``, ``a > 0``
     #: variables with a ``v ~ 1`` statement: the fit models means (lavaan's meanstructure)
     intercepts: tuple[str, ...] = field(default=())
+    #: the fixed ones among them (``x1 ~ 0*1``), as (variable, value)
+    fixed_means: tuple[tuple[str, float], ...] = field(default=())
 
     @property
     def all_terms(self) -> tuple[Term, ...]:
@@ -167,10 +169,12 @@ def _modifier(stmt: str, op: str, raw: str) -> _Mod:
     if ":" in name:
         raise SemSyntaxError(f"statement {stmt!r}: interaction terms ({name!r}) are not supported")
     if name == "1" and op == "~":
+        if mod is not None and _NUMBER.fullmatch(mod):
+            return _Mod("1", fixed=float(mod))  # lavaan's ``x1 ~ 0*1``: a fixed intercept
         if mod is not None:
             raise SemSyntaxError(
-                f"statement {stmt!r}: modifiers on an intercept ({raw!r}) are not "
-                "supported; csi reads a free intercept ('~ 1') only"
+                f"statement {stmt!r}: the modifier {mod!r} on an intercept ({raw!r}) is not "
+                "supported; csi reads a free ('~ 1') or fixed ('~ 0*1') intercept or mean"
             )
         return _Mod("1")
     if not re.fullmatch(_NAME, name) or any(ch in name for ch in "?:|!'\"{}[],"):
@@ -271,8 +275,13 @@ def parse_lavaan(text: str) -> list[Term]:
         for lhs in lhs_names:
             for raw in rhs.split("+"):
                 m = _modifier(stmt, op, raw.strip())
-                if m.name == "1":  # an intercept: lavaan's ``y ~ 1``
-                    terms.append(Term(lhs, "~1", ""))
+                if m.name == "1":  # an intercept or latent mean: lavaan's ``y ~ 1``
+                    if op != "~" or m.per_group is not None or m.start is not None:
+                        raise SemSyntaxError(
+                            f"statement {stmt!r}: {raw.strip()!r} is not supported; csi "
+                            "reads a free ('~ 1') or fixed ('~ 0*1') intercept or mean"
+                        )
+                    terms.append(Term(lhs, "~1", "", m.fixed))
                     continue
                 terms.append(Term(lhs, op, m.name, m.fixed, m.label, m.na, m.start, m.per_group))
     return terms
@@ -341,6 +350,10 @@ def build_model(
     text, defined, constraints = split_statements(text)
     terms = parse_lavaan(text)
     intercepts = tuple(dict.fromkeys(t.lhs for t in terms if t.op == "~1"))
+    fixed_means = tuple((t.lhs, t.fixed) for t in terms if t.op == "~1" and t.fixed is not None)
+    for v in intercepts:
+        if sum(t.lhs == v for t in terms if t.op == "~1") > 1:
+            raise SemSyntaxError(f"the intercept or mean of {v!r} ('{v} ~ 1') is given twice")
     terms = [t for t in terms if t.op != "~1"]
     if not terms:
         raise SemSyntaxError("the model has intercepts ('~ 1') only")
@@ -383,12 +396,7 @@ def build_model(
             )
     latents, observed = _classify(terms, columns)
     for v in intercepts:
-        if v in latents:
-            raise SemSyntaxError(
-                f"statement '{v} ~ 1': latent means are not supported in csi's "
-                "single-group fits (multi-group fits estimate them with equal intercepts)"
-            )
-        if v not in observed:
+        if v not in observed and v not in latents:
             raise SemSyntaxError(f"statement '{v} ~ 1': {v!r} takes no other part in the model")
     if not std_lv:  # auto.fix.first
         for k in first.values():
@@ -420,7 +428,12 @@ def build_model(
                 if frozenset((a, b)) not in user_cov:
                     auto.append(Term(a, "~~", b))
     return replace(
-        sm, auto=tuple(auto), defined=defined, constraints=constraints, intercepts=intercepts
+        sm,
+        auto=tuple(auto),
+        defined=defined,
+        constraints=constraints,
+        intercepts=intercepts,
+        fixed_means=fixed_means,
     )
 
 
