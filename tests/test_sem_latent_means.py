@@ -36,6 +36,11 @@ CASES = {
         {"group": "school", "group_equal": ["loadings", "intercepts", "means"]},
     ),
     "pd_observed_intercept": (PD_FILE, "y1 ~ x1\ny2 ~ x1\ny3 ~ y1\ny1 ~ 1", {}),
+    "pd_observed_intercept_freex": (
+        PD_FILE,
+        "y1 ~ x1\ny2 ~ x1\ny3 ~ y1\ny1 ~ 1",
+        {"fixed_x": False},
+    ),
     "hs_covariate_intercept": (HS_FILE, HS + "\nvisual ~ ageyr\nx1 ~ 1", {}),
     "hs_covariate_mg": (HS_FILE, HS_COVARIATE, {"group": "school"}),
     "hs_covariate_mg_scalar": (HS_FILE, HS_COVARIATE, SCALAR),

@@ -94,7 +94,8 @@ def fit_sem(
     model:
         A :class:`csi.ModelSpec` or lavaan text (``=~``, ``~``, ``~~``, ``1*x``, ``a*x``,
         ``NA*x`` on a marker, ``y1 + y2 ~ x``, ``start(0.5)*x``, ``c(a1, a2)*x``,
-        ``y ~ 1``, ``ab := a*b`` with a delta-method row, ``a == b`` / ``a > 0`` linear
+        ``y ~ 1``, ``F ~ 1`` (a latent mean), ``x1 ~ 0*1`` (a fixed intercept),
+        ``ab := a*b`` with a delta-method row, ``a == b`` / ``a > 0`` linear
         constraints), read with lavaan's ``sem()`` defaults;
         anything else is an error naming the token (see the lavaan-options page).
     estimator:

@@ -9,7 +9,8 @@ lavaan syntax (Rosseel 2012, *J. Stat. Softw.* 48(2)) as used by csi:
   equal parameters, lavaan's equality constraint), ``NA*x`` frees a marker,
   ``start(0.5)*x`` / ``0.5?x`` give a starting value, ``c(a1, a2)*x`` one modifier per
   group;
-* ``y ~ 1``              a free intercept (turns on the mean structure);
+* ``y ~ 1``, ``F ~ 1``   a free intercept or latent mean, ``x1 ~ 0*1`` a fixed one
+  (turns on the mean structure; :mod:`csi.sem.means`);
 * ``ab := a*b``          a defined parameter (:mod:`csi.sem.defined`);
 * ``a == b``, ``a > 0``  linear constraints (:mod:`csi.sem.constraints`).
 

@@ -62,6 +62,8 @@ write_fit(sem(HS_MARKERS, data = hs, group = "school",
 # `y ~ 1` with observed regressions (meanstructure, fixed.x = TRUE)
 write_fit(sem(paste(PD_OBSERVED, "y1 ~ 1"), data = pdem), "pd_observed_intercept")
 write_fit(sem(paste(HS, "visual ~ ageyr\nx1 ~ 1"), data = hs), "hs_covariate_intercept")
+write_fit(sem(paste(PD_OBSERVED, "y1 ~ 1"), data = pdem, fixed.x = FALSE),
+          "pd_observed_intercept_freex")
 # observed covariate in multi-group fits on complete data
 write_fit(sem(HS_COVARIATE, data = hs, group = "school"), "hs_covariate_mg")
 write_fit(sem(HS_COVARIATE, data = hs, group = "school",
