@@ -134,7 +134,9 @@ def fit_single(
     items = list(spec_items)
     X = _item_matrix(data, items, spec=spec)
     n_read = len(X)
-    complete = ~np.isnan(X).any(axis=1)
+    # (ufunc reductions called directly here and below: the ndarray methods add a layer)
+    complete = ~np.logical_or.reduce(np.isnan(X), axis=1)
+    every = bool(np.logical_and.reduce(complete))
     replaced = None
     w_read = None
     moments: Moments | MomentArrays
@@ -167,11 +169,11 @@ def fit_single(
             positions = np.arange(n_read)
         else:
             # every respondent complete: the matrix itself, not a copy of it
-            used = X if complete.all() else X[complete]
-            positions = np.flatnonzero(complete)
+            used = X if every else X[complete]
+            positions = np.arange(n_read) if every else np.flatnonzero(complete)
         n_used = used.shape[0]
         _check_n(n_used, n_read - n_used, spec)
-        means = used.mean(axis=0)
+        means = np.add.reduce(used, axis=0) / n_used  # what used.mean(axis=0) computes
         centred = used - means
         cov = (centred.T @ centred) / (n_used - 1)
         del centred  # n x items: not kept through the fit below
