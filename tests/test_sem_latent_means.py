@@ -21,6 +21,7 @@ HS_FILE, PD_FILE = "HolzingerSwineford1939.csv", "PoliticalDemocracy.csv"
 MARKERS = "\nvisual ~ 1\ntextual ~ 1\nspeed ~ 1\nx1 ~ 0*1\nx4 ~ 0*1\nx7 ~ 0*1"
 HS_COVARIATE = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr\ntextual ~ ageyr"
 SCALAR = {"group": "school", "group_equal": ["loadings", "intercepts"]}
+PD_INTERCEPT = "y1 ~ x1\ny2 ~ x1\ny3 ~ y1\ny1 ~ 1"
 
 #: reference prefix -> (data file, model, fit_sem options)
 CASES = {
@@ -46,6 +47,15 @@ CASES = {
     "hs_covariate_mg_scalar": (HS_FILE, HS_COVARIATE, SCALAR),
     "hs_covariate_mg_scalar_mlr": (HS_FILE, HS_COVARIATE, {**SCALAR, "estimator": "MLR"}),
     # fixed.x = FALSE (lavaan's default for GLS and ULS): a free covariate mean per group
+    "hs_visual_mean_mlr": (HS_FILE, HS + "\nvisual ~ 1\nx1 ~ 0*1", {"estimator": "MLR"}),
+    "hs_visual_mean_mlm": (HS_FILE, HS + "\nvisual ~ 1\nx1 ~ 0*1", {"estimator": "MLM"}),
+    "hs_visual_mean_gls": (HS_FILE, HS + "\nvisual ~ 1\nx1 ~ 0*1", {"estimator": "GLS"}),
+    "hs_visual_mean_uls": (HS_FILE, HS + "\nvisual ~ 1\nx1 ~ 0*1", {"estimator": "ULS"}),
+    "pd_observed_intercept_mlr": (PD_FILE, PD_INTERCEPT, {"estimator": "MLR"}),
+    "pd_observed_intercept_gls": (PD_FILE, PD_INTERCEPT, {"estimator": "GLS"}),
+    "pd_observed_intercept_uls": (PD_FILE, PD_INTERCEPT, {"estimator": "ULS"}),
+    "hs_mg_marker_means_mlr": (HS_FILE, HS + MARKERS, {**SCALAR, "estimator": "MLR"}),
+    "hs_mg_marker_means_gls": (HS_FILE, HS + MARKERS, {**SCALAR, "estimator": "GLS"}),
     "hs_covariate_mg_scalar_gls": (HS_FILE, HS_COVARIATE, {**SCALAR, "estimator": "GLS"}),
     "hs_covariate_mg_scalar_uls": (HS_FILE, HS_COVARIATE, {**SCALAR, "estimator": "ULS"}),
 }
@@ -168,10 +178,9 @@ def test_unreadable_intercept_statements_name_the_token(text, token):
     [
         (HS + "\nvisual ~ 1\nx1 ~ 0*1", {"missing": "fiml"}, "'visual ~ 1'"),
         (HS + "\nx1 ~ 0*1", {"missing": "fiml"}, "'x1 ~ 0*1'"),
-        (HS + "\nvisual ~ 1\nx1 ~ 0*1", {"estimator": "MLR"}, "estimator='ML'"),
-        (HS + "\nvisual ~ 0*1", {**SCALAR, "estimator": "GLS"}, "'visual ~ 0*1'"),
-        (HS + "\nx1 ~ 1", {"estimator": "ULS"}, "'x1 ~ 1'"),
-        (HS + "\nx1 ~ 1", {"estimator": "MLM"}, "'x1 ~ 1'"),
+        (HS + "\nvisual ~ 1\nx1 ~ 0*1", {"weights": "ageyr"}, "'visual ~ 1'"),
+        (HS + "\nvisual ~ 0*1", {**SCALAR, "weights": "ageyr"}, "'visual ~ 0*1'"),
+        (HS + "\nx1 ~ 1", {"weights": "ageyr", "weight_kind": "frequency"}, "'x1 ~ 1'"),
         (HS + "\nx1 ~ 1", {"weights": "ageyr"}, "'x1 ~ 1'"),
         (HS_COVARIATE, {"estimator": "MLM"}, "'MLM' with observed exogenous covariates"),
         (HS_COVARIATE, {**SCALAR, "estimator": "MLM"}, "ageyr"),
@@ -207,3 +216,12 @@ def test_pd_latent_mean_with_fixed_marker_intercepts(reference):
     est = result.estimates
     ind60 = est[(est.lhs == "ind60") & (est.op == "~1")]["estimate"].iloc[0]
     assert ind60 == pytest.approx(data["x1"].mean(), rel=1e-7)
+
+
+def test_intercepts_need_raw_data_not_moments(reference):
+    from csi.moments import moments_from_frame
+
+    data = pd.read_csv(reference("lavaan", HS_FILE))
+    items = [f"x{k}" for k in range(1, 10)]
+    with pytest.raises(CsiInputError, match="'x1 ~ 1'"):
+        fit_sem(moments_from_frame(data[items]), HS + "\nx1 ~ 1")

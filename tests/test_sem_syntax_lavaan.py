@@ -411,7 +411,7 @@ def test_group_modifier_errors_name_the_token(reference, model, options, token):
     [
         # observed regressions, latent means and fixed intercepts are supported now
         # (tests/test_sem_latent_means.py, which also checks the other refusals)
-        (PD + "\ny3 ~ 1", {"estimator": "GLS"}, "'y3 ~ 1'"),
+        (PD + "\ny3 ~ 1", {"weights": "x1"}, "'y3 ~ 1'"),
         (PD + "\ny3 ~ a*1", {}, "'a'"),
     ],
 )

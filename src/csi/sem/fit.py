@@ -52,11 +52,9 @@ def _check_means(sm: SemModel, missing: str, estimator: str, weighted: bool) -> 
             f"statement '{token}': latent means and fixed intercepts are not available with "
             "missing='fiml' (its mean structure is lavaan's default one)"
         )
-    if estimator != "ML" or weighted:
+    if weighted:
         raise CsiInputError(
-            f"statement '{token}': latent means and fixed intercepts are available with "
-            f"estimator='ML' without weights (got estimator={estimator!r}"
-            f"{', weights' if weighted else ''})"
+            f"statement '{token}': latent means and fixed intercepts are not available with weights"
         )
 
 
@@ -280,10 +278,10 @@ def fit_sem(
             f"{', '.join(sm.exogenous_observed())}) is not available; use estimator='MLR'"
         )
     if sm.intercepts and group is None and missing != "fiml":
-        if estimator != "ML" or row_weights is not None or isinstance(data, Moments):
+        if row_weights is not None or isinstance(data, Moments):
             raise CsiInputError(
                 f"intercepts ('{sm.intercepts[0]} ~ 1') in a single-group fit are available "
-                "with estimator 'ML' on a DataFrame without weights"
+                "on a DataFrame without weights"
             )
     per_group = sm.n_per_group() is not None
     if (per_group or group_partial) and missing == "fiml":

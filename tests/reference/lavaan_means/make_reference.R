@@ -74,5 +74,18 @@ write_fit(sem(HS_COVARIATE, data = hs, group = "school", estimator = "ULS",
               group.equal = c("loadings", "intercepts")), "hs_covariate_mg_scalar_uls")
 write_fit(sem(HS_COVARIATE, data = hs, group = "school", estimator = "GLS",
               group.equal = c("loadings", "intercepts")), "hs_covariate_mg_scalar_gls")
+# the same `~ 1` models with the other estimators (lavaan's meanstructure with each)
+for (e in c("MLR", "MLM", "GLS", "ULS")) {
+  write_fit(sem(paste(HS, "visual ~ 1\nx1 ~ 0*1"), data = hs, estimator = e),
+            paste0("hs_visual_mean_", tolower(e)))
+}
+for (e in c("MLR", "GLS", "ULS")) {
+  write_fit(sem(paste(PD_OBSERVED, "y1 ~ 1"), data = pdem, estimator = e),
+            paste0("pd_observed_intercept_", tolower(e)))
+}
+write_fit(sem(HS_MARKERS, data = hs, group = "school", estimator = "MLR",
+              group.equal = c("loadings", "intercepts")), "hs_mg_marker_means_mlr")
+write_fit(sem(HS_MARKERS, data = hs, group = "school", estimator = "GLS",
+              group.equal = c("loadings", "intercepts")), "hs_mg_marker_means_gls")
 
 writeLines(c(R.version.string, paste("lavaan", packageVersion("lavaan"))), "versions.txt")
