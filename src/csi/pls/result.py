@@ -1,8 +1,9 @@
 """The result of a PLS path model fit: tidy tables, the index, impacts and IPMA.
 
-Every table is built once, when the model is fitted; reading an attribute never
-recomputes anything. The index methods need only the stored weights, item
-moments and construct scores (see :mod:`csi.pls.index` for the formulas).
+The fit stores arrays; each table (and the item moments as pandas objects) is built
+from them the first time it is read and then kept, so reading never re-estimates
+anything. The index methods need only the stored weights, item moments and construct
+scores (see :mod:`csi.pls.index` for the formulas).
 """
 
 from __future__ import annotations
