@@ -17,7 +17,12 @@ from csi.sem.syntax import SemSyntaxError, build_model
 from lavaan_models import HS, LAVAAN_UNDOTTED_NAMES, PD
 
 TOL = 1e-4
+#: FIML: lavaan stops its EM saturated moments at a change of 1e-5 (csi 1e-10); the tail
+#: probability of the robust RMSEA's close-fit test turns that into up to 4e-4 relative
+#: (as in tests/test_sem_fiml.py)
+LOOSE = {"rmsea_pvalue_robust": 1e-3}
 HS_FILE, PD_FILE = "HolzingerSwineford1939.csv", "PoliticalDemocracy.csv"
+HS_NA_FILE = ("lavaan_robust", "hs_missing.csv")  # HS with answers missing at random
 MARKERS = "\nvisual ~ 1\ntextual ~ 1\nspeed ~ 1\nx1 ~ 0*1\nx4 ~ 0*1\nx7 ~ 0*1"
 HS_COVARIATE = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr\ntextual ~ ageyr"
 SCALAR = {"group": "school", "group_equal": ["loadings", "intercepts"]}
@@ -56,6 +61,13 @@ CASES = {
     "pd_observed_intercept_uls": (PD_FILE, PD_INTERCEPT, {"estimator": "ULS"}),
     "hs_mg_marker_means_mlr": (HS_FILE, HS + MARKERS, {**SCALAR, "estimator": "MLR"}),
     "hs_mg_marker_means_gls": (HS_FILE, HS + MARKERS, {**SCALAR, "estimator": "GLS"}),
+    "hs_visual_mean_fiml": (HS_NA_FILE, HS + "\nvisual ~ 1\nx1 ~ 0*1", {"missing": "fiml"}),
+    "hs_visual_mean_fiml_mlr": (
+        HS_NA_FILE,
+        HS + "\nvisual ~ 1\nx1 ~ 0*1",
+        {"missing": "fiml", "estimator": "MLR"},
+    ),
+    "hs_mg_marker_means_fiml": (HS_NA_FILE, HS + MARKERS, {**SCALAR, "missing": "fiml"}),
     "hs_covariate_mg_scalar_gls": (HS_FILE, HS_COVARIATE, {**SCALAR, "estimator": "GLS"}),
     "hs_covariate_mg_scalar_uls": (HS_FILE, HS_COVARIATE, {**SCALAR, "estimator": "ULS"}),
 }
@@ -72,7 +84,8 @@ def _lavaan_name(name: str) -> str:
 @pytest.fixture(scope="module", params=sorted(CASES))
 def case(request, reference):
     data_file, model, options = CASES[request.param]
-    data = pd.read_csv(reference("lavaan", data_file))
+    folder, name = data_file if isinstance(data_file, tuple) else ("lavaan", data_file)
+    data = pd.read_csv(reference(folder, name))
     params = pd.read_csv(reference("lavaan_means", f"{request.param}_params.csv"))
     params.columns = [c.replace(".", "_") for c in params.columns]
     fit = pd.read_csv(reference("lavaan_means", f"{request.param}_fit.csv"))
@@ -115,7 +128,7 @@ def test_every_fit_measure_matches_lavaan(case):
         lav = _lavaan_name(str(key))
         if lav not in fit.index or not np.isfinite(fit[lav]):
             continue
-        assert _rel(fit[lav], value) < TOL, (key, fit[lav], value)
+        assert _rel(fit[lav], value) < LOOSE.get(str(key), TOL), (key, fit[lav], value)
         compared += 1
     for needed in ("npar", "chisq", "df", "cfi", "tli", "rmsea", "srmr"):
         assert np.isfinite(result.fit_indices[needed])
@@ -176,8 +189,6 @@ def test_unreadable_intercept_statements_name_the_token(text, token):
 @pytest.mark.parametrize(
     ("model", "options", "token"),
     [
-        (HS + "\nvisual ~ 1\nx1 ~ 0*1", {"missing": "fiml"}, "'visual ~ 1'"),
-        (HS + "\nx1 ~ 0*1", {"missing": "fiml"}, "'x1 ~ 0*1'"),
         (HS + "\nvisual ~ 1\nx1 ~ 0*1", {"weights": "ageyr"}, "'visual ~ 1'"),
         (HS + "\nvisual ~ 0*1", {**SCALAR, "weights": "ageyr"}, "'visual ~ 0*1'"),
         (HS + "\nx1 ~ 1", {"weights": "ageyr", "weight_kind": "frequency"}, "'x1 ~ 1'"),

@@ -39,6 +39,7 @@ from csi.sem.fiml_information import fiml_gfi, observed_hessian
 from csi.sem.fit_checks import _GroupData
 from csi.sem.fit_estimation import FitState, _assemble, _invert_information
 from csi.sem.fitindices import fit_indices, rmsea_interval
+from csi.sem.means import start_means
 from csi.sem.mlr import fiml_corrected, fiml_sandwich, independence_trace
 from csi.sem.result import SEMResult
 from csi.sem.structure import Structure
@@ -148,13 +149,17 @@ class FimlEngine(Engine):
     def __init__(self, st: Structure, stats: GroupStats, pats: list[Pattern]) -> None:
         """Mean parameters as lavaan's: an intercept per indicator and, for the observed
         variables of the regressions (Beta block), an intercept there (propagated by
-        ``(I - B)^-1``), the exogenous ones (``fixed.x``) held at their EM means."""
+        ``(I - B)^-1``), the exogenous ones (``fixed.x``) held at their EM means; the
+        user's ``F ~ 1`` frees a latent mean, ``x1 ~ 0*1`` fixes an intercept or mean."""
         k = st.k
         inner_obs = [j for j, v in enumerate(st.inner) if v in set(st.obs)]
         in_inner = {st.inner[j] for j in inner_obs}
         x_vars = set(st.fixed_x_vars)
+        fixed_means = dict(st.sm.fixed_means)
+        free_latent = {v for v in st.sm.intercepts if v in st.sm.latents} - set(fixed_means)
         nu_idx = -np.ones(st.p, dtype=int)
-        free_nu = [i for i, v in enumerate(st.obs) if v not in in_inner]
+        nu_fixed = np.array([fixed_means.get(v, 0.0) for v in st.obs])
+        free_nu = [i for i, v in enumerate(st.obs) if v not in in_inner and v not in fixed_means]
         nu_idx[free_nu] = k + np.arange(len(free_nu))
         pos = np.concatenate([st.latent_idx, inner_obs]).astype(int)
         alpha_idx = -np.ones(len(pos), dtype=int)
@@ -164,10 +169,13 @@ class FimlEngine(Engine):
             v = st.inner[j]
             if v in x_vars:
                 fixed[a] = stats.mean[st.obs.index(v)]
-            elif v in in_inner:
+            elif v in fixed_means:
+                fixed[a] = fixed_means[v]
+            elif v in in_inner or v in free_latent:
                 alpha_idx[a] = nxt
                 nxt += 1
-        gmap = GroupMap(np.arange(k), nu_idx, alpha_idx)
+        nu_fixed[[st.obs.index(v) for v in in_inner]] = 0.0
+        gmap = GroupMap(np.arange(k), nu_idx, alpha_idx, nu_fixed)
         super().__init__([st], [stats], [gmap], nxt, meanstructure=True)
         self.alpha_pos = [pos]
         self.alpha_fixed = [fixed]
@@ -192,8 +200,10 @@ class FimlEngine(Engine):
         free = mp.nu_idx >= 0
         theta[mp.nu_idx[free]] = mean[free]
         for j, i in zip(self.alpha_pos[0], mp.alpha_idx, strict=True):
-            if i >= 0:
+            if i >= 0 and st.inner[j] in st.obs:
                 theta[i] = mean[st.obs.index(st.inner[j])]
+        if st.sm.fixed_means or set(st.sm.intercepts) & set(st.sm.latents):
+            theta = start_means(self, theta)  # latent means, fixed intercepts
         return theta
 
     def objective(self, theta: np.ndarray, estimator: str = "ML") -> float:

@@ -34,7 +34,7 @@ from csi.sem.fit_checks import _GroupData
 from csi.sem.fit_estimation import FitState, _assemble, _invert_information, _local_free
 from csi.sem.fitindices import fit_indices, rmsea_interval
 from csi.sem.groups import build_maps, start_values
-from csi.sem.means import mean_parameters
+from csi.sem.means import mean_parameters, start_means
 from csi.sem.mlr import fiml_corrected, fiml_sandwich, independence_trace
 from csi.sem.result import SEMResult
 from csi.sem.structure import Structure
@@ -145,6 +145,8 @@ def fit_fiml_groups(
     theta0 = start_values(structs, maps, len(names), group_x, [s.mean for s in stats_])
     for i, value in mp.starts.items():
         theta0[i] = value
+    if sm.fixed_means or set(sm.intercepts) & set(sm.latents):
+        theta0 = start_means(engine, theta0)  # latent means, fixed intercepts
     theta, converged, iters = engine.fisher_scoring(theta0, "ML", max_iter=max_iter)
     n = engine.n_total
     vcov, singular = _invert_information(engine.observed_information(theta) * n)

@@ -39,7 +39,7 @@ ESTIMATORS = ("ML", "GLS", "ULS", "MLM", "MLR", "DWLS", "WLSMV")
 ORDINAL_ESTIMATORS = ("DWLS", "WLSMV")
 
 
-def _check_means(sm: SemModel, missing: str, estimator: str, weighted: bool) -> None:
+def _check_means(sm: SemModel, weighted: bool) -> None:
     """Refuse the ``~ 1`` statements a fit would not honour (never a different model)."""
     special = [v for v in sm.intercepts if v in sm.latents] + [v for v, _ in sm.fixed_means]
     if not special:
@@ -47,11 +47,6 @@ def _check_means(sm: SemModel, missing: str, estimator: str, weighted: bool) -> 
     v = special[0]
     value = dict(sm.fixed_means).get(v)
     token = f"{v} ~ 1" if value is None else f"{v} ~ {value:g}*1"
-    if missing == "fiml":
-        raise CsiInputError(
-            f"statement '{token}': latent means and fixed intercepts are not available with "
-            "missing='fiml' (its mean structure is lavaan's default one)"
-        )
     if weighted:
         raise CsiInputError(
             f"statement '{token}': latent means and fixed intercepts are not available with weights"
@@ -269,7 +264,7 @@ def fit_sem(
             "group; leave it out for lavaan's default"
         )
     sm = build_model(model, columns=columns, std_lv=std_lv, fixed_x=fixed_x)
-    _check_means(sm, missing, estimator, row_weights is not None)
+    _check_means(sm, row_weights is not None)
     if estimator == "MLM" and fixed_x and sm.exogenous_observed():
         # csi's Satorra-Bentler Gamma keeps the x moments, lavaan's does not (PD path
         # model: scaled chisq 31.87 vs 27.62); MLR is matched with covariates

@@ -87,5 +87,13 @@ write_fit(sem(HS_MARKERS, data = hs, group = "school", estimator = "MLR",
               group.equal = c("loadings", "intercepts")), "hs_mg_marker_means_mlr")
 write_fit(sem(HS_MARKERS, data = hs, group = "school", estimator = "GLS",
               group.equal = c("loadings", "intercepts")), "hs_mg_marker_means_gls")
+# FIML (missing = "ml") on ../lavaan_robust/hs_missing.csv (HS with answers removed at random)
+hs_na <- read.csv("../lavaan_robust/hs_missing.csv")
+write_fit(sem(paste(HS, "visual ~ 1\nx1 ~ 0*1"), data = hs_na, missing = "ml"),
+          "hs_visual_mean_fiml")
+write_fit(sem(paste(HS, "visual ~ 1\nx1 ~ 0*1"), data = hs_na, missing = "ml", estimator = "MLR"),
+          "hs_visual_mean_fiml_mlr")
+write_fit(sem(HS_MARKERS, data = hs_na, missing = "ml", group = "school",
+              group.equal = c("loadings", "intercepts")), "hs_mg_marker_means_fiml")
 
 writeLines(c(R.version.string, paste("lavaan", packageVersion("lavaan"))), "versions.txt")
