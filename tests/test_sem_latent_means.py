@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csi._checks import CsiInputError
 from csi.sem import fit_sem
@@ -236,3 +238,24 @@ def test_intercepts_need_raw_data_not_moments(reference):
     items = [f"x{k}" for k in range(1, 10)]
     with pytest.raises(CsiInputError, match="'x1 ~ 1'"):
         fit_sem(moments_from_frame(data[items]), HS + "\nx1 ~ 1")
+
+
+@pytest.fixture(scope="module")
+def hs_data(reference):
+    return pd.read_csv(reference("lavaan", HS_FILE))
+
+
+@settings(max_examples=6, deadline=None)
+@given(value=st.floats(min_value=-5.0, max_value=5.0, allow_nan=False).map(lambda v: round(v, 3)))
+def test_any_fixed_marker_intercept_moves_only_the_latent_mean(hs_data, value):
+    # x1 ~ c*1 with visual ~ 1: mu_x1 = c + visual's mean, so the mean is mean(x1) - c,
+    # every other intercept shifts by its loading times that, and the fit is the same
+    result = fit_sem(hs_data, HS + f"\nvisual ~ 1\nx1 ~ {value}*1")
+    est = result.estimates
+    means = est[est.op == "~1"].set_index("lhs")["estimate"]
+    assert means["visual"] == pytest.approx(hs_data["x1"].mean() - value, abs=1e-6)
+    loading = est[(est.op == "=~") & (est.rhs == "x2")]["estimate"].iloc[0]
+    expected = hs_data["x2"].mean() - loading * means["visual"]
+    assert means["x2"] == pytest.approx(expected, abs=1e-6)
+    # lavaan: the plain HS CFA (tests/reference/lavaan/hs_cfa_fit.csv)
+    assert result.fit_indices["chisq"] == pytest.approx(85.3055217699727, rel=1e-7)
