@@ -13,6 +13,7 @@ from csi._checks import CsiInputError
 from csi.moments import Moments, moments_from_frame
 from csi.pls import fit_pls
 from csi.pls.effects import effect_pairs, indirectly_reachable, reachable
+from csi.spec import ModelSpec, ModelSpecError
 
 MODEL = """
 A =~ a1 + a2 + a3
@@ -211,3 +212,14 @@ def test_column_kinds_give_the_same_fit(data: pd.DataFrame) -> None:
     text.loc[9, "c1"] = "seven"
     with pytest.raises(CsiInputError, match=r"'c1' has a non-numeric answer 'seven' at row 9"):
         fit_pls(text, MODEL)
+
+
+def test_model_text_is_read_once_and_fits_as_the_spec(data: pd.DataFrame) -> None:
+    by_text = fit_pls(data, MODEL)
+    by_spec = fit_pls(data, ModelSpec.from_lavaan(MODEL))
+    np.testing.assert_array_equal(by_text.arrays.weights, by_spec.arrays.weights)
+    assert by_text.spec == by_spec.spec
+    assert fit_pls(data, MODEL).spec is by_text.spec  # the text is parsed once
+    for _ in range(2):  # a text that does not parse raises every time
+        with pytest.raises(ModelSpecError, match="cannot read the term"):
+            fit_pls(data, "A =~ a1 + a2\nB ~~~ A")

@@ -9,6 +9,7 @@ stage, so this module is the only one that knows all three.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pandas as pd
@@ -39,6 +40,19 @@ __all__ = ["MISSING", "SmallSampleWarning", "fit_pls", "fit_pls_moments"]
 
 # names other modules imported from here before the split (kept working)
 _REEXPORTED = (_check_n, _codebook_scale, _design_roles, _item_matrix)
+
+
+@functools.lru_cache(maxsize=64)
+def _has_higher_order(text: str) -> bool:
+    return has_higher_order(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _spec_from_text(text: str) -> ModelSpec:
+    """The model of lavaan text, read once per text (a ModelSpec is immutable; the
+    caches keyed by it then find the same object; a text that does not parse raises
+    every time)."""
+    return ModelSpec.from_lavaan(text)
 
 
 def fit_pls(
@@ -169,7 +183,7 @@ def fit_pls(
     -------
     PLSResult
     """
-    if isinstance(spec, str) and has_higher_order(spec):
+    if isinstance(spec, str) and _has_higher_order(spec):
         check_choice(higher_order, HOC_METHODS, name="higher_order")
         check_choice(higher_order_approach, HOC_APPROACHES, name="higher_order_approach")
         return fit_higher_order(
@@ -187,7 +201,7 @@ def fit_pls(
             weight_kind=weight_kind,
             sign=sign,
         )
-    spec = as_spec(spec)
+    spec = _spec_from_text(spec) if isinstance(spec, str) else as_spec(spec)
     check_choice(interaction, _METHODS, name="interaction")
     if spec.interactions:
         if isinstance(data, Survey):
