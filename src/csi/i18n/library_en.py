@@ -332,4 +332,7 @@ LIBRARY_EN: dict[str, str] = {
     "construct.Satisfaction": "Satisfaction",
     "construct.Complaints": "Complaints",
     "construct.Loyalty": "Loyalty",
+    # invariance
+    "invariance.title": "Measurement invariance across {group}",
+    "invariance.table": "Fit per model and tests between neighbouring models",
 }

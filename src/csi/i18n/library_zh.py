@@ -318,4 +318,7 @@ LIBRARY_ZH: dict[str, str] = {
     "construct.Satisfaction": "顾客满意度",
     "construct.Complaints": "顾客抱怨",
     "construct.Loyalty": "顾客忠诚",
+    # invariance
+    "invariance.title": "跨 {group} 的测量不变性",
+    "invariance.table": "各模型拟合及相邻模型间的检验",
 }
