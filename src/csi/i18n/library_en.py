@@ -335,4 +335,9 @@ LIBRARY_EN: dict[str, str] = {
     # invariance
     "invariance.title": "Measurement invariance across {group}",
     "invariance.table": "Fit per model and tests between neighbouring models",
+    # outline
+    "outline.title": "{title}",
+    "outline.unavailable": " (not available)",
+    "outline.table": "table  {key}: {title} ({rows} rows)",
+    "outline.figure": "figure {key}: {title}",
 }

@@ -321,4 +321,9 @@ LIBRARY_ZH: dict[str, str] = {
     # invariance
     "invariance.title": "跨 {group} 的测量不变性",
     "invariance.table": "各模型拟合及相邻模型间的检验",
+    # outline
+    "outline.title": "{title}（报告目录）",
+    "outline.unavailable": "（无法生成）",
+    "outline.table": "表格 {key}：{title}（{rows} 行）",
+    "outline.figure": "图 {key}：{title}",
 }
