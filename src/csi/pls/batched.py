@@ -111,6 +111,9 @@ INADMISSIBLE_RULES = ("keep", "drop")
 _PRODUCT_BLOCK = 8_000_000
 #: Counts (batch x rows) converted to floats at once in the moments pass (32 MB).
 _COUNT_BLOCK = 4_000_000
+#: Rows per chunk when the products are built per batch (4,096 rows x 230 products of
+#: 20 items = 7.5 MB: built, read by the matrix product while in cache, dropped).
+_CHUNK_ROWS = 4096
 #: Variance (in units of the full-sample variance) below which an item counts as constant.
 _CONSTANT = 1e-10
 
@@ -292,30 +295,33 @@ class Engine:
         if self.n_rows * self._n_products <= _PRODUCT_BLOCK:
             self._products = self._product_rows(slice(None))
 
-    def _product_rows(self, rows: slice) -> np.ndarray:
+    def _product_rows(self, rows: slice, transposed: bool = False) -> np.ndarray:
         """Per row: ``z``, the products ``z_k z_l`` (k <= l); with missing answers also
         ``z_k v_l`` (all k, l) and ``v_k v_l`` (k <= l), ``v`` = missing (mean) or observed
-        (pairwise). ``rows``: of the visiting order (segment order after :meth:`set_groups`)."""
+        (pairwise). ``rows``: of the visiting order (segment order after :meth:`set_groups`).
+        ``transposed``: the same numbers as a ``(columns, rows)`` array."""
         zr = self._zv[rows]
         (n, p), t = zr.shape, self._tri[0].size
+        starts = np.r_[0, np.cumsum(np.arange(p, 0, -1))][:-1] + p
+        if transposed and self._observed is None:  # built row by row of the transpose
+            zt = np.ascontiguousarray(zr.T)
+            out_t = np.empty((self._n_products, n))
+            out_t[:p] = zt
+            for k, at in enumerate(starts):
+                np.multiply(zt[k : k + 1], zt[k:], out=out_t[at : at + p - k])
+            return out_t
         out = np.empty((n, self._n_products))
         out[:, :p] = zr
-        for k, at in enumerate(np.r_[0, np.cumsum(np.arange(p, 0, -1))][:-1] + p):
+        for k, at in enumerate(starts):
             np.multiply(zr[:, k : k + 1], zr[:, k:], out=out[:, at : at + p - k])  # z_k z_l, l >= k
-        if self._observed is None:
-            return out
-        i, j = self._tri
-        zt = np.ascontiguousarray(zr.T)
-        obs = self._observed[rows if self._order is None else self._order[rows]]
-        vt = np.ascontiguousarray((~obs if self.missing == "mean" else obs).T, dtype=float)
-        out[:, p + t : p + t + p * p] = (zt[:, None, :] * vt[None, :, :]).reshape(p * p, n).T
-        out[:, p + t + p * p :] = (vt[i] * vt[j]).T
-        return out
-        obs = self._observed[rows if self._order is None else self._order[rows]]
-        vt = np.ascontiguousarray((~obs if self.missing == "mean" else obs).T, dtype=float)
-        out[:, p + t : p + t + p * p] = (zt[:, None, :] * vt[None, :, :]).reshape(p * p, n).T
-        out[:, p + t + p * p :] = (vt[i] * vt[j]).T
-        return out
+        if self._observed is not None:
+            i, j = self._tri
+            zt = np.ascontiguousarray(zr.T)
+            obs = self._observed[rows if self._order is None else self._order[rows]]
+            vt = np.ascontiguousarray((~obs if self.missing == "mean" else obs).T, dtype=float)
+            out[:, p + t : p + t + p * p] = (zt[:, None, :] * vt[None, :, :]).reshape(p * p, n).T
+            out[:, p + t + p * p :] = (vt[i] * vt[j]).T
+        return out.T if transposed else out
 
     # ------------------------------------------------------------ moments
     def weighted_counts(self, counts: np.ndarray) -> np.ndarray:
@@ -334,13 +340,22 @@ class Engine:
         """``sum(c)``, ``c'Z``, ``c'P`` and per segment ``c_g'Z_g``, ``sum(c_g)`` in one
         pass over row chunks (``c`` = counts x ``weights``; module docstring): one matrix
         product per chunk, or per segment run of a chunk (whose first ``p`` columns are
-        the segment's sums)."""
+        the segment's sums).
+
+        The product is taken with the larger of the batch and the product columns as
+        the rows of the result (``C P``, or ``P' C'`` for a batch smaller than the
+        columns): OpenBLAS shares that dimension among its threads, and with the other
+        one below ~250 its threads wait on each other (5-10x slower on a loaded
+        machine; measured in :mod:`benchmarks.bench_bootstrap_scaling`). Products built
+        per batch are built :data:`_CHUNK_ROWS` rows at a time, so they stay in cache."""
         n_batch, p, width = C.shape[0], self.z.shape[1], self._n_products
+        flip = n_batch < width  # result (width, batch)
         step = max(1, _COUNT_BLOCK // max(n_batch, 1))
         if self._products is None:
-            step = min(step, max(1, _PRODUCT_BLOCK // width))
+            step = min(step, _CHUNK_ROWS)
         whole = step >= self.n_rows and (self._order is None or visit_order)
-        total, cross = np.zeros(n_batch), np.zeros((n_batch, width))
+        total = np.zeros(n_batch)
+        cross = np.zeros((width, n_batch) if flip else (n_batch, width))
         runs = self._runs
         seg = np.zeros((n_batch, self._n_groups, p)) if runs is not None else None
         seg_total = np.zeros((n_batch, self._n_groups))
@@ -350,20 +365,31 @@ class Engine:
             Cc = np.asarray(C if whole else C[:, rows if visit_order else at], dtype=float)
             if weights is not None:
                 Cc = Cc * weights[at]
-            part = self._products[rows] if self._products is not None else self._product_rows(rows)
+            if self._products is not None:
+                part = self._products[rows].T if flip else self._products[rows]
+            else:
+                part = self._product_rows(rows, transposed=flip)
             total += Cc.sum(axis=1)
             if runs is None or seg is None:
-                cross += Cc @ part
+                cross += part @ Cc.T if flip else Cc @ part
                 continue
             g, a, b = runs
             stop = start + Cc.shape[1]
             for k in np.flatnonzero((a < stop) & (b > start)):
                 lo, hi = max(a[k], start) - start, min(b[k], stop) - start
-                piece = Cc[:, lo:hi] @ part[lo:hi]
-                cross += piece
+                if flip:
+                    piece_t = part[:, lo:hi] @ Cc[:, lo:hi].T
+                    cross += piece_t
+                    sums_g = piece_t[:p].T
+                else:
+                    piece = Cc[:, lo:hi] @ part[lo:hi]
+                    cross += piece
+                    sums_g = piece[:, :p]
                 if g[k] >= 0:
-                    seg[:, g[k]] += piece[:, :p]
+                    seg[:, g[k]] += sums_g
                     seg_total[:, g[k]] += Cc[:, lo:hi].sum(axis=1)
+        if flip:
+            cross = np.ascontiguousarray(cross.T)
         return total, cross[:, :p], cross[:, p:], seg, None if seg is None else seg_total
 
     def _finish(
