@@ -26,10 +26,8 @@ from csi.sem.effects import effects_table
 from csi.sem.engine import Engine, GroupMap, GroupStats
 from csi.sem.estimates import (
     ESTIMATE_COLUMNS,
-    intercept_std_se,
     parameter_table,
     r_squared,
-    variances,
 )
 from csi.sem.fit_checks import _GroupData
 from csi.sem.fitindices import (
@@ -39,7 +37,7 @@ from csi.sem.fitindices import (
     uls_baseline_chisq,
 )
 from csi.sem.groups import apply_starts, build_maps, start_values
-from csi.sem.means import mean_parameters, start_means
+from csi.sem.means import mean_parameters, mean_rows, start_means
 from csi.sem.mlr import complete_h1_trace, independence_trace
 from csi.sem.result import SEMResult
 from csi.sem.robust import satorra_bentler
@@ -399,7 +397,7 @@ def _assemble(
         v_loc = vcov[np.ix_(mp.cov_idx, mp.cov_idx)]
         tab = parameter_table(st, x, v_loc, level=level)
         if engine.meanstructure:
-            means = _mean_rows(
+            means = mean_rows(
                 st, mp, theta, vcov, level, engine.alpha_pos[g], engine.alpha_fixed[g]
             )
             tab = pd.concat([tab, means], ignore_index=True)
@@ -495,56 +493,6 @@ def _defined_table(
     if "group" in columns:
         out.insert(0, "group", None)
     return out
-
-
-def _mean_rows(
-    st: Structure,
-    mp: GroupMap,
-    theta: np.ndarray,
-    vcov: np.ndarray,
-    level: float,
-    alpha_pos: np.ndarray | None = None,
-    alpha_fixed: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Intercept (``item ~1``) and latent-mean (``construct ~1``) rows.
-
-    ``alpha_pos``/``alpha_fixed``: the Beta/Psi-block variables with a mean parameter and
-    the values of the fixed ones (:class:`csi.sem.engine.Engine`); an observed variable
-    among them is reported once, by that parameter (its intercept, or its mean when fixed).
-    """
-    zq = stats.norm.ppf(0.5 + level / 2)
-    rows = []
-    assert mp.nu_idx is not None and mp.alpha_idx is not None
-    pos = st.latent_idx if alpha_pos is None else alpha_pos
-    fixed = np.zeros(len(pos)) if alpha_fixed is None else alpha_fixed
-    inner_means = {st.inner[k] for k in pos}
-    nu_fixed = np.zeros(st.p) if mp.nu_fixed is None else mp.nu_fixed
-    entries = [
-        (v, int(i), float(f))
-        for v, i, f in zip(st.obs, mp.nu_idx, nu_fixed, strict=True)
-        if v not in inner_means
-    ]
-    entries += [
-        (st.inner[k], int(i), float(f)) for k, i, f in zip(pos, mp.alpha_idx, fixed, strict=True)
-    ]
-    total, _ = variances(st, theta[mp.cov_idx])
-    latents = set(st.sm.latents)
-    for var, idx, value in entries:
-        if idx >= 0:
-            est = float(theta[idx])
-            se = float(np.sqrt(max(vcov[idx, idx], 0.0)))
-            z = est / se if se > 0 else np.nan
-            p = float(2 * stats.norm.sf(abs(z))) if se > 0 else np.nan
-        else:
-            est, se, z, p = value, 0.0, np.nan, np.nan
-        sd = np.sqrt(total[var]) if total.get(var, 0) > 0 else np.nan
-        std_all = est / sd
-        std_lv = std_all if var in latents else est
-        rows.append(
-            (var, "~1", "", None, est, se, z, p, est - zq * se, est + zq * se, std_lv, std_all)
-        )
-    table = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
-    return pd.concat([table, intercept_std_se(st, mp.cov_idx, theta, vcov, entries, level)], axis=1)
 
 
 def _improper(

@@ -16,7 +16,9 @@ intercepts). :func:`mean_parameters` then applies what lavaan does beyond that:
 
 Identification is the user's (as in lavaan): a free latent mean needs a fixed intercept
 (``x1 ~ 0*1``) or equal intercepts across groups; otherwise the information is singular
-and the fit reports the parameter as not identified.
+and the fit reports the parameter as not identified. :func:`start_means` gives the mean
+parameters their exact optimum for the starting covariance parameters, :func:`mean_rows`
+the ``~1`` rows of the estimates table.
 """
 
 from __future__ import annotations
@@ -25,8 +27,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
+from scipy import stats
 
 from csi.sem.engine import Engine, GroupMap, GroupStats
+from csi.sem.estimates import ESTIMATE_COLUMNS, intercept_std_se, variances
 from csi.sem.groups import check_group_partial
 from csi.sem.structure import Structure
 
@@ -175,3 +180,53 @@ def start_means(engine: Engine, theta: np.ndarray) -> np.ndarray:
     out = theta.copy()
     out[means] += step
     return out
+
+
+def mean_rows(
+    st: Structure,
+    mp: GroupMap,
+    theta: np.ndarray,
+    vcov: np.ndarray,
+    level: float,
+    alpha_pos: np.ndarray | None = None,
+    alpha_fixed: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Intercept (``item ~1``) and latent-mean (``construct ~1``) rows.
+
+    ``alpha_pos``/``alpha_fixed``: the Beta/Psi-block variables with a mean parameter and
+    the values of the fixed ones (:class:`csi.sem.engine.Engine`); an observed variable
+    among them is reported once, by that parameter (its intercept, or its mean when fixed).
+    """
+    zq = stats.norm.ppf(0.5 + level / 2)
+    rows = []
+    assert mp.nu_idx is not None and mp.alpha_idx is not None
+    pos = st.latent_idx if alpha_pos is None else alpha_pos
+    fixed = np.zeros(len(pos)) if alpha_fixed is None else alpha_fixed
+    inner_means = {st.inner[k] for k in pos}
+    nu_fixed = np.zeros(st.p) if mp.nu_fixed is None else mp.nu_fixed
+    entries = [
+        (v, int(i), float(f))
+        for v, i, f in zip(st.obs, mp.nu_idx, nu_fixed, strict=True)
+        if v not in inner_means
+    ]
+    entries += [
+        (st.inner[k], int(i), float(f)) for k, i, f in zip(pos, mp.alpha_idx, fixed, strict=True)
+    ]
+    total, _ = variances(st, theta[mp.cov_idx])
+    latents = set(st.sm.latents)
+    for var, idx, value in entries:
+        if idx >= 0:
+            est = float(theta[idx])
+            se = float(np.sqrt(max(vcov[idx, idx], 0.0)))
+            z = est / se if se > 0 else np.nan
+            p = float(2 * stats.norm.sf(abs(z))) if se > 0 else np.nan
+        else:
+            est, se, z, p = value, 0.0, np.nan, np.nan
+        sd = np.sqrt(total[var]) if total.get(var, 0) > 0 else np.nan
+        std_all = est / sd
+        std_lv = std_all if var in latents else est
+        rows.append(
+            (var, "~1", "", None, est, se, z, p, est - zq * se, est + zq * se, std_lv, std_all)
+        )
+    table = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+    return pd.concat([table, intercept_std_se(st, mp.cov_idx, theta, vcov, entries, level)], axis=1)
