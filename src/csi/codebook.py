@@ -57,7 +57,6 @@ from csi._checks import copy_on_write
 from csi.codebook_parse import (
     CodebookError,
     ItemInfo,
-    _check_lang,
     _codebook_fields,
     _num_out,
 )
@@ -418,7 +417,7 @@ class Codebook:
 
     def label(self, name: str, lang: str = "en") -> str:
         """Label of an item, extra or construct in ``lang`` ("en" or "zh"); else the name."""
-        _check_lang(lang)
+        check_lang(lang)
         for c, en, zh in self.construct_labels:
             if c == name:
                 return {"en": en, "zh": zh}[lang] or c
@@ -468,7 +467,7 @@ class Codebook:
 
     def to_frame(self, lang: str = "en") -> pd.DataFrame:
         """One row per item and extra: item, construct, min, max, reverse, missing, label."""
-        _check_lang(lang)
+        check_lang(lang)
         rows = [
             {
                 "item": e.name,
