@@ -28,6 +28,7 @@ from csi.pls.algorithm import (
     sign_anchors,
 )
 from csi.pls.consistent import consistent_estimates
+from csi.pls.effects import total_effects
 from csi.pls.result import MomentArrays, PLSArrays, PLSResult
 from csi.spec import ModelSpec
 
@@ -152,6 +153,7 @@ def _fit(
             cross_loadings=inner.cross_loadings,
             construct_corr=ccorr,
             paths=paths,
+            total=total_effects(paths),
             r2=r2,
             corr=S,
             consistent_rho_a=rho,

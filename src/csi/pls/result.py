@@ -25,7 +25,7 @@ from csi.pls import parameters as _tables
 from csi.pls import segments as _segments
 from csi.pls.algorithm import Layout
 from csi.pls.consistent import rho_a
-from csi.pls.effects import effect_pairs, reachable, total_effects
+from csi.pls.effects import effect_pairs, reachable
 from csi.spec import ModelSpec
 
 if TYPE_CHECKING:
@@ -38,8 +38,7 @@ class PLSArrays:
     """The estimates in index form (order of ``Layout.items`` / ``Layout.constructs``).
 
     ``weights``, ``loadings`` ``(p,)``; ``cross_loadings`` ``(p, J)``; ``construct_corr``,
-    ``paths`` (``paths[s, t]`` for ``s -> t``), ``total`` ``(J, J)`` (computed from the
-    paths when first read); ``r2``, ``rho_a``
+    ``paths`` (``paths[s, t]`` for ``s -> t``), ``total`` ``(J, J)``; ``r2``, ``rho_a``
     ``(J,)`` (R² NaN for exogenous constructs); ``corr`` the item correlation matrix
     ``(p, p)`` the model was estimated from. Paths, total effects, R², loadings and
     construct correlations are the PLSc ones when the fit was consistent (and then
@@ -51,13 +50,10 @@ class PLSArrays:
     cross_loadings: np.ndarray
     construct_corr: np.ndarray
     paths: np.ndarray
+    total: np.ndarray
     r2: np.ndarray
     corr: np.ndarray
     consistent_rho_a: np.ndarray | None = None
-
-    @cached_property
-    def total(self) -> np.ndarray:
-        return total_effects(self.paths)
 
 
 @dataclass(frozen=True)
