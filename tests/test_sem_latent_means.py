@@ -161,14 +161,26 @@ def test_intercept_of_an_observed_outcome_is_mean_minus_slope_times_x(reference)
     assert x_mean["se"].iloc[0] == 0.0
 
 
-def test_unidentified_latent_mean_is_reported(reference):
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"estimator": "MLR"},
+        {"estimator": "GLS"},
+        {"missing": "fiml"},
+        {"missing": "fiml", "estimator": "MLR"},
+        {"group": "school", "missing": "fiml"},
+    ],
+)
+def test_unidentified_latent_mean_is_reported(reference, options):
     # visual ~ 1 with every intercept free: lavaan warns (vcov not positive definite);
-    # csi names the parameter in a not-identified diagnostic
+    # csi names the parameters in a not-identified diagnostic (and does not crash)
     data = pd.read_csv(reference("lavaan", HS_FILE))
-    result = fit_sem(data, HS + "\nvisual ~ 1")
+    result = fit_sem(data, HS + "\nvisual ~ 1", **options)
     text = " ".join(str(d) for d in result.diagnostics)
     assert "singular" in text.lower()
-    assert "visual" in text
+    # the first five of the confounded parameters: visual's indicators' intercepts, its mean
+    assert "nu.x1" in text
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,10 @@ def _fimlc_trace(
 ) -> float:
     """``tr(U Wm^-1 Wc Wm^-1 U Gamma)`` (V3, with ``gamma``) or ``tr(Wc Wm^-1 U Wm^-1)``."""
     wd = w_m @ delta
-    u = w_m - wd @ np.linalg.solve(delta.T @ wd, wd.T)
+    try:
+        u = w_m - wd @ np.linalg.solve(delta.T @ wd, wd.T)
+    except np.linalg.LinAlgError:  # a model that is not identified (reported as such)
+        u = w_m - wd @ np.linalg.pinv(delta.T @ wd) @ wd.T
     if gamma is not None:
         return float(np.trace(u @ w_m_inv @ w_c @ w_m_inv @ u @ gamma))
     return float(np.trace(w_c @ w_m_inv @ u @ w_m_inv))
