@@ -340,4 +340,156 @@ LIBRARY_EN: dict[str, str] = {
     "outline.unavailable": " (not available)",
     "outline.table": "table  {key}: {title} ({rows} rows)",
     "outline.figure": "figure {key}: {title}",
+    # diag
+    "diag.negative_variance.message": (
+        "The variance of {name} is negative ({value:.4g}): an improper solution (Heywood case)."
+    ),
+    "diag.negative_variance.advice": (
+        "Check the construct's indicators (too few, or one nearly duplicating "
+        "another), look for outliers, or fix the variance to a small positive value."
+    ),
+    "diag.loading_above_one.message": (
+        "The standardized loading of {name} is {value:.4g}, above 1: an improper solution."
+    ),
+    "diag.loading_above_one.advice": (
+        "Usually a negative error variance of the same item; see that diagnostic."
+    ),
+    "diag.r2_out_of_range.message": "R² of {name} is {value:.4g}, outside [0, 1].",
+    "diag.r2_out_of_range.advice": (
+        "The explained part exceeds the total variance: the model is misspecified for "
+        "these data or the estimates are improper."
+    ),
+    "diag.not_positive_definite.message": (
+        "The {name} is not positive definite (smallest eigenvalue {value:.4g})."
+    ),
+    "diag.not_positive_definite.advice": (
+        "Look for items that are linear combinations of others, constant items, or too "
+        "few respondents for the number of items."
+    ),
+    "diag.not_converged.message": "The estimation did not converge{detail}.",
+    "diag.not_converged.advice": (
+        "Do not interpret the estimates; simplify the model, check the data, or allow "
+        "more iterations."
+    ),
+    "diag.respondents_excluded.message": (
+        "{count} respondent(s) were left out because of missing answers ({how})."
+    ),
+    "diag.respondents_excluded.advice": (
+        "Use missing='fiml' to keep everyone, or check why the answers are missing."
+    ),
+    "diag.respondents_excluded_pls.message": (
+        "{count} respondent(s) were left out because of missing answers ({how})."
+    ),
+    "diag.respondents_excluded_pls.advice": (
+        "Use missing='mean' (mean replacement) or missing='pairwise' to keep everyone, "
+        "or check why the answers are missing."
+    ),
+    "diag.not_identified.message": (
+        "The information matrix is singular: {detail} cannot be estimated uniquely."
+    ),
+    "diag.not_identified.advice": (
+        "Fix a loading or variance per construct, add indicators, or remove redundant "
+        "parameters; standard errors are not trustworthy."
+    ),
+    "diag.correlation_above_one.message": (
+        "The correlation of {name} is {value:.4g}, beyond ±1: an improper solution."
+    ),
+    "diag.correlation_above_one.advice": (
+        "The two constructs may not be distinct; consider merging them."
+    ),
+    "diag.dominant_item.message": (
+        "{name} rests on a single item: {item} carries {share:.0%} of the weight of "
+        "the construct score (loadings: {loadings})."
+    ),
+    "diag.dominant_item.advice": (
+        "The other items add little, so the construct and its index are in effect "
+        "{item} alone. Check the other items for wording, reverse coding or "
+        "missing-value codes; improve or drop them, or report {name} as a single-item "
+        "measure."
+    ),
+    "diag.collinear_constructs.message": (
+        "{first} and {second} are nearly collinear (correlation {value:.3f}, above "
+        "{threshold:g}): respondents hardly tell them apart."
+    ),
+    "diag.collinear_constructs.advice": (
+        "Their separate effects are unstable and may even get the wrong sign. Check "
+        "the HTMT ratio; consider merging the two constructs, keeping only one of them "
+        "as a predictor, or rewording the items so that they ask about different "
+        "things."
+    ),
+    "diag.inner_collinearity.message": (
+        "The predictors of {target} are collinear: {source} has VIF {value:.2f} (above "
+        "{threshold:g})."
+    ),
+    "diag.inner_collinearity.advice": (
+        "The path coefficients into {target} are unstable. Consider merging highly "
+        "correlated predictors into one construct, dropping one of them, or a "
+        "second-order construct."
+    ),
+    "diag.formative_collinearity.message": (
+        "The items of formative construct {name} are collinear: {item} has VIF "
+        "{value:.2f} (above {threshold:g})."
+    ),
+    "diag.formative_collinearity.advice": (
+        "Its weights are unstable and may have the wrong sign. Drop or merge redundant "
+        "items, or model the construct as reflective if the items are interchangeable."
+    ),
+    "diag.low_reliability.message": (
+        "The reliability of {name} is low: {statistic} = {value:.3f} (below {threshold:g})."
+    ),
+    "diag.low_reliability.advice": (
+        "Its items do not measure it consistently. Look for items with low loadings or "
+        "low item-total correlations (reverse-coded or ambiguous questions) and revise "
+        "or drop them."
+    ),
+    "diag.redundant_items.message": (
+        "The reliability of {name} is very high: {statistic} = {value:.3f} (above {threshold:g})."
+    ),
+    "diag.redundant_items.advice": (
+        "Its items may be near repetitions of one question, which inflates the "
+        "reliability and burdens respondents; consider dropping repeated items."
+    ),
+    "diag.low_ave.message": (
+        "{name} explains less than half of its items' variance: AVE = {value:.3f} "
+        "(below {threshold:g})."
+    ),
+    "diag.low_ave.advice": (
+        "On average its items carry more error than construct; drop or revise the "
+        "items with the lowest loadings."
+    ),
+    "diag.low_loading.message": (
+        "Item {item} of {name} has a low loading ({value:.3f}, below {threshold:g})."
+    ),
+    "diag.low_loading.advice": (
+        "It shares little with the other items of {name}. Check its wording and "
+        "coding; drop it if that raises the construct's reliability or AVE and the "
+        "content is still covered."
+    ),
+    "diag.poor_model_fit.message": (
+        "The model reproduces the item correlations loosely: SRMR = {value:.3f} (above "
+        "{threshold:g})."
+    ),
+    "diag.poor_model_fit.advice": (
+        "Some item correlations are far from what the model implies. Look for missing "
+        "paths, items that belong to another construct, or a construct that is really "
+        "two."
+    ),
+    "diag.discriminant_validity.message": (
+        "{first} and {second} are not clearly distinct: {statistic} = {value:.3f} "
+        "(above {threshold:g})."
+    ),
+    "diag.discriminant_validity.advice": (
+        "Their items correlate nearly as strongly across the two constructs as within "
+        "each. Check whether they measure the same thing; merge them, or reword items "
+        "that belong to both."
+    ),
+    "diag.phrase.covariance_matrix": "covariance matrix",
+    "diag.phrase.sample_correlation_matrix": "sample correlation matrix",
+    "diag.phrase.item_correlation_matrix": "item correlation matrix",
+    "diag.phrase.latent_covariance_matrix": "latent covariance matrix",
+    "diag.phrase.some_parameter": "some parameter",
+    "diag.phrase.how_listwise": "listwise",
+    "diag.phrase.how_pairwise": "pairwise",
+    "diag.phrase.how_mean": "mean replacement",
+    "diag.in_group": "{name} (group {group})",
 }

@@ -326,4 +326,105 @@ LIBRARY_ZH: dict[str, str] = {
     "outline.unavailable": "（无法生成）",
     "outline.table": "表格 {key}：{title}（{rows} 行）",
     "outline.figure": "图 {key}：{title}",
+    # diag
+    "diag.negative_variance.message": "{name} 的方差为负 ({value:.4g})：解不适当（Heywood 情形）。",
+    "diag.negative_variance.advice": (
+        "检查该构念的指标（过少或高度重复）、异常值，或将该方差固定为一个小的正值。"
+    ),
+    "diag.loading_above_one.message": "{name} 的标准化载荷为 {value:.4g}，大于 1：解不适当。",
+    "diag.loading_above_one.advice": "通常伴随该题项的误差方差为负，请一并检查。",
+    "diag.r2_out_of_range.message": "{name} 的 R² 为 {value:.4g}，不在 [0, 1] 内。",
+    "diag.r2_out_of_range.advice": "解释部分超过总方差：模型设定与数据不符，或估计不适当。",
+    "diag.not_positive_definite.message": "{name} 不是正定矩阵（最小特征值 {value:.4g}）。",
+    "diag.not_positive_definite.advice": (
+        "检查是否有题项为其他题项的线性组合、常数题项，或样本量相对题项数过少。"
+    ),
+    "diag.not_converged.message": "估计未收敛{detail}。",
+    "diag.not_converged.advice": "请勿解释这些估计值；简化模型、检查数据或增加迭代次数。",
+    "diag.respondents_excluded.message": "{count} 名受访者因缺失回答被排除（{how}）。",
+    "diag.respondents_excluded.advice": "可用 missing='fiml' 保留全部受访者，或检查缺失原因。",
+    "diag.respondents_excluded_pls.message": "{count} 名受访者因缺失回答被排除（{how}）。",
+    "diag.respondents_excluded_pls.advice": (
+        "可用 missing='mean'（均值替补）或 missing='pairwise' 保留全部受访者，或检查缺失原因。"
+    ),
+    "diag.not_identified.message": "信息矩阵奇异：{detail} 无法唯一估计。",
+    "diag.not_identified.advice": (
+        "为每个构念固定一个载荷或方差、增加指标或删除冗余参数；标准误不可信。"
+    ),
+    "diag.correlation_above_one.message": "{name} 的相关系数为 {value:.4g}，超出 ±1：解不适当。",
+    "diag.correlation_above_one.advice": "两个构念可能无法区分，考虑合并。",
+    "diag.dominant_item.message": (
+        "{name} 实际上只依赖一个题项：{item} 占该构念得分权重的 {share:.0%}（载荷：{loadings}）。"
+    ),
+    "diag.dominant_item.advice": (
+        "其他题项贡献很小，该构念及其指数实际上只反映 "
+        "{item}。请检查其他题项的措辞、反向计分或缺失值编码；改进或删除这些题项，或将 "
+        "{name} 作为单题项测量报告。"
+    ),
+    "diag.collinear_constructs.message": (
+        "{first} 与 {second} 近似共线（相关系数 {value:.3f}，超过 "
+        "{threshold:g}）：受访者几乎无法区分二者。"
+    ),
+    "diag.collinear_constructs.advice": (
+        "二者各自的影响不稳定，甚至可能符号相反。请查看 "
+        "HTMT；考虑合并这两个构念、只保留其中一个作为预测变量，或修改题项措辞使其询问不同的内容。"
+    ),
+    "diag.inner_collinearity.message": (
+        "{target} 的预测变量存在共线性：{source} 的 VIF 为 {value:.2f}（超过 {threshold:g}）。"
+    ),
+    "diag.inner_collinearity.advice": (
+        "指向 {target} 的路径系数不稳定。可考虑合并高度相关的预测构念、删除其一，或使用二阶构念。"
+    ),
+    "diag.formative_collinearity.message": (
+        "形成性构念 {name} 的题项存在共线性：{item} 的 VIF 为 {value:.2f}（超过 {threshold:g}）。"
+    ),
+    "diag.formative_collinearity.advice": (
+        "其权重不稳定，符号可能错误。删除或合并冗余题项；若题项可互换，可改为反映性构念。"
+    ),
+    "diag.low_reliability.message": (
+        "{name} 的信度偏低：{statistic} = {value:.3f}（低于 {threshold:g}）。"
+    ),
+    "diag.low_reliability.advice": (
+        "其题项测量不一致。请找出载荷或题总相关较低的题项（反向或含义模糊的问题），修改或删除。"
+    ),
+    "diag.redundant_items.message": (
+        "{name} 的信度过高：{statistic} = {value:.3f}（高于 {threshold:g}）。"
+    ),
+    "diag.redundant_items.advice": (
+        "其题项可能几乎是同一问题的重复，会虚高信度并加重受访者负担；考虑删除重复题项。"
+    ),
+    "diag.low_ave.message": (
+        "{name} 解释的题项方差不足一半：AVE = {value:.3f}（低于 {threshold:g}）。"
+    ),
+    "diag.low_ave.advice": "其题项平均而言误差多于构念信息；删除或修改载荷最低的题项。",
+    "diag.low_loading.message": (
+        "{name} 的题项 {item} 载荷偏低（{value:.3f}，低于 {threshold:g}）。"
+    ),
+    "diag.low_loading.advice": (
+        "该题项与 {name} 的其他题项共同部分较少。请检查措辞和编码；若删除后信度或 AVE "
+        "提高且内容仍被覆盖，可删除。"
+    ),
+    "diag.poor_model_fit.message": (
+        "模型对题项相关的再现较差：SRMR = {value:.3f}（高于 {threshold:g}）。"
+    ),
+    "diag.poor_model_fit.advice": (
+        "部分题项相关与模型隐含值相差较大。请检查是否遗漏路径、题项是否归属其他构念，或"
+        "某个构念实为两个。"
+    ),
+    "diag.discriminant_validity.message": (
+        "{first} 与 {second} 区分效度不足：{statistic} = {value:.3f}（高于 {threshold:g}）。"
+    ),
+    "diag.discriminant_validity.advice": (
+        "两构念题项之间的相关几乎与各自内部的相关一样强。请检查二者是否测量同一内容；可"
+        "合并，或修改同时属于二者的题项。"
+    ),
+    "diag.phrase.covariance_matrix": "协方差矩阵",
+    "diag.phrase.sample_correlation_matrix": "样本相关矩阵",
+    "diag.phrase.item_correlation_matrix": "题项相关矩阵",
+    "diag.phrase.latent_covariance_matrix": "潜变量协方差矩阵",
+    "diag.phrase.some_parameter": "部分参数",
+    "diag.phrase.how_listwise": "成列删除",
+    "diag.phrase.how_pairwise": "成对删除",
+    "diag.phrase.how_mean": "均值替补",
+    "diag.in_group": "{name}（组 {group}）",
 }
