@@ -137,8 +137,8 @@ keeps 7 significant digits of the deviation, far below the Monte Carlo error). T
 mean, standard error and quantiles are computed from that buffer at the end, in
 one pass with float64 accumulation, so they do not depend on the batching.
 A batch's counts are one byte per resample and respondent
-(:func:`csi.pls.resampling.draw_counts`; 500 resamples per batch, fewer above 256,000
-respondents so that a batch holds at most 128 MB of counts); the moments pass converts
+(:func:`csi.pls.resampling.draw_counts`; 500 resamples per batch, fewer above 512,000
+respondents so that a batch holds at most 256 MB of counts); the moments pass converts
 them to floats in row chunks of at most 4 million counts, so the working memory is
 bounded whatever ``N`` and the time per resample grows linearly with ``N``.
 ``keep_draws=True`` keeps the buffer on the result (:attr:`BootstrapResult.draws`);

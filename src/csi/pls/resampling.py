@@ -252,8 +252,10 @@ def default_batch_size(n_rows: int) -> int:
     return int(max(8, min(500, 4_000_000 // max(n_rows, 1))))
 
 
-#: Bytes of compact counts (one byte per resample and row) a bootstrap batch holds.
-COUNT_BYTES = 128_000_000
+#: Bytes of compact counts (one byte per resample and row) a bootstrap batch holds:
+#: 256 resamples at 1,000,000 rows, so that the products built per batch
+#: (:mod:`csi.pls.batched`) serve many resamples.
+COUNT_BYTES = 256_000_000
 #: Row indices drawn at once by :func:`draw_counts` (32 MB of int64).
 _DRAW_BLOCK = 4_000_000
 
@@ -261,8 +263,8 @@ _DRAW_BLOCK = 4_000_000
 def bootstrap_batch_size(n_rows: int, workers: int = 1) -> int:
     """Resamples per batch of case resampling with compact counts (:func:`draw_counts`):
     up to 500, fewer when the batches in flight (``2 workers + 1``) would hold more
-    than :data:`COUNT_BYTES` x ``workers`` of counts (128 at 1,000,000 rows)."""
-    budget = COUNT_BYTES * workers // (2 * workers + 1) * 3
+    than :data:`COUNT_BYTES` x ``workers`` of counts (256 at 1,000,000 rows)."""
+    budget = COUNT_BYTES * 3 * workers // (2 * workers + 1)
     return int(max(8, min(500, budget // max(n_rows, 1))))
 
 
@@ -285,11 +287,12 @@ def draw_counts(
         idx = rng.integers(0, n_rows, size=(b, n_rows))
         if positions is not None:
             idx = positions[idx]
-        idx += np.arange(b)[:, None] * n_rows
-        counts = np.bincount(idx.ravel(), minlength=b * n_rows).reshape(b, n_rows)
-        if counts.max(initial=0) > np.iinfo(out.dtype).max:
-            out = out.astype(np.min_scalar_type(int(counts.max())))
-        out[start : start + b] = counts
+        for r in range(b):  # one resample at a time: its counts (8 bytes a row) stay in cache
+            counts = np.bincount(idx[r], minlength=n_rows)
+            top = int(counts.max(initial=0))
+            if top > np.iinfo(out.dtype).max:
+                out = out.astype(np.min_scalar_type(top))
+            out[start + r] = counts
     return out
 
 
