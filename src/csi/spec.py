@@ -27,7 +27,7 @@ import pandas as pd
 
 from csi._checks import CsiInputError
 from csi.display import Summary
-from csi.i18n import check_lang, text
+from csi.i18n import LANGS, check_lang, phrases, text
 
 
 class ModelSpecError(CsiInputError):
@@ -39,26 +39,7 @@ ACSI_ROLES = ("expectation", "quality", "value", "satisfaction", "complaints", "
 ECSI_ROLES = ("image", *ACSI_ROLES)
 
 #: Default construct names per role and language.
-ROLE_NAMES: dict[str, dict[str, str]] = {
-    "en": {
-        "image": "Image",
-        "expectation": "Expectation",
-        "quality": "Quality",
-        "value": "Value",
-        "satisfaction": "Satisfaction",
-        "complaints": "Complaints",
-        "loyalty": "Loyalty",
-    },
-    "zh": {
-        "image": "品牌形象",
-        "expectation": "预期质量",
-        "quality": "感知质量",
-        "value": "感知价值",
-        "satisfaction": "顾客满意度",
-        "complaints": "顾客抱怨",
-        "loyalty": "顾客忠诚",
-    },
-}
+ROLE_NAMES: dict[str, dict[str, str]] = {lang: phrases("role", lang) for lang in LANGS}
 
 #: The nine ACSI paths (source role, target role).
 ACSI_PATHS = (

@@ -15,12 +15,10 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_columns, check_frame
+from csi.i18n import LANGS, phrases
 from csi.metrics._common import check_lang
 
-_REASONS = {
-    "en": {"below": "below target", "falling": "falling", "sep": "; "},
-    "zh": {"below": "低于目标", "falling": "下降", "sep": "；"},
-}
+_REASONS = {lang: phrases("target", lang) for lang in LANGS}
 
 
 def target_gaps(

@@ -28,7 +28,6 @@ from matplotlib.patches import Ellipse, FancyArrowPatch
 from matplotlib.text import Text
 
 from csi._checks import CsiInputError, check_columns, check_frame
-from csi.i18n import phrases
 from csi.plots import fonts
 from csi.plots._common import (
     MAX_WIDTH,
@@ -41,6 +40,7 @@ from csi.plots._common import (
     text,
 )
 from csi.plots.fonts import apply_cjk_font, has_cjk, quiet_missing_glyphs
+from csi.spec import ROLE_NAMES
 
 __all__ = ["causal_depth", "path_diagram", "significance_stars"]
 
@@ -53,7 +53,7 @@ ROW_STEP = 1.5
 _RADS = (0.0, 0.2, -0.2, 0.3, -0.3, 0.4, -0.4, 0.55, -0.55, 0.7, -0.7)
 
 # Default construct names (csi.spec presets) shown in the other language.
-_EN_ZH = phrases("construct", "zh")
+_EN_ZH = {ROLE_NAMES["en"][role]: name for role, name in ROLE_NAMES["zh"].items()}
 _ZH_EN = {v: k for k, v in _EN_ZH.items()}
 _OTHER_NAMES = {"zh": _EN_ZH, "en": _ZH_EN}
 
