@@ -189,7 +189,7 @@ FACTORIES: dict[str, Callable[[Built], Any]] = {
         b.sim.data, b.spec, "channel", groups=("online", "store"), n=30, seed=1
     ),
     "MICOMResult": lambda b: csi.micom(
-        b.pls, group="channel", groups=("online", "store"), permutations=30
+        b.pls, group="channel", groups=("online", "store"), permutations=30, seed=1
     ),
     "PLSResult": lambda b: b.pls,
     "CVPATResult": lambda b: csi.cvpat(b.pls, folds=5, repeats=1, seed=1),
