@@ -162,9 +162,15 @@ def _higher_order(b: Built) -> Any:
 
 
 def _report() -> Any:
-    from csi.report import Report
+    from csi.report import Figure, Report, Section, Table
 
-    return Report(title="Report", lang="en", sections=())
+    table = Table("sizes", "Segment sizes", pd.DataFrame({"segment": ["a"], "n": [40]}))
+    figure = Figure("index", "Index by construct", b"")
+    sections = (
+        Section("overview", "Overview", (table, figure)),
+        Section("nps", "NPS", (), available=False),
+    )
+    return Report(title="Report", lang="en", sections=sections)
 
 
 SEM_MODEL = "Quality =~ QUAL1 + QUAL2 + QUAL3\nSatisfaction =~ SAT1 + SAT2 + SAT3\n" + (

@@ -331,8 +331,8 @@ LIBRARY_EN: dict[str, str] = {
     # outline
     "outline.title": "{title}",
     "outline.unavailable": " (not available)",
-    "outline.table": "table  {key}: {title} ({rows} rows)",
-    "outline.figure": "figure {key}: {title}",
+    "outline.table": "table  {name}: {title} ({rows} rows)",
+    "outline.figure": "figure {name}: {title}",
     # diag
     "diag.negative_variance.message": (
         "The variance of {name} is negative ({value:.4g}): an improper solution (Heywood case)."

@@ -317,8 +317,8 @@ LIBRARY_ZH: dict[str, str] = {
     # outline
     "outline.title": "{title}（报告目录）",
     "outline.unavailable": "（无法生成）",
-    "outline.table": "表格 {key}：{title}（{rows} 行）",
-    "outline.figure": "图 {key}：{title}",
+    "outline.table": "表格 {name}：{title}（{rows} 行）",
+    "outline.figure": "图 {name}：{title}",
     # diag
     "diag.negative_variance.message": "{name} 的方差为负 ({value:.4g})：解不适当（Heywood 情形）。",
     "diag.negative_variance.advice": (
