@@ -48,8 +48,9 @@ def check_lang(lang: object) -> str:
     return str(check_choice(lang, LANGS, name="lang"))
 
 
-def text(key: str, lang: str = "en", **fmt: object) -> str:
-    """The phrase ``key`` in ``lang`` (English if untranslated), formatted with ``fmt``."""
+def text(key: str, lang: str = "en", /, **fmt: object) -> str:
+    """The phrase ``key`` in ``lang`` (English if untranslated), formatted with ``fmt``
+    (``key`` and ``lang`` are positional, so a phrase may have ``{key}`` or ``{lang}``)."""
     template = TEXT[lang].get(key, TEXT["en"].get(key, key))
     return template.format(**fmt) if fmt else template
 
