@@ -16,13 +16,13 @@ once, or per batch in cache-sized chunks of :data:`_CHUNK_ROWS` rows for large `
 run over row chunks of at most :data:`_COUNT_BLOCK` counts (compact ``uint8`` counts
 become floats one chunk at a time): working memory does not grow with ``N``, the cost
 per resample is linear in it (``2 (p + p(p+1)/2)`` flops per row and resample, 460 for
-20 items, in one BLAS ``gemm`` per chunk; for a batch smaller than the product columns,
-as at 1,000,000 rows, the product is taken transposed, ``[Z | P]' C'``, which keeps
-OpenBLAS's threads busy; see :meth:`Engine._sums`). With segments (:meth:`Engine.set_groups`) the rows are visited in segment order
-and the product is taken per segment run, whose first ``p`` columns are the
-segment's sums ``c_g' Z_g``. The PLS iterations then run on the whole stack of
-correlation matrices (:func:`csi.pls.stacked.iterate_weights`), each member stopping
-on its own convergence.
+20 items, in one BLAS ``gemm`` per chunk; for a batch smaller than the product columns
+the product is taken transposed, ``[Z | P]' C'``, which keeps OpenBLAS's threads busy;
+see :meth:`Engine._sums`). With segments (:meth:`Engine.set_groups`) the rows are
+visited in segment order and the product is taken per segment run, whose first ``p``
+columns are the segment's sums ``c_g' Z_g``. The PLS iterations then run on the whole
+stack of correlation matrices (:func:`csi.pls.stacked.iterate_weights`), each member
+stopping on its own convergence.
 
 Missing answers (``missing``): with ``"listwise"`` the rows are complete. With
 ``"mean"`` (mean replacement redone inside every resample) and ``"pairwise"`` the
@@ -370,8 +370,9 @@ class Engine:
                 Cc = Cc * weights[at]
             if self._products is not None:
                 part = self._products[rows].T if flip else self._products[rows]
-            else:
-                part = self._product_rows(rows, transposed=flip)
+            else:  # built as (columns, rows), 4x faster than row by row, used either way
+                part_t = self._product_rows(rows, transposed=True)
+                part = part_t if flip else part_t.T
             total += Cc.sum(axis=1)
             if runs is None or seg is None:
                 cross += part @ Cc.T if flip else Cc @ part
