@@ -366,3 +366,15 @@ def test_no_inline_language_branches_outside_the_report() -> None:
         and (lines := _lang_branches(p.read_text(encoding="utf-8")))
     }
     assert found == {}
+
+
+def test_summary_keeps_notes_tables_and_html_through_pickle() -> None:
+    import pickle
+
+    table = pd.DataFrame({"index": [74.2]})
+    s = Summary("CSI\nn = 250", title="CSI", notes=["n = 250"], tables={"index": table})
+    back = pickle.loads(pickle.dumps(s))
+    assert back == s and back.notes == ("n = 250",) and back.heading == "CSI"
+    assert back.html == s.html and "<p>n = 250</p>" in s.html and "<table" in s.html
+    plain = Summary.plain("a < b", tables={"index": table})
+    assert plain.html == "<pre>a &lt; b</pre>" and list(plain.tables) == ["index"]
