@@ -233,11 +233,12 @@ FACTORIES: dict[str, Callable[[Built], Any]] = {
 }
 
 #: Classes in files owned elsewhere whose summary change is a pending patch
-#: (``/tmp/t/h5_patches``): expected to fail the contract until it is applied.
+#: (``/tmp/t/h5_patches``): expected to fail the contract until it is applied; then
+#: remove the entry here (and ``codebook_parse.py`` from LANG_BRANCH_DEBT).
 PENDING = {
     "SEMResult": "patch pending (sem/result.py)",
     "InvarianceResult": "patch pending (sem/invariance.py)",
-    "Report": "patch pending (report/document.py)",
+    "Report": "patch pending (csi/blocks.py)",
 }
 
 
