@@ -232,12 +232,9 @@ FACTORIES: dict[str, Callable[[Built], Any]] = {
     ),
 }
 
-#: Classes in files owned elsewhere whose summary change is a pending patch
-#: (``/tmp/t/h5_patches``): expected to fail the contract until it is applied; then
-#: remove the entry here (and ``codebook_parse.py`` from LANG_BRANCH_DEBT).
-PENDING = {
-    "SEMResult": "patch pending (sem/result.py)",
-    "InvarianceResult": "patch pending (sem/invariance.py)",
+#: Classes expected to fail the contract (strict xfail), with the reason; empty when
+#: every public result follows it.
+PENDING: dict[str, str] = {
     "Report": "patch pending (csi/blocks.py)",
 }
 
@@ -355,7 +352,7 @@ def test_language_branches_found_by_the_checker() -> None:
 
 
 #: Modules that still choose a phrase by comparing the language (files owned elsewhere).
-LANG_BRANCH_DEBT = {"codebook_parse.py"}
+LANG_BRANCH_DEBT: set[str] = set()
 
 
 def test_no_inline_language_branches_outside_the_report() -> None:

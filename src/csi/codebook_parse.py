@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from csi._checks import CsiInputError
+from csi.i18n import check_lang
 
 __all__ = ["CodebookError", "ItemInfo"]
 
@@ -46,7 +47,6 @@ _TOP_KEYS = {
     "items",
     "extras",
 }
-_LANGS = ("en", "zh")
 
 
 @dataclass(frozen=True)
@@ -70,19 +70,13 @@ class ItemInfo:
 
     def label(self, lang: str = "en") -> str:
         """The item's label in ``lang`` ("en" or "zh"), falling back to its name."""
-        _check_lang(lang)
-        text = self.label_en if lang == "en" else self.label_zh
+        text = {"en": self.label_en, "zh": self.label_zh}[check_lang(lang)]
         return text or self.name
 
     @property
     def bounded(self) -> bool:
         """True when both scale end points are set."""
         return self.min is not None and self.max is not None
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in _LANGS:
-        raise CsiInputError(f"lang must be one of {list(_LANGS)}, got {lang!r}")
 
 
 def _as_names(value: Any, key: str) -> tuple[str, ...]:

@@ -20,6 +20,8 @@ import pandas as pd
 from scipy import stats
 
 from csi._checks import CsiInputError
+from csi.display import Summary
+from csi.i18n import check_lang, text
 from csi.sem.fit import fit_sem
 from csi.sem.groups import LADDER
 from csi.sem.result import SEMResult
@@ -42,8 +44,6 @@ INVARIANCE_COLUMNS = [
     "pvalue_diff",
     "cfi_diff",
 ]
-
-_TITLE = {"en": "Measurement invariance across {g}", "zh": "跨 {g} 的测量不变性"}
 
 
 @dataclass(frozen=True)
@@ -79,15 +79,23 @@ class InvarianceResult:
             level = str(model)
         return level
 
-    def summary(self) -> str:
-        title = _TITLE.get(self.lang, _TITLE["en"]).format(g=self.group)
-        body = self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
-        return f"{title}\n{'=' * len(title)}\n{body}"
+    def summary(self, *, lang: str | None = None, digits: int = 3) -> Summary:
+        """The fit of each rung and the tests between neighbours, in ``lang`` (default:
+        the result's ``lang``)."""
+        lang = check_lang(self.lang if lang is None else lang)
+        title = text("invariance.title", lang, group=self.group)
+        body = self.table.to_string(index=False, float_format=lambda v: f"{v:.{digits}f}")
+        table = self.table.to_html(index=False, float_format=lambda v: f"{v:.{digits}f}")
+        return Summary(
+            f"{title}\n{'=' * len(title)}\n{body}",
+            title=title,
+            tables={text("invariance.table", lang): self.table},
+            html=f"<h3>{html.escape(title)}</h3>{table}",
+            lang=lang,
+        )
 
     def _repr_html_(self) -> str:
-        title = _TITLE.get(self.lang, _TITLE["en"]).format(g=self.group)
-        table = self.table.to_html(index=False, float_format=lambda v: f"{v:.3f}")
-        return f"<h3>{html.escape(title)}</h3>{table}"
+        return self.summary().html
 
 
 def invariance(

@@ -11,60 +11,9 @@ import pandas as pd
 
 from csi._checks import CsiInputError
 from csi.diagnostics import Diagnostic, check_lang, localize
+from csi.display import Summary
+from csi.i18n import phrases
 from csi.sem.modindices import modification_indices
-
-_FIT_LABELS = {
-    "en": {
-        "chisq": "Chi-square",
-        "df": "Degrees of freedom",
-        "pvalue": "P-value (chi-square)",
-        "cfi": "CFI",
-        "tli": "TLI",
-        "rmsea": "RMSEA",
-        "rmsea_ci": "RMSEA 90% CI",
-        "srmr": "SRMR",
-        "loglik": "Log-likelihood",
-        "aic": "AIC",
-        "bic": "BIC",
-        "title": "Covariance-based SEM",
-        "n": "Respondents used",
-        "excluded": "Respondents excluded (missing answers)",
-        "estimator": "Estimator",
-        "params": "Parameter estimates",
-        "diagnostics": "Diagnostics",
-        "groups": "Groups",
-        "weights": "Survey weights",
-        "sampling": "sampling (robust SEs, Yuan-Bentler scaled chi-square)",
-        "frequency": "frequency (repeated respondents)",
-        "chisq_scaled": "Chi-square (scaled)",
-        "scaling": "Scaling factor",
-    },
-    "zh": {
-        "chisq": "卡方",
-        "df": "自由度",
-        "pvalue": "P 值（卡方）",
-        "cfi": "CFI",
-        "tli": "TLI",
-        "rmsea": "RMSEA",
-        "rmsea_ci": "RMSEA 90% 置信区间",
-        "srmr": "SRMR",
-        "loglik": "对数似然",
-        "aic": "AIC",
-        "bic": "BIC",
-        "title": "协方差结构方程模型",
-        "n": "有效样本量",
-        "excluded": "因缺失而排除的受访者",
-        "estimator": "估计方法",
-        "params": "参数估计",
-        "diagnostics": "诊断",
-        "groups": "分组",
-        "weights": "调查权重",
-        "sampling": "抽样权重（稳健标准误，Yuan-Bentler 校正卡方）",
-        "frequency": "频数权重（重复受访者）",
-        "chisq_scaled": "卡方（校正）",
-        "scaling": "校正因子",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -175,7 +124,7 @@ class SEMResult:
 
     # ---------------------------------------------------------------- display
     def _fit_lines(self, lang: str | None = None) -> list[tuple[str, str]]:
-        t = _FIT_LABELS.get(self._lang(lang), _FIT_LABELS["en"])
+        t = phrases("sem", self._lang(lang))
         f = self.fit_indices
         lines = [
             (t["estimator"], self.estimator),
@@ -214,11 +163,11 @@ class SEMResult:
             ]
         return lines
 
-    def summary(self, *, lang: str | None = None) -> str:
+    def summary(self, *, lang: str | None = None, digits: int = 3) -> Summary:
         """A compact text report: fit, parameter table and diagnostics, in ``lang``
-        (default: the result's ``lang``)."""
+        (default: the result's ``lang``), as a :class:`csi.display.Summary`."""
         lang = self._lang(lang)
-        t = _FIT_LABELS.get(lang, _FIT_LABELS["en"])
+        t = phrases("sem", lang)
         lines = [t["title"], "=" * len(t["title"])]
         fit_lines = self._fit_lines(lang)
         width = max(len(k) for k, _ in fit_lines)
@@ -226,23 +175,34 @@ class SEMResult:
         lines += ["", t["params"]]
         cols = [c for c in ("group", "lhs", "op", "rhs") if c in self.estimates.columns]
         cols += ["estimate", "se", "z", "pvalue", "std_all"]
-        lines.append(self.estimates[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        params = self.estimates[cols]
+        lines.append(params.to_string(index=False, float_format=lambda v: f"{v:.{digits}f}"))
         if self.diagnostics:
             lines += ["", t["diagnostics"]]
             lines += [f"- {d.line(lang)}" for d in self.diagnostics]
-        return "\n".join(lines)
+        fit = pd.DataFrame(fit_lines, columns=["measure", "value"])
+        return Summary(
+            "\n".join(lines),
+            title=t["title"],
+            tables={t["params"]: params, "fit": fit},
+            html=self._html(lang, digits),
+            lang=lang,
+        )
 
     def _repr_html_(self) -> str:
-        t = _FIT_LABELS.get(self.lang, _FIT_LABELS["en"])
+        return self.summary().html
+
+    def _html(self, lang: str, digits: int) -> str:
+        t = phrases("sem", lang)
         rows = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-            for k, v in self._fit_lines()
+            for k, v in self._fit_lines(lang)
         )
         diag = ""
         if self.diagnostics:
-            items = "".join(f"<li>{html.escape(d.line())}</li>" for d in self.diagnostics)
+            items = "".join(f"<li>{html.escape(d.line(lang))}</li>" for d in self.diagnostics)
             diag = f"<h4>{html.escape(t['diagnostics'])}</h4><ul>{items}</ul>"
-        table = self.estimates.to_html(index=False, float_format=lambda v: f"{v:.3f}")
+        table = self.estimates.to_html(index=False, float_format=lambda v: f"{v:.{digits}f}")
         return (
             f"<h3>{html.escape(t['title'])}</h3><table>{rows}</table>"
             f"<h4>{html.escape(t['params'])}</h4>{table}{diag}"
