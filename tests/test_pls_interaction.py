@@ -374,8 +374,8 @@ def test_every_table_works_and_the_term_has_no_index(rated: pd.DataFrame, method
     text = res.summary()
     assert "Interaction effects" in text and "Image:Expectation -> Satisfaction" in text
     long = res.to_frame()
-    effect = long[long["parameter"] == "interaction_effect"]
-    assert list(effect["lhs"]) == [term]
+    effect = long[(long["op"] == "~") & (long["rhs"] == term)]
+    assert list(effect["lhs"]) == ["Satisfaction"]
     quality = res.quality()
     assert "Image:Expectation" in str(quality.summary())
     with pytest.raises(CsiInputError, match="interaction term"):

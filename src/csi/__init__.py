@@ -27,6 +27,7 @@ _SUBMODULES = ("datasets", "metrics", "scales", "weighting")
 _EXPORTS: dict[str, str] = {
     "CsiInputError": "csi._checks",
     "CsiWarning": "csi._checks",
+    "Summary": "csi.display",
     "MissingCJKFontWarning": "csi.plots.fonts",
     "PrivacyWarning": "csi.report.privacy",
     "BootstrapFailureWarning": "csi.pls",
@@ -67,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "fit_pls_moments": "csi.pls",
     "ipma_priorities": "csi.pls",
     "micom": "csi.pls",
+    "parameter_table": "csi.pls",
     "simple_slopes": "csi.pls",
     "CVPATResult": "csi.quality",
     "ItemScreening": "csi.quality",
@@ -119,6 +121,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time, __getattr__ b
     from csi.codebook import Codebook, CodebookError, ItemInfo
     from csi.datasets import SimulatedSurvey, load_sample, simulate_csi
     from csi.diagnostics import Diagnostic
+    from csi.display import Summary
     from csi.fuzzy import FuzzyResult, fuzzy_evaluation, fuzzy_hierarchy, membership_matrix
     from csi.indicators import (
         FittedIndicatorSystem,
@@ -148,6 +151,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time, __getattr__ b
         simple_slopes,
     )
     from csi.pls.micom import MICOMResult, micom
+    from csi.pls.parameters import parameter_table
     from csi.pls.resampling import SmallSegmentWarning
     from csi.quality import (
         ItemScreening,
@@ -237,6 +241,7 @@ __all__ = [
     "SimulatedSurvey",
     "SmallSampleWarning",
     "SmallSegmentWarning",
+    "Summary",
     "Survey",
     "SurveyError",
     "Thresholds",
@@ -276,6 +281,7 @@ __all__ = [
     "moments_from_frame",
     "moments_from_parquet",
     "nps",
+    "parameter_table",
     "pls_predict",
     "rake",
     "read_survey",

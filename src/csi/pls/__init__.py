@@ -23,6 +23,7 @@ from csi.pls.index import QUADRANTS, NegativeWeightWarning, ipma_priorities
 from csi.pls.interaction import InteractionResult, simple_slopes
 from csi.pls.mga import GroupComparison, compare_groups
 from csi.pls.micom import MICOMResult, micom
+from csi.pls.parameters import parameter_table
 from csi.pls.refit_bootstrap import refit_bootstrap
 from csi.pls.result import PLSArrays as PLSArrays
 from csi.pls.result import PLSResult
@@ -51,6 +52,7 @@ __all__ = [
     "has_higher_order",
     "ipma_priorities",
     "micom",
+    "parameter_table",
     "refit_bootstrap",
     "resample_indices",
     "simple_slopes",

@@ -13,7 +13,7 @@ from csi.i18n import check_lang, phrases
 if TYPE_CHECKING:
     from csi.pls.result import PLSResult
 
-__all__ = ["header", "repr_html", "summary", "to_frame"]
+__all__ = ["header", "repr_html", "summary"]
 
 
 def header(result: PLSResult, lang: str) -> list[str]:
@@ -93,42 +93,3 @@ def summary(result: PLSResult, lang: str = "en", digits: int = 3) -> Summary:
 def repr_html(result: PLSResult) -> str:
     """The HTML of :func:`summary` (English)."""
     return summary(result).html
-
-
-def to_frame(result: PLSResult) -> pd.DataFrame:
-    """The long table of :meth:`PLSResult.to_frame`: ``parameter, lhs, rhs, estimate``."""
-    parts = [
-        pd.DataFrame(
-            {
-                "parameter": "path",
-                "lhs": result.path_coefficients["source"],
-                "rhs": result.path_coefficients["target"],
-                "estimate": result.path_coefficients["estimate"],
-            }
-        ),
-        pd.DataFrame(
-            {
-                "parameter": "weight",
-                "lhs": result.outer_weights["construct"],
-                "rhs": result.outer_weights["indicator"],
-                "estimate": result.outer_weights["estimate"],
-            }
-        ),
-        pd.DataFrame(
-            {
-                "parameter": "loading",
-                "lhs": result.loadings["construct"],
-                "rhs": result.loadings["indicator"],
-                "estimate": result.loadings["estimate"],
-            }
-        ),
-        pd.DataFrame(
-            {
-                "parameter": "r2",
-                "lhs": result.r2["construct"],
-                "rhs": "",
-                "estimate": result.r2["r2"],
-            }
-        ),
-    ]
-    return pd.concat(parts, ignore_index=True)

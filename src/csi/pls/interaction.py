@@ -218,19 +218,6 @@ class InteractionResult(PLSResult):
     def _repr_html_(self) -> str:
         return self.summary().html
 
-    def to_frame(self) -> pd.DataFrame:
-        """:meth:`PLSResult.to_frame` plus ``interaction_effect`` rows (lhs = term)."""
-        effects = self.interaction_effects
-        extra = pd.DataFrame(
-            {
-                "parameter": "interaction_effect",
-                "lhs": effects["source"],
-                "rhs": effects["target"],
-                "estimate": effects["estimate"],
-            }
-        )
-        return pd.concat([super().to_frame(), extra], ignore_index=True)
-
     def compare_groups(self, group: Any, **options: Any) -> Any:
         """Not available: the groups would need the interaction terms rebuilt in each."""
         raise CsiInputError(
