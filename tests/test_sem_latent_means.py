@@ -207,8 +207,8 @@ def test_unreadable_intercept_statements_name_the_token(text, token):
         (HS + "\nvisual ~ 0*1", {**SCALAR, "weights": "ageyr"}, "'visual ~ 0*1'"),
         (HS + "\nx1 ~ 1", {"weights": "ageyr", "weight_kind": "frequency"}, "'x1 ~ 1'"),
         (HS + "\nx1 ~ 1", {"weights": "ageyr"}, "'x1 ~ 1'"),
-        (HS_COVARIATE, {"estimator": "MLM"}, "'MLM' with observed exogenous covariates"),
-        (HS_COVARIATE, {**SCALAR, "estimator": "MLM"}, "ageyr"),
+        (HS_COVARIATE, {"estimator": "MLM", "fixed_x": False}, "fixed_x=False"),
+        (HS_COVARIATE, {**SCALAR, "estimator": "MLM", "fixed_x": False}, "fixed_x=False"),
         (HS + "\nvisual ~ 1", {"estimator": "WLSMV", "ordered": True}, "'visual ~ 1'"),
         (HS + "\nx1 ~ 1", {"estimator": "DWLS", "ordered": True}, "'x1 ~ 1'"),
         (

@@ -154,7 +154,9 @@ def fit_sem(
         (co)variances held at the sample values, not estimated), False for GLS and ULS.
         ``fixed_x=False`` with ML (single group, complete data) estimates them as free
         parameters (in ``npar``; the log-likelihood is then unconditional; the baseline
-        keeps their covariances, as lavaan). ``True`` is refused for GLS and ULS.
+        keeps their covariances, as lavaan). ``True`` is refused for GLS and ULS. With
+        MLM the moments among them leave the Satorra-Bentler ``Gamma``, which is that of
+        the items net of their regression on the covariates (lavaan's convention).
 
     Notes
     -----
@@ -265,13 +267,6 @@ def fit_sem(
         )
     sm = build_model(model, columns=columns, std_lv=std_lv, fixed_x=fixed_x)
     _check_means(sm, row_weights is not None)
-    if estimator == "MLM" and fixed_x and sm.exogenous_observed():
-        # csi's Satorra-Bentler Gamma keeps the x moments, lavaan's does not (PD path
-        # model: scaled chisq 31.87 vs 27.62); MLR is matched with covariates
-        raise CsiInputError(
-            "estimator 'MLM' with observed exogenous covariates (fixed.x: "
-            f"{', '.join(sm.exogenous_observed())}) is not available; use estimator='MLR'"
-        )
     if sm.intercepts and group is None and missing != "fiml":
         if row_weights is not None or isinstance(data, Moments):
             raise CsiInputError(

@@ -22,7 +22,7 @@ import numpy as np
 
 from csi.sem.engine import Engine, GroupState, vech_indices
 from csi.sem.fiml_information import casewise_scores, observed_hessian, pattern_hessian
-from csi.sem.robust import duplication_weight, robust_indices
+from csi.sem.robust import duplication_weight, modelled_moments, robust_indices
 from csi.sem.weights import moment_scores
 
 if TYPE_CHECKING:
@@ -78,23 +78,13 @@ def fiml_sandwich(
         n_g = float(engine.stats[g].n)
         sat = _saturated_state(mu_h1, sigma_h1)
         hess1, _, _ = pattern_hessian(pt, sat, len(sat.idx), n_g)
-        keep = _modelled_moments(len(mu_h1), xs)
+        keep = modelled_moments(len(mu_h1), xs)
         hess1 = hess1[np.ix_(keep, keep)]
         trace_h1 += sandwich_parts(hess1, casewise_scores(x, sat)[:, keep], n_g)[2]
     scores = np.vstack(blocks)
     a_inv, b, trace_h0 = sandwich_parts(observed_hessian(engine, theta, pats), scores, n)
     vcov = a_inv @ b @ a_inv / n
     return vcov, trace_h0, trace_h1
-
-
-def _modelled_moments(p: int, xs: list[int] | None) -> np.ndarray:
-    """Mask of the moments ``(mu, vech Sigma)`` outside the exogenous block ``xs``."""
-    r, c = vech_indices(p)
-    keep = np.ones(p + len(r), dtype=bool)
-    if xs:
-        keep[xs] = False
-        keep[p:] = ~(np.isin(r, xs) & np.isin(c, xs))
-    return keep
 
 
 def independence_trace(x: np.ndarray, xs: list[int] | None = None, *, means: bool = True) -> float:
@@ -186,7 +176,7 @@ def fiml_corrected(
     r, c = vech_indices(p)
     xs = list(xs or [])
     nx = len(xs)
-    keep = _modelled_moments(p, xs)
+    keep = modelled_moments(p, xs)
     w_m, w_m_inv, w_c, gam, deltas, deltas_b = [], [], [], [], [], []
     t3 = t3_b = 0.0
     for g, (x, pt, (mu_h1, sigma_h1)) in enumerate(zip(data, pats, h1, strict=True)):
@@ -253,7 +243,7 @@ def complete_h1_trace(
     inv = np.linalg.inv(cov)
     w = duplication_weight(inv)
     z = moment_scores(rows, mean, cov, meanstructure=meanstructure)
-    keep = _modelled_moments(p, xs)
+    keep = modelled_moments(p, xs)
     if meanstructure:
         a1 = np.zeros((p + len(w), p + len(w)))
         a1[:p, :p] = inv

@@ -15,6 +15,14 @@ the asymptotic covariance of ``sqrt(N) s`` estimated from fourth-order moments
   lavaan's "standard" ULS errors ``(Delta'Delta)^-1 / (N - 1)`` instead).
 
 Groups are stacked with weights ``n_g / N`` (the weight) and ``N / n_g`` (Gamma).
+
+Observed exogenous covariates ``x`` held at their sample moments (lavaan's ``fixed.x``):
+the moments among the ``x`` (means, variances, covariances) are no part of the model and
+leave ``W``, ``Delta`` and ``Gamma``; ``Gamma`` is that of the moments of ``y`` minus
+those of its least-squares prediction from ``x`` (:func:`gamma_fixed_x`), which takes out
+the sampling variability the ``x`` moments would bring. This is lavaan 0.6.14's
+convention (its ``lavInspect(fit, "gamma")`` has zero ``x`` rows; its ``WLS.V`` zeroes
+them too).
 """
 
 from __future__ import annotations
@@ -77,6 +85,55 @@ def gamma_adf(
     return acc / total - np.outer(m, m)
 
 
+def modelled_moments(p: int, xs: list[int] | None) -> np.ndarray:
+    """Mask of the moments ``(mu, vech Sigma)`` outside the exogenous block ``xs``."""
+    r, c = vech_indices(p)
+    keep = np.ones(p + len(r), dtype=bool)
+    if xs:
+        keep[xs] = False
+        keep[p:] = ~(np.isin(r, xs) & np.isin(c, xs))
+    return keep
+
+
+def gamma_fixed_x(
+    raw: np.ndarray,
+    xs: list[int],
+    *,
+    meanstructure: bool = False,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """``Gamma`` with the exogenous columns ``xs`` held fixed (``fixed.x``).
+
+    Each other column is replaced by its least-squares prediction ``y^_i`` from an
+    intercept and the ``x`` columns; with ``z(.)`` the moment vector of
+    :func:`gamma_adf` (``y``, ``vech(d d')``), ``Gamma`` is the covariance (divisor N)
+    of ``z(y_i) - z(y^_i)``. Its rows of moments among the ``x`` are zero; the means
+    part is that of the regression residuals, a ``y``-``x`` covariance part that of
+    ``e_i (x_i - x_bar)``. ``weights``: frequency weights (weighted least squares and
+    weighted moments, the same as repeating the rows). Returned in the full moment
+    order of :func:`gamma_adf`.
+    """
+    n, p = raw.shape
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    ys = [j for j in range(p) if j not in set(xs)]
+    design = np.hstack([np.ones((n, 1)), raw[:, xs]])
+    sw = np.sqrt(w)[:, None]
+    coef = np.linalg.lstsq(design * sw, raw[:, ys] * sw, rcond=None)[0]
+    fitted = raw.copy()
+    fitted[:, ys] = design @ coef
+    total = float(w.sum())
+    r, c = vech_indices(p)
+
+    def moments(x: np.ndarray) -> np.ndarray:
+        d = x - (w @ x) / total
+        z = d[:, r] * d[:, c]
+        return np.hstack([x, z]) if meanstructure else z
+
+    z = moments(raw) - moments(fitted)
+    zc = z - (w @ z) / total
+    return (zc * w[:, None]).T @ zc / total
+
+
 def _blocks(engine: Engine, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, float]]:
     """Per group: Delta (moments x K), W, and the weight n_g / N."""
     out = []
@@ -111,12 +168,23 @@ def satorra_bentler(
     ``weights`` (per group, the rows of ``raw``) give the weighted ``Gamma``.
     """
     n = engine.n_total
-    blocks = _blocks(engine, theta)
     row_w: list[np.ndarray | None] = list(weights) if weights else [None] * len(raw)
-    gammas = [
-        gamma_adf(x, meanstructure=engine.meanstructure, weights=w)
-        for x, w in zip(raw, row_w, strict=True)
-    ]
+    st0 = engine.structs[0]
+    xs = [st0.obs.index(v) for v in st0.fixed_x_vars]
+    p = st0.p
+    means = engine.meanstructure
+    if xs:  # fixed.x: the moments among the x leave W, Delta and Gamma
+        keep = modelled_moments(p, xs)[0 if means else p :]
+        blocks = [(d[keep], w[np.ix_(keep, keep)], wt) for d, w, wt in _blocks(engine, theta)]
+        gammas = [
+            gamma_fixed_x(x, xs, meanstructure=means, weights=w)[np.ix_(keep, keep)]
+            for x, w in zip(raw, row_w, strict=True)
+        ]
+    else:
+        blocks = _blocks(engine, theta)
+        gammas = [
+            gamma_adf(x, meanstructure=means, weights=w) for x, w in zip(raw, row_w, strict=True)
+        ]
     a = sum(wt * d.T @ w @ d for d, w, wt in blocks)
     b = sum(wt * d.T @ w @ gm @ w @ d for (d, w, wt), gm in zip(blocks, gammas, strict=True))
     a_inv = np.linalg.pinv(a)
@@ -124,8 +192,8 @@ def satorra_bentler(
     # tr(U Gamma) over the stacked groups = sum_g tr(W_g Gamma_g) - tr(A^-1 B)
     trace = sum(float(np.sum(w * gm.T)) for (_, w, _), gm in zip(blocks, gammas, strict=True))
     trace -= float(np.sum(a_inv * b.T))
-    p = engine.structs[0].p
-    per_group = p * (p + 1) // 2 + (p if engine.meanstructure else 0)
+    nx = len(xs)
+    per_group = p * (p + 1) // 2 + (p if means else 0) - nx * (nx + 1) // 2 - (nx if means else 0)
     df = len(blocks) * per_group - engine.n_par
     chisq = n * engine.objective(theta, "ML")
     out: dict[str, float] = {}
@@ -133,15 +201,16 @@ def satorra_bentler(
         c = trace / df
         out["scaling_factor"] = c
         out["chisq_scaled"] = chisq / c
-        # baseline (independence) model: variances (and means) free in every group
+        # baseline (independence) model: variances (and means) free in every group, the
+        # x block (fixed.x) held at its sample moments
         tb = 0.0
         for g, gm in enumerate(gammas):
-            cov = engine.stats[g].cov
-            tb += _baseline_trace(cov, gm, engine.meanstructure)
-        b_df = len(blocks) * p * (p - 1) // 2
+            tb += _baseline_trace(engine.stats[g].cov, gm, means, xs)
+        b_df = len(blocks) * (p * (p - 1) // 2 - nx * (nx - 1) // 2)
         cb = tb / b_df
         b_chisq = sum(
-            s.n * (float(np.sum(np.log(np.diag(s.cov)))) - s.logdet) for s in engine.stats
+            s.n * (_logdet_block(s.cov, xs) + float(np.sum(np.log(np.diag(s.cov)))) - s.logdet)
+            for s in engine.stats
         )
         out["baseline_chisq_scaled"] = b_chisq / cb
         out["baseline_scaling_factor"] = cb
@@ -194,23 +263,47 @@ def robust_indices(
     return out
 
 
-def _baseline_trace(cov: np.ndarray, gamma: np.ndarray, meanstructure: bool) -> float:
-    """``tr(U Gamma)`` of the independence model of one group (df contribution p(p-1)/2)."""
+def _logdet_block(cov: np.ndarray, xs: list[int]) -> float:
+    """``log|S_xx| - sum_x log s_xx``: the x block's share of the baseline statistic."""
+    if not xs:
+        return 0.0
+    block = cov[np.ix_(xs, xs)]
+    return float(np.linalg.slogdet(block)[1] - np.sum(np.log(np.diag(block))))
+
+
+def _baseline_trace(
+    cov: np.ndarray, gamma: np.ndarray, meanstructure: bool, xs: list[int] | None = None
+) -> float:
+    """``tr(U Gamma)`` of the independence model of one group.
+
+    Its parameters are the variances (and means) of the items outside ``xs``; the x
+    block is held at ``S_xx`` and the moments among the x are left out of ``W`` and
+    ``Delta`` (``gamma`` comes without them).
+    """
+    xs = list(xs or [])
     p = len(cov)
     sigma_b = np.diag(np.diag(cov))
-    w = duplication_weight(np.linalg.inv(sigma_b))
+    if xs:
+        sigma_b[np.ix_(xs, xs)] = cov[np.ix_(xs, xs)]
+    inv = np.linalg.inv(sigma_b)
+    w = duplication_weight(inv)
     r, c = vech_indices(p)
     delta = np.zeros((len(r), p))
     for j in range(p):
         delta[(r == j) & (c == j), j] = 1.0
     if meanstructure:
         w_full = np.zeros((p + len(w), p + len(w)))
-        w_full[:p, :p] = np.linalg.inv(sigma_b)
+        w_full[:p, :p] = inv
         w_full[p:, p:] = w
         d_full = np.zeros((p + len(r), 2 * p))
         d_full[:p, :p] = np.eye(p)
         d_full[p:, p:] = delta
         w, delta = w_full, d_full
+    free = np.ones(p, dtype=bool)
+    free[xs] = False
+    cols = np.concatenate([free, free]) if meanstructure else free
+    keep = modelled_moments(p, xs)[0 if meanstructure else p :]
+    w, delta = w[np.ix_(keep, keep)], delta[np.ix_(keep, cols)]
     a = delta.T @ w @ delta
     u = w - w @ delta @ np.linalg.solve(a, delta.T @ w)
     return float(np.sum(u * gamma.T))
