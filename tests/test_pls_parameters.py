@@ -220,3 +220,24 @@ def test_column_order_of_the_data_does_not_change_the_table(order: list[int], se
         fit_pls(data, MODEL).parameter_table(),
         check_exact=True,
     )
+
+
+def test_pls_and_sem_tables_share_one_orientation() -> None:
+    """The same model by PLS and CB-SEM: one long table layout, rows matched by lhs op rhs."""
+    from csi.datasets import simulate_csi
+    from csi.sem import fit_sem
+
+    sim = simulate_csi(400, seed=11)
+    spec = ModelSpec.acsi(indicators=sim.roles)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sem = fit_sem(sim.data, spec).parameter_table()
+    pls = fit_pls(sim.data, spec).parameter_table()
+    keys = ["lhs", "op", "rhs"]
+    # every PLS path and loading is a row of the lavaan table with the same orientation
+    for op in ("~", "=~"):
+        p_rows = set(map(tuple, pls.loc[pls["op"] == op, keys].to_numpy()))
+        s_rows = set(map(tuple, sem.loc[sem["op"] == op, keys].to_numpy()))
+        assert p_rows and p_rows <= s_rows, op
+    # the outcome sits on the left of ~ in both (Satisfaction is explained by Quality)
+    assert ("Satisfaction", "~", "Quality") in set(map(tuple, sem[keys].to_numpy()))

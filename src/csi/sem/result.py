@@ -84,9 +84,19 @@ class SEMResult:
             return {g: corr(m) for g, m in self.implied_cov.items()}
         return corr(self.implied_cov)
 
-    def to_frame(self) -> pd.DataFrame:
-        """The parameter table (a copy)."""
+    def parameter_table(self) -> pd.DataFrame:
+        """The long parameter table in lavaan's orientation (a copy of :attr:`estimates`).
+
+        ``lhs op rhs`` as lavaan's ``parameterEstimates``: the outcome on the left of
+        ``~``, the latent on the left of ``=~``; a ``group`` column first in a
+        multi-group fit. :meth:`csi.pls.PLSResult.parameter_table` has the same
+        orientation, so PLS and CB-SEM tables can be stacked and compared.
+        """
         return self.estimates.copy()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The parameter table (a copy): :meth:`parameter_table`."""
+        return self.parameter_table()
 
     def diagnostics_in(self, lang: str | None = None) -> list[Diagnostic]:
         """The diagnostics rendered in ``lang`` (default: the result's ``lang``)."""
