@@ -193,3 +193,22 @@ def test_frequency_weights_equal_repeated_rows_in_the_fit():
 def test_mlm_with_free_covariates_is_refused():
     with pytest.raises(CsiInputError, match="fixed_x=False"):
         fit_sem(_data("PoliticalDemocracy"), PD_OBSERVED, estimator="MLM", fixed_x=False)
+
+
+def test_invariance_ladder_with_a_covariate_matches_lavtestlrt():
+    """configural -> metric -> scalar -> strict with MLM and ``ageyr``: each fit's scaled
+    statistic and lavaan's Satorra-Bentler (2001) scaled difference tests."""
+    from csi.sem import invariance
+
+    ref = pd.read_csv(REF / "hs_covariate_mlm_ladder.csv").set_index("model")
+    res = invariance(_data("HolzingerSwineford1939"), HS_COVARIATE, group="school", estimator="MLM")
+    table = res.table.set_index("model")
+    for step in ref.index:
+        fit = res.fits[step].fit_indices
+        assert fit["df"] == ref.loc[step, "df"], step
+        for name in ("chisq", "chisq_scaled", "scaling_factor"):
+            assert fit[name] == pytest.approx(ref.loc[step, name], rel=1e-4), (step, name)
+        if step != "configural":
+            for name in ("chisq_diff", "df_diff", "pvalue_diff"):
+                got = table.loc[step, name]
+                assert got == pytest.approx(ref.loc[step, name], rel=1e-4), (step, name)

@@ -65,4 +65,19 @@ write_fit(sem(HS_COVARIATE, data = hs, group = "school", estimator = "MLM"),
 write_fit(sem(HS_COVARIATE, data = hs, group = "school", estimator = "MLM",
               group.equal = c("loadings", "intercepts")), "hs_covariate_mg_scalar_mlm")
 
+# the invariance ladder with the covariate: configural, metric, scalar, strict and
+# lavTestLRT's scaled difference tests (method "satorra.bentler.2001", lavaan's default)
+ladder <- lapply(list("", "loadings", c("loadings", "intercepts"),
+                      c("loadings", "intercepts", "residuals")),
+                 function(eq) sem(HS_COVARIATE, data = hs, group = "school",
+                                  estimator = "MLM", group.equal = eq))
+lrt <- do.call(lavTestLRT, unname(ladder))
+write.csv(data.frame(model = c("configural", "metric", "scalar", "strict"),
+                     df = lrt$Df, chisq = lrt$Chisq,
+                     chisq_scaled = sapply(ladder, fitMeasures, "chisq.scaled"),
+                     scaling_factor = sapply(ladder, fitMeasures, "chisq.scaling.factor"),
+                     chisq_diff = lrt[["Chisq diff"]], df_diff = lrt[["Df diff"]],
+                     pvalue_diff = lrt[["Pr(>Chisq)"]]),
+          "hs_covariate_mlm_ladder.csv", row.names = FALSE)
+
 writeLines(c(R.version.string, paste("lavaan", packageVersion("lavaan"))), "versions.txt")
