@@ -212,3 +212,17 @@ def test_invariance_ladder_with_a_covariate_matches_lavtestlrt():
             for name in ("chisq_diff", "df_diff", "pvalue_diff"):
                 got = table.loc[step, name]
                 assert got == pytest.approx(ref.loc[step, name], rel=1e-4), (step, name)
+
+
+def test_standardized_ses_use_the_robust_covariance_as_lavaan():
+    ref = pd.read_csv(REF / "hs_covariate_mlm_std.csv").rename(columns={"est.std": "est_std"})
+    res = fit_sem(_data("HolzingerSwineford1939"), HS + "\nvisual ~ ageyr", estimator="MLM")
+    est = res.estimates.assign(rhs=res.estimates["rhs"].fillna(""))
+    for row in ref.itertuples():
+        rhs = "" if pd.isna(row.rhs) else row.rhs
+        hit = est[(est.lhs == row.lhs) & (est.op == row.op) & (est.rhs == rhs)]
+        assert len(hit) == 1, (row.lhs, row.op, rhs)
+        col = row.type.replace(".", "_")
+        got = hit.iloc[0]
+        assert got[col] == pytest.approx(row.est_std, rel=1e-4, abs=1e-8), row
+        assert got[f"{col}_se"] == pytest.approx(row.se, rel=1e-4, abs=1e-8), row

@@ -59,7 +59,14 @@ write_fit(sem(PD_TWO_X, data = pdem, estimator = "MLM"), "pd_twox_mlm")
 fit <- sem(paste(PD_OBSERVED, "y1 ~ 1"), data = pdem, estimator = "MLM")
 write_fit(fit, "pd_observed_intercept_mlm")
 write_gamma(fit, "pd_observed_intercept_mlm")
-write_fit(sem(paste(HS, "visual ~ ageyr"), data = hs, estimator = "MLM"), "hs_covariate_mlm")
+fit <- sem(paste(HS, "visual ~ ageyr"), data = hs, estimator = "MLM")
+write_fit(fit, "hs_covariate_mlm")
+# standardizedSolution's delta-method SEs from the robust covariance of the estimates
+std <- function(type) {
+  s <- standardizedSolution(fit, type = type)
+  data.frame(lhs = s$lhs, op = s$op, rhs = s$rhs, type = type, est.std = s$est.std, se = s$se)
+}
+write.csv(rbind(std("std.lv"), std("std.all")), "hs_covariate_mlm_std.csv", row.names = FALSE)
 write_fit(sem(HS_COVARIATE, data = hs, group = "school", estimator = "MLM"),
           "hs_covariate_mg_mlm")
 write_fit(sem(HS_COVARIATE, data = hs, group = "school", estimator = "MLM",
