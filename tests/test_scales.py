@@ -48,7 +48,9 @@ def test_rating_scale_vectorised_and_does_not_mutate() -> None:
 
 
 def test_rating_scale_errors_name_the_problem() -> None:
-    with pytest.raises(CsiInputError, match="min < max"):
+    with pytest.raises(
+        CsiInputError, match=r"RatingScale\(min, max\) must satisfy lowest < highest .*got \(5, 5\)"
+    ):
         RatingScale(min=5, max=5)
     with pytest.raises(CsiInputError, match="points must be an integer >= 2"):
         RatingScale(points=1)

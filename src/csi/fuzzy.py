@@ -300,14 +300,11 @@ def triangular_membership(scores: Any) -> np.ndarray:
 
 
 def _scale_of(item: str, scales: Any) -> RatingScale:
-    sc = scales.get(item) if isinstance(scales, Mapping) else scales
+    per_item = isinstance(scales, Mapping) and set(scales) != {"min", "max"}
+    sc = scales.get(item) if per_item else scales
     if sc is None:
         raise CsiInputError(f"no scale given for item {item!r}")
-    if isinstance(sc, RatingScale):
-        return sc
-    if isinstance(sc, Sequence) and len(sc) == 2:
-        return RatingScale(min=float(sc[0]), max=float(sc[1]))
-    raise CsiInputError(f"scale of item {item!r} must be a RatingScale or (min, max), got {sc!r}")
+    return RatingScale.of(sc, name=f"scale of item {item!r}")
 
 
 def membership_matrix(
@@ -321,7 +318,8 @@ def membership_matrix(
 ) -> pd.DataFrame:
     """Membership matrix (items x seven levels) from survey answers.
 
-    ``scales``: one :class:`~csi.scales.RatingScale` or ``(min, max)`` for all items, or
+    ``scales``: one :class:`~csi.scales.RatingScale`, ``(min, max)`` or ``{"min", "max"}`` for
+    all items (read by :func:`~csi.scales.scale_bounds`), or
     a dict item -> scale. Answers outside the scale are an error naming the item, row
     and value; missing answers are left out of that item's shares (the count of valid
     answers per item is in ``attrs["n_valid"]``). ``method``: ``"distribution"`` or

@@ -13,7 +13,7 @@ from typing import Any
 
 from csi._checks import CsiInputError
 from csi.i18n import check_lang, phrases
-from csi.scales import RatingScale
+from csi.scales import scale_bounds
 
 __all__ = ["METHODS", "IndicatorNode"]
 
@@ -69,20 +69,8 @@ def _names(d: Mapping[str, Any], fallback: str) -> tuple[str, str]:
 
 
 def _scale(v: Any, where: str) -> tuple[float, float] | None:
-    if v is None:
-        return None
-    if isinstance(v, Mapping):
-        lo, hi = v.get("min"), v.get("max")
-    elif isinstance(v, Sequence) and len(v) == 2:
-        lo, hi = v
-    else:
-        raise CsiInputError(f"{where}: scale must be {{min, max}} or [min, max], got {v!r}")
-    try:
-        sc = RatingScale(min=float(lo), max=float(hi))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise CsiInputError(f"{where}: scale end points must be numbers, got {v!r}") from None
-    assert sc.max is not None
-    return (sc.min, sc.max)
+    """A node's ``scale`` ({min, max} or [min, max]) as ``(min, max)``; None when absent."""
+    return None if v is None else scale_bounds(v, name=f"{where}: scale")
 
 
 def _node(d: Any, where: str, _open: tuple[int, ...] = ()) -> IndicatorNode:

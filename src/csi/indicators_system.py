@@ -22,7 +22,7 @@ from csi.indicators_fitted import FittedIndicatorSystem
 from csi.indicators_nodes import IndicatorNode, _fmt_scale, _node, _scale
 from csi.indicators_screening import screen_indicators
 from csi.indicators_weights import _node_weights, _weighted_score
-from csi.scales import RatingScale
+from csi.scales import RatingScale, scale_bounds
 from csi.survey import Survey
 
 __all__ = ["IndicatorSystem"]
@@ -146,7 +146,7 @@ class IndicatorSystem:
                 f"leaf {node.id!r} takes its scale from the codebook ('scale: codebook'): "
                 "pass a Survey (csi.read_survey), or declare the scale"
             )
-        return RatingScale(min=sc[0], max=sc[1])
+        return RatingScale.of(sc, name=f"scale of leaf {node.id!r}")
 
     def _leaf_plan(self, survey: Survey | None) -> dict[str, tuple[RatingScale, bool]]:
         """Leaf id -> (scale, reverse here?), checked against the survey's codebook.
@@ -164,16 +164,16 @@ class IndicatorSystem:
             else:
                 declared, where = self.scale, "the indicator system's default scale (root scale)"
             if info is not None and info.min is not None and info.max is not None:
-                cb_scale = (float(info.min), float(info.max))
-                if declared is not None and tuple(map(float, declared)) != cb_scale:
+                cb_scale = scale_bounds(info, name=f"codebook scale of item {item!r}")
+                if declared is not None and scale_bounds(declared, name=where) != cb_scale:
                     raise CsiInputError(
                         f"item {item!r} has two different scales: {entry} says "
                         f"{_fmt_scale(cb_scale)} and {where} says {_fmt_scale(declared)}; "
                         "remove one (or use 'scale: codebook' in the indicator system)"
                     )
-                sc = RatingScale(min=cb_scale[0], max=cb_scale[1])
+                sc = RatingScale.of(cb_scale)
             elif declared is not None:
-                sc = RatingScale(min=declared[0], max=declared[1])
+                sc = RatingScale.of(declared, name=where)
             elif survey is None:
                 sc = self.item_scale(leaf)  # raises: the scale comes from a codebook
             else:

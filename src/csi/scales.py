@@ -21,7 +21,9 @@ then read as the level whose anchor is nearest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -42,8 +44,78 @@ __all__ = [
     "level_distribution",
     "level_groups",
     "level_label",
+    "scale_bounds",
     "validate_cuts",
 ]
+
+
+def _shown(value: Any) -> str:
+    """A scale as the user gave it, shortly (a pair of numbers as ``(5, 1)``)."""
+    if isinstance(value, tuple | list) and all(_is_number(v) for v in value):
+        return "(" + ", ".join(f"{float(v):g}" for v in value) + ")"
+    return repr(value)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, numbers.Real | np.number) and not isinstance(v, bool | np.bool_)
+
+
+def _ordered(lo: Any, hi: Any, *, name: str, given: Any) -> tuple[float, float]:
+    """``(lo, hi)`` as floats when both are finite numbers with ``lo < hi``, else raise."""
+    if not (_is_number(lo) and _is_number(hi)):
+        raise CsiInputError(
+            f"{name} must be a pair of numbers (lowest, highest), got {_shown(given)}"
+        )
+    a, b = float(lo), float(hi)
+    if not (math.isfinite(a) and math.isfinite(b) and a < b):
+        raise CsiInputError(
+            f"{name} must satisfy lowest < highest (both finite), got {_shown((lo, hi))}"
+        )
+    return a, b
+
+
+def scale_bounds(obj: Any, *, name: str = "scale") -> tuple[float, float]:
+    """The end points ``(lowest, highest)`` of a rating scale given in any accepted form.
+
+    The one reader of scale end points: a :class:`RatingScale`, a pair ``(lo, hi)``
+    (tuple, list, array), a mapping ``{"min": lo, "max": hi}`` (codebook and
+    indicator-system files) or an object with numeric ``min`` / ``max`` attributes (a
+    codebook :class:`~csi.codebook.ItemInfo`). Both must be finite numbers with
+    ``lowest < highest``; otherwise a :class:`~csi.CsiInputError` names ``name`` and the
+    value (``name`` says what it is, e.g. ``"scale of item 'q3'"``).
+
+    Examples
+    --------
+    >>> from csi.scales import RatingScale, scale_bounds
+    >>> scale_bounds((1, 10)), scale_bounds({"min": 0, "max": 10})
+    ((1.0, 10.0), (0.0, 10.0))
+    >>> scale_bounds(RatingScale(points=5))
+    (1.0, 5.0)
+    >>> scale_bounds((5, 1), name="q3")
+    Traceback (most recent call last):
+    ...
+    csi._checks.CsiInputError: q3 must satisfy lowest < highest (both finite), got (5, 1)
+    """
+    if isinstance(obj, RatingScale):
+        assert obj.max is not None
+        return float(obj.min), float(obj.max)
+    if isinstance(obj, Mapping):
+        if "min" not in obj or "max" not in obj:
+            raise CsiInputError(f"{name} must be a mapping with keys 'min' and 'max', got {obj!r}")
+        return _ordered(obj["min"], obj["max"], name=name, given=dict(obj))
+    if isinstance(obj, str | bytes):
+        raise CsiInputError(f"{name} must be a pair of numbers (lowest, highest), got {obj!r}")
+    lo, hi = getattr(obj, "min", None), getattr(obj, "max", None)
+    if not (lo is None or callable(lo) or hi is None or callable(hi)):
+        return _ordered(lo, hi, name=name, given=(lo, hi))
+    if isinstance(obj, Iterable):
+        pair = list(obj)
+        if len(pair) == 2:
+            return _ordered(pair[0], pair[1], name=name, given=pair)
+    raise CsiInputError(
+        f"{name} must be a pair (lowest, highest), a {{'min', 'max'}} mapping or a "
+        f"RatingScale, got {obj!r}"
+    )
 
 
 @dataclass(frozen=True)
@@ -82,9 +154,7 @@ class RatingScale:
                 )
             hi = lo + int(self.points) - 1
         else:
-            hi = float(self.max)
-            if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
-                raise CsiInputError(f"RatingScale needs min < max, got min={lo}, max={hi}")
+            lo, hi = _ordered(lo, float(self.max), name="RatingScale(min, max)", given=None)
             if self.points is not None and lo + int(self.points) - 1 != hi:
                 raise CsiInputError(
                     f"RatingScale points={self.points} does not match min={lo}, max={hi} "
@@ -94,6 +164,18 @@ class RatingScale:
         object.__setattr__(self, "max", hi)
         if self.points is None and float(hi - lo).is_integer():
             object.__setattr__(self, "points", int(hi - lo) + 1)
+
+    @classmethod
+    def of(cls, obj: Any, *, name: str = "scale") -> RatingScale:
+        """``obj`` as a RatingScale: itself, or one built from :func:`scale_bounds`.
+
+        >>> RatingScale.of({"min": 0, "max": 10}).points
+        11
+        """
+        if isinstance(obj, RatingScale):
+            return obj
+        lo, hi = scale_bounds(obj, name=name)
+        return cls(min=lo, max=hi)
 
     @property
     def span(self) -> float:

@@ -12,6 +12,7 @@ from scipy import stats
 from csi import formulas as _formulas
 from csi._checks import CsiInputError, check_columns, check_numeric
 from csi.i18n import LANGS, check_lang
+from csi.scales import scale_bounds
 from csi.survey import Survey
 
 __all__ = ["LANGS", "check_lang"]  # re-exported: the one language check of csi.i18n
@@ -58,7 +59,7 @@ def item_scale(codebook: Any, column: str, given: Any) -> Any:
         info = codebook.item(column)
     except CsiInputError:
         return None
-    return (info.min, info.max) if info.bounded else None
+    return scale_bounds(info, name=f"codebook scale of {column!r}") if info.bounded else None
 
 
 def check_level(level: float) -> float:
@@ -76,14 +77,8 @@ def check_min_size(min_size: int) -> int:
 
 
 def check_scale(scale: Any, *, name: str = "scale") -> tuple[float, float]:
-    """A rating scale ``(lowest, highest)`` with lowest < highest."""
-    try:
-        lo, hi = (float(v) for v in scale)
-    except (TypeError, ValueError):
-        raise CsiInputError(f"{name} must be a pair (lowest, highest), got {scale!r}") from None
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise CsiInputError(f"{name} must satisfy lowest < highest, got {scale!r}")
-    return lo, hi
+    """A rating scale as ``(lowest, highest)``, lowest < highest (read by ``scale_bounds``)."""
+    return scale_bounds(scale, name=name)
 
 
 def z_value(level: float) -> float:
@@ -93,7 +88,7 @@ def z_value(level: float) -> float:
 
 def to_100(x: Any, scale: tuple[float, float]) -> Any:
     """Linear rescaling of a rating to 0-100: ``100 * (x - lowest) / (highest - lowest)``."""
-    lo, hi = scale
+    lo, hi = scale_bounds(scale)
     return _formulas.to_100(x, lo, hi)
 
 

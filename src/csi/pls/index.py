@@ -35,7 +35,6 @@ James 1977, *Journal of Marketing* 41(1)), and ranks them for improvement.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -46,24 +45,16 @@ import pandas as pd
 from csi import formulas as _formulas
 from csi._checks import CsiInputError, CsiWarning, check_columns, check_frame, check_numeric, plain
 from csi.pls.algorithm import Layout
+from csi.scales import scale_bounds
 
-#: What ``scale`` may be: (lo, hi) for every item, a mapping item -> (lo, hi), or a
+#: What ``scale`` may be: one scale for every item (``(lo, hi)``, ``{"min", "max"}`` or a
+#: RatingScale; see :func:`csi.scales.scale_bounds`), a mapping item -> scale, or a
 #: codebook (anything with ``.item(name)`` returning an object with ``min``/``max``).
 ScaleLike = Any
 
 
 class NegativeWeightWarning(CsiWarning):
     """A rescaled outer weight is negative: the index is then not a weighted mean."""
-
-
-def _pair(value: Any, what: str) -> tuple[float, float]:
-    try:
-        lo, hi = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise CsiInputError(f"{what} must be a pair (lo, hi), got {value!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi)) or not hi > lo:
-        raise CsiInputError(f"{what} must be finite with hi > lo, got ({lo}, {hi})")
-    return lo, hi
 
 
 def normalise_scale(scale: ScaleLike, items: tuple[str, ...]) -> Any:
@@ -83,14 +74,14 @@ def normalise_scale(scale: ScaleLike, items: tuple[str, ...]) -> Any:
                 raise CsiInputError(
                     f"the codebook gives no scale end points for item {name!r}; pass scale=(lo, hi)"
                 )
-            out[name] = _pair((lo, hi), f"codebook scale of {name!r}")
+            out[name] = scale_bounds(info, name=f"codebook scale of {name!r}")
         return _collapse(out)
-    if isinstance(scale, Mapping):
+    if isinstance(scale, Mapping) and set(scale) != {"min", "max"}:
         missing = [i for i in items if i not in scale]
         if missing:
             raise CsiInputError(f"scale gives no end points for item(s) {missing}")
-        return _collapse({i: _pair(scale[i], f"scale of {i!r}") for i in items})
-    return _pair(scale, "scale")
+        return _collapse({i: scale_bounds(scale[i], name=f"scale of {i!r}") for i in items})
+    return scale_bounds(scale, name="scale")
 
 
 def _collapse(per_item: dict[str, tuple[float, float]]) -> Any:
