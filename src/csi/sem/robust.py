@@ -165,7 +165,10 @@ def satorra_bentler(
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Robust covariance of the estimates and the Satorra-Bentler scaled statistic.
 
-    ``weights`` (per group, the rows of ``raw``) give the weighted ``Gamma``.
+    ``weights`` (per group, the rows of ``raw``) give the weighted ``Gamma``. With
+    ``fixed.x`` covariates in the model the moments among them leave every matrix, the
+    df and the baseline model (which holds the x block at ``S_xx``), and ``Gamma`` is
+    :func:`gamma_fixed_x`'s.
     """
     n = engine.n_total
     row_w: list[np.ndarray | None] = list(weights) if weights else [None] * len(raw)
