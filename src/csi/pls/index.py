@@ -65,7 +65,8 @@ def normalise_scale(scale: ScaleLike, items: tuple[str, ...]) -> Any:
     """
     if scale is None:
         return None
-    if hasattr(scale, "item") and callable(scale.item):
+    is_array = isinstance(scale, np.ndarray | pd.Series)  # .item() is not a codebook's
+    if not is_array and hasattr(scale, "item") and callable(scale.item):
         out: dict[str, tuple[float, float]] = {}
         for name in items:
             info = scale.item(name)
