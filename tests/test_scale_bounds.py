@@ -24,6 +24,7 @@ from csi.codebook import ItemInfo
 from csi.fuzzy import _scale_of, membership_matrix
 from csi.indicators_nodes import _scale as node_scale
 from csi.metrics._common import check_scale, to_100
+from csi.pls import fit_pls
 from csi.pls.index import normalise_scale
 from csi.scales import RatingScale, scale_bounds
 
@@ -193,3 +194,14 @@ def test_the_grep_patterns_catch_what_they_should() -> None:
     fine = ['x["min"] = 1', "scale_bounds(sc)", "RatingScale.of(sc)"]
     assert all(any(p.search(s) for p in AD_HOC) for s in flagged)
     assert not any(p.search(s) for p in AD_HOC for s in fine)
+
+
+def test_pls_index_is_the_same_for_every_form(mobi: pd.DataFrame, ecsi: Any) -> None:
+    res = fit_pls(mobi, ecsi, scheme="centroid")
+    want = res.index(scale=(1, 10))
+    for name, obj in forms(1, 10).items():
+        pd.testing.assert_series_equal(res.index(scale=obj), want, obj=name)
+    per_item = {i: {"min": 1, "max": 10} for i in res.layout.items}
+    pd.testing.assert_series_equal(res.index(scale=per_item), want)
+    with pytest.raises(CsiInputError, match=r"scale of 'CUEX1' must satisfy .* got \(10, 1\)"):
+        res.index(scale={**per_item, "CUEX1": (10, 1)})
