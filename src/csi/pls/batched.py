@@ -347,9 +347,9 @@ class Engine:
 
         The product is taken with the larger of the batch and the product columns as
         the rows of the result (``C P``, or ``P' C'`` for a batch smaller than the
-        columns): OpenBLAS shares that dimension among its threads, and with the other
-        one below ~250 its threads wait on each other (5-10x slower on a loaded
-        machine; measured in :mod:`benchmarks.bench_bootstrap_scaling`). Products built
+        columns): OpenBLAS shares that dimension among its threads; with the batch (127)
+        as the rows of ``C P`` its two threads waited on each other (1-3 GFLOPS against
+        12-18 for one thread, 2-core development machine under load). Products built
         per batch are built :data:`_CHUNK_ROWS` rows at a time, so they stay in cache."""
         n_batch, p, width = C.shape[0], self.z.shape[1], self._n_products
         flip = n_batch < width  # result (width, batch)
