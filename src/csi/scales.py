@@ -4,6 +4,11 @@ Rescaling (the usual CSI convention, e.g. the ACSI 0-100 index)::
 
     score = (x - min) / (max - min) * 100        x = min + score / 100 * (max - min)
 
+A scale's end points may be given as a :class:`RatingScale`, a pair ``(lo, hi)``, a
+mapping ``{"min": lo, "max": hi}`` (codebook and indicator-system files) or a codebook
+item; :func:`scale_bounds` is the one place that reads and checks them (every
+``scale=`` argument of the library goes through it).
+
 The seven-level satisfaction scale comes from the Chinese customer-satisfaction
 handbooks (很不满意 ... 很满意). Each level has three numeric codings: ``1..7``,
 ``-3..+3`` and a 0-100 *anchor* ``(level - 1) / 6 * 100`` (the point a 7-point
