@@ -85,7 +85,7 @@ def test_per_item_scales_and_codebook(mobi: pd.DataFrame, ecsi: ModelSpec) -> No
 def test_scale_errors(mobi: pd.DataFrame, ecsi: ModelSpec) -> None:
     with pytest.raises(CsiInputError, match=r"item 'IMAG1' has answers from 1 to 10, outside"):
         fit_pls(mobi, ecsi, scale=(1, 7))
-    with pytest.raises(CsiInputError, match="hi > lo"):
+    with pytest.raises(CsiInputError, match="lowest < highest"):
         fit_pls(mobi, ecsi, scale=(10, 1))
     with pytest.raises(CsiInputError, match=r"no end points for item\(s\) \['IMAG1'"):
         fit_pls(mobi, ecsi, scale={"CUEX1": (1, 10)})

@@ -94,6 +94,7 @@ _EXPORTS: dict[str, str] = {
     "level_distribution": "csi.scales",
     "level_groups": "csi.scales",
     "level_label": "csi.scales",
+    "scale_bounds": "csi.scales",
     "InvarianceResult": "csi.sem",
     "SEMResult": "csi.sem",
     "fit_sem": "csi.sem",
@@ -181,6 +182,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time, __getattr__ b
         level_distribution,
         level_groups,
         level_label,
+        scale_bounds,
     )
     from csi.sem import SEMResult, fit_sem
     from csi.sem.invariance import InvarianceResult, invariance
@@ -285,6 +287,7 @@ __all__ = [
     "pls_predict",
     "rake",
     "read_survey",
+    "scale_bounds",
     "scales",
     "score_dask",
     "score_to_parquet",
