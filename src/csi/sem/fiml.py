@@ -38,7 +38,7 @@ from csi.sem.engine import Engine, GroupMap, GroupStats, NotPositiveDefinite
 from csi.sem.fiml_information import fiml_gfi, observed_hessian
 from csi.sem.fit_checks import _GroupData
 from csi.sem.fit_estimation import FitState, _assemble, _invert_information
-from csi.sem.fitindices import fit_indices, rmsea_interval
+from csi.sem.fitindices import agfi, fit_indices, rmsea_interval
 from csi.sem.means import start_means
 from csi.sem.mlr import fiml_corrected, fiml_sandwich, independence_trace
 from csi.sem.result import SEMResult
@@ -318,7 +318,7 @@ def fit_fiml(
     ll, ll_h1 = ll - ll_x, ll_h1 - ll_x
     gfi, moments = fiml_gfi(x, pats, s.mu, s.sigma, xs)
     fit["gfi"] = gfi
-    fit["agfi"] = 1.0 - moments / df * (1.0 - gfi) if df > 0 else np.nan
+    fit["agfi"] = agfi(gfi, moments, df)
     fit["loglik"] = ll
     fit["unrestricted_loglik"] = ll_h1
     fit["aic"] = -2 * ll + 2 * npar

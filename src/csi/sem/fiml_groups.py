@@ -32,7 +32,7 @@ from csi.sem.fiml import (
 from csi.sem.fiml_information import fiml_gfi, observed_hessian
 from csi.sem.fit_checks import _GroupData
 from csi.sem.fit_estimation import FitState, _assemble, _invert_information, _local_free
-from csi.sem.fitindices import fit_indices, rmsea_interval
+from csi.sem.fitindices import agfi, fit_indices, rmsea_interval
 from csi.sem.groups import build_maps, start_values
 from csi.sem.means import mean_parameters, start_means
 from csi.sem.mlr import fiml_corrected, fiml_sandwich, independence_trace
@@ -189,7 +189,7 @@ def fit_fiml_groups(
         fixed_x=nx * (nx + 1) // 2,
     )
     fit["gfi"] = gfi
-    fit["agfi"] = 1.0 - moments / df * (1.0 - gfi) if df > 0 else np.nan
+    fit["agfi"] = agfi(gfi, moments, df)
     fit["loglik"] = ll
     fit["unrestricted_loglik"] = ll_h1
     fit["aic"] = -2 * ll + 2 * npar

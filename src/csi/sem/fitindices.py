@@ -122,6 +122,17 @@ def tli(chisq: float, df: float, b_chisq: float, b_df: float) -> float:
     return (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0)
 
 
+def nfi(chisq: float, b_chisq: float) -> float:
+    """Bentler-Bonett normed fit index ``1 - chisq / chisq_b`` (NaN when ``chisq_b`` is 0)."""
+    return 1.0 - chisq / b_chisq if b_chisq > 0 else np.nan
+
+
+def agfi(gfi_value: float, moments: float, df: float) -> float:
+    """Adjusted GFI ``1 - (m / df)(1 - gfi)`` with ``m`` the number of sample moments
+    (Jöreskog & Sörbom 1984); NaN when ``df`` is 0."""
+    return 1.0 - moments / df * (1.0 - gfi_value) if df > 0 else np.nan
+
+
 def rmsea_interval(
     chisq: float, df: float, n: float, groups: int = 1, level: float = 0.90
 ) -> tuple[float, float, float, float]:
@@ -319,7 +330,7 @@ def fit_indices(
     pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
     cfi_value = cfi(chisq, df, b_chisq, b_df)
     tli_value = tli(chisq, df, b_chisq, b_df)
-    nfi = 1.0 - chisq / b_chisq if b_chisq > 0 else np.nan
+    nfi_value = nfi(chisq, b_chisq)
     rmsea, lo, up, pclose = (
         rmsea_interval(chisq, df, n if n_test is None else n_test, groups)
         if np.isfinite(chisq)
@@ -328,7 +339,7 @@ def fit_indices(
     g = gfi(covs, sigmas, ns, estimator, x_index, means, mus)
     # lavaan 0.6 counts every sample moment here, the fixed.x ones included
     nel = groups * (p * (p + 1) // 2 + (p if mus is not None and mus[0] is not None else 0))
-    agfi = 1.0 - nel / df * (1.0 - g) if df > 0 else np.nan
+    agfi_value = agfi(g, nel, df)
     srmr = srmr_bentler(covs, sigmas, ns, means, mus)
     if likelihood:
         ll, ll0 = loglik(covs, sigmas, ns, means, mus, x_index)
@@ -340,7 +351,7 @@ def fit_indices(
     if estimator == "ULS":
         pvalue = np.nan
     if not np.isfinite(chisq):
-        pvalue = cfi_value = tli_value = nfi = rmsea = lo = up = pclose = np.nan
+        pvalue = cfi_value = tli_value = nfi_value = rmsea = lo = up = pclose = np.nan
     values = {
         "npar": npar,
         "n": n,
@@ -351,9 +362,9 @@ def fit_indices(
         "baseline_df": b_df,
         "cfi": cfi_value,
         "tli": tli_value,
-        "nfi": nfi,
+        "nfi": nfi_value,
         "gfi": g,
-        "agfi": agfi,
+        "agfi": agfi_value,
         "rmsea": rmsea,
         "rmsea_ci_lower": lo,
         "rmsea_ci_upper": up,

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from csi.sem.fitindices import FIT_NAMES, cfi, rmsea_interval, tli
+from csi.sem.fitindices import FIT_NAMES, agfi, cfi, nfi, rmsea_interval, tli
 from csi.sem.robust import robust_rmsea_interval
 
 #: the test statistics each ordinal estimator reports (lavaan's defaults)
@@ -86,9 +86,9 @@ def ordinal_fit_measures(
         baseline_df=b_df,
         cfi=cfi(chisq, df, b_chisq, b_df),
         tli=tli(chisq, df, b_chisq, b_df),
-        nfi=1.0 - chisq / b_chisq,
+        nfi=nfi(chisq, b_chisq),
         gfi=gfi,
-        agfi=1.0 - (m_all / df) * (1.0 - gfi) if df > 0 else np.nan,
+        agfi=agfi(gfi, m_all, df),
         srmr=_srmr(corr, implied),
     )
     point, lo, up, pclose = rmsea_interval(chisq, df, n - 1)

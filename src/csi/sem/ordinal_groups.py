@@ -31,7 +31,7 @@ from csi import diagnostics as dg
 from csi._checks import CsiInputError
 from csi.sem.effects import effects_table
 from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared, variances
-from csi.sem.fitindices import FIT_NAMES, cfi, rmsea_interval, tli
+from csi.sem.fitindices import FIT_NAMES, agfi, cfi, nfi, rmsea_interval, tli
 from csi.sem.groups import build_maps
 from csi.sem.ordinal_fitmeasures import _scale_shift
 from csi.sem.polychoric import OrdinalStats, near_pd_correlation
@@ -364,9 +364,9 @@ def _fit_measures(
         baseline_df=b_df,
         cfi=cfi(chisq, df, b_chisq, b_df),
         tli=tli(chisq, df, b_chisq, b_df),
-        nfi=1.0 - chisq / b_chisq,
+        nfi=nfi(chisq, b_chisq),
         gfi=gfi,
-        agfi=1.0 - (m_all / df) * (1.0 - gfi) if df > 0 else np.nan,
+        agfi=agfi(gfi, m_all, df),
         rmsea=point,
         rmsea_ci_lower=lo,
         rmsea_ci_upper=up,
