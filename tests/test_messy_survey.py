@@ -535,3 +535,47 @@ def test_moderation_hierarchy_and_micom_take_the_messy_survey(survey, raw):
     complete = items[used].notna().all(axis=1)
     assert res.n_a == int((complete & (channel == "online")).sum())
     assert res.n_b == int((complete & (channel == "store")).sum())
+
+
+def test_summaries_tables_and_scale_on_the_messy_survey(survey, raw):
+    """The redesigned layers as an analyst meets them: a Chinese summary that states n, one
+    parameter table in lavaan orientation, and the codebook's 1-10 scale read the same way
+    whatever form it is given in (checked by hand with pandas)."""
+    spec = load_model("acsi", survey.codebook)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = csi.fit_pls(survey, spec)
+    zh = res.summary(lang="zh")
+    assert isinstance(zh, csi.Summary) and re.search(r"[\u4e00-\u9fff]", zh)
+    assert f"{res.n}" in zh and f"{res.n}" in res.summary()
+    assert res._repr_html_() == res.summary().html
+    with pytest.raises(csi.CsiInputError, match="'fr'"):
+        res.summary(lang="fr")
+    table = res.parameter_table()
+    paths = table[table["op"] == "~"].set_index(["lhs", "rhs"])["estimate"]
+    wide = res.path_coefficients.set_index(["target", "source"])["estimate"]
+    assert paths.sort_index().equals(wide.sort_index())
+    loadings = table[table["op"] == "=~"]
+    assert set(loadings["rhs"]) == set(spec.items) and set(loadings["lhs"]) == set(spec.constructs)
+    # the index on 0-100 by hand: the reversed item is already turned by the survey (11 - x)
+    complete = pd.concat([_clean(raw[c]) for c in ITEMS.values()], axis=1).notna().all(axis=1)
+    assert res.n == int(complete.sum())
+    forms = [(1, 10), [1, 10], {"min": 1, "max": 10}, csi.RatingScale(points=10)]
+    indices = [res.index(scale=f) for f in forms]
+    for other in indices[1:]:
+        pd.testing.assert_series_equal(indices[0], other)
+    assert ((indices[0] >= 0) & (indices[0] <= 100)).all()
+    # by hand: Σ w_k (mean_k - 1) / 9 * 100 over the complete respondents, with the reversed
+    # item turned (11 - x) and the fit's rescaled weights
+    items = pd.concat([_clean(raw[c]) for c in ITEMS.values()], axis=1)[complete]
+    items[REVERSED] = 11 - items[REVERSED]
+    w = res.rescaled_weights()
+    for construct in ("Quality", "Satisfaction"):  # Quality holds the reversed item
+        part = w[w["construct"] == construct]
+        by_hand = sum(
+            wt * (items[item].mean() - 1) / 9 * 100
+            for item, wt in zip(part["indicator"], part["weight"], strict=True)
+        )
+        assert indices[0][construct] == pytest.approx(by_hand, abs=1e-9), construct
+    with pytest.raises(csi.CsiInputError, match=r"\(10, 1\)"):
+        res.index(scale=(10, 1))
