@@ -11,6 +11,7 @@ from scipy import stats
 
 from csi import formulas as _formulas
 from csi._checks import CsiInputError, check_columns, check_numeric
+from csi.disclosure import infer_segments, suppression_mask
 from csi.i18n import LANGS, check_lang
 from csi.scales import scale_bounds
 from csi.survey import Survey
@@ -175,8 +176,6 @@ def suppress(
     Rows are kept, never dropped, so a report shows that the segment exists; ``n``
     stays visible (see ``docs/disclosure.md``).
     """
-    from csi.disclosure import infer_segments, suppression_mask
-
     out = frame.copy()
     small = (pd.to_numeric(out[n_column], errors="coerce") < min_size).to_numpy()
     if complementary and small.any() and len(out) > 1:

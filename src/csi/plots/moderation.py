@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from csi._checks import CsiInputError
+from csi.plots._common import MIN_FONT, new_axes, tight_layout
 from csi.pls.interaction import simple_slopes
 
 if TYPE_CHECKING:
@@ -43,8 +44,6 @@ def slope_plot(
     ``moderator:iv``); ``target`` is needed when the term predicts several
     constructs. Returns the :class:`matplotlib.figure.Figure`.
     """
-    from csi.plots._common import MIN_FONT, new_axes, tight_layout
-
     table = simple_slopes(result, iv, moderator, at=at)
     targets = list(dict.fromkeys(table["target"]))
     if target is None:

@@ -63,6 +63,7 @@ from csi.display import Summary
 from csi.i18n import check_lang, text
 from csi.pls.algorithm import Layout, _batched, sign_anchors
 from csi.pls.batched import INADMISSIBLE_RULES, OK, REASONS, Engine, bootstrap_counts
+from csi.pls.resampling import BootstrapFailureWarning
 
 if TYPE_CHECKING:
     from csi.pls.result import PLSResult
@@ -433,8 +434,6 @@ def model_fit(
                 f"only {valid.shape[0]} of {n_boot} Bollen-Stine resamples could be estimated"
             )
         if failed.size > 0.01 * n_boot:
-            from csi.pls.bootstrap import BootstrapFailureWarning
-
             warnings.warn(
                 f"{failed.size} of {n_boot} Bollen-Stine resamples ({failed.size / n_boot:.1%}) "
                 "failed and are left out; see ModelFit.failures",
