@@ -27,8 +27,9 @@ Importing ``a.b.c`` also runs the packages ``a.b``: the cycle test counts those 
 
 Function-level imports of csi modules are allowed only where listed in
 :data:`FUNCTION_LEVEL`, each with its reason; the entries marked ``TODO(issue 14)`` are
-debt (a cycle or a layer crossing held open by a lazy import), not design. A stale
-entry (the import is gone) does not fail: remove it when you see it.
+debt (a cycle or a layer crossing held open by a lazy import), not design. The list is
+what remained on 2026-11-30 19:10 UTC; a stale entry (the import is gone) does not fail:
+remove it when you see it.
 """
 
 from __future__ import annotations
@@ -122,13 +123,6 @@ FUNCTION_LEVEL: Mapping[tuple[str, str], str] = {
     ("csi.pls.result", "csi.pls.micom"): "cycle in pls/",
     # TODO(issue 14): an estimator module calling post-estimation (quality) code
     ("csi.pls.statistics", "csi.quality.validity"): "estimator -> quality",
-    # TODO(issue 14): quality calling into the PLS bootstrap (post-estimation -> estimator
-    # is allowed at module level; kept lazy only for a cycle)
-    ("csi.quality.model_fit", "csi.pls.bootstrap"): "cycle quality <-> pls",
-    # TODO(issue 14): csi.disclosure no longer imports the report; this can move up
-    ("csi.metrics._common", "csi.disclosure"): "former cycle metrics -> report",
-    # TODO(issue 14): a lazy import inside the plots package
-    ("csi.plots.moderation", "csi.plots._common"): "plots internal",
 }
 
 
