@@ -234,9 +234,7 @@ FACTORIES: dict[str, Callable[[Built], Any]] = {
 
 #: Classes expected to fail the contract (strict xfail), with the reason; empty when
 #: every public result follows it.
-PENDING: dict[str, str] = {
-    "Report": "patch pending (csi/blocks.py)",
-}
+PENDING: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

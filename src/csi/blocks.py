@@ -24,6 +24,9 @@ from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
+from csi.display import Summary
+from csi.i18n import check_lang, text
+
 __all__ = [
     "SUMMARY_SUFFIX",
     "Block",
@@ -272,15 +275,30 @@ class Report:
                 return t
         raise KeyError(f"no table {key!r}; tables: {[t.key for t in self.tables]}")
 
-    def summary(self) -> str:
-        """One line per section with its tables and figures."""
-        lines = [self.title]
+    def summary(self, *, lang: str | None = None) -> Summary:
+        """One line per section with its tables and figures (the outline), its words in
+        ``lang`` (default: the report's; titles stay in the report's language)."""
+        lang = check_lang(self.lang if lang is None else lang)
+        title = text("outline.title", lang, title=self.title)
+        lines = [title]
+        rows: list[tuple[str, str, str, str, int | None]] = []
         for s in self.sections:
-            mark = "" if s.available else " (not available)"
+            mark = "" if s.available else text("outline.unavailable", lang)
             lines.append(f"- {s.title}{mark}")
-            lines += [f"    table  {t.key}: {t.title} ({len(t.frame)} rows)" for t in s.tables]
-            lines += [f"    figure {f.key}: {f.title}" for f in s.figures]
-        return "\n".join(lines)
+            for t in s.tables:
+                lines.append(
+                    "    "
+                    + text("outline.table", lang, name=t.key, title=t.title, rows=len(t.frame))
+                )
+                rows.append((s.title, "table", t.key, t.title, len(t.frame)))
+            for f in s.figures:
+                lines.append("    " + text("outline.figure", lang, name=f.key, title=f.title))
+                rows.append((s.title, "figure", f.key, f.title, None))
+        outline = pd.DataFrame(rows, columns=["section", "kind", "key", "title", "rows"])
+        return Summary("\n".join(lines), title=title, tables={"outline": outline}, lang=lang)
+
+    def _repr_html_(self) -> str:
+        return self.summary().html
 
     def __repr__(self) -> str:
         return (
