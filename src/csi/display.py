@@ -36,24 +36,18 @@ __all__ = ["Summary", "preformatted"]
 class Summary(str):
     """The text of a result's summary, with its tables and an HTML rendering.
 
-    Parameters
-    ----------
-    text
-        The plain-text summary (what ``str(summary)`` and ``print`` show).
-    title
-        A short title, kept as :attr:`heading` (``str.title`` is a string method) and
-        shown first in the HTML rendering.
-    tables
-        Named tables shown in the summary, in display order.
-    notes
-        Lines shown as a paragraph between the title and the tables in the default HTML
-        (e.g. the sample size and settings lines of the text).
-    html
-        A ready HTML rendering; by default the title, the notes and each table
-        (``DataFrame.to_html``), or the text in a ``<pre>`` block when there is no table,
-        all escaped.
-    lang
-        The language the summary is written in.
+    Built as ``Summary(text, *, title="", tables=None, notes=(), html=None, lang="en")``:
+
+    * ``text``: the plain-text summary (what ``str(summary)`` and ``print`` show);
+    * ``title``: a short title, kept as :attr:`heading` (``str.title`` is a string
+      method) and shown first in the HTML rendering;
+    * ``tables``: named tables shown in the summary, in display order;
+    * ``notes``: lines shown as a paragraph between the title and the tables in the
+      default HTML (e.g. the sample size and settings lines of the text);
+    * ``html``: a ready HTML rendering; by default the title, the notes and each table
+      (``DataFrame.to_html``), or the text in a ``<pre>`` block when there is no table,
+      all escaped;
+    * ``lang``: the language the summary is written in.
     """
 
     heading: str

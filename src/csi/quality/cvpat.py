@@ -172,6 +172,9 @@ def cvpat(
 ) -> CVPATResult:
     """Cross-validated predictive ability test against IA, LM and a competing model.
 
+    Predictions use plain PLS estimates (also for a consistent fit) and no survey
+    weights, as :func:`csi.quality.pls_predict`.
+
     Parameters
     ----------
     result:
@@ -183,9 +186,6 @@ def cvpat(
         As :func:`csi.quality.pls_predict` (the same seed gives the same splits).
     level:
         ``model_better`` when the p-value is below ``1 - level`` (default 0.95).
-
-    Predictions use plain PLS estimates (also for a consistent fit) and no survey
-    weights, as :func:`csi.quality.pls_predict`.
 
     Returns
     -------
