@@ -258,3 +258,15 @@ def test_describe_change():
     assert describe_change(float("nan"), 1.0) == ""
     with pytest.raises(CsiInputError, match="lang must be one of"):
         describe_change(1, 1, lang="fr")
+
+
+def test_adjust_pvalues_within_families_equals_each_family_alone() -> None:
+    """Families (e.g. one per construct) are adjusted separately; NaN stays NaN, by hand."""
+    p = np.array([0.010, 0.040, np.nan, 0.030, 0.002, 0.200])
+    fam = np.array(["Sat", "Sat", "Sat", "Loy", "Loy", "Loy"])
+    got = adjust_pvalues(p, method="holm", families=fam)
+    # Holm by hand: Sat has 2 valid p-values (0.01 -> 0.02, 0.04 -> 0.04);
+    # Loy has 3 (0.002 -> 0.006, 0.03 -> 0.06, 0.2 -> 0.2)
+    np.testing.assert_allclose(got, [0.02, 0.04, np.nan, 0.06, 0.006, 0.2])
+    with pytest.raises(CsiInputError, match="3 labels for 6"):
+        adjust_pvalues(p, families=fam[:3])

@@ -28,9 +28,10 @@ from __future__ import annotations
 import html as _html
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["Summary", "preformatted"]
+__all__ = ["Summary", "preformatted", "significance_stars"]
 
 
 class Summary(str):
@@ -135,3 +136,20 @@ def _rebuild(
     lang: str,
 ) -> Summary:
     return Summary(text, title=title, tables=tables, notes=notes, html=html, lang=lang)
+
+
+def significance_stars(p: float | None) -> str:
+    """``***`` for p < .001, ``**`` for p < .01, ``*`` for p < .05, else ``""``.
+
+    (Here rather than in :mod:`csi.plots` so that tables can mark significance without
+    loading matplotlib; ``csi.plots.significance_stars`` re-exports it.)
+    """
+    if p is None or not np.isfinite(p):
+        return ""
+    if p < 0.001:
+        return "***"
+    if p < 0.01:
+        return "**"
+    if p < 0.05:
+        return "*"
+    return ""

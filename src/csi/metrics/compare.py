@@ -51,19 +51,37 @@ MEASURES = ("mean", "nps")
 _RESULT = ["difference", "se", "df", "ci_lower", "ci_upper", "stat", "pvalue"]
 
 
-def adjust_pvalues(pvalues: Any, *, method: str = "holm") -> np.ndarray:
+def adjust_pvalues(pvalues: Any, *, method: str = "holm", families: Any = None) -> np.ndarray:
     """p-values adjusted for multiple comparisons; NaN entries are left out and stay NaN.
 
     ``method``: "holm" (Holm 1979), "bonferroni", "bh" (Benjamini & Hochberg 1995),
-    or "none".
+    or "none". ``families``: one label per p-value (e.g. the construct of each
+    comparison); the adjustment is then made within each family separately.
+
+    Examples
+    --------
+    >>> adjust_pvalues([0.01, 0.04, 0.03], method="holm").round(2).tolist()
+    [0.03, 0.06, 0.06]
+    >>> adjust_pvalues([0.01, 0.04, 0.03], families=["a", "a", "b"]).round(2).tolist()
+    [0.02, 0.04, 0.03]
     """
     check_choice(method, CORRECTIONS, name="correction")
     p = np.asarray(pvalues, dtype=float).copy()
     ok = ~np.isnan(p)
     if np.any((p[ok] < 0) | (p[ok] > 1)):
         raise CsiInputError("p-values must lie between 0 and 1")
-    if method != "none" and ok.any():
+    if method == "none" or not ok.any():
+        return p
+    if families is None:
         p[ok] = _ADJUST[method](p[ok])
+        return p
+    labels = pd.Series(np.asarray(families, dtype=object))
+    if len(labels) != p.size:
+        raise CsiInputError(f"families has {len(labels)} labels for {p.size} p-values")
+    for rows in labels.groupby(labels, sort=False, dropna=False).indices.values():
+        part = rows[ok[rows]]
+        if part.size:
+            p[part] = _ADJUST[method](p[part])
     return p
 
 

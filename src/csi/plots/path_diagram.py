@@ -28,6 +28,7 @@ from matplotlib.patches import Ellipse, FancyArrowPatch
 from matplotlib.text import Text
 
 from csi._checks import CsiInputError, check_columns, check_frame
+from csi.display import significance_stars as significance_stars
 from csi.plots import fonts
 from csi.plots._common import (
     MAX_WIDTH,
@@ -56,19 +57,6 @@ _RADS = (0.0, 0.2, -0.2, 0.3, -0.3, 0.4, -0.4, 0.55, -0.55, 0.7, -0.7)
 _EN_ZH = {ROLE_NAMES["en"][role]: name for role, name in ROLE_NAMES["zh"].items()}
 _ZH_EN = {v: k for k, v in _EN_ZH.items()}
 _OTHER_NAMES = {"zh": _EN_ZH, "en": _ZH_EN}
-
-
-def significance_stars(p: float | None) -> str:
-    """``***`` for p < .001, ``**`` for p < .01, ``*`` for p < .05, else ``""``."""
-    if p is None or not np.isfinite(p):
-        return ""
-    if p < 0.001:
-        return "***"
-    if p < 0.01:
-        return "**"
-    if p < 0.05:
-        return "*"
-    return ""
 
 
 def causal_depth(

@@ -280,11 +280,9 @@ def _with_adjusted_pvalues(table: pd.DataFrame) -> pd.DataFrame:
     """``p_adjusted`` after ``pvalue``: Holm (:func:`csi.metrics.adjust_pvalues`) over the
     comparisons of each construct; blank (NaN) where the p-value is blank (suppressed)."""
     out = table.copy()
-    adjusted = pd.Series(np.nan, index=out.index)
-    for _, part in out.groupby("construct", sort=False):
-        p = pd.to_numeric(part["pvalue"], errors="coerce").to_numpy(dtype=float)
-        adjusted.loc[part.index] = adjust_pvalues(p, method="holm")
-    out.insert(list(out.columns).index("pvalue") + 1, "p_adjusted", adjusted.to_numpy())
+    p = pd.to_numeric(out["pvalue"], errors="coerce").to_numpy(dtype=float)
+    adjusted = adjust_pvalues(p, method="holm", families=out["construct"].to_numpy())
+    out.insert(list(out.columns).index("pvalue") + 1, "p_adjusted", adjusted)
     return out
 
 

@@ -7,6 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from csi.display import significance_stars
 from csi.quality.report import QualityReport
 from csi.report.adapters import Unavailable
 from csi.report.context import Context, one_line
@@ -241,9 +242,6 @@ def paths_section(ctx: Context) -> Section:
         )
     paths = _with_bootstrap(res.path_coefficients.copy(), boot_paths, ["source", "target"])
     if boot_paths is not None:
-        # TODO(issue 14): a plain function in a matplotlib module (belongs in csi.display)
-        from csi.plots.path_diagram import significance_stars
-
         paths["stars"] = [significance_stars(p) for p in paths["pvalue"]]
     paths["source"] = ctx.names(paths["source"])
     paths["target"] = ctx.names(paths["target"])
