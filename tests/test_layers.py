@@ -61,6 +61,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "csi.codebook_parse",
             "csi.survey",
             "csi.survey_files",
+            "csi.survey_design",
             "csi.cleaning",
             "csi.rake",
             "csi.weighting",
@@ -96,12 +97,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 #: Module-level imports from a lower layer to a higher one that remain
 #: (importer, imported) -> reason.
-UPWARD: Mapping[tuple[str, str], str] = {
-    # TODO(issue 14): the survey Design (weights, strata, clusters) is a base-layer
-    # notion kept in csi.metrics; the design-based bootstrap of PLS needs it
-    ("csi.pls.design_bootstrap", "csi.metrics.design"): "survey design in metrics/",
-    ("csi.pls.design_bootstrap", "csi.metrics"): "survey design in metrics/ (its package)",
-}
+UPWARD: Mapping[tuple[str, str], str] = {}
 
 #: Function-level csi imports that are allowed: (importer pattern, imported pattern)
 #: -> reason (``fnmatch`` patterns).

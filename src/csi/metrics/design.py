@@ -60,7 +60,7 @@ from csi.metrics.design_estimates import (
     weighted_proportion,
     weighted_total,
 )
-from csi.metrics.sample_design import (
+from csi.survey_design import (
     LONELY_PSU,
     REPLICATE_TYPES,
     Design,

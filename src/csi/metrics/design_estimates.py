@@ -18,7 +18,7 @@ from scipy import stats
 
 from csi._checks import CsiInputError, check_choice, plain
 from csi.metrics._common import check_level
-from csi.metrics.sample_design import Design, _df, _n_eff
+from csi.survey_design import Design, _df, _n_eff
 
 DEFF_KINDS = ("replace", "without")
 

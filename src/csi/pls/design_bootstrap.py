@@ -50,8 +50,8 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, plain
-from csi.metrics.design import Design
 from csi.pls.batched import bootstrap_counts
+from csi.survey_design import Design
 
 if TYPE_CHECKING:
     from csi.pls.result import PLSResult
