@@ -62,6 +62,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "csi.survey",
             "csi.survey_files",
             "csi.survey_design",
+            "csi.item_blocks",
+            "csi.htmt",
             "csi.cleaning",
             "csi.rake",
             "csi.weighting",
@@ -118,9 +120,6 @@ FUNCTION_LEVEL: Mapping[tuple[str, str], str] = {
     ("csi.pls.result", "csi.pls.bootstrap"): "thin result methods (refitting)",
     ("csi.pls.result", "csi.pls.mga"): "thin result methods (refitting)",
     ("csi.pls.result", "csi.pls.micom"): "thin result methods (refitting)",
-    # TODO(issue 14): an estimator module calling post-estimation (quality) code: the
-    # bootstrap's HTMT statistic; the HTMT kernel belongs below both
-    ("csi.pls.statistics", "csi.quality.validity"): "estimator -> quality",
 }
 
 

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from csi.formulas import to_100
+from csi.htmt import htmt
 from csi.pls.algorithm import Layout
 from csi.pls.batched import Engine, StackFit
 from csi.pls.effects import effect_pairs, indirectly_reachable, reachable
@@ -248,8 +249,6 @@ def _htmt_pairs(layout: Layout) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _htmt(fit: StackFit, ctx: Context) -> np.ndarray:
-    from csi.quality.validity import htmt  # lazy: csi.quality imports csi.pls
-
     assert ctx.spec is not None
     i, j = _htmt_pairs(ctx.layout)
     with np.errstate(invalid="ignore", divide="ignore"):
