@@ -205,3 +205,22 @@ def test_pls_index_is_the_same_for_every_form(mobi: pd.DataFrame, ecsi: Any) -> 
     pd.testing.assert_series_equal(res.index(scale=per_item), want)
     with pytest.raises(CsiInputError, match=r"scale of 'CUEX1' must satisfy .* got \(10, 1\)"):
         res.index(scale={**per_item, "CUEX1": (10, 1)})
+
+
+def test_result_scale_end_points_is_the_public_reader() -> None:
+    """PLSResult.scale_end_points: the given scale per item, else the fit's, else an error."""
+    from csi.datasets import simulate_csi
+    from csi.pls import fit_pls
+    from csi.spec import ModelSpec
+
+    sim = simulate_csi(150, seed=3)
+    spec = ModelSpec.acsi(indicators=sim.roles)
+    data = sim.data[list(spec.items)]
+    bare = fit_pls(data, spec)
+    with pytest.raises(CsiInputError, match="scale end points"):
+        bare.scale_end_points()
+    lo, hi = bare.scale_end_points({"min": 1, "max": 10})
+    assert lo.tolist() == [1.0] * len(spec.items) and hi.tolist() == [10.0] * len(spec.items)
+    fitted = fit_pls(data, spec, scale=(0, 10))
+    lo, hi = fitted.scale_end_points()
+    assert set(lo) == {0.0} and set(hi) == {10.0}

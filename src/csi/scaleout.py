@@ -316,7 +316,7 @@ def _scoring_parts(result: Any, scale: Any) -> tuple[list[str], list[str], np.nd
     weights = result.rescaled_weights(scale)
     items = weights["indicator"].astype(str).tolist()
     owner = weights["construct"].astype(str).tolist()
-    lo, hi = result._scale(scale)
+    lo, hi = result.scale_end_points(scale)
     return items, owner, weights["weight"].to_numpy(dtype=float), (lo, hi)
 
 

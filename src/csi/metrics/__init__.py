@@ -9,6 +9,7 @@ points, so a report can show them as they are. Weighted and complex-sample
 
 from __future__ import annotations
 
+from csi.metrics._common import t_interval
 from csi.metrics.compare import (
     adjust_pvalues,
     compare_periods,
@@ -74,6 +75,7 @@ __all__ = [
     "satisfaction_loyalty",
     "service_level",
     "staff_appraisal",
+    "t_interval",
     "target_gaps",
     "time_summary",
     "weighted_by",

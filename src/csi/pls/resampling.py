@@ -443,7 +443,7 @@ def segment_context(
     a "significant" difference), with a warning naming them."""
     lo = hi = None
     if scale is not None or result.scale is not None:
-        lo, hi = result._scale(scale)
+        lo, hi = result.scale_end_points(scale)
     if segment is None:
         return Context(result.layout, engine, lo, hi, spec=result.spec)
     if lo is None:

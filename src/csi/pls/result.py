@@ -319,6 +319,12 @@ class PLSResult:
         return _tables.parameter_table(self, boot)
 
     # ---------------------------------------------------------------- index
+    def scale_end_points(self, scale: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        """The lowest and highest answer of each item (in ``layout.items`` order) that
+        0-100 rescaling uses: from ``scale`` (any form :func:`csi.scale_bounds` reads, or
+        a per-item mapping) or else the fit's own scale; an error when neither is known."""
+        return self._scale(scale)
+
     def _scale(self, scale: Any) -> tuple[np.ndarray, np.ndarray]:
         items = self.layout.items
         chosen = _ix.normalise_scale(scale, items) if scale is not None else self.scale

@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 
 from csi.disclosure import complementary
-from csi.metrics import adjust_pvalues, compare_segments
-from csi.metrics._common import t_interval
+from csi.metrics import adjust_pvalues, compare_segments, t_interval
 from csi.report.context import Context
 from csi.report.document import Block, Section, Table, Text
 from csi.report.privacy import mark_suppressed
