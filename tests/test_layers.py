@@ -12,12 +12,13 @@ the mapping is by longest module prefix, see :data:`LAYERS`):
    ``Diagnostic`` value and its message catalogue; the estimators attach diagnostics to
    their results, so they sit below them; nothing in them imports above the base).
    The root package ``csi`` is lazy (PEP 562): it imports nothing at module level.
-1. **moments** - sufficient statistics (``csi.moments``) and the Dask moments and
-   scoring (``csi.scaleout``).
+1. **moments** - sufficient statistics (``csi.moments``) and the Dask/Parquet moments
+   (``csi.moments_dask``).
 2. **estimators** - ``csi.pls``, ``csi.sem`` and the preset models built from a
    codebook (``csi.models``, which reads lavaan text with ``csi.pls.higher_order_spec``).
 3. **post-estimation** - ``csi.quality``, ``csi.metrics``, ``csi.fuzzy``,
-   ``csi.indicators*`` (estimator-neutral: they take a result or a table).
+   ``csi.indicators*`` (estimator-neutral: they take a result or a table) and the
+   scoring of fitted results on Dask (``csi.scaleout``).
 4. **plots** - ``csi.plots`` (matplotlib).
 5. **report** - ``csi.report``.
 6. **cli** - ``csi.cli``, ``csi.cli_commands``.
@@ -75,13 +76,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "csi.diagnostics_messages",
         ),
     ),
-    ("moments", ("csi.moments", "csi.scaleout")),
+    ("moments", ("csi.moments", "csi.moments_dask")),
     ("estimators", ("csi.pls", "csi.sem", "csi.models")),
     (
         "post-estimation",
         (
             "csi.quality",
             "csi.metrics",
+            "csi.scaleout",
             "csi.fuzzy",
             "csi.indicators",
             "csi.indicators_data",

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csi.moments import moments_from_frame
-from csi.scaleout import _merge, _partial_moments, is_dask_frame, merge_partials
+from csi.moments_dask import _merge, _partial_moments, is_dask_frame, merge_partials
 
 dd = pytest.importorskip("dask.dataframe")
 

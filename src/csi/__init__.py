@@ -83,8 +83,8 @@ _EXPORTS: dict[str, str] = {
     "RakeResult": "csi.rake",
     "rake": "csi.rake",
     "index_by_dask": "csi.scaleout",
-    "moments_from_dask": "csi.scaleout",
-    "moments_from_parquet": "csi.scaleout",
+    "moments_from_dask": "csi.moments_dask",
+    "moments_from_parquet": "csi.moments_dask",
     "score_dask": "csi.scaleout",
     "score_to_parquet": "csi.scaleout",
     "SEVEN_LEVELS": "csi.scales",
@@ -132,6 +132,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time, __getattr__ b
     )
     from csi.metrics import csat, nps
     from csi.moments import Moments, moments_from_frame
+    from csi.moments_dask import moments_from_dask, moments_from_parquet
     from csi.plots.fonts import MissingCJKFontWarning
     from csi.pls import (
         BootstrapFailureWarning,
@@ -167,13 +168,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time, __getattr__ b
     from csi.quality.cvpat import CVPATResult, cvpat
     from csi.rake import RakeResult, rake
     from csi.report.privacy import PrivacyWarning
-    from csi.scaleout import (
-        index_by_dask,
-        moments_from_dask,
-        moments_from_parquet,
-        score_dask,
-        score_to_parquet,
-    )
+    from csi.scaleout import index_by_dask, score_dask, score_to_parquet
     from csi.scales import (
         SEVEN_LEVELS,
         RatingScale,

@@ -33,10 +33,10 @@ from csi.moments import (
     mean_replace,
     weighted_frame_moments,
 )
+from csi.moments_dask import is_dask_frame, moments_from_dask
 from csi.pls import index as _ix
 from csi.pls.estimate import _fit
 from csi.pls.result import MomentArrays, PLSResult
-from csi.scaleout import is_dask_frame, moments_from_dask
 from csi.spec import ModelSpec, as_spec
 from csi.survey import Survey
 

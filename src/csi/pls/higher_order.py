@@ -41,6 +41,7 @@ import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_frame
 from csi.moments import Moments
+from csi.moments_dask import is_dask_frame
 from csi.pls import index as _ix
 from csi.pls.fit_single import _codebook_scale, _design_roles
 from csi.pls.fit_single import fit_single as fit_pls
@@ -53,7 +54,6 @@ from csi.pls.higher_order_spec import (
     parse_higher_order,
 )
 from csi.pls.result import PLSResult
-from csi.scaleout import is_dask_frame
 from csi.spec import ModelSpec
 from csi.survey import Survey
 

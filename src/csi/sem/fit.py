@@ -20,7 +20,7 @@ import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_frame
 from csi.moments import Moments
-from csi.scaleout import is_dask_frame, moments_from_dask
+from csi.moments_dask import is_dask_frame, moments_from_dask
 from csi.sem.fiml import fit_fiml
 from csi.sem.fiml_groups import fit_fiml_groups
 from csi.sem.fit_checks import _apply_reliability, _group_data, _resolve_weights

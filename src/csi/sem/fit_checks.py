@@ -17,7 +17,7 @@ import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_numeric
 from csi.moments import WEIGHT_KINDS, Moments, check_weights
-from csi.scaleout import is_dask_frame
+from csi.moments_dask import is_dask_frame
 from csi.sem.syntax import SemModel, build_model
 from csi.spec import ModelSpec
 
