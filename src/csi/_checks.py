@@ -96,6 +96,29 @@ def check_choice(value: Any, allowed: Iterable[Any], *, name: str) -> Any:
     return value
 
 
+def check_level(level: Any, *, name: str = "level") -> float:
+    """A confidence level strictly between 0 and 1 (a number, not a bool).
+
+    >>> check_level(0.9)
+    0.9
+    """
+    ok = isinstance(level, int | float | np.integer | np.floating) and not isinstance(level, bool)
+    if not ok or not 0 < float(level) < 1:
+        raise CsiInputError(f"{name} must be a number between 0 and 1 (e.g. 0.95), got {level!r}")
+    return float(level)
+
+
+def check_count(value: Any, name: str, minimum: int = 0) -> int:
+    """An integer count at least ``minimum`` (a bool or a float is refused, naming ``name``).
+
+    >>> check_count(5, "folds", 2)
+    5
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise CsiInputError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
 def check_rng(seed: Any) -> np.random.Generator:
     """A NumPy Generator from ``seed`` (None, int, SeedSequence or Generator)."""
     if isinstance(seed, np.random.Generator):

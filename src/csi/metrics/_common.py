@@ -10,7 +10,8 @@ import pandas as pd
 from scipy import stats
 
 from csi import formulas as _formulas
-from csi._checks import CsiInputError, check_columns, check_numeric
+from csi._checks import CsiInputError, check_columns, check_count, check_numeric
+from csi._checks import check_level as check_level
 from csi.disclosure import infer_segments, suppression_mask
 from csi.i18n import LANGS, check_lang
 from csi.scales import scale_bounds
@@ -63,18 +64,9 @@ def item_scale(codebook: Any, column: str, given: Any) -> Any:
     return scale_bounds(info, name=f"codebook scale of {column!r}") if info.bounded else None
 
 
-def check_level(level: float) -> float:
-    """Confidence level strictly between 0 and 1."""
-    if not isinstance(level, int | float) or not 0 < float(level) < 1:
-        raise CsiInputError(f"level must be a number between 0 and 1 (e.g. 0.95), got {level!r}")
-    return float(level)
-
-
 def check_min_size(min_size: int) -> int:
-    """Minimum segment size: a non-negative integer."""
-    if isinstance(min_size, bool) or not isinstance(min_size, int | np.integer) or min_size < 0:
-        raise CsiInputError(f"min_size must be a non-negative integer, got {min_size!r}")
-    return int(min_size)
+    """Minimum segment size: an integer >= 0 (:func:`csi._checks.check_count`)."""
+    return check_count(min_size, "min_size", 0)
 
 
 def check_scale(scale: Any, *, name: str = "scale") -> tuple[float, float]:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
-from csi._checks import CsiInputError, check_frame
+from csi._checks import CsiInputError, check_count, check_frame
 from csi.display import Summary
 from csi.i18n import LANGS, phrases, text
 from csi.metrics._common import (
@@ -208,8 +208,7 @@ def satisfaction_loyalty(
         raise CsiInputError(f"flat_fraction must be in [0, 1), got {flat_fraction!r}")
     if not 0 < min_width < 1:
         raise CsiInputError(f"min_width must be in (0, 1), got {min_width!r}")
-    if not isinstance(grid, int) or grid < 5:
-        raise CsiInputError(f"grid must be an integer >= 5, got {grid!r}")
+    check_count(grid, "grid", 5)
     sat, loy, t_sat, t_loy = _prepare(
         data,
         satisfaction,

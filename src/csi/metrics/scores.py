@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_frame, check_rng
+from csi._checks import CsiInputError, check_choice, check_count, check_frame, check_rng
 from csi.metrics._common import (
     as_by,
     check_level,
@@ -118,8 +118,7 @@ def nps_interval(
         z = z_value(level)
         lower, upper = max(score - z * se, -1.0), min(score + z * se, 1.0)
     else:
-        if not isinstance(n_boot, int) or n_boot < 100:
-            raise CsiInputError(f"n_boot must be an integer >= 100, got {n_boot!r}")
+        check_count(n_boot, "n_boot", 100)
         rng = check_rng(seed)
         draws = rng.multinomial(int(n), counts / n, size=n_boot)
         reps = (draws[:, 0] - draws[:, 2]) / n

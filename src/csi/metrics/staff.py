@@ -36,7 +36,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_rng
+from csi._checks import (
+    CsiInputError,
+    check_choice,
+    check_columns,
+    check_count,
+    check_frame,
+    check_rng,
+)
 from csi.display import Summary
 from csi.i18n import phrases
 from csi.metrics._common import (
@@ -133,8 +140,7 @@ def staff_appraisal(
     level = check_level(level)
     min_ratings = check_min_size(min_ratings)
     check_choice(rank_within, ("team", "all"), name="rank_within")
-    if not isinstance(n_draws, int) or n_draws < 100:
-        raise CsiInputError(f"n_draws must be an integer >= 100, got {n_draws!r}")
+    check_count(n_draws, "n_draws", 100)
     check_columns(data, [employee] + ([team] if team else []))
     if scale is not None:
         sc = check_scale(scale)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, CsiWarning, check_rng
+from csi._checks import CsiInputError, CsiWarning, check_count, check_level, check_rng
 from csi.moments import effective_weights
 from csi.pls.algorithm import sign_anchors
 from csi.pls.batched import NON_FINITE, OK, REASONS, Engine, StackFit, run_ordered
@@ -44,16 +44,8 @@ class SmallSegmentWarning(CsiWarning):
     """Segments too small for bootstrap statistics were left out (``min_size``)."""
 
 
-def _check_level(level: Any) -> float:
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise CsiInputError(f"level must be a number between 0 and 1, e.g. 0.95; got {level!r}")
-    return float(level)
-
-
-def _check_count(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise CsiInputError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+_check_level = check_level  # the one level check (csi._checks), under its old name here
+_check_count = check_count
 
 
 def resample_indices(n_rows: int, n: int, seed: Any) -> np.ndarray:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice
+from csi._checks import CsiInputError, check_choice, check_level
 from csi.display import Summary
 from csi.i18n import check_lang, text
 from csi.quality.predict import (
@@ -193,8 +193,7 @@ def cvpat(
         Formulas in the module docstring.
     """
     check_choice(technique, TECHNIQUES, name="technique")
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise CsiInputError(f"level must be a number between 0 and 1, got {level!r}")
+    level = check_level(level)
     X = _raw(result)
     n = len(X)
     check_folds(folds, repeats, n)

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_rng
+from csi._checks import CsiInputError, check_choice, check_count, check_rng
 from csi.display import Summary
 from csi.i18n import check_lang, text
 from csi.pls.algorithm import Layout, inner_estimates, outer_weights
@@ -226,9 +226,8 @@ def fold_predictions(
 
 def check_folds(folds: Any, repeats: Any, n: int) -> None:
     """Raise unless ``folds >= 2``, ``repeats >= 1`` and ``folds <= n // 2``."""
-    for name, v, lo in (("folds", folds, 2), ("repeats", repeats, 1)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
-            raise CsiInputError(f"{name} must be an integer >= {lo}, got {v!r}")
+    check_count(folds, "folds", 2)
+    check_count(repeats, "repeats", 1)
     if folds > n // 2:
         raise CsiInputError(f"folds={folds} is too many for {n} respondents (at most {n // 2})")
 
@@ -321,8 +320,7 @@ def blindfolding(result: PLSResult, *, omission_distance: int = 7) -> pd.DataFra
     X = _raw(result)
     n = len(X)
     D = omission_distance
-    if isinstance(D, bool) or not isinstance(D, int | np.integer) or D < 2:
-        raise CsiInputError(f"omission_distance must be an integer >= 2, got {D!r}")
+    check_count(D, "omission_distance", 2)
     if D > n // 2:
         raise CsiInputError(f"omission_distance={D} is too large for {n} respondents")
     if n % D == 0:

@@ -18,7 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_frame
+from csi._checks import CsiInputError, check_choice, check_frame, check_level
+from csi.i18n import check_lang
 from csi.moments import Moments
 from csi.moments_dask import is_dask_frame, moments_from_dask
 from csi.sem.fiml import fit_fiml
@@ -178,9 +179,8 @@ def fit_sem(
     )
     if missing in ("ml", "direct"):  # lavaan's names for full-information ML
         missing = "fiml"
-    check_choice(lang, ("en", "zh"), name="lang")
-    if not 0 < level < 1:
-        raise CsiInputError(f"level must be between 0 and 1, got {level!r}")
+    check_lang(lang)
+    level = check_level(level)
     group_equal = check_group_equal(group_equal)
     if group_equal and group is None:
         raise CsiInputError("group_equal needs a group column (group=...)")
