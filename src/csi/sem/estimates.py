@@ -127,7 +127,8 @@ def _standardized_se(
     n = len(st.entries)
     if vcov is None:
         return pd.concat([empty_se_columns("std_lv", n), empty_se_columns("std_all", n)], axis=1)
-    se = delta_method_se(lambda t: standardized_values(st, t), x, vcov)
+    plan = _StandardizePlan(st)
+    se = delta_method_se(plan.values, x, vcov)
     return pd.concat(
         [
             se_columns("std_lv", table["std_lv"].to_numpy(), se[:n], level),
@@ -135,6 +136,98 @@ def _standardized_se(
         ],
         axis=1,
     )
+
+
+class _StandardizePlan:
+    """:func:`standardized_values` as array operations, for the delta method's many calls.
+
+    The entries' variables, operators and fixed values are read once; each call then
+    computes the implied variances and every entry's ``std_lv`` and ``std_all`` with
+    the rules of :func:`_standardize` (tested equal to it), without a Python loop over
+    the entries (the numerical Jacobian calls it twice per free parameter).
+    """
+
+    def __init__(self, st: Structure) -> None:
+        self.st = st
+        inner, obs = list(st.inner), list(st.obs)
+        names = list(dict.fromkeys([*inner, *obs]))
+        at = {v: k for k, v in enumerate(names)}
+        self.n_names = len(names)
+        # total variance: observed variables from Sigma, the others from C Psi C'
+        self.total_obs = np.array([at[v] for v in obs], dtype=np.intp)
+        self.total_inner = np.array([at[v] for v in inner if v not in set(obs)], dtype=np.intp)
+        self.total_inner_pos = np.array(
+            [k for k, v in enumerate(inner) if v not in set(obs)], dtype=np.intp
+        )
+        # residual variance: inner variables from Psi, the other observed ones from Theta
+        self.resid_inner = np.array([at[v] for v in inner], dtype=np.intp)
+        self.resid_obs = np.array([at[v] for v in obs if v not in set(inner)], dtype=np.intp)
+        self.resid_obs_pos = np.array(
+            [k for k, v in enumerate(obs) if v not in set(inner)], dtype=np.intp
+        )
+        latents = set(st.sm.latents)
+        missing = self.n_names  # index of a sentinel: total 0, residual NaN, not latent
+        self.is_latent = np.array([v in latents for v in names] + [False])
+        entries = st.entries
+        self.lhs = np.array([at.get(e.lhs, missing) for e in entries], dtype=np.intp)
+        self.rhs = np.array([at.get(e.rhs, missing) for e in entries], dtype=np.intp)
+        self.loading = np.array([e.op == "=~" for e in entries])
+        self.regression = np.array([e.op == "~" for e in entries])
+        self.same = np.array([e.op not in ("=~", "~") and e.lhs == e.rhs for e in entries])
+        self.free = np.array([e.free for e in entries], dtype=np.intp)
+        mats = st.model.matrices
+        self.fixed = np.array(
+            [float(mats[e.matrix][e.row, e.col]) if e.free < 0 else 0.0 for e in entries]
+        )
+
+    def values(self, x: np.ndarray) -> np.ndarray:
+        """``std_lv`` then ``std_all`` of every entry at ``x`` (as :func:`standardized_values`)."""
+        sigma, _m, c = self.st.implied(x)
+        psi = self.st.model.matrices[PSI]
+        theta = self.st.model.matrices[THETA]
+        total = np.zeros(self.n_names + 1)
+        resid = np.full(self.n_names + 1, np.nan)
+        if self.total_inner.size:
+            cov_inner_diag = np.einsum("ij,jk,ik->i", c, psi, c)
+            total[self.total_inner] = cov_inner_diag[self.total_inner_pos]
+        total[self.total_obs] = np.diag(sigma)
+        resid[self.resid_inner] = np.diag(psi)
+        resid[self.resid_obs] = np.diag(theta)[self.resid_obs_pos]
+        est = np.where(self.free >= 0, x[np.maximum(self.free, 0)], self.fixed)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sd = np.where(total > 0, np.sqrt(np.where(total > 0, total, 1.0)), np.nan)
+            sd_lv = np.where(self.is_latent, sd, 1.0)
+            lhs, rhs = self.lhs, self.rhs
+            lat_l, lat_r = self.is_latent[lhs], self.is_latent[rhs]
+            # covariances (and any other operator), as the last branch of _standardize
+            ra, rb = resid[lhs], resid[rhs]
+            cov_all = np.where((ra > 0) & (rb > 0), est / np.sqrt(ra * rb), np.nan)
+            cov_lv = np.where(
+                lat_l & lat_r,
+                cov_all,
+                np.where(lat_l, est / np.sqrt(ra), np.where(lat_r, est / np.sqrt(rb), est)),
+            )
+            var_all = np.where(total[lhs] > 0, est / total[lhs], np.nan)
+            var_lv = np.where(lat_l, var_all, est)
+            std_lv = np.where(
+                self.loading,
+                est * sd[lhs] / sd_lv[rhs],
+                np.where(
+                    self.regression,
+                    est * sd_lv[rhs] / sd_lv[lhs],
+                    np.where(self.same, var_lv, cov_lv),
+                ),
+            )
+            std_all = np.where(
+                self.loading,
+                est * sd[lhs] / sd[rhs],
+                np.where(
+                    self.regression,
+                    est * sd[rhs] / sd[lhs],
+                    np.where(self.same, var_all, cov_all),
+                ),
+            )
+        return np.concatenate([std_lv, std_all])
 
 
 def _order_keys(st: Structure) -> dict[tuple[str, str, str], int]:
