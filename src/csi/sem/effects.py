@@ -128,8 +128,10 @@ def _standardized_cells(
     """Standardized effects ``eff[kind, target, source] sd(source) / sd(target)`` at ``x``."""
     eff = _effects(st, x)
     total_var, _ = variances(st, x)
-    out = np.empty(len(cells))
-    for i, (k, t, s) in enumerate(cells):
-        vs, vt = total_var[st.inner[s]], total_var[st.inner[t]]
-        out[i] = eff[k, t, s] * np.sqrt(vs / vt) if vt > 0 else np.nan
-    return out
+    if not cells:
+        return np.empty(0)
+    var = np.array([total_var[v] for v in st.inner])
+    k, t, s = (np.asarray(part, dtype=np.intp) for part in zip(*cells, strict=True))
+    vt, vs = var[t], var[s]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(vt > 0, eff[k, t, s] * np.sqrt(vs / np.where(vt > 0, vt, 1.0)), np.nan)
