@@ -579,3 +579,44 @@ def test_summaries_tables_and_scale_on_the_messy_survey(survey, raw):
         assert indices[0][construct] == pytest.approx(by_hand, abs=1e-9), construct
     with pytest.raises(csi.CsiInputError, match=r"\(10, 1\)"):
         res.index(scale=(10, 1))
+
+
+def test_cli_report_in_chinese_has_the_same_figures_and_leaks_nothing(files, survey, raw):
+    """The same messy survey through `csi report --lang zh`: Chinese sheets, NPS and the
+    model index equal the hand computation, the small region blanked with its n shown,
+    nothing private in any output."""
+    from csi.i18n import header
+    from csi.i18n.headers import SHEETS
+
+    out = files["dir"] / "out_zh"
+    code, _, err = _run(
+        "report", str(files["xlsx"]), "--codebook", str(files["codebook"]), "--model", "acsi",
+        "--system", str(files["system"]), "--bootstrap", "0", "--no-figures", "--no-sem",
+        "--lang", "zh", "-o", str(out), "-q",
+    )  # fmt: skip
+    assert code == 0, err
+    book = pd.read_excel(out / "report.xlsx", sheet_name=None)
+    zh = SHEETS["zh"]
+    nps_sheet = book[zh["nps"]]
+    n_col, nps_col = header("n", "zh"), header("nps", "zh")
+    assert n_col == "样本量" and n_col in nps_sheet.columns  # every table shows its n
+    rec = _clean(raw["推荐"]).dropna()
+    assert nps_sheet[n_col].iloc[0] == len(rec)
+    assert nps_sheet[nps_col].iloc[0] == pytest.approx(
+        100 * ((rec >= 9).mean() - (rec <= 6).mean()), abs=0.05
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        api = csi.fit_pls(survey, load_model("acsi", survey.codebook)).index()
+    index = book[zh["index"]]
+    numbers = index.select_dtypes("number")
+    assert numbers.iloc[:, 0].to_numpy() == pytest.approx(api.to_numpy(), abs=0.05)
+    seg = book[zh["nps_segment"]]
+    small = seg[seg.iloc[:, 0] == SMALL]
+    assert small[n_col].iloc[0] == _clean(raw.loc[raw["地区"] == SMALL, "推荐"]).notna().sum()
+    assert pd.isna(small[nps_col].iloc[0])
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'lang="zh' in html and "净推荐值" in html
+    cells = "\n".join(v.to_csv(index=False) for v in book.values())
+    for value in _private_values(raw):
+        assert value not in html and value not in cells
