@@ -156,7 +156,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _stats
 
-from csi._checks import CsiInputError, check_choice, check_rng
+from csi._checks import CsiInputError, check_choice, check_count, check_level, check_rng
 from csi.pls import intervals as _iv
 from csi.pls.batched import INADMISSIBLE_RULES, REASONS
 from csi.pls.bootstrap_result import TABLE_COLUMNS, BootstrapResult
@@ -167,19 +167,17 @@ from csi.pls.resampling import (
     FAILURE_WARN_SHARE,
     JACKKNIFE_MAX,
     MIN_SEGMENT_SIZE,
+    Batch,
     BootstrapFailureWarning,
-    _Batch,
-    _check_count,
-    _check_level,
-    _frequency_draws,
-    _jackknife,
-    _Plan,
-    _progress_bar,
+    Plan,
     bootstrap_batch_size,
     default_batch_size,
     draw_counts,
+    frequency_draws,
+    jackknife,
     make_engine,
     make_plan,
+    progress_bar,
     resample_indices,
     run_batches,
     segment_context,
@@ -285,8 +283,8 @@ def bootstrap(
     -------
     BootstrapResult
     """
-    n = _check_count(n, "n", 2)
-    level = _check_level(level)
+    n = check_count(n, "n", 2)
+    level = check_level(level)
     check_choice(ci, _iv.METHODS, name="ci")
     if result.refit is not None:  # a model estimated in stages: re-run every stage
         return refit_bootstrap(
@@ -306,9 +304,9 @@ def bootstrap(
             min_size=min_size,
             inadmissible=inadmissible,
         )
-    workers = _check_count(workers, "workers", 1)
+    workers = check_count(workers, "workers", 1)
     if batch_size is not None:
-        batch_size = _check_count(batch_size, "batch_size", 1)
+        batch_size = check_count(batch_size, "batch_size", 1)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     rng = check_rng(seed)
@@ -334,7 +332,7 @@ def bootstrap(
     details: dict[int, str] = {}
     flips = np.zeros(result.layout.n_constructs, dtype=np.int64)
     kept_inadmissible = 0
-    bar = _progress_bar(progress, n, "bootstrap")
+    bar = progress_bar(progress, n, "bootstrap")
 
     draw: Callable[[int], np.ndarray] | None = None
     if how is not None and how.rao_wu is not None:
@@ -353,7 +351,7 @@ def bootstrap(
             return reps[taken - b : taken]
 
     elif result.weight_kind == "frequency":
-        draw = _frequency_draws(engine, rng)
+        draw = frequency_draws(engine, rng)
     if size is None:  # compact counts for case resampling; designs draw float factors
         size = default_batch_size(n_rows) if draw else bootstrap_batch_size(n_rows, workers)
 
@@ -365,7 +363,7 @@ def bootstrap(
             else:
                 yield start, draw_counts(rng, b, n_rows, engine.positions)
 
-    def keep(batch: _Batch) -> None:
+    def keep(batch: Batch) -> None:
         nonlocal kept_inadmissible
         stop = batch.start + batch.values.shape[0]
         buffer[batch.start : stop] = batch.values - plan.estimate
@@ -410,7 +408,7 @@ def bootstrap(
     accel = None
     if ci == "bca":
         groups = None if how is None else how.jackknife_groups
-        jack = _jackknife(engine, ctx, plan, batch_size=size, workers=workers, groups=groups)
+        jack = jackknife(engine, ctx, plan, batch_size=size, workers=workers, groups=groups)
         accel = _iv.acceleration(jack)
     valid = status == 0
     dev = buffer[valid]
@@ -497,7 +495,7 @@ def _mean_sd(dev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, sd
 
 
-def _check_reproduces(plan: _Plan, result: PLSResult) -> None:
+def _check_reproduces(plan: Plan, result: PLSResult) -> None:
     """The re-estimated full-sample paths must equal the fit's (else the data changed)."""
     layout = result.layout
     est = plan.labels["kind"].to_numpy() == "path"

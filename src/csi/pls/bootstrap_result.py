@@ -12,13 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice
+from csi._checks import CsiInputError, check_choice, check_level
 from csi.display import Summary
 from csi.i18n import check_lang, phrases
 from csi.pls import intervals as _iv
 from csi.pls.batched import REASONS
 from csi.pls.intervals import _REPLICATE_CI, _intervals, _t_intervals
-from csi.pls.resampling import _check_level
 from csi.pls.statistics import LABEL_COLUMNS
 
 __all__ = ["TABLE_COLUMNS", "BootstrapResult"]
@@ -145,7 +144,7 @@ class BootstrapResult:
         """
         if self.deviations is None:
             raise CsiInputError("intervals() needs the draws: run bootstrap(..., keep_draws=True)")
-        level = self.level if level is None else _check_level(level)
+        level = self.level if level is None else check_level(level)
         method = self.ci if ci is None else check_choice(ci, _iv.METHODS, name="ci")
         if method == "bca" and self.acceleration is None:
             raise CsiInputError("BCa intervals need the jackknife: run bootstrap(..., ci='bca')")

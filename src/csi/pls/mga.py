@@ -42,7 +42,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_rng
+from csi._checks import (
+    CsiInputError,
+    check_choice,
+    check_columns,
+    check_count,
+    check_frame,
+    check_level,
+    check_rng,
+)
 from csi.display import Summary
 from csi.i18n import check_lang, phrases
 from csi.pls import index as _ix
@@ -52,13 +60,11 @@ from csi.pls.fit import fit_pls
 from csi.pls.resampling import (
     FAILURE_WARN_SHARE,
     BootstrapFailureWarning,
-    _check_count,
-    _check_level,
-    _progress_bar,
     default_batch_size,
     evaluate,
     make_engine,
     make_plan,
+    progress_bar,
 )
 from csi.pls.statistics import (
     LABEL_COLUMNS,
@@ -296,11 +302,11 @@ def compare_groups(
     if group not in data.columns:
         check_columns(data, [str(group)], what="group column")
     check_choice(method, METHODS, name="method")
-    n = _check_count(n, "n", 2)
-    level = _check_level(level)
-    workers = _check_count(workers, "workers", 1)
+    n = check_count(n, "n", 2)
+    level = check_level(level)
+    workers = check_count(workers, "workers", 1)
     if batch_size is not None:
-        batch_size = _check_count(batch_size, "batch_size", 1)
+        batch_size = check_count(batch_size, "batch_size", 1)
     a, b = choose_groups(data[group], groups, group)
     in_two = data[group].isin([a, b]).to_numpy()
     subset = data.loc[in_two]
@@ -362,7 +368,7 @@ def compare_groups(
             values = evaluate(fit, ctx, plan.stats)
         return start, fit, values
 
-    bar = _progress_bar(progress, n, method)
+    bar = progress_bar(progress, n, method)
 
     def keep(result: tuple[int, Any, Any]) -> None:
         start, fit, values = result

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_rng
+from csi._checks import CsiInputError, check_count, check_level, check_rng
 from csi.display import Summary
 from csi.i18n import check_lang, phrases
 from csi.pls.batched import REASONS
@@ -57,8 +57,6 @@ from csi.pls.mga import choose_groups
 from csi.pls.resampling import (
     FAILURE_WARN_SHARE,
     BootstrapFailureWarning,
-    _check_count,
-    _check_level,
     default_batch_size,
     make_engine,
 )
@@ -267,8 +265,8 @@ def micom(
         result = fit_pls(data_or_result, model, **fit_kwargs)
     if group is None:
         raise CsiInputError("micom: group is required (a column of the data or a Series)")
-    permutations = _check_count(permutations, "permutations", 2)
-    level = _check_level(level)
+    permutations = check_count(permutations, "permutations", 2)
+    level = check_level(level)
     if result.source_data is None or result.row_positions is None:
         raise CsiInputError(
             "MICOM needs the raw data: this model was fitted from moments only; use fit_pls"

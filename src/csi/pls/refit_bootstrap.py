@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _stats
 
-from csi._checks import CsiInputError, check_rng
+from csi._checks import CsiInputError, check_count, check_level, check_rng
 from csi.pls.batched import (
     DEGENERATE,
     ESTIMATION_ERROR,
@@ -67,9 +67,7 @@ from csi.pls.intervals import _intervals
 from csi.pls.resampling import (
     FAILURE_WARN_SHARE,
     BootstrapFailureWarning,
-    _check_count,
-    _check_level,
-    _progress_bar,
+    progress_bar,
 )
 from csi.pls.statistics import LABEL_COLUMNS
 
@@ -277,9 +275,9 @@ def refit_bootstrap(
     refit = result.refit
     if refit is None:
         raise CsiInputError("this result has no refit procedure; use PLSResult.bootstrap")
-    n = _check_count(n, "n", 2)
-    level = _check_level(level)
-    workers = _check_count(workers, "workers", 1)
+    n = check_count(n, "n", 2)
+    level = check_level(level)
+    workers = check_count(workers, "workers", 1)
     _check_options(result, ci, segment, scale, statistics, design, inadmissible)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
@@ -296,7 +294,7 @@ def refit_bootstrap(
     details: dict[int, str] = {}
     flips = np.zeros(result.layout.n_constructs, dtype=np.int64)
     checked = np.isfinite(estimate)
-    bar = _progress_bar(progress, n, "bootstrap (refit)")
+    bar = progress_bar(progress, n, "bootstrap (refit)")
 
     def job(r: int) -> tuple[int, str, np.ndarray | None, np.ndarray]:
         return _one(result, refit, frame.iloc[idx[r]].reset_index(drop=True))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, CsiWarning, check_count, check_level, check_rng
+from csi._checks import CsiInputError, CsiWarning, check_rng
 from csi.moments import effective_weights
 from csi.pls.algorithm import sign_anchors
 from csi.pls.batched import NON_FINITE, OK, REASONS, Engine, StackFit, run_ordered
@@ -44,10 +44,6 @@ class SmallSegmentWarning(CsiWarning):
     """Segments too small for bootstrap statistics were left out (``min_size``)."""
 
 
-_check_level = check_level  # the one level check (csi._checks), under its old name here
-_check_count = check_count
-
-
 def resample_indices(n_rows: int, n: int, seed: Any) -> np.ndarray:
     """The row indices ``(n, n_rows)`` of the resamples :func:`bootstrap` draws for ``seed``.
 
@@ -61,7 +57,7 @@ def resample_indices(n_rows: int, n: int, seed: Any) -> np.ndarray:
 
 # ---------------------------------------------------------------- the run
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """The statistics of a run: their labels, full-sample values and SE formulas."""
 
     stats: tuple[ResampleStatistic, ...]
@@ -90,7 +86,7 @@ def _pivot_se(fit: StackFit, ctx: Context, stats: Sequence[ResampleStatistic]) -
     return np.concatenate(parts, axis=1) if parts else np.zeros((fit.paths.shape[0], 0))
 
 
-def make_plan(engine: Engine, ctx: Context, stats: Sequence[ResampleStatistic]) -> _Plan:
+def make_plan(engine: Engine, ctx: Context, stats: Sequence[ResampleStatistic]) -> Plan:
     """Labels and full-sample values of ``stats`` (the fit of all respondents once each)."""
     full = engine.fit(np.ones((1, engine.n_rows)))
     if not full.valid[0]:
@@ -127,11 +123,11 @@ def make_plan(engine: Engine, ctx: Context, stats: Sequence[ResampleStatistic]) 
     se_hat = np.full(estimate.size, np.nan)
     cols = np.array(pivot_cols, dtype=np.intp)
     se_hat[cols] = _pivot_se(full, ctx, stats)[0]
-    return _Plan(tuple(stats), labels_frame, estimate, np.array(test_zero), cols, se_hat)
+    return Plan(tuple(stats), labels_frame, estimate, np.array(test_zero), cols, se_hat)
 
 
 @dataclass
-class _Batch:
+class Batch:
     start: int
     values: np.ndarray
     pivots: np.ndarray
@@ -161,8 +157,8 @@ def _take(fit: StackFit, a: int, b: int) -> StackFit:
 
 
 def _run_batch(
-    engine: Engine, ctx: Context, plan: _Plan, start: int, counts: np.ndarray, visit: bool
-) -> list[_Batch] | Iterator[_Batch]:
+    engine: Engine, ctx: Context, plan: Plan, start: int, counts: np.ndarray, visit: bool
+) -> list[Batch] | Iterator[Batch]:
     """The batch's fits, evaluated at once, or lazily in slices of at most
     :data:`VALUES_BLOCK` values (in the caller's thread) when there are many statistics.
     ``visit``: the counts' columns are in the engine's visiting order."""
@@ -174,7 +170,7 @@ def _run_batch(
     return (_evaluate(_take(fit, a, a + step), ctx, plan, start + a) for a in range(0, n_fit, step))
 
 
-def _evaluate(fit: StackFit, ctx: Context, plan: _Plan, start: int) -> _Batch:
+def _evaluate(fit: StackFit, ctx: Context, plan: Plan, start: int) -> Batch:
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         values = evaluate(fit, ctx, plan.stats)
         if plan.pivot_cols.size:
@@ -190,7 +186,7 @@ def _evaluate(fit: StackFit, ctx: Context, plan: _Plan, start: int) -> _Batch:
     values[bad] = np.nan
     piv[bad] = np.nan
     flips = fit.flips & ~bad[:, None]
-    return _Batch(
+    return Batch(
         start,
         values,
         piv,
@@ -202,7 +198,7 @@ def _evaluate(fit: StackFit, ctx: Context, plan: _Plan, start: int) -> _Batch:
 
 
 def _mark_non_finite(
-    values: np.ndarray, plan: _Plan, status: np.ndarray, detail: dict[int, str]
+    values: np.ndarray, plan: Plan, status: np.ndarray, detail: dict[int, str]
 ) -> None:
     """Fail the valid members with a non-finite value of a statistic finite in the full
     sample (in place), naming the first such statistic."""
@@ -216,7 +212,7 @@ def _mark_non_finite(
         detail[int(b)] = f"{row['kind']} ({label}) is {values[b, k]}"
 
 
-def _progress_bar(progress: Any, total: int, desc: str) -> Any:
+def progress_bar(progress: Any, total: int, desc: str) -> Any:
     """A tqdm bar (auto: only on a terminal or in a notebook), or None."""
     if progress is None:
         progress = _interactive()
@@ -291,17 +287,17 @@ def draw_counts(
 def run_batches(
     engine: Engine,
     ctx: Context,
-    plan: _Plan,
+    plan: Plan,
     batches: Iterator[tuple[int, np.ndarray]],
     *,
     workers: int,
-    on_batch: Callable[[_Batch], None],
+    on_batch: Callable[[Batch], None],
     visit_order: bool = False,
 ) -> None:
     """Fit every ``(start, counts)`` batch, in order, with up to ``workers`` threads
     (``visit_order``: counts from :func:`draw_counts` with the engine's ``positions``)."""
 
-    def deliver(parts: list[_Batch] | Iterator[_Batch]) -> None:
+    def deliver(parts: list[Batch] | Iterator[Batch]) -> None:
         for part in parts:
             on_batch(part)
 
@@ -313,10 +309,10 @@ def run_batches(
     )
 
 
-def _jackknife(
+def jackknife(
     engine: Engine,
     ctx: Context,
-    plan: _Plan,
+    plan: Plan,
     *,
     batch_size: int,
     workers: int,
@@ -339,7 +335,7 @@ def _jackknife(
             g = np.arange(start, min(n_groups, start + batch_size))
             yield start, (member[None, :] != g[:, None]).astype(np.uint8)
 
-    def keep(batch: _Batch) -> None:
+    def keep(batch: Batch) -> None:
         out[batch.start : batch.start + batch.values.shape[0]] = batch.values
 
     run_batches(engine, ctx, plan, batches(), workers=workers, on_batch=keep)
@@ -491,7 +487,7 @@ def segment_context(
     )
 
 
-def _frequency_draws(engine: Engine, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
+def frequency_draws(engine: Engine, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
     """Count rows for frequency weights: resample the ``sum w`` respondents, not the rows.
 
     A row's number of drawn respondents ``m_i`` is multinomial (``sum w`` trials,
