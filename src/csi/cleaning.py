@@ -1,10 +1,10 @@
 """Cleaning the columns of a survey, for :func:`csi.survey.read_survey`, and the
 :class:`CleaningReport` of what it changed.
 
-One item's answers (:func:`_clean_item`): blank cells, numeric and text missing codes,
+One item's answers (:func:`clean_item`): blank cells, numeric and text missing codes,
 values outside the scale, infinite values, stray decimals on a rating scale, reverse
 coding, each counted for the report. The survey weights and design columns
-(:func:`_check_weights`, :func:`_check_design`). Every problem raises a
+(:func:`_check_weights`, :func:`check_design_columns`). Every problem raises a
 :class:`csi.survey_files.SurveyError` naming the row as it is seen in the file. The
 order of the steps is described in :mod:`csi.survey`.
 """
@@ -147,11 +147,12 @@ def _text_code(s: pd.Series, codes: tuple[str, ...]) -> np.ndarray:
     return text.isin(folded).fillna(False).to_numpy(dtype=bool)
 
 
-def _fmt(x: float) -> str:
+def format_number(x: float) -> str:
+    """``x`` for a message: a whole number without decimals, else Python's repr."""
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
-def _check_design(
+def check_design_columns(
     raw: pd.DataFrame, cb: Codebook, name: str, ids: pd.Series | None, place: Place
 ) -> dict[str, pd.Series]:
     """The weight columns (full-sample and replicate) as float, after checking them and
@@ -207,7 +208,7 @@ def _check_weights(
     return num.astype(float)
 
 
-def _clean_item(
+def clean_item(
     s: pd.Series,
     info: ItemInfo,
     spss_missing: Mapping[str, list[float]],
@@ -227,7 +228,7 @@ def _clean_item(
     blank = _blank(s)
     num = _numeric(s)
     codes = list(info.missing) + [c for c in spss_missing.get(col, []) if c not in info.missing]
-    declared = ", ".join([_fmt(c) for c in codes] + list(info.missing_text)) or "none"
+    declared = ", ".join([format_number(c) for c in codes] + list(info.missing_text)) or "none"
     text_code = _text_code(s, info.missing_text) & ~blank
     bad = num.isna().to_numpy() & ~blank & ~text_code
     if bad.any():
@@ -248,9 +249,10 @@ def _clean_item(
         if oos.any() and out_of_scale == "error":
             pos = int(np.flatnonzero(oos)[0])
             raise SurveyError(
-                f"{name}: column {col!r} has value {_fmt(values[pos])} at "
+                f"{name}: column {col!r} has value {format_number(values[pos])} at "
                 f"{where(pos, ids, cb.id, place)}, outside the scale "
-                f"{_fmt(info.min)}-{_fmt(info.max)} and not a declared missing code "
+                f"{format_number(info.min)}-{format_number(info.max)} "
+                "and not a declared missing code "
                 f"(declared: {declared})"
             )
     inf = np.isinf(values) & ~oos & ~is_code
@@ -270,9 +272,10 @@ def _clean_item(
         if frac.any():
             pos = int(np.flatnonzero(frac)[0])
             raise SurveyError(
-                f"{name}: column {col!r} has the answer {_fmt(values[pos])} at "
+                f"{name}: column {col!r} has the answer {format_number(values[pos])} at "
                 f"{where(pos, ids, cb.id, place)}, not a whole number on the rating scale "
-                f"{_fmt(info.min)}-{_fmt(info.max)}; if decimal answers are real (a slider), "
+                f"{format_number(info.min)}-{format_number(info.max)}; "
+                "if decimal answers are real (a slider), "
                 "add `decimal_answers: true` to the codebook"
             )
     clean = num.mask(is_code | oos)

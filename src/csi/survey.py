@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from csi._checks import CsiInputError, check_choice, copy_on_write
-from csi.cleaning import CleaningReport, _check_design, _clean_item, _fmt
+from csi.cleaning import CleaningReport, check_design_columns, clean_item, format_number
 from csi.codebook import Codebook, CodebookError, ItemInfo
 from csi.display import Summary
 from csi.i18n import check_lang, phrases
@@ -409,7 +409,7 @@ def read_survey(
     n = len(raw)
     item_rows = []
     for info in (*cb.entries, *cb.extras):
-        clean, counts = _clean_item(
+        clean, counts = clean_item(
             raw[info.name],
             info,
             spss_missing,
@@ -423,7 +423,7 @@ def read_survey(
         data[info.name] = clean
         item_rows.append({"item": info.name, "construct": info.construct, **counts})
     items = pd.DataFrame(item_rows)
-    for col, values in _check_design(raw, cb, name, ids, place).items():
+    for col, values in check_design_columns(raw, cb, name, ids, place).items():
         data[col] = values
     responses = data.copy(deep=not shallow)
     # an item nobody answered: named before the missing-data policy hides which one it is
@@ -488,7 +488,7 @@ def read_survey(
             what = (
                 "has no answers"
                 if values.empty
-                else f"has no variance (every answer is {_fmt(values.iloc[0])})"
+                else f"has no variance (every answer is {format_number(values.iloc[0])})"
             )
             msg = f"{name}: item {col!r} {what} among the {len(data)} respondents kept"
             if constant == "error":

@@ -324,7 +324,7 @@ class Design:
     @property
     def n_effective(self) -> float:
         """Kish's effective sample size (``Σw`` for frequency weights)."""
-        return _n_eff(self, np.ones(self.n, dtype=bool))
+        return effective_n(self, np.ones(self.n, dtype=bool))
 
     @property
     def has_replicates(self) -> bool:
@@ -333,7 +333,7 @@ class Design:
     @property
     def df(self) -> float:
         """Degrees of freedom of the whole design (R ``degf``)."""
-        return _df(self, np.ones(self.n, dtype=bool))
+        return design_df(self, np.ones(self.n, dtype=bool))
 
     def __repr__(self) -> str:
         parts = [f"n={self.n}", f"kind={self.kind!r}"]
@@ -346,14 +346,19 @@ class Design:
         return f"Design({', '.join(parts)})"
 
 
-def _n_eff(design: Design, mask: np.ndarray) -> float:
+def effective_n(design: Design, mask: np.ndarray) -> float:
+    """Effective sample size of the respondents in ``mask``: the sum of frequency
+    weights, else Kish's ``(sum w)^2 / sum w^2`` (Kish 1965)."""
     w = design.weights[mask]
     if design.kind == "frequency":
         return float(w.sum())
     return kish_n_effective(w)
 
 
-def _df(design: Design, mask: np.ndarray) -> float:
+def design_df(design: Design, mask: np.ndarray) -> float:
+    """Degrees of freedom of a design-based variance for the respondents in ``mask``:
+    rank of the replicate weights minus 1, else number of PSUs minus number of strata
+    (frequency weights without clusters: sum of weights minus strata; R ``survey::degf``)."""
     if design.replicates is not None:
         reps = design.replicates[mask]
         if reps.size == 0:

@@ -18,7 +18,7 @@ from scipy import stats
 
 from csi._checks import CsiInputError, check_choice, plain
 from csi.metrics._common import check_level
-from csi.survey_design import Design, _df, _n_eff
+from csi.survey_design import Design, design_df, effective_n
 
 DEFF_KINDS = ("replace", "without")
 
@@ -254,7 +254,7 @@ def _estimate(
     """An :class:`Estimate` from the design variance ``var`` (SE, t interval with the
     design's df) and the SRS variance ``srs`` (design effect)."""
     se = float(np.sqrt(var))
-    df = _df(design, mask)
+    df = design_df(design, mask)
     lo, hi = _interval(value, se, df, level)
     return Estimate(
         statistic,
@@ -266,7 +266,7 @@ def _estimate(
         df,
         int(mask.sum()),
         total_w,
-        _n_eff(design, mask),
+        effective_n(design, mask),
         _ratio(var, srs),
     )
 
@@ -296,7 +296,7 @@ def weighted_difference(
     else:
         score = in_a * (y - mean_a) / wa - in_b * (y - mean_b) / wb
         var = _taylor_variance(design, score)
-    return diff, float(np.sqrt(var)), _df(design, valid), mean_a, mean_b
+    return diff, float(np.sqrt(var)), design_df(design, valid), mean_a, mean_b
 
 
 def weighted_proportion(
