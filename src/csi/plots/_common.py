@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.backend_bases import RendererBase
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from csi._checks import CsiInputError, plain
 from csi.i18n import LANGS, phrases
 from csi.i18n import check_lang as check_lang  # re-exported: the one language check
 from csi.i18n import text as _text
 from csi.plots.fonts import quiet_missing_glyphs
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.backend_bases import RendererBase
+    from matplotlib.figure import Figure
 
 #: Resolution of the figures in the report (``csi.report`` saves its PNGs at this dpi).
 REPORT_DPI = 110
@@ -68,8 +69,13 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axe
     """Return ``(figure, axes)``: the given axes and its figure, or a new Agg figure.
 
     New figures are plain :class:`matplotlib.figure.Figure` objects (not registered
-    with pyplot), so nothing global changes and nothing needs closing.
+    with pyplot), so nothing global changes and nothing needs closing. Matplotlib is
+    imported here, when the first figure is drawn, not when :mod:`csi.plots` is imported.
     """
+    from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     if ax is None:
         fig = Figure(figsize=figsize)
         FigureCanvasAgg(fig)

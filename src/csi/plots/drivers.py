@@ -10,12 +10,10 @@ is labelled with its value, inside the axes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from csi._checks import CsiInputError, check_columns, check_frame
 from csi.plots._common import (
@@ -29,6 +27,10 @@ from csi.plots._common import (
     tight_layout,
 )
 from csi.plots.fonts import apply_cjk_font
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["impact_plot"]
 

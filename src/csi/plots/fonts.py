@@ -49,13 +49,12 @@ import re
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-from matplotlib import font_manager
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.text import Text
+from typing import TYPE_CHECKING
 
 from csi._checks import CsiWarning
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "CJK_FONT_FAMILIES",
@@ -112,6 +111,8 @@ def has_cjk(strings: Iterable[str]) -> bool:
 
 
 def _known_families() -> list[str]:
+    from matplotlib import font_manager
+
     return [f.name for f in font_manager.fontManager.ttflist]
 
 
@@ -131,6 +132,8 @@ def _pick_family(known: Iterable[str]) -> str | None:
 def _register(path: Path) -> str | None:
     """Register a font file (every face of a ``.ttc`` collection); the best CJK family
     it added (e.g. Noto Sans CJK SC rather than the collection's first face, JP)."""
+    from matplotlib import font_manager
+
     before = set(_known_families())
     try:
         font_manager.fontManager.addfont(str(path))
@@ -152,6 +155,8 @@ def _from_environment() -> str | None:
 
 
 def _from_system_folders() -> list[str]:
+    from matplotlib import font_manager
+
     found = []
     for file in sorted(font_manager.findSystemFonts()):
         if _FILE_HINT.search(Path(file).name):
@@ -223,6 +228,9 @@ def apply_cjk_font(fig: Figure, *, stacklevel: int = 3) -> str | None:
     used, or None. Warns with :class:`MissingCJKFontWarning` when Chinese text
     is present but no font for it is installed.
     """
+    from matplotlib.axes import Axes
+    from matplotlib.text import Text
+
     texts = [t for t in fig.findobj(Text) if isinstance(t, Text)]
     if not has_cjk(t.get_text() for t in texts):
         return None

@@ -23,14 +23,10 @@ point get a thin leader line.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.text import Annotation, Text
-from matplotlib.transforms import Bbox
 
 from csi._checks import CsiInputError, check_columns, check_frame
 from csi.plots._common import (
@@ -43,6 +39,12 @@ from csi.plots._common import (
 )
 from csi.plots.fonts import apply_cjk_font, quiet_missing_glyphs
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.text import Annotation
+    from matplotlib.transforms import Bbox
+
 __all__ = ["ipma_plot", "label_boxes", "place_labels"]
 
 _POINT_HALF = 4.0  # half size, in pixels at 100 dpi, of the box kept free around each point
@@ -50,6 +52,8 @@ _POINT_HALF = 4.0  # half size, in pixels at 100 dpi, of the box kept free aroun
 
 def label_boxes(labels: list[Annotation], renderer: Any) -> list[Bbox]:
     """Display-space boxes of the label texts (without any leader line)."""
+    from matplotlib.text import Text
+
     boxes = []
     for a in labels:
         a.update_positions(renderer)
@@ -92,6 +96,8 @@ def place_labels(
     taken. If none fits, the candidate with the least overlap is taken.
     Returns True when every label found a free spot.
     """
+    from matplotlib.text import Text
+
     fig = labels[0].get_figure(root=True) if labels else None
     if fig is None:
         return True
@@ -150,6 +156,9 @@ def ipma_plot(
     ``{name: {"en": ..., "zh": ...}}``) name the drivers and the target in ``lang``; a
     name without a label in ``lang`` is shown as is, never with the other language's label.
     """
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
+
     lang = check_lang(lang)
     frame = check_frame(ipma_frame, name="ipma_frame")
     if "driver" not in frame.columns and "name" in frame.columns:

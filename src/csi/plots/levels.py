@@ -13,24 +13,35 @@ Level names come from :data:`csi.scales.SEVEN_LEVELS`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap, to_hex
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.transforms import ScaledTranslation
 
 from csi._checks import CsiInputError, check_columns, check_frame, plain
 from csi.plots._common import check_lang, new_axes, numeric_column, text, tight_layout
 from csi.plots.fonts import apply_cjk_font
 from csi.scales import SEVEN_LEVELS
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 __all__ = ["LEVEL_COLORS", "level_distribution_plot"]
 
-_CMAP = LinearSegmentedColormap.from_list("csi_levels", ["#b2182b", "#bdbdbd", "#1a9850"])
-#: Colours of levels 1..7 (red -> grey -> green).
-LEVEL_COLORS: tuple[str, ...] = tuple(to_hex(_CMAP(k / 6)) for k in range(7))
+#: Colours of levels 1..7 (red -> grey -> green): the linear colour map through
+#: #b2182b, #bdbdbd and #1a9850 sampled at k/6 (matplotlib's
+#: ``LinearSegmentedColormap.from_list``, 256 steps), written out so that importing
+#: the module needs no matplotlib (tests/test_lazy_matplotlib.py recomputes them).
+LEVEL_COLORS: tuple[str, ...] = (
+    "#b2182b",
+    "#b64e5b",
+    "#b9868c",
+    "#bcbdbd",
+    "#87b199",
+    "#50a474",
+    "#1a9850",
+)
 
 
 def level_distribution_plot(
@@ -49,6 +60,9 @@ def level_distribution_plot(
     level 1..7 within each group (neutral as two halves), groups top to bottom
     in the order of the frame.
     """
+    from matplotlib.patches import Patch
+    from matplotlib.transforms import ScaledTranslation
+
     lang = check_lang(lang)
     frame = check_frame(dist, name="dist")
     check_columns(frame, ["level", "share"], name="dist")

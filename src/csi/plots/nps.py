@@ -11,11 +11,10 @@ segments) must be left out by the caller; they are refused here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.transforms import ScaledTranslation
 
 from csi._checks import CsiInputError, check_columns, check_frame, plain
 from csi.plots._common import (
@@ -28,6 +27,10 @@ from csi.plots._common import (
     tight_layout,
 )
 from csi.plots.fonts import apply_cjk_font
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["NPS_COLORS", "nps_plot"]
 
@@ -51,6 +54,8 @@ def nps_plot(
     (percent; each row is normalised to 100) and optionally ``nps``, written at the
     end of each bar (else computed as promoters minus detractors).
     """
+    from matplotlib.transforms import ScaledTranslation
+
     lang = check_lang(lang)
     data = check_frame(frame, name="frame")
     check_columns(data, [by, *_PARTS], name="frame")

@@ -18,14 +18,10 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.patches import Ellipse, FancyArrowPatch
-from matplotlib.text import Text
 
 from csi._checks import CsiInputError, check_columns, check_frame
 from csi.display import significance_stars as significance_stars
@@ -42,6 +38,12 @@ from csi.plots._common import (
 )
 from csi.plots.fonts import apply_cjk_font, has_cjk, quiet_missing_glyphs
 from csi.spec import ROLE_NAMES
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Ellipse
+    from matplotlib.text import Text
 
 __all__ = ["causal_depth", "path_diagram", "significance_stars"]
 
@@ -308,6 +310,8 @@ def path_diagram(
     ax
         Axes to draw into (a new figure otherwise).
     """
+    from matplotlib.patches import Ellipse, FancyArrowPatch
+
     lang = check_lang(lang)
     order: list[str] | None = None
     strict_r2 = r2 is not None  # an r2 the caller passed must match the paths

@@ -17,15 +17,10 @@ Reference: Saaty, T. L. (1980). The Analytic Hierarchy Process. McGraw-Hill.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
-from matplotlib.text import Text
-from matplotlib.transforms import ScaledTranslation
 
 from csi._checks import CsiInputError, check_columns, check_frame
 from csi.plots import fonts
@@ -42,6 +37,11 @@ from csi.plots._common import (
     tight_layout,
 )
 from csi.plots.fonts import apply_cjk_font, has_cjk, quiet_missing_glyphs
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
 __all__ = ["consistency_plot", "hierarchy_plot", "weights_plot"]
 
@@ -217,6 +217,9 @@ def hierarchy_plot(
     indicator system with ``to_frame()`` (e.g. a fitted ``IndicatorSystem``)
     is accepted too.
     """
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import ScaledTranslation
+
     lang = check_lang(lang)
     data = _hierarchy_frame(frame, lang)
     if data.empty:
