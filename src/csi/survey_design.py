@@ -88,6 +88,10 @@ class Design:
     ``scale``/``rscales`` default as in :mod:`csi.metrics.design` (``rho`` for Fay).
     ``kind`` is ``"sampling"`` or ``"frequency"``; ``lonely_psu`` one of
     :data:`LONELY_PSU`. Build it with :meth:`from_survey` or :meth:`from_frame`.
+
+    Derived on construction (read-only): ``stratum_codes`` and ``psu_codes`` (an integer
+    per row; PSU codes are unique across strata), ``psu_strata`` (the stratum code of each
+    PSU) and ``stratum_labels`` (the stratum value of each code, for messages).
     """
 
     weights: np.ndarray
@@ -101,10 +105,10 @@ class Design:
     rho: float | None = None
     kind: str = "sampling"
     lonely_psu: str = "fail"
-    _stratum: np.ndarray = field(init=False, repr=False)
-    _psu: np.ndarray = field(init=False, repr=False)
-    _psu_stratum: np.ndarray = field(init=False, repr=False)
-    _stratum_labels: np.ndarray = field(init=False, repr=False)
+    stratum_codes: np.ndarray = field(init=False, repr=False)
+    psu_codes: np.ndarray = field(init=False, repr=False)
+    psu_strata: np.ndarray = field(init=False, repr=False)
+    stratum_labels: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         w = _weights_array(self.weights, None)
@@ -139,10 +143,10 @@ class Design:
             set_(self, "clusters", clusters)
         psu_stratum = np.zeros(int(psu.max()) + 1, dtype=np.int64)
         psu_stratum[psu] = stratum
-        set_(self, "_stratum", stratum)
-        set_(self, "_psu", psu)
-        set_(self, "_psu_stratum", psu_stratum)
-        set_(self, "_stratum_labels", labels)
+        set_(self, "stratum_codes", stratum)
+        set_(self, "psu_codes", psu)
+        set_(self, "psu_strata", psu_stratum)
+        set_(self, "stratum_labels", labels)
         if self.replicates is not None:
             self._set_replicates(n)
         elif self.replicate_type is not None:
@@ -338,9 +342,9 @@ class Design:
     def __repr__(self) -> str:
         parts = [f"n={self.n}", f"kind={self.kind!r}"]
         if self.strata is not None:
-            parts.append(f"strata={int(self._stratum.max()) + 1}")
+            parts.append(f"strata={int(self.stratum_codes.max()) + 1}")
         if self.clusters is not None:
-            parts.append(f"psu={int(self._psu.max()) + 1}")
+            parts.append(f"psu={int(self.psu_codes.max()) + 1}")
         if self.replicates is not None:
             parts.append(f"replicates={self.replicates.shape[1]} ({self.replicate_type})")
         return f"Design({', '.join(parts)})"
@@ -367,10 +371,10 @@ def design_df(design: Design, mask: np.ndarray) -> float:
         rank = int(np.sum(sv > _RANK_TOL * sv[0])) if sv[0] > 0 else 0
         return float(rank - 1)
     used = mask & (design.weights > 0)
-    n_strata = np.unique(design._stratum[used]).size
+    n_strata = np.unique(design.stratum_codes[used]).size
     if design.kind == "frequency" and design.clusters is None:
         return float(design.weights[used].sum() - n_strata)
-    return float(np.unique(design._psu[used]).size - n_strata)
+    return float(np.unique(design.psu_codes[used]).size - n_strata)
 
 
 def design_for(source: Any, frame: pd.DataFrame, weights: Any) -> Design | None:

@@ -70,12 +70,12 @@ def _taylor_variance(design: Design, score: np.ndarray) -> float:
     """Σ_h n_h/(n_h-1) Σ_k (t_hk - t̄_h)² for the per-unit ``score`` (times the weight)."""
     w = design.weights
     if design.kind == "frequency" and design.clusters is None:
-        totals, mult, psu_h = score, w, design._stratum  # each copy is its own PSU
+        totals, mult, psu_h = score, w, design.stratum_codes  # each copy is its own PSU
     else:
-        n_psu = design._psu_stratum.size
-        totals = np.bincount(design._psu, weights=w * score, minlength=n_psu)
-        mult, psu_h = np.ones(n_psu), design._psu_stratum
-    n_strata = int(design._stratum.max()) + 1
+        n_psu = design.psu_strata.size
+        totals = np.bincount(design.psu_codes, weights=w * score, minlength=n_psu)
+        mult, psu_h = np.ones(n_psu), design.psu_strata
+    n_strata = int(design.stratum_codes.max()) + 1
     n_h = np.bincount(psu_h, weights=mult, minlength=n_strata)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_h = np.bincount(psu_h, weights=mult * totals, minlength=n_strata) / n_h
@@ -88,7 +88,7 @@ def _taylor_variance(design: Design, score: np.ndarray) -> float:
     if lonely.any():
         rule = design.lonely_psu
         if rule == "fail":
-            label = design._stratum_labels[int(np.argmax(lonely))]
+            label = design.stratum_labels[int(np.argmax(lonely))]
             raise CsiInputError(
                 f"stratum {plain(label)!r} has only one PSU, so its variance cannot be "
                 "estimated; choose lonely_psu= 'remove', 'certainty', 'adjust' or 'average'"
