@@ -98,7 +98,7 @@ def test_unexpected_errors_exit_1_without_traceback(monkeypatch):
     def boom(args, out, err):
         raise RuntimeError("something broke")
 
-    monkeypatch.setitem(cli.COMMANDS, "validate", boom)
+    monkeypatch.setattr("csi.cli_commands.validate.run", boom)
     code, _, err = run("validate", SURVEY, "--codebook", CODEBOOK)
     assert code == 1
     assert one_error_line(err) == (

@@ -17,51 +17,57 @@ command-line flags only override it.
 Errors are printed as one line on stderr (``csi: error: ...``); ``--debug``
 shows the full traceback. Progress of long steps goes to stderr (``-q`` hides it);
 results go to stdout.
+
+Commands
+--------
+This module only parses the command line. :data:`COMMANDS` is the command registry
+(as entry points are for plugins): each command's name and the module of
+:mod:`csi.cli_commands` that runs it. :func:`main` imports that one module, with
+:func:`importlib.import_module`, and calls its ``run(args, out, err)``; this is the
+only import by name in the CLI. So start-up loads only the command that runs:
+``csi --help`` and a usage error import no command at all, ``csi validate`` neither the
+report nor matplotlib. A new command is a parser entry in :func:`build_parser`, a
+module with ``run`` and ``INPUT_ERRORS``, and a line in :data:`COMMANDS`.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
+import signal
 import sys
+import threading
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from csi.cli_commands import (
-    COMMANDS,
-    EXCLUDED_WARNING,
-    EXIT_ERROR,
-    EXIT_INPUT,
-    EXIT_OK,
-    EXIT_PARTIAL,
-    _one_line,
-    cmd_ahp,
-    cmd_fit,
-    cmd_report,
-    cmd_validate,
-    cmd_weights,
-)
+from csi import __version__
+from csi.cli_commands import EXIT_ERROR, EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, one_line
 
 __all__ = [
     "COMMANDS",
     "EPILOG_MAIN",
     "EPILOG_REPORT",
-    "EXCLUDED_WARNING",
     "EXIT_ERROR",
     "EXIT_INPUT",
     "EXIT_OK",
     "EXIT_PARTIAL",
     "build_parser",
-    "cmd_ahp",
-    "cmd_fit",
-    "cmd_report",
-    "cmd_validate",
-    "cmd_weights",
     "main",
 ]
+
+#: The command registry: each command's name and the module that runs it (its
+#: ``run(args, out, err)``); the one place where the CLI imports a csi module by name.
+COMMANDS: dict[str, str] = {
+    "report": "csi.cli_commands.report",
+    "fit": "csi.cli_commands.fit",
+    "ahp": "csi.cli_commands.ahp",
+    "weights": "csi.cli_commands.weights",
+    "validate": "csi.cli_commands.validate",
+}
 
 EPILOG_MAIN = """\
 examples:
@@ -122,8 +128,6 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``csi`` command."""
-    from csi import __version__
-
     p = _Parser(
         prog="csi",
         description="Customer satisfaction index (CSI) modelling from the command line.",
@@ -325,29 +329,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ---------------------------------------------------------------------------- running
-def _input_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions that mean bad input (exit 2, one line), not a bug."""
-    import yaml
-
-    from csi._checks import CsiInputError
-
-    errors: list[type[BaseException]] = [CsiInputError, OSError, yaml.YAMLError, UnicodeError]
-    try:
-        import pandas as pd
-
-        errors += [pd.errors.ParserError, pd.errors.EmptyDataError]
-    except AttributeError:  # pragma: no cover
-        pass
-    return tuple(errors)
-
-
 def _terminate_cleanly() -> Any:
     """Turn SIGTERM into KeyboardInterrupt, so that a killed run removes its temporary
     files (the writers clean up on any exception) instead of leaving them behind.
     Returns a function that restores the previous handler."""
-    import signal
-    import threading
-
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
 
@@ -381,11 +366,16 @@ def _main(argv: Sequence[str] | None, stdout: TextIO | None, stderr: TextIO | No
     logging.basicConfig(level=logging.WARNING, format="csi: %(message)s", stream=err)
     # matplotlib's font fallback chatter ("findfont: ...") is not the user's business
     logging.getLogger("matplotlib").setLevel(logging.ERROR)
+    # until the command's module is loaded, only these can come from bad input
+    input_errors: tuple[type[BaseException], ...] = (OSError, UnicodeError)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("default")
             try:
-                return COMMANDS[args.command](args, out, err)
+                command = importlib.import_module(COMMANDS[args.command])
+                input_errors = command.INPUT_ERRORS
+                run: Callable[[argparse.Namespace, TextIO, TextIO], int] = command.run
+                return run(args, out, err)
             finally:
                 seen = set()
                 for w in caught:
@@ -396,18 +386,17 @@ def _main(argv: Sequence[str] | None, stdout: TextIO | None, stderr: TextIO | No
     except KeyboardInterrupt:
         print("csi: interrupted; nothing half-written was left behind", file=err)
         return 130
-    except _input_errors() as exc:
-        if args.debug:
-            traceback.print_exc(file=err)
-        print(f"csi: error: {_one_line(exc)}", file=err)
-        return EXIT_INPUT
     except Exception as exc:
         if args.debug:
             traceback.print_exc(file=err)
-            print(f"csi: unexpected error: {_one_line(exc)}", file=err)
+        if isinstance(exc, input_errors):
+            print(f"csi: error: {one_line(exc)}", file=err)
+            return EXIT_INPUT
+        if args.debug:
+            print(f"csi: unexpected error: {one_line(exc)}", file=err)
         else:
             print(
-                f"csi: unexpected error: {type(exc).__name__}: {_one_line(exc)} "
+                f"csi: unexpected error: {type(exc).__name__}: {one_line(exc)} "
                 "(run with --debug for the traceback)",
                 file=err,
             )
