@@ -11,16 +11,15 @@ functions; they compute nothing themselves.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from csi import sem
 from csi.indicators import IndicatorSystem
 from csi.pls.bootstrap import BootstrapResult
 from csi.quality.report import QualityReport
-
-if TYPE_CHECKING:  # csi.sem loads semopy: imported only when CB-SEM is fitted
-    from csi.sem.result import SEMResult
+from csi.sem.result import SEMResult
 
 
 class Unavailable(Exception):
@@ -68,12 +67,13 @@ def bootstrap_rows(boot: Any, kind: str) -> pd.DataFrame | None:
 
 def fit_sem(data: Any, spec: Any, *, missing: str = "listwise", weights: Any = None) -> SEMResult:
     """``csi.sem.fit_sem(data, spec, missing=, weights=)``, or :class:`Unavailable` when
-    CB-SEM is not installed."""
+    its optimiser (semopy, loaded by the first fit) is not installed."""
     try:
-        from csi.sem import fit_sem as _fit_sem  # lazy: semopy
-    except ImportError:
-        raise Unavailable("no_sem") from None
-    return _fit_sem(data, spec, missing=missing, weights=weights)
+        return sem.fit_sem(data, spec, missing=missing, weights=weights)
+    except ModuleNotFoundError as err:
+        if err.name == "semopy":
+            raise Unavailable("no_sem") from None
+        raise
 
 
 def load_system(system: Any) -> IndicatorSystem:

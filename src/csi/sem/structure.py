@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import semopy
-from scipy import optimize
 
 from csi.sem.syntax import Aliases, SemModel, to_semopy
+
+if TYPE_CHECKING:  # semopy (and scipy.optimize) load on the first Structure only
+    import semopy
 
 _log = logging.getLogger(__name__)
 
@@ -71,10 +73,12 @@ class Structure:
     """
 
     def __init__(self, sm: SemModel) -> None:
+        import semopy  # here, so that ``import csi.sem`` does not load it
+
         desc, aliases = to_semopy(sm)
         self.sm = sm
         self.aliases: Aliases = aliases
-        self.model = semopy.Model(desc, mimic_lavaan=_needs_inner_outcomes(sm))
+        self.model: semopy.Model = semopy.Model(desc, mimic_lavaan=_needs_inner_outcomes(sm))
         # lavaan leaves variances unbounded (improper solutions are reported, not hidden);
         # semopy's lower bound 0 is kept only for its own first pass
         names = aliases.to_name
@@ -178,6 +182,8 @@ class Structure:
         if maxiter is not None:
             # semopy's objective and gradient under scipy's SLSQP, called directly: semopy's
             # Model.fit would log a warning on the root logger when SLSQP stops at maxiter
+            from scipy import optimize
+
             self.model.load(cov=frame, n_samples=n, clean_slate=True)
             self._prepared = True
             fun, grad = self.model.get_objective(obj)
