@@ -12,7 +12,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-import csi.plots
+import csi.report.sections_metrics
+import csi.report.sections_system
 from csi.report import run_analysis, write_report
 from csi.report.build import hidden_segments
 from csi.report.document import Report, Section, Table
@@ -193,7 +194,8 @@ def test_figures_leave_out_suppressed_segments(survey, monkeypatch):
     west = raw.index[raw["region"] == "West"]
     small = read_survey(raw.drop(index=west[12:]).reset_index(drop=True), CODEBOOK)
     drawn: dict[str, pd.DataFrame] = {}
-    real_nps, real_levels = csi.plots.nps.nps_plot, csi.plots.levels.level_distribution_plot
+    metrics, system = csi.report.sections_metrics, csi.report.sections_system
+    real_nps, real_levels = metrics.nps_plot, system.level_distribution_plot
 
     def nps_spy(frame, **kw):
         drawn["nps"] = frame.copy()
@@ -203,8 +205,9 @@ def test_figures_leave_out_suppressed_segments(survey, monkeypatch):
         drawn["levels"] = frame.copy()
         return real_levels(frame, **kw)
 
-    monkeypatch.setattr(csi.plots.nps, "nps_plot", nps_spy)
-    monkeypatch.setattr(csi.plots.levels, "level_distribution_plot", levels_spy)
+    # the report sections import the plot functions at module level: patch them there
+    monkeypatch.setattr(metrics, "nps_plot", nps_spy)
+    monkeypatch.setattr(system, "level_distribution_plot", levels_spy)
     report = _run(small, bootstrap=0)
     hidden = hidden_segments(report, {"nps_segment", "levels_segment", "sizes_region"})
     assert "West" in hidden and len(hidden) >= 2  # West and its complement

@@ -18,6 +18,7 @@ from typing import Any
 from csi import __version__
 from csi._checks import CsiInputError
 from csi.models import constructs_with_role, find_target, load_model
+from csi.plots.fonts import MissingCJKFontWarning, find_cjk_font
 from csi.pls import fit_pls
 from csi.pls.bootstrap import BootstrapResult
 from csi.quality.thresholds import as_thresholds
@@ -462,8 +463,6 @@ def _run_sem(ctx: Context) -> None:
 
 def _check_cjk_font(ctx: Context) -> None:
     """Warn once (and note in the report) when figures cannot show Chinese labels."""
-    from csi.plots.fonts import MissingCJKFontWarning, find_cjk_font  # lazy: matplotlib
-
     if find_cjk_font() is None:
         msg = text("no_cjk_font", "en")
         warnings.warn(msg, MissingCJKFontWarning, stacklevel=3)

@@ -26,6 +26,7 @@ import pandas as pd
 from csi._checks import CsiInputError
 from csi.indicators import FittedIndicatorSystem, IndicatorSystem
 from csi.metrics.design import Design
+from csi.plots._common import REPORT_DPI
 from csi.pls.bootstrap import BootstrapResult
 from csi.pls.index import ipma_priorities
 from csi.pls.result import PLSResult
@@ -367,8 +368,6 @@ class Context:
     def figure(self, key: str, title: str, draw: Callable[[], Any], note: str = "") -> Block:
         """Render ``draw()`` (a matplotlib Figure from :mod:`csi.plots`) to PNG bytes."""
         try:
-            from csi.plots._common import REPORT_DPI  # lazy: matplotlib
-
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # e.g. no CJK font: the figure still draws
                 fig = draw()

@@ -10,6 +10,9 @@ import pandas as pd
 
 from csi.disclosure import complementary
 from csi.metrics import adjust_pvalues, compare_segments, t_interval
+from csi.plots.drivers import impact_plot
+from csi.plots.index import index_plot, trend_plot
+from csi.plots.ipma import ipma_plot
 from csi.report.context import Context
 from csi.report.document import Block, Section, Table, Text
 from csi.report.privacy import mark_suppressed
@@ -48,8 +51,6 @@ def index_section(ctx: Context) -> Section:
     ]
     blocks += [Text(n, note=True) for n in ctx.notes_index]
     if ctx.figures:
-        from csi.plots.index import index_plot  # lazy: matplotlib
-
         blocks.append(
             ctx.figure("index", ctx.t("f_index"), lambda: index_plot(plot_frame, lang=ctx.lang))
         )
@@ -287,8 +288,6 @@ def _with_adjusted_pvalues(table: pd.DataFrame) -> pd.DataFrame:
 
 def _segment_figure(long: pd.DataFrame, col: str, ctx: Context) -> Block:
     """Bars of the index per segment (suppressed segments left out), with intervals."""
-    from csi.plots.index import index_plot  # lazy: matplotlib
-
     sizes = long.groupby("segment")["n"].first().to_dict()
     hidden = complementary(sizes, [g for g, n in sizes.items() if n < ctx.min_size], ctx.min_size)
     keep = [c for c in ("segment", "construct", "index", "ci_lower", "ci_upper") if c in long]
@@ -314,8 +313,6 @@ def _trend_figure(long: pd.DataFrame, col: str, ctx: Context) -> Block | None:
     respondent score of each period (``index_by`` of the target is that mean); periods
     under ``min_size`` (and their complements) are left out. None with fewer than two
     periods to show."""
-    from csi.plots.index import trend_plot  # lazy: matplotlib
-
     mine = long[long["construct"] == ctx.target].copy()
     sizes = mine.groupby("segment")["n"].first().to_dict()
     small = [g for g, n in sizes.items() if n < ctx.min_size]
@@ -382,8 +379,6 @@ def impacts_section(ctx: Context) -> Section:
         Text(ctx.t("impacts_units", points=IMPACT_POINTS), note=True),
     ]
     if ctx.figures and len(drivers):
-        from csi.plots.drivers import impact_plot  # lazy: matplotlib
-
         target = ctx.name(ctx.target)
         shown = drivers.assign(source=ctx.names(drivers["source"]))
         blocks.append(
@@ -427,8 +422,6 @@ def impacts_section(ctx: Context) -> Section:
         )
     )
     if ctx.figures:
-        from csi.plots.ipma import ipma_plot  # lazy: matplotlib
-
         items = ipma[ipma["kind"] == "indicator"]
         frame = pd.DataFrame(
             {

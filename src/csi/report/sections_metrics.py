@@ -10,6 +10,7 @@ import pandas as pd
 from csi._checks import CsiInputError
 from csi.metrics import csat, nps
 from csi.metrics.scores import CSAT_FIGURES, NPS_FIGURES
+from csi.plots.nps import nps_plot
 from csi.report.context import Context, one_line
 from csi.report.document import Block, Section, Table, Text
 from csi.report.privacy import mark_suppressed
@@ -94,8 +95,6 @@ def satisfied_measures(ctx: Context) -> str:
 
 def _nps_figure(ctx: Context, by: pd.DataFrame, segment: str) -> Block:
     """Detractors, passives and promoters per segment; suppressed segments left out."""
-    from csi.plots.nps import nps_plot  # lazy: matplotlib
-
     frame = by.rename(columns={segment: "segment"})
     frame["segment"] = frame["segment"].astype(str)
     marked = mark_suppressed(

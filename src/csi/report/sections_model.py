@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from csi.display import significance_stars
+from csi.plots.path_diagram import path_diagram
 from csi.quality.report import QualityReport
 from csi.report.adapters import Unavailable
 from csi.report.context import Context, one_line
@@ -227,8 +228,6 @@ def paths_section(ctx: Context) -> Section:
     blocks: list[Block] = [Text(n, note=True) for n in ctx.notes]
     boot_paths = ctx.boot_rows("path")
     if ctx.figures:
-        from csi.plots.path_diagram import path_diagram  # lazy: matplotlib
-
         pvalues = None if boot_paths is None else boot_paths.loc[:, ["source", "target", "pvalue"]]
         blocks.append(
             ctx.figure(

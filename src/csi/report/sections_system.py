@@ -12,6 +12,8 @@ import pandas as pd
 from csi._checks import CsiInputError
 from csi.disclosure import complementary
 from csi.fuzzy import fuzzy_evaluation, membership_matrix
+from csi.plots.levels import level_distribution_plot
+from csi.plots.weights import hierarchy_plot, weights_plot
 from csi.report import adapters
 from csi.report.adapters import Unavailable
 from csi.report.context import Context, one_line
@@ -64,8 +66,6 @@ def system_section(ctx: Context) -> Section:
         blocks.append(Text(ctx.t("system_cr", cr=fitted.consistency_ratio)))
     blocks += [Text(n, note=True) for n in fitted.notes]
     if ctx.figures:
-        from csi.plots.weights import hierarchy_plot, weights_plot  # lazy: matplotlib
-
         leaves = frame[frame["item"].notna()]
         global_w = pd.Series(leaves["global_weight"].to_numpy(), index=leaves["name"].to_numpy())
         blocks.append(
@@ -190,7 +190,6 @@ def levels_section(ctx: Context) -> Section:
             )
         )
     if ctx.figures:
-        from csi.plots.levels import level_distribution_plot  # lazy: matplotlib
 
         def draw(left_out: set[str]) -> Any:
             parts = groups + [d.assign(group=g) for g, d in shares if g not in left_out]
