@@ -23,6 +23,21 @@ class CsiWarning(UserWarning):
     csi.CsiWarning)`` turns them all into errors; each subclass can be filtered alone)."""
 
 
+class DataWarning(CsiWarning):
+    """The data weaken a result: respondents or ratings left out (and counted), a
+    constant item or indicator that carries no information."""
+
+
+class MethodWarning(CsiWarning):
+    """A method ran with a caveat the analyst should know: an option not used (survey
+    weights in a group comparison), values off a method's scale, a choice the method's
+    authors advise against."""
+
+
+class RakingWarning(CsiWarning):
+    """Raking (iterative proportional fitting) did not reach the target margins."""
+
+
 def plain(value: Any) -> Any:
     """A NumPy scalar as the Python value (so messages say ``row 1``, not ``np.int64(1)``)."""
     return value.item() if isinstance(value, np.generic) else value
