@@ -123,3 +123,24 @@ def test_every_warning_is_exported_and_a_csi_warning() -> None:
     for name in defined - {"CsiWarning"}:
         assert issubclass(getattr(csi, name), csi.CsiWarning), name
     assert issubclass(csi.CsiWarning, UserWarning)
+
+
+def test_every_warning_given_is_a_csi_warning() -> None:
+    """Each ``warnings.warn`` call in src/csi names its category, and the category is a
+    public CsiWarning subclass (a bare call would give a plain UserWarning, which
+    ``simplefilter("error", csi.CsiWarning)`` misses)."""
+    import ast
+    from pathlib import Path
+
+    bad = []
+    for path in Path(csi.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and ast.unparse(node.func) == "warnings.warn"):
+                continue
+            given = node.args[1] if len(node.args) > 1 else None
+            given = given or next((k.value for k in node.keywords if k.arg == "category"), None)
+            name = ast.unparse(given).rsplit(".", 1)[-1] if given is not None else None
+            cls = getattr(csi, name, None) if name else None
+            if not (isinstance(cls, type) and issubclass(cls, csi.CsiWarning)):
+                bad.append(f"{path.name}:{node.lineno} category={name}")
+    assert not bad, bad

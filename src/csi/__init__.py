@@ -27,6 +27,9 @@ _SUBMODULES = ("datasets", "metrics", "scales", "weighting")
 _EXPORTS: dict[str, str] = {
     "CsiInputError": "csi._checks",
     "CsiWarning": "csi._checks",
+    "DataWarning": "csi._checks",
+    "MethodWarning": "csi._checks",
+    "RakingWarning": "csi._checks",
     "Summary": "csi.display",
     "MissingCJKFontWarning": "csi.plots.fonts",
     "PrivacyWarning": "csi.report.privacy",
@@ -118,7 +121,7 @@ _EXPORTS: dict[str, str] = {
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time, __getattr__ below
     from csi import datasets, metrics, scales, weighting
-    from csi._checks import CsiInputError, CsiWarning
+    from csi._checks import CsiInputError, CsiWarning, DataWarning, MethodWarning, RakingWarning
     from csi.codebook import Codebook, CodebookError, ItemInfo
     from csi.datasets import SimulatedSurvey, load_sample, simulate_csi
     from csi.diagnostics import Diagnostic
@@ -208,6 +211,7 @@ __all__ = [
     "CodebookError",
     "CsiInputError",
     "CsiWarning",
+    "DataWarning",
     "Diagnostic",
     "FittedIndicatorSystem",
     "FuzzyResult",
@@ -220,6 +224,7 @@ __all__ = [
     "ItemInfo",
     "ItemScreening",
     "MICOMResult",
+    "MethodWarning",
     "MissingCJKFontWarning",
     "ModelSpec",
     "ModelSpecError",
@@ -232,6 +237,7 @@ __all__ = [
     "PrivacyWarning",
     "QualityReport",
     "RakeResult",
+    "RakingWarning",
     "RatingScale",
     "SEMResult",
     "SevenLevelScale",

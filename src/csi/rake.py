@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, plain
+from csi._checks import CsiInputError, RakingWarning, plain
 from csi.display import Summary
 from csi.i18n import check_lang, phrases
 from csi.survey import Survey
@@ -301,6 +301,7 @@ def rake(
         warnings.warn(
             f"raking did not converge after {iterations} iterations (largest margin error "
             f"{err:.3g}); raise max_iter or widen cap",
+            RakingWarning,
             stacklevel=2,
         )
 
@@ -324,7 +325,9 @@ def rake(
         reps_ok &= ok
         responses[rc] = raked
     if not reps_ok:
-        warnings.warn("raking of some replicate weights did not converge", stacklevel=2)
+        warnings.warn(
+            "raking of some replicate weights did not converge", RakingWarning, stacklevel=2
+        )
 
     new_cb = dataclasses.replace(cb, weight=out_col, weight_kind="sampling")
     if survey.responses is None or len(survey.data) == len(frame):

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, copy_on_write
+from csi._checks import CsiInputError, DataWarning, check_choice, copy_on_write
 from csi.cleaning import CleaningReport, check_design_columns, clean_item, format_number
 from csi.codebook import Codebook, CodebookError, ItemInfo
 from csi.display import Summary
@@ -437,7 +437,7 @@ def read_survey(
             )
             if constant == "error" or missing == "mean":
                 raise SurveyError(msg)
-            warnings.warn(msg, stacklevel=2)
+            warnings.warn(msg, DataWarning, stacklevel=2)
 
     # -- missing answers of the model items
     model = list(cb.items)
@@ -493,7 +493,7 @@ def read_survey(
             msg = f"{name}: item {col!r} {what} among the {len(data)} respondents kept"
             if constant == "error":
                 raise SurveyError(msg)
-            warnings.warn(msg, stacklevel=2)
+            warnings.warn(msg, DataWarning, stacklevel=2)
 
     report = CleaningReport(
         source=name,

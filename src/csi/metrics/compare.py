@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from csi._checks import CsiInputError, check_choice, check_columns, check_frame
+from csi._checks import CsiInputError, DataWarning, check_choice, check_columns, check_frame
 from csi.i18n import text
 from csi.metrics._common import (
     as_by,
@@ -337,6 +337,7 @@ def compare_periods(
                 f"{total_unmatched} customers answered in only one of the periods "
                 f"{previous!r}, {current!r}; they are left out of the paired comparison "
                 "and counted in n_unmatched",
+                DataWarning,
                 stacklevel=2,
             )
         for keys, sub in iter_groups(pairs, groups):

@@ -38,6 +38,7 @@ import pandas as pd
 
 from csi._checks import (
     CsiInputError,
+    DataWarning,
     check_choice,
     check_columns,
     check_count,
@@ -160,6 +161,7 @@ def staff_appraisal(
         warnings.warn(
             f"{int(unassigned.sum())} ratings have no employee in column {employee!r}; "
             "they are left out (counted in n_unassigned)",
+            DataWarning,
             stacklevel=2,
         )
     frame = frame[frame["employee"].notna() & frame["_v"].notna()]

@@ -44,6 +44,7 @@ import pandas as pd
 
 from csi._checks import (
     CsiInputError,
+    MethodWarning,
     check_choice,
     check_columns,
     check_count,
@@ -292,7 +293,7 @@ def compare_groups(
             warnings.warn(
                 f"compare_groups does not use survey weights yet: the survey's weight "
                 f"column {data.weight!r} is ignored and the comparison is unweighted",
-                UserWarning,
+                MethodWarning,
                 stacklevel=2,
             )
         if scale is None:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_count, check_rng
+from csi._checks import CsiInputError, MethodWarning, check_choice, check_count, check_rng
 from csi.display import Summary
 from csi.i18n import check_lang, text
 from csi.pls.algorithm import Layout, inner_estimates, outer_weights
@@ -327,7 +327,7 @@ def blindfolding(result: PLSResult, *, omission_distance: int = 7) -> pd.DataFra
         warnings.warn(
             f"omission distance {D} divides the number of cases {n}; choose a D for which "
             "n / D is not a whole number",
-            UserWarning,
+            MethodWarning,
             stacklevel=2,
         )
     mean, sd = X.mean(axis=0), X.std(axis=0, ddof=1)

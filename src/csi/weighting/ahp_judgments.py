@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError
+from csi._checks import CsiInputError, MethodWarning
 
 __all__ = ["comparison_matrix"]
 
@@ -370,6 +370,6 @@ def _warn_off_scale(arr: np.ndarray, labels: list[str], name: str, stacklevel: i
         off = [f"({labels[iu[k]]}, {labels[ju[k]]}) = {_fmt(v[k])}" for k in off_k]
         warnings.warn(
             f"{name}: values off Saaty's 1-9 scale (used as given): {', '.join(off)}",
-            UserWarning,
+            MethodWarning,
             stacklevel=stacklevel,
         )

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_columns, check_frame
+from csi._checks import CsiInputError, MethodWarning, check_choice, check_columns, check_frame
 from csi.display import Summary
 from csi.i18n import check_lang, phrases
 
@@ -194,7 +194,7 @@ def combine_weights(
                 "normalised by absolute values, as is usual for this method"
             )
             notes.append(msg)
-            warnings.warn(msg, UserWarning, stacklevel=2)
+            warnings.warn(msg, MethodWarning, stacklevel=2)
         w = a @ w_mat
     weights = pd.Series(w / w.sum(), index=index, name="weight")
     return CombinedWeights(

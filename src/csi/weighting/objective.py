@@ -24,7 +24,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csi._checks import CsiInputError, check_choice, check_columns, check_frame, check_numeric
+from csi._checks import (
+    CsiInputError,
+    DataWarning,
+    check_choice,
+    check_columns,
+    check_frame,
+    check_numeric,
+)
 
 __all__ = ["critic_weights", "cv_weights", "entropy_weights"]
 
@@ -62,7 +69,7 @@ def _prepare(
         n_dropped = int((~keep).sum())
         warnings.warn(
             f"{what}: dropped {n_dropped} of {len(x)} rows with missing values (listwise)",
-            UserWarning,
+            DataWarning,
             stacklevel=3,
         )
         x = x.loc[keep]
@@ -99,7 +106,7 @@ def _constant(x: pd.DataFrame, what: str) -> np.ndarray:
         names = [c for c, k in zip(x.columns, const, strict=True) if k]
         warnings.warn(
             f"{what}: constant column(s) {names} carry no information and get weight 0",
-            UserWarning,
+            DataWarning,
             stacklevel=3,
         )
     return const
