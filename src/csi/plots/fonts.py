@@ -91,7 +91,9 @@ CJK_FONT_FAMILIES: tuple[str, ...] = (
 
 _NAME_HINT = re.compile(r"CJK|Han Sans|Han Serif|WenQuanYi|Hei\b|YaHei|Droid Sans Fallback", re.I)
 _FILE_HINT = re.compile(r"cjk|wqy|wenquanyi|sourcehan|simhei|msyh|droidsansfallback", re.I)
-_CJK_CHAR = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+#: Chinese, Japanese and Korean characters: CJK radicals to unified ideographs, Hangul
+#: syllables, compatibility ideographs, half- and full-width forms.
+_CJK_CHARS = "[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
 
 INSTALL_HINT = (
     "Install one and restart Python: on Debian/Ubuntu `apt-get install fonts-noto-cjk`; "
@@ -107,7 +109,15 @@ class MissingCJKFontWarning(CsiWarning):
 
 def has_cjk(strings: Iterable[str]) -> bool:
     """True if any of ``strings`` contains a Chinese, Japanese or Korean character."""
-    return any(_CJK_CHAR.search(s) for s in strings if s)
+    pattern = _cjk_pattern()
+    return any(pattern.search(s) for s in strings if s)
+
+
+@functools.cache
+def _cjk_pattern() -> re.Pattern[str]:
+    """:data:`_CJK_CHARS` compiled on first use (compiling its wide ranges takes about
+    10 ms, which ``import csi.report`` would otherwise pay)."""
+    return re.compile(_CJK_CHARS)
 
 
 def _known_families() -> list[str]:
