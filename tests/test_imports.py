@@ -49,6 +49,15 @@ def test_cli_help_loads_nothing_heavy() -> None:
     assert not any(loaded.values()), {m for m, v in loaded.items() if v}
 
 
+def test_layers_load_heavy_packages_only_when_used() -> None:
+    """Importing the report, plots, SEM and metrics layers loads neither matplotlib,
+    semopy, statsmodels nor dask (each is imported where a figure, a CB-SEM fit, a
+    LOWESS curve or a Dask frame needs it); scipy.stats is the one heavy package the
+    estimators load at import."""
+    loaded = _loaded_after("import csi.report, csi.plots, csi.sem, csi.metrics, csi.quality")
+    assert {m for m, v in loaded.items() if v} <= {"scipy.stats"}
+
+
 def test_light_names_stay_light() -> None:
     """Reading a light name (AHP, scales) must not drag in the estimators."""
     loaded = _loaded_after("import csi\ncsi.ahp_weights\ncsi.SEVEN_LEVELS")

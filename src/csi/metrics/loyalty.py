@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from csi._checks import CsiInputError, check_count, check_frame
 from csi.display import Summary
@@ -226,6 +225,9 @@ def satisfaction_loyalty(
         )
     bin_table = _bins(x, y, bins, level, min_size)
     xs = np.linspace(x.min(), x.max(), grid)
+    # statsmodels is heavy to import (about 1 s): loaded when a curve is drawn
+    from statsmodels.nonparametric.smoothers_lowess import lowess
+
     fit = np.asarray(lowess(y, x, frac=frac, xvals=xs), dtype=float)
     slope = np.gradient(fit, xs)
     curve = pd.DataFrame({"satisfaction": xs, "loyalty": fit, "slope": slope})
