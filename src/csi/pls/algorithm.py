@@ -48,7 +48,7 @@ construct on its predecessors, all from ``R = W' S W`` (construct correlations).
 
 from __future__ import annotations
 
-import functools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 
 from csi._checks import CsiInputError, CsiWarning
-from csi.spec import ModelSpec
+from csi.pls.layout import CONSTANTS, Layout
 
 #: The inner weighting schemes.
 SCHEMES = ("path", "centroid", "factorial")
@@ -72,97 +72,6 @@ class PLSConvergenceWarning(CsiWarning):
 
 class PLSEstimationError(ArithmeticError):
     """The PLS algorithm met a singular matrix (collinear indicators or constructs)."""
-
-
-@dataclass(frozen=True)
-class Layout:
-    """A model in index form: which item belongs to which construct, and the paths.
-
-    ``mask[k, j]`` is 1 when item ``k`` belongs to construct ``j``; ``path[s, t]`` is
-    True for a path ``s -> t``; ``predecessors[j]`` holds the indices of the
-    constructs with a path into ``j``; ``targets`` are the endogenous constructs and
-    ``pred_mask[k, i]`` is True when ``i`` is a predecessor of ``targets[k]``;
-    ``pred_pairs[k]`` marks the predecessor block of the correlation matrix and
-    ``pred_padding[k]`` is 1 on the diagonal outside it (see :func:`_regressions`);
-    ``successor_of`` is ``path.T`` as floats and ``target_scatter[k, t]`` is 1 when
-    ``t = targets[k]`` (so ``beta.T @ target_scatter`` puts regression weights in the
-    targets' columns).
-    """
-
-    constructs: tuple[str, ...]
-    items: tuple[str, ...]
-    block: np.ndarray
-    mask: np.ndarray
-    mode_b: np.ndarray
-    path: np.ndarray
-    predecessors: tuple[np.ndarray, ...]
-    adjacent: np.ndarray
-    isolated: np.ndarray
-    targets: np.ndarray
-    pred_mask: np.ndarray
-    pred_pairs: np.ndarray
-    pred_padding: np.ndarray
-    successor_of: np.ndarray
-    target_scatter: np.ndarray
-
-    @classmethod
-    def from_spec(cls, spec: ModelSpec) -> Layout:
-        """The layout of ``spec`` (cached per spec: specs are immutable, arrays read-only)."""
-        return _layout_of(spec)
-
-    @classmethod
-    def _build(cls, spec: ModelSpec) -> Layout:
-        constructs = spec.constructs
-        items = spec.items
-        pos = {c: j for j, c in enumerate(constructs)}
-        block = np.repeat(np.arange(len(constructs)), [len(spec.indicators[c]) for c in constructs])
-        mask = np.zeros((len(items), len(constructs)))
-        mask[np.arange(len(items)), block] = 1.0
-        path = np.zeros((len(constructs), len(constructs)), dtype=bool)
-        for s, t in spec.paths:
-            path[pos[s], pos[t]] = True
-        adjacent = path | path.T
-        targets = np.flatnonzero(path.any(axis=0))
-        pred_mask = path[:, targets].T.copy()
-        pred_pairs = pred_mask[:, :, None] & pred_mask[:, None, :]
-        pred_padding = np.zeros(pred_pairs.shape)
-        free = np.arange(len(constructs))
-        pred_padding[:, free, free] = ~pred_mask
-        target_scatter = np.zeros((targets.size, len(constructs)))
-        target_scatter[np.arange(targets.size), targets] = 1.0
-        layout = cls(
-            constructs=constructs,
-            items=items,
-            block=block,
-            mask=mask,
-            mode_b=np.array([spec.modes[c] == "B" for c in constructs]),
-            path=path,
-            predecessors=tuple(np.flatnonzero(col) for col in path.T),
-            adjacent=adjacent,
-            isolated=np.flatnonzero(~adjacent.any(axis=0)),
-            targets=targets,
-            pred_mask=pred_mask,
-            pred_pairs=pred_pairs,
-            pred_padding=pred_padding,
-            successor_of=np.ascontiguousarray(path.T, dtype=float),
-            target_scatter=target_scatter,
-        )
-        for value in vars(layout).values():
-            if isinstance(value, np.ndarray):
-                value.setflags(write=False)
-        return layout
-
-    @property
-    def n_items(self) -> int:
-        return len(self.items)
-
-    @property
-    def n_constructs(self) -> int:
-        return len(self.constructs)
-
-    def block_items(self, j: int) -> np.ndarray:
-        """Indices of the items of construct ``j``."""
-        return np.flatnonzero(self.block == j)
 
 
 @dataclass(frozen=True)
@@ -193,11 +102,6 @@ class InnerFit:
     cross_loadings: np.ndarray
     paths: np.ndarray
     r2: np.ndarray
-
-
-@functools.lru_cache(maxsize=64)
-def _layout_of(spec: ModelSpec) -> Layout:
-    return Layout._build(spec)
 
 
 def sign_anchors(sign: Any, layout: Layout) -> np.ndarray | None:
@@ -366,6 +270,43 @@ def _batched(corr: np.ndarray) -> tuple[np.ndarray, bool]:
     raise ValueError(f"corr must have shape (p, p) or (B, p, p), got {S.shape}")
 
 
+try:  # the gufunc behind np.linalg.solve, without its checks and error-state set-up
+    from numpy.linalg import _umath_linalg
+
+    _solve1: Any = _umath_linalg.solve1
+except (ImportError, AttributeError):  # pragma: no cover - numpy without it
+    _solve1 = None
+
+
+def solve_vectors_checked(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`solve_vectors` by ``np.linalg.solve`` (the reference): NaN for a singular
+    system of the stack, the solution for the others."""
+    try:
+        return np.linalg.solve(a, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        a, b = np.broadcast_arrays(a, b[..., None])
+        out = np.full(b.shape[:-1], np.nan)
+        for k in np.ndindex(a.shape[:-2]):
+            try:
+                out[k] = np.linalg.solve(a[k], b[k])[:, 0]
+            except np.linalg.LinAlgError:
+                pass  # stays NaN
+        return out
+
+
+def solve_vectors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``x`` with ``a[k] @ x[k] = b[k]`` for a stack of square systems (LAPACK ``gesv``).
+
+    The same LU solve as ``np.linalg.solve`` (same numbers), called directly: about
+    half its time for the small systems of the PLS iterations. A singular system gives
+    NaN (with numpy's "invalid value" floating-point flag; callers that check for NaN
+    run it under ``np.errstate(invalid="ignore")``) instead of ``LinAlgError``.
+    """
+    if _solve1 is None:  # pragma: no cover
+        return solve_vectors_checked(a, b)
+    return _solve1(a, b)
+
+
 def outer_weights(
     corr: np.ndarray,
     layout: Layout,
@@ -454,48 +395,47 @@ def _path_iterations(
 ) -> WeightFit:
     """The iterations of :func:`_outer_weights_one` for the common case (path scheme,
     reflective and formative-free model, default sign rule), with the steps of
-    :func:`_path_weights_one` and :func:`_normalise_one` written out: the same numpy
-    operations in the same order (so the same numbers), without two Python calls and
-    their attribute look-ups per iteration."""
-    mask, successor_of, scatter = layout.mask, layout.successor_of, layout.target_scatter
-    pred_pairs, pred_padding, pred_mask = layout.pred_pairs, layout.pred_padding, layout.pred_mask
-    targets, isolated = layout.targets, layout.isolated
+    :func:`_path_weights_one` and :func:`_normalise_one` written out, the systems and
+    inner weights gathered by ``take`` (:class:`Layout`) and the count of positive
+    loadings as a product with ones (exact): the same numbers in fewer numpy calls.
+    A singular regression gives NaN weights (:func:`solve_vectors`), caught by the
+    variance check, which then names it."""
+    mask, system_take, path_take = layout.mask, layout.system_take, layout.path_take
+    J = layout.n_constructs
+    ones, constants = np.ones(layout.n_items), CONSTANTS
     add, minimum, maximum, both = (
         np.add.reduce,
         np.minimum.reduce,
         np.maximum.reduce,
         np.logical_and.reduce,
     )
-    sign_of, solve, absolute, sqrt, where = np.sign, np.linalg.solve, np.abs, np.sqrt, np.where
+    sign_of, solve, absolute, sqrt, join = np.sign, solve_vectors, np.abs, np.sqrt, np.concatenate
+    solved = layout.targets.size > 0
     change, it = np.inf, 0
-    for it in range(1, max_iter + 1):  # noqa: B007 - the last value is the count
-        C = W.T @ SW
-        E = C * successor_of
-        if targets.size:
-            A = where(pred_pairs, C, pred_padding)
-            try:
-                beta = solve(A, (C[:, targets].T * pred_mask)[..., None])[..., 0]
-            except np.linalg.LinAlgError:
-                _regressions(C[None], layout)  # raises naming the collinear predecessors
-                raise
-            E += beta.T @ scatter
-        if isolated.size:
-            E[isolated, isolated] = 1.0
-        T = (SW @ E) * mask
-        SW = S @ T
-        var = add(T * SW, axis=0)
-        if not minimum(var) > 0:
-            _normalise_one(S, T, layout, None)  # raises naming the construct
-        sign = sign_of(add(sign_of(SW) * mask, axis=0))
-        if not both(sign):
-            sign = _orientation(SW[None], layout, None)[0]
-        factor = sign / sqrt(var)
-        T *= factor
-        SW *= factor
-        change = float(maximum(absolute(T - W), axis=None))
-        W = T
-        if change < tol:
-            break
+    with np.errstate(invalid="ignore"):  # NaN from a singular system: checked below
+        for it in range(1, max_iter + 1):  # noqa: B007 - the last value is the count
+            C = W.T @ SW
+            flat = join((C.ravel(), constants))
+            if solved:
+                system = flat.take(system_take)
+                beta = solve(system[..., :J], system[..., J])
+                flat = join((flat, beta.ravel()))
+            T = (SW @ flat.take(path_take)) * mask
+            SW = S @ T
+            var = add(T * SW, axis=0)
+            if not minimum(var) > 0:  # also NaN
+                _regressions(C[None], layout)  # raises naming collinear predecessors
+                _normalise_one(S, T, layout, None)  # raises naming the construct
+            sign = sign_of(ones @ (sign_of(SW) * mask))
+            if not both(sign):
+                sign = _orientation(SW[None], layout, None)[0]
+            factor = sign / sqrt(var)
+            T *= factor
+            SW *= factor
+            change = float(maximum(absolute(T - W), axis=None))
+            W = T
+            if change < tol:
+                break
     last = np.full(1, change)  # numpy scalars, as the stacked path returns
     return WeightFit(add(W, axis=1), np.full(1, it, dtype=np.intp)[0], (last < tol)[0], last[0])
 
@@ -503,22 +443,19 @@ def _path_iterations(
 def _path_weights_one(C: np.ndarray, layout: Layout) -> np.ndarray:
     """:func:`_inner_weights` of the path scheme for one ``(J, J)`` matrix (same values).
 
-    Successors get the correlation; predecessors the regression weight, added by a
-    product with ``layout.target_scatter`` (exact: each entry is one weight times 1).
+    Successors get the correlation, predecessors the regression weight: both
+    gathered by ``take`` (:class:`csi.pls.layout.Layout`), each entry one value.
     """
-    E = C * layout.successor_of
+    flat = np.concatenate((C.ravel(), CONSTANTS))
     if layout.targets.size:
-        A = np.where(layout.pred_pairs, C, layout.pred_padding)
-        rhs = C[:, layout.targets].T * layout.pred_mask
-        try:
-            beta = np.linalg.solve(A, rhs[..., None])[..., 0]
-        except np.linalg.LinAlgError:
+        J = layout.n_constructs
+        system = flat.take(layout.system_take)
+        with np.errstate(invalid="ignore"):  # NaN from a singular system: checked below
+            beta = solve_vectors(system[..., :J], system[..., J])
+        if math.isnan(np.add.reduce(beta, axis=None)):
             _regressions(C[None], layout)  # raises naming the collinear predecessors
-            raise
-        E += beta.T @ layout.target_scatter
-    if layout.isolated.size:
-        E[layout.isolated, layout.isolated] = 1.0
-    return E
+        flat = np.concatenate((flat, beta.ravel()))
+    return flat.take(layout.path_take)
 
 
 def _normalise_one(
@@ -558,7 +495,8 @@ def inner_estimates(corr: np.ndarray, weights: np.ndarray, layout: Layout) -> In
 
 
 def _inner_one(S: np.ndarray, w: np.ndarray, layout: Layout) -> InnerFit:
-    """:func:`inner_estimates` of one ``(p, p)`` matrix (the same steps on 2-d arrays)."""
+    """:func:`inner_estimates` of one ``(p, p)`` matrix (the steps of the stack on 2-d
+    arrays; the systems gathered by ``take`` and solved by :func:`solve_vectors`)."""
     W = w[:, None] * layout.mask
     SW = S @ W
     C = W.T @ SW
@@ -567,14 +505,15 @@ def _inner_one(S: np.ndarray, w: np.ndarray, layout: Layout) -> InnerFit:
     r2 = np.full(J, np.nan)
     targets = layout.targets
     if targets.size:
-        A = np.where(layout.pred_pairs, C, layout.pred_padding)  # as _regressions, one matrix
-        try:
-            beta = np.linalg.solve(A, (C[:, targets].T * layout.pred_mask)[..., None])[..., 0]
-        except np.linalg.LinAlgError:
+        system = np.concatenate((C.ravel(), CONSTANTS)).take(layout.system_take)
+        rhs = system[..., J]
+        with np.errstate(invalid="ignore"):  # NaN from a singular system: checked below
+            beta = solve_vectors(system[..., :J], rhs)
+        explained = np.add.reduce(beta * rhs, axis=1)  # R² = C[t, P] beta
+        if math.isnan(np.add.reduce(explained)):
             _regressions(C[None], layout)  # raises naming the collinear predecessors
-            raise
         paths[:, targets] = beta.T
-        r2[targets] = np.einsum("kj,jk->k", beta, C[:, targets])
+        r2[targets] = explained
     return InnerFit(C, SW, paths, r2)
 
 
