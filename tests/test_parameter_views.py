@@ -126,6 +126,25 @@ def test_pls_path_matrix_is_a_pivot_of_the_long_table(pls, pls_long):
     )
 
 
+def test_pls_total_and_indirect_effects_derive_from_the_long_table_paths(pls, pls_long):
+    """Total effects ``(I - B)^-1 - I`` with ``B[s, t]`` the ``~`` row ``lhs=t, rhs=s``."""
+    paths = _rows(pls_long, "~")
+    names = sorted(set(paths["lhs"]) | set(paths["rhs"]))
+    b = (
+        paths.pivot(index="rhs", columns="lhs", values="estimate")
+        .reindex(index=names, columns=names)
+        .fillna(0.0)
+        .to_numpy()
+    )
+    total = np.linalg.inv(np.eye(len(names)) - b) - np.eye(len(names))
+    for view, matrix in ((pls.total_effects, total), (pls.indirect_effects, total - b)):
+        src = [names.index(s) for s in view["source"]]
+        tgt = [names.index(t) for t in view["target"]]
+        np.testing.assert_allclose(view["estimate"], matrix[src, tgt], rtol=1e-12, atol=1e-14)
+        # and the view lists exactly the pairs with a route (nonzero entries here)
+        assert len(view) == int((np.abs(matrix) > 1e-12).sum())
+
+
 def test_pls_r2_view_is_the_long_table_r2_rows(pls, pls_long):
     long_r2 = _rows(pls_long, "r2").set_index("lhs")["estimate"]
     view = pls.r2.set_index("construct")["r2"]
@@ -305,6 +324,39 @@ def test_sem_direct_effects_view_is_the_regression_rows(political):
     assert {"estimate", "se", "std_all", "std_all_se"} <= set(columns)
     derived = _rows(long, "~").rename(columns={"lhs": "target", "rhs": "source"})
     merged = _same_rows(direct, derived[["source", "target", *columns]], ["source", "target"])
+    for column in columns:
+        np.testing.assert_allclose(
+            merged[f"{column}_view"],
+            merged[f"{column}_long"],
+            rtol=1e-12,
+            atol=1e-14,
+            err_msg=column,
+        )
+
+
+def test_sem_multigroup_direct_effects_view_is_the_regression_rows_per_group():
+    sim = csi.simulate_csi(400, seed=5)
+    spec = csi.ModelSpec.acsi(indicators=dict(sim.roles))
+    res = csi.fit_sem(sim.data, spec, group="wave")
+    long = res.parameter_table()
+    assert list(long.columns[:4]) == ["group", "lhs", "op", "rhs"]
+    assert len(res.groups) == 2
+    direct = res.effects[res.effects["effect"] == "direct"].drop(columns="effect")
+    columns = [c for c in direct.columns if c not in ("group", "source", "target")]
+    derived = _rows(long, "~").rename(columns={"lhs": "target", "rhs": "source"})
+    # the model's paths, outcome on the left: (target, source) of every "~" row per group
+    for group in res.groups:
+        mine = derived[derived["group"] == group]
+        assert set(zip(mine["source"], mine["target"], strict=True)) == set(spec.paths)
+    keys = ["group", "source", "target"]
+    # the effects table lists every pair joined by a route; a pair with no path of its own
+    # (only indirect routes) has a direct effect of 0 and no "~" row
+    has_path = direct.merge(derived[keys], on=keys, how="left", indicator=True)["_merge"]
+    no_path = direct[(has_path == "left_only").to_numpy()]
+    assert len(no_path) > 0 and (no_path["estimate"] == 0).all()
+    assert (no_path["std_all"] == 0).all()
+    direct = direct[(has_path == "both").to_numpy()]
+    merged = _same_rows(direct, derived[[*keys, *columns]], keys)
     for column in columns:
         np.testing.assert_allclose(
             merged[f"{column}_view"],
