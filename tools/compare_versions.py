@@ -30,6 +30,9 @@ changed since the old revision cannot make a difference):
   ``ipma("Loyalty")``, ``rescaled_weights()``, ``selection_criteria()``,
   ``model_fit()`` and the tables of ``quality()``; the centroid and factorial schemes
   and consistent PLS (paths, weights, loadings).
+* ``pls.from_lavaan``, ``pls.dask``: the same model read back from its lavaan syntax
+  (``ModelSpec.from_lavaan(spec.to_lavaan())``), and fitted to a Dask frame of mobi
+  (three partitions): paths, weights, index.
 * ``pls.long_table``: the long table of the fit keyed by (parameter, construct or
   source, indicator or target). ``to_frame()`` changed its layout on purpose in
   the redesign (old: ``parameter, lhs, rhs`` with ``lhs`` the source of a path; new:
@@ -223,6 +226,16 @@ def battery_pls() -> dict[str, Any]:
         "pls.selection_criteria": res.selection_criteria(),
         "pls.model_fit": res.model_fit().table,
         "pls.long_table": long_table(res),
+    }
+    lavaan_spec = csi.ModelSpec.from_lavaan(spec.to_lavaan())
+    out["pls.from_lavaan"] = csi.fit_pls(mobi, lavaan_spec, scale=(1, 10)).path_coefficients
+    import dask.dataframe as dd
+
+    from_dask = csi.fit_pls(dd.from_pandas(mobi, npartitions=3), spec, scale=(1, 10))
+    out["pls.dask"] = {
+        "paths": from_dask.path_coefficients,
+        "weights": from_dask.outer_weights,
+        "index": from_dask.index(),
     }
     quality = res.quality()
     out["pls.quality"] = {
