@@ -5,6 +5,8 @@ draws into the optional ``ax`` (a new figure otherwise) and returns the
 :class:`matplotlib.figure.Figure`. New figures are not registered with pyplot:
 save them with ``fig.savefig(...)`` or display them in a notebook. No rcParams
 are changed; Chinese labels get a CJK font per figure (see :mod:`csi.plots.fonts`).
+Importing :mod:`csi.plots` does not import matplotlib: it is loaded when the first
+figure is drawn (so :mod:`csi.report` imports the plots without the start-up cost).
 
 =========================== =================================================
 ``path_diagram``            structural model: paths, stars, R²
