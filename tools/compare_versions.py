@@ -520,8 +520,14 @@ def difference(a: float | str, b: float | str) -> tuple[float, float]:
     return d, d / max(1.0, abs(a), abs(b))
 
 
+def _column(key: str) -> str:
+    """The column part of a flattened key (``[row].column`` -> ``column``)."""
+    return key.rsplit("].", 1)[1] if "]." in key else key
+
+
 def compare(old: dict[str, Any], new: dict[str, Any], tol: float) -> pd.DataFrame:
-    """One row per quantity: keys, missing keys, max absolute and scaled differences."""
+    """One row per quantity: keys, missing keys, max absolute and scaled differences,
+    the worst key and the columns (or keys) with a difference over ``tol``."""
     rows = []
     for quantity in sorted(set(old["values"]) | set(new["values"])):
         a = old["values"].get(quantity)
@@ -535,7 +541,8 @@ def compare(old: dict[str, Any], new: dict[str, Any], tol: float) -> pd.DataFram
                     math.nan,
                     math.nan,
                     "",
-                    f"only in {'new' if a is None else 'old'}",
+                    "",
+                    f"FAIL: only in {'new' if a is None else 'old'}",
                 )
             )
             continue
@@ -543,10 +550,13 @@ def compare(old: dict[str, Any], new: dict[str, Any], tol: float) -> pd.DataFram
         missing = sorted(keys - (set(a) & set(b)))
         worst_abs = worst = 0.0
         worst_key = ""
+        over: set[str] = set()
         for key in set(a) & set(b):
             d_abs, d = difference(a[key], b[key])
             if d > worst or (d == worst and d_abs > worst_abs):
                 worst_abs, worst, worst_key = d_abs, d, key
+            if d > tol:
+                over.add(_column(key))
         ok = not missing and worst <= tol
         note = "" if not missing else f"{len(missing)} keys in one only, e.g. {missing[0]}"
         rows.append(
@@ -557,6 +567,7 @@ def compare(old: dict[str, Any], new: dict[str, Any], tol: float) -> pd.DataFram
                 worst_abs,
                 worst,
                 worst_key,
+                ", ".join(sorted(over)),
                 ("pass" if ok else "FAIL") + (f" ({note})" if note else ""),
             )
         )
@@ -570,6 +581,7 @@ def compare(old: dict[str, Any], new: dict[str, Any], tol: float) -> pd.DataFram
                     math.nan,
                     math.nan,
                     "",
+                    "",
                     f"FAIL: raised in {side}: {message.splitlines()[0]}",
                 )
             )
@@ -582,6 +594,7 @@ def compare(old: dict[str, Any], new: dict[str, Any], tol: float) -> pd.DataFram
             "max_abs_diff",
             "max_scaled_diff",
             "worst_key",
+            "over_tol",
             "result",
         ],
     )
@@ -683,7 +696,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         if len(failing):
             print("\nfailures, with the worst key:")
-            print(failing[["quantity", "worst_key", "result"]].to_string(index=False))
+            for _, row in failing.iterrows():
+                print(f"{row['quantity']}: {row['result']}; worst at {row['worst_key']}")
+                if row["over_tol"]:
+                    print(f"    over the tolerance: {row['over_tol']}")
     print(
         f"\n{len(table) - len(failing)} of {len(table)} quantities pass, "
         f"{int(table['keys'].sum())} numbers compared"
