@@ -117,6 +117,59 @@ def test_pls_wide_view_is_the_long_table_rows(pls, pls_long, op):
     np.testing.assert_array_equal(merged[f"{value}_view"], merged[f"{value}_long"])
 
 
+HIGHER_ORDER = """
+Expectation  =~ EXP1 + EXP2 + EXP3
+Product      =~ QUAL1 + QUAL2
+Service      =~ QUAL3 + QUAL4 + QUAL5
+Quality      =~ Product + Service
+Satisfaction =~ SAT1 + SAT2 + SAT3
+Quality      ~ Expectation
+Satisfaction ~ Expectation + Quality
+"""
+INTERACTION = """
+Expectation  =~ EXP1 + EXP2 + EXP3
+Quality      =~ QUAL1 + QUAL2 + QUAL3 + QUAL4 + QUAL5
+Satisfaction =~ SAT1 + SAT2 + SAT3
+Satisfaction ~ Expectation + Quality + Quality:Expectation
+"""
+
+
+@pytest.fixture(scope="module")
+def sample_data() -> pd.DataFrame:
+    return csi.load_sample().public_data(all_respondents=True)
+
+
+def _other_fit(kind: str, mobi: pd.DataFrame, ecsi: ModelSpec, data: pd.DataFrame):
+    from csi.pls import fit_higher_order
+
+    if kind == "plsc":
+        return csi.fit_pls(mobi, ecsi, consistent=True)
+    if kind == "centroid":
+        return csi.fit_pls(mobi, ecsi, scheme="centroid")
+    if kind == "interaction":
+        return csi.fit_pls(data, INTERACTION, scale=(1, 10))
+    method = {"two_stage": "two_stage", "repeated": "repeated_indicators"}[kind]
+    return fit_higher_order(data, HIGHER_ORDER, method=method, scale=(1, 10))
+
+
+@pytest.mark.parametrize("kind", ["plsc", "centroid", "interaction", "two_stage", "repeated"])
+def test_other_pls_fits_views_are_their_long_table_rows(kind, mobi, ecsi, sample_data):
+    """PLSc, another scheme, a two-stage interaction and both higher-order methods (their
+    results override some views, e.g. a repeated indicator's name) keep views and table
+    in step."""
+    fit = _other_fit(kind, mobi, ecsi, sample_data)
+    long = fit.parameter_table()
+    for op, (view_name, left, right, value) in PLS_VIEWS.items():
+        view = getattr(fit, view_name)
+        derived = _rows(long, op).rename(columns={"lhs": left, "rhs": right})
+        merged = _same_rows(view, derived[[left, right, value]], [left, right])
+        np.testing.assert_array_equal(merged[f"{value}_view"], merged[f"{value}_long"], err_msg=op)
+    r2 = _rows(long, "r2").set_index("lhs")["estimate"]
+    view = fit.r2.set_index("construct")["r2"]
+    assert set(r2.index) == set(view.index)
+    np.testing.assert_array_equal(view.to_numpy(), r2.loc[view.index].to_numpy())
+
+
 def test_pls_path_matrix_is_a_pivot_of_the_long_table(pls, pls_long):
     from_long = _rows(pls_long, "~").pivot(index="rhs", columns="lhs", values="estimate")
     from_view = pls.path_coefficients.pivot(index="source", columns="target", values="estimate")
