@@ -46,6 +46,10 @@ changed since the old revision cannot make a difference):
   ``lhs, op, rhs`` in lavaan's orientation, with ``lhs`` the outcome, see
   ``docs/model.md``), so each version's frame is read in its own layout and the
   values are compared by what they mean, not by the frame.
+* ``pls.higher_order_*``, ``pls.interaction``: :func:`csi.pls.fit_higher_order` (two-stage
+  and repeated indicators) and a two-stage interaction model on the sample survey:
+  paths, weights, loadings, index, dimension weights; interaction effects and
+  :func:`csi.pls.simple_slopes`.
 * ``pls.bootstrap``: ``bootstrap(n=500, seed=1)`` (estimates, bootstrap means, SEs,
   t, p-values, percentile CI; and the ``"bca"`` interval with 300 draws).
 * ``pls.compare_groups``: :func:`csi.compare_groups` between the odd and even rows of
@@ -265,6 +269,52 @@ def battery_pls() -> dict[str, Any]:
     return out
 
 
+HIGHER_ORDER_MODEL = """
+Expectation  =~ EXP1 + EXP2 + EXP3
+Product      =~ QUAL1 + QUAL2
+Service      =~ QUAL3 + QUAL4 + QUAL5
+Quality      =~ Product + Service
+Value        =~ VAL1 + VAL2
+Satisfaction =~ SAT1 + SAT2 + SAT3
+Loyalty      =~ LOY1 + LOY2 + LOY3
+Quality      ~ Expectation
+Value        ~ Expectation + Quality
+Satisfaction ~ Expectation + Quality + Value
+Loyalty      ~ Satisfaction
+"""
+INTERACTION_MODEL = """
+Expectation  =~ EXP1 + EXP2 + EXP3
+Quality      =~ QUAL1 + QUAL2 + QUAL3 + QUAL4 + QUAL5
+Satisfaction =~ SAT1 + SAT2 + SAT3
+Satisfaction ~ Expectation + Quality + Quality:Expectation
+"""
+
+
+def battery_pls_models() -> dict[str, Any]:
+    import csi
+    from csi.pls import fit_higher_order, simple_slopes
+
+    data = _sample_survey().public_data(all_respondents=True)
+    out: dict[str, Any] = {}
+    for method in ("two_stage", "repeated_indicators"):
+        fit = fit_higher_order(data, HIGHER_ORDER_MODEL, method=method, scale=(1, 10))
+        out[f"pls.higher_order_{method}"] = {
+            "paths": fit.path_coefficients,
+            "weights": fit.outer_weights,
+            "loadings": fit.loadings,
+            "index": fit.index(),
+        }
+        if method == "two_stage":
+            out[f"pls.higher_order_{method}"]["dimension_weights"] = fit.dimension_weights()
+    moderated: Any = csi.fit_pls(data, INTERACTION_MODEL, scale=(1, 10))
+    out["pls.interaction"] = {
+        "paths": moderated.path_coefficients,
+        "interaction_effects": moderated.interaction_effects,
+        "slopes": simple_slopes(moderated, "Quality", "Expectation", at=(-1, 0, 1)),
+    }
+    return out
+
+
 def battery_bootstrap() -> dict[str, Any]:
     import csi
 
@@ -470,6 +520,7 @@ def battery_report() -> dict[str, Any]:
 
 BATTERY: dict[str, Callable[[], dict[str, Any]]] = {
     "pls": battery_pls,
+    "pls_models": battery_pls_models,
     "bootstrap": battery_bootstrap,
     "groups": battery_groups,
     "sem": battery_sem,
