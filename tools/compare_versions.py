@@ -50,6 +50,9 @@ changed since the old revision cannot make a difference):
   and repeated indicators) and a two-stage interaction model on the sample survey:
   paths, weights, loadings, index, dimension weights; interaction effects and
   :func:`csi.pls.simple_slopes`.
+* ``quality.*``: :func:`csi.pls_predict` and :func:`csi.cvpat` of the mobi fit (10 folds,
+  2 repeats, seed 1), the tables of ``quality()`` and ``modification_indices()`` of the
+  CB-SEM fit of the simulated CSI survey.
 * ``pls.bootstrap``: ``bootstrap(n=500, seed=1)`` (estimates, bootstrap means, SEs,
   t, p-values, percentile CI; and the ``"bca"`` interval with 300 draws).
 * ``pls.compare_groups``: :func:`csi.compare_groups` between the odd and even rows of
@@ -315,6 +318,26 @@ def battery_pls_models() -> dict[str, Any]:
     return out
 
 
+def battery_quality() -> dict[str, Any]:
+    import csi
+
+    mobi, spec = _mobi()
+    res = csi.fit_pls(mobi, spec, scale=(1, 10))
+    prediction = csi.pls_predict(res, folds=10, repeats=2, seed=1)
+    test = csi.cvpat(res, folds=10, repeats=2, seed=1)
+    sim = csi.simulate_csi(500, seed=11)
+    sem = csi.fit_sem(sim.data, csi.ModelSpec.acsi(indicators=dict(sim.roles)))
+    quality = sem.quality()
+    return {
+        "quality.pls_predict": {"items": prediction.items, "predictions": prediction.predictions},
+        "quality.cvpat": (test.table, ["construct"]),
+        "quality.sem": {
+            k: v for k, v in quality.tables().items() if isinstance(v, pd.DataFrame | pd.Series)
+        },
+        "quality.sem_modindices": (sem.modification_indices(), ["lhs", "op", "rhs"]),
+    }
+
+
 def battery_bootstrap() -> dict[str, Any]:
     import csi
 
@@ -521,6 +544,7 @@ def battery_report() -> dict[str, Any]:
 BATTERY: dict[str, Callable[[], dict[str, Any]]] = {
     "pls": battery_pls,
     "pls_models": battery_pls_models,
+    "quality": battery_quality,
     "bootstrap": battery_bootstrap,
     "groups": battery_groups,
     "sem": battery_sem,
