@@ -10,6 +10,8 @@ give the same weights bit for bit.
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 import warnings
 
 import numpy as np
@@ -28,6 +30,7 @@ from csi.pls.algorithm import (
     solve_vectors,
     solve_vectors_checked,
 )
+from csi.pls.fit_single import _column_dtypes
 from csi.pls.layout import CONSTANTS, Layout
 from csi.spec import ModelSpec
 
@@ -175,3 +178,39 @@ def test_collinear_predecessors_are_named_without_a_numpy_warning(scheme: str, s
         warnings.simplefilter("error")  # no RuntimeWarning from the NaN of the fast solve
         with pytest.raises(CsiInputError, match="predecessors of 'C' are perfectly collinear"):
             fit_pls(data, spec, scheme=scheme, sign=sign)
+
+
+# ------------------------------------------------------------------ result assembly
+def test_total_effects_are_computed_when_first_read_and_kept() -> None:
+    data, spec = random_model(11)
+    spec = ModelSpec(
+        indicators=spec.indicators,
+        paths=tuple((a, b) for a in spec.constructs for b in spec.constructs if a < b),
+    )
+    res = fit_pls(data, spec)
+    assert res.arrays.__dict__["_total"] is None  # not computed by the fit
+    B = res.arrays.paths
+    by_routes = sum(np.linalg.matrix_power(B, k) for k in range(1, len(B)))  # B + B² + ...
+    np.testing.assert_allclose(res.arrays.total, by_routes, rtol=0, atol=1e-14)
+    assert res.arrays.total is res.arrays.total  # kept
+    back = pickle.loads(pickle.dumps(res))
+    np.testing.assert_array_equal(back.arrays.total, res.arrays.total)
+    given = np.full_like(B, 0.5)
+    assert dataclasses.replace(res.arrays, total=given).total is given
+
+
+def test_column_dtypes_are_pandas_dtypes() -> None:
+    frame = pd.DataFrame(
+        {
+            "a": [1, 2],
+            "b": ["x", "y"],
+            "c": [1.5, 2.0],
+            "d": pd.array([1, None], dtype="Int64"),
+            "e": pd.Categorical(["p", "q"]),
+            "f": [True, False],
+            "g": np.array([1, 2], dtype=np.int8),
+        }
+    )
+    frame["h"] = frame["a"] * 2  # a block of its own, after the others
+    assert _column_dtypes(frame) == frame.dtypes.tolist()
+    assert _column_dtypes(frame[["h", "b", "a"]]) == [frame["h"].dtype, frame["b"].dtype, np.int64]

@@ -27,9 +27,9 @@ from csi.pls.algorithm import (
     outer_weights,
     sign_anchors,
 )
+from csi.pls.arrays import MomentArrays, PLSArrays
 from csi.pls.consistent import consistent_estimates
-from csi.pls.effects import total_effects
-from csi.pls.result import MomentArrays, PLSArrays, PLSResult
+from csi.pls.result import PLSResult
 from csi.spec import ModelSpec
 
 logger = logging.getLogger("csi.pls")  # the package's logger (records named as before)
@@ -78,7 +78,10 @@ def _fit(
     row_weights: np.ndarray | None = None,
     design_roles: dict[str, Any] | None = None,
     sign: Any = "loadings",
+    centred: np.ndarray | None = None,
 ) -> PLSResult:
+    """The fit from the moments; ``raw`` (rows used, items in layout order) gives the
+    construct scores, from ``centred`` (``raw - means``) when the caller has it."""
     check_choice(scheme, SCHEMES, name="scheme")
     if not (isinstance(tol, int | float) and math.isfinite(tol) and tol > 0):
         raise CsiInputError(f"tol must be a positive number, got {tol!r}")
@@ -118,11 +121,12 @@ def _fit(
         paths, r2, ccorr, own, rho = cf.paths, cf.r2, cf.construct_corr, cf.loadings, cf.rho_a
     else:
         paths, r2, ccorr = inner.paths, inner.r2, inner.construct_corr
-        own = inner.cross_loadings[np.arange(len(items)), layout.block]
+        own = inner.cross_loadings.take(layout.own_take)  # each item's own construct
     score_array = None
-    if raw is not None:
-        z = (raw - means) / sd
-        score_array = z @ (w[:, None] * layout.mask)
+    if raw is not None:  # sum_k (x_ik - mean_k) w_k / sd_k: one pass over the rows
+        if centred is None:
+            centred = raw - means
+        score_array = centred @ ((w / sd)[:, None] * layout.mask)
     if moments.n_excluded:
         logger.info("fit_pls: %d respondents left out for missing answers", moments.n_excluded)
     if moments.n_replaced:
@@ -153,7 +157,6 @@ def _fit(
             cross_loadings=inner.cross_loadings,
             construct_corr=ccorr,
             paths=paths,
-            total=total_effects(paths),
             r2=r2,
             corr=S,
             consistent_rho_a=rho,

@@ -10,6 +10,7 @@ correlation matrix, so it accepts a stack of resampled matrices as well.
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 import weakref
 from typing import Any
@@ -135,11 +136,17 @@ def fit_single(
     X = _item_matrix(data, items, spec=spec)
     n_read = len(X)
     # (ufunc reductions called directly here and below: the ndarray methods add a layer)
-    complete = ~np.logical_or.reduce(np.isnan(X), axis=1)
-    every = bool(np.logical_and.reduce(complete))
+    sums = np.add.reduce(X, axis=0)
+    every = math.isfinite(np.add.reduce(sums))  # no NaN (missing answer) in X
+    if every:
+        complete = np.ones(n_read, dtype=bool)
+    else:
+        complete = ~np.logical_or.reduce(np.isnan(X), axis=1)
+        every = bool(np.logical_and.reduce(complete))
     replaced = None
     w_read = None
     moments: Moments | MomentArrays
+    centred = None
     if weights is not None:
         w_read = check_weights(weights, data, weight_kind=weight_kind)
         if missing == "mean":
@@ -173,10 +180,10 @@ def fit_single(
             positions = np.arange(n_read) if every else np.flatnonzero(complete)
         n_used = used.shape[0]
         _check_n(n_used, n_read - n_used, spec)
-        means = np.add.reduce(used, axis=0) / n_used  # what used.mean(axis=0) computes
-        centred = used - means
+        # what used.mean(axis=0) computes (the column sums of X when every row is used)
+        means = (sums if used is X else np.add.reduce(used, axis=0)) / n_used
+        centred = used - means  # kept for the construct scores
         cov = (centred.T @ centred) / (n_used - 1)
-        del centred  # n x items: not kept through the fit below
         # kept as arrays: the result builds the csi.Moments when it is first read
         moments = MomentArrays(
             n=n_used,
@@ -207,6 +214,7 @@ def fit_single(
         consistent=consistent,
         scale=norm_scale,
         raw=used,
+        centred=centred,
         # every row used: a view of the frame's index (its own name) rather than a copy
         rows=data.index.view() if positions.size == n_read else data.index[positions],
         positions=positions,
@@ -362,7 +370,7 @@ def _item_matrix(
         if spec is not None:
             spec.check_data(list(where))  # raises naming the missing items
         pos = [where[i] for i in items]  # KeyError naming the first
-    dtypes = data.dtypes.tolist()
+    dtypes = _column_dtypes(data)
     kinds = [getattr(t, "kind", "O") for t in dtypes]
     text = [items[j] for j, k in enumerate(pos) if kinds[k] not in "biuf"]
     if text:
@@ -385,6 +393,18 @@ def _item_matrix(
             f"at row {plain(data.index[r])!r}"
         )
     return X
+
+
+def _column_dtypes(data: pd.DataFrame) -> list[Any]:
+    """``data.dtypes.tolist()``, read from pandas' block manager when it offers
+    ``get_dtypes`` (the same list, without building the ``dtypes`` Series: ~14 µs of a
+    ~0.4 ms fit); ``data.dtypes`` otherwise."""
+    get = getattr(getattr(data, "_mgr", None), "get_dtypes", None)
+    if get is not None:
+        found = list(get())
+        if len(found) == len(data.columns):
+            return found
+    return data.dtypes.tolist()
 
 
 #: column positions of the items, per columns Index (immutable, so the answer cannot go stale;

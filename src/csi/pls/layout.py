@@ -35,7 +35,8 @@ class Layout:
     ``[A | rhs]``, by ``path_take`` ``(J, J)`` the path-scheme inner weights (``C``
     for a successor, ``beta`` for a predecessor, 1 for an isolated construct). Each
     entry is one value of that array, so these are the same numbers as building
-    the matrices step by step.
+    the matrices step by step. ``own_take`` ``(p,)`` picks each item's own construct
+    from a flat ``(p, J)`` array (the loadings from the cross-loadings).
     """
 
     constructs: tuple[str, ...]
@@ -53,6 +54,7 @@ class Layout:
     pred_padding: np.ndarray
     system_take: np.ndarray
     path_take: np.ndarray
+    own_take: np.ndarray
 
     @classmethod
     def from_spec(cls, spec: ModelSpec) -> Layout:
@@ -92,6 +94,7 @@ class Layout:
             pred_pairs=pred_pairs,
             pred_padding=pred_padding,
             **_take_indices(path, targets, pred_mask, pred_pairs),
+            own_take=np.arange(len(items)) * len(constructs) + block,
         )
         for value in vars(layout).values():
             if isinstance(value, np.ndarray):

@@ -24,6 +24,7 @@ from csi.pls import index as _ix
 from csi.pls import parameters as _tables
 from csi.pls import segments as _segments
 from csi.pls.algorithm import Layout
+from csi.pls.arrays import MomentArrays, PLSArrays
 from csi.pls.consistent import rho_a
 from csi.pls.effects import effect_pairs, reachable
 from csi.spec import ModelSpec
@@ -31,61 +32,6 @@ from csi.spec import ModelSpec
 if TYPE_CHECKING:
     from csi.pls.bootstrap import BootstrapResult
     from csi.pls.mga import GroupComparison
-
-
-@dataclass(frozen=True)
-class PLSArrays:
-    """The estimates in index form (order of ``Layout.items`` / ``Layout.constructs``).
-
-    ``weights``, ``loadings`` ``(p,)``; ``cross_loadings`` ``(p, J)``; ``construct_corr``,
-    ``paths`` (``paths[s, t]`` for ``s -> t``), ``total`` ``(J, J)``; ``r2``, ``rho_a``
-    ``(J,)`` (R² NaN for exogenous constructs); ``corr`` the item correlation matrix
-    ``(p, p)`` the model was estimated from. Paths, total effects, R², loadings and
-    construct correlations are the PLSc ones when the fit was consistent (and then
-    ``consistent_rho_a`` holds the reliabilities used).
-    """
-
-    weights: np.ndarray
-    loadings: np.ndarray
-    cross_loadings: np.ndarray
-    construct_corr: np.ndarray
-    paths: np.ndarray
-    total: np.ndarray
-    r2: np.ndarray
-    corr: np.ndarray
-    consistent_rho_a: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class MomentArrays:
-    """Unweighted item moments held as arrays until :attr:`PLSResult.moments` is read.
-
-    The attributes the result reads often (``missing``, ``weight_kind``, ...) are those
-    of :class:`csi.Moments`; :meth:`build` gives the Moments (means Series, covariance
-    DataFrame, both indexed by ``labels``).
-    """
-
-    n: int
-    means: np.ndarray
-    cov: np.ndarray
-    labels: pd.Index
-    missing: str
-    n_excluded: int = 0
-    n_replaced: int = 0
-    weight_kind: None = None
-    sum_weights: None = None
-    n_eff: None = None
-    weighted: bool = False
-
-    def build(self) -> Moments:
-        return Moments(
-            n=self.n,
-            means=pd.Series(self.means, index=self.labels, copy=False),
-            cov=pd.DataFrame(self.cov, index=self.labels, columns=self.labels, copy=False),
-            missing=self.missing,
-            n_excluded=self.n_excluded,
-            n_replaced=self.n_replaced,
-        )
 
 
 @dataclass(frozen=True, repr=False)
