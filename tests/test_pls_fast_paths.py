@@ -102,7 +102,8 @@ def test_take_indices_give_the_matrices_built_entry_by_entry(seed: int) -> None:
     rng = np.random.default_rng(seed)
     C = rng.uniform(-1, 1, (J, J))
     beta = rng.uniform(-1, 1, (layout.targets.size, J)) * layout.pred_mask
-    system = np.concatenate((C.ravel(), CONSTANTS)).take(layout.system_take)
+    flat = np.concatenate((C.ravel(), CONSTANTS))
+    matrices, rhs_all = flat.take(layout.matrix_take), flat.take(layout.rhs_take)
     inner = np.concatenate((C.ravel(), CONSTANTS, beta.ravel())).take(layout.path_take)
     E = np.zeros((J, J))
     for k, t in enumerate(layout.targets):
@@ -111,8 +112,8 @@ def test_take_indices_give_the_matrices_built_entry_by_entry(seed: int) -> None:
         A[np.ix_(preds, preds)] = C[np.ix_(preds, preds)]
         rhs = np.zeros(J)
         rhs[preds] = C[preds, t]
-        np.testing.assert_array_equal(system[k, :, :J], A)
-        np.testing.assert_array_equal(system[k, :, J], rhs)
+        np.testing.assert_array_equal(matrices[k], A)
+        np.testing.assert_array_equal(rhs_all[k], rhs)
         E[preds, t] = beta[k, preds]
     for s, t in zip(*np.nonzero(layout.path), strict=True):
         E[t, s] = C[t, s]  # the successor t of s: their correlation

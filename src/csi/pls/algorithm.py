@@ -294,17 +294,22 @@ def solve_vectors_checked(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return out
 
 
-def solve_vectors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def solve_vectors(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``x`` with ``a[k] @ x[k] = b[k]`` for a stack of square systems (LAPACK ``gesv``).
 
     The same LU solve as ``np.linalg.solve`` (same numbers), called directly: about
     half its time for the small systems of the PLS iterations. A singular system gives
     NaN (with numpy's "invalid value" floating-point flag; callers that check for NaN
     run it under ``np.errstate(invalid="ignore")``) instead of ``LinAlgError``.
+    ``out``: an array to write ``x`` into (returned).
     """
     if _solve1 is None:  # pragma: no cover
-        return solve_vectors_checked(a, b)
-    return _solve1(a, b)
+        x = solve_vectors_checked(a, b)
+        if out is None:
+            return x
+        out[...] = x
+        return out
+    return _solve1(a, b, out=out)
 
 
 def outer_weights(
@@ -395,31 +400,33 @@ def _path_iterations(
 ) -> WeightFit:
     """The iterations of :func:`_outer_weights_one` for the common case (path scheme,
     reflective and formative-free model, default sign rule), with the steps of
-    :func:`_path_weights_one` and :func:`_normalise_one` written out, the systems and
-    inner weights gathered by ``take`` (:class:`Layout`) and the count of positive
-    loadings as a product with ones (exact): the same numbers in fewer numpy calls.
-    A singular regression gives NaN weights (:func:`solve_vectors`), caught by the
-    variance check, which then names it."""
-    mask, system_take, path_take = layout.mask, layout.system_take, layout.path_take
-    J = layout.n_constructs
-    ones, constants = np.ones(layout.n_items), CONSTANTS
+    :func:`_path_weights_one` and :func:`_normalise_one` written out: ``C`` and the
+    regression weights are written into one buffer, from which ``take``
+    (:class:`csi.pls.layout.Layout`) gathers the regression systems and the inner
+    weights, and the count of positive loadings is a product with ones (exact): the
+    same numbers in fewer numpy calls. A singular regression gives NaN weights
+    (:func:`solve_vectors`), caught by the variance check, which then names it."""
+    mask, path_take = layout.mask, layout.path_take
+    matrix_take, rhs_take = layout.matrix_take, layout.rhs_take
+    J, n_targets = layout.n_constructs, layout.targets.size
+    flat = np.empty(J * J + CONSTANTS.size + n_targets * J)  # [C.ravel(), 0, 1, beta.ravel()]
+    flat[J * J : J * J + CONSTANTS.size] = CONSTANTS
+    C = flat[: J * J].reshape(J, J)  # views of the buffer, written in place below
+    beta = flat[J * J + CONSTANTS.size :].reshape(n_targets, J)
+    ones = np.ones(layout.n_items)
     add, minimum, maximum, both = (
         np.add.reduce,
         np.minimum.reduce,
         np.maximum.reduce,
         np.logical_and.reduce,
     )
-    sign_of, solve, absolute, sqrt, join = np.sign, solve_vectors, np.abs, np.sqrt, np.concatenate
-    solved = layout.targets.size > 0
+    matmul, sign_of, solve, absolute, sqrt = np.matmul, np.sign, solve_vectors, np.abs, np.sqrt
     change, it = np.inf, 0
     with np.errstate(invalid="ignore"):  # NaN from a singular system: checked below
         for it in range(1, max_iter + 1):  # noqa: B007 - the last value is the count
-            C = W.T @ SW
-            flat = join((C.ravel(), constants))
-            if solved:
-                system = flat.take(system_take)
-                beta = solve(system[..., :J], system[..., J])
-                flat = join((flat, beta.ravel()))
+            matmul(W.T, SW, out=C)
+            if n_targets:
+                solve(flat.take(matrix_take), flat.take(rhs_take), out=beta)
             T = (SW @ flat.take(path_take)) * mask
             SW = S @ T
             var = add(T * SW, axis=0)
@@ -448,10 +455,8 @@ def _path_weights_one(C: np.ndarray, layout: Layout) -> np.ndarray:
     """
     flat = np.concatenate((C.ravel(), CONSTANTS))
     if layout.targets.size:
-        J = layout.n_constructs
-        system = flat.take(layout.system_take)
         with np.errstate(invalid="ignore"):  # NaN from a singular system: checked below
-            beta = solve_vectors(system[..., :J], system[..., J])
+            beta = solve_vectors(flat.take(layout.matrix_take), flat.take(layout.rhs_take))
         if math.isnan(np.add.reduce(beta, axis=None)):
             _regressions(C[None], layout)  # raises naming the collinear predecessors
         flat = np.concatenate((flat, beta.ravel()))
@@ -505,10 +510,10 @@ def _inner_one(S: np.ndarray, w: np.ndarray, layout: Layout) -> InnerFit:
     r2 = np.full(J, np.nan)
     targets = layout.targets
     if targets.size:
-        system = np.concatenate((C.ravel(), CONSTANTS)).take(layout.system_take)
-        rhs = system[..., J]
+        flat = np.concatenate((C.ravel(), CONSTANTS))
+        rhs = flat.take(layout.rhs_take)
         with np.errstate(invalid="ignore"):  # NaN from a singular system: checked below
-            beta = solve_vectors(system[..., :J], rhs)
+            beta = solve_vectors(flat.take(layout.matrix_take), rhs)
         explained = np.add.reduce(beta * rhs, axis=1)  # R² = C[t, P] beta
         if math.isnan(np.add.reduce(explained)):
             _regressions(C[None], layout)  # raises naming the collinear predecessors

@@ -28,13 +28,14 @@ class Layout:
     ``pred_mask[k, i]`` is True when ``i`` is a predecessor of ``targets[k]``;
     ``pred_pairs[k]`` marks the predecessor block of the correlation matrix and
     ``pred_padding[k]`` is 1 on the diagonal outside it (the padded systems of
-    :func:`csi.pls.algorithm.regress_paths`). ``system_take`` and ``path_take`` index
-    the flat array ``[C.ravel(), 0, 1, beta.ravel()]`` (construct correlations ``C``;
-    :data:`CONSTANTS`; regression weights ``beta`` ``(T, J)``): ``take`` by
-    ``system_take`` ``(T, J, J + 1)`` gives each target's padded system
-    ``[A | rhs]``, by ``path_take`` ``(J, J)`` the path-scheme inner weights (``C``
-    for a successor, ``beta`` for a predecessor, 1 for an isolated construct). Each
-    entry is one value of that array, so these are the same numbers as building
+    :func:`csi.pls.algorithm.regress_paths`). ``matrix_take``, ``rhs_take`` and
+    ``path_take`` index the flat array ``[C.ravel(), 0, 1, beta.ravel()]``
+    (construct correlations ``C``; :data:`CONSTANTS`; regression weights ``beta``
+    ``(T, J)``): ``take`` by ``matrix_take`` ``(T, J, J)`` and ``rhs_take`` ``(T, J)``
+    gives each target's padded system ``A beta_k = rhs``, by ``path_take`` ``(J, J)``
+    the path-scheme inner weights (``C`` for a successor, ``beta`` for a
+    predecessor, 1 for an isolated construct). Each entry is one value of that
+    array, so these are the same numbers as building
     the matrices step by step. ``own_take`` ``(p,)`` picks each item's own construct
     from a flat ``(p, J)`` array (the loadings from the cross-loadings).
     """
@@ -52,7 +53,8 @@ class Layout:
     pred_mask: np.ndarray
     pred_pairs: np.ndarray
     pred_padding: np.ndarray
-    system_take: np.ndarray
+    matrix_take: np.ndarray
+    rhs_take: np.ndarray
     path_take: np.ndarray
     own_take: np.ndarray
 
@@ -122,20 +124,20 @@ CONSTANTS.setflags(write=False)
 def _take_indices(
     path: np.ndarray, targets: np.ndarray, pred_mask: np.ndarray, pred_pairs: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """``system_take`` and ``path_take`` of :class:`Layout` (see there)."""
+    """``matrix_take``, ``rhs_take`` and ``path_take`` of :class:`Layout` (see there)."""
     J = path.shape[0]
     flat = np.arange(J * J).reshape(J, J)  # C[i, j] sits at i * J + j
     zero, one, beta0 = J * J, J * J + 1, J * J + 2
     cols = np.arange(J)
-    system = np.full((targets.size, J, J + 1), zero, dtype=np.intp)
-    system[:, :, :J] = np.where(pred_pairs, flat, np.where(np.eye(J, dtype=bool), one, zero))
-    system[:, :, J] = np.where(pred_mask, flat[:, targets].T, zero)  # C[i, t_k]
+    padding = np.where(np.eye(J, dtype=bool), one, zero)
+    matrix = np.where(pred_pairs, flat, padding).astype(np.intp)  # (T, J, J)
+    rhs = np.where(pred_mask, flat[:, targets].T, zero).astype(np.intp)  # C[i, t_k]
     inner = np.where(path.T, flat, zero)  # successors i of j (j -> i): C[i, j]
     for k, t in enumerate(targets):
         inner[pred_mask[k], t] = beta0 + k * J + cols[pred_mask[k]]  # beta[k, i]
     isolated = np.flatnonzero(~(path | path.T).any(axis=0))
     inner[isolated, isolated] = one
-    return {"system_take": system, "path_take": inner}
+    return {"matrix_take": matrix, "rhs_take": rhs, "path_take": inner.astype(np.intp)}
 
 
 @functools.lru_cache(maxsize=64)
