@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csi._checks import CsiInputError
-from csi.pls import fit_pls
+from csi.moments import Moments, moments_from_frame
+from csi.pls import fit_pls, fit_pls_moments
 from csi.pls.algorithm import (
     SCHEMES,
     inner_estimates,
@@ -215,3 +216,24 @@ def test_column_dtypes_are_pandas_dtypes() -> None:
     frame["h"] = frame["a"] * 2  # a block of its own, after the others
     assert _column_dtypes(frame) == frame.dtypes.tolist()
     assert _column_dtypes(frame[["h", "b", "a"]]) == [frame["h"].dtype, frame["b"].dtype, np.int64]
+
+
+# ------------------------------------------------------------------ moment checks
+def test_moments_checks_after_the_one_sum_shortcut() -> None:
+    data, spec = random_model(3)
+    items = list(spec.items)
+    base = moments_from_frame(data, items)
+    res = fit_pls_moments(base, spec)
+    # entries so large that their sum would overflow: still finite, so the same fit
+    big = Moments(n=base.n, means=base.means, cov=base.cov * 1e307, missing="listwise")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no overflow warning
+        np.testing.assert_allclose(fit_pls_moments(big, spec).arrays.weights, res.arrays.weights)
+    bad = base.cov.copy()
+    bad.iloc[0, 1] = bad.iloc[1, 0] = np.inf
+    with pytest.raises(CsiInputError, match=rf"covariance of {items[0]!r} and {items[1]!r}"):
+        fit_pls_moments(Moments(n=base.n, means=base.means, cov=bad), spec)
+    flat = base.cov.copy()
+    flat.iloc[2, :] = flat.iloc[:, 2] = 0.0
+    with pytest.raises(CsiInputError, match=rf"zero variance: {items[2]!r}"):
+        fit_pls_moments(Moments(n=base.n, means=base.means, cov=flat), spec)

@@ -83,9 +83,9 @@ class WeightFit:
     """
 
     weights: np.ndarray
-    iterations: np.ndarray
-    converged: np.ndarray
-    change: np.ndarray
+    iterations: np.ndarray | np.integer[Any]  # a numpy scalar for one matrix
+    converged: np.ndarray | np.bool_
+    change: np.ndarray | np.floating[Any]
 
 
 @dataclass(frozen=True)
@@ -443,8 +443,8 @@ def _path_iterations(
             W = T
             if change < tol:
                 break
-    last = np.full(1, change)  # numpy scalars, as the stacked path returns
-    return WeightFit(add(W, axis=1), np.full(1, it, dtype=np.intp)[0], (last < tol)[0], last[0])
+    last = np.float64(change)  # numpy scalars, as the stacked path returns
+    return WeightFit(add(W, axis=1), np.intp(it), np.bool_(last < tol), last)
 
 
 def _path_weights_one(C: np.ndarray, layout: Layout) -> np.ndarray:
@@ -507,7 +507,8 @@ def _inner_one(S: np.ndarray, w: np.ndarray, layout: Layout) -> InnerFit:
     C = W.T @ SW
     J = layout.n_constructs
     paths = np.zeros((J, J))
-    r2 = np.full(J, np.nan)
+    r2 = np.empty(J)
+    r2.fill(np.nan)
     targets = layout.targets
     if targets.size:
         flat = np.concatenate((C.ravel(), CONSTANTS))

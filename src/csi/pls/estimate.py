@@ -40,8 +40,22 @@ def _correlation(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Item correlation matrix and standard deviations; raise naming a constant item."""
     var = np.diagonal(cov)  # a read-only view: not written below
-    ok = np.isfinite(var) & (var > 1e-24 * np.maximum(1.0, means**2))
-    if not np.logical_and.reduce(ok):
+    floor = 1e-24 * np.maximum(1.0, means * means)  # a variance at or below it is zero
+    finite = np.logical_and.reduce(np.isfinite(cov), axis=None)
+    if not (finite and np.minimum.reduce(var - floor) > 0):  # (var - floor > 0: var > floor)
+        _check_variances(means, var, floor, cov, items)
+    sd = np.sqrt(var)
+    S = cov / (sd[:, None] * sd[None, :])  # np.outer(sd, sd) without its Python layer
+    S.flat[:: S.shape[0] + 1] = 1.0  # the diagonal (np.fill_diagonal's own step)
+    return S, sd
+
+
+def _check_variances(
+    means: np.ndarray, var: np.ndarray, floor: np.ndarray, cov: np.ndarray, items: tuple[str, ...]
+) -> None:
+    """Raise naming the items of zero variance, or a covariance that is not finite."""
+    ok = np.isfinite(var) & (var > floor)
+    if not ok.all():
         names = ", ".join(
             f"{items[k]!r} (always {means[k]:g})" for k in np.flatnonzero(~ok).tolist()
         )
@@ -50,13 +64,9 @@ def _correlation(
             "construct: drop it from the model"
         )
     finite = np.isfinite(cov)
-    if not np.logical_and.reduce(finite, axis=None):
+    if not finite.all():
         i, j = (int(v) for v in np.argwhere(~finite)[0])
         raise CsiInputError(f"covariance of {items[i]!r} and {items[j]!r} is not finite")
-    sd = np.sqrt(var)
-    S = cov / (sd[:, None] * sd[None, :])  # np.outer(sd, sd) without its Python layer
-    S.flat[:: S.shape[0] + 1] = 1.0  # the diagonal (np.fill_diagonal's own step)
-    return S, sd
 
 
 def _fit(

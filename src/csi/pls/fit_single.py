@@ -10,7 +10,6 @@ correlation matrix, so it accepts a stack of resampled matrices as well.
 from __future__ import annotations
 
 import functools
-import math
 import warnings
 import weakref
 from typing import Any
@@ -137,7 +136,7 @@ def fit_single(
     n_read = len(X)
     # (ufunc reductions called directly here and below: the ndarray methods add a layer)
     sums = np.add.reduce(X, axis=0)
-    every = math.isfinite(np.add.reduce(sums))  # no NaN (missing answer) in X
+    every = bool(np.logical_and.reduce(np.isfinite(sums)))  # no NaN (missing answer) in X
     if every:
         complete = np.ones(n_read, dtype=bool)
     else:
@@ -372,10 +371,11 @@ def _item_matrix(
         pos = [where[i] for i in items]  # KeyError naming the first
     dtypes = _column_dtypes(data)
     kinds = [getattr(t, "kind", "O") for t in dtypes]
-    text = [items[j] for j, k in enumerate(pos) if kinds[k] not in "biuf"]
+    numeric = set(kinds) <= _NUMBER_KINDS  # every column bool, integer or float
+    text = [] if numeric else [items[j] for j, k in enumerate(pos) if kinds[k] not in "biuf"]
     if text:
         check_numeric(data, text)
-    if all(k in "biuf" for k in kinds):
+    if numeric:
         if all(isinstance(t, np.dtype) for t in dtypes):
             # plain numpy columns: missing values are already NaN
             X = data.to_numpy(dtype=float)[:, pos]
@@ -386,7 +386,8 @@ def _item_matrix(
         if text:
             block = block.apply(pd.to_numeric, errors="coerce")
         X = block.to_numpy(dtype=float, na_value=np.nan)
-    if any(kinds[k] not in "biu" for k in pos) and np.isinf(X).any():
+    integers = numeric and "f" not in kinds  # (else: ask the item columns only)
+    if not integers and any(kinds[k] not in "biu" for k in pos) and np.isinf(X).any():
         r, c = (int(v) for v in np.argwhere(np.isinf(X))[0])
         raise CsiInputError(
             f"data: column {items[c]!r} has an infinite value {float(X[r, c])!r} "
@@ -406,6 +407,9 @@ def _column_dtypes(data: pd.DataFrame) -> list[Any]:
             return found
     return data.dtypes.tolist()
 
+
+#: dtype kinds of the columns :func:`_item_matrix` reads directly (bool, integer, float)
+_NUMBER_KINDS = frozenset("biuf")
 
 #: column positions of the items, per columns Index (immutable, so the answer cannot go stale;
 #: the weak reference tells a recycled ``id`` from the same Index)
