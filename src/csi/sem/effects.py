@@ -7,7 +7,7 @@ effects are ``T = (I - B)^-1 - I`` and the indirect effects ``T - B`` (Bollen 19
 free parameters (``d(I - B)^-1 = C dB C``) and ``V`` their covariance matrix (Sobel 1986).
 Standardized effects scale by ``sd(source) / sd(target)`` (implied standard deviations);
 their standard errors (``std_all_se`` ... ``std_all_ci_upper``) are delta-method ones
-from the Jacobian of the scaled effects (:mod:`csi.sem.standardized_se`), as lavaan's
+from the analytic Jacobian of the scaled effects (:mod:`csi.sem.standardized_se`), as lavaan's
 ``standardizedSolution`` gives for effects defined with ``:=``.
 """
 
@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from csi.sem.estimates import variances
-from csi.sem.standardized_se import SE_SUFFIXES, delta_method_se, empty_se_columns, se_columns
-from csi.sem.structure import BETA, Structure
+from csi.sem.estimates import variance_derivatives, variances
+from csi.sem.standardized_se import SE_SUFFIXES, empty_se_columns, jacobian_se, se_columns
+from csi.sem.structure import BETA, PSI, Structure
 
 EFFECT_COLUMNS = [
     "source",
@@ -52,7 +52,7 @@ def effects_table(
     m = eff.shape[1]
     if m == 0:
         return pd.DataFrame(columns=EFFECT_COLUMNS)
-    cov = None
+    cov = jac = None
     if vcov is not None and len(x):
         # analytic Jacobian: d(I - B)^-1 = C dB C, only path parameters move the effects
         c = eff[2] + np.eye(m)
@@ -114,24 +114,36 @@ def effects_table(
     rows.sort(key=lambda r: r[0])
     table = pd.DataFrame([r[1] for r in rows], columns=EFFECT_COLUMNS[:10])
     cells = [r[2] for r in rows]
-    if vcov is None or not len(x):
+    if vcov is None or jac is None or not rows:
         extra = empty_se_columns("std_all", len(rows))
     else:
-        std_se = delta_method_se(lambda t: _standardized_cells(st, t, cells), x, vcov)
-        extra = se_columns("std_all", table["std_all"].to_numpy(), std_se, level)
+        jac[1][~indirect_possible] = 0.0
+        std = table["std_all"].to_numpy(dtype=float)
+        std_jac = _standardized_jacobian(st, x, eff, jac, cells)
+        extra = se_columns("std_all", std, jacobian_se(std, std_jac, vcov), level)
     return pd.concat([table, extra], axis=1)
 
 
-def _standardized_cells(
-    st: Structure, x: np.ndarray, cells: list[tuple[int, int, int]]
+def _standardized_jacobian(
+    st: Structure,
+    x: np.ndarray,
+    eff: np.ndarray,
+    jac: np.ndarray,
+    cells: list[tuple[int, int, int]],
 ) -> np.ndarray:
-    """Standardized effects ``eff[kind, target, source] sd(source) / sd(target)`` at ``x``."""
-    eff = _effects(st, x)
-    total_var, _ = variances(st, x)
-    if not cells:
-        return np.empty(0)
-    var = np.array([total_var[v] for v in st.inner])
-    k, t, s = (np.asarray(part, dtype=np.intp) for part in zip(*cells, strict=True))
+    """Derivatives ``(cells, k)`` of the standardized effects ``e sqrt(v_s / v_t)``.
+
+    ``d = de sqrt(v_s / v_t) + e sqrt(v_s / v_t) (dv_s / 2 v_s - dv_t / 2 v_t)`` with
+    ``de`` the effects' Jacobian ``jac`` and ``v`` the implied variances of the inner
+    variables (:func:`csi.sem.estimates.variance_derivatives`).
+    """
+    _sigma, m, c = st.implied(x)
+    var = np.einsum("ij,jk,ik->i", c, st.model.matrices[PSI], c)
+    _d_sig, d_var, _d_psi, _d_theta = variance_derivatives(st, m, c)
+    kind, t, s = (np.asarray(part, dtype=np.intp) for part in zip(*cells, strict=True))
     vt, vs = var[t], var[s]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(vt > 0, eff[k, t, s] * np.sqrt(vs / np.where(vt > 0, vt, 1.0)), np.nan)
+        scale = np.where(vt > 0, np.sqrt(vs / np.where(vt > 0, vt, 1.0)), np.nan)
+        value = eff[kind, t, s] * scale
+        dlog = 0.5 * (d_var[:, s] / vs - d_var[:, t] / vt).T
+        return scale[:, None] * jac[kind, t, s] + value[:, None] * dlog

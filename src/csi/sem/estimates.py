@@ -11,7 +11,9 @@ Standardization follows lavaan (``standardizedSolution``):
 R² of an endogenous variable is ``1 - residual variance / implied variance``.
 
 Both standardized columns come with delta-method standard errors, z, p-values and
-intervals (``std_lv_se`` ... ``std_all_ci_upper``; :mod:`csi.sem.standardized_se`).
+intervals (``std_lv_se`` ... ``std_all_ci_upper``; :mod:`csi.sem.standardized_se`), from
+the analytic Jacobian of the same rules (``_StandardizePlan``, the one place that
+computes the standardized solution).
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from csi.sem.standardized_se import delta_method_se, empty_se_columns, se_columns
+from csi.sem.standardized_se import (
+    delta_method_se,
+    empty_se_columns,
+    jacobian_se,
+    se_columns,
+)
 from csi.sem.structure import BETA, LAMBDA, PSI, THETA, Structure
 
 #: Columns of the parameter table (stable API).
@@ -72,14 +79,18 @@ def parameter_table(
     level: float = 0.95,
 ) -> pd.DataFrame:
     """One row per parameter (free and fixed), in lavaan's order."""
-    total, resid = variances(st, x)
+    plan = _StandardizePlan(st)
+    if vcov is None:
+        std, jac = plan.values(x), None
+    else:
+        std, jac = plan.values_and_jacobian(x)
+    n = len(st.entries)
     mats = st.model.matrices
-    latents = set(st.sm.latents)
     se_all = np.sqrt(np.clip(np.diag(vcov), 0, None)) if vcov is not None else None
     zq = stats.norm.ppf(0.5 + level / 2)
     order = _order_keys(st)
     rows = []
-    for e in st.entries:
+    for k, e in enumerate(st.entries):
         # fixed entries are read from the matrices (fixed.x values come from the data)
         est = float(x[e.free]) if e.free >= 0 else float(mats[e.matrix][e.row, e.col])
         se = float(se_all[e.free]) if (e.free >= 0 and se_all is not None) else 0.0
@@ -91,7 +102,7 @@ def parameter_table(
         if e.free >= 0 and se_all is None:
             se = np.nan
         lo, hi = est - zq * se, est + zq * se
-        std_lv, std_all = _standardize(e.lhs, e.op, e.rhs, est, total, resid, latents)
+        std_lv, std_all = float(std[k]), float(std[n + k])
         rows.append(
             (
                 order.get((e.lhs, e.op, e.rhs), 10**6),
@@ -100,51 +111,65 @@ def parameter_table(
         )
     keys = [r[0] for r in rows]
     table = pd.DataFrame([r[1] for r in rows], columns=ESTIMATE_COLUMNS)
-    extra = _standardized_se(st, x, vcov, table, level)
+    extra = _standardized_se(std, jac, vcov, level)
     sort = np.argsort(keys, kind="stable")
     table = pd.concat([table, extra], axis=1)
     return table.iloc[sort].reset_index(drop=True)
 
 
-def standardized_values(st: Structure, x: np.ndarray) -> np.ndarray:
-    """``std_lv`` then ``std_all`` of every entry of ``st.entries`` at ``x`` (one vector)."""
-    total, resid = variances(st, x)
-    mats = st.model.matrices
-    latents = set(st.sm.latents)
-    out = np.empty(2 * len(st.entries))
-    for k, e in enumerate(st.entries):
-        est = float(x[e.free]) if e.free >= 0 else float(mats[e.matrix][e.row, e.col])
-        out[k], out[len(st.entries) + k] = _standardize(
-            e.lhs, e.op, e.rhs, est, total, resid, latents
-        )
-    return out
-
-
 def _standardized_se(
-    st: Structure, x: np.ndarray, vcov: np.ndarray | None, table: pd.DataFrame, level: float
+    std: np.ndarray, jac: np.ndarray | None, vcov: np.ndarray | None, level: float
 ) -> pd.DataFrame:
-    """Delta-method SE columns of ``std_lv`` and ``std_all`` (rows in ``st.entries`` order)."""
-    n = len(st.entries)
-    if vcov is None:
+    """Delta-method SE columns of ``std_lv`` and ``std_all`` (rows in ``st.entries`` order)
+    from the values ``std`` (``std_lv`` then ``std_all``) and their Jacobian ``jac``."""
+    n = len(std) // 2
+    if vcov is None or jac is None:
         return pd.concat([empty_se_columns("std_lv", n), empty_se_columns("std_all", n)], axis=1)
-    plan = _StandardizePlan(st)
-    se = delta_method_se(plan.values, x, vcov)
+    se = jacobian_se(std, jac, vcov)
     return pd.concat(
         [
-            se_columns("std_lv", table["std_lv"].to_numpy(), se[:n], level),
-            se_columns("std_all", table["std_all"].to_numpy(), se[n:], level),
+            se_columns("std_lv", std[:n], se[:n], level),
+            se_columns("std_all", std[n:], se[n:], level),
         ],
         axis=1,
     )
 
 
-class _StandardizePlan:
-    """:func:`standardized_values` as array operations, for the delta method's many calls.
+def variance_derivatives(
+    st: Structure, m: np.ndarray, c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Derivatives w.r.t. the free parameters of the diagonals of ``Sigma``, ``C Psi C'``
+    (inner variables), ``Psi`` and ``Theta``, each ``(k, size)``, at the matrices of the
+    last :meth:`Structure.implied` call (``m = Lambda C``, ``c = C``).
 
-    The entries' variables, operators and fixed values are read once; each call then
-    computes the implied variances and every entry's ``std_lv`` and ``std_all`` with
-    the rules of :func:`_standardize` (tested equal to it), without a Python loop over
-    the entries (the numerical Jacobian calls it twice per free parameter).
+    ``d(C Psi C') = (C dB) P + P (C dB)' + C dPsi C'`` with ``P = C Psi C'`` (as
+    ``dC = C dB C``); ``dSigma`` is :meth:`Structure.dsigma`.
+    """
+    dsig = st.dsigma(m, c)
+    if not len(dsig):
+        p, q = st.p, len(st.inner)
+        return np.zeros((0, p)), np.zeros((0, q)), np.zeros((0, q)), np.zeros((0, p))
+    db, _dl, dp, dt = st._diff_stacks()
+    psi = st.model.matrices[PSI]
+    cov_inner = c @ psi @ c.T
+    d_inner = 2.0 * np.einsum("kij,ji->ki", c @ db, cov_inner) + np.einsum(
+        "ij,kjl,il->ki", c, dp, c
+    )
+    return (
+        np.einsum("kii->ki", dsig),
+        d_inner,
+        np.einsum("kii->ki", dp),
+        np.einsum("kii->ki", dt),
+    )
+
+
+class _StandardizePlan:
+    """The standardized solution of every entry of ``st.entries`` as array operations.
+
+    The entries' variables, operators and fixed values are read once; :meth:`values`
+    then gives every entry's ``std_lv`` and ``std_all`` (the rules of the module
+    docstring, lavaan's ``standardizedSolution``) and :meth:`values_and_jacobian` also
+    their analytic derivatives for the delta method.
     """
 
     def __init__(self, st: Structure) -> None:
@@ -180,9 +205,12 @@ class _StandardizePlan:
             [float(mats[e.matrix][e.row, e.col]) if e.free < 0 else 0.0 for e in entries]
         )
 
-    def values(self, x: np.ndarray) -> np.ndarray:
-        """``std_lv`` then ``std_all`` of every entry at ``x`` (as :func:`standardized_values`)."""
-        sigma, _m, c = self.st.implied(x)
+    def _variances(
+        self, x: np.ndarray, derivatives: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Total and residual variance of every variable (+ the sentinel), and with
+        ``derivatives`` their ``(names + 1, k)`` derivatives."""
+        sigma, m, c = self.st.implied(x)
         psi = self.st.model.matrices[PSI]
         theta = self.st.model.matrices[THETA]
         total = np.zeros(self.n_names + 1)
@@ -193,13 +221,35 @@ class _StandardizePlan:
         total[self.total_obs] = np.diag(sigma)
         resid[self.resid_inner] = np.diag(psi)
         resid[self.resid_obs] = np.diag(theta)[self.resid_obs_pos]
-        est = np.where(self.free >= 0, x[np.maximum(self.free, 0)], self.fixed)
+        if not derivatives:
+            return total, resid, None, None
+        d_sig, d_inner, d_psi, d_theta = variance_derivatives(self.st, m, c)
+        k = len(x)
+        d_total = np.zeros((self.n_names + 1, k))
+        d_resid = np.zeros((self.n_names + 1, k))
+        d_total[self.total_inner] = d_inner.T[self.total_inner_pos]
+        d_total[self.total_obs] = d_sig.T
+        d_resid[self.resid_inner] = d_psi.T
+        d_resid[self.resid_obs] = d_theta.T[self.resid_obs_pos]
+        return total, resid, d_total, d_resid
+
+    def values(self, x: np.ndarray) -> np.ndarray:
+        """``std_lv`` then ``std_all`` of every entry at ``x`` (one vector)."""
+        total, resid, _, _ = self._variances(x, derivatives=False)
+        return self._standardize(self._estimates(x), total, resid)
+
+    def _estimates(self, x: np.ndarray) -> np.ndarray:
+        return np.where(self.free >= 0, x[np.maximum(self.free, 0)], self.fixed)
+
+    def _standardize(self, est: np.ndarray, total: np.ndarray, resid: np.ndarray) -> np.ndarray:
+        """``std_lv`` then ``std_all`` of entries with values ``est``."""
         with np.errstate(divide="ignore", invalid="ignore"):
             sd = np.where(total > 0, np.sqrt(np.where(total > 0, total, 1.0)), np.nan)
             sd_lv = np.where(self.is_latent, sd, 1.0)
             lhs, rhs = self.lhs, self.rhs
             lat_l, lat_r = self.is_latent[lhs], self.is_latent[rhs]
-            # covariances (and any other operator), as the last branch of _standardize
+            # covariances (and any other operator): residual correlations for std_all;
+            # std_lv divides by the residual sd of the latent side(s) only
             ra, rb = resid[lhs], resid[rhs]
             cov_all = np.where((ra > 0) & (rb > 0), est / np.sqrt(ra * rb), np.nan)
             cov_lv = np.where(
@@ -229,6 +279,49 @@ class _StandardizePlan:
             )
         return np.concatenate([std_lv, std_all])
 
+    def values_and_jacobian(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`values` and their derivatives ``(2 entries, k)`` w.r.t. ``x``.
+
+        Every value is ``est * f`` with ``f`` a product of powers of total and residual
+        variances, so ``d value = f d est + value d log f``; ``d log sd(v) =
+        dvar(v) / (2 var(v))`` (``q`` below for total, ``u`` for residual variances).
+        """
+        x = np.asarray(x, dtype=float)
+        total, resid, d_total, d_resid = self._variances(x, derivatives=True)
+        assert d_total is not None and d_resid is not None
+        std = self._standardize(self._estimates(x), total, resid)
+        # the factor f of each value (value = est * f): the rules at est = 1
+        factor = self._standardize(np.ones(len(self.free)), total, resid)
+        n, k = len(self.free), len(x)
+        d_est = np.zeros((n, k))
+        free = np.flatnonzero(self.free >= 0)
+        d_est[free, self.free[free]] = 1.0
+        lhs, rhs = self.lhs, self.rhs
+        lat = self.is_latent[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = 0.5 * d_total / total[:, None]
+            u = 0.5 * d_resid / resid[:, None]
+            q_lv = np.where(lat, q, 0.0)
+            u_lv = np.where(lat, u, 0.0)
+            load, reg, same = (a[:, None] for a in (self.loading, self.regression, self.same))
+            dlog_all = np.where(
+                load,
+                q[lhs] - q[rhs],
+                np.where(reg, q[rhs] - q[lhs], np.where(same, -2.0 * q[lhs], -(u[lhs] + u[rhs]))),
+            )
+            dlog_lv = np.where(
+                load,
+                q[lhs] - q_lv[rhs],
+                np.where(
+                    reg,
+                    q_lv[rhs] - q_lv[lhs],
+                    np.where(same, -2.0 * q_lv[lhs], -(u_lv[lhs] + u_lv[rhs])),
+                ),
+            )
+            jac_lv = factor[:n, None] * d_est + std[:n, None] * dlog_lv
+            jac_all = factor[n:, None] * d_est + std[n:, None] * dlog_all
+        return std, np.vstack([jac_lv, jac_all])
+
 
 def _order_keys(st: Structure) -> dict[tuple[str, str, str], int]:
     """lavaan's table order: user statements, then error variances, latent (co)variances."""
@@ -250,40 +343,6 @@ def _order_keys(st: Structure) -> dict[tuple[str, str, str], int]:
         for j in range(i + 1, n):
             keys.setdefault((a, "~~", every[j]), base + i * n + j)
     return keys
-
-
-def _standardize(
-    lhs: str,
-    op: str,
-    rhs: str,
-    est: float,
-    total: dict[str, float],
-    resid: dict[str, float],
-    latents: set[str],
-) -> tuple[float, float]:
-    def sd(v: str) -> float:
-        return float(np.sqrt(total[v])) if total.get(v, 0.0) > 0 else np.nan
-
-    def sd_lv(v: str) -> float:
-        return sd(v) if v in latents else 1.0
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if op == "=~":
-            return est * sd(lhs) / sd_lv(rhs), est * sd(lhs) / sd(rhs)
-        if op == "~":
-            return est * sd_lv(rhs) / sd_lv(lhs), est * sd(rhs) / sd(lhs)
-        if lhs == rhs:
-            std_all = est / total[lhs] if total.get(lhs, 0.0) > 0 else np.nan
-            return (std_all if lhs in latents else est), std_all
-        ra, rb = resid.get(lhs, np.nan), resid.get(rhs, np.nan)
-        std_all = est / np.sqrt(ra * rb) if ra > 0 and rb > 0 else np.nan
-        if lhs in latents and rhs in latents:
-            return std_all, std_all
-        if lhs in latents:
-            return est / np.sqrt(ra), std_all
-        if rhs in latents:
-            return est / np.sqrt(rb), std_all
-        return est, std_all
 
 
 def r_squared(st: Structure, x: np.ndarray) -> pd.Series:

@@ -7,9 +7,11 @@ effect) is a smooth function of the free parameters. Its covariance matrix is
 Huber-White sandwich), as lavaan's ``standardizedSolution`` (Bollen 1989, *Structural
 Equations with Latent Variables*, ch. 4; Sobel 1986).
 
-``J`` is taken by central differences of csi's own standardization,
-``(g(theta + h e_k) - g(theta - h e_k)) / 2h`` with ``h = 1e-5 max(1, |theta_k|)``
-(truncation error of order ``h^2``, far below the 1e-4 tolerance of the lavaan tests).
+``J`` is analytic for the parameter table and the effects (:mod:`csi.sem.estimates`,
+:mod:`csi.sem.effects`: :func:`jacobian_se`); elsewhere (standardized intercepts) it is
+taken by central differences, ``(g(theta + h e_k) - g(theta - h e_k)) / 2h`` with
+``h = 1e-5 max(1, |theta_k|)`` (:func:`delta_method_se`; truncation error of order
+``h^2``, far below the 1e-4 tolerance of the lavaan tests).
 Then ``z = est / se``, a two-sided normal p-value and a Wald interval
 ``est +- z_{(1 + level) / 2} se``; a value that does not move with the parameters
 (``se`` below ``1e-8 max(1, |est|)``, taken as 0: a latent's own ``std_all`` 1,
@@ -51,7 +53,20 @@ def delta_method_se(
             2 * h
         )
     func(x)  # leave any model state at x
-    var = np.einsum("ij,jk,ik->i", jac, vcov, jac) if x.size else np.zeros(base.size)
+    return jacobian_se(base, jac, vcov)
+
+
+def jacobian_se(base: np.ndarray, jac: np.ndarray, vcov: np.ndarray) -> np.ndarray:
+    """Standard errors ``sqrt(diag(J V J'))`` of values ``base`` with Jacobian ``jac``.
+
+    A value that cannot move keeps only rounding residue and gets 0; a value that is
+    NaN gets a NaN standard error.
+    """
+    base = np.asarray(base, dtype=float)
+    if jac.shape[1]:
+        var = np.einsum("ij,jk,ik->i", jac, vcov, jac)
+    else:
+        var = np.zeros(base.size)
     se = np.sqrt(np.clip(var, 0.0, None))
     # a value that cannot move (a latent's own std_all 1) keeps only rounding residue
     se[se <= _ZERO_SE * np.maximum(1.0, np.abs(base))] = 0.0
