@@ -188,7 +188,7 @@ def fit_single(
             n=n_used,
             means=means,
             cov=cov,
-            labels=_labels(spec_items),
+            items=spec_items,
             missing=missing,
             n_excluded=n_read - n_used,
             n_replaced=0 if replaced is None else int(replaced.sum()),
