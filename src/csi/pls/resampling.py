@@ -24,6 +24,7 @@ from csi._checks import CsiInputError, CsiWarning, check_rng
 from csi.moments import effective_weights
 from csi.pls.algorithm import sign_anchors
 from csi.pls.batched import NON_FINITE, OK, REASONS, Engine, StackFit, run_ordered
+from csi.pls.segments import segment_values
 from csi.pls.statistics import LABEL_COLUMNS, Context, ResampleStatistic
 
 if TYPE_CHECKING:
@@ -438,7 +439,7 @@ def segment_context(
         raise CsiInputError("segment indices need the items' scale end points: pass scale=(lo, hi)")
     if result.rows is None:  # pragma: no cover - raw_items already refused this
         raise CsiInputError("segments need the raw data")
-    labels = result._segment_values(segment, result.rows)
+    labels = segment_values(result, segment, result.rows)
     codes, names = pd.factorize(labels, sort=True, use_na_sentinel=False)
     if engine.n_rows != len(codes):
         # pairwise: the engine resamples every respondent, the segment index (as

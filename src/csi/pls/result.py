@@ -160,7 +160,8 @@ class PLSResult:
         kish = self._moments.n_eff
         return float(self.n if kish is None else kish)
 
-    def _scored_weights(self) -> np.ndarray | None:
+    @property
+    def scored_row_weights(self) -> np.ndarray | None:
         """The weights of the respondents with scores (rows of :attr:`scores`), or None."""
         if self.row_weights is None or self.row_positions is None:
             return None
@@ -359,9 +360,6 @@ class PLSResult:
         of their counts); a segment whose weights are all 0 has a NaN index.
         """
         return _segments.index_by(self, segment, self.respondent_index(scale))
-
-    def _segment_values(self, segment: Any, rows: pd.Index) -> pd.Series:
-        return _segments.segment_values(self, segment, rows)
 
     def impacts(self, points: float = 5, scale: Any = None) -> pd.DataFrame:
         """Index points a target gains when a driver's index rises by ``points``.

@@ -25,11 +25,11 @@ def index_by(
 ) -> pd.DataFrame:
     """The index per segment from the 0-100 respondent scores ``scores100``
     (:meth:`PLSResult.index_by`, rules there)."""
-    labels = result._segment_values(segment, scores100.index)
+    labels = segment_values(result, segment, scores100.index)
     codes, groups = pd.factorize(labels, sort=True, use_na_sentinel=False)
     n_groups, names = len(groups), list(result.layout.constructs)
     counts = np.bincount(codes, minlength=n_groups)
-    w = result._scored_weights()
+    w = result.scored_row_weights
     weights = np.ones(len(codes)) if w is None else w
     totals = np.bincount(codes, weights=weights, minlength=n_groups)
     sums = np.zeros((n_groups, len(names)))
