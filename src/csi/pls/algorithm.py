@@ -250,7 +250,7 @@ def check_formative_blocks(corr: np.ndarray, layout: Layout, *, rcond: float = 1
     The smallest eigenvalue of the block's correlation matrix must exceed ``rcond``
     times its largest; otherwise the regression weights are not identified.
     """
-    S, _ = _batched(corr)
+    S, _ = as_stack(corr)
     for j in np.flatnonzero(layout.mode_b):
         idx = layout.block_items(int(j))
         vals = np.linalg.eigvalsh(S[:, idx[:, None], idx[None, :]])
@@ -261,7 +261,8 @@ def check_formative_blocks(corr: np.ndarray, layout: Layout, *, rcond: float = 1
             )
 
 
-def _batched(corr: np.ndarray) -> tuple[np.ndarray, bool]:
+def as_stack(corr: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``corr`` as a stack ``(B, p, p)`` and whether it was one ``(p, p)`` matrix."""
     S = np.asarray(corr, dtype=float)
     if S.ndim == 2:
         return S[None], True
@@ -328,7 +329,7 @@ def outer_weights(
     Non-convergence is reported in ``converged`` (no warning here). ``anchors``: the
     sign rule (:func:`sign_anchors`; default most loadings positive).
     """
-    S, single = _batched(corr)
+    S, single = as_stack(corr)
     if single:
         return _outer_weights_one(S[0], layout, scheme, tol, max_iter, anchors)
     n_batch = S.shape[0]
@@ -487,7 +488,7 @@ def _normalise_one(
 
 def inner_estimates(corr: np.ndarray, weights: np.ndarray, layout: Layout) -> InnerFit:
     """Construct correlations, cross-loadings, path coefficients and R² from the weights."""
-    S, single = _batched(corr)
+    S, single = as_stack(corr)
     if single:
         return _inner_one(S[0], np.asarray(weights, dtype=float).reshape(-1), layout)
     W = np.asarray(weights, dtype=float).reshape(S.shape[0], -1)[:, :, None] * layout.mask

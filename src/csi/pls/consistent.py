@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from csi._checks import CsiWarning
-from csi.pls.algorithm import Layout, _batched, regress_paths
+from csi.pls.algorithm import Layout, as_stack, regress_paths
 
 
 class PLScWarning(CsiWarning):
@@ -48,7 +48,7 @@ class ConsistentFit:
 
 def rho_a(corr: np.ndarray, weights: np.ndarray, layout: Layout) -> np.ndarray:
     """Dijkstra-Henseler reliability ``rho_A`` per construct (1 for Mode B and single items)."""
-    S, single = _batched(corr)
+    S, single = as_stack(corr)
     W = np.asarray(weights, dtype=float).reshape(S.shape[0], -1)[:, :, None] * layout.mask
     c2 = _c_squared(S, W, layout)
     ww = np.einsum("bpj,bpj->bj", W, W)
@@ -77,7 +77,7 @@ def consistent_estimates(
     exceeds 1 or a corrected correlation leaves [-1, 1]; inadmissible values are kept
     so that the user sees them.
     """
-    S, single = _batched(corr)
+    S, single = as_stack(corr)
     W = np.asarray(weights, dtype=float).reshape(S.shape[0], -1)[:, :, None] * layout.mask
     C = np.asarray(construct_corr, dtype=float).reshape(S.shape[0], *layout.path.shape)
     c2 = _c_squared(S, W, layout)

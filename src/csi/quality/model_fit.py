@@ -61,7 +61,7 @@ import pandas as pd
 from csi._checks import CsiInputError, check_choice, check_rng
 from csi.display import Summary
 from csi.i18n import check_lang, text
-from csi.pls.algorithm import Layout, _batched, sign_anchors
+from csi.pls.algorithm import Layout, as_stack, sign_anchors
 from csi.pls.batched import INADMISSIBLE_RULES, OK, REASONS, Engine, bootstrap_counts
 from csi.pls.resampling import BootstrapFailureWarning
 
@@ -104,7 +104,7 @@ def structural_correlation(
     ``Phi = (I - B')^-1 Psi (I - B')^-T``; ``Psi`` holds the correlations among the
     exogenous constructs and ``1 - R²_t`` for each endogenous ``t`` (Bollen 1989, ch. 4).
     """
-    R, single = _batched(construct_corr)
+    R, single = as_stack(construct_corr)
     B = np.asarray(paths, dtype=float).reshape(R.shape)
     r2b = np.asarray(r2, dtype=float).reshape(R.shape[:2])
     J = layout.n_constructs
@@ -132,7 +132,7 @@ def implied_correlation(
     ``paths`` and ``r2`` given: the estimated model (``Phi`` from the structural
     model); else the saturated model (``Phi = construct_corr``).
     """
-    S, single = _batched(corr)
+    S, single = as_stack(corr)
     n_batch = S.shape[0]
     phi = np.asarray(construct_corr, dtype=float).reshape(n_batch, *layout.path.shape)
     if paths is not None:
@@ -160,7 +160,7 @@ def discrepancies(corr: np.ndarray, implied: np.ndarray) -> np.ndarray:
 
     d_G is NaN when a matrix is not positive definite.
     """
-    S, single = _batched(corr)
+    S, single = as_stack(corr)
     Sig = np.asarray(implied, dtype=float).reshape(S.shape)
     p = S.shape[-1]
     diff = S - Sig
