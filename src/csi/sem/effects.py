@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from csi.sem.estimates import variance_derivatives, variances
 from csi.sem.standardized_se import SE_SUFFIXES, empty_se_columns, jacobian_se, se_columns
@@ -52,6 +52,9 @@ def effects_table(
     m = eff.shape[1]
     if m == 0:
         return pd.DataFrame(columns=EFFECT_COLUMNS)
+    if not eff[0].any():  # no structural path (a CFA): no effect at all
+        empty = pd.DataFrame([], columns=EFFECT_COLUMNS[:10])
+        return pd.concat([empty, empty_se_columns("std_all", 0)], axis=1)
     cov = jac = None
     if vcov is not None and len(x):
         # analytic Jacobian: d(I - B)^-1 = C dB C, only path parameters move the effects
@@ -85,7 +88,7 @@ def effects_table(
         cov[1][~indirect_possible] = 0.0
         cov = cov.ravel()
     total_var, _ = variances(st, x)
-    zq = stats.norm.ppf(0.5 + level / 2)
+    zq = special.ndtri(0.5 + level / 2)  # the normal quantile (as scipy.stats.norm.ppf)
     kinds = ("direct", "indirect", "total")
     rows = []
     order = {v: k for k, v in enumerate(st.sm.latents + st.sm.observed)}

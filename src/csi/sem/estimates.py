@@ -19,17 +19,13 @@ computes the standardized solution).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
-from csi.sem.standardized_se import (
-    delta_method_se,
-    empty_se_columns,
-    jacobian_se,
-    se_columns,
-)
+from csi.sem.standardized_se import delta_method_se, jacobian_se, se_arrays, se_columns
 from csi.sem.structure import BETA, LAMBDA, PSI, THETA, Structure
 
 #: Columns of the parameter table (stable API).
@@ -84,55 +80,60 @@ def parameter_table(
         std, jac = plan.values(x), None
     else:
         std, jac = plan.values_and_jacobian(x)
-    n = len(st.entries)
+    entries = st.entries
     mats = st.model.matrices
-    se_all = np.sqrt(np.clip(np.diag(vcov), 0, None)) if vcov is not None else None
-    zq = stats.norm.ppf(0.5 + level / 2)
+    free = np.array([e.free for e in entries], dtype=np.intp)
+    is_free = free >= 0
+    # fixed entries are read from the matrices (fixed.x values come from the data);
+    # index -1 (fixed) reads the 0 appended to x
+    fixed = np.array([0.0 if e.free >= 0 else float(mats[e.matrix][e.row, e.col]) for e in entries])
+    est = np.where(is_free, np.append(np.asarray(x, dtype=float), 0.0)[free], fixed)
+    if vcov is None:
+        se = np.where(is_free, np.nan, 0.0)
+    else:
+        se_all = np.append(np.sqrt(np.clip(np.diag(vcov), 0, None)), 0.0)
+        se = np.where(is_free, se_all[free], 0.0)
+    tested = is_free & (se > 0)
+    z = np.where(tested, est / np.where(tested, se, 1.0), np.nan)
+    p = np.where(tested, 2 * special.ndtr(-np.abs(np.nan_to_num(z))), np.nan)
+    zq = special.ndtri(0.5 + level / 2)  # the normal quantile (as scipy.stats.norm.ppf)
     order = _order_keys(st)
-    rows = []
-    for k, e in enumerate(st.entries):
-        # fixed entries are read from the matrices (fixed.x values come from the data)
-        est = float(x[e.free]) if e.free >= 0 else float(mats[e.matrix][e.row, e.col])
-        se = float(se_all[e.free]) if (e.free >= 0 and se_all is not None) else 0.0
-        if e.free >= 0 and se_all is not None and se > 0:
-            z = est / se
-            p = float(2 * special.ndtr(-abs(z)))
-        else:
-            z = p = np.nan
-        if e.free >= 0 and se_all is None:
-            se = np.nan
-        lo, hi = est - zq * se, est + zq * se
-        std_lv, std_all = float(std[k]), float(std[n + k])
-        rows.append(
-            (
-                order.get((e.lhs, e.op, e.rhs), 10**6),
-                (e.lhs, e.op, e.rhs, e.label, est, se, z, p, lo, hi, std_lv, std_all),
-            )
-        )
-    keys = [r[0] for r in rows]
-    table = pd.DataFrame([r[1] for r in rows], columns=ESTIMATE_COLUMNS)
-    extra = _standardized_se(std, jac, vcov, level)
+    keys = [order.get((e.lhs, e.op, e.rhs), 10**6) for e in entries]
     sort = np.argsort(keys, kind="stable")
-    table = pd.concat([table, extra], axis=1)
-    return table.iloc[sort].reset_index(drop=True)
+    n = len(entries)
+    columns: dict[str, Any] = {
+        "lhs": [entries[k].lhs for k in sort],
+        "op": [entries[k].op for k in sort],
+        "rhs": [entries[k].rhs for k in sort],
+        "label": [entries[k].label for k in sort],
+        "estimate": est[sort],
+        "se": se[sort],
+        "z": z[sort],
+        "pvalue": p[sort],
+        "ci_lower": (est - zq * se)[sort],
+        "ci_upper": (est + zq * se)[sort],
+        "std_lv": std[:n][sort],
+        "std_all": std[n:][sort],
+    }
+    for name, values in _standardized_se(std, jac, vcov, level).items():
+        columns[name] = values[sort]
+    return pd.DataFrame(columns)
 
 
 def _standardized_se(
     std: np.ndarray, jac: np.ndarray | None, vcov: np.ndarray | None, level: float
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
     """Delta-method SE columns of ``std_lv`` and ``std_all`` (rows in ``st.entries`` order)
     from the values ``std`` (``std_lv`` then ``std_all``) and their Jacobian ``jac``."""
     n = len(std) // 2
     if vcov is None or jac is None:
-        return pd.concat([empty_se_columns("std_lv", n), empty_se_columns("std_all", n)], axis=1)
-    se = jacobian_se(std, jac, vcov)
-    return pd.concat(
-        [
-            se_columns("std_lv", std[:n], se[:n], level),
-            se_columns("std_all", std[n:], se[n:], level),
-        ],
-        axis=1,
-    )
+        se = np.full(2 * n, np.nan)
+    else:
+        se = jacobian_se(std, jac, vcov)
+    return {
+        **se_arrays("std_lv", std[:n], se[:n], level),
+        **se_arrays("std_all", std[n:], se[n:], level),
+    }
 
 
 def variance_derivatives(

@@ -29,11 +29,12 @@ missing data); Yuan & Bentler (2000), *Sociological Methodology* 30, 165-200.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import numpy as np
+from scipy import linalg
 
-from csi.sem.engine import Engine, GroupState, vech_indices
+from csi.sem.engine import Engine, GroupState, normal_theory_terms, vech_indices
 from csi.sem.robust import duplication_weight
 from csi.sem.structure import PSI
 
@@ -150,6 +151,49 @@ def observed_hessian(
         h_loc += moment_curvature(engine, theta, g, s, g_mat, h_vec)
         hess[np.ix_(s.idx, s.idx)] += h_loc
     return (hess + hess.T) / 2.0
+
+
+class _WholeSample(NamedTuple):
+    """Every respondent as one missing-data pattern (what :func:`pattern_hessian` reads)."""
+
+    obs: np.ndarray
+    n: float
+    mean: np.ndarray
+    cov: np.ndarray
+
+
+def ml_derivatives(engine: Engine, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradient, expected and exact Hessian of the complete-data ML discrepancy.
+
+    The exact Hessian is the FIML one above with a single pattern per group (every item
+    answered, the group's moments); without a mean structure, in the whitened terms of
+    :func:`csi.sem.engine.normal_theory_terms` (``A = Sigma^-1 = L^-T L^-1``),
+    ``tr(A S_i A S_j A E) = tr(e_i e_j r)`` and ``G = A E A = L^-T r L^-1``. Used for
+    Newton steps (:meth:`Engine.fisher_scoring`).
+    """
+    n_par = engine.n_par
+    grad, expected, exact = np.zeros(n_par), np.zeros((n_par, n_par)), np.zeros((n_par, n_par))
+    for g, data in enumerate(engine.stats):
+        s = engine.state(theta, g)
+        w = engine.group_weight(g, "ML")
+        gl, hl, e, resid = normal_theory_terms(s, data)
+        p = s.sigma.shape[0]
+        if s.mu is None:
+            flat = e.reshape(len(e), -1)
+            t3 = flat @ np.matmul(e, resid).transpose(0, 2, 1).reshape(len(e), -1).T
+            xl = w * (hl - t3 - t3.T)
+            linv = linalg.solve_triangular(s.chol, np.eye(p), lower=True, check_finite=False)
+            g_mat, h_vec = w * (linv.T @ resid @ linv), np.zeros(p)
+        else:
+            whole = _WholeSample(np.arange(p), data.n, data.mean, data.cov)
+            xl, g_mat, h_vec = pattern_hessian(
+                cast("list[Pattern]", [whole]), s, n_par, engine.n_total
+            )
+        xl += moment_curvature(engine, theta, g, s, g_mat, h_vec)
+        np.add.at(grad, s.idx, w * gl)
+        expected[np.ix_(s.idx, s.idx)] += w * hl
+        exact[np.ix_(s.idx, s.idx)] += xl
+    return grad, expected, (exact + exact.T) / 2.0
 
 
 def casewise_scores(x: np.ndarray, s: GroupState) -> np.ndarray:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from csi.sem.estimates import (
     parameter_table,
     r_squared,
 )
+from csi.sem.fiml_information import ml_derivatives
 from csi.sem.fit_checks import _GroupData
 from csi.sem.fitindices import (
     fit_indices,
@@ -136,7 +138,12 @@ def _fit_moments(
         if user_means:
             theta0 = start_means(engine, theta0)
         apply_starts(structs, maps, theta0)
-        return (*engine.fisher_scoring(theta0, core, max_iter=fisher_iter), ok_all)
+        # ML: Newton steps with the exact Hessian where it is positive definite
+        newton = partial(ml_derivatives, engine) if core == "ML" else None
+        return (
+            *engine.fisher_scoring(theta0, core, max_iter=fisher_iter, newton=newton),
+            ok_all,
+        )
 
     # a few SLSQP steps bring semopy's starting values near the solution and Fisher
     # scoring finishes; should that fail, semopy's SLSQP runs to its own convergence first

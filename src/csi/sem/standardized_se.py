@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 #: suffixes of the columns added for each standardized column (``std_all_se`` ...)
 SE_SUFFIXES = ("se", "z", "pvalue", "ci_lower", "ci_upper")
@@ -74,17 +74,25 @@ def jacobian_se(base: np.ndarray, jac: np.ndarray, vcov: np.ndarray) -> np.ndarr
     return se
 
 
-def se_columns(prefix: str, est: np.ndarray, se: np.ndarray, level: float) -> pd.DataFrame:
-    """``<prefix>_se, _z, _pvalue, _ci_lower, _ci_upper`` for estimates ``est``."""
+def se_arrays(prefix: str, est: np.ndarray, se: np.ndarray, level: float) -> dict[str, np.ndarray]:
+    """``<prefix>_se, _z, _pvalue, _ci_lower, _ci_upper`` for estimates ``est`` (arrays).
+
+    A NaN ``se`` (no parameter covariance) leaves every column NaN.
+    """
     est = np.asarray(est, dtype=float)
     se = np.asarray(se, dtype=float)
-    zq = stats.norm.ppf(0.5 + level / 2)
+    zq = special.ndtri(0.5 + level / 2)  # the normal quantile (as scipy.stats.norm.ppf)
     with np.errstate(divide="ignore", invalid="ignore"):
         moving = se > 0
         z = np.where(moving, est / np.where(moving, se, 1.0), np.nan)
     p = np.where(moving, 2 * special.ndtr(-np.abs(np.nan_to_num(z))), np.nan)
     cols = dict(zip(SE_SUFFIXES, (se, z, p, est - zq * se, est + zq * se), strict=True))
-    return pd.DataFrame({f"{prefix}_{k}": v for k, v in cols.items()})
+    return {f"{prefix}_{k}": v for k, v in cols.items()}
+
+
+def se_columns(prefix: str, est: np.ndarray, se: np.ndarray, level: float) -> pd.DataFrame:
+    """:func:`se_arrays` as a DataFrame."""
+    return pd.DataFrame(se_arrays(prefix, est, se, level))
 
 
 def empty_se_columns(prefix: str, n: int) -> pd.DataFrame:
