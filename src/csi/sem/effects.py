@@ -13,6 +13,8 @@ from the analytic Jacobian of the scaled effects (:mod:`csi.sem.standardized_se`
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from scipy import special
@@ -44,6 +46,13 @@ def _effects(st: Structure, x: np.ndarray) -> np.ndarray:
     return np.stack([b, total - b, total])
 
 
+@functools.cache
+def _no_effects() -> pd.DataFrame:
+    """The effects table without rows (copied for each result)."""
+    empty = pd.DataFrame([], columns=EFFECT_COLUMNS[:10])
+    return pd.concat([empty, empty_se_columns("std_all", 0)], axis=1)
+
+
 def effects_table(
     st: Structure, x: np.ndarray, vcov: np.ndarray | None, *, level: float = 0.95
 ) -> pd.DataFrame:
@@ -53,8 +62,7 @@ def effects_table(
     if m == 0:
         return pd.DataFrame(columns=EFFECT_COLUMNS)
     if not eff[0].any():  # no structural path (a CFA): no effect at all
-        empty = pd.DataFrame([], columns=EFFECT_COLUMNS[:10])
-        return pd.concat([empty, empty_se_columns("std_all", 0)], axis=1)
+        return _no_effects().copy()
     cov = jac = None
     if vcov is not None and len(x):
         # analytic Jacobian: d(I - B)^-1 = C dB C, only path parameters move the effects

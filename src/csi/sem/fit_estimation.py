@@ -50,9 +50,10 @@ from csi.sem.weights import baseline_trace, robust_fit, sandwich
 _log = logging.getLogger("csi.sem.fit")  # the logger of fit_sem, as before the split
 
 _SEMOPY_OBJ = {"ML": "MLW", "MLM": "MLW", "MLR": "MLW", "GLS": "GLS", "ULS": "ULS"}
-#: SLSQP iterations of semopy before Fisher scoring takes over, and the Fisher scoring
-#: iterations allowed from there before falling back to a fully converged SLSQP start.
-_QUICK_SLSQP, _QUICK_FISHER = 10, 100
+#: SLSQP iterations of semopy before Fisher scoring takes over (fewer with ML, whose
+#: Newton steps converge quadratically), and the Fisher scoring iterations allowed from
+#: there before falling back to a fully converged SLSQP start.
+_QUICK_SLSQP, _QUICK_SLSQP_ML, _QUICK_FISHER = 10, 3, 100
 
 
 @dataclass
@@ -147,7 +148,8 @@ def _fit_moments(
 
     # a few SLSQP steps bring semopy's starting values near the solution and Fisher
     # scoring finishes; should that fail, semopy's SLSQP runs to its own convergence first
-    theta, converged, iters, ok_all = solve(_QUICK_SLSQP, min(max_iter, _QUICK_FISHER))
+    quick = _QUICK_SLSQP_ML if core == "ML" else _QUICK_SLSQP
+    theta, converged, iters, ok_all = solve(quick, min(max_iter, _QUICK_FISHER))
     if not converged:
         theta, converged, iters, ok_all = solve(None, max_iter)
     active: list[int] = []
