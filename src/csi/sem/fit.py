@@ -1,9 +1,10 @@
 """``fit_sem``: covariance-based SEM with semopy as the optimiser and lavaan's numbers.
 
 Pipeline: model text -> :mod:`csi.sem.syntax` (lavaan defaults, safe aliases) ->
-semopy ``Model`` per group (ten steps of semopy's SLSQP from the moments; SLSQP to its
-own convergence if what follows fails) -> Fisher scoring to full precision and
-across-group constraints (:mod:`csi.sem.engine`) -> standard errors from the expected
+semopy ``Model`` per group (a few steps of semopy's SLSQP from the moments: three for
+ML, ten otherwise; SLSQP to its own convergence if what follows fails) -> Fisher
+scoring (Newton steps with ML) to full precision and across-group constraints
+(:mod:`csi.sem.engine`) -> standard errors from the expected
 information -> fit indices, parameter table, R², effects and diagnostics computed by csi
 (:mod:`csi.sem.fitindices`, :mod:`csi.sem.estimates`). The data checks and group
 moments are in :mod:`csi.sem.fit_checks`, the estimation and the assembly of the result
