@@ -73,6 +73,7 @@ class GroupState:
     dsig: np.ndarray  # (K_local, p, p) w.r.t. the group's local parameter list
     dmu: np.ndarray | None  # (K_local, p)
     idx: np.ndarray  # global index of each local parameter
+    implied: tuple[np.ndarray, np.ndarray] | None = None  # (M = Lambda C, C) at theta
 
 
 class Engine:
@@ -158,7 +159,7 @@ class Engine:
                 extra = dmu.shape[0] - dsig.shape[0]
                 dsig = np.concatenate([dsig, np.zeros((extra, st.p, st.p))])
                 idx = np.concatenate(idx_parts)
-        return GroupState(sigma, chol, mu, dsig, dmu, idx)
+        return GroupState(sigma, chol, mu, dsig, dmu, idx, (m, c))
 
     # -------------------------------------------------------------- ML
     def ml_group(self, s: GroupState, g: int) -> float:

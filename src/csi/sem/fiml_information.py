@@ -32,9 +32,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 import numpy as np
-from scipy import linalg
 
-from csi.sem.engine import Engine, GroupState, normal_theory_terms, vech_indices
+from csi.sem.engine import Engine, GroupState, _lower_solve, normal_theory_terms, vech_indices
 from csi.sem.robust import duplication_weight
 from csi.sem.structure import PSI
 
@@ -104,7 +103,10 @@ def moment_curvature(
     """
     st, mp = engine.structs[g], engine.maps[g]
     k_loc = st.k
-    _, m, c = st.implied(engine.local(theta, g))
+    if s.implied is not None:  # the state's own matrices (semopy's are at theta too)
+        m, c = s.implied
+    else:
+        _, m, c = st.implied(engine.local(theta, g))
     out = np.zeros((len(s.idx), len(s.idx)))
     if k_loc == 0:
         return out
@@ -182,7 +184,7 @@ def ml_derivatives(engine: Engine, theta: np.ndarray) -> tuple[np.ndarray, np.nd
             flat = e.reshape(len(e), -1)
             t3 = flat @ np.matmul(e, resid).transpose(0, 2, 1).reshape(len(e), -1).T
             xl = w * (hl - t3 - t3.T)
-            linv = linalg.solve_triangular(s.chol, np.eye(p), lower=True, check_finite=False)
+            linv = _lower_solve(s.chol, np.eye(p))
             g_mat, h_vec = w * (linv.T @ resid @ linv), np.zeros(p)
         else:
             whole = _WholeSample(np.arange(p), data.n, data.mean, data.cov)
