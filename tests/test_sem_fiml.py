@@ -182,7 +182,7 @@ def test_analytic_observed_information_is_the_hessian_of_the_loglik():
     """Exact Hessian vs central second differences of the log-likelihood itself."""
     data = pd.read_csv(REF / "pd_missing.csv")
     res = fit_sem(data, PD, missing="fiml")
-    state = res._state
+    state = res.fitted_state
     engine, theta = state.engine, state.theta
     analytic = observed_hessian(engine, theta, [engine.pats])
     k = len(theta)
@@ -282,7 +282,7 @@ def test_observed_information_is_the_hessian_for_any_missingness(seed, rate):
     mask[mask.all(axis=1), 0] = False  # every row answers something
     data = data.mask(mask)
     res = fit_sem(data, TWO + "\nB ~ A", missing="fiml")
-    engine, theta = res._state.engine, res._state.theta
+    engine, theta = res.fitted_state.engine, res.fitted_state.theta
     analytic = observed_hessian(engine, theta, [engine.pats])
     k, h = len(theta), 1e-4
     numeric = np.zeros((k, k))

@@ -61,3 +61,18 @@ def test_minimum_and_single_group_only(hs):
     with pytest.raises(CsiInputError, match="single-group"):
         multi.modification_indices()
     assert np.isfinite(res.modification_indices()["mi"]).all()
+
+
+def test_modification_indices_of_an_ordinal_fit_is_an_input_error() -> None:
+    """An ordinal (DWLS) fit carries no ML state: the same error type as any other fit
+    modification indices are not defined for, naming the estimator."""
+    rng = np.random.default_rng(3)
+    f = rng.normal(size=400)
+    noise = rng.normal(scale=0.6, size=(400, 4))
+    data = pd.DataFrame(
+        {f"y{i}": np.digitize(0.8 * f + noise[:, i], [-0.5, 0.5]) for i in range(4)}
+    )
+    res = fit_sem(data, "F =~ y0 + y1 + y2 + y3", ordered=list(data.columns), estimator="DWLS")
+    assert res.fitted_state is None
+    with pytest.raises(CsiInputError, match=r"single-group ML fit; this is a DWLS fit"):
+        res.modification_indices()

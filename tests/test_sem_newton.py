@@ -45,7 +45,7 @@ def _fit(case: str) -> Any:
 @pytest.mark.parametrize("case", list(CASES))
 def test_exact_hessian_equals_differences_of_the_gradient(case: str) -> None:
     res = _fit(case)
-    engine, theta = res._state.engine, res._state.theta
+    engine, theta = res.fitted_state.engine, res.fitted_state.theta
     rng = np.random.default_rng(3)
     for step in (0.0, 0.02):
         at = theta + step * rng.standard_normal(theta.size) * np.maximum(1.0, np.abs(theta))
@@ -73,5 +73,5 @@ def test_hs_cfa_converges_in_a_few_newton_steps() -> None:
     res = _fit("hs_cfa")
     assert res.converged
     assert res.iterations <= 10  # Fisher scoring alone took 34
-    grad, _expected, _exact = ml_derivatives(res._state.engine, res._state.theta)
+    grad, _expected, _exact = ml_derivatives(res.fitted_state.engine, res.fitted_state.theta)
     assert np.max(np.abs(grad)) < 1e-9

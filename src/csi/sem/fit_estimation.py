@@ -472,7 +472,7 @@ def _assemble(
         vcov=vc,
         lang=lang,
         weight_kind=state.weight_kind,
-        _state=state,
+        fitted_state=state,
     )
 
 

@@ -33,7 +33,7 @@ MI_COLUMNS = ["lhs", "op", "rhs", "mi", "epc", "sepc_all"]
 
 def modification_indices(result: SEMResult, *, minimum: float = 0.0) -> pd.DataFrame:
     """Modification indices of a single-group ML fit, largest first."""
-    state = result._state
+    state = result.fitted_state
     if state is None or state.estimator not in ("ML", "MLM"):
         raise CsiInputError("modification indices need a single-group ML fit")
     engine = state.engine

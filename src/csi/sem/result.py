@@ -52,6 +52,10 @@ class SEMResult:
         ``None`` (unweighted), ``"sampling"`` or ``"frequency"`` survey weights
         (:mod:`csi.sem.weights`); with sampling weights ``vcov`` and ``se`` are the robust
         (sandwich) ones and ``fit_indices`` adds the scaled and robust entries.
+    fitted_state:
+        The fitted model (:class:`csi.sem.fit_estimation.FitState`: structures, engine,
+        parameter vector) that :func:`csi.sem.modindices.modification_indices` reads;
+        ``None`` for ordinal (DWLS/WLSMV) fits.
     """
 
     estimates: pd.DataFrame
@@ -70,7 +74,7 @@ class SEMResult:
     vcov: pd.DataFrame | None = None
     lang: str = "en"
     weight_kind: str | None = None
-    _state: Any = field(default=None, repr=False, compare=False)
+    fitted_state: Any = field(default=None, repr=False, compare=False)
 
     @property
     def implied_corr(self) -> pd.DataFrame | dict[Any, pd.DataFrame]:
@@ -123,9 +127,11 @@ class SEMResult:
 
     def modification_indices(self, *, minimum: float = 0.0) -> pd.DataFrame:
         """Score tests for fixed-to-zero parameters (see :mod:`csi.sem.modindices`)."""
-        if self._state is None:
-            raise RuntimeError("this result does not carry the fitted model")
-        constraints = getattr(self._state.sm, "constraints", ())
+        if self.fitted_state is None:
+            raise CsiInputError(
+                f"modification indices need a single-group ML fit; this is a {self.estimator} fit"
+            )
+        constraints = getattr(self.fitted_state.sm, "constraints", ())
         if constraints:
             raise CsiInputError(
                 f"modification indices are not available with constraints ({constraints[0].text!r})"
