@@ -236,21 +236,16 @@ def test_pls_bootstrap_views_are_the_long_table_with_inference(pls):
             np.testing.assert_array_equal(
                 merged[f"{column}_view"], merged[f"{column}_long"], err_msg=f"{op} {column}"
             )
-        # the bootstrap re-estimates the full sample itself (csi.pls.bootstrap's plan),
-        # so its estimate column agrees with the fit's to rounding only: see the xfail below
+        # the estimate column is the fit's own (exact: see the next test)
         np.testing.assert_allclose(
             merged["estimate_view"], merged["estimate_long"], rtol=0, atol=1e-13, err_msg=op
         )
     assert long["se"].notna().all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BootstrapResult.table['estimate'] is the bootstrap's own re-estimate of the "
-    "full sample, not the fit's estimate (differs by ~8e-16 on mobi); the long table "
-    "takes the fit's, so the bootstrap view is not exactly derived from it",
-)
 def test_pls_bootstrap_estimate_column_is_exactly_the_fits(pls, pls_long):
+    """The bootstrap table's estimate for paths, weights, loadings and R² is the fit's own
+    value (its full-sample re-estimate differed by ~8e-16 on mobi before)."""
     boot = pls.bootstrap(n=20, seed=1)
     for op, (_, left, right, value) in PLS_VIEWS.items():
         view = boot.select(PLS_KINDS[op])

@@ -432,7 +432,7 @@ def bootstrap(
             dev, pivots, plan.pivot_cols, plan.estimate, plan.se_hat, accel, ci, level
         )
     table = plan.labels.copy()
-    table["estimate"] = plan.estimate
+    table["estimate"] = _fit_estimates(result, plan.labels, plan.estimate)
     table["boot_mean"] = plan.estimate + mean_dev
     table["se"] = se
     table["t"] = t
@@ -493,6 +493,35 @@ def _mean_sd(dev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             mean[a : a + step] = np.nanmean(block, axis=0)
             sd[a : a + step] = np.nanstd(block, axis=0, ddof=1)
     return mean, sd
+
+
+#: statistics the fit reports itself: kind -> (the fit's table, its key columns)
+_FIT_TABLES = {
+    "path": ("path_coefficients", ("source", "target")),
+    "outer_weight": ("outer_weights", ("construct", "indicator")),
+    "loading": ("loadings", ("construct", "indicator")),
+    "r2": ("r2", ("construct",)),
+}
+
+
+def _fit_estimates(result: PLSResult, labels: pd.DataFrame, estimate: np.ndarray) -> np.ndarray:
+    """The ``estimate`` column: the fit's own value where the fit reports the statistic
+    (paths, outer weights, loadings, R²), so the bootstrap table agrees exactly with
+    :meth:`PLSResult.parameter_table`; the full-sample re-estimate (equal to rounding,
+    see :func:`_check_reproduces`) for every other statistic."""
+    out = np.array(estimate, dtype=float)
+    kinds = labels["kind"].to_numpy()
+    for kind, (attr, keys) in _FIT_TABLES.items():
+        rows = np.flatnonzero(kinds == kind)
+        if rows.size == 0:
+            continue
+        frame = getattr(result, attr)
+        value = frame["r2" if kind == "r2" else "estimate"].to_numpy(dtype=float)
+        fit = dict(zip(zip(*(frame[k] for k in keys), strict=True), value, strict=True))
+        wanted = zip(*(labels[k].to_numpy()[rows] for k in keys), strict=True)
+        for i, key in zip(rows, wanted, strict=True):
+            out[i] = fit.get(key, out[i])
+    return out
 
 
 def _check_reproduces(plan: Plan, result: PLSResult) -> None:
