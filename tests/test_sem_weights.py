@@ -127,7 +127,7 @@ def test_lavaan_mlm_with_sampling_weights_uses_an_unweighted_gamma(reference):
     fit = pd.read_csv(reference("lavaan_weights", "hs_mlm_fit.csv")).set_index("measure")["value"]
     params = pd.read_csv(reference("lavaan_weights", "hs_mlm_params.csv"))
     res = fit_sem(data, HS, weights="w")
-    state = res._state
+    state = res.fitted_state
     perm = [list(state.sm.observed).index(v) for v in state.engine.structs[0].obs]
     vcov, robust = satorra_bentler(state.engine, state.theta, [state.groups[0].raw[:, perm]])
     assert _rel(fit["chisq.scaling.factor"], robust["scaling_factor"]) < TOL

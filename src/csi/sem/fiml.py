@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import linalg
 
 from csi import diagnostics as dg
+from csi.sem.assemble import FitRun
 from csi.sem.engine import Engine, GroupMap, GroupStats, NotPositiveDefinite
 from csi.sem.fiml_information import fiml_gfi, observed_hessian
 from csi.sem.fit_checks import _GroupData
@@ -286,11 +287,7 @@ def fit_fiml(
     info = engine.observed_information(theta) * n
     vcov, singular = _invert_information(info)
     names = list(st.free_names) + engine.mean_names()
-    diags: list[dg.Diagnostic] = []
-    if singular:
-        diags += dg.not_identified(", ".join(names[k] for k in singular[:5]), lang=lang)
-    if not em_ok:
-        diags += dg.not_converged(False, lang=lang)
+    diags = _start_diagnostics(singular, names, em_ok, lang)
     s = engine.state(theta, 0, derivatives=False)
     assert s.mu is not None
     ll = pattern_loglik(pats, s.mu, s.sigma)
@@ -317,13 +314,7 @@ def fit_fiml(
     # lavaan's log-likelihoods with fixed.x are conditional on the x values
     ll, ll_h1 = ll - ll_x, ll_h1 - ll_x
     gfi, moments = fiml_gfi(x, pats, s.mu, s.sigma, xs)
-    fit["gfi"] = gfi
-    fit["agfi"] = agfi(gfi, moments, df)
-    fit["loglik"] = ll
-    fit["unrestricted_loglik"] = ll_h1
-    fit["aic"] = -2 * ll + 2 * npar
-    fit["bic"] = -2 * ll + npar * np.log(n)
-    fit["bic_adjusted"] = -2 * ll + npar * np.log((n + 2) / 24)
+    _likelihood_entries(fit, gfi, moments, df, ll, ll_h1, npar, n)
     robust: dict[str, float] = {}
     if estimator == "MLR":
         vcov, robust = _mlr(engine, theta, x, pats, fit, df, (mu_h1, sigma_h1), xs)
@@ -339,33 +330,93 @@ def fit_fiml(
                 xs=xs,
             )
         )
-    if robust:
-        fit = pd.concat([fit, pd.Series(robust, dtype=float)])
-        fit.name = "value"
-    back = np.argsort(perm)
-    gd.cov = sigma_h1[np.ix_(back, back)]
-    gd.mean = mu_h1[back]
-    state = FitState(sm, engine, theta, "ML", [gd])
     missing_cells = int(np.isnan(x).sum())
-    result = _assemble(
-        state,
-        [st],
-        engine.maps,
-        theta,
+    result = fiml_result(
+        FitState(sm, engine, theta, "ML", [gd]),
+        [(mu_h1, sigma_h1)],
+        perm,
         vcov,
         names,
         fit,
         diags,
-        n_excluded=n_excluded,
-        converged=converged,
-        iterations=iters,
+        FitRun(converged, iters, n_excluded, lang),
+        robust=robust,
         multigroup=False,
         level=level,
-        lang=lang,
-        estimator=f"{estimator} (FIML)",
+        estimator=estimator,
     )
     _log.info("FIML: %d respondents, %d missing answers", n, missing_cells)
     return result
+
+
+def _start_diagnostics(
+    singular: list[int], names: list[str], em_ok: bool, lang: str
+) -> list[dg.Diagnostic]:
+    """Parameters the information does not identify; an EM that did not converge."""
+    diags: list[dg.Diagnostic] = []
+    if singular:
+        diags += dg.not_identified(", ".join(names[k] for k in singular[:5]), lang=lang)
+    if not em_ok:
+        diags += dg.not_converged(False, lang=lang)
+    return diags
+
+
+def _likelihood_entries(
+    fit: pd.Series,
+    gfi: float,
+    moments: float,
+    df: int,
+    ll: float,
+    ll_h1: float,
+    npar: int,
+    n: int,
+) -> None:
+    """Set the GFI/AGFI, log-likelihoods and information criteria of ``fit`` in place:
+    ``AIC = -2 log L + 2 q``, ``BIC = -2 log L + q log N``, sample-size adjusted BIC
+    with ``log((N + 2) / 24)`` (lavaan's ``fitMeasures``)."""
+    fit["gfi"] = gfi
+    fit["agfi"] = agfi(gfi, moments, df)
+    fit["loglik"] = ll
+    fit["unrestricted_loglik"] = ll_h1
+    fit["aic"] = -2 * ll + 2 * npar
+    fit["bic"] = -2 * ll + npar * np.log(n)
+    fit["bic_adjusted"] = -2 * ll + npar * np.log((n + 2) / 24)
+
+
+def fiml_result(
+    state: FitState,
+    h1: list[tuple[np.ndarray, np.ndarray]],
+    perm: list[int],
+    vcov: np.ndarray,
+    names: list[str],
+    fit: pd.Series,
+    diags: list[dg.Diagnostic],
+    run: FitRun,
+    *,
+    robust: dict[str, float],
+    multigroup: bool,
+    level: float,
+    estimator: str,
+) -> SEMResult:
+    """The result of a FIML fit (one group or several): each group keeps its EM
+    saturated moments ``h1`` (``(mean, cov)`` in the model's order ``perm``, put back in
+    the data's order) as its sample moments, for the residuals and later computations."""
+    back = np.argsort(perm)
+    for gd, (mu_h1, sigma_h1) in zip(state.groups, h1, strict=True):
+        gd.cov = sigma_h1[np.ix_(back, back)]
+        gd.mean = mu_h1[back]
+    return _assemble(
+        state,
+        vcov,
+        names,
+        fit,
+        diags,
+        run,
+        robust=robust,
+        multigroup=multigroup,
+        level=level,
+        estimator=f"{estimator} (FIML)",
+    )
 
 
 def _mlr(

@@ -19,20 +19,23 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
-from csi import diagnostics as dg
+from csi.sem.assemble import FitRun
 from csi.sem.engine import Engine, GroupMap, GroupStats, NotPositiveDefinite
 from csi.sem.fiml import (
     Pattern,
     _independence_loglik,
+    _likelihood_entries,
+    _start_diagnostics,
     _x_loglik,
     em_saturated,
+    fiml_result,
     pattern_loglik,
     patterns,
 )
 from csi.sem.fiml_information import fiml_gfi, observed_hessian
 from csi.sem.fit_checks import _GroupData
-from csi.sem.fit_estimation import FitState, _assemble, _invert_information, _local_free
-from csi.sem.fitindices import agfi, fit_indices, rmsea_interval
+from csi.sem.fit_estimation import FitState, _invert_information, _local_free
+from csi.sem.fitindices import fit_indices, rmsea_interval
 from csi.sem.groups import build_maps, start_values
 from csi.sem.means import mean_parameters, start_means
 from csi.sem.mlr import fiml_corrected, fiml_sandwich, independence_trace
@@ -150,11 +153,7 @@ def fit_fiml_groups(
     theta, converged, iters = engine.fisher_scoring(theta0, "ML", max_iter=max_iter)
     n = engine.n_total
     vcov, singular = _invert_information(engine.observed_information(theta) * n)
-    diags: list[dg.Diagnostic] = []
-    if singular:
-        diags += dg.not_identified(", ".join(names[k] for k in singular[:5]), lang=lang)
-    if not em_all:
-        diags += dg.not_converged(False, lang=lang)
+    diags = _start_diagnostics(singular, names, em_all, lang)
     p = structs[0].p
     x_idx = [structs[0].obs.index(v) for v in structs[0].fixed_x_vars]
     nx = len(x_idx)
@@ -188,13 +187,7 @@ def fit_fiml_groups(
         baseline=2.0 * (ll_h1 - ll_b),
         fixed_x=nx * (nx + 1) // 2,
     )
-    fit["gfi"] = gfi
-    fit["agfi"] = agfi(gfi, moments, df)
-    fit["loglik"] = ll
-    fit["unrestricted_loglik"] = ll_h1
-    fit["aic"] = -2 * ll + 2 * npar
-    fit["bic"] = -2 * ll + npar * np.log(n)
-    fit["bic_adjusted"] = -2 * ll + npar * np.log((n + 2) / 24)
+    _likelihood_entries(fit, gfi, moments, df, ll, ll_h1, npar, n)
     robust: dict[str, float] = {}
     if estimator == "MLR":
         vcov, robust = _mlr(engine, theta, xs, pats, h1, x_idx, fit, df)
@@ -202,30 +195,19 @@ def fit_fiml_groups(
         robust.update(
             fiml_corrected(engine, theta, xs, pats, h1, robust=estimator == "MLR", xs=x_idx)
         )
-    if robust:
-        fit = pd.concat([fit, pd.Series(robust, dtype=float)])
-        fit.name = "value"
-    back = np.argsort(perm)
-    for gd, (mu_h1, sigma_h1) in zip(groups, h1, strict=True):
-        gd.cov = sigma_h1[np.ix_(back, back)]
-        gd.mean = mu_h1[back]
-    state = FitState(sm, engine, theta, "ML", groups)
-    return _assemble(
-        state,
-        structs,
-        maps,
-        theta,
+    return fiml_result(
+        FitState(sm, engine, theta, "ML", groups),
+        h1,
+        perm,
         vcov,
         names,
         fit,
         diags,
-        n_excluded=n_excluded,
-        converged=converged,
-        iterations=iters,
+        FitRun(converged, iters, n_excluded, lang),
+        robust=robust,
         multigroup=True,
         level=level,
-        lang=lang,
-        estimator=f"{estimator} (FIML)",
+        estimator=estimator,
     )
 
 

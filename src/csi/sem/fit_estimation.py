@@ -21,6 +21,7 @@ from scipy import linalg, stats
 
 from csi import diagnostics as dg
 from csi._checks import CsiInputError
+from csi.sem.assemble import FitRun, GroupPieces, assemble_result, with_entries
 from csi.sem.constraints import Linear, affine, linearize, violated
 from csi.sem.defined import DefinedSyntaxError, defined_rows
 from csi.sem.effects import effects_table
@@ -235,27 +236,19 @@ def _fit_moments(
         n_test=n_stat,
         x_index=fixed_idx,
     )
-    if robust:
-        if "chisq_scaled" in robust and df > 0:
-            robust["pvalue_scaled"] = float(stats.chi2.sf(robust["chisq_scaled"], df))
-        fit = pd.concat([fit, pd.Series(robust, dtype=float)])
-        fit.name = "value"
+    if "chisq_scaled" in robust and df > 0:
+        robust["pvalue_scaled"] = float(stats.chi2.sf(robust["chisq_scaled"], df))
     state = FitState(sm, engine, theta, estimator, groups, weight_kind)
     return _assemble(
         state,
-        structs,
-        maps,
-        theta,
         vcov,
         names,
         fit,
         diags,
-        n_excluded=n_excluded,
-        converged=converged,
-        iterations=iters,
+        FitRun(converged, iters, n_excluded, lang),
+        robust=robust,
         multigroup=multigroup,
         level=level,
-        lang=lang,
     )
 
 
@@ -381,26 +374,27 @@ def _invert_information(info: np.ndarray) -> tuple[np.ndarray, list[int]]:
 
 def _assemble(
     state: FitState,
-    structs: list[Structure],
-    maps: list[GroupMap],
-    theta: np.ndarray,
     vcov: np.ndarray,
     names: list[str],
     fit: pd.Series,
     diags: list[dg.Diagnostic],
+    run: FitRun,
     *,
-    n_excluded: int,
-    converged: bool,
-    iterations: int,
+    robust: dict[str, float] | None = None,
     multigroup: bool,
     level: float,
-    lang: str,
     estimator: str | None = None,
 ) -> SEMResult:
-    """Parameter tables, R², effects, matrices and diagnostics of a fitted model."""
-    groups = state.groups
-    tables, r2s, effs, implied, resid = [], {}, [], {}, {}
+    """Per-group tables, R², effects, matrices and improper-solution diagnostics of a
+    fitted model, joined by :func:`csi.sem.assemble.assemble_result`; ``robust``: the
+    scaled and robust fit entries appended to ``fit``."""
+    groups, theta = state.groups, state.theta
+    structs, maps = state.engine.structs, state.engine.maps
+    if robust:
+        fit = with_entries(fit, robust)
+    pieces, found = [], list(diags)
     engine = state.engine
+    order = list(state.sm.observed)
     for g, (st, mp) in enumerate(zip(structs, maps, strict=True)):
         x = theta[mp.cov_idx]
         v_loc = vcov[np.ix_(mp.cov_idx, mp.cov_idx)]
@@ -413,66 +407,41 @@ def _assemble(
         eff = effects_table(st, x, v_loc, level=level)
         r2 = r_squared(st, x)
         s = engine.state(theta, g, derivatives=False)
-        order = list(state.sm.observed)
         labels_ix = pd.Index(order)  # built once, shallow copies below
         perm = [st.obs.index(v) for v in order]
         sig = s.sigma[np.ix_(perm, perm)]
-        implied[groups[g].label] = pd.DataFrame(sig, index=labels_ix, columns=labels_ix.copy())
         cov = groups[g].cov
         sd_s, sd_m = np.sqrt(np.diag(cov)), np.sqrt(np.diag(sig))
         rc = cov / np.outer(sd_s, sd_s) - sig / np.outer(sd_m, sd_m)
-        resid[groups[g].label] = pd.DataFrame(rc, index=labels_ix.copy(), columns=labels_ix.copy())
-        r2s[groups[g].label] = r2
         label = groups[g].label
-        if multigroup:
-            tab.insert(0, "group", label)
-            eff.insert(0, "group", label)
-        tables.append(tab)
-        effs.append(eff)
-        diags += _improper(st, x, tab, r2, label if multigroup else None, lang)
-    diags = dg.collect(
-        dg.not_converged(converged, iterations=iterations, lang=lang),
-        diags,
-        dg.respondents_excluded(n_excluded, lang=lang),
-    )
-    estimates = pd.concat(tables, ignore_index=True)
-    if state.sm.defined:
-        estimates = pd.concat(
-            [
-                estimates,
-                _defined_table(state.sm, structs, maps, theta, vcov, pd.concat(tables), level),
-            ],
-            ignore_index=True,
+        found += _improper(st, x, tab, r2, label if multigroup else None, run.lang)
+        pieces.append(
+            GroupPieces(
+                label=label,
+                estimates=tab,
+                effects=eff,
+                r2=r2,
+                implied=pd.DataFrame(sig, index=labels_ix, columns=labels_ix.copy()),
+                residual=pd.DataFrame(rc, index=labels_ix.copy(), columns=labels_ix.copy()),
+            )
         )
-    effects = pd.concat(effs, ignore_index=True)
-    names_ix = pd.Index(names)
-    vc = pd.DataFrame(vcov, index=names_ix, columns=names_ix.copy())
-    if multigroup:
-        r2_out: pd.Series | pd.DataFrame = pd.DataFrame(r2s)
-        implied_out: Any = implied
-        resid_out: Any = resid
-        labels: tuple[Any, ...] | None = tuple(g.label for g in groups)
-    else:
-        r2_out = r2s[None]
-        implied_out, resid_out, labels = implied[None], resid[None], None
-    return SEMResult(
-        estimates=estimates,
-        fit_indices=fit,
-        r2=r2_out,
-        effects=effects,
-        implied_cov=implied_out,
-        residual_corr=resid_out,
-        diagnostics=diags,
+    return assemble_result(
+        pieces,
+        run,
+        fit=fit,
+        vcov=vcov,
+        names=names,
+        diagnostics=found,
         n=engine.n_total,
-        n_excluded=n_excluded,
         estimator=estimator or state.estimator,
-        converged=converged,
-        iterations=iterations,
-        groups=labels,
-        vcov=vc,
-        lang=lang,
+        multigroup=multigroup,
         weight_kind=state.weight_kind,
         fitted_state=state,
+        defined=(
+            partial(_defined_table, state.sm, structs, maps, theta, vcov, level=level)
+            if state.sm.defined
+            else None
+        ),
     )
 
 

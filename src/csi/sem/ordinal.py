@@ -32,6 +32,7 @@ from scipy import linalg, stats
 
 from csi import diagnostics as dg
 from csi._checks import CsiInputError, check_columns, check_frame
+from csi.sem.assemble import FitRun, GroupPieces, assemble_result
 from csi.sem.effects import effects_table
 from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared
 from csi.sem.ordinal_fitmeasures import ordinal_fit_measures
@@ -338,9 +339,8 @@ def _dwls(
         continuous=cont,
         saturated=_saturated_weight(os_),
     )
-    diags = dg.collect(
-        dg.not_converged(converged, iterations=it, lang=lang),
-        dg.negative_variances(
+    found = [
+        *dg.negative_variances(
             {
                 dg.Phrase(f"{v} (error)", f"{v}（误差）"): float(1 - r2.get(v, 0.0))
                 for v in st.obs
@@ -348,7 +348,7 @@ def _dwls(
             },
             lang=lang,
         ),
-        dg.standardized_loadings_above_one(
+        *dg.standardized_loadings_above_one(
             {
                 f"{a_} -> {b_}": float(v)
                 for a_, b_, v in zip(
@@ -360,29 +360,23 @@ def _dwls(
             },
             lang=lang,
         ),
-        dg.respondents_excluded(n_excluded, lang=lang),
-    )
+    ]
     order = list(sm.observed)
     back = [st.obs.index(v) for v in order]
     implied = pd.DataFrame(sigma[np.ix_(back, back)], index=order, columns=order)
     sample = os_.corr
     resid = pd.DataFrame(sample - sigma[np.ix_(back, back)], index=order, columns=order)
-    names = list(st.free_names)
-    return SEMResult(
-        estimates=tab,
-        fit_indices=fit,
-        r2=r2,
-        effects=eff,
-        implied_cov=implied,
-        residual_corr=resid,
-        diagnostics=diags,
+    piece = GroupPieces(None, tab, eff, r2, implied, resid)
+    return assemble_result(
+        [piece],
+        FitRun(converged, it, n_excluded, lang),
+        fit=fit,
+        vcov=vcov,
+        names=list(st.free_names),
+        diagnostics=found,
         n=n,
-        n_excluded=n_excluded,
         estimator=estimator,
-        converged=converged,
-        iterations=it,
-        vcov=pd.DataFrame(vcov, index=names, columns=names),
-        lang=lang,
+        multigroup=False,
     )
 
 

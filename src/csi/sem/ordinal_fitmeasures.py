@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csi.sem.assemble import with_entries
 from csi.sem.fitindices import FIT_NAMES, agfi, cfi, nfi, rmsea_interval, tli
 from csi.sem.robust import robust_rmsea_interval
 
@@ -75,6 +76,32 @@ def ordinal_fit_measures(
     b_df = m_off
     gfi = 1.0 - float(e @ (w * e)) / (float(s_vec @ (w * s_vec)) + saturated[0])
     m_all = len(s_vec) + saturated[1]
+    values = chisq_entries(npar, n, chisq, df, b_chisq, b_df, gfi, m_all)
+    values.update(srmr=_srmr(corr, implied))
+    point, lo, up, pclose = rmsea_interval(chisq, df, n - 1)
+    values.update(rmsea=point, rmsea_ci_lower=lo, rmsea_ci_upper=up, rmsea_pvalue=pclose)
+    out = pd.Series(values, dtype=float, name="value")
+    if not robust or df <= 0:
+        return out
+    extra = _scaled_shifted(n, df, chisq, b_chisq, b_df, w, gamma_c, delta)
+    if not cont:
+        extra.update(_savalei_robust(n, df, corr, implied, w, gamma, delta))
+    return with_entries(out, extra)
+
+
+def chisq_entries(
+    npar: int,
+    n: float,
+    chisq: float,
+    df: int,
+    b_chisq: float,
+    b_df: int,
+    gfi: float,
+    m_all: int,
+) -> dict[str, float]:
+    """The fit entries (``FIT_NAMES``, NaN where not given) of a test statistic
+    ``chisq`` on ``df`` against the baseline ``b_chisq`` on ``b_df``: p-value, CFI, TLI,
+    NFI, and lavaan's ``agfi = 1 - (m / df)(1 - gfi)`` over ``m_all`` statistics."""
     values = dict.fromkeys(FIT_NAMES, np.nan)
     values.update(
         npar=npar,
@@ -89,19 +116,40 @@ def ordinal_fit_measures(
         nfi=nfi(chisq, b_chisq),
         gfi=gfi,
         agfi=agfi(gfi, m_all, df),
-        srmr=_srmr(corr, implied),
     )
-    point, lo, up, pclose = rmsea_interval(chisq, df, n - 1)
-    values.update(rmsea=point, rmsea_ci_lower=lo, rmsea_ci_upper=up, rmsea_pvalue=pclose)
-    out = pd.Series(values, dtype=float, name="value")
-    if not robust or df <= 0:
-        return out
-    extra = _scaled_shifted(n, df, chisq, b_chisq, b_df, w, gamma_c, delta)
-    if not cont:
-        extra.update(_savalei_robust(n, df, corr, implied, w, gamma, delta))
-    out = pd.concat([out, pd.Series(extra, dtype=float)])
-    out.name = "value"
-    return out
+    return values
+
+
+def scaled_entries(
+    chisq: float,
+    df: int,
+    b_chisq: float,
+    b_df: int,
+    shift: tuple[float, float],
+    b_shift: tuple[float, float],
+    n_rmsea: float,
+    groups: int = 1,
+) -> dict[str, float]:
+    """lavaan's scaled-and-shifted (WLSMV) entries: ``T = a chisq + b`` with
+    ``shift = (a, b)``, the baseline's likewise with ``b_shift``, and the p-value, CFI,
+    TLI and RMSEA (on ``n_rmsea``, ``groups`` groups) of those statistics."""
+    (a, b), (ab, bb) = shift, b_shift
+    t, tb = a * chisq + b, ab * b_chisq + bb
+    point, lo, up, pclose = rmsea_interval(t, df, n_rmsea, groups)
+    return {
+        "chisq_scaled": t,
+        "pvalue_scaled": float(stats.chi2.sf(t, df)),
+        "scaling_factor": 1.0 / a,
+        "shift_parameter": b,
+        "baseline_chisq_scaled": tb,
+        "baseline_scaling_factor": 1.0 / ab,
+        "cfi_scaled": cfi(t, df, tb, b_df),
+        "tli_scaled": tli(t, df, tb, b_df),
+        "rmsea_scaled": point,
+        "rmsea_ci_lower_scaled": lo,
+        "rmsea_ci_upper_scaled": up,
+        "rmsea_pvalue_scaled": pclose,
+    }
 
 
 def _srmr(corr: np.ndarray, implied: np.ndarray) -> float:
@@ -134,22 +182,7 @@ def _scaled_shifted(
     a, b = _scale_shift(df, u @ gamma_c)
     # baseline: correlations 0, variances of continuous items free (projected out)
     ab, bb = _scale_shift(b_df, w[:b_df, None] * gamma_c[:b_df, :b_df])
-    t, tb = a * chisq + b, ab * b_chisq + bb
-    point, lo, up, pclose = rmsea_interval(t, df, n - 1)
-    return {
-        "chisq_scaled": t,
-        "pvalue_scaled": float(stats.chi2.sf(t, df)),
-        "scaling_factor": 1.0 / a,
-        "shift_parameter": b,
-        "baseline_chisq_scaled": tb,
-        "baseline_scaling_factor": 1.0 / ab,
-        "cfi_scaled": cfi(t, df, tb, b_df),
-        "tli_scaled": tli(t, df, tb, b_df),
-        "rmsea_scaled": point,
-        "rmsea_ci_lower_scaled": lo,
-        "rmsea_ci_upper_scaled": up,
-        "rmsea_pvalue_scaled": pclose,
-    }
+    return scaled_entries(chisq, df, b_chisq, b_df, (a, b), (ab, bb), n - 1)
 
 
 def _savalei_robust(

@@ -27,13 +27,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from csi import diagnostics as dg
 from csi._checks import CsiInputError
+from csi.sem.assemble import FitRun, GroupPieces, assemble_result, with_entries
 from csi.sem.effects import effects_table
 from csi.sem.estimates import ESTIMATE_COLUMNS, parameter_table, r_squared, variances
-from csi.sem.fitindices import FIT_NAMES, agfi, cfi, nfi, rmsea_interval, tli
+from csi.sem.fitindices import rmsea_interval
 from csi.sem.groups import build_maps
-from csi.sem.ordinal_fitmeasures import _scale_shift
+from csi.sem.ordinal_fitmeasures import _scale_shift, chisq_entries, scaled_entries
 from csi.sem.polychoric import OrdinalStats, near_pd_correlation
 from csi.sem.result import SEMResult
 from csi.sem.robust import robust_rmsea_interval
@@ -352,21 +352,9 @@ def _fit_measures(
     ]
     gfi = float(np.dot(n_g / n, per_group))
     m_all = sum(len(o) for o in obs)
-    values = dict.fromkeys(FIT_NAMES, np.nan)
+    values = chisq_entries(npar, n, chisq, df, b_chisq, b_df, gfi, m_all)
     point, lo, up, pclose = rmsea_interval(chisq, df, n - groups, groups)
     values.update(
-        npar=npar,
-        n=n,
-        chisq=chisq,
-        df=df,
-        pvalue=float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
-        baseline_chisq=b_chisq,
-        baseline_df=b_df,
-        cfi=cfi(chisq, df, b_chisq, b_df),
-        tli=tli(chisq, df, b_chisq, b_df),
-        nfi=nfi(chisq, b_chisq),
-        gfi=gfi,
-        agfi=agfi(gfi, m_all, df),
         rmsea=point,
         rmsea_ci_lower=lo,
         rmsea_ci_upper=up,
@@ -394,28 +382,11 @@ def _fit_measures(
         ]
     )
     ab, bb = _scale_shift(b_df, ub[:, None] * gamma_all)
-    t, tb = a * chisq + b, ab * b_chisq + bb
-    point, lo, up, pclose = rmsea_interval(t, df, n - groups, groups)
-    extra = {
-        "chisq_scaled": t,
-        "pvalue_scaled": float(stats.chi2.sf(t, df)),
-        "scaling_factor": 1.0 / a,
-        "shift_parameter": b,
-        "baseline_chisq_scaled": tb,
-        "baseline_scaling_factor": 1.0 / ab,
-        "cfi_scaled": cfi(t, df, tb, b_df),
-        "tli_scaled": tli(t, df, tb, b_df),
-        "rmsea_scaled": point,
-        "rmsea_ci_lower_scaled": lo,
-        "rmsea_ci_upper_scaled": up,
-        "rmsea_pvalue_scaled": pclose,
-    }
+    extra = scaled_entries(chisq, df, b_chisq, b_df, (a, b), (ab, bb), n - groups, groups)
     if saturated:
         extra.update(_savalei_groups(n_g, obs, implied, w, gam, jac, p, df))
-    out = pd.concat([out, pd.Series(extra, dtype=float)])
-    out.name = "value"
     del stats_
-    return out
+    return with_entries(out, extra)
 
 
 def _savalei_groups(
@@ -507,7 +478,7 @@ def _assemble(
 ) -> SEMResult:
     items = list(sm.observed)
     zq = stats.norm.ppf(0.5 + level / 2)
-    tabs, effs, r2s, implied_d, resid_d = [], [], {}, {}, {}
+    pieces: list[GroupPieces] = []
     for g, (st, os_, label) in enumerate(zip(structs, stats_, labels, strict=True)):
         xl = _local(lay, g, x)
         _imp, sigma, scale = _implied(st, lay, g, x, perm)
@@ -538,36 +509,28 @@ def _assemble(
             std = 1.0 / (float(x[k]) if k >= 0 else 1.0)
             extra.append(_row(x, vcov, zq, (item, "~*~", item), k, 1.0, None, std))
         tab = pd.concat([tab, pd.DataFrame(extra, columns=ESTIMATE_COLUMNS)], ignore_index=True)
-        tab.insert(0, "group", label)
-        tabs.append(tab)
-        eff = effects_table(st, xl, vl, level=level)
-        eff.insert(0, "group", label)
-        effs.append(eff)
-        r2s[label] = r_squared(st, xl)
         back = [st.obs.index(v) for v in items]
         cor = (sigma * np.outer(scale, scale))[np.ix_(back, back)]
-        implied_d[label] = pd.DataFrame(cor, index=items, columns=items)
-        resid_d[label] = pd.DataFrame(os_.corr - cor, index=items, columns=items)
-    diags = dg.collect(
-        dg.not_converged(converged, iterations=it, lang=lang),
-        dg.respondents_excluded(n_excluded, lang=lang),
-    )
-    return SEMResult(
-        estimates=pd.concat(tabs, ignore_index=True),
-        fit_indices=fit,
-        r2=pd.DataFrame(r2s),
-        effects=pd.concat(effs, ignore_index=True),
-        implied_cov=implied_d,
-        residual_corr=resid_d,
-        diagnostics=diags,
+        pieces.append(
+            GroupPieces(
+                label=label,
+                estimates=tab,
+                effects=effects_table(st, xl, vl, level=level),
+                r2=r_squared(st, xl),
+                implied=pd.DataFrame(cor, index=items, columns=items),
+                residual=pd.DataFrame(os_.corr - cor, index=items, columns=items),
+            )
+        )
+    return assemble_result(
+        pieces,
+        FitRun(converged, it, n_excluded, lang),
+        fit=fit,
+        vcov=vcov,
+        names=lay.names,
+        diagnostics=[],
         n=int(sum(s.n for s in stats_)),
-        n_excluded=n_excluded,
         estimator=estimator,
-        converged=converged,
-        iterations=it,
-        groups=tuple(labels),
-        vcov=pd.DataFrame(vcov, index=lay.names, columns=lay.names),
-        lang=lang,
+        multigroup=True,
     )
 
 
