@@ -264,6 +264,7 @@ def two_groups(mobi: pd.DataFrame) -> pd.DataFrame:
 def test_pls_group_comparison_views_are_pivots_of_the_group_long_table(two_groups, ecsi):
     comparison = csi.compare_groups(two_groups, ecsi, "grp", n=50, seed=1, scale=(1, 10))
     long = csi.parameter_table(comparison)
+    pd.testing.assert_frame_equal(comparison.parameter_table(), long)  # the thin method
     assert list(long.columns) == ["group", "lhs", "op", "rhs", "estimate"]
     assert list(dict.fromkeys(long["group"])) == list(comparison.groups)
     wide = long.pivot_table(

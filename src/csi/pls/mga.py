@@ -58,6 +58,7 @@ from csi.pls import index as _ix
 from csi.pls import intervals as _iv
 from csi.pls.batched import REASONS, bootstrap_counts, run_ordered
 from csi.pls.fit import fit_pls
+from csi.pls.parameters import parameter_table
 from csi.pls.resampling import (
     FAILURE_WARN_SHARE,
     BootstrapFailureWarning,
@@ -145,6 +146,11 @@ class GroupComparison:
             f"{lab['method']}: {self.method}; {lab['resamples']} {self.n_resamples}, "
             f"{lab['failed']} {self.n_failed}; {lab['excluded']} {self.n_excluded}",
         ]
+
+    def parameter_table(self) -> pd.DataFrame:
+        """Both groups' estimates in one long table, lavaan's orientation: ``group, lhs,
+        op, rhs, estimate`` (as :func:`csi.parameter_table` of this comparison)."""
+        return parameter_table(self)
 
     def summary(
         self, lang: str = "en", digits: int = 3, kinds: Sequence[str] | None = ("path",)
