@@ -139,11 +139,10 @@ def test_indirect_effect_matches_sobel_formula(reference):
     a = _lookup(est, "dem60", "~", "ind60")["estimate"]
     b = _lookup(est, "dem65", "~", "dem60")["estimate"]
     c = _lookup(est, "dem65", "~", "ind60")["estimate"]
-    # the covariance matrix of the free parameters is labelled by semopy names; find a, b
+    # the covariance matrix of the free parameters carries lavaan's names
     vc = res.vcov.to_numpy()
-    se = np.sqrt(np.diag(vc))
-    ia = int(np.argmin(np.abs(se - _lookup(est, "dem60", "~", "ind60")["se"])))
-    ib = int(np.argmin(np.abs(se - _lookup(est, "dem65", "~", "dem60")["se"])))
+    ia = res.vcov.index.get_loc("dem60~ind60")
+    ib = res.vcov.index.get_loc("dem65~dem60")
     sobel = np.sqrt(b**2 * vc[ia, ia] + a**2 * vc[ib, ib] + 2 * a * b * vc[ia, ib])
     eff = res.effects.set_index(["source", "target", "effect"])
     assert eff.loc[("ind60", "dem65", "indirect"), "estimate"] == pytest.approx(a * b, rel=1e-9)

@@ -21,6 +21,7 @@ Several groups: ``F = sum_g (n_g / N) F_g`` and ``chisq = N F``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -296,7 +297,11 @@ class Engine:
             step = _newton_step(exact, grad) if exact is not None else None
             if step is None:
                 try:
-                    step = -linalg.solve(hess, grad, assume_a="sym")
+                    with warnings.catch_warnings():
+                        # a singular information: the step still moves, and the fit
+                        # names the unidentified parameters in its diagnostics
+                        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+                        step = -linalg.solve(hess, grad, assume_a="sym")
                 except (linalg.LinAlgError, ValueError):
                     step = -np.linalg.lstsq(hess, grad, rcond=None)[0]
             if basis is not None:

@@ -43,7 +43,7 @@ from csi.sem.fitindices import agfi, fit_indices, rmsea_interval
 from csi.sem.means import start_means
 from csi.sem.mlr import fiml_corrected, fiml_sandwich, independence_trace
 from csi.sem.result import SEMResult
-from csi.sem.structure import Structure
+from csi.sem.structure import Structure, readable_names
 from csi.sem.syntax import SemModel
 from csi.sem.weights import robust_fit
 
@@ -287,7 +287,7 @@ def fit_fiml(
     info = engine.observed_information(theta) * n
     vcov, singular = _invert_information(info)
     names = list(st.free_names) + engine.mean_names()
-    diags = _start_diagnostics(singular, names, em_ok, lang)
+    diags = _start_diagnostics(singular, readable_names([st], names), em_ok, lang)
     s = engine.state(theta, 0, derivatives=False)
     assert s.mu is not None
     ll = pattern_loglik(pats, s.mu, s.sigma)

@@ -40,7 +40,7 @@ from csi.sem.groups import build_maps, start_values
 from csi.sem.means import mean_parameters, start_means
 from csi.sem.mlr import fiml_corrected, fiml_sandwich, independence_trace
 from csi.sem.result import SEMResult
-from csi.sem.structure import Structure
+from csi.sem.structure import Structure, readable_names
 from csi.sem.syntax import SemModel
 from csi.sem.weights import robust_fit
 
@@ -153,7 +153,7 @@ def fit_fiml_groups(
     theta, converged, iters = engine.fisher_scoring(theta0, "ML", max_iter=max_iter)
     n = engine.n_total
     vcov, singular = _invert_information(engine.observed_information(theta) * n)
-    diags = _start_diagnostics(singular, names, em_all, lang)
+    diags = _start_diagnostics(singular, readable_names(structs, names), em_all, lang)
     p = structs[0].p
     x_idx = [structs[0].obs.index(v) for v in structs[0].fixed_x_vars]
     nx = len(x_idx)

@@ -44,7 +44,7 @@ from csi.sem.means import mean_parameters, mean_rows, start_means
 from csi.sem.mlr import complete_h1_trace, independence_trace
 from csi.sem.result import SEMResult
 from csi.sem.robust import satorra_bentler
-from csi.sem.structure import Structure
+from csi.sem.structure import Structure, readable_names
 from csi.sem.syntax import SemModel, SemSyntaxError
 from csi.sem.weights import baseline_trace, robust_fit, sandwich
 
@@ -180,7 +180,9 @@ def _fit_moments(
         vcov, singular = _invert_information(hess * n_stat / 2.0)
     if singular:
         diags += dg.not_identified(
-            ", ".join(names[k] for k in singular[:5]) or dg.SOME_PARAMETER, lang=lang
+            ", ".join(readable_names(structs, [names[k] for k in singular[:5]]))
+            or dg.SOME_PARAMETER,
+            lang=lang,
         )
     robust: dict[str, float] = {}
     if estimator == "MLM":
@@ -430,7 +432,7 @@ def _assemble(
         run,
         fit=fit,
         vcov=vcov,
-        names=names,
+        names=readable_names(structs, names),
         diagnostics=found,
         n=engine.n_total,
         estimator=estimator or state.estimator,

@@ -40,7 +40,7 @@ from csi.sem.ordinal_groups import fit_ordinal_groups
 from csi.sem.ordinal_mixed import mixed_stats
 from csi.sem.polychoric import OrdinalStats, near_pd_correlation, ordinal_stats
 from csi.sem.result import SEMResult
-from csi.sem.structure import PSI, THETA, Structure
+from csi.sem.structure import PSI, THETA, Structure, readable_names
 from csi.sem.syntax import build_model
 from csi.spec import ModelSpec
 
@@ -372,7 +372,7 @@ def _dwls(
         FitRun(converged, it, n_excluded, lang),
         fit=fit,
         vcov=vcov,
-        names=list(st.free_names),
+        names=readable_names([st], st.free_names),
         diagnostics=found,
         n=n,
         estimator=estimator,

@@ -37,7 +37,7 @@ from csi.sem.ordinal_fitmeasures import _scale_shift, chisq_entries, scaled_entr
 from csi.sem.polychoric import OrdinalStats, near_pd_correlation
 from csi.sem.result import SEMResult
 from csi.sem.robust import robust_rmsea_interval
-from csi.sem.structure import THETA, Structure
+from csi.sem.structure import THETA, Structure, readable_names
 
 #: group_equal keywords available with ordinal items
 ORDINAL_EQUAL = ("loadings", "thresholds", "regressions", "lv_variances", "lv_covariances", "means")
@@ -526,7 +526,7 @@ def _assemble(
         FitRun(converged, it, n_excluded, lang),
         fit=fit,
         vcov=vcov,
-        names=lay.names,
+        names=readable_names(structs, lay.names, items=_item_order(structs[0], perm)),
         diagnostics=[],
         n=int(sum(s.n for s in stats_)),
         estimator=estimator,
@@ -558,3 +558,11 @@ def _latent_sd(st: Structure, xl: np.ndarray) -> dict[str, float]:
 
     total, _resid = variances(st, xl)
     return {st.inner[k]: float(np.sqrt(total[st.inner[k]])) for k in st.latent_idx}
+
+
+def _item_order(st: Structure, perm: list[int]) -> list[str]:
+    """The ordinal items in threshold order (``perm[i]`` is the position of ``st.obs[i]``)."""
+    items = [""] * len(perm)
+    for i, pos in enumerate(perm):
+        items[pos] = st.obs[i]
+    return items

@@ -11,6 +11,8 @@ a mean structure ``mu = nu + Lambda C alpha`` (observed intercepts ``nu``, laten
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -294,3 +296,39 @@ class Structure:
             if lo is not None and abs(val - lo) < 1e-10:
                 out.append(name)
         return out
+
+
+_GROUP_SUFFIX = re.compile(r"^(?P<base>.+?)\.g(?P<group>\d+)$")
+
+
+def readable_names(
+    structs: Sequence[Structure], names: Sequence[str], items: Sequence[str] | None = None
+) -> list[str]:
+    """lavaan's names of the free parameters whose internal keys are ``names``.
+
+    ``lhs op rhs`` without spaces (``visual=~x2``), the label of a labelled parameter,
+    ``x1~1`` for an intercept or a latent mean, ``x1|t1`` for a threshold and
+    ``x1~*~x1`` for a scale factor (``items``: the ordinal items in threshold order);
+    ``.g2``, ``.g3``... for a parameter of a later group (lavaan's ``vcov`` names; group 1
+    has no suffix). Used for ``SEMResult.vcov`` and the messages that name parameters.
+    """
+    out = []
+    for name in names:
+        m = _GROUP_SUFFIX.match(name)
+        base, g = (m["base"], int(m["group"])) if m else (name, 1)
+        st = structs[min(g, len(structs)) - 1]
+        parts = base.split(".")
+        if parts[0] in ("nu", "alpha") and len(parts) == 2:
+            v = parts[1]
+            if parts[0] == "alpha" and v.isdigit():  # the k-th latent of an ordinal fit
+                v = st.inner[int(st.latent_idx[int(v)])]
+            text = f"{v}~1"
+        elif parts[0] == "tau" and len(parts) == 3 and items is not None:
+            text = f"{items[int(parts[1])]}|t{parts[2]}"
+        elif parts[0] == "delta" and len(parts) == 2 and items is not None:
+            text = f"{items[int(parts[1])]}~*~{items[int(parts[1])]}"
+        else:
+            e = next((e for e in st.entries if e.name == base and e.free >= 0), None)
+            text = base if e is None else (e.label or f"{e.lhs}{e.op}{e.rhs}")
+        out.append(text if g == 1 else f"{text}.g{g}")
+    return out
