@@ -52,6 +52,10 @@ class SEMResult:
         ``None`` (unweighted), ``"sampling"`` or ``"frequency"`` survey weights
         (:mod:`csi.sem.weights`); with sampling weights ``vcov`` and ``se`` are the robust
         (sandwich) ones and ``fit_indices`` adds the scaled and robust entries.
+    vcov:
+        Covariance matrix of the free parameters, rows and columns named as lavaan's
+        ``vcov()``: ``visual=~x2``, ``x1~~x1``, ``x1~1``, ``x1|t1``, a parameter's label
+        when it has one, and ``.g2``, ``.g3``... for a parameter of a later group.
     fitted_state:
         The fitted model (:class:`csi.sem.fit_estimation.FitState`: structures, engine,
         parameter vector) that :func:`csi.sem.modindices.modification_indices` reads;
