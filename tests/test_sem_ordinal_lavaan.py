@@ -270,6 +270,26 @@ def test_unconstrained_groups_are_separate_fits():
         np.testing.assert_allclose(both["se_y"][free], both["se_x"][free] * ratio, rtol=1e-6)
 
 
+def test_multigroup_residual_correlations_match_lavaan(mg_case):
+    """resid(fit, "cor"): each group's implied latent-response correlations have a unit
+    diagonal (the residual variances derived from the scale factors), so the residual
+    diagonal is 0 as in lavaan, and the off-diagonal entries equal lavaan's
+    (``hs4_mg_thr_load_wlsmv_resid.csv``, made by ``make_residuals.R``)."""
+    prefix, res, labels, _equal = mg_case
+    for label in labels:
+        implied = res.implied_cov[label].to_numpy()
+        np.testing.assert_allclose(np.diag(implied), 1.0, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(np.diag(res.residual_corr[label].to_numpy()), 0.0, atol=1e-12)
+    if prefix != "hs4_mg_thr_load_wlsmv":
+        return
+    lav = pd.read_csv(REF / "hs4_mg_thr_load_wlsmv_resid.csv")
+    for label in labels:
+        ours = res.residual_corr[label]
+        rows = lav[lav["group"] == label]
+        got = [ours.loc[r, c] for r, c in zip(rows["row"], rows["col"], strict=True)]
+        np.testing.assert_allclose(got, rows["value"], rtol=0, atol=2e-6)
+
+
 def test_multigroup_refusals():
     data = pd.read_csv(REF / "hs_cat4.csv")
     kw = {"ordered": True, "level": 0.95, "lang": "en", "max_iter": 200, "estimator": "WLSMV"}

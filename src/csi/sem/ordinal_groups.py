@@ -485,6 +485,8 @@ def _assemble(
         for i in lay.theta_local[g]:
             e = next(e for e in st.entries if e.name == st.free_names[i])
             xl[i] += 1.0 / scale[e.row] ** 2 - sigma[e.row, e.row]
+        # Sigma* with the derived residual variances: unit diagonal, as lavaan's implied
+        sigma = st.implied(xl)[0]
         idx = lay.cov_idx[g]
         vl = vcov[np.ix_(idx, idx)].copy()
         for i in lay.theta_local[g]:
