@@ -5,6 +5,9 @@ of the named diagonal entry equals the ``se`` of that row of ``estimates``."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -93,3 +96,27 @@ def test_an_unidentified_model_names_its_parameters_as_lavaan(hs) -> None:
     assert "visual~1" in diag.message and "nu." not in diag.message
     with pytest.raises(CsiInputError):
         res.modification_indices()
+
+
+def test_vcov_follows_the_parameter_table_whatever_the_hash_seed(reference) -> None:
+    """semopy's internal parameter order depends on Python's string hashing; vcov is
+    put in the table's order, so two processes with other seeds give the same layout."""
+    import subprocess
+    import sys
+
+    code = (
+        "import pandas as pd\nfrom csi.sem import fit_sem\nfrom lavaan_models import HS\n"
+        f"d = pd.read_csv({str(reference('lavaan', 'HolzingerSwineford1939.csv'))!r})\n"
+        "print(','.join(fit_sem(d, HS, group='school').vcov.index))"
+    )
+    tests_dir = str(Path(__file__).parent)
+    layouts = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": tests_dir}
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        layouts.add(out.stdout.strip().splitlines()[-1])
+    assert len(layouts) == 1
+    (layout,) = layouts
+    assert layout.startswith("visual=~x2,visual=~x3,textual=~x5,textual=~x6,speed=~x8")

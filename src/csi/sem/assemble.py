@@ -107,7 +107,9 @@ def assemble_result(
     estimates = pd.concat(tables, ignore_index=True)
     if defined is not None:
         estimates = pd.concat([estimates, defined(pd.concat(tables))], ignore_index=True)
-    names_ix = pd.Index(list(names))
+    order = table_order(estimates, names, [p.label for p in pieces] if multigroup else None)
+    vcov = np.asarray(vcov)[np.ix_(order, order)]
+    names_ix = pd.Index([names[k] for k in order])
     r2: pd.Series | pd.DataFrame
     implied: Any
     residual: Any
@@ -138,3 +140,28 @@ def assemble_result(
         weight_kind=weight_kind,
         fitted_state=fitted_state,
     )
+
+
+def table_order(
+    estimates: pd.DataFrame, names: Sequence[str], groups: Sequence[Any] | None
+) -> list[int]:
+    """Positions of ``names`` (lavaan's parameter names) in the order their rows come
+    in ``estimates`` (names without a row last, in their own order): the covariance
+    matrix then follows the parameter table, not semopy's internal parameter order,
+    which depends on Python's string hashing."""
+    rank: dict[str, int] = {}
+    ops = estimates["op"].to_numpy()
+    lhs, rhs = estimates["lhs"].to_numpy(), estimates["rhs"].to_numpy()
+    labels = estimates["label"].to_numpy() if "label" in estimates else [None] * len(ops)
+    group = estimates["group"].to_numpy() if groups is not None else [None] * len(ops)
+    number = {g: k + 1 for k, g in enumerate(groups or [])}
+    for i, (op, left, right, label, g) in enumerate(zip(ops, lhs, rhs, labels, group, strict=True)):
+        if op == ":=":
+            continue  # defined parameters are not free parameters
+        base = f"{left}~1" if op == "~1" else f"{left}{op}{right}"
+        k = 1 if groups is None else number.get(g, 1)
+        for name in (label, base if k == 1 else f"{base}.g{k}"):
+            if isinstance(name, str) and name and name not in rank:
+                rank[name] = i
+    last = len(ops)
+    return sorted(range(len(names)), key=lambda j: rank.get(names[j], last))

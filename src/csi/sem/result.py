@@ -55,7 +55,8 @@ class SEMResult:
     vcov:
         Covariance matrix of the free parameters, rows and columns named as lavaan's
         ``vcov()``: ``visual=~x2``, ``x1~~x1``, ``x1~1``, ``x1|t1``, a parameter's label
-        when it has one, and ``.g2``, ``.g3``... for a parameter of a later group.
+        when it has one, and ``.g2``, ``.g3``... for a parameter of a later group; in
+        the order of the parameter table.
     fitted_state:
         The fitted model (:class:`csi.sem.fit_estimation.FitState`: structures, engine,
         parameter vector) that :func:`csi.sem.modindices.modification_indices` reads;
