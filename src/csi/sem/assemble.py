@@ -20,6 +20,7 @@ import pandas as pd
 
 from csi import diagnostics as dg
 from csi.sem.result import SEMResult
+from csi.sem.structure import lavaan_name
 
 
 @dataclass
@@ -145,7 +146,7 @@ def assemble_result(
 def table_order(
     estimates: pd.DataFrame, names: Sequence[str], groups: Sequence[Any] | None
 ) -> list[int]:
-    """Positions of ``names`` (lavaan's parameter names) in the order their rows come
+    """Positions of ``names`` (:func:`csi.sem.structure.lavaan_name`) in the order their rows come
     in ``estimates`` (names without a row last, in their own order): the covariance
     matrix then follows the parameter table, not semopy's internal parameter order,
     which depends on Python's string hashing."""
@@ -158,9 +159,8 @@ def table_order(
     for i, (op, left, right, label, g) in enumerate(zip(ops, lhs, rhs, labels, group, strict=True)):
         if op == ":=":
             continue  # defined parameters are not free parameters
-        base = f"{left}~1" if op == "~1" else f"{left}{op}{right}"
         k = 1 if groups is None else number.get(g, 1)
-        for name in (label, base if k == 1 else f"{base}.g{k}"):
+        for name in (label, lavaan_name(left, op, right, k)):
             if isinstance(name, str) and name and name not in rank:
                 rank[name] = i
     last = len(ops)

@@ -301,6 +301,13 @@ class Structure:
 _GROUP_SUFFIX = re.compile(r"^(?P<base>.+?)\.g(?P<group>\d+)$")
 
 
+def lavaan_name(lhs: str, op: str, rhs: str, group: int = 1) -> str:
+    """lavaan's name of a parameter: ``lhs op rhs`` without spaces (``visual=~x2``,
+    ``x1~1``, ``x1|t1``), with ``.g2``, ``.g3``... for a later group (group 1 has none)."""
+    text = f"{lhs}{op}{rhs}"
+    return text if group == 1 else f"{text}.g{group}"
+
+
 def readable_names(
     structs: Sequence[Structure], names: Sequence[str], items: Sequence[str] | None = None
 ) -> list[str]:
@@ -322,13 +329,18 @@ def readable_names(
             v = parts[1]
             if parts[0] == "alpha" and v.isdigit():  # the k-th latent of an ordinal fit
                 v = st.inner[int(st.latent_idx[int(v)])]
-            text = f"{v}~1"
+            out.append(lavaan_name(v, "~1", "", g))
         elif parts[0] == "tau" and len(parts) == 3 and items is not None:
-            text = f"{items[int(parts[1])]}|t{parts[2]}"
+            out.append(lavaan_name(items[int(parts[1])], "|", f"t{parts[2]}", g))
         elif parts[0] == "delta" and len(parts) == 2 and items is not None:
-            text = f"{items[int(parts[1])]}~*~{items[int(parts[1])]}"
+            item = items[int(parts[1])]
+            out.append(lavaan_name(item, "~*~", item, g))
         else:
             e = next((e for e in st.entries if e.name == base and e.free >= 0), None)
-            text = base if e is None else (e.label or f"{e.lhs}{e.op}{e.rhs}")
-        out.append(text if g == 1 else f"{text}.g{g}")
+            if e is None:  # not a matrix entry's key: kept as it is
+                out.append(lavaan_name(base, "", "", g))
+            elif e.label:  # a labelled parameter is named by its label
+                out.append(lavaan_name(e.label, "", "", g))
+            else:
+                out.append(lavaan_name(e.lhs, e.op, e.rhs, g))
     return out
