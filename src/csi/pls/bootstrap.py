@@ -162,6 +162,7 @@ from csi.pls.batched import INADMISSIBLE_RULES, REASONS
 from csi.pls.bootstrap_result import TABLE_COLUMNS, BootstrapResult
 from csi.pls.design_bootstrap import resolve_design
 from csi.pls.intervals import _REPLICATE_CI, _intervals, _t_intervals
+from csi.pls.parameters import OPERATORS
 from csi.pls.refit_bootstrap import refit_bootstrap
 from csi.pls.resampling import (
     FAILURE_WARN_SHARE,
@@ -495,32 +496,27 @@ def _mean_sd(dev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, sd
 
 
-#: statistics the fit reports itself: kind -> (the fit's table, its key columns)
-_FIT_TABLES = {
-    "path": ("path_coefficients", ("source", "target")),
-    "outer_weight": ("outer_weights", ("construct", "indicator")),
-    "loading": ("loadings", ("construct", "indicator")),
-    "r2": ("r2", ("construct",)),
-}
-
-
 def _fit_estimates(result: PLSResult, labels: pd.DataFrame, estimate: np.ndarray) -> np.ndarray:
-    """The ``estimate`` column: the fit's own value where the fit reports the statistic
-    (paths, outer weights, loadings, R²), so the bootstrap table agrees exactly with
-    :meth:`PLSResult.parameter_table`; the full-sample re-estimate (equal to rounding,
-    see :func:`_check_reproduces`) for every other statistic."""
+    """The ``estimate`` column: the fit's own value where its long table
+    (:meth:`PLSResult.parameter_table`) has the statistic (paths, outer weights,
+    loadings, R², matched through :data:`csi.pls.parameters.OPERATORS`), so the two
+    agree exactly; the full-sample re-estimate (equal to rounding, see
+    :func:`_check_reproduces`) for every other statistic."""
+    long = result.parameter_table()
+    fit = dict(
+        zip(
+            zip(long["op"], long["lhs"], long["rhs"], strict=True),
+            long["estimate"].to_numpy(dtype=float),
+            strict=True,
+        )
+    )
     out = np.array(estimate, dtype=float)
     kinds = labels["kind"].to_numpy()
-    for kind, (attr, keys) in _FIT_TABLES.items():
+    for op, (kind, left, right) in OPERATORS.items():
         rows = np.flatnonzero(kinds == kind)
-        if rows.size == 0:
-            continue
-        frame = getattr(result, attr)
-        value = frame["r2" if kind == "r2" else "estimate"].to_numpy(dtype=float)
-        fit = dict(zip(zip(*(frame[k] for k in keys), strict=True), value, strict=True))
-        wanted = zip(*(labels[k].to_numpy()[rows] for k in keys), strict=True)
-        for i, key in zip(rows, wanted, strict=True):
-            out[i] = fit.get(key, out[i])
+        lhs, rhs = labels[left].to_numpy()[rows], labels[right].to_numpy()[rows]
+        for i, key_l, key_r in zip(rows, lhs, rhs, strict=True):
+            out[i] = fit.get((op, key_l, key_r), out[i])
     return out
 
 
