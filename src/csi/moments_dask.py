@@ -31,8 +31,8 @@ weights ``W - 1``; sampling weights rescaled to mean 1 over the positive weights
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,7 @@ __all__ = [
 Partial = tuple[int, np.ndarray, np.ndarray, int]
 #: Weighted partial moments: ``(W, mean, M2, n_excluded, sum w², rows, positive weights)``.
 WeightedPartial = tuple[float, np.ndarray, np.ndarray, int, float, int, int]
+_P = TypeVar("_P", Partial, WeightedPartial)
 
 
 def is_dask_frame(data: Any) -> bool:
@@ -87,17 +88,23 @@ def _merge(a: Partial, b: Partial) -> Partial:
     return n, ma + d * (nb / n), m2a + m2b + np.outer(d, d) * (na * nb / n), xa + xb
 
 
-def merge_partials(partials: Sequence[Partial]) -> Partial:
-    """Merge partial moments pairwise (a balanced tree keeps rounding error small)."""
+def _merge_tree(partials: Sequence[_P], merge: Callable[[_P, _P], _P]) -> _P:
+    """Merge partial moments pairwise with ``merge`` (a balanced tree keeps rounding
+    error small)."""
     level = list(partials)
     if not level:
         raise CsiInputError("no data: the table has no partitions")
     while len(level) > 1:
         level = [
-            _merge(level[k], level[k + 1]) if k + 1 < len(level) else level[k]
+            merge(level[k], level[k + 1]) if k + 1 < len(level) else level[k]
             for k in range(0, len(level), 2)
         ]
     return level[0]
+
+
+def merge_partials(partials: Sequence[Partial]) -> Partial:
+    """Merge partial moments pairwise (a balanced tree keeps rounding error small)."""
+    return _merge_tree(partials, _merge)
 
 
 def _partition_weights(frame: pd.DataFrame, column: str, weight_kind: str) -> np.ndarray:
@@ -161,15 +168,7 @@ def _merge_weighted(a: WeightedPartial, b: WeightedPartial) -> WeightedPartial:
 
 def merge_weighted_partials(partials: Sequence[WeightedPartial]) -> WeightedPartial:
     """Merge weighted partial moments pairwise in a balanced tree."""
-    level = list(partials)
-    if not level:
-        raise CsiInputError("no data: the table has no partitions")
-    while len(level) > 1:
-        level = [
-            _merge_weighted(level[k], level[k + 1]) if k + 1 < len(level) else level[k]
-            for k in range(0, len(level), 2)
-        ]
-    return level[0]
+    return _merge_tree(partials, _merge_weighted)
 
 
 def _weighted_to_moments(total: WeightedPartial, items: Sequence[str], weight_kind: str) -> Moments:
